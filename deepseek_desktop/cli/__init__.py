@@ -1,0 +1,1 @@
+"""Command line: ``deepseek-desktop`` (GUI), ``chat``, ``models``, ``doctor``."""

@@ -1,0 +1,36 @@
+"""What every command shares: one-line errors with exit status 2, JSON output."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+from ..core.errors import DeepSeekError
+
+EXIT_BAD_INPUT = 2
+log = logging.getLogger("deepseek_desktop.cli")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def fail(message: str) -> int:
+    print(f"deepseek-desktop: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def report(exc: BaseException) -> int:
+    """Turn a known error into one line on stderr; the detail goes to the log."""
+    if isinstance(exc, DeepSeekError):
+        log.error("%s: %s", exc.message_id, exc.detail)
+        return fail(exc.user_text())
+    log.error("%s", exc)
+    return fail(str(exc))
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

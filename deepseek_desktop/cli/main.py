@@ -1,0 +1,58 @@
+"""Entry point of ``deepseek-desktop``. Without a command it opens the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deepseek-desktop",
+        description="Chat with DeepSeek models on this computer. Without a command, the app window opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"deepseek-desktop {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also write the log to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from . import chat_cmd, gui_cmd
+
+    chat_cmd.add_parser(sub)
+    gui_cmd.add_parser(sub)
+    try:
+        from . import models_cmd
+    except ImportError:  # pragma: no cover - only while the model manager is being built
+        models_cmd = None
+    if models_cmd is not None:
+        models_cmd.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--engine-host"]:  # the frozen app starts its own engine host this way
+        from ..engine_host.host import main as host_main
+
+        return host_main()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from ..core.app_logging import setup_logging
+    from ..core.paths import AppPaths
+
+    paths = AppPaths.default()
+    setup_logging(paths.log_file, verbose=args.verbose)
+    if args.command is None:
+        from .gui_cmd import run_gui
+
+        return run_gui(args, paths)
+    return args.handler(args, paths)
+
+
+def gui_main() -> int:
+    return main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

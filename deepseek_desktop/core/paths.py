@@ -1,0 +1,61 @@
+"""Where the app keeps its files. One ``AppPaths`` is built at start-up and passed to the services.
+
+``DEEPSEEK_DESKTOP_HOME`` puts everything under one folder (tests, portable installs).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "DeepSeek Desktop"
+APP_AUTHOR = "DeepSeekDesktop"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+    cache_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def database_file(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"
+
+    @property
+    def default_models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def registry_file(self) -> Path:
+        return self.data_dir / "installed_models.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "deepseek-desktop.log"
+
+    def ensure(self) -> AppPaths:
+        for d in (self.config_dir, self.data_dir, self.log_dir, self.cache_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+    @classmethod
+    def default(cls) -> AppPaths:
+        home = os.environ.get("DEEPSEEK_DESKTOP_HOME")
+        if home:
+            root = Path(home).expanduser()
+            return cls(root / "config", root / "data", root / "logs", root / "cache")
+        import platformdirs
+
+        return cls(
+            Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
+            Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+            Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+            Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)),
+        )

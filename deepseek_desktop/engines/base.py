@@ -1,0 +1,116 @@
+"""The one interface every engine implements, and the bookkeeping they share."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from ..core.events import Event, Finished, ReasoningDelta, Stats, TextDelta
+from ..core.reasoning import ReasoningSplitter
+from ..core.requests import ChatRequest, LoadParams
+
+ProgressCallback = Callable[[float], None]
+
+
+class Engine(Protocol):
+    """Load a model, stream chat replies as typed events, cancel, unload.
+
+    All methods except ``cancel`` are called from one thread (the engine host's model thread).
+    ``cancel`` may be called from any thread; the reply ends within one token.
+    """
+
+    name: str
+
+    def load(self, params: LoadParams, progress: ProgressCallback | None = None) -> dict[str, Any]:
+        """Load the model; return facts about it (name, context length, chat template...)."""
+        ...
+
+    def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
+        """Stream the reply to ``request``; stop soon after ``cancel`` is set."""
+        ...
+
+    def unload(self) -> None:
+        """Free the model (and its memory)."""
+        ...
+
+
+class StreamMeter:
+    """Turns raw text pieces into events and keeps the figures for the final ``Stats``.
+
+    ``ttft_ms`` is measured from construction (the moment the request reached the engine) to the
+    first generated token; tokens/s over the span from the first to the last token.
+    """
+
+    def __init__(self, starts_in_reasoning: bool = False, chat_template: str = "") -> None:
+        self.started = time.perf_counter()
+        self.first_token_at: float | None = None
+        self.last_token_at: float | None = None
+        self.completion_tokens = 0
+        self.splitter = ReasoningSplitter(starts_in_reasoning)
+        self.chat_template = chat_template
+
+    def token(self, piece: str, n_tokens: int = 1) -> list[TextDelta | ReasoningDelta]:
+        now = time.perf_counter()
+        if self.first_token_at is None:
+            self.first_token_at = now
+        self.last_token_at = now
+        self.completion_tokens += n_tokens
+        return self.splitter.feed(piece) if piece else []
+
+    def text(self, piece: str) -> list[TextDelta | ReasoningDelta]:
+        """Text that belongs to no new token (held-back bytes at the end)."""
+        return self.splitter.feed(piece) if piece else []
+
+    def finish(self, reason: str, prompt_tokens: int, prompt_tokens_evaluated: int | None = None) -> list[Event]:
+        events: list[Event] = list(self.splitter.flush())
+        events.append(self.stats(prompt_tokens, prompt_tokens_evaluated))
+        events.append(Finished(reason))
+        return events
+
+    def stats(self, prompt_tokens: int, prompt_tokens_evaluated: int | None = None) -> Stats:
+        ttft = tps = 0.0
+        if self.first_token_at is not None:
+            ttft = (self.first_token_at - self.started) * 1000.0
+            span = (self.last_token_at or self.first_token_at) - self.first_token_at
+            if self.completion_tokens > 1 and span > 0:
+                tps = (self.completion_tokens - 1) / span
+        return Stats(
+            prompt_tokens=prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            ttft_ms=round(ttft, 2),
+            tokens_per_s=round(tps, 2),
+            prompt_tokens_evaluated=prompt_tokens_evaluated,
+            chat_template=self.chat_template,
+        )
+
+
+class StopScanner:
+    """Finds user stop strings in streamed text, holding back what could be the start of one."""
+
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = [s for s in stops if s]
+        self._held = ""
+
+    def feed(self, piece: str) -> tuple[str, bool]:
+        """Return (text that is safe to emit, whether a stop string was hit)."""
+        if not self.stops:
+            return piece, False
+        text = self._held + piece
+        hits = [i for i in (text.find(s) for s in self.stops) if i >= 0]
+        if hits:
+            self._held = ""
+            return text[: min(hits)], True
+        keep = 0
+        for s in self.stops:
+            for n in range(min(len(s) - 1, len(text)), 0, -1):
+                if text.endswith(s[:n]):
+                    keep = max(keep, n)
+                    break
+        self._held = text[len(text) - keep:]
+        return text[: len(text) - keep], False
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return held

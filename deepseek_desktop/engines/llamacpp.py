@@ -1,0 +1,381 @@
+"""llama.cpp engine (llama-cpp-python).
+
+One ``Llama`` stays loaded across turns. ``Llama.generate`` keeps the tokens it has evaluated and only
+evaluates what differs from the previous turn's prompt, so a conversation's shared prefix is not
+computed again. The prompt is built with the model's own chat template from its GGUF metadata
+(llama-cpp-python's ``Jinja2ChatFormatter``), or a fallback named in the stats.
+"""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import ctypes
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+import llama_cpp.llama_cpp as llama_lowlevel
+from llama_cpp import llama_chat_format
+
+from ..core.errors import EngineError, ModelFileError
+from ..core.events import Event
+from ..core.reasoning import strip_reasoning
+from ..core.requests import KV_CACHE_TYPES, ChatMessage, ChatRequest, LoadParams
+from ..models.gguf_header import check_gguf
+from .base import ProgressCallback, StopScanner, StreamMeter
+from .chat_templates import choose_fallback
+
+log = logging.getLogger(__name__)
+
+_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
+# Prompts longer than this many new tokens get an abort callback while they are evaluated, so Stop
+# works during a long prompt too. Not during generation: the callback runs once per graph node.
+_ABORTABLE_PROMPT = 64
+
+
+class _LlamaLog:
+    """Receives llama.cpp's log. Keeps recent lines (load errors are only told there) and passes
+    warnings and errors to stderr, which the app keeps for its crash report."""
+
+    def __init__(self) -> None:
+        self.lines: collections.deque[str] = collections.deque(maxlen=200)
+        self._partial = ""
+        self._level = 0
+        self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
+        llama_cpp.llama_log_set(self._callback, ctypes.c_void_p(0))
+
+    # ggml's enum: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5 (continues the previous line).
+    # (llama-cpp-python's _logger.py still documents an older numbering.)
+    _WARN, _CONT = 3, 5
+
+    def _on_log(self, level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+        if level == self._CONT:
+            level = self._level
+        self._level = level
+        piece = self._partial + text.decode("utf-8", errors="replace")
+        *done, self._partial = piece.split("\n")
+        for line in done:
+            self.lines.append(line)
+            if level >= self._WARN:
+                os.write(2, (line + "\n").encode("utf-8", errors="replace"))
+
+    def mark(self) -> int:
+        return len(self.lines)
+
+    def since(self, mark: int) -> list[str]:
+        return list(self.lines)[mark:] if mark <= len(self.lines) else list(self.lines)
+
+
+_LOG: _LlamaLog | None = None
+
+
+def _llama_log() -> _LlamaLog:
+    global _LOG  # one per process: llama.cpp has a single process-wide log callback
+    if _LOG is None:
+        _LOG = _LlamaLog()
+    return _LOG
+
+
+def default_threads() -> int:
+    try:
+        import psutil
+
+        return psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    except ImportError:
+        return os.cpu_count() or 1
+
+
+class LlamaCppEngine:
+    name = "llamacpp"
+
+    def __init__(self) -> None:
+        self.llm: llama_cpp.Llama | None = None
+        self._formatter: llama_chat_format.Jinja2ChatFormatter | None = None
+        self._template_name = ""
+        self._template_stops: tuple[str, ...] = ()
+        self._bos_text = ""
+        self._n_ctx = 0
+        self._abort = threading.Event()
+        self._abort_cb = llama_cpp.ggml_abort_callback(lambda _data: self._abort.is_set())
+        self._abort_callback_on = False
+
+    # -- load -----------------------------------------------------------------------------------
+    def load(self, params: LoadParams, progress: ProgressCallback | None = None) -> dict[str, Any]:
+        self.unload()
+        path = Path(params.model).expanduser()
+        header = check_gguf(path)  # missing / not GGUF / truncated: a clear error, no crash in C
+        if params.kv_cache_type not in KV_CACHE_TYPES:
+            raise EngineError("input.invalid", f"K/V cache type {params.kv_cache_type!r}",
+                              what=f"kv_cache_type={params.kv_cache_type}")
+        kv_type = _KV_TYPES[params.kv_cache_type]
+        # llama.cpp can only quantise the V cache with flash attention on.
+        flash_attn = params.flash_attn or params.kv_cache_type != "f16"
+        threads = params.n_threads or default_threads()
+        logbook = _llama_log()
+        mark = logbook.mark()
+        started = time.perf_counter()
+        try:
+            with _load_progress(progress):
+                llm = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=params.n_ctx,
+                    n_batch=params.n_batch,
+                    n_ubatch=params.n_batch,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    n_gpu_layers=params.n_gpu_layers,
+                    flash_attn=flash_attn,
+                    type_k=kv_type,
+                    type_v=kv_type,
+                    rope_freq_scale=params.rope_freq_scale,
+                    seed=params.seed if params.seed >= 0 else llama_cpp.LLAMA_DEFAULT_SEED,
+                    verbose=False,
+                )
+        except (ValueError, RuntimeError) as exc:
+            raise _load_error(path, header.architecture, logbook.since(mark), exc) from exc
+        self.llm = llm
+        self._n_ctx = llm.n_ctx()
+        self._setup_template(llm, header.architecture)
+        self._abort_callback_on = False
+        load_ms = (time.perf_counter() - started) * 1000
+        info = {
+            "engine": self.name,
+            **header.summary(),
+            "n_ctx": self._n_ctx,
+            "n_threads": threads,
+            "n_gpu_layers": params.n_gpu_layers,
+            "flash_attn": flash_attn,
+            "kv_cache_type": params.kv_cache_type,
+            "chat_template": self._template_name,
+            "load_ms": round(load_ms, 1),
+        }
+        log.info("loaded %s in %.0f ms, chat template %s", path.name, load_ms, self._template_name)
+        return info
+
+    def _setup_template(self, llm: llama_cpp.Llama, architecture: str) -> None:
+        model = llm._model
+        eos_id, bos_id = llm.token_eos(), llm.token_bos()
+        eos = model.token_get_text(eos_id) if eos_id != -1 else ""
+        bos = model.token_get_text(bos_id) if bos_id != -1 else ""
+        template = llm.metadata.get("tokenizer.chat_template")
+        stops: tuple[str, ...] = ()
+        if template:
+            name = "gguf"
+        else:
+            def single(text: str) -> bool:
+                return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)) == 1
+
+            chosen = choose_fallback(architecture, single)
+            template, name, stops = chosen.source, f"fallback:{chosen.name}", chosen.stops
+            log.warning("the GGUF has no chat template; using the %s fallback", chosen.name)
+        self._formatter = llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        self._bos_text = bos
+        self._template_name = name
+        self._template_stops = stops
+
+    # -- chat -----------------------------------------------------------------------------------
+    def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
+        llm = self.llm
+        if llm is None:
+            raise EngineError("model.none_loaded")
+        meter = StreamMeter(chat_template=self._template_name)
+        p = request.params
+        tokens, prompt_text, dropped = self._prompt_tokens(request.messages, p.max_tokens)
+        if dropped:
+            log.info("dropped the %d oldest messages to fit the context of %d tokens", dropped, self._n_ctx)
+        meter.splitter = type(meter.splitter)(starts_in_reasoning=prompt_text.rstrip().endswith("<think>"))
+        evaluated = _tokens_to_evaluate(llm, tokens)
+        budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
+        stops = StopScanner(list(p.stop) + [s for s in self._template_stops if s])
+        if p.seed is not None:
+            llm.set_seed(p.seed)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        vocab = llm._model.vocab
+        piece = _PieceReader(vocab)
+        reason = "length"
+        # Cancel during a long prompt: llama.cpp checks the abort callback inside llama_decode.
+        watcher = _CancelWatcher(cancel, self._abort) if evaluated > _ABORTABLE_PROMPT else None
+        self._abort.clear()
+        if watcher:
+            self._set_abort_callback(True)
+            watcher.start()
+        generator = llm.generate(
+            tokens, top_k=p.top_k, top_p=p.top_p, temp=p.temperature, repeat_penalty=p.repeat_penalty,
+        )
+        n = 0
+        hit = False
+        try:
+            for token in generator:
+                if watcher:
+                    watcher.stop()
+                    self._set_abort_callback(False)
+                    watcher = None
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    reason = "stop"
+                    break
+                n += 1
+                safe, hit = stops.feed(decoder.decode(piece(token)))
+                yield from meter.token(safe)
+                if hit:
+                    reason = "stop"
+                    break
+                if cancel.is_set():
+                    reason = "cancelled"
+                    break
+                if n >= budget:
+                    reason = "length"
+                    break
+        except RuntimeError as exc:
+            if not self._abort.is_set():
+                raise EngineError("engine.generation_failed", str(exc)) from exc
+            reason = "cancelled"
+        finally:
+            generator.close()
+            if watcher:
+                watcher.stop()
+                self._set_abort_callback(False)
+        if not hit:  # text held back in case it began a stop string, and any unfinished UTF-8
+            yield from meter.text(stops.flush() + decoder.decode(b"", final=True))
+        yield from meter.finish(reason, len(tokens), evaluated)
+
+    def _prompt_tokens(self, messages: list[ChatMessage], max_tokens: int) -> tuple[list[int], str, int]:
+        """Render and tokenize; drop the oldest turns (never the system prompt or the last question)
+        while the prompt leaves no room in the context."""
+        assert self.llm is not None and self._formatter is not None
+        msgs = [
+            {"role": m.role, "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
+            for m in messages
+        ]
+        room = min(max_tokens or 256, self._n_ctx // 4)
+        dropped = 0
+        while True:
+            prompt = self._formatter(messages=msgs).prompt
+            tokens = self._tokenize(prompt)
+            if len(tokens) + room <= self._n_ctx:
+                return tokens, prompt, dropped
+            droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
+            if not droppable:
+                if len(tokens) < self._n_ctx:
+                    return tokens, prompt, dropped
+                raise EngineError("input.invalid", f"prompt of {len(tokens)} tokens, context {self._n_ctx}",
+                                  what="the message is longer than the context length")
+            del msgs[droppable[0]]
+            dropped += 1
+
+    def _tokenize(self, prompt: str) -> list[int]:
+        llm = self.llm
+        assert llm is not None
+        # Add BOS when the model wants one, unless the template already wrote it.
+        add_bos = llm._model.add_bos_token() and not (self._bos_text and prompt.startswith(self._bos_text))
+        return llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def _set_abort_callback(self, on: bool) -> None:
+        if self.llm is None or on == self._abort_callback_on:
+            return
+        cb = self._abort_cb if on else llama_cpp.ggml_abort_callback(0)
+        llama_cpp.llama_set_abort_callback(self.llm.ctx, cb, None)
+        self._abort_callback_on = on
+
+    def unload(self) -> None:
+        if self.llm is not None:
+            self.llm.close()
+            self.llm = None
+            self._formatter = None
+
+
+class _PieceReader:
+    """Token -> bytes with one reusable buffer (``Llama.detokenize`` allocates per call)."""
+
+    def __init__(self, vocab: Any) -> None:
+        self._vocab = vocab
+        self._size = 256
+        self._buf = ctypes.create_string_buffer(self._size)
+
+    def __call__(self, token: int) -> bytes:
+        n = llama_cpp.llama_token_to_piece(self._vocab, token, self._buf, self._size, 0, False)
+        if n > self._size:  # a very long piece: grow once and retry
+            self._size = n
+            self._buf = ctypes.create_string_buffer(n)
+            n = llama_cpp.llama_token_to_piece(self._vocab, token, self._buf, self._size, 0, False)
+        return self._buf.raw[:max(n, 0)]
+
+
+class _CancelWatcher:
+    """Copies the request's cancel flag to the abort flag llama.cpp polls, while a prompt evaluates."""
+
+    def __init__(self, cancel: threading.Event, abort: threading.Event) -> None:
+        self._cancel, self._abort = cancel, abort
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="prompt-cancel", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            if self._cancel.wait(0.05):
+                self._abort.set()
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+
+
+def _tokens_to_evaluate(llm: llama_cpp.Llama, tokens: list[int]) -> int:
+    """How many prompt tokens ``generate`` will evaluate, given what it evaluated last turn."""
+    prefix = llama_cpp.Llama.longest_token_prefix(llm._input_ids.tolist(), tokens) if llm.n_tokens else 0
+    reuse = prefix - 1 if prefix == len(tokens) else prefix
+    return len(tokens) - max(reuse, 0)
+
+
+class _load_progress:
+    """Report llama.cpp's load progress. ``Llama`` builds its model parameters itself, so the callback
+    is put into the defaults it asks for, for the duration of one load (the model thread is the only
+    one that loads)."""
+
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        self._progress = progress
+        self._original = None
+
+    def __enter__(self) -> None:
+        if self._progress is None:
+            return
+        progress = self._progress
+        last = [-1.0]
+
+        def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
+            if fraction - last[0] >= 0.02 or fraction >= 1.0:
+                last[0] = fraction
+                progress(fraction)
+            return True
+
+        self._callback = llama_cpp.llama_progress_callback(on_progress)
+        original = llama_lowlevel.llama_model_default_params
+        callback = self._callback
+
+        def defaults_with_progress():
+            params = original()
+            params.progress_callback = callback
+            return params
+
+        self._original = original
+        llama_lowlevel.llama_model_default_params = defaults_with_progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self._original is not None:
+            llama_lowlevel.llama_model_default_params = self._original
+
+
+def _load_error(path: Path, arch: str, log_lines: list[str], exc: Exception) -> ModelFileError:
+    detail = "\n".join(line for line in log_lines if line.strip())[-2000:] or str(exc)
+    for line in log_lines:
+        log.error("llama.cpp: %s", line)
+    if "unknown model architecture" in detail:
+        return ModelFileError("model.unsupported_arch", detail, arch=arch or "?", path=path)
+    return ModelFileError("model.load_failed", detail, path=path)

@@ -1,0 +1,308 @@
+"""Read a GGUF file's header (metadata and tensor table) without loading any tensor data.
+
+Enough to tell a GGUF from anything else, to see that a file is truncated (the tensor table says
+where the data ends), and to learn the model's architecture, size, quantisation and shapes.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import ModelFileError
+
+GGUF_MAGIC = b"GGUF"
+DEFAULT_ALIGNMENT = 32
+
+# value type -> struct format for the fixed-size scalars
+_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+_STRING, _ARRAY = 8, 9
+# Arrays longer than this are skipped, not stored (token lists, merges, scores).
+_KEEP_ARRAY_MAX = 64
+
+# ggml type id -> (elements per block, bytes per block). Mirrors gguf-py's GGML_QUANT_SIZES so this
+# module needs no numpy at import time; ``_block_size`` falls back to gguf-py for ids not listed.
+_GGML_BLOCKS = {
+    0: (1, 4), 1: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34), 9: (32, 36),
+    10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210), 15: (256, 292),
+    16: (256, 66), 17: (256, 74), 18: (256, 98), 19: (256, 50), 20: (32, 18), 21: (256, 110),
+    22: (256, 82), 23: (256, 136), 24: (1, 1), 25: (1, 2), 26: (1, 4), 27: (1, 8), 28: (1, 8),
+    29: (256, 56), 30: (1, 2), 34: (256, 54), 35: (256, 66), 39: (32, 17),
+}
+
+# general.file_type -> name (llama.cpp's LLAMA_FTYPE_*)
+FILE_TYPES = {
+    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
+    11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M",
+    18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S",
+    25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M",
+    32: "BF16", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4",
+}
+
+
+@dataclass
+class TensorInfo:
+    name: str
+    shape: tuple[int, ...]
+    ggml_type: int
+    offset: int
+
+    @property
+    def n_elements(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    @property
+    def n_bytes(self) -> int:
+        block, size = _block_size(self.ggml_type)
+        return self.n_elements // block * size
+
+
+@dataclass
+class GGUFHeader:
+    path: Path
+    version: int
+    file_size: int
+    metadata: dict[str, Any]
+    tensors: list[TensorInfo] = field(default_factory=list)
+    data_offset: int = 0
+
+    @property
+    def expected_size(self) -> int:
+        """The size the tensor table implies: the end of the last tensor's data."""
+        end = max((t.offset + t.n_bytes for t in self.tensors), default=0)
+        return self.data_offset + end
+
+    @property
+    def truncated(self) -> bool:
+        return self.file_size < self.expected_size
+
+    @property
+    def architecture(self) -> str:
+        return str(self.metadata.get("general.architecture", ""))
+
+    def arch_value(self, key: str, default: Any = None) -> Any:
+        return self.metadata.get(f"{self.architecture}.{key}", default)
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("general.name") or self.path.stem)
+
+    @property
+    def n_params(self) -> int:
+        return sum(t.n_elements for t in self.tensors)
+
+    @property
+    def quantization(self) -> str:
+        ftype = self.metadata.get("general.file_type")
+        if isinstance(ftype, int) and ftype in FILE_TYPES:
+            return FILE_TYPES[ftype]
+        return _guess_quant_from_name(self.path.name)
+
+    @property
+    def context_length(self) -> int:
+        return int(self.arch_value("context_length", 0) or 0)
+
+    @property
+    def has_chat_template(self) -> bool:
+        return bool(self.metadata.get("tokenizer.chat_template"))
+
+    def summary(self) -> dict[str, Any]:
+        head_count = self.arch_value("attention.head_count", 0)
+        head_count_kv = self.arch_value("attention.head_count_kv", head_count)
+        return {
+            "path": str(self.path),
+            "name": self.name,
+            "architecture": self.architecture,
+            "parameters": self.n_params,
+            "size_label": self.metadata.get("general.size_label") or format_param_count(self.n_params),
+            "quantization": self.quantization,
+            "context_length": self.context_length,
+            "block_count": int(self.arch_value("block_count", 0) or 0),
+            "head_count": _first_int(head_count),
+            "head_count_kv": _first_int(head_count_kv),
+            "embedding_length": int(self.arch_value("embedding_length", 0) or 0),
+            "has_chat_template": self.has_chat_template,
+            "gguf_version": self.version,
+            "file_size": self.file_size,
+            "expected_size": self.expected_size,
+            "truncated": self.truncated,
+        }
+
+
+def read_gguf_header(path: str | os.PathLike[str]) -> GGUFHeader:
+    """Parse the header of ``path``. Raises ``ModelFileError`` for a missing, non-GGUF or damaged file.
+
+    Being truncated is not an error here (``header.truncated`` tells); ``check_gguf`` makes it one.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ModelFileError("model.not_found", f"{p} does not exist or is not a file", path=p)
+    size = p.stat().st_size
+    with open(p, "rb") as fh:
+        if fh.read(4) != GGUF_MAGIC:
+            raise ModelFileError("model.not_gguf", "the file does not start with the GGUF magic", path=p)
+        if size < 24:
+            raise ModelFileError("model.truncated", f"only {size} bytes", path=p)
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            try:
+                return _parse(p, mm, size)
+            except (struct.error, ValueError, IndexError, UnicodeDecodeError, OverflowError) as exc:
+                # The header itself runs past the end of the file (or is garbage).
+                raise ModelFileError("model.truncated", f"unreadable GGUF header: {exc}", path=p) from exc
+
+
+def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
+    """``read_gguf_header`` plus the check that all tensor data is present."""
+    header = read_gguf_header(path)
+    if header.truncated:
+        raise ModelFileError(
+            "model.truncated",
+            f"file has {header.file_size} bytes, its tensor table needs {header.expected_size}",
+            path=header.path,
+        )
+    return header
+
+
+def is_gguf_file(path: str | os.PathLike[str]) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == GGUF_MAGIC
+    except OSError:
+        return False
+
+
+class _Cursor:
+    __slots__ = ("buf", "pos", "wide")
+
+    def __init__(self, buf: mmap.mmap, pos: int, wide: bool) -> None:
+        self.buf, self.pos, self.wide = buf, pos, wide
+
+    def unpack(self, fmt: str) -> Any:
+        value = struct.unpack_from("<" + fmt, self.buf, self.pos)[0]
+        self.pos += struct.calcsize(fmt)
+        return value
+
+    def count(self) -> int:
+        return self.unpack("Q" if self.wide else "I")
+
+    def string(self) -> str:
+        n = self.count()
+        end = self.pos + n
+        if end > len(self.buf):
+            raise ValueError("string runs past the end of the file")
+        raw = self.buf[self.pos:end]
+        self.pos = end
+        return raw.decode("utf-8", errors="replace")
+
+    def skip_strings(self, n: int) -> None:
+        # Token lists hold ~100k-250k strings; walk the lengths without decoding.
+        buf, pos, fmt = self.buf, self.pos, "<Q" if self.wide else "<I"
+        step = 8 if self.wide else 4
+        unpack = struct.unpack_from
+        for _ in range(n):
+            pos += step + unpack(fmt, buf, pos)[0]
+        if pos > len(buf):
+            raise ValueError("array runs past the end of the file")
+        self.pos = pos
+
+    def value(self, vtype: int) -> Any:
+        if vtype in _SCALARS:
+            return self.unpack(_SCALARS[vtype])
+        if vtype == _STRING:
+            return self.string()
+        if vtype == _ARRAY:
+            item_type = self.unpack("I")
+            n = self.count()
+            if n <= _KEEP_ARRAY_MAX:
+                return [self.value(item_type) for _ in range(n)]
+            if item_type in _SCALARS:
+                self.pos += n * struct.calcsize(_SCALARS[item_type])
+                if self.pos > len(self.buf):
+                    raise ValueError("array runs past the end of the file")
+            elif item_type == _STRING:
+                self.skip_strings(n)
+            else:
+                for _ in range(n):
+                    self.value(item_type)
+            return _SkippedArray(item_type, n)
+        raise ValueError(f"unknown GGUF value type {vtype}")
+
+
+@dataclass(frozen=True)
+class _SkippedArray:
+    """Stands in for a long array that was not read (its length is kept)."""
+
+    item_type: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def _parse(path: Path, mm: mmap.mmap, size: int) -> GGUFHeader:
+    version = struct.unpack_from("<I", mm, 4)[0]
+    if version not in (1, 2, 3):
+        raise ModelFileError("model.not_gguf", f"unsupported GGUF version {version}", path=path)
+    cur = _Cursor(mm, 8, wide=version >= 2)
+    n_tensors = cur.count()
+    n_kv = cur.count()
+    if n_tensors > 10_000_000 or n_kv > 10_000_000:
+        raise ValueError("implausible tensor or key count")
+    metadata: dict[str, Any] = {}
+    for _ in range(n_kv):
+        key = cur.string()
+        metadata[key] = cur.value(cur.unpack("I"))
+    tensors = []
+    for _ in range(n_tensors):
+        name = cur.string()
+        n_dims = cur.unpack("I")
+        if n_dims > 8:
+            raise ValueError(f"tensor {name} has {n_dims} dimensions")
+        shape = tuple(cur.count() for _ in range(n_dims))
+        ggml_type = cur.unpack("I")
+        offset = cur.unpack("Q")
+        tensors.append(TensorInfo(name, shape, ggml_type, offset))
+    alignment = int(metadata.get("general.alignment", DEFAULT_ALIGNMENT) or DEFAULT_ALIGNMENT)
+    data_offset = (cur.pos + alignment - 1) // alignment * alignment
+    return GGUFHeader(path, version, size, metadata, tensors, data_offset)
+
+
+def _block_size(ggml_type: int) -> tuple[int, int]:
+    if ggml_type in _GGML_BLOCKS:
+        return _GGML_BLOCKS[ggml_type]
+    try:  # a type newer than this table: ask gguf-py
+        from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
+
+        return GGML_QUANT_SIZES[GGMLQuantizationType(ggml_type)]
+    except (ImportError, ValueError, KeyError) as exc:
+        raise ValueError(f"unknown ggml tensor type {ggml_type}") from exc
+
+
+def _first_int(value: Any) -> int:
+    # head_count may be a per-layer array in some architectures
+    if isinstance(value, list):
+        return int(max(value)) if value else 0
+    return int(value or 0)
+
+
+def _guess_quant_from_name(name: str) -> str:
+    upper = name.upper()
+    for label in sorted(FILE_TYPES.values(), key=len, reverse=True):
+        if label in upper:
+            return label
+    return ""
+
+
+def format_param_count(n: int) -> str:
+    if n >= 1_000_000_000:
+        return f"{n / 1e9:.1f}B".replace(".0B", "B")
+    if n >= 1_000_000:
+        return f"{n / 1e6:.0f}M"
+    return str(n)

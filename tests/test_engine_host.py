@@ -1,0 +1,197 @@
+"""The engine host process and its asyncio client, with the simulator engine (no model needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from deepseek_desktop.core.errors import EngineCrashed, EngineError
+from deepseek_desktop.core.events import Finished, Stats, TextDelta
+from deepseek_desktop.core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
+from deepseek_desktop.engine_host import protocol
+from deepseek_desktop.engine_host.client import EngineHostClient
+
+QUESTION = ChatRequest([ChatMessage("user", "Was ist DeepSeek-V3?")], GenerationParams(max_tokens=400))
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+def test_framing_round_trip_and_errors():
+    buf = io.BytesIO(protocol.encode({"a": "ü" * 3}) + protocol.encode({"b": 1}))
+    assert protocol.read_frame(buf) == {"a": "üüü"}
+    assert protocol.read_frame(buf) == {"b": 1}
+    assert protocol.read_frame(buf) is None
+    with pytest.raises(protocol.ProtocolError):
+        protocol.read_frame(io.BytesIO(protocol.encode({"x": 1})[:-2]))
+
+
+async def _started(pace: float = 200.0) -> EngineHostClient:
+    client = EngineHostClient()
+    await client.start()
+    await client.load("simulator", LoadParams(words_per_second=pace))
+    return client
+
+
+def test_streams_typed_events():
+    async def main():
+        client = await _started(pace=5000.0)
+        try:
+            events = [e async for e in client.chat(QUESTION)]
+        finally:
+            await client.stop()
+        return events
+
+    events = run(main())
+    assert {e.type for e in events} >= {"reasoning", "text", "stats", "finished"}
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert "671" in text
+    stats = next(e for e in events if isinstance(e, Stats))
+    assert stats.completion_tokens > 50 and stats.tokens_per_s > 0 and stats.ttft_ms > 0
+    assert events[-1] == Finished("stop")
+
+
+def test_cancel_takes_effect_within_200_ms():
+    async def main():
+        client = await _started(pace=50.0)
+        latency = None
+        reason = None
+        try:
+            n = 0
+            async for e in client.chat(QUESTION):
+                n += 1
+                if n == 5:
+                    client.cancel()
+                    t0 = time.perf_counter()
+                if isinstance(e, Finished):
+                    latency = time.perf_counter() - t0
+                    reason = e.reason
+        finally:
+            await client.stop()
+        return latency, reason
+
+    latency, reason = run(main())
+    assert reason == "cancelled"
+    assert latency < 0.2
+
+
+def test_kill_9_mid_reply_raises_engine_crashed_then_a_new_host_answers():
+    async def main():
+        client = await _started(pace=100.0)
+        old_pid = client.pid
+        got = []
+        with pytest.raises(EngineCrashed) as err:
+            async for e in client.chat(QUESTION):
+                got.append(e)
+                if len(got) == 3:
+                    os.kill(client.pid, signal.SIGKILL)
+        assert not client.running
+        assert err.value.returncode == -signal.SIGKILL
+        assert "engine host" in err.value.detail  # the host's last stderr lines
+        await client.start()
+        await client.load("simulator", LoadParams(words_per_second=5000))
+        events = [e async for e in client.chat(QUESTION)]
+        new_pid = client.pid
+        await client.stop()
+        return got, events, old_pid, new_pid
+
+    got, events, old_pid, new_pid = run(main())
+    assert len(got) == 3, "what arrived before the crash stays with the caller"
+    assert events[-1] == Finished("stop") and new_pid != old_pid
+
+
+def test_on_exit_tells_the_app_about_a_crash():
+    async def main():
+        seen = []
+        client = EngineHostClient(on_exit=seen.append)
+        await client.start()
+        os.kill(client.pid, signal.SIGKILL)
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+        return seen
+
+    seen = run(main())
+    assert len(seen) == 1 and isinstance(seen[0], EngineCrashed)
+
+
+def test_a_clean_stop_is_not_a_crash():
+    async def main():
+        seen = []
+        client = EngineHostClient(on_exit=seen.append)
+        await client.start()
+        await client.stop()
+        await asyncio.sleep(0.1)
+        return seen, client.running
+
+    seen, running = run(main())
+    assert seen == [None] and not running
+
+
+def test_stray_output_on_stdout_does_not_corrupt_the_protocol():
+    """C libraries print to fd 1; the host points fd 1 at stderr before anything can."""
+    code = (
+        "import os, threading; from deepseek_desktop.engine_host import host; "
+        "threading.Timer(0.3, lambda: (os.write(1, b'stray bytes from C\\n'), print('and from Python'))).start(); "
+        "host.main()"
+    )
+
+    async def main():
+        client = EngineHostClient(command=[sys.executable, "-c", code])
+        await client.start()
+        await client.load("simulator", LoadParams(words_per_second=5000))
+        await asyncio.sleep(0.5)
+        events = [e async for e in client.chat(QUESTION)]
+        tail = client.stderr_tail()
+        await client.stop()
+        return events, tail
+
+    events, tail = run(main())
+    assert events[-1] == Finished("stop")
+    assert "stray bytes from C" in tail and "and from Python" in tail
+
+
+def test_typed_errors_cross_the_pipe():
+    async def main():
+        client = EngineHostClient()
+        await client.start()
+        try:
+            with pytest.raises(EngineError) as no_model:
+                async for _ in client.chat(QUESTION):
+                    pass
+            with pytest.raises(EngineError) as unknown:
+                await client.load("no-such-engine", LoadParams())
+            assert client.running, "a failed request does not end the host"
+        finally:
+            await client.stop()
+        return no_model.value, unknown.value
+
+    no_model, unknown = run(main())
+    assert no_model.message_id == "model.none_loaded"
+    assert unknown.message_id == "engine.unknown"
+
+
+def test_leaving_the_stream_early_cancels_the_reply():
+    async def main():
+        client = await _started(pace=20.0)
+        async for _ in client.chat(QUESTION):
+            break
+        # the host is free again right away: the next reply starts without waiting for the old one
+        t0 = time.perf_counter()
+        client2_events = []
+        async for e in client.chat(QUESTION):
+            client2_events.append(e)
+            break
+        waited = time.perf_counter() - t0
+        await client.stop()
+        return waited
+
+    assert run(main()) < 1.0

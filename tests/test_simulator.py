@@ -1,0 +1,96 @@
+"""The offline simulator: both languages, deterministic, reasoning first, honest about itself."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from deepseek_desktop.core.events import Finished, ReasoningDelta, Stats, TextDelta
+from deepseek_desktop.core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
+from deepseek_desktop.engines.simulator import SimulatorEngine, detect_language, load_topics
+
+
+def ask(question: str, pace: float = 10_000.0, **params):
+    engine = SimulatorEngine()
+    engine.load(LoadParams(words_per_second=pace))
+    req = ChatRequest([ChatMessage("user", question)], GenerationParams(**params))
+    return list(engine.chat(req, threading.Event()))
+
+
+def split(events):
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    return reasoning, text
+
+
+@pytest.mark.parametrize(
+    "question,lang,needle",
+    [
+        ("Was ist DeepSeek-R1?", "de", "Reasoning-Modell"),
+        ("What is DeepSeek-R1?", "en", "reasoning model"),
+        ("Welches Modell passt auf meinen Rechner mit 16 GB RAM?", "de", "Gewichte"),
+        ("Which model fits on a laptop with 16 GB of RAM?", "en", "Weights"),
+        ("Erkläre mir Multi-head Latent Attention", "de", "Latentvektor"),
+        ("Explain mixture of experts", "en", "experts"),
+        ("Wie viel Qualität kostet Q2_K?", "de", "Q4_K_M"),
+        ("How do I run DeepSeek on my Mac with MLX?", "en", "unified memory"),
+        ("Welche llama.cpp Optionen gibt es?", "de", "GPU-Layer"),
+    ],
+)
+def test_answers_topics_in_the_language_of_the_question(question, lang, needle):
+    assert detect_language(question) == lang
+    events = ask(question)
+    reasoning, text = split(events)
+    assert reasoning.strip(), "opens with a reasoning block"
+    assert needle in text
+    assert isinstance(events[-1], Finished) and events[-1].reason == "stop"
+    stats = [e for e in events if isinstance(e, Stats)][0]
+    assert stats.completion_tokens > 10
+
+
+@pytest.mark.parametrize(
+    "question,needle",
+    [("What is the capital of France?", "simulator"), ("Wie wird das Wetter morgen in Berlin?", "Simulator")],
+)
+def test_says_it_is_the_simulator_outside_its_topics(question, needle):
+    _, text = split(ask(question))
+    assert needle in text
+
+
+def test_deterministic():
+    assert split(ask("Tell me about quantization")) == split(ask("Tell me about quantization"))
+
+
+def test_reasoning_comes_before_the_answer():
+    events = ask("hello")
+    kinds = [type(e) for e in events if isinstance(e, (ReasoningDelta, TextDelta))]
+    assert kinds.index(TextDelta) > kinds.index(ReasoningDelta)
+    assert ReasoningDelta not in kinds[kinds.index(TextDelta):]
+
+
+def test_pace_is_configurable():
+    started = time.perf_counter()
+    events = ask("hello", pace=200.0, max_tokens=40)
+    elapsed = time.perf_counter() - started
+    assert events[-1].reason == "length"
+    assert elapsed >= 40 / 200.0 * 0.8  # it really waits between words
+
+
+def test_cancel_is_immediate_even_at_a_slow_pace():
+    engine = SimulatorEngine()
+    engine.load(LoadParams(words_per_second=0.5))  # one word every two seconds
+    cancel = threading.Event()
+    threading.Timer(0.1, cancel.set).start()
+    started = time.perf_counter()
+    events = list(engine.chat(ChatRequest([ChatMessage("user", "hi")]), cancel))
+    assert time.perf_counter() - started < 1.0
+    assert events[-1] == Finished("cancelled")
+
+
+def test_every_topic_has_both_languages():
+    data = load_topics()
+    for topic in data["topics"] + [data["fallback"]]:
+        for part in ("reasoning", "answer"):
+            assert topic[part]["en"].strip() and topic[part]["de"].strip()
