@@ -68,3 +68,93 @@ def make_gguf(path: Path, arch: str = "llama", n_tensors: int = 2, chat_template
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+# -- GUI: the real window on a qasync loop over pytest-qt's QApplication ---------------------------
+
+@pytest.fixture
+def qloop(qapp):
+    """An asyncio loop that runs inside Qt's event loop (as in the app), for tests that use qtbot."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    for _ in range(5):
+        qapp.processEvents()
+    executor = getattr(loop, "_QEventLoop__default_executor", None)  # asyncio.to_thread's threads
+    if executor is not None:
+        executor.shutdown(wait=True)
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+
+
+def wait_for(qtbot, coro_or_future, timeout: float = 60.0):
+    """Run a coroutine on the qasync loop while Qt processes events; return its result."""
+    import asyncio
+
+    future = asyncio.ensure_future(coro_or_future)
+    qtbot.waitUntil(future.done, timeout=int(timeout * 1000))
+    return future.result()
+
+
+class GuiApp:
+    """The window built exactly as app.py builds it, plus handles the tests need."""
+
+    def __init__(self, qtbot, paths, settings, window, services) -> None:
+        self.qtbot, self.paths, self.settings = qtbot, paths, settings
+        self.window, self.services = window, services
+
+    def wait(self, condition, timeout: float = 60.0) -> None:
+        self.qtbot.waitUntil(lambda: bool(condition()), timeout=int(timeout * 1000))
+
+    def run(self, coro, timeout: float = 60.0):
+        return wait_for(self.qtbot, coro, timeout)
+
+    def close(self) -> None:
+        import asyncio
+
+        from deepseek_desktop.app import _shutdown
+
+        done = asyncio.Event()
+        self.window.close()
+        self.run(_shutdown(self.window, self.services, done), timeout=30)
+
+
+@pytest.fixture
+def make_gui(qtbot, qloop, qapp, app_home):
+    """Build (and later close) app windows; a second call after closing is "the app restarted"."""
+    from deepseek_desktop.app import build_window
+    from deepseek_desktop.core.paths import AppPaths
+    from deepseek_desktop.core.settings_store import SettingsStore
+
+    opened: list[GuiApp] = []
+
+    def make(start: bool = True, words_per_second: float = 400.0, settings_values: dict | None = None) -> GuiApp:
+        paths = AppPaths.default().ensure()
+        settings = SettingsStore(paths.settings_file)
+        if words_per_second and settings.get("simulator.words_per_second") != words_per_second:
+            settings.set("simulator.words_per_second", words_per_second)
+        for key, value in (settings_values or {}).items():
+            settings.set(key, value)
+        window, services = build_window(qapp, paths, settings)
+        qtbot.addWidget(window)
+        window.show()
+        gui = GuiApp(qtbot, paths, settings, window, services)
+        opened.append(gui)
+        if start:
+            gui.run(window.start())
+            gui.wait(lambda: window.engine.state == "ready")
+        return gui
+
+    yield make
+    for gui in opened:
+        if gui.window.isVisible() or gui.services.engine.client.running:
+            try:
+                gui.close()
+            except Exception:  # noqa: BLE001 - teardown must go on
+                pass

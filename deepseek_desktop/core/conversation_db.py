@@ -1,0 +1,294 @@
+"""Opening the conversation database: pragmas, schema, full-text index, and what to do when it is damaged.
+
+A database that SQLite reports as corrupt (garbage bytes, a truncated file, a failed integrity check)
+is renamed to ``conversations.sqlite3.corrupt-<time>`` together with its ``-wal``/``-shm`` files, so
+nothing is overwritten, and a fresh database takes its place. Conversations that can still be read
+from the damaged file are copied into the new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic_file import aside_name
+from .errors import DeepSeekError
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    system_prompt TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    deleted_at REAL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_activity ON conversations (deleted_at, updated_at, id);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+    content TEXT NOT NULL DEFAULT '',
+    reasoning TEXT NOT NULL DEFAULT '',
+    reasoning_seconds REAL,
+    state TEXT NOT NULL CHECK (state IN ('complete', 'streaming', 'cancelled', 'error')),
+    model TEXT NOT NULL DEFAULT '',
+    engine TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    tokens_per_s REAL,
+    ttft_ms REAL,
+    finish_reason TEXT,
+    error_id TEXT,
+    error_params TEXT,
+    UNIQUE (conversation_id, position)
+);
+CREATE INDEX IF NOT EXISTS messages_streaming ON messages (state) WHERE state = 'streaming';
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# unicode61 folds case and, with remove_diacritics 2, finds "Müller" when "muller" is typed.
+_FTS_TABLES = """
+CREATE VIRTUAL TABLE IF NOT EXISTS message_fts USING fts5 (
+    content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS title_fts USING fts5 (
+    title, content='conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+"""
+
+# A streaming reply is indexed when it ends, not at every one-second flush: the flush stays one cheap
+# row update. External-content FTS must be told the exact old text to forget, which these triggers
+# guarantee because every change of an indexed row passes through them.
+_FTS_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages
+WHEN new.state != 'streaming' BEGIN
+    INSERT INTO message_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages
+WHEN old.state != 'streaming' BEGIN
+    INSERT INTO message_fts (message_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER IF NOT EXISTS messages_fts_update AFTER UPDATE OF content, state ON messages
+WHEN old.state != 'streaming' OR new.state != 'streaming' BEGIN
+    INSERT INTO message_fts (message_fts, rowid, content)
+        SELECT 'delete', old.id, old.content WHERE old.state != 'streaming';
+    INSERT INTO message_fts (rowid, content) SELECT new.id, new.content WHERE new.state != 'streaming';
+END;
+CREATE TRIGGER IF NOT EXISTS conversations_fts_insert AFTER INSERT ON conversations BEGIN
+    INSERT INTO title_fts (rowid, title) VALUES (new.id, new.title);
+END;
+CREATE TRIGGER IF NOT EXISTS conversations_fts_delete AFTER DELETE ON conversations BEGIN
+    INSERT INTO title_fts (title_fts, rowid, title) VALUES ('delete', old.id, old.title);
+END;
+CREATE TRIGGER IF NOT EXISTS conversations_fts_update AFTER UPDATE OF title ON conversations BEGIN
+    INSERT INTO title_fts (title_fts, rowid, title) VALUES ('delete', old.id, old.title);
+    INSERT INTO title_fts (rowid, title) VALUES (new.id, new.title);
+END;
+"""
+_FTS_TRIGGER_NAMES = (
+    "messages_fts_insert", "messages_fts_delete", "messages_fts_update",
+    "conversations_fts_insert", "conversations_fts_delete", "conversations_fts_update",
+)
+
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+class StoreError(DeepSeekError):
+    """The conversation database could not do what was asked; ``message_id`` says what."""
+
+    message_id = "store.write_failed"
+
+
+class _Damaged(Exception):
+    """The integrity check found problems (SQLite itself raised nothing)."""
+
+
+@dataclass
+class OpenedDatabase:
+    conn: sqlite3.Connection
+    fts: bool
+    moved_to: Path | None = None  # where a damaged database went
+    salvaged: int = 0  # conversations copied out of it
+
+
+def open_database(path: Path, use_fts: bool | None = None) -> OpenedDatabase:
+    """Open (or create) the database; move a damaged one aside. ``use_fts=None`` uses FTS5 if present."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = None
+    try:
+        conn = _connect(path)
+        _check(conn)
+        return OpenedDatabase(conn, _prepare(conn, path, use_fts))
+    except (sqlite3.DatabaseError, _Damaged) as exc:
+        if conn is not None:
+            conn.close()
+        if not isinstance(exc, _Damaged) and not is_corruption(exc):
+            raise StoreError("store.open_failed", str(exc), path=path) from exc
+        moved_to = _move_aside(path)
+        log.error("conversation database %s is damaged (%s); moved to %s", path, exc, moved_to)
+    conn = _connect(path)
+    fts = _prepare(conn, path, use_fts)
+    return OpenedDatabase(conn, fts, moved_to, _salvage(moved_to, conn))
+
+
+def is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def fold(text: str | None) -> str:
+    """Case- and accent-free text for the LIKE search, to match what FTS5's unicode61 finds."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: no implicit transactions; the store opens its own with BEGIN IMMEDIATE.
+    # check_same_thread=False: the store is built on one thread and used on its worker thread; the
+    # store's lock (and its one-thread rule) keeps the connection from being used concurrently.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        log.warning("conversation database %s runs in %s mode, not WAL", path, mode)
+    conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: a crash of the app loses nothing committed
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.create_function("dd_fold", 1, fold, deterministic=True)
+    return conn
+
+
+def _check(conn: sqlite3.Connection) -> None:
+    # quick_check reads every page once (about 30 ms for 25 MB): damage is found now, not halfway
+    # through a reply. It also makes SQLite report a garbage file as "not a database".
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        raise _Damaged("; ".join(str(r[0]) for r in rows[:5]))
+
+
+def _prepare(conn: sqlite3.Connection, path: Path, use_fts: bool | None) -> bool:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
+    conn.executescript("BEGIN IMMEDIATE;" + _TABLES + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    if use_fts is None:
+        use_fts = _fts5_available(conn)
+    if use_fts:
+        _enable_fts(conn)
+    else:
+        _disable_fts(conn)
+    return use_fts
+
+
+def _fts5_available(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5 (x)")
+        conn.execute("DROP TABLE temp.fts5_probe")
+        return True
+    except sqlite3.OperationalError:
+        log.warning("SQLite has no FTS5; conversation search uses LIKE")
+        return False
+
+
+def _enable_fts(conn: sqlite3.Connection) -> None:
+    # executescript commits what is pending, so BEGIN/COMMIT live inside the script itself
+    conn.executescript("BEGIN IMMEDIATE;" + _FTS_TABLES + _FTS_TRIGGERS + "COMMIT;")
+    if conn.execute("SELECT value FROM meta WHERE key = 'fts'").fetchone() == ("ok",):
+        return
+    # a new index, or the triggers were off for a while (a session without FTS5): index everything
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("INSERT INTO message_fts (message_fts) VALUES ('delete-all')")
+        conn.execute("INSERT INTO message_fts (rowid, content) "
+                     "SELECT id, content FROM messages WHERE state != 'streaming'")
+        conn.execute("INSERT INTO title_fts (title_fts) VALUES ('rebuild')")
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', 'ok')")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _disable_fts(conn: sqlite3.Connection) -> None:
+    # Triggers that write into a missing FTS5 module would make every insert fail; the index is
+    # marked stale and rebuilt the next time FTS5 is there.
+    conn.execute("BEGIN IMMEDIATE")
+    for name in _FTS_TRIGGER_NAMES:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('fts', 'stale')")
+    conn.execute("COMMIT")
+
+
+def _move_aside(path: Path) -> Path:
+    target = aside_name(path, "corrupt", time.strftime("%Y%m%d-%H%M%S"))
+    for suffix in ("", "-wal", "-shm"):
+        src = path.with_name(path.name + suffix)
+        if src.exists():
+            # keep the names paired (x.corrupt-T and x.corrupt-T-wal) so SQLite can open them together
+            src.replace(target.with_name(target.name + suffix))
+    return target
+
+
+def _salvage(damaged: Path, conn: sqlite3.Connection) -> int:
+    """Copy what can still be read into the new database; returns the number of conversations.
+
+    Best effort, and the damaged file stays exactly as it was (opened read-only) for a later rescue.
+    The schema may point at pages that are gone, which ``writable_schema`` tolerates. Messages are read
+    in storage order until the first unreadable page, so a conversation may lose its last messages.
+    """
+    try:
+        old = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return 0
+    try:
+        old.execute("PRAGMA writable_schema = ON")
+        conversations = old.execute(
+            "SELECT id, title, system_prompt, created_at, updated_at, deleted_at FROM conversations "
+            "NOT INDEXED ORDER BY id").fetchall()
+    except sqlite3.Error:
+        old.close()
+        return 0
+    messages: dict[int, list[tuple[object, ...]]] = {}
+    try:
+        rows = old.execute(
+            "SELECT conversation_id, position, role, content, reasoning, reasoning_seconds, state, model, "
+            "engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, "
+            "error_id, error_params FROM messages NOT INDEXED")
+        for row in rows:
+            messages.setdefault(row[0], []).append(row[1:])
+    except sqlite3.Error as exc:
+        log.warning("messages after the first damaged page of %s are lost: %s", damaged, exc)
+    finally:
+        old.close()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for conv in conversations:
+            new_id = conn.execute(
+                "INSERT INTO conversations (title, system_prompt, created_at, updated_at, deleted_at) "
+                "VALUES (?, ?, ?, ?, ?)", conv[1:]).lastrowid
+            conn.executemany(
+                "INSERT OR IGNORE INTO messages (conversation_id, position, role, content, reasoning, "
+                "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, "
+                "tokens_per_s, ttft_ms, finish_reason, error_id, error_params) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(new_id, *m) for m in sorted(messages.get(conv[0], []), key=lambda m: m[0])])
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.execute("ROLLBACK")
+        log.warning("nothing could be rescued from %s: %s", damaged, exc)
+        return 0
+    log.info("rescued %d conversations from %s", len(conversations), damaged)
+    return len(conversations)

@@ -1,0 +1,373 @@
+"""Conversations and their messages in SQLite, in the app's data folder.
+
+Written as it happens: a message is saved when it completes, a streaming reply is flushed at least once
+a second (``ReplyRecorder`` does the timing), so killing the app loses at most a second of text.
+Deleting a conversation moves it to the trash first, so the sidebar can offer "Undo".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .conversation_db import StoreError, open_database
+from .conversation_search import search_fts, search_like
+from .conversation_title import title_from_question
+from .conversation_types import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_COLUMNS,
+    ROLES,
+    Conversation,
+    Message,
+    MessageState,
+    MessageStats,
+    SearchHit,
+    conversation_from_row,
+    message_from_row,
+)
+from .notices import Notice, NoticeBox
+from .requests import ChatMessage
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ConversationStore", "StoreError"]
+
+
+class ConversationStore:
+    """Every conversation of the app, in one SQLite file (WAL, synchronous=NORMAL, foreign keys on).
+
+    Thread rule: build it, then call it from ONE worker thread only, never from the GUI thread. The
+    GUI submits every call to a single-thread executor, so calls run one at a time, in the order they
+    were made. The one connection is opened with ``check_same_thread=False`` for that hand-over; a lock
+    serialises calls as well, so a call from a wrong thread waits instead of corrupting anything.
+
+    Results are frozen dataclasses that may be handed to the GUI thread. Failures raise ``StoreError``
+    with a message id (``store.not_found``, ``store.write_failed``, ``store.read_failed``); opening
+    raises ``store.open_failed`` or ``store.too_new``. A damaged file is moved aside and reported by
+    ``take_notices()`` (``store.corrupt`` / ``store.corrupt_recovered``).
+
+    Streaming: ``begin_reply`` -> ``update_streaming`` (each flush is one row update, not indexed for
+    search yet) -> ``finish_message``. A reply still marked streaming that this store did not begin was
+    cut off by a crash: it comes back with ``Message.interrupted`` set (see ``interrupted_messages``);
+    ``finish_message(id, MessageState.CANCELLED)`` settles it if the user keeps it.
+
+    ``use_fts``: None uses FTS5 when SQLite has it. False (an SQLite without FTS5, or tests) turns the
+    index triggers off in the file; the next open with FTS5 indexes everything again. Damage found
+    while running raises ``store.read_failed``/``store.write_failed``; the next start's integrity
+    check then moves the file aside.
+    """
+
+    def __init__(self, path: Path, *, use_fts: bool | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        opened = open_database(path, use_fts)
+        self.path = path
+        self._conn = opened.conn
+        self._fts = opened.fts
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._live: set[int] = set()  # replies this store is streaming right now
+        self._notices = NoticeBox()
+        if opened.moved_to is not None:
+            if opened.salvaged:
+                self._notices.add("store.corrupt_recovered", path=opened.moved_to, count=opened.salvaged)
+            else:
+                self._notices.add("store.corrupt", path=opened.moved_to)
+
+    @property
+    def search_uses_fts(self) -> bool:
+        return self._fts
+
+    def take_notices(self) -> list[Notice]:
+        return self._notices.take()
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA optimize")
+            except sqlite3.Error as exc:
+                log.warning("PRAGMA optimize failed: %s", exc)
+            self._conn.close()
+
+    def __enter__(self) -> ConversationStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- conversations --
+
+    def create_conversation(self, title: str = "", system_prompt: str = "") -> Conversation:
+        now = self._clock()
+        with self._writing() as db:
+            cid = db.execute(
+                "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                (title, system_prompt, now, now)).lastrowid
+        return Conversation(cid, title, system_prompt, now, now)
+
+    def get_conversation(self, conversation_id: int) -> Conversation:
+        """Also finds a conversation in the trash (``deleted_at`` is set then)."""
+        with self._reading() as db:
+            return self._conversation(db, conversation_id)
+
+    def list_conversations(self, limit: int | None = None, offset: int = 0, *,
+                           deleted: bool = False) -> list[Conversation]:
+        """Newest activity first; ``deleted=True`` lists the trash, most recently deleted first."""
+        where, order = (("deleted_at IS NOT NULL", "deleted_at DESC, id DESC") if deleted
+                        else ("deleted_at IS NULL", "updated_at DESC, id DESC"))
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {where} ORDER BY {order} "
+                "LIMIT ? OFFSET ?", (-1 if limit is None else limit, offset)).fetchall()
+        return [conversation_from_row(r) for r in rows]
+
+    def rename_conversation(self, conversation_id: int, title: str) -> Conversation:
+        """Renaming does not count as activity: the conversation keeps its place in the list."""
+        return self._update_conversation(conversation_id, "title = ?", (title.strip(),))
+
+    def set_system_prompt(self, conversation_id: int, system_prompt: str) -> Conversation:
+        return self._update_conversation(conversation_id, "system_prompt = ?", (system_prompt,))
+
+    def delete_conversation(self, conversation_id: int) -> Conversation:
+        """Move to the trash (undo with ``restore_conversation``; ``purge_deleted`` empties the trash)."""
+        return self._update_conversation(conversation_id, "deleted_at = COALESCE(deleted_at, ?)",
+                                         (self._clock(),))
+
+    def restore_conversation(self, conversation_id: int) -> Conversation:
+        return self._update_conversation(conversation_id, "deleted_at = NULL", ())
+
+    def purge_conversation(self, conversation_id: int) -> None:
+        """Delete for good, with all messages (the foreign key cascades, the search index follows)."""
+        with self._writing() as db:
+            if db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)).rowcount == 0:
+                raise StoreError("store.not_found", f"conversation {conversation_id}")
+
+    def purge_deleted(self, older_than_seconds: float = 0.0) -> int:
+        """Empty the trash of conversations deleted at least ``older_than_seconds`` ago; returns how many."""
+        with self._writing() as db:
+            return db.execute("DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?",
+                              (self._clock() - older_than_seconds,)).rowcount
+
+    # -- messages: writing --
+
+    def add_message(self, conversation_id: int, role: str, content: str, *, reasoning: str = "",
+                    reasoning_seconds: float | None = None, model: str = "", engine: str = "",
+                    state: MessageState | str = MessageState.COMPLETE, stats: MessageStats | None = None,
+                    error_id: str | None = None, error_params: Mapping[str, Any] | None = None) -> Message:
+        """Append a message. The first user message of an untitled conversation also names it."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        state = MessageState(state)
+        stats = stats or MessageStats()
+        now = self._clock()
+        with self._writing() as db:
+            conv = self._conversation(db, conversation_id)
+            position = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM messages "
+                                  "WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
+            mid = db.execute(
+                "INSERT INTO messages (conversation_id, position, role, content, reasoning, reasoning_seconds, "
+                "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
+                "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, position, role, content, reasoning, reasoning_seconds, state.value, model,
+                 engine, now, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
+                 stats.finish_reason, error_id, _params_json(error_params))).lastrowid
+            if role == "user" and not conv.title:
+                db.execute("UPDATE conversations SET title = ? WHERE id = ?",
+                           (title_from_question(content), conversation_id))
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+            if state is MessageState.STREAMING:
+                self._live.add(mid)
+            return self._message(db, mid)
+
+    def begin_reply(self, conversation_id: int, model: str = "", engine: str = "") -> Message:
+        """An empty assistant message in state streaming, to be filled by ``update_streaming``."""
+        return self.add_message(conversation_id, "assistant", "", model=model, engine=engine,
+                                state=MessageState.STREAMING)
+
+    def update_streaming(self, message_id: int, content: str, reasoning: str,
+                         reasoning_seconds: float | None = None) -> None:
+        """Save the reply so far (the whole text, so a lost flush is repaired by the next one)."""
+        with self._lock:
+            try:
+                changed = self._conn.execute(
+                    "UPDATE messages SET content = ?, reasoning = ?, reasoning_seconds = ? "
+                    "WHERE id = ? AND state = 'streaming'",
+                    (content, reasoning, reasoning_seconds, message_id)).rowcount
+            except sqlite3.Error as exc:
+                raise StoreError("store.write_failed", str(exc)) from exc
+        if changed == 0:
+            raise StoreError("store.not_found", f"no streaming message {message_id}")
+
+    def finish_message(self, message_id: int, state: MessageState | str, *, content: str | None = None,
+                       reasoning: str | None = None, reasoning_seconds: float | None = None,
+                       stats: MessageStats | None = None, error_id: str | None = None,
+                       error_params: Mapping[str, Any] | None = None) -> Message:
+        """End a reply: complete, cancelled (text so far kept) or error. Now it becomes searchable."""
+        state = MessageState(state)
+        if state is MessageState.STREAMING:
+            raise ValueError("finish_message needs a final state")
+        sets = ["state = ?", "content = COALESCE(?, content)", "reasoning = COALESCE(?, reasoning)",
+                "reasoning_seconds = COALESCE(?, reasoning_seconds)", "error_id = ?", "error_params = ?"]
+        values: list[Any] = [state.value, content, reasoning, reasoning_seconds, error_id,
+                             _params_json(error_params)]
+        if stats is not None:
+            sets += ["prompt_tokens = ?", "completion_tokens = ?", "tokens_per_s = ?", "ttft_ms = ?",
+                     "finish_reason = ?"]
+            values += [stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
+                       stats.finish_reason]
+        with self._writing() as db:
+            self._update_message(db, message_id, ", ".join(sets), values)
+            self._live.discard(message_id)
+            return self._message(db, message_id)
+
+    def replace_content(self, message_id: int, content: str) -> Message:
+        """Edit a message in place (edit-and-resend: then ``delete_messages_after`` its position)."""
+        with self._writing() as db:
+            self._update_message(db, message_id, "content = ?", [content])
+            return self._message(db, message_id)
+
+    def delete_messages_after(self, conversation_id: int, position: int) -> int:
+        """Delete every message after ``position`` (regenerate, edit-and-resend); returns how many."""
+        with self._writing() as db:
+            self._conversation(db, conversation_id)
+            ids = [r[0] for r in db.execute("SELECT id FROM messages WHERE conversation_id = ? AND position > ?",
+                                            (conversation_id, position))]
+            db.execute("DELETE FROM messages WHERE conversation_id = ? AND position > ?",
+                       (conversation_id, position))
+            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (self._clock(), conversation_id))
+            self._live.difference_update(ids)
+            return len(ids)
+
+    def import_conversation(self, conversation: Conversation, messages: Sequence[Message]) -> Conversation:
+        """Add a copy (e.g. from a JSON export) as a new conversation; ids and positions are new."""
+        with self._writing() as db:
+            cid = db.execute(
+                "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                (conversation.title, conversation.system_prompt, conversation.created_at,
+                 conversation.updated_at)).lastrowid
+            db.executemany(
+                "INSERT INTO messages (conversation_id, position, role, content, reasoning, reasoning_seconds, "
+                "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
+                "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(cid, i, m.role, m.content, m.reasoning, m.reasoning_seconds, MessageState(m.state).value,
+                  m.model, m.engine, m.created_at, m.stats.prompt_tokens, m.stats.completion_tokens,
+                  m.stats.tokens_per_s, m.stats.ttft_ms, m.stats.finish_reason, m.error_id,
+                  _params_json(m.error_params)) for i, m in enumerate(messages)])
+            return self._conversation(db, cid)
+
+    # -- messages: reading --
+
+    def get_message(self, message_id: int) -> Message:
+        with self._reading() as db:
+            return self._message(db, message_id)
+
+    def latest_messages(self, conversation_id: int, limit: int = 50) -> list[Message]:
+        """The newest ``limit`` messages, oldest first: the first screen of a conversation."""
+        return self._page(conversation_id, "", (), limit)
+
+    def messages_before(self, conversation_id: int, position: int, limit: int = 50) -> list[Message]:
+        """The ``limit`` messages before ``position``, oldest first: scrolling up."""
+        return self._page(conversation_id, "AND position < ?", (position,), limit)
+
+    def all_messages(self, conversation_id: int) -> list[Message]:
+        return self._page(conversation_id, "", (), -1)
+
+    def message_count(self, conversation_id: int) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ?",
+                              (conversation_id,)).fetchone()[0]
+
+    def chat_history(self, conversation_id: int) -> list[ChatMessage]:
+        """What the model is sent: the system prompt and the finished or stopped turns, without reasoning.
+
+        Failed and interrupted replies, and empty ones, are left out.
+        """
+        conv = self.get_conversation(conversation_id)
+        history = [ChatMessage("system", conv.system_prompt)] if conv.system_prompt.strip() else []
+        for m in self.all_messages(conversation_id):
+            if m.state in (MessageState.COMPLETE, MessageState.CANCELLED) and m.content.strip():
+                history.append(ChatMessage(m.role, m.content))
+        return history
+
+    def interrupted_messages(self) -> list[Message]:
+        """Replies a crash cut off: marked streaming in the file but not being streamed by this store."""
+        with self._reading() as db:
+            rows = db.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE state = 'streaming' "
+                              "ORDER BY conversation_id, position").fetchall()
+            return [m for m in (message_from_row(r, self._live) for r in rows) if m.interrupted]
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """Conversations (not in the trash) whose title or one message contains every word; newest first."""
+        with self._reading() as db:
+            return (search_fts if self._fts else search_like)(db, text, limit)
+
+    # -- internals --
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError("store.write_failed", str(exc)) from exc
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError("store.write_failed", str(exc)) from exc
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise StoreError("store.read_failed", str(exc)) from exc
+
+    def _page(self, conversation_id: int, condition: str, params: tuple[Any, ...], limit: int) -> list[Message]:
+        # newest first through the (conversation_id, position) index, then turned round for display
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? {condition} "
+                "ORDER BY position DESC LIMIT ?", (conversation_id, *params, limit)).fetchall()
+            live = frozenset(self._live)
+        return [message_from_row(r, live) for r in reversed(rows)]
+
+    def _conversation(self, db: sqlite3.Connection, conversation_id: int) -> Conversation:
+        row = db.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
+                         (conversation_id,)).fetchone()
+        if row is None:
+            raise StoreError("store.not_found", f"conversation {conversation_id}")
+        return conversation_from_row(row)
+
+    def _message(self, db: sqlite3.Connection, message_id: int) -> Message:
+        row = db.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise StoreError("store.not_found", f"message {message_id}")
+        return message_from_row(row, self._live)
+
+    def _update_conversation(self, conversation_id: int, assignment: str, params: tuple[Any, ...]) -> Conversation:
+        with self._writing() as db:
+            db.execute(f"UPDATE conversations SET {assignment} WHERE id = ?", (*params, conversation_id))
+            return self._conversation(db, conversation_id)
+
+    def _update_message(self, db: sqlite3.Connection, message_id: int, assignment: str, values: list[Any]) -> None:
+        row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise StoreError("store.not_found", f"message {message_id}")
+        db.execute(f"UPDATE messages SET {assignment} WHERE id = ?", (*values, message_id))
+        db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (self._clock(), row[0]))
+
+
+def _params_json(params: Mapping[str, Any] | None) -> str | None:
+    return json.dumps({k: str(v) for k, v in params.items()}, ensure_ascii=False) if params else None

@@ -1,0 +1,106 @@
+"""What the conversation store hands out: conversations, messages with their figures, search hits.
+
+Plain frozen dataclasses, so the worker thread can pass them to the GUI thread as they are.
+Times are seconds since 1970 (UTC), as ``time.time()`` gives them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .events import Stats
+
+ROLES = ("system", "user", "assistant")
+
+
+class MessageState(str, Enum):
+    COMPLETE = "complete"
+    STREAMING = "streaming"  # being written; after a crash: interrupted (see Message.interrupted)
+    CANCELLED = "cancelled"  # the user stopped it; the text so far is kept
+    ERROR = "error"  # the engine failed; error_id says why
+
+
+@dataclass(frozen=True)
+class MessageStats:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    tokens_per_s: float | None = None
+    ttft_ms: float | None = None
+    finish_reason: str | None = None  # "stop", "length", "cancelled", "error"
+
+    @classmethod
+    def from_event(cls, stats: Stats | None, finish_reason: str | None = None) -> MessageStats:
+        if stats is None:
+            return cls(finish_reason=finish_reason)
+        return cls(stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
+                   finish_reason)
+
+    def is_empty(self) -> bool:
+        return self == MessageStats()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    title: str  # "" until the first question names it; the UI shows "New conversation"
+    system_prompt: str
+    created_at: float
+    updated_at: float  # last activity; the sidebar sorts by it, newest first
+    deleted_at: float | None = None  # set while it sits in the trash (undo possible)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    conversation_id: int
+    position: int  # 0, 1, 2 ... within the conversation; the order of display
+    role: str
+    content: str  # the answer (or the question); what is sent back to the model
+    reasoning: str  # R1's thinking; shown folded, never sent back
+    reasoning_seconds: float | None
+    state: MessageState
+    model: str
+    engine: str
+    created_at: float
+    stats: MessageStats = field(default_factory=MessageStats)
+    error_id: str | None = None  # a message id from core/errors.py when state is ERROR
+    error_params: dict[str, str] = field(default_factory=dict)
+    # True when the row says "streaming" but no reply of this session is writing it: the app
+    # stopped (crash, kill, power loss) while the reply came in. The UI shows it as interrupted.
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    conversation: Conversation
+    message_id: int | None  # the newest matching message; None when only the title matched
+    snippet: str  # text around the match ("..." where cut); "" for a title match
+    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of matched words in ``snippet``
+
+
+CONVERSATION_COLUMNS = "id, title, system_prompt, created_at, updated_at, deleted_at"
+MESSAGE_COLUMNS = (
+    "id, conversation_id, position, role, content, reasoning, reasoning_seconds, state, model, engine, "
+    "created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, "
+    "error_params"
+)
+
+
+def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
+    return Conversation(*row[:6])
+
+
+def message_from_row(row: sqlite3.Row | tuple[Any, ...], live: set[int] | frozenset[int]) -> Message:
+    (mid, cid, position, role, content, reasoning, reasoning_seconds, state, model, engine, created_at,
+     prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params) = row
+    state = MessageState(state)
+    return Message(
+        mid, cid, position, role, content, reasoning, reasoning_seconds, state, model, engine, created_at,
+        MessageStats(prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason),
+        error_id, json.loads(error_params) if error_params else {},
+        interrupted=state is MessageState.STREAMING and mid not in live,
+    )

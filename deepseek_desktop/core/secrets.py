@@ -1,0 +1,121 @@
+"""API keys of remote servers, kept in the OS keyring (macOS Keychain, Windows Credential Locker,
+Secret Service / KWallet on Linux). Never in a file, never in a log.
+
+Without a usable keyring (a headless Linux without Secret Service, or a keyring that refuses) a key is
+kept in memory for this session only and a notice tells the user it will not be remembered. There is
+deliberately no fallback to a file: keyring's own plaintext backend (keyrings.alt) is refused too.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from keyring.backends import chainer, fail
+
+from .notices import Notice, NoticeBox
+from .paths import APP_NAME
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = APP_NAME
+
+# Recommended backends (macOS 5, Windows 5, SecretService 5, KWallet 4.9, libsecret 4.8) rank at
+# least 1; keyring's "fail" and "null" and keyrings.alt's file backends rank below 1.
+_MIN_PRIORITY = 1.0
+
+
+def backend_is_usable(backend: KeyringBackend) -> bool:
+    if isinstance(backend, fail.Keyring):
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        return any(backend_is_usable(b) for b in backend.backends)
+    try:
+        priority = float(backend.priority)
+    except Exception:  # a backend may raise here when it cannot run on this system
+        return False
+    return priority >= _MIN_PRIORITY
+
+
+class SecretStore:
+    """API keys by endpoint name (the keyring's user name), under one service name.
+
+    Keyring calls can block (Secret Service may show an unlock dialog), so call this from the
+    worker thread, not the GUI thread. ``persistent`` says whether keys outlive the session.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE_NAME) -> None:
+        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._service = service
+        self._session: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._notices = NoticeBox()
+        self._usable = backend_is_usable(self._backend)
+        if not self._usable:
+            log.info("no usable keyring (%s); API keys are kept for this session only",
+                     type(self._backend).__module__ + "." + type(self._backend).__name__)
+
+    @property
+    def persistent(self) -> bool:
+        """False when keys stored now will be forgotten when the app closes."""
+        return self._usable
+
+    def take_notices(self) -> list[Notice]:
+        return self._notices.take()
+
+    def get(self, name: str) -> str | None:
+        with self._lock:
+            if name in self._session:
+                return self._session[name]
+            if not self._usable:
+                return None
+            try:
+                return self._backend.get_password(self._service, name)
+            except Exception as exc:  # backends also raise D-Bus or OS errors of their own
+                log.warning("keyring could not read the key for %r: %s", name, type(exc).__name__)
+                return None
+
+    def set(self, name: str, key: str) -> None:
+        """Store a key (surrounding whitespace, e.g. a pasted line break, is removed; "" deletes)."""
+        key = key.strip()
+        if not key:
+            self.delete(name)
+            return
+        with self._lock:
+            if self._usable:
+                try:
+                    self._backend.set_password(self._service, name, key)
+                    self._session.pop(name, None)
+                    return
+                except Exception as exc:
+                    log.warning("keyring refused the key for %r (%s); kept for this session only",
+                                name, type(exc).__name__)
+                    self._session[name] = key
+                    self._notices.add("secrets.keyring_failed", name=name)
+                    return
+            self._session[name] = key
+            self._notices.add("secrets.no_keyring", name=name)
+
+    def delete(self, name: str) -> None:
+        with self._lock:
+            self._session.pop(name, None)
+            if not self._usable:
+                return
+            try:
+                self._backend.delete_password(self._service, name)
+            except keyring.errors.PasswordDeleteError:
+                pass  # there was none
+            except Exception as exc:
+                log.warning("keyring could not delete the key for %r: %s", name, type(exc).__name__)
+
+    def rename(self, old: str, new: str) -> None:
+        """Follow an endpoint that was renamed in the settings."""
+        if old == new:
+            return
+        key = self.get(old)
+        if key is not None:
+            self.set(new, key)
+            self.delete(old)

@@ -1,0 +1,264 @@
+"""One conversation at a time: send, stream, stop, regenerate, edit and resend; everything saved.
+
+The store runs on its own thread (``StoreRunner``); replies stream on the asyncio loop and are recorded
+by ``ReplyRecorder`` on the store thread, at least every second, so a crash loses at most a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import asdict
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..core.conversation_types import Conversation, Message
+from ..core.errors import DeepSeekError, EngineCrashed, EngineError
+from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
+from ..core.reply_recorder import ReplyRecorder
+from ..core.requests import ChatRequest, GenerationParams
+from .chat_view import ChatView
+from .engine_controller import EngineController
+from .error_text import describe, error_message
+from .message_widget import ChatItem, MessageWidget
+from .store_runner import StoreRunner
+
+log = logging.getLogger(__name__)
+PAGE = 40  # messages on the first screen of a conversation, and per "show earlier"
+
+
+def item_from_message(m: Message) -> ChatItem:
+    stats = {k: v for k, v in asdict(m.stats).items() if v is not None}
+    state = "interrupted" if m.interrupted else m.state.value
+    error = error_message(m.error_id, m.error_params) if m.error_id else ""
+    return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, state,
+                    m.model, error)
+
+
+class _Reply:
+    """A reply in progress. Its widget may go away (the user opened another conversation) and come back."""
+
+    def __init__(self, conversation_id: int, recorder: ReplyRecorder, item: ChatItem) -> None:
+        self.conversation_id = conversation_id
+        self.recorder = recorder
+        self.item = item
+        self.widget: MessageWidget | None = None
+
+
+class ChatSession(QObject):
+    conversationsChanged = Signal()
+    currentChanged = Signal(object)  # Conversation | None
+    busyChanged = Signal()
+    problem = Signal(str)  # one translated line for the user
+
+    def __init__(self, runner: StoreRunner, engine: EngineController, view: ChatView,
+                 generation_params, default_system_prompt, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.engine = engine
+        self.view = view
+        self._generation_params = generation_params  # () -> GenerationParams, read at each send
+        self._default_system_prompt = default_system_prompt  # () -> str
+        self.conversation: Conversation | None = None
+        self._oldest_position: int | None = None
+        self._reply: _Reply | None = None
+        self._task: asyncio.Task | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(250)  # a pause in the stream must not leave text unsaved
+        self._flush_timer.timeout.connect(self._flush_if_due)
+        view.editSubmitted.connect(lambda item, text: self._start(self._edit_and_resend(item, text)))
+        view.regenerateRequested.connect(lambda item: self._start(self._regenerate(item)))
+        view.loadEarlierRequested.connect(lambda: asyncio.ensure_future(self.load_earlier()))
+
+    @property
+    def busy(self) -> bool:
+        return self._reply is not None
+
+    # -- conversations --------------------------------------------------------------------------
+    async def open(self, conversation_id: int | None) -> None:
+        if conversation_id is None:
+            self.new_conversation()
+            return
+        self._detach_reply()  # the view is about to be rebuilt; a streaming reply keeps its text
+        try:
+            conv, messages, count = await self.runner.call(_open_page, conversation_id)
+        except DeepSeekError as exc:
+            self.problem.emit(describe(exc))
+            return
+        self.conversation = conv
+        self._oldest_position = messages[0].position if messages else None
+        items = [item_from_message(m) for m in messages]
+        reply = self._reply
+        if reply and reply.conversation_id == conv.id:  # a reply still streaming into this conversation
+            items = [reply.item if i.id == reply.item.id else i for i in items]
+        self.view.show_items(items, has_earlier=count > len(messages))
+        if reply and reply.conversation_id == conv.id:
+            reply.widget = next((w for w in self.view.widgets if w.item is reply.item), None)
+        self.currentChanged.emit(conv)
+
+    async def load_earlier(self) -> None:
+        if self.conversation is None or self._oldest_position is None:
+            return
+        cid = self.conversation.id
+        older = await self.runner.call(lambda s: s.messages_before(cid, self._oldest_position, PAGE))
+        if older:
+            self._oldest_position = older[0].position
+        self.view.prepend_items([item_from_message(m) for m in older], has_earlier=bool(older) and
+                                older[0].position > 0)
+
+    def new_conversation(self) -> None:
+        """An empty chat; the conversation is created with its first message (no empty ones pile up)."""
+        self._detach_reply()
+        self.conversation = None
+        self.view.show_items([], False)
+        self.currentChanged.emit(None)
+
+    async def set_system_prompt(self, text: str) -> None:
+        if self.conversation is None:
+            self.conversation = await self.runner.call(lambda s: s.create_conversation("", text))
+            self.conversationsChanged.emit()
+        else:
+            cid = self.conversation.id
+            self.conversation = await self.runner.call(lambda s: s.set_system_prompt(cid, text))
+        self.currentChanged.emit(self.conversation)
+
+    def system_prompt(self) -> str:
+        return self.conversation.system_prompt if self.conversation else self._default_system_prompt()
+
+    # -- sending --------------------------------------------------------------------------------
+    def send(self, text: str) -> None:
+        self._start(self._send(text))
+
+    def stop(self) -> None:
+        self.engine.stop_generation()
+
+    def _start(self, coro) -> None:
+        if self.busy:
+            coro.close()
+            return
+        self._task = asyncio.ensure_future(coro)
+
+    async def _send(self, text: str) -> None:
+        if self.conversation is None:
+            system = self._default_system_prompt()
+            self.conversation = await self.runner.call(lambda s: s.create_conversation("", system))
+        cid = self.conversation.id
+        named = bool(self.conversation.title)
+        msg = await self.runner.call(lambda s: s.add_message(cid, "user", text))
+        self.view.append_item(item_from_message(msg))
+        if not named:  # the store names the conversation after its first question
+            self.conversation = await self.runner.call(lambda s: s.get_conversation(cid))
+            self.currentChanged.emit(self.conversation)
+        self.conversationsChanged.emit()
+        await self._reply_to(cid)
+
+    async def _regenerate(self, item: ChatItem) -> None:
+        if self.conversation is None:
+            return
+        cid = self.conversation.id
+        await self.runner.call(lambda s: s.delete_messages_after(cid, item.position - 1))
+        self.view.remove_from(item)
+        await self._reply_to(cid)
+
+    async def _edit_and_resend(self, item: ChatItem, text: str) -> None:
+        if self.conversation is None or item.id is None:
+            return
+        cid, mid = self.conversation.id, item.id
+
+        def edit(store):
+            store.delete_messages_after(cid, item.position)
+            return store.replace_content(mid, text)
+
+        msg = await self.runner.call(edit)
+        self.view.remove_from(item)
+        self.view.append_item(item_from_message(msg))
+        await self._reply_to(cid)
+
+    async def _reply_to(self, cid: int) -> None:
+        choice = self.engine.current
+        model_label = choice.label if choice else ""
+        engine_name = choice.engine if choice else ""
+        params: GenerationParams = self._generation_params()
+        history, recorder = await self.runner.call(
+            lambda s: (s.chat_history(cid), ReplyRecorder.begin(s, cid, model=model_label, engine=engine_name)))
+        item = ChatItem(recorder.message_id, "assistant", -1, state="streaming", model=model_label)
+        reply = self._reply = _Reply(cid, recorder, item)
+        reply.widget = self.view.append_item(item)
+        self.view.set_actions_enabled(False)
+        self.busyChanged.emit()
+        self._flush_timer.start()
+        reason, stats, error = "stop", None, None
+        try:
+            async for event in self.engine.chat(ChatRequest(history, params)):
+                self.runner.submit(_record, recorder, event)
+                if isinstance(event, TextDelta):
+                    self._on_text(reply, event.text)
+                elif isinstance(event, ReasoningDelta):
+                    self._on_reasoning(reply, event.text)
+                elif isinstance(event, Stats):
+                    stats = event
+                elif isinstance(event, Finished):
+                    reason = event.reason
+        except (EngineCrashed, EngineError, DeepSeekError) as exc:
+            log.warning("reply failed: %s", exc)
+            reason, error = "error", exc
+        except asyncio.CancelledError:
+            reason = "cancelled"
+            raise
+        finally:
+            self._flush_timer.stop()
+            final = await asyncio.shield(self.runner.call(lambda s: recorder.finish(reason, error)))
+            item.id, item.position = final.id, final.position
+            state = {"cancelled": "cancelled", "error": "error"}.get(reason, "complete")
+            if reply.widget is not None:
+                stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
+                reply.widget.finish(state, stats_dict, describe(error) if error else "")
+            else:
+                item.state = state
+            self._reply = None
+            self.view.set_actions_enabled(True)
+            self.view._after_change()
+            self.busyChanged.emit()
+            self.conversationsChanged.emit()
+        if error is not None:
+            self.problem.emit(describe(error))
+
+    def _on_text(self, reply: _Reply, text: str) -> None:
+        if reply.widget is not None:
+            reply.widget.append_text(text)
+            self.view.mark_dirty()
+        else:
+            reply.item.content += text
+
+    def _on_reasoning(self, reply: _Reply, text: str) -> None:
+        if reply.widget is not None:
+            reply.widget.append_reasoning(text)
+            self.view.mark_dirty()
+        else:
+            reply.item.reasoning += text
+
+    def _flush_if_due(self) -> None:
+        if self._reply is not None:
+            self.runner.submit(lambda s, r=self._reply.recorder: r.flush_if_due())
+
+    def _detach_reply(self) -> None:
+        if self._reply is not None:
+            self._reply.widget = None
+
+    async def close(self) -> None:
+        """On quit: stop a streaming reply and let its last text reach the store."""
+        if self._task and not self._task.done():
+            self.engine.stop_generation()
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._task), 2.0)
+
+
+def _open_page(store, conversation_id: int):
+    conv = store.get_conversation(conversation_id)
+    messages = store.latest_messages(conversation_id, PAGE)
+    return conv, messages, store.message_count(conversation_id)
+
+
+def _record(store, recorder: ReplyRecorder, event) -> None:
+    recorder.add(event)

@@ -1,0 +1,172 @@
+"""The message list. Only the newest page of a conversation is built at first (older messages come
+when asked for), and while a reply streams only its widget is re-rendered, at most once per frame,
+so the cost of a token does not grow with the conversation."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+
+from ..core.markdown_html import Theme
+from .message_widget import ChatItem, MessageWidget
+
+FRAME_MS = 33  # ~30 updates a second is smooth for text and leaves the loop free
+
+
+class ChatView(QScrollArea):
+    editSubmitted = Signal(object, str)
+    regenerateRequested = Signal(object)
+    linkActivated = Signal(QUrl)
+    loadEarlierRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._container = QWidget()
+        self._container.setObjectName("chatContainer")
+        self._layout = QVBoxLayout(self._container)
+        self._layout.setContentsMargins(16, 12, 16, 12)
+        self._layout.setSpacing(10)
+        self._earlier = QPushButton(self._container)
+        self._earlier.setFlat(True)
+        self._earlier.clicked.connect(self.loadEarlierRequested)
+        self._earlier.hide()
+        self._empty = QLabel(self._container)
+        self._empty.setObjectName("emptyChat")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._layout.addWidget(self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(1)
+        self.setWidget(self._container)
+        self.widgets: list[MessageWidget] = []
+        self.theme = Theme()
+        self._stick_to_bottom = True
+        self._actions_enabled = True
+        self._frame = QTimer(self)
+        self._frame.setInterval(FRAME_MS)
+        self._frame.timeout.connect(self._on_frame)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+        self.retranslate()
+
+    # -- content --------------------------------------------------------------------------------
+    def show_items(self, items: list[ChatItem], has_earlier: bool) -> None:
+        self.clear()
+        for item in items:
+            self._insert(len(self.widgets), item)
+        self._earlier.setVisible(has_earlier)
+        self._after_change()
+        self._stick_to_bottom = True
+        QTimer.singleShot(0, self.scroll_to_bottom)
+
+    def prepend_items(self, items: list[ChatItem], has_earlier: bool) -> None:
+        bar = self.verticalScrollBar()
+        from_bottom = bar.maximum() - bar.value()
+        for i, item in enumerate(items):
+            self._insert(i, item)
+        self._earlier.setVisible(has_earlier)
+        self._after_change()
+        # keep the message the user was looking at in place
+        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() - from_bottom))
+
+    def append_item(self, item: ChatItem) -> MessageWidget:
+        w = self._insert(len(self.widgets), item)
+        self._after_change()
+        self._stick_to_bottom = True
+        QTimer.singleShot(0, self.scroll_to_bottom)
+        return w
+
+    def remove_from(self, item: ChatItem) -> None:
+        """Remove ``item``'s widget and every one after it (regenerate, edit and resend)."""
+        idx = next((i for i, w in enumerate(self.widgets) if w.item is item), None)
+        if idx is None:
+            return
+        for w in self.widgets[idx:]:
+            w.setParent(None)
+            w.deleteLater()
+        del self.widgets[idx:]
+        self._after_change()
+
+    def clear(self) -> None:
+        for w in self.widgets:
+            w.setParent(None)
+            w.deleteLater()
+        self.widgets = []
+        self._earlier.hide()
+        self._after_change()
+
+    def _insert(self, index: int, item: ChatItem) -> MessageWidget:
+        w = MessageWidget(item, self.theme, self._container)
+        w.editSubmitted.connect(self.editSubmitted)
+        w.regenerateRequested.connect(self.regenerateRequested)
+        w.linkActivated.connect(self.linkActivated)
+        w.set_actions_enabled(self._actions_enabled)
+        self._layout.insertWidget(1 + index, w)  # after the "earlier messages" button
+        self.widgets.insert(index, w)
+        return w
+
+    def _after_change(self) -> None:
+        self._empty.setVisible(not self.widgets)
+        last_assistant = next((w for w in reversed(self.widgets) if w.item.role == "assistant"), None)
+        for w in self.widgets:
+            w.set_regenerate_visible(w is last_assistant and w is self.widgets[-1])
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        """Editing and regenerating are off while a reply streams."""
+        self._actions_enabled = enabled
+        for w in self.widgets:
+            w.set_actions_enabled(enabled)
+
+    # -- streaming ------------------------------------------------------------------------------
+    def mark_dirty(self) -> None:
+        if not self._frame.isActive():
+            self._frame.start()
+
+    def _on_frame(self) -> None:
+        busy = False
+        for w in reversed(self.widgets[-3:]):  # only the newest messages ever stream
+            if w.dirty:
+                w.flush()
+                busy = True
+        if not busy:
+            self._frame.stop()
+
+    def flush_now(self) -> None:
+        self._on_frame()
+
+    # -- scrolling ------------------------------------------------------------------------------
+    def scroll_to_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._stick_to_bottom = value >= bar.maximum() - 24
+
+    def _on_range_changed(self, _min: int, maximum: int) -> None:
+        if self._stick_to_bottom:
+            self.verticalScrollBar().setValue(maximum)
+
+    # -- language and theme ---------------------------------------------------------------------
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for w in self.widgets:
+            w._renderer.theme = theme
+            w._dirty = True
+            w.flush()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self._earlier.setText(self.tr("Show earlier messages"))
+        self._empty.setText(
+            self.tr("Ask DeepSeek anything.\n\nEnter sends, Shift+Enter starts a new line, Esc stops a reply.")
+        )

@@ -1,0 +1,100 @@
+"""Where the user writes: Enter sends, Shift+Enter is a new line; Send becomes Stop while a reply streams."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QSizePolicy, QWidget
+
+
+class _Input(QPlainTextEdit):
+    submit = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier)
+        ):
+            self.submit.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class Composer(QWidget):
+    sendRequested = Signal(str)
+    stopRequested = Signal()
+
+    IDLE, GENERATING, BLOCKED = "idle", "generating", "blocked"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.input = _Input(self)
+        self.input.setObjectName("composerInput")
+        self.input.setTabChangesFocus(True)
+        self.input.submit.connect(self._on_submit)
+        self.input.document().documentLayout().documentSizeChanged.connect(self._grow)
+        self.input.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.button = QPushButton(self)
+        self.button.setObjectName("sendButton")
+        self.button.setMinimumWidth(90)
+        self.button.clicked.connect(self._on_button)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 12)
+        layout.addWidget(self.input, 1)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.mode = self.IDLE
+        self._blocked_reason = ""
+        self.input.textChanged.connect(self._update_button)
+        self.retranslate()
+        self._grow()
+
+    def _grow(self, *_args) -> None:
+        # one to eight lines, then the text scrolls
+        line = self.input.fontMetrics().lineSpacing()
+        lines = max(1, min(8, int(self.input.document().size().height())))
+        self.input.setFixedHeight(lines * line + 2 * int(self.input.document().documentMargin()) + 8)
+
+    def _on_submit(self) -> None:
+        if self.mode == self.IDLE:
+            text = self.input.toPlainText().strip()
+            if text:
+                self.input.clear()
+                self.sendRequested.emit(text)
+
+    def _on_button(self) -> None:
+        if self.mode == self.GENERATING:
+            self.stopRequested.emit()
+        else:
+            self._on_submit()
+
+    def set_mode(self, mode: str, reason: str = "") -> None:
+        """idle: can send; generating: Stop; blocked: no sending, with ``reason`` shown in the field."""
+        self.mode = mode
+        self._blocked_reason = reason
+        self.retranslate()
+
+    def _update_button(self) -> None:
+        if self.mode == self.IDLE:
+            self.button.setEnabled(bool(self.input.toPlainText().strip()))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        if self.mode == self.GENERATING:
+            self.button.setText(self.tr("Stop"))
+            self.button.setToolTip(self.tr("Stop the reply (Esc)"))
+            self.button.setEnabled(True)
+            self.input.setPlaceholderText(self.tr("The model is answering…"))
+        elif self.mode == self.BLOCKED:
+            self.button.setText(self.tr("Send"))
+            self.button.setEnabled(False)
+            self.input.setPlaceholderText(self._blocked_reason)
+        else:
+            self.button.setText(self.tr("Send"))
+            self.button.setToolTip(self.tr("Send (Enter)"))
+            self.input.setPlaceholderText(self.tr("Message DeepSeek… (Enter to send, Shift+Enter for a new line)"))
+            self._update_button()
+        # typing ahead stays possible while the model answers or loads; only sending waits
+        self.input.setReadOnly(False)

@@ -1,0 +1,111 @@
+"""Drag a GGUF file or an MLX folder onto the window: validate, import, tell the user. Also the
+first-run recommendation and the fit badge, which come from the same model manager."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QObject, Signal
+
+from ..core.errors import DeepSeekError
+from ..core.settings_store import models_dir
+from .error_text import describe
+from .fit_badge import fit_for_choice, size_text
+
+log = logging.getLogger(__name__)
+
+
+def dropped_paths(mime: QMimeData) -> list[Path]:
+    """Local .gguf files and folders (MLX models) among the dropped URLs."""
+    out = []
+    for url in mime.urls() if mime.hasUrls() else []:
+        if not url.isLocalFile():
+            continue
+        p = Path(url.toLocalFile())
+        if p.suffix.lower() == ".gguf" or p.is_dir():
+            out.append(p)
+    return out
+
+
+class DropImporter(QObject):
+    imported = Signal(object)  # the registry entry
+    message = Signal(str, str)  # text, kind ("info" | "error")
+    downloadRequested = Signal(str)  # a catalogue spec "model-id:QUANT"
+
+    def __init__(self, services, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._tasks: set[asyncio.Task] = set()
+
+    def accepts(self, mime: QMimeData) -> bool:
+        return bool(dropped_paths(mime))
+
+    def import_urls(self, urls) -> None:
+        mime = QMimeData()
+        mime.setUrls(urls)
+        for path in dropped_paths(mime):
+            task = asyncio.ensure_future(self.import_path(path))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def import_path(self, path: Path, copy: bool = False) -> object | None:
+        """Check and register ``path`` where it is (or copy it into the models folder)."""
+        paths, settings = self.services.paths, self.services.settings
+        try:
+            entry = await asyncio.to_thread(_import, path, paths, models_dir(settings, paths), copy)
+        except DeepSeekError as exc:
+            log.warning("import of %s refused: %s", path, exc)
+            self.message.emit(describe(exc), "error")
+            return None
+        self.message.emit(self.tr("Imported {name}. Choose it in the toolbar to chat with it.").format(
+            name=entry.name), "info")
+        self.imported.emit(entry)
+        return entry
+
+
+    # -- the fit badge and the first-run recommendation --------------------------------------
+    async def update_fit_badge(self, picker, choice, info: dict) -> None:
+        verdict, tip = await fit_for_choice(choice, self.services.settings)
+        picker.set_fit(verdict, tip)
+
+    def offer_recommendation(self, banner) -> None:
+        """No model installed yet: the simulator answers, and the banner names the best model for this
+        computer with one click to download it."""
+        task = asyncio.ensure_future(self._offer(banner))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _offer(self, banner) -> None:
+        try:
+            rec = await asyncio.to_thread(_recommendation, self.services.settings.get("generation.context_length"))
+        except Exception as exc:  # no catalogue or hardware data: no banner, the app works on
+            log.warning("no recommendation: %s", exc)
+            return
+        best = rec.best
+        if best is None:
+            banner.show_message(self.tr("No model is installed and none of the catalogue fits this computer's "
+                                        "memory. The simulator answers for now; a remote server can run large "
+                                        "models."), "recommend")
+            return
+        text = self.tr("No model yet: the simulator answers for now. Recommended for this computer: "
+                       "{name} ({quant}, {size} download).").format(
+            name=best.model.name, quant=best.quant, size=size_text(best.size_bytes))
+        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec))
+
+
+def _recommendation(n_ctx: int):
+    from ..models.catalog import load_catalog
+    from ..models.hardware import probe_hardware
+    from ..models.recommend import recommend
+
+    return recommend(load_catalog(), probe_hardware(), n_ctx)
+
+
+def _import(path: Path, paths, folder: Path, copy: bool):
+    from ..models.installed import ModelRegistry
+    from ..models.local_models import import_model
+
+    registry = ModelRegistry(paths.registry_file, folder)
+    return import_model(path, folder, registry, mode="copy" if copy else "register")

@@ -1,0 +1,39 @@
+"""Export a conversation as Markdown or JSON: ask where, then write it on the store's thread."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ..core.conversation_export import MarkdownLabels, export_conversation
+from .error_text import describe
+from .notice_bar import NoticeBar
+from .store_runner import StoreRunner
+
+
+def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid: int, fmt: str,
+                                      notices: NoticeBar) -> None:
+    tr = QCoreApplication.translate
+    if fmt == "json":
+        caption, filt, suffix, kind = tr("Export", "Export as JSON"), tr("Export", "JSON (*.json)"), ".json", "json"
+    else:
+        caption, filt, suffix, kind = (tr("Export", "Export as Markdown"), tr("Export", "Markdown (*.md)"), ".md",
+                                       "markdown")
+    path, _ = QFileDialog.getSaveFileName(parent, caption, str(Path.home() / f"conversation{suffix}"), filt)
+    if not path:
+        return
+    target = Path(path) if Path(path).suffix else Path(path + suffix)
+    labels = MarkdownLabels().translated(tr)
+
+    async def run() -> None:
+        try:
+            await runner.call(lambda st: export_conversation(st, cid, target, kind, labels))
+        except Exception as exc:
+            notices.show_message(describe(exc), "error")
+            return
+        notices.show_message(tr("Export", "Saved {path}").format(path=target), "info", timeout_ms=6000)
+
+    asyncio.ensure_future(run())

@@ -1,0 +1,59 @@
+"""The toolbar's fit badge: will the loaded model run well here, with the numbers on hover.
+
+The model manager does the arithmetic on a worker thread; here it becomes one translated line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from ..core.settings_store import SettingsStore
+from .engine_controller import ModelChoice
+
+log = logging.getLogger(__name__)
+
+
+def size_text(n: int) -> str:
+    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+
+
+def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
+    from ..models.fit import assess_fit, estimate_gguf
+    from ..models.hardware import probe_hardware
+    from ..models.local_models import inspect_gguf
+
+    hw = probe_hardware()
+    _info, headers = inspect_gguf(choice.model)
+    return assess_fit(estimate_gguf(headers, n_ctx, cache_type=cache_type, flash_attn=flash_attn), hw), hw
+
+
+async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[str, str]:
+    """(verdict, tooltip) for the badge."""
+    t = QCoreApplication.translate
+    if choice.engine == "simulator":
+        return "simulator", t("FitBadge", "The offline simulator answers from a few built-in topics.")
+    if choice.engine == "remote":
+        return "remote", t("FitBadge", "Runs on {url}. Your messages are sent there.").format(url=choice.base_url)
+    if choice.engine != "llamacpp":
+        return "", ""
+    try:
+        fit, hw = await asyncio.to_thread(_assess, choice, settings.get("generation.context_length"),
+                                          settings.get("llamacpp.kv_cache_type"),
+                                          settings.get("llamacpp.flash_attention"))
+    except Exception as exc:  # the badge is a hint: no badge is better than a wrong one
+        log.warning("fit estimate for %s failed: %s", choice.model, exc)
+        return "", ""
+    e = fit.estimate
+    lines = [t("FitBadge", "Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, "
+                           "working memory {compute}.").format(
+        total=size_text(e.total_bytes), weights=size_text(e.weights_bytes), kv=size_text(e.kv_cache_bytes),
+        ctx=QLocale().toString(e.n_ctx), compute=size_text(e.compute_bytes + e.output_bytes))]
+    lines.append(t("FitBadge", "This computer: {ram} of memory free.").format(ram=size_text(hw.ram_available_bytes)))
+    if fit.gpu_budget_bytes:
+        lines.append(t("FitBadge", "GPU memory usable: {gpu}.").format(gpu=size_text(fit.gpu_budget_bytes)))
+    if fit.verdict == "partial":
+        lines.append(t("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
+    return fit.verdict, "\n".join(lines)

@@ -1,0 +1,368 @@
+"""The main window: sidebar, chat, composer, toolbar with the model, engine status, notices."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+
+from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.settings_store import (
+    STATE_LAST_CONVERSATION,
+    STATE_LAST_MODEL,
+    STATE_WINDOW_GEOMETRY,
+    generation_params,
+)
+from .chat_session import ChatSession
+from .chat_view import ChatView
+from .composer import Composer
+from .drop_import import DropImporter
+from .engine_controller import EngineState, ModelChoice
+from .error_text import describe, error_message
+from .model_picker import ModelPicker
+from .model_sources import (
+    SIMULATOR,
+    choice_from_state,
+    choice_to_state,
+    installed_choices,
+    params_for,
+    remote_choices,
+)
+from .notice_bar import NoticeBar
+from .services import Services
+from .sidebar import ConversationSidebar
+from .status_widget import EngineStatusWidget
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = services.settings
+        self.engine = services.engine
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.resize(1180, 780)
+
+        self.picker = ModelPicker(self)
+        toolbar = QToolBar(self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.picker)
+        self.addToolBar(toolbar)
+
+        self.sidebar = ConversationSidebar(self)
+        self.title_label = QLabel(self)
+        self.title_label.setObjectName("conversationTitle")
+        self.system_button = QToolButton(self)
+        self.system_button.setAutoRaise(True)
+        self.system_button.clicked.connect(self._edit_system_prompt)
+        header = QHBoxLayout()
+        header.setContentsMargins(16, 6, 12, 0)
+        header.addWidget(self.title_label, 1)
+        header.addWidget(self.system_button)
+        self.banner = NoticeBar(self)
+        self.notices = NoticeBar(self)
+        self.chat_view = ChatView(self)
+        self.composer = Composer(self)
+        column = QWidget(self)
+        col = QVBoxLayout(column)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.banner)
+        col.addWidget(self.notices)
+        col.addLayout(header)
+        col.addWidget(self.chat_view, 1)
+        col.addWidget(self.composer)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(column)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 920])
+        self.setCentralWidget(splitter)
+
+        self.status = EngineStatusWidget(self)
+        self.statusBar().addPermanentWidget(self.status, 1)
+
+        self.session = ChatSession(services.runner, self.engine, self.chat_view,
+                                   lambda: generation_params(self.settings),
+                                   lambda: self.settings.get("generation.system_prompt"), self)
+        self.importer = DropImporter(services, self)
+        self._choices: list[ModelChoice] = [SIMULATOR]
+        self._pending_delete: int | None = None
+        self._wire()
+        self._shortcuts()
+        self.retranslate()
+        self._restore_geometry()
+
+    # -- wiring ---------------------------------------------------------------------------------
+    def _wire(self) -> None:
+        s, e = self.session, self.engine
+        self.composer.sendRequested.connect(s.send)
+        self.composer.stopRequested.connect(s.stop)
+        s.busyChanged.connect(self._update_composer)
+        s.conversationsChanged.connect(lambda: asyncio.ensure_future(self.refresh_conversations()))
+        s.currentChanged.connect(self._on_current_conversation)
+        s.problem.connect(lambda text: self.notices.show_message(text, "error"))
+        self.sidebar.newRequested.connect(self.new_chat)
+        self.sidebar.conversationSelected.connect(lambda cid: asyncio.ensure_future(s.open(cid)))
+        self.sidebar.renameRequested.connect(lambda cid, t: asyncio.ensure_future(self._rename(cid, t)))
+        self.sidebar.deleteRequested.connect(lambda cid: asyncio.ensure_future(self._delete(cid)))
+        self.sidebar.exportRequested.connect(self._export)
+        self.sidebar.searchChanged.connect(lambda text: asyncio.ensure_future(self.refresh_conversations(text)))
+        self.chat_view.linkActivated.connect(self._open_link)
+        self.picker.choiceActivated.connect(self.switch_model)
+        self.picker.manageRequested.connect(self.open_model_manager)
+        self.picker.settingsRequested.connect(self.open_settings)
+        e.stateChanged.connect(self._on_engine_state)
+        e.loadProgress.connect(self.status.set_progress)
+        e.modelLoaded.connect(self._on_model_loaded)
+        e.loadFailed.connect(self._on_load_failed)
+        e.crashed.connect(lambda crash: self.notices.show_message(
+            self.tr("The engine stopped unexpectedly. Your conversation is safe; press Restart to continue."),
+            "error", self.tr("Restart"), self.restart_engine))
+        self.status.restartRequested.connect(self.restart_engine)
+        self.importer.imported.connect(lambda _info: asyncio.ensure_future(self.refresh_models()))
+        self._unsubscribe = self.settings.subscribe(self._on_setting_changed)
+        self.importer.message.connect(self.notices.show_message)
+        self.importer.downloadRequested.connect(self.download_model)
+
+    def _shortcuts(self) -> None:
+        for seq, slot in ((QKeySequence.StandardKey.New, self.new_chat),
+                          (QKeySequence("Esc"), self.session.stop),
+                          (QKeySequence.StandardKey.Find, lambda: self.sidebar.search.setFocus()),
+                          (QKeySequence("Ctrl+,"), self.open_settings),
+                          (QKeySequence("F2"), self.sidebar.rename_current)):
+            action = QAction(self)
+            action.setShortcut(seq)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # -- start-up -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """After the window is shown: conversations, the model, and anything the user must know."""
+        await self.services.runner.call(lambda st: st.purge_deleted(0))  # last session's trash
+        await self.refresh_conversations()
+        last = self.settings.get_state(STATE_LAST_CONVERSATION)
+        ids = [self.sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.sidebar.list.count())]
+        await self.session.open(last if last in ids else None)
+        await self.refresh_models()
+        self.switch_model(self._initial_choice())
+        self._show_start_notices(await self.services.runner.call(lambda st: st.take_notices()))
+
+    def _initial_choice(self) -> ModelChoice:
+        last = choice_from_state(self.settings.get_state(STATE_LAST_MODEL))
+        if last is not None and any(c.key == last.key for c in self._choices):
+            return next(c for c in self._choices if c.key == last.key)
+        wanted = self.settings.get("general.default_engine")
+        for c in self._choices:
+            if wanted in (c.engine, "auto") and c.engine != "simulator":
+                return c
+        return SIMULATOR
+
+    def _show_start_notices(self, store_notices) -> None:
+        notices = list(self.settings.take_notices()) + list(store_notices)
+        if notices:
+            text = "\n".join(error_message(n.message_id, n.params) for n in notices)
+            self.notices.show_message(text, "error")
+
+    async def refresh_models(self) -> None:
+        paths, settings = self.services.paths, self.settings
+        try:
+            installed = await asyncio.to_thread(installed_choices, paths, settings)
+        except Exception as exc:  # a damaged registry must not hide the simulator and remote models
+            log.warning("cannot list installed models: %s", exc)
+            installed = []
+        self._choices = installed + remote_choices(settings) + [SIMULATOR]
+        self.picker.set_choices(self._choices, self.engine.current)
+        if not installed:
+            self.importer.offer_recommendation(self.banner)
+        else:
+            self.banner.dismiss()
+
+    async def refresh_conversations(self, search: str | None = None) -> None:
+        text = self.sidebar.search.text().strip() if search is None else search
+        if text:
+            hits = await self.services.runner.call(lambda st: st.search(text))
+            convs = [h.conversation for h in hits]
+        else:
+            convs = await self.services.runner.call(lambda st: st.list_conversations(500))
+        current = self.session.conversation.id if self.session.conversation else None
+        self.sidebar.set_conversations(convs, current)
+
+    # -- models ---------------------------------------------------------------------------------
+    def switch_model(self, choice: ModelChoice) -> None:
+        asyncio.ensure_future(self._switch_model(choice))
+
+    async def _switch_model(self, choice: ModelChoice) -> None:
+        api_key = ""
+        if choice.engine == "remote":
+            api_key = await asyncio.to_thread(lambda: self.services.secrets().get(choice.endpoint) or "")
+        self.status.set_state(EngineState.LOADING, choice.label if choice.engine != "simulator"
+                              else self.picker._label(choice))
+        self.picker.set_current(choice)
+        self.engine.load(choice, params_for(choice, self.settings, api_key))
+
+    def restart_engine(self) -> None:
+        self.notices.dismiss()
+        asyncio.ensure_future(self.engine.restart())
+
+    def _on_model_loaded(self, choice: ModelChoice, info: dict) -> None:
+        self.settings.set_state(STATE_LAST_MODEL, choice_to_state(choice))
+        self.picker.set_current(choice)
+        asyncio.ensure_future(self.importer.update_fit_badge(self.picker, choice, info))
+
+    def _on_load_failed(self, choice: ModelChoice, error) -> None:
+        self.notices.show_message(describe(error), "error")
+
+    def _on_engine_state(self, state: str) -> None:
+        label = self.picker._label(self.engine.current) if self.engine.current else self.status.model_label
+        self.status.set_state(state, label)
+        self._update_composer()
+
+    def _update_composer(self) -> None:
+        state = self.engine.state
+        if self.session.busy:
+            self.composer.set_mode(Composer.GENERATING)
+        elif state == EngineState.READY:
+            self.composer.set_mode(Composer.IDLE)
+        elif state in (EngineState.LOADING, EngineState.STARTING):
+            self.composer.set_mode(Composer.BLOCKED, self.tr("Loading the model… you can send when it is ready."))
+        elif state == EngineState.CRASHED:
+            self.composer.set_mode(Composer.BLOCKED, self.tr("The engine stopped. Press Restart below."))
+        else:
+            self.composer.set_mode(Composer.BLOCKED, self.tr("Choose a model in the toolbar to start."))
+
+    def _on_setting_changed(self, key: str, value) -> None:
+        if key == "general.language":
+            self.services.language.apply(value)
+        elif key == "general.theme":
+            self.chat_view.set_theme(self.services.apply_theme(value))
+        elif key in ("remote.endpoints", "general.models_folder"):
+            asyncio.ensure_future(self.refresh_models())
+        elif self.settings.schema.spec(key).applies.value == "next_load" and self.engine.current is not None:
+            current = self.engine.current
+            self.notices.show_message(self.tr("The new setting applies when the model is loaded again."),
+                                      "info", self.tr("Reload now"), lambda: self.switch_model(current),
+                                      timeout_ms=15000)
+
+    # -- conversations --------------------------------------------------------------------------
+    def new_chat(self) -> None:
+        self.session.new_conversation()
+        self.sidebar.set_current(None)
+        self.composer.input.setFocus()
+
+    def _on_current_conversation(self, conv) -> None:
+        self.title_label.setText(conv.title if conv and conv.title else self.tr("New conversation"))
+        self.sidebar.set_current(conv.id if conv else None)
+        if conv is not None:
+            self.settings.set_state(STATE_LAST_CONVERSATION, conv.id)
+
+    async def _rename(self, cid: int, title: str) -> None:
+        conv = await self.services.runner.call(lambda st: st.rename_conversation(cid, title))
+        if self.session.conversation and self.session.conversation.id == cid:
+            self.session.conversation = conv
+            self._on_current_conversation(conv)
+
+    async def _delete(self, cid: int) -> None:
+        await self.services.runner.call(lambda st: st.delete_conversation(cid))
+        if self.session.conversation and self.session.conversation.id == cid:
+            self.new_chat()
+        await self.refresh_conversations()
+        self.notices.show_message(self.tr("Conversation deleted."), "info", self.tr("Undo"),
+                                  lambda: asyncio.ensure_future(self._undo_delete(cid)), timeout_ms=10000)
+
+    async def _undo_delete(self, cid: int) -> None:
+        await self.services.runner.call(lambda st: st.restore_conversation(cid))
+        await self.refresh_conversations()
+        await self.session.open(cid)
+
+    def _export(self, cid: int, fmt: str) -> None:
+        from .export_dialog import export_conversation_interactively
+
+        export_conversation_interactively(self, self.services.runner, cid, fmt, self.notices)
+
+    def _edit_system_prompt(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(
+            self, self.tr("System prompt"),
+            self.tr("Instructions the model gets before this conversation:"), self.session.system_prompt())
+        if ok:
+            asyncio.ensure_future(self.session.set_system_prompt(text.strip()))
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)  # only ever on a click, in the system browser
+
+    # -- other windows --------------------------------------------------------------------------
+    def open_model_manager(self) -> None:
+        from .model_manager import ModelManagerWindow
+
+        ModelManagerWindow.show_for(self)
+
+    def download_model(self, spec: str) -> None:
+        """One click from the first-run banner: the model manager opens and downloads ``spec``."""
+        from .model_manager import ModelManagerWindow
+
+        ModelManagerWindow.show_for(self).start_download(spec)
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        SettingsDialog.show_for(self)
+
+    # -- drag and drop --------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if self.importer.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        if self.importer.accepts(event.mimeData()):
+            event.acceptProposedAction()
+            self.importer.import_urls(event.mimeData().urls())
+
+    # -- language, geometry, close --------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("DeepSeek Desktop"))
+        self.system_button.setText(self.tr("System prompt…"))
+        self.system_button.setToolTip(self.tr("Set the instructions for this conversation"))
+        conv = self.session.conversation
+        self.title_label.setText(conv.title if conv and conv.title else self.tr("New conversation"))
+        self._update_composer()
+
+    def _restore_geometry(self) -> None:
+        data = self.settings.get_state(STATE_WINDOW_GEOMETRY)
+        if isinstance(data, str):
+            try:
+                self.restoreGeometry(QByteArray(base64.b64decode(data)))
+            except ValueError:
+                pass
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
+        self.settings.set_state(STATE_WINDOW_GEOMETRY, geometry)
+        super().closeEvent(event)
+
+    async def shutdown(self) -> None:
+        await self.session.close()
+        await self.engine.shutdown()

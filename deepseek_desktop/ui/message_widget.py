@@ -1,0 +1,307 @@
+"""One message in the chat: header, collapsible reasoning, Markdown body, stats, actions."""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QEvent, QLocale, Qt, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.markdown_html import MarkdownRenderer, Theme
+from .rich_text import RichTextView
+
+
+@dataclass
+class ChatItem:
+    """What the chat view shows for one message (built from the store's records by the session)."""
+
+    id: int | None
+    role: str  # "user" | "assistant"
+    position: int = -1  # the message's place in its conversation (regenerate and edit cut there)
+    content: str = ""
+    reasoning: str = ""
+    reasoning_seconds: float | None = None
+    stats: dict = field(default_factory=dict)
+    state: str = "complete"  # complete | streaming | cancelled | error | interrupted
+    model: str = ""
+    error: str = ""  # one translated line shown under the message
+
+
+class ThinkingSection(QWidget):
+    """DeepSeek-R1's reasoning: open while it streams, collapsed when the answer starts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.toggle = QToolButton(self)
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setAutoRaise(True)
+        self.toggle.toggled.connect(self._on_toggled)
+        self.body = RichTextView(self)
+        self.body.setObjectName("thinkingBody")
+        frame = QFrame(self)
+        frame.setObjectName("thinkingFrame")
+        inner = QVBoxLayout(frame)
+        inner.setContentsMargins(10, 0, 0, 0)
+        inner.addWidget(self.body)
+        self.frame = frame
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(frame)
+        self.seconds: float | None = None
+        self.streaming = False
+        self._on_toggled(False)
+
+    def _on_toggled(self, open_: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        self.frame.setVisible(open_)
+
+    def set_open(self, open_: bool) -> None:
+        self.toggle.setChecked(open_)
+
+    def retranslate(self) -> None:
+        if self.streaming:
+            self.toggle.setText(self.tr("Thinking…"))
+        elif self.seconds is not None:
+            secs = QLocale().toString(self.seconds, "f", 1)
+            self.toggle.setText(self.tr("Thought for {seconds} s").format(seconds=secs))
+        else:
+            self.toggle.setText(self.tr("Thinking"))
+
+
+class MessageWidget(QFrame):
+    editSubmitted = Signal(object, str)  # ChatItem, new text
+    regenerateRequested = Signal(object)  # ChatItem
+    linkActivated = Signal(QUrl)
+
+    def __init__(self, item: ChatItem, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item = item
+        self.setObjectName("userMessage" if item.role == "user" else "assistantMessage")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        self._renderer = MarkdownRenderer(theme)
+        self._code_blocks: list[str] = []
+        self._dirty = True
+        self._reasoning_started: float | None = None
+
+        self.role_label = QLabel(self)
+        self.role_label.setObjectName("roleLabel")
+        self.copy_button = self._tool_button(self._copy_message)
+        self.edit_button = self._tool_button(self._start_edit)
+        self.regen_button = self._tool_button(lambda: self.regenerateRequested.emit(self.item))
+        self.edit_button.setVisible(item.role == "user")
+        self.regen_button.setVisible(False)
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.role_label)
+        header.addStretch(1)
+        for b in (self.copy_button, self.edit_button, self.regen_button):
+            header.addWidget(b)
+
+        self.thinking = ThinkingSection(self)
+        self.thinking.setVisible(bool(item.reasoning))
+        self.body = RichTextView(self)
+        self.body.anchorClicked.connect(self._on_anchor)
+        self.footer = QLabel(self)
+        self.footer.setObjectName("statsLabel")
+        self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.footer.setWordWrap(True)
+
+        self.editor: QPlainTextEdit | None = None
+        self.edit_bar: QWidget | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.thinking)
+        layout.addWidget(self.body)
+        layout.addWidget(self.footer)
+        self._layout = layout
+        if item.reasoning:
+            self.thinking.seconds = item.reasoning_seconds
+            self.thinking.body.setPlainText(item.reasoning)
+        self.retranslate()
+        self.flush()
+
+    def _tool_button(self, slot) -> QToolButton:
+        b = QToolButton(self)
+        b.setAutoRaise(True)
+        b.setObjectName("messageAction")
+        b.clicked.connect(slot)
+        return b
+
+    # -- streaming ------------------------------------------------------------------------------
+    def append_reasoning(self, text: str) -> None:
+        if self._reasoning_started is None:
+            self._reasoning_started = time.monotonic()
+            self.thinking.streaming = True
+            self.thinking.setVisible(True)
+            self.thinking.set_open(True)
+            self.thinking.retranslate()
+        self.item.reasoning += text
+        self._dirty = True
+
+    def append_text(self, text: str) -> None:
+        if self.thinking.streaming:
+            self._end_reasoning()
+        self.item.content += text
+        self._dirty = True
+
+    def _end_reasoning(self) -> None:
+        self.thinking.streaming = False
+        if self._reasoning_started is not None:
+            self.item.reasoning_seconds = time.monotonic() - self._reasoning_started
+            self.thinking.seconds = self.item.reasoning_seconds
+        self.thinking.set_open(False)  # the answer has started: fold the thinking away
+        self.thinking.retranslate()
+
+    def finish(self, state: str, stats: dict | None = None, error: str = "") -> None:
+        if self.thinking.streaming:
+            self._end_reasoning()
+        self.item.state = state
+        self.item.stats = stats or self.item.stats
+        self.item.error = error
+        self._dirty = True
+        self.flush()
+        self.retranslate()
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def flush(self) -> None:
+        """Render what changed. Called at most once per frame by the chat view."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        if self.item.reasoning and self.thinking.body.toPlainText() != self.item.reasoning:
+            self.thinking.body.setPlainText(self.item.reasoning)
+        rendered = self._renderer.render(self.item.content)
+        self._code_blocks = rendered.code_blocks
+        self.body.setVisible(bool(self.item.content) or self.item.state != "streaming")
+        self.body.setHtml(rendered.html)
+
+    # -- actions --------------------------------------------------------------------------------
+    def _copy_message(self) -> None:
+        QGuiApplication.clipboard().setText(self.item.content)
+
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == "copy-code":
+            index = int(url.path() or url.toString().split(":", 1)[1])
+            if 0 <= index < len(self._code_blocks):
+                QGuiApplication.clipboard().setText(self._code_blocks[index])
+            return
+        self.linkActivated.emit(url)
+
+    def set_regenerate_visible(self, visible: bool) -> None:
+        self.regen_button.setVisible(visible and self.item.role == "assistant")
+
+    def set_actions_enabled(self, enabled: bool) -> None:
+        self.edit_button.setEnabled(enabled)
+        self.regen_button.setEnabled(enabled)
+
+    def _start_edit(self) -> None:
+        if self.editor is not None:
+            return
+        self.editor = QPlainTextEdit(self)
+        self.editor.setPlainText(self.item.content)
+        self.editor.setMinimumHeight(80)
+        bar = QWidget(self)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        self._cancel_edit_button = QPushButton(bar)
+        self._send_edit_button = QPushButton(bar)
+        self._send_edit_button.setDefault(True)
+        self._cancel_edit_button.clicked.connect(self._end_edit)
+        self._send_edit_button.clicked.connect(self._submit_edit)
+        row.addWidget(self._cancel_edit_button)
+        row.addWidget(self._send_edit_button)
+        self.edit_bar = bar
+        index = self._layout.indexOf(self.body)
+        self._layout.insertWidget(index + 1, self.editor)
+        self._layout.insertWidget(index + 2, bar)
+        self.body.hide()
+        self.retranslate()
+        self.editor.setFocus()
+
+    def _submit_edit(self) -> None:
+        text = self.editor.toPlainText().strip() if self.editor else ""
+        if text:
+            self._end_edit()
+            self.editSubmitted.emit(self.item, text)
+
+    def _end_edit(self) -> None:
+        for w in (self.editor, self.edit_bar):
+            if w is not None:
+                w.deleteLater()
+        self.editor = self.edit_bar = None
+        self.body.show()
+
+    # -- language -------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._dirty = True
+            self.flush()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        if self.item.role == "user":
+            self.role_label.setText(self.tr("You"))
+        else:
+            self.role_label.setText(self.item.model or self.tr("Assistant"))
+        self.copy_button.setText(self.tr("Copy"))
+        self.copy_button.setToolTip(self.tr("Copy this message"))
+        self.edit_button.setText(self.tr("Edit"))
+        self.edit_button.setToolTip(self.tr("Edit this message and send it again"))
+        self.regen_button.setText(self.tr("Regenerate"))
+        self.regen_button.setToolTip(self.tr("Answer this question again"))
+        self._renderer.copy_label = self.tr("Copy code")
+        self.thinking.retranslate()
+        if self.editor is not None:
+            self._cancel_edit_button.setText(self.tr("Cancel"))
+            self._send_edit_button.setText(self.tr("Save and send"))
+        self.footer.setText(self._footer_text())
+        self.footer.setVisible(bool(self.footer.text()))
+
+    def _footer_text(self) -> str:
+        parts = []
+        st = self.item.stats or {}
+        if self.item.role == "assistant" and st.get("completion_tokens"):
+            loc = QLocale()
+            parts.append(self.tr("%n token(s)", "", int(st["completion_tokens"])))
+            if st.get("tokens_per_s"):
+                parts.append(self.tr("{rate} tokens/s").format(rate=loc.toString(float(st["tokens_per_s"]), "f", 1)))
+            if st.get("ttft_ms"):
+                parts.append(self.tr("first token after {seconds} s").format(
+                    seconds=loc.toString(float(st["ttft_ms"]) / 1000.0, "f", 2)))
+            if st.get("prompt_tokens"):
+                parts.append(self.tr("%n prompt token(s)", "", int(st["prompt_tokens"])))
+        state = {
+            "cancelled": self.tr("Stopped"),
+            "interrupted": self.tr("Interrupted: the app or the engine stopped during this reply"),
+            "error": self.tr("Failed"),
+        }.get(self.item.state)
+        if state:
+            parts.append(state)
+        text = " · ".join(parts)
+        if self.item.error:
+            text = (text + "<br>" if text else "") + f"<span style='color:#c0392b'>{html.escape(self.item.error)}</span>"
+        return text

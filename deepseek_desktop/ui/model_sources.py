@@ -1,0 +1,55 @@
+"""The models the toolbar offers: installed ones (the model manager's registry), remote endpoints from
+the settings, and the simulator; and the load parameters for each."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..core.requests import LoadParams
+from ..core.settings_store import SettingsStore, load_params, models_dir
+from .engine_controller import ModelChoice
+
+SIMULATOR = ModelChoice("simulator", "", "Simulator")
+
+
+def remote_choices(settings: SettingsStore) -> list[ModelChoice]:
+    out = []
+    for ep in settings.get("remote.endpoints") or []:
+        label = f"{ep['name']} · {ep['model']}" if ep.get("model") else ep["name"]
+        out.append(ModelChoice("remote", ep.get("model", ""), label, base_url=ep["base_url"], endpoint=ep["name"]))
+    return out
+
+
+def installed_choices(paths, settings: SettingsStore) -> list[ModelChoice]:
+    """Installed models from the registry (runs on a worker thread: it reads files)."""
+    from ..models.installed import ModelRegistry
+
+    registry = ModelRegistry(paths.registry_file, models_dir(settings, paths))
+    return [ModelChoice(m.engine, str(m.path), m.name, size_bytes=m.size)
+            for m in registry.list() if m.present and m.engine in ("llamacpp", "mlx")]
+
+
+def params_for(choice: ModelChoice, settings: SettingsStore, api_key: str = "") -> LoadParams:
+    params = load_params(settings, choice.model)
+    if choice.engine == "remote":
+        params = replace(params, base_url=choice.base_url, api_key=api_key)
+    return params
+
+
+def choice_to_state(choice: ModelChoice) -> dict:
+    return {"engine": choice.engine, "model": choice.model, "label": choice.label,
+            "base_url": choice.base_url, "endpoint": choice.endpoint}
+
+
+def choice_from_state(data: object) -> ModelChoice | None:
+    if not isinstance(data, dict) or "engine" not in data:
+        return None
+    try:
+        choice = ModelChoice(**{k: str(v) for k, v in data.items() if k in
+                                ("engine", "model", "label", "base_url", "endpoint")})
+    except TypeError:
+        return None
+    if choice.engine in ("llamacpp", "mlx") and not Path(choice.model).exists():
+        return None  # the file was moved or deleted since
+    return choice

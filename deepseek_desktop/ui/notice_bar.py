@@ -1,0 +1,70 @@
+"""A strip above the chat for one-line messages: errors, "deleted — Undo", the first-run recommendation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+_STYLES = {
+    "info": ("#e8f1fb", "#17324d", "#1f3347", "#dbe9f7"),
+    "error": ("#fdecea", "#611a15", "#4a1f1f", "#f6d3cf"),
+    "recommend": ("#fff8e1", "#3e2f00", "#3b3420", "#f3e7b3"),
+}
+
+
+class NoticeBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeBar")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action = QPushButton(self)
+        self.action.hide()
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.action)
+        layout.addWidget(self.close_button)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.dismiss)
+        self._callback: Callable[[], None] | None = None
+        self.action.clicked.connect(self._on_action)
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "info", action_text: str = "",
+                     action: Callable[[], None] | None = None, timeout_ms: int = 0) -> None:
+        self.kind = kind
+        self.label.setText(text)
+        self._callback = action
+        self.action.setVisible(bool(action_text and action))
+        self.action.setText(action_text)
+        self.close_button.setToolTip(self.tr("Close"))
+        light = self.palette().window().color().lightness() >= 128
+        bg_light, fg_light, bg_dark, fg_dark = _STYLES.get(kind, _STYLES["info"])
+        bg, fg = (bg_light, fg_light) if light else (bg_dark, fg_dark)
+        self.setStyleSheet(f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}")
+        self.show()
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+        else:
+            self._timer.stop()
+
+    def _on_action(self) -> None:
+        callback = self._callback
+        self.dismiss()
+        if callback:
+            callback()
+
+    def dismiss(self) -> None:
+        self._timer.stop()
+        self._callback = None
+        self.hide()

@@ -1,0 +1,44 @@
+"""A read-only rich-text view that is exactly as tall as its content and loads nothing remote."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
+
+
+class RichTextView(QTextBrowser):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)  # links go through anchorClicked, opened only when the user clicks
+        self.setOpenExternalLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.setStyleSheet("QTextBrowser { background: transparent; }")
+        self.document().setDocumentMargin(2)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._last_height = -1
+
+    def loadResource(self, type_: int, name: QUrl):  # noqa: N802 - Qt override
+        # Model output is untrusted: no images or style sheets are fetched from anywhere.
+        return None
+
+    def _fit_height(self, *_args) -> None:
+        height = math.ceil(self.document().size().height()) + 2
+        if height != self._last_height:
+            self._last_height = height
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.document().setTextWidth(self.viewport().width())
+        self._fit_height()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(super().sizeHint().width(), max(self._last_height, 10))

@@ -1,0 +1,31 @@
+"""What the composition root (app.py) builds and hands to the window. No globals: this is passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.markdown_html import Theme
+from ..core.paths import AppPaths
+from ..core.settings_store import SettingsStore
+from .engine_controller import EngineController
+from .i18n import LanguageManager
+from .store_runner import StoreRunner
+
+
+@dataclass
+class Services:
+    paths: AppPaths
+    settings: SettingsStore
+    runner: StoreRunner
+    engine: EngineController
+    language: LanguageManager
+    apply_theme: Callable[[str], Theme]
+    secrets_factory: Callable[[], Any]  # -> core.secrets.SecretStore; keyring is imported on first use
+    _secrets: Any = field(default=None, repr=False)
+
+    def secrets(self) -> Any:
+        if self._secrets is None:
+            self._secrets = self.secrets_factory()
+        return self._secrets

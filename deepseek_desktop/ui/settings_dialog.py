@@ -1,0 +1,153 @@
+"""The settings pane, generated from the schema. Changes apply at once (language and theme live)."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.settings_schema import GROUPS, Applies, SettingType
+from ..core.settings_store import SettingsError
+from .endpoints_editor import EndpointsEditor
+from .error_text import describe
+from .notice_bar import NoticeBar
+from .settings_fields import Field, tr_setting
+
+log = logging.getLogger(__name__)
+
+
+class SettingsDialog(QDialog):
+    @classmethod
+    def show_for(cls, window) -> SettingsDialog:
+        """One settings window per main window; raise it if it is open."""
+        dialog = getattr(window, "_settings_dialog", None)
+        if dialog is None:
+            dialog = cls(window.services, window)
+            window._settings_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.services = services
+        self.settings = services.settings
+        self.resize(820, 600)
+        self.pages = QListWidget(self)
+        self.pages.setFixedWidth(190)
+        self.stack = QStackedWidget(self)
+        self.notice = NoticeBar(self)
+        self.fields: dict[str, Field | EndpointsEditor] = {}
+        self._labels: list[tuple[QLabel, str, str]] = []  # label, kind, key
+        for group in GROUPS:
+            self.pages.addItem("")
+            self.stack.addWidget(self._page(group.name))
+        self.pages.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.pages.setCurrentRow(0)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.close)
+        self.defaults_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ResetRole)
+        self.defaults_button.clicked.connect(self._restore_page_defaults)
+        body = QHBoxLayout()
+        body.addWidget(self.pages)
+        body.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.buttons)
+        self._unsubscribe = self.settings.subscribe(self._on_external_change)
+        self.retranslate()
+
+    def _page(self, group: str) -> QWidget:
+        inner = QWidget()
+        form = QFormLayout(inner)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        default_models = str(self.services.paths.default_models_dir)
+        for spec in self.settings.schema.in_group(group):
+            value = self.settings.get(spec.key)
+            if spec.type is SettingType.ENDPOINTS:
+                editor = EndpointsEditor(spec.key, value, self.services.secrets, inner)
+                editor.changed.connect(self._store)
+                editor.keyMessage.connect(self.notice.show_message)
+                self.fields[spec.key] = editor
+                form.addRow(editor)
+                continue
+            field = Field(spec, value, inner, default_path=default_models)
+            field.changed.connect(self._store)
+            self.fields[spec.key] = field
+            label = QLabel(inner)
+            label.setBuddy(field.widget)
+            self._labels.append((label, "label", spec.key))
+            column = QWidget(inner)
+            col = QVBoxLayout(column)
+            col.setContentsMargins(0, 0, 0, 0)
+            col.setSpacing(2)
+            col.addWidget(field.widget)
+            if spec.help or spec.applies is Applies.NEXT_LOAD:
+                hint = QLabel(column)
+                hint.setWordWrap(True)
+                hint.setObjectName("statsLabel")
+                self._labels.append((hint, "help", spec.key))
+                col.addWidget(hint)
+            form.addRow(label, column)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        return scroll
+
+    def _store(self, key: str, value) -> None:
+        try:
+            self.settings.set(key, value)
+        except SettingsError as exc:
+            self.notice.show_message(describe(exc), "error")
+            field = self.fields.get(key)
+            if field is not None:
+                field.set_value(self.settings.get(key))
+
+    def _on_external_change(self, key: str, value) -> None:
+        field = self.fields.get(key)
+        if field is not None:
+            field.set_value(value)
+
+    def _restore_page_defaults(self) -> None:
+        group = GROUPS[self.pages.currentRow()].name
+        for spec in self.settings.schema.in_group(group):
+            self.settings.reset(spec.key)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Settings"))
+        for i, group in enumerate(GROUPS):
+            self.pages.item(i).setText(tr_setting(group.label))
+        for field in self.fields.values():
+            field.retranslate()
+        for label, kind, key in self._labels:
+            spec = self.settings.schema.spec(key)
+            if kind == "label":
+                label.setText(tr_setting(spec.label) + ":")
+            else:
+                parts = [tr_setting(spec.help)] if spec.help else []
+                if spec.applies is Applies.NEXT_LOAD:
+                    parts.append(self.tr("Takes effect when a model is loaded next."))
+                label.setText(" ".join(parts))
+        self.defaults_button.setText(self.tr("Restore defaults on this page"))

@@ -1,0 +1,62 @@
+"""The status bar's engine part: starting, loading with progress, ready, generating, stopped + Restart."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from .engine_controller import EngineState
+
+
+class EngineStatusWidget(QWidget):
+    restartRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(True)
+        self.restart = QPushButton(self)
+        self.restart.clicked.connect(self.restartRequested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.restart)
+        self.state = EngineState.STOPPED
+        self.model_label = ""
+        self.set_state(EngineState.STOPPED)
+
+    def set_state(self, state: str, model_label: str | None = None) -> None:
+        self.state = state
+        if model_label is not None:
+            self.model_label = model_label
+        self.progress.setVisible(state == EngineState.LOADING)
+        self.restart.setVisible(state == EngineState.CRASHED)
+        if state == EngineState.LOADING:
+            self.progress.setValue(0)
+        self.retranslate()
+
+    def set_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(fraction * 100)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        texts = {
+            EngineState.STOPPED: self.tr("Engine: not started"),
+            EngineState.STARTING: self.tr("Engine: starting…"),
+            EngineState.LOADING: self.tr("Loading {model}…").format(model=self.model_label),
+            EngineState.READY: self.tr("Ready: {model}").format(model=self.model_label),
+            EngineState.GENERATING: self.tr("Generating with {model}…").format(model=self.model_label),
+            EngineState.CRASHED: self.tr("Engine stopped"),
+            EngineState.FAILED: self.tr("No model loaded"),
+        }
+        self.label.setText(texts.get(self.state, self.state))
+        self.restart.setText(self.tr("Restart"))
+        self.restart.setToolTip(self.tr("Start the engine again and reload the model"))

@@ -1,0 +1,65 @@
+"""System / Light / Dark: Qt's colour scheme (Fusion style) plus a small style sheet for the chat."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ..core.markdown_html import Theme
+
+_SHEET = """
+#userMessage {{ background-color: {user_bg}; border-radius: 10px; }}
+#assistantMessage {{ background-color: transparent; }}
+#roleLabel {{ font-weight: bold; }}
+#statsLabel {{ color: {muted}; font-size: 11px; }}
+#thinkingFrame {{ border-left: 3px solid {border}; }}
+#thinkingBody {{ color: {muted}; }}
+#messageAction {{ color: {muted}; }}
+#emptyChat {{ color: {muted}; font-size: 15px; }}
+#banner {{ background-color: {banner_bg}; border-bottom: 1px solid {border}; }}
+#fitBadge {{ border-radius: 8px; padding: 2px 8px; color: white; }}
+#sidebar QListWidget {{ border: none; }}
+"""
+
+
+def apply_theme(app: QApplication, choice: str) -> Theme:
+    """``choice`` is "system", "light" or "dark". Returns the markdown theme matching the result."""
+    app.setStyle("Fusion")  # follows the colour scheme on every platform
+    scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(choice, Qt.ColorScheme.Unknown)
+    hints = app.styleHints()
+    if hasattr(hints, "setColorScheme"):  # Qt 6.8+
+        hints.setColorScheme(scheme)
+    # Not every platform theme follows the hint (offscreen, older desktops): an explicit palette does.
+    if choice == "dark":
+        app.setPalette(_dark_palette())
+    elif choice == "light":
+        app.setPalette(app.style().standardPalette())
+    else:
+        app.setPalette(QPalette())
+    dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    theme = Theme(dark=dark)
+    app.setStyleSheet(_SHEET.format(
+        user_bg="#2b3440" if dark else "#eef3f9",
+        muted=theme.muted,
+        border=theme.code_border,
+        banner_bg="#233142" if dark else "#fff8e1",
+    ))
+    return theme
+
+
+def _dark_palette() -> QPalette:
+    p = QPalette()
+    role, c = QPalette.ColorRole, QColor
+    colors = {
+        role.Window: c("#1f2329"), role.WindowText: c("#e6e9ed"), role.Base: c("#181b20"),
+        role.AlternateBase: c("#23272e"), role.ToolTipBase: c("#2b3038"), role.ToolTipText: c("#e6e9ed"),
+        role.Text: c("#e6e9ed"), role.Button: c("#2a2f37"), role.ButtonText: c("#e6e9ed"),
+        role.BrightText: c("#ff6b6b"), role.Link: c("#6cb6ff"), role.Highlight: c("#3d6fb4"),
+        role.HighlightedText: c("#ffffff"), role.PlaceholderText: c("#8b949e"),
+    }
+    for r, col in colors.items():
+        p.setColor(r, col)
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, r, c("#6e7681"))
+    return p
