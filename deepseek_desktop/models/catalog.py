@@ -1,0 +1,293 @@
+"""The DeepSeek catalogue: which models exist, their architecture facts and their downloads.
+
+The facts live in ``data/catalog.json``. Sizes there are approximate; ``refresh_sizes`` asks the Hub
+for the exact ones (and the real split-file names) and keeps them in a cache file, so the next run
+without a network still shows the refreshed values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..core.paths import AppPaths
+from .errors import CatalogError, DownloadError
+
+log = logging.getLogger(__name__)
+
+CATALOG_FILE = Path(__file__).with_name("data") / "catalog.json"
+QUANT_ORDER = ("UD-IQ1_S", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
+# Effective bits per weight of llama.cpp's mixes on typical models, for sizes of quants not listed.
+QUANT_BITS = {"UD-IQ1_S": 1.6, "Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5}
+_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$")
+
+
+@dataclass(frozen=True)
+class Arch:
+    """What the memory estimate needs. ``attention`` is "gqa" (incl. MHA) or "mla" (DeepSeek V2/V3)."""
+
+    type: str
+    layers: int
+    embedding: int
+    feed_forward: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    vocab: int
+    attention: str = "gqa"
+    value_head_dim: int | None = None
+    kv_lora_rank: int = 0
+    rope_dim: int = 0
+    experts: int = 0
+    experts_active: int = 0
+    experts_shared: int = 0
+
+
+@dataclass(frozen=True)
+class GgufQuant:
+    quant: str
+    files: tuple[str, ...]  # every part, in order; one name for an unsplit file
+    size: int  # bytes, all parts together
+    exact: bool = False  # True once the Hub confirmed names and sizes
+
+    @property
+    def split(self) -> bool:
+        return len(self.files) > 1
+
+
+@dataclass(frozen=True)
+class MlxRepo:
+    repo: str
+    bits: int
+    size: int
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    id: str
+    name: str
+    family: str
+    purpose: str  # "reasoning" | "chat" | "code"
+    original_repo: str
+    released: str
+    params_total: int
+    params_active: int
+    context_length: int
+    license: str
+    arch: Arch
+    gguf_repo: str = ""
+    gguf: dict[str, GgufQuant] = field(default_factory=dict)
+    mlx: tuple[MlxRepo, ...] = ()
+    api_model: str = ""
+
+    @property
+    def moe(self) -> bool:
+        return self.params_active < self.params_total
+
+    def quant(self, name: str) -> GgufQuant:
+        key = _match_quant(name, self.gguf)
+        if key is None:
+            raise CatalogError("catalog.unknown_quant", f"{self.id} has {sorted(self.gguf)}", model=self.id,
+                               quant=name, available=", ".join(self.quants()) or "-")
+        return self.gguf[key]
+
+    def quants(self) -> list[str]:
+        return sorted(self.gguf, key=lambda q: QUANT_ORDER.index(q) if q in QUANT_ORDER else 99)
+
+    def mlx_repo(self, bits: int) -> MlxRepo:
+        for m in self.mlx:
+            if m.bits == bits:
+                return m
+        raise CatalogError("catalog.unknown_quant", f"{self.id} has MLX {[m.bits for m in self.mlx]}",
+                           model=self.id, quant=f"MLX {bits}-bit",
+                           available=", ".join(f"MLX {m.bits}-bit" for m in self.mlx) or "-")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "family": self.family, "purpose": self.purpose,
+            "original_repo": self.original_repo, "released": self.released,
+            "params_total": self.params_total, "params_active": self.params_active, "moe": self.moe,
+            "context_length": self.context_length, "license": self.license, "api_model": self.api_model,
+            "arch": self.arch.__dict__,
+            "gguf": {"repo": self.gguf_repo, "quants": [
+                {"quant": q.quant, "files": list(q.files), "size": q.size, "split": q.split, "exact": q.exact}
+                for q in (self.gguf[k] for k in self.quants())]},
+            "mlx": [m.__dict__ for m in self.mlx],
+        }
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: tuple[CatalogModel, ...]
+    api_base_url: str = "https://api.deepseek.com"
+
+    def get(self, model_id: str) -> CatalogModel:
+        wanted = model_id.strip().lower()
+        for m in self.models:
+            if m.id == wanted or m.name.lower() == wanted:
+                return m
+        raise CatalogError("catalog.unknown_model", f"no catalogue entry {model_id!r}", model=model_id)
+
+    def resolve(self, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo | None]:
+        """``"deepseek-r1-distill-qwen-7b:Q4_K_M"`` -> (model, quant); ``":mlx-4bit"`` picks an MLX repo;
+        without a quantisation the second item is None."""
+        model_id, _, quant = spec.partition(":")
+        model = self.get(model_id)
+        if not quant:
+            return model, None
+        mlx = re.fullmatch(r"mlx[-_]?(\d+)[-_]?bit", quant.strip().lower())
+        if mlx:
+            return model, model.mlx_repo(int(mlx.group(1)))
+        return model, model.quant(quant)
+
+    def with_hub_sizes(self, cached: dict[str, Any]) -> Catalog:
+        """Apply sizes and file names the Hub reported (``refresh_sizes`` or the cache file)."""
+        return Catalog(tuple(_apply_listing(m, cached) for m in self.models), self.api_base_url)
+
+
+def load_catalog(path: str | os.PathLike[str] | None = None, *, hub_cache: str | os.PathLike[str] | None = None
+                 ) -> Catalog:
+    """Read the catalogue; with ``hub_cache``, apply the sizes an earlier refresh saved there."""
+    p = Path(path) if path else CATALOG_FILE
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        catalog = Catalog(tuple(_model(m) for m in data["models"]),
+                          data.get("api", {}).get("base_url", "https://api.deepseek.com"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CatalogError("catalog.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
+    if hub_cache:
+        catalog = catalog.with_hub_sizes(read_hub_cache(Path(hub_cache)))
+    return catalog
+
+
+def hub_cache_file(paths: AppPaths) -> Path:
+    """Where ``refresh_sizes`` keeps what the Hub said, so that offline runs use it too."""
+    return paths.cache_dir / "hub_sizes.json"
+
+
+def read_hub_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}  # no cache yet, or damaged: the catalogue's own values apply
+
+
+def refresh_sizes(catalog: Catalog, *, endpoint: str | None = None, cache_file: str | os.PathLike[str] | None = None,
+                  timeout: float = 10.0) -> tuple[Catalog, bool]:
+    """Ask the Hub for every repository's file listing. Returns (catalogue, refreshed).
+
+    Offline (the first request cannot connect) it stops at once and returns the catalogue unchanged.
+    A repository the Hub does not know keeps its catalogue values.
+    """
+    from .hub import repo_listing
+
+    repos = sorted({m.gguf_repo for m in catalog.models if m.gguf_repo} | {r.repo for m in catalog.models
+                                                                           for r in m.mlx})
+    listings: dict[str, Any] = {}
+    try:
+        first = repo_listing(repos[0], endpoint=endpoint, timeout=timeout)
+        listings[repos[0]] = first.to_cache()
+    except DownloadError as exc:
+        if exc.message_id in ("download.no_network", "download.interrupted"):
+            log.info("Hub not reachable, catalogue sizes stay as they are: %s", exc.detail)
+            return catalog, False
+        log.info("%s: %s", repos[0], exc.detail)
+
+    def one(repo: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            return repo, repo_listing(repo, endpoint=endpoint, timeout=timeout).to_cache()
+        except DownloadError as exc:
+            log.info("%s: %s", repo, exc.detail)
+            return repo, None
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        for repo, listing in pool.map(one, repos[1:]):
+            if listing is not None:
+                listings[repo] = listing
+    if cache_file:
+        cache_path = Path(cache_file)
+        merged = read_hub_cache(cache_path) | listings
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(merged), encoding="utf-8")
+        os.replace(tmp, cache_path)
+    return catalog.with_hub_sizes(listings), bool(listings)
+
+
+def split_part_names(first: str, parts: int) -> tuple[str, ...]:
+    m = _SPLIT.search(first)
+    if parts <= 1 or not m:
+        return (first,)
+    stem = first[: m.start()]
+    return tuple(f"{stem}-{i:05d}-of-{parts:05d}.gguf" for i in range(1, parts + 1))
+
+
+def _model(d: dict[str, Any]) -> CatalogModel:
+    gguf = d.get("gguf") or {}
+    quants = {}
+    for name, q in (gguf.get("quants") or {}).items():
+        quants[name] = GgufQuant(name, split_part_names(q["file"], int(q.get("parts", 1))), int(q["size"]))
+    return CatalogModel(
+        id=d["id"], name=d["name"], family=d["family"], purpose=d["purpose"], original_repo=d["original_repo"],
+        released=d["released"], params_total=int(d["params_total"]), params_active=int(d["params_active"]),
+        context_length=int(d["context_length"]), license=d["license"], arch=Arch(**d["arch"]),
+        gguf_repo=gguf.get("repo", ""), gguf=quants,
+        mlx=tuple(MlxRepo(m["repo"], int(m["bits"]), int(m["size"])) for m in d.get("mlx") or ()),
+        api_model=d.get("api_model", ""),
+    )
+
+
+def _match_quant(name: str, quants: dict[str, Any]) -> str | None:
+    wanted = name.strip().upper().replace("-", "_")
+    for key in quants:
+        if key.upper().replace("-", "_") == wanted:
+            return key
+    return None
+
+
+def _apply_listing(model: CatalogModel, listings: dict[str, Any]) -> CatalogModel:
+    changes: dict[str, Any] = {}
+    files = (listings.get(model.gguf_repo) or {}).get("files")
+    if files:
+        sizes = {f["name"]: int(f["size"]) for f in files}
+        new = {}
+        for key, q in model.gguf.items():
+            names = _hub_files_for(q, sizes)
+            new[key] = GgufQuant(key, names, sum(sizes[n] for n in names), True) if names else q
+        changes["gguf"] = new
+    mlx = []
+    for r in model.mlx:
+        listing = listings.get(r.repo)
+        if listing and listing.get("files"):
+            mlx.append(MlxRepo(r.repo, r.bits, sum(int(f["size"]) for f in listing["files"]), True))
+        else:
+            mlx.append(r)
+    changes["mlx"] = tuple(mlx)
+    return replace(model, **changes)
+
+
+def _hub_files_for(q: GgufQuant, sizes: dict[str, int]) -> tuple[str, ...]:
+    """The repository's files for this quantisation: the listed names when they exist, otherwise the
+    parts the Hub has under the same name stem (a split count or folder that changed upstream)."""
+    if all(n in sizes for n in q.files):
+        if not q.split:
+            return q.files
+        m = _SPLIT.search(q.files[0])
+        total = int(m.group(2)) if m else len(q.files)
+        if total == len(q.files):
+            return q.files
+    stem = _SPLIT.sub("", q.files[0]).removesuffix(".gguf")
+    stem_name = stem.rsplit("/", 1)[-1]
+    parts = sorted(n for n in sizes if _SPLIT.search(n) and _SPLIT.sub("", n).rsplit("/", 1)[-1] == stem_name)
+    if parts:
+        return tuple(parts)
+    single = [n for n in sizes if n.rsplit("/", 1)[-1] == f"{stem_name}.gguf"]
+    return tuple(single[:1])

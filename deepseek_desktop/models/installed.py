@@ -1,0 +1,207 @@
+"""The registry of installed models, a JSON file at ``AppPaths.registry_file``.
+
+A model is registered once it is complete and checked: a finished and verified download, or a GGUF
+or MLX folder the user imported (where it is, or copied/moved into the models folder). The file is
+read again for every operation, so the CLI and the window see each other's changes; writes are
+atomic (temporary file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelManagerError, StorageError
+from .storage import is_inside
+
+log = logging.getLogger(__name__)
+
+ENGINES = {"gguf": "llamacpp", "mlx": "mlx"}
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    name: str
+    path: str  # a GGUF file (the first part of a split model) or an MLX folder
+    format: str  # "gguf" | "mlx"
+    size: int
+    engine: str = ""  # the engine that runs it: "llamacpp" for GGUF, "mlx" for MLX folders
+    parts: tuple[str, ...] = ()  # every file of a split GGUF, the first one included
+    source: str = "import"  # "import", or "hub:<repo>@<revision>"
+    catalog_id: str = ""
+    quant: str = ""
+    architecture: str = ""
+    context_length: int = 0
+    added: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+
+    def __post_init__(self) -> None:
+        if not self.engine:
+            object.__setattr__(self, "engine", ENGINES.get(self.format, ""))
+
+    @property
+    def present(self) -> bool:
+        return all(Path(p).exists() for p in (self.parts or (self.path,)))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["parts"] = list(self.parts)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InstalledModel:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["parts"] = tuple(values.get("parts") or ())
+        return cls(**values)
+
+
+class ModelRegistry:
+    def __init__(self, registry_file: str | os.PathLike[str], models_dir: str | os.PathLike[str]) -> None:
+        self.file = Path(registry_file)
+        self.models_dir = Path(models_dir)
+        self._lock = threading.Lock()
+
+    # -- reading --
+    def list(self) -> list[InstalledModel]:
+        with self._lock:
+            return self._load()
+
+    def get(self, name: str) -> InstalledModel:
+        for m in self.list():
+            if m.name == name:
+                return m
+        raise ModelManagerError("model.not_registered", f"{name!r} is not in {self.file}", name=name)
+
+    def find(self, name_or_path: str) -> InstalledModel:
+        """By name, or by the path of its file or folder."""
+        for m in self.list():
+            if m.name == name_or_path:
+                return m
+        target = Path(name_or_path).expanduser()
+        if target.exists():
+            resolved = target.resolve()
+            for m in self.list():
+                if Path(m.path).resolve() == resolved:
+                    return m
+        raise ModelManagerError("model.not_registered", f"{name_or_path!r} is not in {self.file}",
+                                name=name_or_path)
+
+    def find_by_path(self, path: str | os.PathLike[str]) -> InstalledModel | None:
+        resolved = Path(path).expanduser().resolve()
+        for m in self.list():
+            if Path(m.path).resolve() == resolved:
+                return m
+        return None
+
+    # -- writing --
+    def add(self, model: InstalledModel) -> InstalledModel:
+        """Register ``model``. The same path registered again replaces its entry; a name already used
+        by another path gets a suffix (-2, -3 ...). Returns the entry as stored."""
+        with self._lock:
+            models = self._load()
+            resolved = Path(model.path).resolve()
+            models = [m for m in models if Path(m.path).resolve() != resolved]
+            taken = {m.name for m in models}
+            name, n = model.name, 2
+            while name in taken:
+                name, n = f"{model.name}-{n}", n + 1
+            stored = InstalledModel(**{**model.__dict__, "name": name})
+            models.append(stored)
+            self._save(models)
+            return stored
+
+    def forget(self, name: str) -> InstalledModel:
+        """Unregister without touching any file."""
+        with self._lock:
+            models = self._load()
+            hit = next((m for m in models if m.name == name), None)
+            if hit is None:
+                raise ModelManagerError("model.not_registered", f"{name!r} is not in {self.file}", name=name)
+            self._save([m for m in models if m.name != name])
+            return hit
+
+    def remove(self, name_or_path: str) -> InstalledModel:
+        """Delete a model's files and unregister it. Only files inside the models folder are deleted:
+        anything else raises ``StorageError("storage.outside_models_dir")`` and nothing changes.
+        An unregistered model file or folder inside the models folder can be removed by its path."""
+        try:
+            model = self.find(name_or_path)
+        except ModelManagerError:
+            model = self._unregistered_model(Path(name_or_path).expanduser())
+        targets = [Path(p) for p in (model.parts or (model.path,))]
+        for t in targets:
+            if not is_inside(t, self.models_dir):
+                raise StorageError("storage.outside_models_dir", f"{t} is outside {self.models_dir}",
+                                   path=t, folder=self.models_dir)
+        for t in targets:
+            if t.is_dir() and not t.is_symlink():
+                shutil.rmtree(t)
+            else:
+                t.unlink(missing_ok=True)
+        for t in targets:
+            _prune_empty_parents(t.parent, self.models_dir)
+        if self.find_by_path(model.path) is not None:
+            self.forget(model.name)
+        return model
+
+    def _unregistered_model(self, path: Path) -> InstalledModel:
+        if not path.exists():
+            raise ModelManagerError("model.not_registered", f"{path} is neither a name nor a file", name=path)
+        if not is_inside(path, self.models_dir):
+            raise StorageError("storage.outside_models_dir", f"{path} is outside {self.models_dir}",
+                               path=path, folder=self.models_dir)
+        from .gguf_header import is_gguf_file
+        from .local_models import gguf_parts
+
+        if path.is_dir() and (path / "config.json").is_file():
+            return InstalledModel(path.name, str(path), "mlx", 0)
+        if path.is_file() and is_gguf_file(path):
+            parts = gguf_parts(path)
+            return InstalledModel(path.name, str(parts[0]), "gguf", 0,
+                                  parts=tuple(str(p) for p in parts) if len(parts) > 1 else ())
+        raise ModelManagerError("model.not_registered", f"{path} is no model file", name=path)
+
+    def _load(self) -> list[InstalledModel]:
+        try:
+            raw = self.file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        try:
+            data = json.loads(raw)
+            return [InstalledModel.from_dict(d) for d in data["models"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            # Keep the damaged file for the user and start afresh: the model files themselves are
+            # untouched and ``discover_unregistered`` finds them again.
+            aside = self.file.with_name(f"{self.file.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(self.file, aside)
+            log.warning("installed-model registry %s unreadable (%s); moved to %s", self.file, exc, aside)
+            return []
+
+    def _save(self, models: list[InstalledModel]) -> None:
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.file.with_name(f".{self.file.name}.{uuid.uuid4().hex[:8]}.tmp")
+        data = {"version": 1, "models": [m.to_dict() for m in sorted(models, key=lambda m: m.name)]}
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.file)
+
+
+def _prune_empty_parents(folder: Path, stop: Path) -> None:
+    stop = stop.resolve()
+    current = folder.resolve()
+    while current != stop and current.is_relative_to(stop):
+        try:
+            current.rmdir()  # only succeeds when empty
+        except OSError:
+            return
+        current = current.parent

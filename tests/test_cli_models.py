@@ -1,0 +1,204 @@
+"""``deepseek-desktop models ...`` and ``doctor`` as a user runs them (a real process each time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import make_gguf
+from hub_server import HubServer
+from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
+
+CLI = [sys.executable, "-m", "deepseek_desktop"]
+DISTILL_REPO = "bartowski/DeepSeek-R1-Distill-Qwen-1.5B-GGUF"
+QUANTS = ("Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
+
+
+def cli(*args, env_extra: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run(CLI + list(args), capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def one_error_line(r: subprocess.CompletedProcess) -> str:
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("deepseek-desktop: error: "), r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[0]
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture
+def hub(gemma_path):
+    server = HubServer()
+    # The Gemma file stands in for every quantisation of the 1.5B distill: real GGUF bytes, real hashes.
+    server.add_repo(DISTILL_REPO, {f"DeepSeek-R1-Distill-Qwen-1.5B-{q}.gguf": gemma_path for q in QUANTS})
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_catalog_offline_json():
+    r = cli("models", "catalog", "--offline", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["refreshed"] is False
+    r1 = next(m for m in data["models"] if m["id"] == "deepseek-r1")
+    assert r1["moe"] and r1["params_active"] == 37_000_000_000
+    assert all(q["split"] for q in r1["gguf"]["quants"])
+
+
+def test_catalog_refreshes_sizes_from_the_hub(hub, gemma_path):
+    r = cli("models", "catalog", env_extra={"HF_ENDPOINT": hub.url})
+    assert r.returncode == 0, r.stderr
+    assert "from the Hugging Face Hub" in r.stderr
+    r = cli("models", "catalog", "--json", "--offline")  # the refreshed sizes were cached
+    model = next(m for m in json.loads(r.stdout)["models"] if m["id"] == "deepseek-r1-distill-qwen-1.5b")
+    q4 = next(q for q in model["gguf"]["quants"] if q["quant"] == "Q4_K_M")
+    assert q4["size"] == gemma_path.stat().st_size and q4["exact"]
+
+
+def test_catalog_without_network_uses_its_own_values():
+    r = cli("models", "catalog", env_extra={"HF_ENDPOINT": closed_port_url()})
+    assert r.returncode == 0 and "not reachable" in r.stderr
+    assert "deepseek-r1-distill-llama-70b" in r.stdout
+
+
+def test_doctor(tmp_path):
+    r = cli("doctor", "--json", "--dir", str(tmp_path / "models"))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["hardware"]["ram_total_bytes"] > 0 and data["hardware"]["cpu_logical_cores"] >= 1
+    assert data["models_dir"]["folder"] == str(tmp_path / "models") and data["models_dir"]["exists"] is False
+    assert data["models_dir"]["free_bytes"] > 0 and data["models_dir"]["free_inodes"] > 0
+    assert data["engines"]["llamacpp"]["available"] and data["engines"]["llamacpp"]["version"]
+    r = cli("doctor")
+    assert r.returncode == 0 and "Models folder:" in r.stdout and "free inodes" in r.stdout
+
+
+def test_info_of_a_gguf_with_its_fit(gemma_path):
+    r = cli("models", "info", str(gemma_path), "--json", "--ctx", "4096")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["architecture"] == "gemma3" and data["quantization"] == "Q4_K_M"
+    assert data["has_chat_template"] is False and data["fit"]["verdict"] == "cpu"
+    assert data["fit"]["estimate"]["n_ctx"] == 4096
+    r = cli("models", "info", str(gemma_path))
+    assert "chat template: no" in r.stdout and "CPU only" in r.stdout
+    r = cli("models", "fit", str(gemma_path), "--ctx", "2048", "--json")  # a GGUF on disk: its metadata
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["fit"]["estimate"]["kv_cache_bytes"] == 18 * 2048 * 1 * (256 + 256) * 2
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("random", "Not a GGUF"), ("half", "truncated"), ("missing", "not found"), ("magic", "Not a GGUF")])
+def test_info_of_bad_files(bad_models, kind, words):
+    line = one_error_line(cli("models", "info", str(bad_models[kind])))
+    assert words in line and str(bad_models[kind]) in line
+
+
+def test_fit_and_bad_ids():
+    r = cli("models", "fit", "deepseek-r1-distill-qwen-7b:Q4_K_M", "--ctx", "4096", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    (row,) = data["fits"]
+    assert row["quant"] == "Q4_K_M" and row["estimate"]["kv_cache_bytes"] == 28 * 4 * 256 * 2 * 4096
+    assert "Unknown model: deepseek-r42" in one_error_line(cli("models", "fit", "deepseek-r42"))
+    assert "has no Q7_K download" in one_error_line(cli("models", "fit", "deepseek-r1:Q7_K"))
+    assert "has no Q7_K download" in one_error_line(cli("models", "download", "deepseek-r1:Q7_K"))
+
+
+def test_fit_of_a_671b_model_on_this_machine_names_the_remote_route():
+    r = cli("models", "fit", "deepseek-v3", "--json")
+    data = json.loads(r.stdout)
+    assert all(f["verdict"] == "no_fit" for f in data["fits"])
+    assert data["remote"]["api_model"] == "deepseek-chat"
+    r = cli("models", "fit", "deepseek-v3")
+    assert "DeepSeek's API" in r.stdout and "does not fit" in r.stdout
+
+
+def test_recommend():
+    r = cli("models", "recommend", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["best"] is None or data["best"]["fit"]["verdict"] != "no_fit"
+    assert {x["model"] for x in data["remote"]} >= {"deepseek-r1", "deepseek-v3"}
+    r = cli("models", "recommend")
+    assert "instead of downloading it" in r.stdout
+
+
+def test_download_list_remove(hub, gemma_path, app_home):
+    env = {"HF_ENDPOINT": hub.url}
+    r = cli("models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--json", env_extra=env)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert lines[0]["type"] == "progress" and lines[-1]["type"] == "installed"
+    path = Path(lines[-1]["path"])
+    assert path.is_file() and path.is_relative_to(app_home / "data" / "models")
+
+    listed = json.loads(cli("models", "list", "--json").stdout)
+    assert [m["name"] for m in listed["installed"]] == ["deepseek-r1-distill-qwen-1.5b:Q4_K_M"]
+    assert listed["installed"][0]["present"] and listed["unregistered"] == []
+    again = cli("models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", env_extra=env)
+    assert "already installed" in one_error_line(again)
+
+    r = cli("models", "remove", "deepseek-r1-distill-qwen-1.5b:Q4_K_M")
+    assert r.returncode == 0 and not path.exists()
+    assert json.loads(cli("models", "list", "--json").stdout)["installed"] == []
+
+
+def test_download_without_quant_picks_one_that_fits(hub):
+    r = cli("models", "download", "deepseek-r1-distill-qwen-1.5b", env_extra={"HF_ENDPOINT": hub.url})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Installed deepseek-r1-distill-qwen-1.5b:Q")
+
+
+def test_download_without_network():
+    line = one_error_line(cli("models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M",
+                              env_extra={"HF_ENDPOINT": closed_port_url()}))
+    assert "Cannot reach the model server" in line
+
+
+def test_download_without_space(hub, small_tmpfs):
+    folder = small_tmpfs(size="32m", inodes=1000)
+    line = one_error_line(cli("models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--dir", str(folder),
+                              env_extra={"HF_ENDPOINT": hub.url}))
+    assert "Not enough free space" in line and str(folder) in line
+    assert hub.ranges() == []
+
+
+def test_import_and_remove_rules(gemma_path, tmp_path, app_home):
+    r = cli("models", "import", str(gemma_path), "--json")
+    assert r.returncode == 0, r.stderr
+    registered = json.loads(r.stdout.splitlines()[-1])
+    assert registered["path"] == str(gemma_path.resolve()) and registered["engine"] == "llamacpp"
+
+    line = one_error_line(cli("models", "remove", registered["name"]))
+    assert "not inside the models folder" in line and gemma_path.exists()
+    r = cli("models", "remove", registered["name"], "--forget")
+    assert r.returncode == 0 and gemma_path.exists()
+
+    stray = make_gguf(tmp_path / "stray.gguf")
+    line = one_error_line(cli("models", "remove", str(stray)))
+    assert "not inside the models folder" in line and stray.exists()
+
+    copy = cli("models", "import", str(stray), "--copy", "--name", "stray-copy", "--json")
+    copied = Path(json.loads(copy.stdout.splitlines()[-1])["path"])
+    assert copied.is_relative_to(app_home / "data" / "models") and stray.exists()
+    assert cli("models", "remove", "stray-copy").returncode == 0 and not copied.exists()
+    assert "No installed model is called nothing" in one_error_line(cli("models", "remove", "nothing"))
+
+
+def test_import_of_a_bad_file(bad_models):
+    line = one_error_line(cli("models", "import", str(bad_models["half"]), "--copy"))
+    assert "truncated" in line

@@ -1,0 +1,205 @@
+"""Local models: GGUF and MLX checks, import (register, copy, move), the registry and removal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import make_gguf
+from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
+
+from deepseek_desktop.core.errors import ModelFileError
+from deepseek_desktop.models.errors import ModelManagerError, StorageError
+from deepseek_desktop.models.installed import InstalledModel, ModelRegistry
+from deepseek_desktop.models.local_models import (
+    check_mlx_folder,
+    discover_unregistered,
+    estimate_local_model,
+    import_model,
+    inspect_gguf,
+    inspect_model,
+)
+
+
+@pytest.fixture
+def models_dir(tmp_path) -> Path:
+    return tmp_path / "models"
+
+
+@pytest.fixture
+def registry(tmp_path, models_dir) -> ModelRegistry:
+    return ModelRegistry(tmp_path / "installed_models.json", models_dir)
+
+
+@pytest.fixture(scope="module")
+def mlx_folder(tmp_path_factory) -> Path:
+    pytest.importorskip("mlx_lm")
+    from mlx_tiny_model import build_tiny_deepseek
+
+    return build_tiny_deepseek(tmp_path_factory.mktemp("mlx") / "tiny-deepseek")
+
+
+def test_gemma_header_facts(gemma_path):
+    info, headers = inspect_gguf(gemma_path)
+    assert (info.format, info.architecture, info.quantization) == ("gguf", "gemma3", "Q4_K_M")
+    assert info.context_length == 32768 and info.block_count == 18
+    assert info.head_count == 4 and info.head_count_kv == 1 and info.embedding_length == 640
+    assert info.has_chat_template is False and info.size_label == "270M"
+    assert info.size == gemma_path.stat().st_size and info.parts == ()
+
+
+@pytest.mark.parametrize("kind, message_id", [
+    ("random", "model.not_gguf"), ("magic", "model.not_gguf"), ("half", "model.truncated"),
+    ("header_cut", "model.truncated"), ("missing", "model.not_found"),
+])
+def test_bad_files_are_refused_with_their_reason(bad_models, kind, message_id, registry, models_dir):
+    with pytest.raises(ModelFileError) as info:
+        import_model(bad_models[kind], models_dir, registry, mode="copy")
+    assert info.value.message_id == message_id
+    assert str(bad_models[kind]) in info.value.user_text()
+    assert registry.list() == [] and not models_dir.exists()
+
+
+def test_split_gguf_needs_every_part(tmp_path):
+    for i in (1, 2, 3):
+        make_gguf(tmp_path / f"big-{i:05d}-of-00003.gguf", n_tensors=i)
+    info, headers = inspect_gguf(tmp_path / "big-00002-of-00003.gguf")
+    assert len(info.parts) == 3 and info.path.endswith("big-00001-of-00003.gguf")
+    assert info.parameters == (1 + 2 + 3) * 8 * 16
+    (tmp_path / "big-00003-of-00003.gguf").unlink()
+    with pytest.raises(ModelFileError) as caught:
+        inspect_gguf(tmp_path / "big-00001-of-00003.gguf")
+    assert caught.value.message_id == "model.missing_part" and "big-00003-of-00003.gguf" in caught.value.user_text()
+
+
+def test_mlx_folder_checks(mlx_folder, tmp_path):
+    info = check_mlx_folder(mlx_folder)
+    assert info.format == "mlx" and info.architecture == "deepseek_v3" and info.has_chat_template
+    assert inspect_model(mlx_folder).path == info.path
+
+    def broken(name: str, damage) -> Path:
+        copy = shutil.copytree(mlx_folder, tmp_path / name)
+        damage(copy)
+        return copy
+
+    no_tok = broken("no-tokenizer", lambda p: (p / "tokenizer.json").unlink())
+    no_cfg = broken("no-config", lambda p: (p / "config.json").unlink())
+    cut = broken("cut", lambda p: _truncate(p / "model.safetensors"))
+    for folder, message_id in ((no_tok, "model.not_mlx"), (no_cfg, "model.not_mlx"), (cut, "model.truncated")):
+        with pytest.raises(ModelFileError) as caught:
+            check_mlx_folder(folder)
+        assert caught.value.message_id == message_id, folder
+    with pytest.raises(ModelFileError) as caught:
+        check_mlx_folder(tmp_path / "nowhere")
+    assert caught.value.message_id == "model.not_found"
+    shards = broken("shards", lambda p: (p / "model.safetensors.index.json").write_text(
+        json.dumps({"weight_map": {"a": "model.safetensors", "b": "model-00002-of-00002.safetensors"}})))
+    with pytest.raises(ModelFileError) as caught:
+        check_mlx_folder(shards)
+    assert caught.value.message_id == "model.missing_part"
+
+
+def test_estimate_from_the_files_on_disk(gemma_path, mlx_folder):
+    gguf = estimate_local_model(gemma_path, 4096)
+    assert gguf.n_ctx == 4096 and gguf.kv_cache_bytes == 18 * 4096 * (256 + 256) * 2
+    config = json.loads((mlx_folder / "config.json").read_text())
+    mlx = estimate_local_model(mlx_folder, 100_000)
+    assert mlx.engine == "mlx" and mlx.n_ctx == config["max_position_embeddings"], "capped at the model's"
+    latent = config["kv_lora_rank"] + config["qk_rope_head_dim"]
+    assert mlx.kv_cache_bytes == config["num_hidden_layers"] * mlx.n_ctx * latent * 2, "MLA caches the latent"
+    assert mlx.weights_bytes == (mlx_folder / "model.safetensors").stat().st_size
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as fh:
+        fh.truncate(path.stat().st_size - 100)
+
+
+def test_register_in_place_copy_and_move(gemma_path, tmp_path, registry, models_dir):
+    in_place = import_model(gemma_path, models_dir, registry)
+    assert in_place.path == str(gemma_path.resolve()) and in_place.engine == "llamacpp"
+    assert in_place.name == gemma_path.stem and in_place.architecture == "gemma3"
+
+    copied = import_model(gemma_path, models_dir, registry, mode="copy", name="gemma-copy")
+    assert Path(copied.path) == (models_dir / gemma_path.name).resolve()
+    assert Path(copied.path).read_bytes() == gemma_path.read_bytes() and gemma_path.exists()
+
+    source = make_gguf(tmp_path / "to-move.gguf", chat_template="{{ messages }}")
+    moved = import_model(source, models_dir, registry, mode="move")
+    assert not source.exists() and Path(moved.path).parent == models_dir.resolve()
+    assert {m.name for m in registry.list()} == {gemma_path.stem, "gemma-copy", "to-move"}
+
+
+def test_import_mlx_folder_by_copy(mlx_folder, registry, models_dir):
+    model = import_model(mlx_folder, models_dir, registry, mode="copy")
+    assert model.format == "mlx" and model.engine == "mlx"
+    assert Path(model.path) == (models_dir / mlx_folder.name).resolve()
+    check_mlx_folder(model.path)
+
+
+def test_copy_refused_without_space_and_the_source_is_untouched(gemma_path, registry, small_tmpfs):
+    folder = small_tmpfs(size="100m", inodes=1000)
+    with pytest.raises(StorageError) as info:
+        import_model(gemma_path, folder, registry, mode="copy")
+    assert info.value.message_id == "storage.no_space" and gemma_path.exists()
+    assert registry.list() == [] and not any(folder.parent.iterdir())
+
+
+def test_remove_only_inside_the_models_folder(gemma_path, tmp_path, registry, models_dir):
+    outside = import_model(gemma_path, models_dir, registry)
+    with pytest.raises(StorageError) as info:
+        registry.remove(outside.name)
+    assert info.value.message_id == "storage.outside_models_dir"
+    assert str(models_dir) in info.value.user_text() and gemma_path.exists()
+    assert registry.get(outside.name)
+
+    inside = import_model(make_gguf(tmp_path / "x.gguf"), models_dir, registry, mode="move")
+    registry.remove(inside.name)
+    assert not Path(inside.path).exists() and models_dir.exists()
+    with pytest.raises(ModelManagerError) as info:
+        registry.get(inside.name)
+    assert info.value.message_id == "model.not_registered"
+
+    forgotten = registry.forget(outside.name)
+    assert forgotten.path == str(gemma_path.resolve()) and gemma_path.exists() and registry.list() == []
+
+
+def test_remove_deletes_every_part_and_empty_folders(tmp_path, registry, models_dir):
+    folder = models_dir / "org" / "repo" / "Q4_K_M"
+    folder.mkdir(parents=True)
+    parts = [make_gguf(folder / f"m-{i:05d}-of-00002.gguf") for i in (1, 2)]
+    model = import_model(parts[0], models_dir, registry)
+    assert len(model.parts) == 2
+    registry.remove(model.name)
+    assert not (models_dir / "org").exists() and models_dir.exists()
+
+
+def test_registry_names_are_unique_and_survive_a_damaged_file(tmp_path, registry, models_dir):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = make_gguf(tmp_path / "a" / "model.gguf"), make_gguf(tmp_path / "b" / "model.gguf")
+    first, second = import_model(a, models_dir, registry), import_model(b, models_dir, registry)
+    assert (first.name, second.name) == ("model", "model-2")
+    again = import_model(a, models_dir, registry, name="renamed")
+    assert again.name == "renamed" and len(registry.list()) == 2, "the same path is one entry"
+
+    registry.file.write_text("{ damaged", encoding="utf-8")
+    assert registry.list() == []
+    assert list(registry.file.parent.glob(f"{registry.file.name}.damaged-*")), "kept for the user"
+    assert discover_unregistered(models_dir, registry) == []
+
+
+def test_discover_unregistered(tmp_path, registry, models_dir, mlx_folder):
+    (models_dir / "sub").mkdir(parents=True)
+    loose = make_gguf(models_dir / "sub" / "loose.gguf")
+    make_gguf(models_dir / "s-00001-of-00002.gguf")
+    make_gguf(models_dir / "s-00002-of-00002.gguf")
+    shutil.copytree(mlx_folder, models_dir / "an-mlx-model")
+    (models_dir / ".downloads").mkdir()
+    make_gguf(models_dir / ".downloads" / "partial.gguf")
+    found = discover_unregistered(models_dir, registry)
+    assert set(found) == {loose, models_dir / "s-00001-of-00002.gguf", models_dir / "an-mlx-model"}
+    registry.add(InstalledModel("loose", str(loose), "gguf", loose.stat().st_size))
+    assert loose not in discover_unregistered(models_dir, registry)
