@@ -5,26 +5,39 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
+import os
 import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..core.errors import DeepSeekError, EngineCrashed, ModelFileError
 from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
-from ..core.paths import AppPaths
+from ..core.paths import APP_NAME, AppPaths
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
 from ..engine_host.client import EngineHostClient
 from .common import fail, print_json, report
 
-ENGINE_CHOICES = ("auto", "llamacpp", "mlx", "simulator")
+ENGINE_CHOICES = ("auto", "llamacpp", "mlx", "remote", "simulator")
+DEEPSEEK_API = "https://api.deepseek.com"
+# The API key of a remote server comes from here, or from the OS keyring; never from an argument,
+# which would stay in the shell history and show in every process list.
+API_KEY_VARIABLE = "DEEPSEEK_API_KEY"
+log = logging.getLogger("deepseek_desktop.cli")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="chat in the terminal")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
-                   help="auto: llama.cpp for a .gguf file, MLX for a model folder, the simulator without a model")
-    p.add_argument("--model", help="a GGUF file or an MLX model folder")
+                   help="auto: llama.cpp for a .gguf file, MLX for a model folder, remote with --base-url, "
+                        "the simulator without a model")
+    p.add_argument("--model", help="a GGUF file, an MLX model folder, or the model name on a remote server")
+    p.add_argument("--base-url", help=f"remote: the server's OpenAI-compatible API (default {DEEPSEEK_API}); "
+                                      f"the API key comes from ${API_KEY_VARIABLE} or the OS keyring")
+    p.add_argument("--key-name", help="remote: the name the API key is stored under in the keyring "
+                                      "(default: the base URL)")
     p.add_argument("--prompt", help="ask one question and exit (default: read questions from stdin)")
     p.add_argument("--system", help="system prompt")
     p.add_argument("--max-tokens", type=int, default=1024)
@@ -41,10 +54,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def resolve_engine(engine: str, model: str | None) -> str:
+def resolve_engine(engine: str, model: str | None, base_url: str | None = None) -> str:
     """Pick the engine and check the model before any process is started."""
     if engine == "simulator":
         return engine
+    if engine == "remote" or (engine == "auto" and base_url):
+        _check_base_url(base_url or DEEPSEEK_API)
+        return "remote"
+    if base_url:
+        raise DeepSeekError("input.invalid", what=f"--base-url is for --engine remote, not {engine}")
     if not model:
         if engine == "auto":
             return "simulator"
@@ -65,16 +83,47 @@ def resolve_engine(engine: str, model: str | None) -> str:
     return engine
 
 
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DeepSeekError("input.invalid", f"--base-url {url!r}",
+                            what="--base-url must start with http:// or https://")
+
+
+def remote_api_key(base_url: str, key_name: str | None = None) -> str:
+    """$DEEPSEEK_API_KEY, else the keyring's entry for the key name or base URL, else "" (local
+    servers need none; a server that wants one answers with a clear error)."""
+    key = os.environ.get(API_KEY_VARIABLE, "").strip()
+    if key:
+        return key
+    name = key_name or base_url
+    try:
+        import keyring
+
+        key = keyring.get_password(APP_NAME, name) or ""
+    except Exception as exc:  # no keyring backend, a locked one, D-Bus errors: all mean "no key here"
+        log.info("no API key from the keyring for %s: %s", name, type(exc).__name__)
+        return ""
+    if not key:
+        log.info("no API key stored for %s; connecting without one", name)
+    return key
+
+
 def run(args: argparse.Namespace, paths: AppPaths) -> int:
     try:
-        engine = resolve_engine(args.engine, args.model)
+        engine = resolve_engine(args.engine, args.model, args.base_url)
     except DeepSeekError as exc:
         return report(exc)
-    load = LoadParams(
-        model=str(Path(args.model).expanduser().resolve()) if args.model else "",
-        n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
-        words_per_second=args.words_per_second,
-    )
+    if engine == "remote":
+        base_url = args.base_url or DEEPSEEK_API
+        load = LoadParams(model=args.model or "", n_ctx=args.ctx, base_url=base_url,
+                          api_key=remote_api_key(base_url, args.key_name))
+    else:
+        load = LoadParams(
+            model=str(Path(args.model).expanduser().resolve()) if args.model else "",
+            n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+            words_per_second=args.words_per_second,
+        )
     gen = GenerationParams(
         temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
         repeat_penalty=args.repeat_penalty, max_tokens=args.max_tokens, seed=args.seed,

@@ -30,11 +30,9 @@ MESSAGES: dict[str, str] = {
     # -- model manager (models/): catalogue, fit, storage, RAM disk, downloads, local models --
     "model.missing_part": "A part of the split model is missing: {path}",
     "model.not_registered": "No installed model is called {name}.",
-    "model.registry_unreadable": "The list of installed models could not be read: {path}",
     "model.already_installed": "A model called {name} is already installed.",
     "catalog.unknown_model": "Unknown model: {model}",
     "catalog.unknown_quant": "{model} has no {quant} download (available: {available}).",
-    "catalog.no_download": "{model} has no {format} download.",
     "catalog.unreadable": "The model catalogue could not be read: {path}",
     "storage.no_space": "Not enough free space in {folder}: {needed} needed, {free} free.",
     "storage.no_inodes": "Not enough free file entries (inodes) in {folder}: {needed} needed, {free} free.",

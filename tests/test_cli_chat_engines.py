@@ -1,0 +1,169 @@
+"""``deepseek-desktop chat`` with the MLX and remote engines, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openai_scripted_server import ANSWER, REASONING, ScriptedOpenAIServer
+
+CLI = [sys.executable, "-m", "deepseek_desktop"]
+TESTS = Path(__file__).parent
+KEY = "sk-cli-93b1f0d27c4e8a65"
+
+
+def cli(*args, input=None, env=None, timeout=120):
+    return subprocess.run(CLI + list(args), input=input, capture_output=True, text=True, timeout=timeout,
+                          env=env or os.environ.copy())
+
+
+def json_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def one_error_line(r) -> str:
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert lines[0].startswith("deepseek-desktop: error: ")
+    return lines[0]
+
+
+# -- MLX ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory):
+    pytest.importorskip("mlx_lm")
+    from mlx_tiny_model import tiny_model_folders
+
+    return tiny_model_folders(tmp_path_factory.getbasetemp())
+
+
+def test_mlx_one_turn_json(tiny):
+    r = cli("chat", "--engine", "mlx", "--model", str(tiny["v3"]), "--prompt", "Name three colours.", "--json",
+            "--max-tokens", "8", "--temperature", "0")
+    assert r.returncode == 0, r.stderr
+    lines = json_lines(r.stdout)
+    assert {line["type"] for line in lines[:-1]} == {"text"}
+    stats = lines[-1]
+    assert stats["type"] == "stats" and stats["chat_template"] == "model"
+    assert stats["completion_tokens"] == 8 and stats["finish_reason"] == "length"
+    assert r.stderr == ""
+
+
+def test_mlx_folder_is_found_by_auto_and_r1_reasons(tiny):
+    r = cli("chat", "--model", str(tiny["r1"]), "--prompt", "Hi", "--json", "--max-tokens", "6", "--temperature", "0")
+    assert r.returncode == 0, r.stderr
+    lines = json_lines(r.stdout)
+    assert lines[0]["type"] == "reasoning" and lines[-1]["finish_reason"] == "length"
+
+
+def test_mlx_repl_reuses_the_conversation(tiny):
+    r = cli("chat", "--engine", "mlx", "--model", str(tiny["v3"]), "--json", "--max-tokens", "6",
+            "--temperature", "0", input="Name three colours.\nAnd three animals?\n")
+    assert r.returncode == 0, r.stderr
+    stats = [line for line in json_lines(r.stdout) if line["type"] == "stats"]
+    assert len(stats) == 2
+    assert stats[1]["prompt_tokens"] > stats[0]["prompt_tokens"]
+    assert stats[1]["prompt_tokens_evaluated"] < stats[1]["prompt_tokens"], "the first turn stays in the cache"
+
+
+def test_mlx_bad_folders_exit_2_with_one_line(tiny, tmp_path):
+    no_config = tmp_path / "no-config"
+    shutil.copytree(tiny["v3"], no_config)
+    (no_config / "config.json").unlink()
+    unknown = tmp_path / "unknown-arch"
+    shutil.copytree(tiny["v3"], unknown)
+    config = json.loads((unknown / "config.json").read_text())
+    config["model_type"] = "frobnicator"
+    (unknown / "config.json").write_text(json.dumps(config))
+
+    line = one_error_line(cli("chat", "--engine", "mlx", "--model", str(no_config), "--prompt", "hi"))
+    assert "Not an MLX model folder" in line and str(no_config) in line
+    line = one_error_line(cli("chat", "--engine", "mlx", "--model", str(unknown), "--prompt", "hi"))
+    assert "MLX cannot run this model architecture (frobnicator)" in line
+
+
+# -- remote -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def server():
+    with ScriptedOpenAIServer(api_key=KEY) as s:
+        yield s
+
+
+@pytest.fixture
+def remote_env(tmp_path):
+    """The user's environment without a key, with a keyring that keeps its entries in a test file."""
+    env = os.environ.copy()
+    env.pop("DEEPSEEK_API_KEY", None)
+    env["PYTHON_KEYRING_BACKEND"] = "openai_file_keyring.JsonFileKeyring"
+    env["DEEPSEEK_TEST_KEYRING_FILE"] = str(tmp_path / "keyring.json")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def store_key(env: dict, name: str, key: str) -> None:
+    entries = {f"DeepSeek Desktop\n{name}": key}
+    Path(env["DEEPSEEK_TEST_KEYRING_FILE"]).write_text(json.dumps(entries), encoding="utf-8")
+
+
+def logged_text(app_home: Path) -> str:
+    return "".join(p.read_text(errors="replace") for p in app_home.rglob("*.log*") if p.is_file())
+
+
+def test_remote_with_the_key_from_the_environment(server, remote_env, app_home):
+    env = {**remote_env, "DEEPSEEK_API_KEY": KEY}
+    r = cli("chat", "--engine", "remote", "--base-url", server.url, "--model", "deepseek-reasoner",
+            "--prompt", "Hello!", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = json_lines(r.stdout)
+    assert "".join(x["delta"] for x in lines if x["type"] == "reasoning") == "".join(REASONING)
+    assert "".join(x["delta"] for x in lines if x["type"] == "text") == "".join(ANSWER)
+    assert lines[-1]["completion_tokens"] == 9 and lines[-1]["finish_reason"] == "stop"
+    assert server.requests[-1]["headers"]["authorization"] == f"Bearer {KEY}"
+    assert KEY not in r.stdout + r.stderr and KEY not in logged_text(app_home)
+
+
+def test_remote_with_the_key_from_the_keyring(server, remote_env):
+    store_key(remote_env, server.url, KEY)
+    r = cli("chat", "--base-url", server.url, "--model", "deepseek-chat", "--prompt", "Hello!", env=remote_env)
+    assert r.returncode == 0, r.stderr
+    assert "".join(ANSWER) in r.stdout and "tokens/s" in r.stderr
+
+    store_key(remote_env, "My cluster", KEY)
+    r = cli("chat", "--engine", "remote", "--base-url", server.url, "--key-name", "My cluster",
+            "--model", "deepseek-chat", "--prompt", "Hello!", env=remote_env)
+    assert r.returncode == 0, r.stderr
+
+
+def test_remote_key_problems_exit_2_with_one_line(server, remote_env, app_home):
+    line = one_error_line(cli("chat", "--engine", "remote", "--base-url", server.url, "--model", "deepseek-chat",
+                              "--prompt", "hi", env=remote_env))
+    assert f"No API key is stored for {server.url}" in line
+    wrong = "sk-cli-wrong-5e2d7a9c1b"
+    r = cli("chat", "--engine", "remote", "--base-url", server.url, "--model", "deepseek-chat", "--prompt", "hi",
+            env={**remote_env, "DEEPSEEK_API_KEY": wrong})
+    assert "The server refused the API key." in one_error_line(r)
+    assert wrong not in r.stderr and wrong not in logged_text(app_home)
+    r = cli("chat", "--engine", "remote", "--api-key", KEY, "--prompt", "hi", env=remote_env)
+    assert r.returncode == 2 and "unrecognized arguments: --api-key" in r.stderr, "no key on the command line"
+
+
+@pytest.mark.parametrize(
+    "args,phrase",
+    [(["--engine", "remote", "--base-url", "ftp://example.org"], "must start with http:// or https://"),
+     (["--engine", "llamacpp", "--base-url", "http://127.0.0.1:9/v1"], "--base-url is for --engine remote"),
+     (["--engine", "remote", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], "Cannot reach the server at"),
+     (["--engine", "remote", "--model", "no-such-model"], "does not know the model no-such-model")],
+)
+def test_remote_bad_input_exits_2_with_one_line(server, remote_env, args, phrase):
+    if "--base-url" not in args:
+        args = args + ["--base-url", server.url]
+    r = cli("chat", *args, "--prompt", "hi", env={**remote_env, "DEEPSEEK_API_KEY": KEY})
+    assert phrase in one_error_line(r)
