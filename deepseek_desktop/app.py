@@ -49,7 +49,10 @@ def run(paths: AppPaths, quit_after_shown: bool = False) -> int:
 
         def on_shown() -> None:
             if quit_after_shown:
-                print(f"shown {1000 * (time.perf_counter() - started):.0f} ms", flush=True)
+                heavy = [m for m in ("llama_cpp", "mlx", "mlx_lm", "huggingface_hub", "openai", "torch")
+                         if m in sys.modules]
+                print(f"shown {1000 * (time.perf_counter() - started):.0f} ms; heavy modules imported: "
+                      f"{', '.join(heavy) or 'none'}", flush=True)
                 window.close()
         QTimer.singleShot(0, on_shown)
 

@@ -53,6 +53,29 @@ class Rendered:
     code_blocks: list[str] = field(default_factory=list)
 
 
+def split_blocks(text: str) -> list[str]:
+    """Cut Markdown at blank lines outside code fences. While a reply streams, every block but the last
+    is final, so only the last one needs rendering again as text arrives."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if m and not fence:
+            fence = m.group("fence")
+        elif fence and line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+            fence = ""
+        if not fence and not line.strip() and current:
+            blocks.append("\n".join(current))
+            current = []
+            continue
+        if current or line.strip() or fence:
+            current.append(line)
+    if current or not blocks:
+        blocks.append("\n".join(current))
+    return blocks
+
+
 def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
     """Replace fenced code blocks with placeholders; return the text and the (language, code) pairs."""
     blocks: list[tuple[str, str]] = []
@@ -156,7 +179,8 @@ class MarkdownRenderer:
         self._md = None
         self._styles = None
 
-    def render(self, text: str) -> Rendered:
+    def render(self, text: str, first_code_index: int = 0) -> Rendered:
+        """``first_code_index`` numbers the copy links when a message is rendered block by block."""
         if self._md is None:
             self._md, self._styles = _build_markdown()
         self._styles.theme = self.theme
@@ -165,7 +189,7 @@ class MarkdownRenderer:
         self._md.reset()
         body = self._md.convert(prose)
         for i, (lang, code) in enumerate(blocks):
-            block_html = _code_block_html(i, lang, code, self.theme, self.copy_label)
+            block_html = _code_block_html(first_code_index + i, lang, code, self.theme, self.copy_label)
             marker = _PLACEHOLDER.format(i)
             if f"<p>{marker}</p>" in body:
                 body = body.replace(f"<p>{marker}</p>", block_html)

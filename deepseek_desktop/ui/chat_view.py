@@ -38,8 +38,14 @@ class ChatView(QScrollArea):
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
         self._empty.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # Finished messages and the streaming reply live in separate boxes: a reply that grows
+        # re-lays out its own box, not every message above it.
+        self._history, self._history_layout = self._box()
+        self._live, self._live_layout = self._box()
         self._layout.addWidget(self._earlier, 0, Qt.AlignmentFlag.AlignHCenter)
         self._layout.addWidget(self._empty)
+        self._layout.addWidget(self._history)
+        self._layout.addWidget(self._live)
         self._layout.addStretch(1)
         self.setWidget(self._container)
         self.widgets: list[MessageWidget] = []
@@ -53,6 +59,13 @@ class ChatView(QScrollArea):
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
         self.retranslate()
+
+    def _box(self) -> tuple[QWidget, QVBoxLayout]:
+        box = QWidget(self._container)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        return box, layout
 
     # -- content --------------------------------------------------------------------------------
     def show_items(self, items: list[ChatItem], has_earlier: bool) -> None:
@@ -106,11 +119,22 @@ class ChatView(QScrollArea):
         w.regenerateRequested.connect(self.regenerateRequested)
         w.linkActivated.connect(self.linkActivated)
         w.set_actions_enabled(self._actions_enabled)
-        self._layout.insertWidget(1 + index, w)  # after the "earlier messages" button
+        if item.state == "streaming":
+            self._live_layout.addWidget(w)
+        else:
+            self._history_layout.insertWidget(sum(1 for x in self.widgets[:index] if x.parent() is self._history), w)
         self.widgets.insert(index, w)
         return w
 
+    def _settle(self) -> None:
+        """A reply that finished streaming joins the finished messages."""
+        for w in self.widgets:
+            if w.parent() is self._live and w.item.state != "streaming":
+                self._live_layout.removeWidget(w)
+                self._history_layout.addWidget(w)
+
     def _after_change(self) -> None:
+        self._settle()
         self._empty.setVisible(not self.widgets)
         last_assistant = next((w for w in reversed(self.widgets) if w.item.role == "assistant"), None)
         for w in self.widgets:
@@ -157,8 +181,7 @@ class ChatView(QScrollArea):
         self.theme = theme
         for w in self.widgets:
             w._renderer.theme = theme
-            w._dirty = True
-            w.flush()
+            w.flush(force=True)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

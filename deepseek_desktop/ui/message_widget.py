@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.markdown_html import MarkdownRenderer, Theme
+from ..core.markdown_html import MarkdownRenderer, Theme, split_blocks, split_code
 from .rich_text import RichTextView
 
 
@@ -113,10 +113,20 @@ class MessageWidget(QFrame):
         for b in (self.copy_button, self.edit_button, self.regen_button):
             header.addWidget(b)
 
-        self.thinking = ThinkingSection(self)
-        self.thinking.setVisible(bool(item.reasoning))
+        self._thinking: ThinkingSection | None = None  # built when there is reasoning to show
         self.body = RichTextView(self)
         self.body.anchorClicked.connect(self._on_anchor)
+        # A reply that streams is shown block by block: only the last, growing block is rendered
+        # again as text arrives (a whole-message render grows with the reply's length).
+        self._blocks_mode = item.state == "streaming"
+        self._block_views: list[RichTextView] = []
+        self._block_texts: list[str | None] = []
+        self._blocks_box = QWidget(self)
+        self._blocks_layout = QVBoxLayout(self._blocks_box)
+        self._blocks_layout.setContentsMargins(0, 0, 0, 0)
+        self._blocks_layout.setSpacing(0)
+        self._blocks_box.setVisible(self._blocks_mode)
+        self.body.setVisible(not self._blocks_mode)
         self.footer = QLabel(self)
         self.footer.setObjectName("statsLabel")
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -129,15 +139,27 @@ class MessageWidget(QFrame):
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(4)
         layout.addLayout(header)
-        layout.addWidget(self.thinking)
         layout.addWidget(self.body)
+        layout.addWidget(self._blocks_box)
         layout.addWidget(self.footer)
         self._layout = layout
+        self._reasoning_shown = ""
         if item.reasoning:
             self.thinking.seconds = item.reasoning_seconds
-            self.thinking.body.setPlainText(item.reasoning)
         self.retranslate()
         self.flush()
+
+    @property
+    def thinking(self) -> ThinkingSection:
+        if self._thinking is None:
+            self._thinking = ThinkingSection(self)
+            self._layout.insertWidget(1, self._thinking)
+            self._thinking.retranslate()
+        return self._thinking
+
+    @property
+    def has_thinking(self) -> bool:
+        return self._thinking is not None
 
     def _tool_button(self, slot) -> QToolButton:
         b = QToolButton(self)
@@ -158,7 +180,7 @@ class MessageWidget(QFrame):
         self._dirty = True
 
     def append_text(self, text: str) -> None:
-        if self.thinking.streaming:
+        if self._thinking is not None and self._thinking.streaming:
             self._end_reasoning()
         self.item.content += text
         self._dirty = True
@@ -172,7 +194,7 @@ class MessageWidget(QFrame):
         self.thinking.retranslate()
 
     def finish(self, state: str, stats: dict | None = None, error: str = "") -> None:
-        if self.thinking.streaming:
+        if self._thinking is not None and self._thinking.streaming:
             self._end_reasoning()
         self.item.state = state
         self.item.stats = stats or self.item.stats
@@ -185,17 +207,56 @@ class MessageWidget(QFrame):
     def dirty(self) -> bool:
         return self._dirty
 
-    def flush(self) -> None:
-        """Render what changed. Called at most once per frame by the chat view."""
-        if not self._dirty:
+    def flush(self, force: bool = False) -> None:
+        """Render what changed. Called at most once per frame by the chat view; ``force`` renders
+        everything again (language or theme changed)."""
+        if not (self._dirty or force):
             return
         self._dirty = False
-        if self.item.reasoning and self.thinking.body.toPlainText() != self.item.reasoning:
-            self.thinking.body.setPlainText(self.item.reasoning)
-        rendered = self._renderer.render(self.item.content)
-        self._code_blocks = rendered.code_blocks
-        self.body.setVisible(bool(self.item.content) or self.item.state != "streaming")
-        self.body.setHtml(rendered.html)
+        if self.item.reasoning:
+            self._sync_reasoning(force)
+        if self._blocks_mode:
+            self._render_blocks(force)
+        else:
+            rendered = self._renderer.render(self.item.content)
+            self._code_blocks = rendered.code_blocks
+            self.body.setHtml(rendered.html)
+
+    def _sync_reasoning(self, force: bool) -> None:
+        view, text = self.thinking.body, self.item.reasoning
+        if not force and text.startswith(self._reasoning_shown):
+            new = text[len(self._reasoning_shown):]
+            if new:  # append, rather than lay the whole reasoning out again
+                cursor = view.textCursor()
+                cursor.movePosition(cursor.MoveOperation.End)
+                cursor.insertText(new)
+        else:
+            view.setPlainText(text)
+        self._reasoning_shown = text
+        self.thinking.setVisible(True)
+
+    def _render_blocks(self, force: bool) -> None:
+        blocks = split_blocks(self.item.content)
+        code_index = 0
+        codes: list[str] = []
+        for i, text in enumerate(blocks):
+            if i == len(self._block_views):
+                view = RichTextView(self._blocks_box)
+                view.anchorClicked.connect(self._on_anchor)
+                self._blocks_layout.addWidget(view)
+                self._block_views.append(view)
+                self._block_texts.append(None)
+            block_codes = [code for _lang, code in split_code(text)[1]]
+            if force or self._block_texts[i] != text:
+                view = self._block_views[i]
+                view.setHtml(self._renderer.render(text, first_code_index=code_index).html)
+                view.setVisible(bool(text.strip()))
+                self._block_texts[i] = text
+            code_index += len(block_codes)
+            codes += block_codes
+        for view in self._block_views[len(blocks):]:
+            view.hide()
+        self._code_blocks = codes
 
     # -- actions --------------------------------------------------------------------------------
     def _copy_message(self) -> None:
@@ -238,6 +299,7 @@ class MessageWidget(QFrame):
         self._layout.insertWidget(index + 1, self.editor)
         self._layout.insertWidget(index + 2, bar)
         self.body.hide()
+        self._blocks_box.hide()
         self.retranslate()
         self.editor.setFocus()
 
@@ -252,14 +314,14 @@ class MessageWidget(QFrame):
             if w is not None:
                 w.deleteLater()
         self.editor = self.edit_bar = None
-        self.body.show()
+        self.body.setVisible(not self._blocks_mode)
+        self._blocks_box.setVisible(self._blocks_mode)
 
     # -- language -------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
-            self._dirty = True
-            self.flush()
+            self.flush(force=True)
         super().changeEvent(event)
 
     def retranslate(self) -> None:
@@ -274,7 +336,8 @@ class MessageWidget(QFrame):
         self.regen_button.setText(self.tr("Regenerate"))
         self.regen_button.setToolTip(self.tr("Answer this question again"))
         self._renderer.copy_label = self.tr("Copy code")
-        self.thinking.retranslate()
+        if self._thinking is not None:
+            self._thinking.retranslate()
         if self.editor is not None:
             self._cancel_edit_button.setText(self.tr("Cancel"))
             self._send_edit_button.setText(self.tr("Save and send"))
