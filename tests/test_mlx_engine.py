@@ -225,7 +225,7 @@ def _bad_folders(tiny, root):
 @pytest.mark.parametrize(
     "kind,message_id",
     [("no_config", "model.not_mlx"), ("no_weights", "model.not_mlx"), ("no_tokenizer", "model.not_mlx"),
-     ("a_file", "model.not_mlx"), ("missing", "model.not_found"), ("cut_weights", "model.load_failed"),
+     ("a_file", "model.not_mlx"), ("missing", "model.not_found"), ("cut_weights", "model.truncated"),
      ("unknown_arch", "model.mlx_unsupported_arch")],
 )
 def test_bad_folders_give_typed_errors_and_the_host_survives(tiny, tmp_path, kind, message_id):

@@ -27,9 +27,9 @@ from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.reasoning import OPEN_TAG, ReasoningSplitter, strip_reasoning
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from ..models.local_models import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter
 from .chat_templates import Template, choose_fallback
-from .mlx_folder import check_mlx_folder
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class MlxEngine:
     def load(self, params: LoadParams, progress: ProgressCallback | None = None) -> dict[str, Any]:
         self.unload()
         path = Path(params.model).expanduser()
-        facts = check_mlx_folder(path)  # never hand mlx-lm a path it would take for a hub name
+        folder = check_mlx_folder(path)  # never hand mlx-lm a path it would take for a hub name
         if progress:
             progress(0.0)
         if params.seed >= 0:
@@ -67,17 +67,17 @@ class MlxEngine:
         try:
             model, tokenizer = mlx_load(str(path))
         except ValueError as exc:
-            raise _load_error(path, facts["architecture"], exc) from exc
+            raise _load_error(path, folder.architecture, exc) from exc
         except Exception as exc:  # safetensors, tokenizer and JSON errors come in many types
             log.exception("mlx-lm could not load %s", path)
             raise ModelFileError("model.load_failed", f"{type(exc).__name__}: {exc}", path=path) from exc
         self.model, self.tokenizer = model, tokenizer
         self._n_ctx = params.n_ctx
-        if facts["context_length"] and self._n_ctx > facts["context_length"]:
+        if folder.context_length and self._n_ctx > folder.context_length:
             log.warning("context of %d tokens asked, the model was trained for %d", self._n_ctx,
-                        facts["context_length"])
+                        folder.context_length)
         self._prefill_step = max(32, params.n_batch)
-        self._setup_template(facts["architecture"])
+        self._setup_template(folder.architecture)
         if progress:
             progress(1.0)
         load_ms = (time.perf_counter() - started) * 1000
@@ -86,7 +86,10 @@ class MlxEngine:
             "engine": self.name,
             "name": path.name,
             "path": str(path),
-            **facts,
+            "architecture": folder.architecture,
+            "quantization": folder.quantization,
+            "context_length": folder.context_length,
+            "size": folder.size,
             "n_ctx": self._n_ctx,
             "chat_template": self._template_name,
             "device": str(mx.default_device()),

@@ -45,6 +45,44 @@ def _texts() -> dict[str, str]:
         "settings.save_failed": t("Errors", "The settings could not be saved to {path}."),
         "secrets.no_keyring": t("Errors", "No system keyring is available: the API key for {name} is kept only until the app closes."),
         "secrets.keyring_failed": t("Errors", "The system keyring did not accept the API key for {name}: it is kept only until the app closes."),
+        "model.missing_part": t("Errors", "A part of the split model is missing: {path}"),
+        "model.not_registered": t("Errors", "No installed model is called {name}."),
+        "model.already_installed": t("Errors", "A model called {name} is already installed."),
+        "catalog.unknown_model": t("Errors", "Unknown model: {model}"),
+        "catalog.unknown_quant": t("Errors", "{model} has no {quant} download (available: {available})."),
+        "catalog.unreadable": t("Errors", "The model catalogue could not be read: {path}"),
+        "storage.no_space": t("Errors", "Not enough free space in {folder}: {needed} needed, {free} free."),
+        "storage.no_inodes": t("Errors", "Not enough free file entries (inodes) in {folder}: {needed} "
+                      "needed, {free} free."),
+        "storage.not_writable": t("Errors", "The folder {folder} cannot be written to."),
+        "storage.exists": t("Errors", "There is already a file at {path}."),
+        "storage.outside_models_dir": t("Errors", "Not removed: {path} is not inside the models folder "
+                      "{folder}."),
+        "storage.copy_failed": t("Errors", "Copying {path} failed."),
+        "operation.cancelled": t("Errors", "Cancelled."),
+        "download.no_network": t("Errors", "Cannot reach the model server at {url}. Check the network "
+                      "connection."),
+        "download.refused": t("Errors", "The model server refused access to {repo}; it may need a "
+                      "login or accepting its licence."),
+        "download.repo_not_found": t("Errors", "The model server has no repository {repo}."),
+        "download.file_not_found": t("Errors", "The repository {repo} has no file {file}."),
+        "download.interrupted": t("Errors", "The download of {file} was interrupted; start it again to "
+                      "resume."),
+        "download.checksum_mismatch": t("Errors", "The downloaded file {file} is damaged (checksum mismatch) "
+                      "and was removed."),
+        "download.cancelled": t("Errors", "The download was cancelled; start it again to resume."),
+        "download.failed": t("Errors", "The download of {file} failed."),
+        "download.busy": t("Errors", "{file} is already being downloaded by another window or process."),
+        "ramdisk.unavailable": t("Errors", "A RAM disk is not available on {platform}."),
+        "ramdisk.no_memory": t("Errors", "Not enough memory for the model and a RAM disk: {needed} "
+                      "needed, {available} available."),
+        "ramdisk.failed": t("Errors", "The RAM disk could not be created."),
+        "model.mlx_unsupported_arch": t("Errors", "MLX cannot run this model architecture ({arch}): {path}"),
+        "remote.timeout": t("Errors", "The server at {url} stopped answering."),
+        "remote.tls": t("Errors", "The server's certificate could not be verified: {url}"),
+        "remote.server_error": t("Errors", "The server at {url} failed (HTTP {status})."),
+        "remote.bad_request": t("Errors", "The server refused the request as invalid."),
+        "remote.insufficient_balance": t("Errors", "The account at the server has no credit left."),
     }
 
 
