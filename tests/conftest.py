@@ -142,8 +142,7 @@ def make_gui(qtbot, qloop, qapp, app_home):
         for key, value in (settings_values or {}).items():
             settings.set(key, value)
         window, services = build_window(qapp, paths, settings)
-        qtbot.addWidget(window)
-        window.show()
+        window.show()  # not qtbot.addWidget: pytest-qt would delete it before the shutdown below
         gui = GuiApp(qtbot, paths, settings, window, services)
         opened.append(gui)
         if start:

@@ -175,3 +175,33 @@ def ramdisk_available(platform: str = sys.platform, shm: Path = Path("/dev/shm")
     if shm.is_dir():
         return {"available": True, "method": "tmpfs-folder", "free_bytes": free_space(shm).free_bytes}
     return {"available": hasattr(os, "geteuid") and os.geteuid() == 0, "method": "tmpfs-mount"}
+
+
+def stage_model(path: str | os.PathLike[str], n_ctx: int, *, progress: ProgressCallback | None = None,
+                cancel: threading.Event | None = None, **kwargs) -> tuple[RamDisk, Path]:
+    """Copy a model (a GGUF with all its parts, or an MLX folder) onto a new RAM disk sized for it.
+
+    Checks first that the RAM disk and the model's own memory (the fit estimate for ``n_ctx``) fit
+    together. Returns the RAM disk (close it to give the memory back) and the path to load instead.
+    On any failure the RAM disk is gone again.
+    """
+    from .local_models import _files_of, estimate_local_model, inspect_model
+
+    info = inspect_model(path)
+    sources = _files_of(info)
+    size = sum(s.stat().st_size for s in sources)
+    estimate = estimate_local_model(path, n_ctx)
+    memory = estimate.total_bytes - estimate.weights_bytes  # the weights are the RAM disk's content
+    disk = create_ramdisk(size + size // 50 + (1 << 20), model_memory_bytes=memory + size, **kwargs)
+    try:
+        if info.format == "mlx":
+            root = Path(info.path)
+            pairs = [(s, disk.path / root.name / s.relative_to(root)) for s in sources]
+            check_space(disk.path, size, len(pairs))
+            copy_files(pairs, progress, cancel)
+            return disk, disk.path / root.name
+        placed = disk.copy_in(sources, progress, cancel)
+        return disk, placed[0]
+    except BaseException:
+        disk.close()
+        raise

@@ -91,7 +91,8 @@ class EngineController(QObject):
                 await self.client.start()
             self._set_state(EngineState.LOADING)
             self.loadProgress.emit(0.0)
-            info = await self.client.load(choice.engine, replace(params, model=choice.model or params.model),
+            # params.model may differ from choice.model: a copy of the model on a RAM disk
+            info = await self.client.load(choice.engine, params if params.model else replace(params, model=choice.model),
                                           on_progress=self.loadProgress.emit)
         except asyncio.CancelledError:
             raise
@@ -115,6 +116,13 @@ class EngineController(QObject):
         self.current, self.model_info = choice, info
         self._set_state(EngineState.READY)
         self.modelLoaded.emit(choice, info)
+
+    async def unload(self) -> None:
+        """Free the model before another is loaded (e.g. before the RAM disk it was read from goes away)."""
+        self._set_state(EngineState.LOADING)  # nothing can be sent until the next model is in
+        if self.client.running:
+            await self.client.unload()
+        self.current = None
 
     async def restart(self) -> None:
         """Start a fresh host and load the last model again (the Restart button)."""

@@ -21,13 +21,13 @@ def size_text(n: int) -> str:
 
 
 def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
-    from ..models.fit import assess_fit, estimate_gguf
+    from ..models.fit import assess_fit
     from ..models.hardware import probe_hardware
-    from ..models.local_models import inspect_gguf
+    from ..models.local_models import estimate_local_model
 
     hw = probe_hardware()
-    _info, headers = inspect_gguf(choice.model)
-    return assess_fit(estimate_gguf(headers, n_ctx, cache_type=cache_type, flash_attn=flash_attn), hw), hw
+    estimate = estimate_local_model(choice.model, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
+    return assess_fit(estimate, hw), hw
 
 
 async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[str, str]:
@@ -37,7 +37,7 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
         return "simulator", t("FitBadge", "The offline simulator answers from a few built-in topics.")
     if choice.engine == "remote":
         return "remote", t("FitBadge", "Runs on {url}. Your messages are sent there.").format(url=choice.base_url)
-    if choice.engine != "llamacpp":
+    if choice.engine not in ("llamacpp", "mlx"):
         return "", ""
     try:
         fit, hw = await asyncio.to_thread(_assess, choice, settings.get("generation.context_length"),

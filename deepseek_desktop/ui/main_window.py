@@ -33,14 +33,8 @@ from .drop_import import DropImporter
 from .engine_controller import EngineState, ModelChoice
 from .error_text import describe, error_message
 from .model_picker import ModelPicker
-from .model_sources import (
-    SIMULATOR,
-    choice_from_state,
-    choice_to_state,
-    installed_choices,
-    params_for,
-    remote_choices,
-)
+from .model_sources import SIMULATOR, choice_from_state, choice_to_state, installed_choices, remote_choices
+from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
 from .services import Services
 from .sidebar import ConversationSidebar
@@ -104,7 +98,7 @@ class MainWindow(QMainWindow):
                                    lambda: self.settings.get("generation.system_prompt"), self)
         self.importer = DropImporter(services, self)
         self._choices: list[ModelChoice] = [SIMULATOR]
-        self._pending_delete: int | None = None
+        self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
         self._wire()
         self._shortcuts()
         self.retranslate()
@@ -208,16 +202,7 @@ class MainWindow(QMainWindow):
 
     # -- models ---------------------------------------------------------------------------------
     def switch_model(self, choice: ModelChoice) -> None:
-        asyncio.ensure_future(self._switch_model(choice))
-
-    async def _switch_model(self, choice: ModelChoice) -> None:
-        api_key = ""
-        if choice.engine == "remote":
-            api_key = await asyncio.to_thread(lambda: self.services.secrets().get(choice.endpoint) or "")
-        self.status.set_state(EngineState.LOADING, choice.label if choice.engine != "simulator"
-                              else self.picker._label(choice))
-        self.picker.set_current(choice)
-        self.engine.load(choice, params_for(choice, self.settings, api_key))
+        asyncio.ensure_future(self.switcher.switch(choice))
 
     def restart_engine(self) -> None:
         self.notices.dismiss()
@@ -366,3 +351,4 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         await self.session.close()
         await self.engine.shutdown()
+        await self.switcher.release_ramdisk()

@@ -1,0 +1,121 @@
+"""Models in the main window: drag and drop, switching model in a conversation, the RAM disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from deepseek_desktop.models.installed import ModelRegistry
+from test_gui_chat import send_and_wait
+
+
+def drop_files(widget, *paths: Path) -> bool:
+    """A real drag-enter and drop of file URLs, as the desktop delivers them."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, drop)
+    return True
+
+
+def registry(gui) -> ModelRegistry:
+    return ModelRegistry(gui.paths.registry_file, gui.paths.default_models_dir)
+
+
+def gemma_choice(gui):
+    return next(c for c in gui.window._choices if c.engine == "llamacpp")
+
+
+@pytest.fixture
+def with_gemma(make_gui, gemma_path):
+    gui = make_gui(words_per_second=1000)
+    assert drop_files(gui.window, gemma_path)
+    gui.wait(lambda: any(c.engine == "llamacpp" for c in gui.window._choices))
+    return gui
+
+
+def test_dropping_a_gguf_registers_it_in_place(with_gemma, gemma_path):
+    gui = with_gemma
+    models = registry(gui).list()
+    assert len(models) == 1 and Path(models[0].path) == gemma_path.resolve()
+    assert models[0].engine == "llamacpp" and models[0].architecture == "gemma3"
+    assert "Imported" in gui.window.notices.label.text()
+    labels = [gui.window.picker.combo.itemText(i) for i in range(gui.window.picker.combo.count())]
+    assert models[0].name in labels
+    assert not gui.window.banner.isVisible(), "with a model installed the first-run banner goes away"
+
+
+@pytest.mark.parametrize("kind,phrase", [("random", "Not a GGUF"), ("half", "truncated"),
+                                         ("magic", "Not a GGUF"), ("header_cut", "truncated")])
+def test_dropping_a_bad_file_says_why_and_imports_nothing(make_gui, bad_models, kind, phrase):
+    gui = make_gui(words_per_second=0)
+    assert drop_files(gui.window, bad_models[kind])
+    gui.wait(lambda: gui.window.notices.isVisible() and gui.window.notices.kind == "error")
+    assert phrase in gui.window.notices.label.text()
+    assert registry(gui).list() == []
+
+
+def test_other_files_are_not_accepted(make_gui, tmp_path):
+    gui = make_gui(start=False)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    assert not drop_files(gui.window, text)
+
+
+def test_first_run_offers_the_recommended_model(make_gui):
+    gui = make_gui(words_per_second=0)
+    gui.wait(lambda: gui.window.banner.isVisible())
+    assert "Recommended for this computer" in gui.window.banner.label.text()
+    assert gui.window.banner.action.text() == "Download"
+    assert gui.window.engine.current.engine == "simulator", "the simulator answers at once"
+
+
+@pytest.mark.slow
+def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
+    gui = with_gemma
+    send_and_wait(gui, "What is DeepSeek-V3?")
+    gui.settings.set("generation.max_tokens", 24)
+    gui.settings.set("llamacpp.threads", 2)
+    gui.window.switch_model(gemma_choice(gui))
+    gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
+    assert gui.window.picker.badge.isVisible()
+    gui.wait(lambda: gui.window.picker.badge.text() != "No model", 30)
+    assert gui.window.picker.badge.toolTip().startswith("Needs about")
+    send_and_wait(gui, "Say hello.", timeout=60)
+    widgets = gui.window.chat_view.widgets
+    assert [w.item.role for w in widgets] == ["user", "assistant", "user", "assistant"]
+    reply = widgets[3].item
+    assert reply.state in ("complete",) and reply.content.strip()
+    assert reply.model == gemma_choice(gui).label
+    assert widgets[1].item.model == "Simulator"
+    stats = reply.stats
+    assert stats["prompt_tokens"] > 100, "the earlier turns were sent along"
+
+
+@pytest.mark.slow
+def test_loading_through_the_ram_disk(with_gemma):
+    gui = with_gemma
+    gui.settings.set("general.ram_disk", True)
+    gui.settings.set("llamacpp.threads", 2)
+    gui.settings.set("generation.max_tokens", 24)
+    gui.window.switch_model(gemma_choice(gui))
+    gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
+    disk = gui.window.switcher._ramdisk
+    assert disk is not None and gui.window.engine.model_info["path"].startswith(str(disk.path))
+    assert Path(gui.window.engine.model_info["path"]).stat().st_size == gemma_choice(gui).size_bytes
+    send_and_wait(gui, "Hi", timeout=60)
+    assert gui.window.chat_view.widgets[1].item.content.strip()
+    # another model: the copy in memory is given back
+    gui.window.switch_model(next(c for c in gui.window._choices if c.engine == "simulator"))
+    gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "simulator")
+    assert gui.window.switcher._ramdisk is None and not disk.path.exists()
