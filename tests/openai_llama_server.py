@@ -35,7 +35,8 @@ def llama_cpp_server(model: Path, alias: str, api_key: str, log_file: Path, time
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("the llama.cpp server did not start:\n" + log_file.read_text(errors="replace")[-2000:])
+                log_text = log_file.read_text(errors="replace")[-2000:]
+                raise RuntimeError("the llama.cpp server did not start:\n" + log_text)
             try:
                 req = urllib.request.Request(url + "/models", headers={"Authorization": f"Bearer {api_key}"})
                 urllib.request.urlopen(req, timeout=2).read()

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
+from test_gui_chat import send_and_wait
 
 from deepseek_desktop.models.installed import ModelRegistry
-from test_gui_chat import send_and_wait
 
 
 def drop_files(widget, *paths: Path) -> bool:

@@ -157,7 +157,8 @@ def test_r1_template_streams_reasoning_and_history_drops_it(tiny):
             answer = "Red, green and blue."
             plain = QUESTION + [ChatMessage("assistant", answer), ChatMessage("user", "More?")]
             with_reasoning = QUESTION + [
-                ChatMessage("assistant", "<think>\nThe user wants colours. Long private thoughts.\n</think>\n\n" + answer),
+                ChatMessage("assistant",
+                            "<think>\nThe user wants colours. Long private thoughts.\n</think>\n\n" + answer),
                 ChatMessage("user", "More?"),
             ]
             a = await collect(client, plain, GenerationParams(temperature=0.0, max_tokens=2))

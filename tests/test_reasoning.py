@@ -9,7 +9,8 @@ from deepseek_desktop.core.reasoning import ReasoningSplitter, strip_reasoning
 
 CASES = [
     # (model output, starts_in_reasoning, expected reasoning, expected answer)
-    ("<think>\nLet me add 2 and 2.\n</think>\n\nThe answer is 4.", False, "\nLet me add 2 and 2.\n", "The answer is 4."),
+    ("<think>\nLet me add 2 and 2.\n</think>\n\nThe answer is 4.", False, "\nLet me add 2 and 2.\n",
+     "The answer is 4."),
     ("  <think>short</think>Answer", False, "short", "Answer"),
     ("No reasoning here, just <b>text</b>.", False, "", "No reasoning here, just <b>text</b>."),
     ("Mentions </think> without opening", False, "", "Mentions </think> without opening"),

@@ -123,7 +123,8 @@ def test_llamacpp_server_refuses_a_wrong_key(llama_server):
         await client.start()
         try:
             with pytest.raises(RemoteError) as err:
-                await client.load("remote", LoadParams(model="gemma", base_url=llama_server, api_key="sk-wrong-000111222"))
+                wrong = LoadParams(model="gemma", base_url=llama_server, api_key="sk-wrong-000111222")
+                await client.load("remote", wrong)
             alive = await client.ping()
         finally:
             await client.stop()

@@ -121,7 +121,8 @@ def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"    GGUF {m.gguf_repo}: {quants}")
         if m.mlx:
             print("    MLX  " + ", ".join(f"{r.repo} {_size(r.size)}" for r in m.mlx))
-    print("sizes: " + ("from the Hugging Face Hub" if refreshed else "the catalogue's (Hub not asked or not reachable)"),
+    source = "from the Hugging Face Hub" if refreshed else "the catalogue's (Hub not asked or not reachable)"
+    print("sizes: " + source,
           file=sys.stderr)
     return 0
 

@@ -55,7 +55,10 @@ MESSAGES: dict[str, str] = {
     "ramdisk.failed": "The RAM disk could not be created.",
     # -- conversations, settings and secrets (core/) --
     "store.corrupt": "The conversation database was damaged. It was moved to {path} and a new one was started.",
-    "store.corrupt_recovered": "The conversation database was damaged and was moved to {path}. {count} conversations were recovered from it; the last messages of some may be missing.",
+    "store.corrupt_recovered": (
+        "The conversation database was damaged and was moved to {path}. {count} conversations were recovered from it;"
+        " the last messages of some may be missing."
+    ),
     "store.open_failed": "The conversation database could not be opened: {path}",
     "store.too_new": "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
     "store.write_failed": "The conversation could not be saved.",
@@ -68,7 +71,9 @@ MESSAGES: dict[str, str] = {
     "settings.invalid_value": "Invalid value for the setting {key}.",
     "settings.save_failed": "The settings could not be saved to {path}.",
     "secrets.no_keyring": "No system keyring is available: the API key for {name} is kept only until the app closes.",
-    "secrets.keyring_failed": "The system keyring did not accept the API key for {name}: it is kept only until the app closes.",
+    "secrets.keyring_failed": (
+        "The system keyring did not accept the API key for {name}: it is kept only until the app closes."
+    ),
     # -- MLX and remote engines (engines/) --
     "model.mlx_unsupported_arch": "MLX cannot run this model architecture ({arch}): {path}",
     "remote.timeout": "The server at {url} stopped answering.",

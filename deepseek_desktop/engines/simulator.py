@@ -21,12 +21,16 @@ from .base import ProgressCallback, StreamMeter
 # Like a 7B model at Q4 on a laptop GPU: ~25 tokens/s.
 DEFAULT_WORDS_PER_SECOND = 25.0
 
-_GERMAN_WORDS = frozenset(
-    ["der", "die", "das", "und", "ist", "nicht", "ich", "du", "wie", "was", "welche", "welches", "welcher", "kann", "können", "mein", "meine", "ein", "eine", "einen", "für", "mit", "auf", "läuft", "zu", "von", "bei", "wer", "bist", "sind", "hat", "haben", "gibt", "es", "mir", "dich", "mich", "warum", "wieso", "brauche", "brauchen", "viel", "wieviel", "wie", "viel", "speicher", "rechner", "erkläre", "erklär", "über", "oder", "auch", "noch", "schon", "nur", "sehr", "gut"]
-)
-_ENGLISH_WORDS = frozenset(
-    ["the", "is", "and", "not", "i", "you", "how", "what", "which", "can", "my", "a", "an", "for", "with", "on", "run", "runs", "to", "of", "who", "are", "does", "do", "has", "have", "there", "me", "why", "need", "much", "many", "memory", "computer", "explain", "about", "or", "also", "only", "very", "good", "it", "this", "that"]
-)
+_GERMAN_WORDS = frozenset((
+    "der die das und ist nicht ich du wie was welche welches welcher kann können mein meine ein eine "
+    "einen für mit auf läuft zu von bei wer bist sind hat haben gibt es mir dich mich warum wieso brauche "
+    "brauchen viel wieviel wie viel speicher rechner erkläre erklär über oder auch noch schon nur sehr "
+    "gut"
+).split())
+_ENGLISH_WORDS = frozenset((
+    "the is and not i you how what which can my a an for with on run runs to of who are does do has have "
+    "there me why need much many memory computer explain about or also only very good it this that"
+).split())
 _WORD = re.compile(r"[\wäöüß.+-]+", re.IGNORECASE)
 _PIECES = re.compile(r"\s*\S+")
 

@@ -92,8 +92,8 @@ class EngineController(QObject):
             self._set_state(EngineState.LOADING)
             self.loadProgress.emit(0.0)
             # params.model may differ from choice.model: a copy of the model on a RAM disk
-            info = await self.client.load(choice.engine, params if params.model else replace(params, model=choice.model),
-                                          on_progress=self.loadProgress.emit)
+            params = params if params.model else replace(params, model=choice.model)
+            info = await self.client.load(choice.engine, params, on_progress=self.loadProgress.emit)
         except asyncio.CancelledError:
             raise
         except EngineCrashed as exc:

@@ -16,17 +16,18 @@ from .store_runner import StoreRunner
 
 def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid: int, fmt: str,
                                       notices: NoticeBar) -> None:
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate  # a name lupdate recognises
     if fmt == "json":
-        caption, filt, suffix, kind = tr("Export", "Export as JSON"), tr("Export", "JSON (*.json)"), ".json", "json"
+        caption, filt = translate("Export", "Export as JSON"), translate("Export", "JSON (*.json)")
+        suffix, kind = ".json", "json"
     else:
-        caption, filt, suffix, kind = (tr("Export", "Export as Markdown"), tr("Export", "Markdown (*.md)"), ".md",
-                                       "markdown")
+        caption, filt = translate("Export", "Export as Markdown"), translate("Export", "Markdown (*.md)")
+        suffix, kind = ".md", "markdown"
     path, _ = QFileDialog.getSaveFileName(parent, caption, str(Path.home() / f"conversation{suffix}"), filt)
     if not path:
         return
     target = Path(path) if Path(path).suffix else Path(path + suffix)
-    labels = MarkdownLabels().translated(tr)
+    labels = MarkdownLabels().translated(translate)
 
     async def run() -> None:
         try:
@@ -34,6 +35,6 @@ def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid:
         except Exception as exc:
             notices.show_message(describe(exc), "error")
             return
-        notices.show_message(tr("Export", "Saved {path}").format(path=target), "info", timeout_ms=6000)
+        notices.show_message(translate("Export", "Saved {path}").format(path=target), "info", timeout_ms=6000)
 
     asyncio.ensure_future(run())

@@ -32,11 +32,13 @@ def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
 
 async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[str, str]:
     """(verdict, tooltip) for the badge."""
-    t = QCoreApplication.translate
+    translate = QCoreApplication.translate  # a name lupdate recognises
     if choice.engine == "simulator":
-        return "simulator", t("FitBadge", "The offline simulator answers from a few built-in topics.")
+        return "simulator", translate("FitBadge",
+                                      "The offline simulator answers from a few built-in topics.")
     if choice.engine == "remote":
-        return "remote", t("FitBadge", "Runs on {url}. Your messages are sent there.").format(url=choice.base_url)
+        text = translate("FitBadge", "Runs on {url}. Your messages are sent there.")
+        return "remote", text.format(url=choice.base_url)
     if choice.engine not in ("llamacpp", "mlx"):
         return "", ""
     try:
@@ -47,13 +49,15 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
         log.warning("fit estimate for %s failed: %s", choice.model, exc)
         return "", ""
     e = fit.estimate
-    lines = [t("FitBadge", "Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, "
+    lines = [translate("FitBadge", "Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, "
                            "working memory {compute}.").format(
         total=size_text(e.total_bytes), weights=size_text(e.weights_bytes), kv=size_text(e.kv_cache_bytes),
         ctx=QLocale().toString(e.n_ctx), compute=size_text(e.compute_bytes + e.output_bytes))]
-    lines.append(t("FitBadge", "This computer: {ram} of memory free.").format(ram=size_text(hw.ram_available_bytes)))
+    lines.append(translate("FitBadge", "This computer: {ram} of memory free.").format(
+        ram=size_text(hw.ram_available_bytes)))
     if fit.gpu_budget_bytes:
-        lines.append(t("FitBadge", "GPU memory usable: {gpu}.").format(gpu=size_text(fit.gpu_budget_bytes)))
+        lines.append(translate("FitBadge", "GPU memory usable: {gpu}.").format(
+            gpu=size_text(fit.gpu_budget_bytes)))
     if fit.verdict == "partial":
-        lines.append(t("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
+        lines.append(translate("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
     return fit.verdict, "\n".join(lines)

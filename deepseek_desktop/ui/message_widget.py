@@ -366,5 +366,6 @@ class MessageWidget(QFrame):
             parts.append(state)
         text = " · ".join(parts)
         if self.item.error:
-            text = (text + "<br>" if text else "") + f"<span style='color:#c0392b'>{html.escape(self.item.error)}</span>"
+            error = f"<span style='color:#c0392b'>{html.escape(self.item.error)}</span>"
+            text = (text + "<br>" if text else "") + error
         return text
