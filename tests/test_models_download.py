@@ -91,16 +91,20 @@ def test_cancel_keeps_the_partial_file_and_a_second_call_resumes_with_a_range(
     hub.behaviour.throttle = 60_000_000
     plan = plan_files(REPO, [GEMMA_NAME], endpoint=hub.url)
     cancel = threading.Event()
+    seen = [0]
 
     def progress(ev):
-        if ev.phase == "download" and ev.done > 40_000_000:
-            cancel.set()
+        if ev.phase == "download":
+            seen[0] = max(seen[0], ev.done)
+            if ev.done > 40_000_000:
+                cancel.set()
 
     with pytest.raises(Cancelled) as info:
         download(plan, models_dir, registry=registry, progress=progress, cancel=cancel)
     assert info.value.message_id == "download.cancelled"
     kept = partial_bytes(plan, models_dir)
-    assert 40_000_000 <= kept < gemma_path.stat().st_size
+    # what is kept ends at the last chunk safely on disk: most of what arrived, never more
+    assert 20_000_000 <= kept <= seen[0] < gemma_path.stat().st_size
     assert registry.list() == [], "nothing is installed before it is complete"
     assert not (models_dir / "test-org").exists()
 

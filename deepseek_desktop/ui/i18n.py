@@ -41,12 +41,12 @@ class LanguageManager:
         for tr in self._installed:
             self._app.removeTranslator(tr)
         self._installed = []
+        ours = QTranslator(self._app)  # English has one too: it holds the plural forms ("1 token")
+        if ours.load(f"deepseek_desktop_{language}", str(translations_dir())):
+            self._installed.append(ours)
+        else:
+            log.warning("no translation file for %s in %s", language, translations_dir())
         if language != "en":
-            ours = QTranslator(self._app)
-            if ours.load(f"deepseek_desktop_{language}", str(translations_dir())):
-                self._installed.append(ours)
-            else:
-                log.warning("no translation file for %s in %s", language, translations_dir())
             qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
             qt = QTranslator(self._app)
             if qt.load(f"qtbase_{language}", qt_dir):  # standard dialog buttons, context menus

@@ -349,6 +349,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     async def shutdown(self) -> None:
+        manager = getattr(self, "_model_manager", None)
+        if manager is not None:
+            await manager.shutdown()  # cancels running downloads; their partial files stay for Resume
         await self.session.close()
         await self.engine.shutdown()
         await self.switcher.release_ramdisk()

@@ -77,6 +77,8 @@ class ThinkingSection(QWidget):
     def retranslate(self) -> None:
         if self.streaming:
             self.toggle.setText(self.tr("Thinking…"))
+        elif self.seconds is not None and self.seconds < 0.05:
+            self.toggle.setText(self.tr("Thought for less than 0.1 s"))
         elif self.seconds is not None:
             secs = QLocale().toString(self.seconds, "f", 1)
             self.toggle.setText(self.tr("Thought for {seconds} s").format(seconds=secs))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 _STYLES = {
     "info": ("#e8f1fb", "#17324d", "#1f3347", "#dbe9f7"),
@@ -48,15 +48,26 @@ class NoticeBar(QFrame):
         self.action.setVisible(bool(action_text and action))
         self.action.setText(action_text)
         self.close_button.setToolTip(self.tr("Close"))
-        light = self.palette().window().color().lightness() >= 128
-        bg_light, fg_light, bg_dark, fg_dark = _STYLES.get(kind, _STYLES["info"])
-        bg, fg = (bg_light, fg_light) if light else (bg_dark, fg_dark)
-        self.setStyleSheet(f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}")
+        self._restyle()
         self.show()
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:
             self._timer.stop()
+
+    def _restyle(self) -> None:
+        # The application's palette, not our own: our style sheet changes ours (and sends PaletteChange).
+        light = QApplication.palette().window().color().lightness() >= 128
+        bg_light, fg_light, bg_dark, fg_dark = _STYLES.get(self.kind, _STYLES["info"])
+        bg, fg = (bg_light, fg_light) if light else (bg_dark, fg_dark)
+        sheet = f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}"
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.PaletteChange and self.kind:
+            self._restyle()  # the theme changed while a notice is shown
+        super().changeEvent(event)
 
     def _on_action(self) -> None:
         callback = self._callback

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -94,10 +95,13 @@ class SettingsDialog(QDialog):
             label.setBuddy(field.widget)
             self._labels.append((label, "label", spec.key))
             column = QWidget(inner)
+            # The column takes the form's whole width, so a wrapped help text gets the height it needs.
+            column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             col = QVBoxLayout(column)
-            col.setContentsMargins(0, 0, 0, 0)
+            col.setContentsMargins(0, 0, 0, 6)
             col.setSpacing(2)
-            col.addWidget(field.widget)
+            wide = spec.type in (SettingType.PATH, SettingType.TEXT, SettingType.STRING)
+            col.addWidget(field.widget, 0, Qt.AlignmentFlag(0) if wide else Qt.AlignmentFlag.AlignLeft)
             if spec.help or spec.applies is Applies.NEXT_LOAD:
                 hint = QLabel(column)
                 hint.setWordWrap(True)

@@ -59,7 +59,7 @@ class Field(QObject):
             w.valueChanged.connect(self._emit)
         elif t is SettingType.TEXT:
             w = QPlainTextEdit(parent)
-            w.setMaximumHeight(110)
+            w.setFixedHeight(100)
             w.textChanged.connect(lambda: self._emit(w.toPlainText()))
         elif t is SettingType.CHOICE:
             w = QComboBox(parent)

@@ -1,0 +1,97 @@
+"""Words and numbers for the model manager: fit verdicts with their colours and the figures behind
+them, parameter counts, rates and remaining times. Locale-aware (``QLocale``) and translated."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from ..models.fit import FitResult
+from ..models.hardware import HardwareInfo
+from .fit_badge import size_text
+from .model_picker import BADGE_COLOURS
+
+
+def verdict_text(verdict: str) -> str:
+    texts = {
+        "gpu": QCoreApplication.translate("FitBadge", "Runs on the GPU"),
+        "partial": QCoreApplication.translate("FitBadge", "Partly on the GPU"),
+        "cpu": QCoreApplication.translate("FitBadge", "Runs on the CPU"),
+        "no_fit": QCoreApplication.translate("FitBadge", "Too big for this computer"),
+    }
+    return texts.get(verdict, "")
+
+
+def verdict_colour(verdict: str) -> str:
+    return BADGE_COLOURS.get(verdict, "#546e7a")
+
+
+def badge_sheet(verdict: str) -> str:
+    # White on the saturated badge colours reads in the light and the dark theme alike.
+    return (f"background-color: {verdict_colour(verdict)}; color: white; border-radius: 8px; "
+            "padding: 2px 8px;")
+
+
+def fit_tooltip(fit: FitResult, hw: HardwareInfo, tokens_per_s: float = 0.0) -> str:
+    """The numbers behind a verdict: what the model needs at the context length, what is here."""
+    e, loc = fit.estimate, QLocale()
+    need = QCoreApplication.translate(
+        "FitBadge", "Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, "
+                    "working memory {compute}.")
+    lines = [need.format(total=size_text(e.total_bytes), weights=size_text(e.weights_bytes),
+                         kv=size_text(e.kv_cache_bytes), ctx=loc.toString(e.n_ctx),
+                         compute=size_text(e.compute_bytes + e.output_bytes))]
+    here = QCoreApplication.translate("FitBadge", "This computer: {free} of {total} memory free.")
+    lines.append(here.format(free=size_text(hw.ram_available_bytes), total=size_text(hw.ram_total_bytes)))
+    if hw.gpus:
+        gpu = QCoreApplication.translate("FitBadge", "GPU memory: {free} free of {total}; usable for the model: "
+                                                     "{budget}.")
+        lines.append(gpu.format(free=size_text(hw.gpu_free_bytes), total=size_text(hw.gpu_total_bytes),
+                                budget=size_text(fit.gpu_budget_bytes)))
+    else:
+        lines.append(QCoreApplication.translate("FitBadge", "No GPU found: the model runs on the processor."))
+    if fit.verdict == "partial":
+        layers = QCoreApplication.translate("FitBadge", "Suggested GPU layers: {n} of {layers}.")
+        lines.append(layers.format(n=loc.toString(fit.gpu_layers), layers=loc.toString(e.layers)))
+    if fit.verdict == "no_fit" and fit.fits_if_freed:
+        lines.append(QCoreApplication.translate("FitBadge", "It would fit if other programs released memory."))
+    if tokens_per_s > 0:
+        speed = QCoreApplication.translate("FitBadge", "Roughly {speed} tokens per second (estimated from "
+                                                       "memory bandwidth).")
+        lines.append(speed.format(speed=speed_number(tokens_per_s)))
+    return "\n".join(lines)
+
+
+def speed_number(tokens_per_s: float) -> str:
+    return QLocale().toString(tokens_per_s, "f", 1 if tokens_per_s < 10 else 0)
+
+
+def speed_text(tokens_per_s: float) -> str:
+    if tokens_per_s <= 0:
+        return ""
+    return QCoreApplication.translate("FitBadge", "~{speed} tokens/s").format(speed=speed_number(tokens_per_s))
+
+
+def params_text(n: int) -> str:
+    """7.6 B, 671 B, 270 M, with the locale's decimal sign."""
+    loc = QLocale()
+    if n >= 1_000_000_000:
+        v = n / 1e9
+        return QCoreApplication.translate("ModelFacts", "{n} B").format(
+            n=loc.toString(v, "f", 1 if v < 100 and round(v, 1) != round(v) else 0))
+    return QCoreApplication.translate("ModelFacts", "{n} M").format(n=loc.toString(round(n / 1e6)))
+
+
+def rate_text(bytes_per_s: float) -> str:
+    return QCoreApplication.translate("Downloads", "{size}/s").format(size=size_text(int(bytes_per_s)))
+
+
+def duration_text(seconds: float) -> str:
+    s = max(0, int(round(seconds)))
+    loc = QLocale()
+    if s < 60:
+        return QCoreApplication.translate("Downloads", "{n} s").format(n=loc.toString(s))
+    if s < 3600:
+        return QCoreApplication.translate("Downloads", "{n} min").format(n=loc.toString((s + 30) // 60))
+    hours, minutes = divmod((s + 30) // 60, 60)
+    text = QCoreApplication.translate("Downloads", "{h} h {m} min")
+    return text.format(h=loc.toString(hours), m=loc.toString(minutes))

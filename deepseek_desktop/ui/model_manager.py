@@ -1,0 +1,397 @@
+"""The model manager window: the catalogue with a fit verdict per download for this computer, the
+recommendation, downloads (progress, cancel, resume), installed models, drag-and-drop import, the
+models folder with its free space and inodes, and the RAM-disk switch.
+
+Everything slow runs on worker threads (``asyncio.to_thread``; downloads on a thread of their own, see
+``download_job``); the GUI thread only applies results. Closing this window hides it: downloads go on,
+and a finished one is announced in the main window. Quitting the app cancels running downloads; their
+partial files stay and the next start offers Resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from shiboken6 import isValid
+
+from ..core.settings_store import models_dir
+from .catalogue_loader import FIT_KEYS, CatalogueLoader
+from .download_center import DownloadCenter
+from .download_row import DownloadsPanel
+from .drop_import import DropImporter, dropped_paths
+from .error_text import describe
+from .fit_badge import size_text
+from .installed_list import InstalledList
+from .model_catalog_view import CatalogueView
+from .model_manager_data import (
+    CatalogueState,
+    LocalState,
+    check_folder,
+    ramdisk_state,
+    read_local,
+    registry_for,
+    resolve,
+    spec_of,
+)
+from .model_manager_style import manager_style_sheet
+from .model_recommendation import RecommendationCard
+from .models_folder_panel import ModelsFolderPanel
+from .notice_bar import NoticeBar
+
+log = logging.getLogger(__name__)
+
+
+class ModelManagerWindow(QWidget):
+    @classmethod
+    def show_for(cls, main_window, *, catalog_file: Path | None = None, endpoint: str | None = None
+                 ) -> ModelManagerWindow:
+        """One model manager per main window; raise it if it is open. ``catalog_file`` and ``endpoint``
+        (the Hub's address; default ``HF_ENDPOINT`` or huggingface.co) apply when it is first made."""
+        window = getattr(main_window, "_model_manager", None)
+        if window is None or not isValid(window):
+            window = cls(main_window, catalog_file=catalog_file, endpoint=endpoint)
+            main_window._model_manager = window
+        elif not window.isVisible():
+            window.refresh_local()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def __init__(self, main_window, *, catalog_file: Path | None = None, endpoint: str | None = None) -> None:
+        # A window of its own (not a QDialog: Return in the search field must not press a Download button).
+        super().__init__(main_window, Qt.WindowType.Window)
+        self.setObjectName("modelManager")
+        self.main_window = main_window
+        self.services = main_window.services
+        self.settings = self.services.settings
+        self.paths = self.services.paths
+        self.catalog_file = catalog_file
+        self.endpoint = endpoint
+        self.setAcceptDrops(True)
+        self.resize(1080, 760)
+        self.setMinimumSize(820, 560)
+
+        self.notice = NoticeBar(self)
+        self.recommendation = RecommendationCard(self)
+        self.catalogue = CatalogueView(self)
+        self.installed = InstalledList(self)
+        discover = QWidget(self)
+        discover_box = QVBoxLayout(discover)
+        discover_box.setContentsMargins(0, 12, 0, 0)
+        discover_box.setSpacing(0)
+        discover_box.addWidget(self.recommendation)
+        discover_box.addWidget(self.catalogue, 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(discover, "")
+        self.tabs.addTab(self.installed, "")
+        self.downloads = DownloadsPanel(self)
+        self.folder_panel = ModelsFolderPanel(self)
+        body = QVBoxLayout()
+        body.setContentsMargins(12, 10, 12, 0)
+        body.addWidget(self.tabs)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.notice)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.downloads)
+        layout.addWidget(self.folder_panel)
+
+        self.importer = DropImporter(self.services, self)
+        self.loader = CatalogueLoader(self.paths, self.settings, catalog_file, endpoint, self)
+        self.local: LocalState | None = None
+        self._local_generation = 0
+        self.download_center = DownloadCenter(self.paths, endpoint, self.downloads, self)
+        self.jobs = self.download_center.jobs  # spec -> DownloadJob (the same dict)
+        self._tasks: set[asyncio.Task] = set()
+        self.confirm_box: QMessageBox | None = None  # the open question, if any
+        self.file_dialog: QFileDialog | None = None
+        close = QAction(self)
+        close.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence("Esc")])
+        close.triggered.connect(self.close)
+        self.addAction(close)
+        self._wire()
+        self._restyle()
+        self.retranslate()
+        self.loader.start()
+        self.refresh_local()
+
+    def _wire(self) -> None:
+        self.loader.loaded.connect(self._apply_catalogue)
+        self.loader.failed.connect(self._catalogue_failed)
+        self.recommendation.downloadRequested.connect(self.start_download)
+        self.recommendation.showRequested.connect(self._show_model)
+        self.recommendation.remoteRequested.connect(self.open_remote_settings)
+        self.catalogue.downloadRequested.connect(self.start_download)
+        self.catalogue.remoteRequested.connect(self.open_remote_settings)
+        self.download_center.installed.connect(self._on_installed)
+        self.download_center.message.connect(self.notice.show_message)
+        self.download_center.statesChanged.connect(self._apply_local)
+        self.download_center.partialRemoved.connect(self.refresh_local)
+        self.installed.deleteRequested.connect(self.confirm_delete)
+        self.installed.forgetRequested.connect(lambda name: self._spawn(self._forget(name)))
+        self.installed.registerRequested.connect(lambda p: self.import_paths([Path(p)], copy=False))
+        self.installed.addFileRequested.connect(self.choose_model_file)
+        self.folder_panel.changeRequested.connect(self.choose_folder)
+        self.folder_panel.ramDiskToggled.connect(self._set_ram_disk)
+        self.importer.message.connect(self.notice.show_message)
+        self.importer.imported.connect(lambda _entry: self._changed_models())
+        self._unsubscribe = self.settings.subscribe(self._on_setting_changed)
+        self.destroyed.connect(lambda _obj=None, unsubscribe=self._unsubscribe: unsubscribe())
+        self.main_window.installEventFilter(self)
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- the catalogue ------------------------------------------------------------------------------
+    @property
+    def catalogue_state(self) -> CatalogueState | None:
+        return self.loader.state
+
+    @property
+    def sizes_checked(self) -> bool:
+        """The Hub was asked for the exact sizes (or could not be reached)."""
+        return self.loader.sizes_checked
+
+    def _apply_catalogue(self, state: CatalogueState) -> None:
+        self.catalogue.set_state(state)
+        self.recommendation.set_state(state)
+        self._apply_local()
+        self.refresh_local()  # partial downloads are found by the catalogue's file names
+
+    def _catalogue_failed(self, text: str) -> None:
+        self.catalogue.set_state(None, text)
+        self.notice.show_message(text, "error")
+
+    def _show_model(self, model_id: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.catalogue.select_model(model_id)
+
+    # -- the models folder --------------------------------------------------------------------------
+    def refresh_local(self) -> None:
+        self._spawn(self._refresh_local())
+
+    async def _refresh_local(self) -> None:
+        self._local_generation += 1
+        generation = self._local_generation
+        catalog = self.catalogue_state.catalog if self.catalogue_state else None
+        try:
+            local = await asyncio.to_thread(read_local, self.paths, self.settings, catalog)
+            ramdisk = await asyncio.to_thread(ramdisk_state)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("models folder: %s", exc)
+            if isValid(self):
+                self.notice.show_message(describe(exc), "error")
+            return
+        if not isValid(self) or generation != self._local_generation:
+            return  # a newer look at the folder is on its way (e.g. the folder was just changed)
+        self.local = local
+        if local.error is not None:
+            log.warning("models folder %s: %s", local.folder, local.error)
+        self.folder_panel.set_folder(str(local.folder), local.space,
+                                     describe(local.error) if local.error is not None else "")
+        self.folder_panel.set_ramdisk(bool(self.settings.get("general.ram_disk")), ramdisk)
+        self.installed.set_state(local)
+        self.download_center.sync(self.catalogue_state, local)
+        self._apply_local()
+        self.retranslate()
+
+    def _apply_local(self) -> None:
+        """The catalogue's and the recommendation's buttons: installed, downloading, resumable."""
+        local = self.local
+        installed = local.installed_specs() if local else set()
+        partials = {**(local.partials if local else {}), **self.download_center.partials()}
+        active = self.download_center.active()
+        self.catalogue.set_local(installed, partials, active)
+        self.recommendation.set_local(installed, partials, active)
+
+    async def set_models_folder(self, path: str | Path) -> bool:
+        """Keep models in ``path`` from now on (checked to be writable first)."""
+        try:
+            folder, default = await asyncio.to_thread(check_folder, Path(path), self.paths.default_models_dir)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("models folder %s refused: %s", path, exc)
+            self.notice.show_message(describe(exc), "error")
+            return False
+        value = "" if default else str(folder)
+        self.settings.set("general.models_folder", value)  # the subscription refreshes both windows
+        self.notice.show_message(self.tr("Models are kept in {folder} from now on.").format(folder=folder),
+                                 "info", timeout_ms=8000)
+        return True
+
+    def choose_folder(self) -> None:
+        start = self.local.browse_from if self.local and self.local.browse_from else Path.home()
+        dialog = QFileDialog(self, self.tr("Choose the models folder"), str(start))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(lambda p: self._spawn(self.set_models_folder(p)))
+        self.file_dialog = dialog
+        dialog.open()
+
+    def _set_ram_disk(self, enabled: bool) -> None:
+        self.settings.set("general.ram_disk", enabled)
+
+    def _on_setting_changed(self, key: str, value) -> None:
+        if key == "general.models_folder":
+            self.refresh_local()
+        elif key == "general.ram_disk":
+            self.folder_panel.set_ramdisk(bool(value), self.folder_panel.ramdisk)
+        elif key in FIT_KEYS:
+            self.loader.reassess()
+
+    def _changed_models(self) -> None:
+        """After an install, import or removal: this window and the main window's model list."""
+        self.refresh_local()
+        asyncio.ensure_future(self.main_window.refresh_models())
+
+    # -- downloads ----------------------------------------------------------------------------------
+    def start_download(self, spec: str) -> None:
+        """Start (or resume) the catalogue download ``spec`` ("model-id:Q4_K_M", "model-id:mlx-4bit")."""
+        self._spawn(self._start(spec))
+
+    async def _start(self, spec: str) -> None:
+        await self.loader.ready.wait()
+        state = self.catalogue_state
+        if state is None or not isValid(self):
+            return
+        try:
+            model, download = resolve(state.catalog, spec)
+        except Exception as exc:  # noqa: BLE001
+            self.notice.show_message(describe(exc), "error")
+            return
+        folder = self.local.folder if self.local else models_dir(self.settings, self.paths).absolute()
+        self.notice.dismiss()
+        self.download_center.start(model, download, folder, spec_of(model, download))
+
+    def _on_installed(self, entry) -> None:
+        text = self.tr("Downloaded {name}. Choose it in the toolbar to chat with it.").format(name=entry.name)
+        if self.isVisible():
+            self.notice.show_message(text, "info", timeout_ms=15000)
+        else:
+            self.main_window.notices.show_message(text, "info", timeout_ms=15000)
+        self._changed_models()
+
+    def cancel_downloads(self) -> None:
+        self.download_center.cancel_all()
+
+    async def shutdown(self) -> None:
+        """For the app's quit: cancel downloads and wait (briefly) until they have stopped; their
+        partial files stay for a resume."""
+        await self.download_center.shutdown()
+
+    # -- installed models ---------------------------------------------------------------------------
+    def confirm_delete(self, name: str) -> None:
+        row = next((r for r in (self.local.installed if self.local else ()) if r.model.name == name), None)
+        if row is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete model"),
+                          self.tr("Delete {name}? Its files ({size}) are removed from the models folder.").format(
+                              name=name, size=size_text(row.model.size)),
+                          QMessageBox.StandardButton.Cancel, self)
+        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _r: box.clickedButton() is delete and self._spawn(self._delete(name)))
+        self.confirm_box = box
+        box.open()
+
+    async def _delete(self, name: str) -> None:
+        registry = registry_for(self.paths, self.local.folder if self.local else self.paths.default_models_dir)
+        try:
+            removed = await asyncio.to_thread(registry.remove, name)
+        except Exception as exc:  # noqa: BLE001 - e.g. storage.outside_models_dir: nothing was removed
+            log.warning("delete %s: %s", name, exc)
+            self.notice.show_message(describe(exc), "error")
+            return
+        self.notice.show_message(self.tr("Deleted {name}.").format(name=removed.name), "info", timeout_ms=8000)
+        self._changed_models()
+
+    async def _forget(self, name: str) -> None:
+        registry = registry_for(self.paths, self.local.folder if self.local else self.paths.default_models_dir)
+        try:
+            forgotten = await asyncio.to_thread(registry.forget, name)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("forget %s: %s", name, exc)
+            self.notice.show_message(describe(exc), "error")
+            return
+        self.notice.show_message(self.tr("{name} was removed from the list; its files are still at {path}.").format(
+            name=forgotten.name, path=forgotten.path), "info", timeout_ms=10000)
+        self._changed_models()
+
+    def choose_model_file(self) -> None:
+        dialog = QFileDialog(self, self.tr("Add a model file"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters([self.tr("GGUF models (*.gguf)")])
+        dialog.fileSelected.connect(lambda p: self.import_paths([Path(p)], self.installed.copy_into_folder))
+        self.file_dialog = dialog
+        dialog.open()
+
+    def import_paths(self, paths: list[Path], copy: bool) -> None:
+        """Check and register (or copy in) dropped or chosen models; the DropImporter reports."""
+        if not paths:
+            return
+        self.tabs.setCurrentWidget(self.installed)
+        names = ", ".join(p.name for p in paths)
+        self.notice.show_message((self.tr("Copying {names} into the models folder…") if copy
+                                  else self.tr("Checking {names}…")).format(names=names), "info")
+        for path in paths:
+            self._spawn(self.importer.import_path(path, copy=copy))
+
+    # -- drag and drop --------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if self.importer.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        if self.importer.accepts(event.mimeData()):
+            event.acceptProposedAction()
+            self.import_paths(dropped_paths(event.mimeData()), self.installed.copy_into_folder)
+
+    # -- remote route -------------------------------------------------------------------------------
+    def open_remote_settings(self) -> None:
+        """The 671B models run on a server: the settings, on the page where servers are added."""
+        from ..core.settings_schema import GROUPS
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog.show_for(self.main_window)
+        names = [g.name for g in GROUPS]
+        if "remote" in names:
+            dialog.pages.setCurrentRow(names.index("remote"))
+
+    # -- window -------------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.main_window and event.type() == QEvent.Type.Close:
+            # The main window closing is the app quitting: stop downloads, keep their partial files.
+            QTimer.singleShot(0, self._after_main_close)
+        return super().eventFilter(watched, event)
+
+    def _after_main_close(self) -> None:
+        if isValid(self) and isValid(self.main_window) and not self.main_window.isVisible():
+            self.cancel_downloads()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange:
+            self._restyle()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Models"))
+        self.tabs.setTabText(0, self.tr("Catalogue"))
+        count = len(self.local.installed) if self.local else 0
+        self.tabs.setTabText(1, self.tr("Installed ({count})").format(count=count) if count
+                             else self.tr("Installed"))
+
+    def _restyle(self) -> None:
+        self.setStyleSheet(manager_style_sheet(self.palette()))
+

@@ -1,0 +1,253 @@
+"""What the model manager window shows, read and computed on worker threads (no Qt in here).
+
+Every function is blocking: the catalogue and the Hub cache are files, the hardware probe runs
+``nvidia-smi``, a fit estimate of ~100 downloads is arithmetic, free space is ``statvfs``, the
+registry is a JSON file. The window calls them with ``asyncio.to_thread`` and applies the result on
+the GUI thread.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.paths import AppPaths
+from ..core.settings_store import SettingsStore, models_dir
+from ..models.catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
+from ..models.download import DownloadPlan
+from ..models.hardware import HardwareInfo
+from ..models.hub import RepoFile
+from ..models.installed import InstalledModel, ModelRegistry
+from ..models.recommend import Candidate, Recommendation, RemoteRoute
+from ..models.storage import SpaceInfo
+
+VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """The settings a fit estimate depends on; a change of any of them means estimating again."""
+
+    n_ctx: int
+    cache_type: str
+    flash_attn: bool
+
+    @classmethod
+    def from_settings(cls, settings: SettingsStore) -> FitOptions:
+        return cls(int(settings.get("generation.context_length")), str(settings.get("llamacpp.kv_cache_type")),
+                   bool(settings.get("llamacpp.flash_attention")))
+
+
+@dataclass(frozen=True)
+class CatalogueState:
+    """The catalogue with a fit verdict for every download on this computer, and the recommendation."""
+
+    catalog: Catalog
+    hw: HardwareInfo
+    options: FitOptions
+    candidates: tuple[Candidate, ...]
+    recommendation: Recommendation
+    hub_sizes: bool = False  # sizes confirmed by the Hub in this session
+
+    def model(self, model_id: str) -> CatalogModel:
+        return self.catalog.get(model_id)
+
+    def for_model(self, model_id: str) -> list[Candidate]:
+        return [c for c in self.candidates if c.model.id == model_id]
+
+    def candidate(self, spec: str) -> Candidate | None:
+        return next((c for c in self.candidates if c.spec == spec), None)
+
+    def best_for(self, model_id: str) -> Candidate | None:
+        """The download of this model that runs best here (GPU before CPU, then the better quant)."""
+        mine = self.for_model(model_id)
+        if not mine:
+            return None
+        return min(mine, key=lambda c: (VERDICT_ORDER.get(c.fit.verdict, 9), -c.score))
+
+    def runs(self, model_id: str) -> bool:
+        return any(c.fit.runs for c in self.for_model(model_id))
+
+    def remote_for(self, model_id: str) -> RemoteRoute | None:
+        return next((r for r in self.recommendation.remote if r.model.id == model_id), None)
+
+
+def load_catalogue(catalog_file: Path | None, hub_cache: Path) -> Catalog:
+    from ..models.catalog import load_catalog
+
+    return load_catalog(catalog_file, hub_cache=hub_cache)
+
+
+def probe() -> HardwareInfo:
+    from ..models.hardware import probe_hardware
+
+    return probe_hardware()
+
+
+def assess(catalog: Catalog, hw: HardwareInfo, options: FitOptions, hub_sizes: bool = False) -> CatalogueState:
+    from ..models.recommend import candidates, recommend
+
+    kwargs: dict[str, Any] = {"cache_type": options.cache_type, "flash_attn": options.flash_attn}
+    every = candidates(catalog, hw, options.n_ctx, **kwargs)
+    rec = recommend(catalog, hw, options.n_ctx, **kwargs)
+    return CatalogueState(catalog, hw, options, tuple(every), rec, hub_sizes)
+
+
+# -- the models folder: installed models, partial downloads, free space -----------------------------
+
+@dataclass(frozen=True)
+class InstalledRow:
+    model: InstalledModel
+    inside: bool  # its files are in the models folder (deletable) or registered where they are
+    present: bool
+
+    @property
+    def spec(self) -> str:
+        return f"{self.model.catalog_id}:{self.model.quant}" if self.model.catalog_id else ""
+
+
+@dataclass(frozen=True)
+class LocalState:
+    folder: Path
+    browse_from: Path | None = None  # the folder, or its nearest existing parent (for a folder dialog)
+    installed: tuple[InstalledRow, ...] = ()
+    unregistered: tuple[Path, ...] = ()
+    space: SpaceInfo | None = None
+    partials: dict[str, int] = field(default_factory=dict)  # spec -> bytes already downloaded
+    error: BaseException | None = None  # the registry or the folder could not be read
+
+    def installed_specs(self) -> set[str]:
+        return {r.spec for r in self.installed if r.spec and r.present}
+
+
+def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
+    return ModelRegistry(paths.registry_file, folder)
+
+
+def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
+    from ..models.local_models import discover_unregistered
+    from ..models.storage import existing_ancestor, free_space, is_inside
+
+    folder = models_dir(settings, paths).absolute()
+    try:
+        browse_from = existing_ancestor(folder)
+        space = free_space(folder)  # of the folder, or of the nearest parent while it is not made yet
+        registry = registry_for(paths, folder)
+        rows = tuple(InstalledRow(m, all(is_inside(p, folder) for p in (m.parts or (m.path,))), m.present)
+                     for m in registry.list())
+        unregistered = tuple(discover_unregistered(folder, registry))
+    except (OSError, ValueError) as exc:
+        return LocalState(folder, error=exc)
+    partials = partial_downloads(catalog, folder) if catalog is not None else {}
+    return LocalState(folder, browse_from, rows, unregistered, space, partials)
+
+
+def offline_plan(model: CatalogModel, download: GgufQuant | MlxRepo) -> DownloadPlan:
+    """A plan built from the catalogue alone (no Hub request): enough to find its partial files."""
+    if isinstance(download, MlxRepo):
+        return DownloadPlan(download.repo, "", (), "mlx", f"{model.id}:mlx-{download.bits}bit", "",
+                            model.id, f"mlx-{download.bits}bit")
+    files = tuple(RepoFile(name, 0, None, None) for name in download.files)
+    return DownloadPlan(model.gguf_repo, "", files, "gguf", f"{model.id}:{download.quant}", "",
+                        model.id, download.quant)
+
+
+def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
+    """Bytes already on disk for this download, kept from an interrupted or cancelled run."""
+    from ..models.download import partial_bytes
+
+    plan = offline_plan(model, download)
+    if plan.kind == "mlx":  # an MLX repository's file list needs the Hub; its staging folder is its own
+        return sum(p.stat().st_size for p in plan.staging(folder).rglob("*.part") if p.is_file())
+    return partial_bytes(plan, folder)
+
+
+def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
+    """Bytes kept from interrupted downloads, by catalogue spec (they survive a restart of the app)."""
+    from ..models.download import STAGING
+
+    out: dict[str, int] = {}
+    if not (folder / STAGING).is_dir():
+        return out
+    for model in catalog.models:
+        for download in [model.gguf[q] for q in model.quants()] + list(model.mlx):
+            have = partial_of(model, download, folder)
+            if have:
+                out[spec_of(model, download)] = have
+    return out
+
+
+def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
+    """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
+    only this one's files go (``models.download.discard_partial`` removes the repository's whole
+    staging folder, the other quantisations' partial files included)."""
+    from ..models.download import STAGING
+    from ..models.download import discard_partial as discard_repo
+
+    plan = offline_plan(model, download)
+    if plan.kind == "mlx":
+        discard_repo(plan, folder)
+        return
+    staging = plan.staging(folder)
+    for f in plan.files:
+        for p in (staging / f"{f.name}.part", staging / f"{f.name}.part.json"):
+            p.unlink(missing_ok=True)
+    stop = folder / STAGING
+    for d in sorted({(staging / f.name).parent for f in plan.files}, key=lambda p: len(p.parts), reverse=True):
+        current = d
+        while current.is_relative_to(stop):
+            try:
+                current.rmdir()
+            except OSError:
+                break
+            current = current.parent
+
+
+def resolve(catalog: Catalog, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
+    """``"model-id:Q4_K_M"`` or ``"model-id:mlx-4bit"``; without a quantisation, Q4_K_M (or the first)."""
+    model, download = catalog.resolve(spec)
+    if download is None:
+        quants = model.quants()
+        if not quants:
+            return model, model.mlx[0]
+        download = model.gguf["Q4_K_M" if "Q4_K_M" in quants else quants[0]]
+    return model, download
+
+
+def spec_of(model: CatalogModel, download: GgufQuant | MlxRepo) -> str:
+    if isinstance(download, MlxRepo):
+        return f"{model.id}:mlx-{download.bits}bit"
+    return f"{model.id}:{download.quant}"
+
+
+def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
+    from ..models.download import plan_gguf, plan_mlx
+
+    if isinstance(download, MlxRepo):
+        return plan_mlx(model, download, endpoint=endpoint)
+    return plan_gguf(model, download, endpoint=endpoint)
+
+
+def check_folder(folder: Path, default: Path) -> tuple[Path, bool]:
+    """A folder the user chose for models: it must exist (or be made) and take files. Returns it and
+    whether it is the app's own default folder."""
+    from ..models.storage import ensure_writable
+
+    folder = Path(folder).expanduser().absolute()
+    ensure_writable(folder)
+    return folder, same_folder(folder, default)
+
+
+def ramdisk_state() -> dict[str, object]:
+    from ..models.ramdisk import ramdisk_available
+
+    return ramdisk_available()
+
+
+def same_folder(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    try:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    except OSError:
+        return False
