@@ -146,16 +146,24 @@ async def _in_app(runs: int) -> None:
               f"ratio {lo / s:.2f} (target <= 1.5)")
 
     # 4. open the 1,000-message conversation: call -> first screen laid out and painted
-    opens = []
+    firsts, pages, reads = [], [], []
     for _ in range(runs):
         await window.session.open(short_id)
+        await asyncio.sleep(0.2)
+        t0 = time.perf_counter()
+        await window.services.runner.call(lambda st: st.latest_messages(long_id, 40))
+        reads.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         await window.session.open(long_id)
-        window.repaint()
-        app.processEvents()
-        opens.append(time.perf_counter() - t0)
-    print(f"4. opening a 1,000-message conversation: median {statistics.median(opens) * 1000:.0f} ms "
-          f"(target < 500 ms); newest {len(window.chat_view.widgets)} messages built, older on demand")
+        window.repaint()  # the first screen, painted
+        firsts.append(time.perf_counter() - t0)
+        built = len(window.chat_view.widgets)
+        app.processEvents()  # then the rest of the first page
+        pages.append(time.perf_counter() - t0)
+    print(f"4. opening a 1,000-message conversation: first screen ({built} newest messages) "
+          f"{statistics.median(firsts) * 1000:.0f} ms (target < 500 ms); whole first page of "
+          f"{len(window.chat_view.widgets)} {statistics.median(pages) * 1000:.0f} ms; of that, reading them "
+          f"{statistics.median(reads) * 1000:.1f} ms; older messages load on demand")
     window.close()
     await _shutdown(window, services, asyncio.Event())
 

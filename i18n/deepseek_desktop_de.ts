@@ -1071,7 +1071,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         </message>
         <message>
             <source>Reasoning</source>
-            <translation>Denkprozess</translation>
+            <translation>Reasoning</translation>
         </message>
         <message>
             <source>Chat</source>

@@ -11,6 +11,7 @@ from ..core.markdown_html import Theme
 from .message_widget import ChatItem, MessageWidget
 
 FRAME_MS = 33  # ~30 updates a second is smooth for text and leaves the loop free
+FIRST_SCREEN = 12  # messages built before the first paint of a conversation
 
 
 class ChatView(QScrollArea):
@@ -52,6 +53,7 @@ class ChatView(QScrollArea):
         self.theme = Theme()
         self._stick_to_bottom = True
         self._actions_enabled = True
+        self._generation = 0  # bumped per conversation shown, so a late fill-in cannot land in another
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
@@ -69,13 +71,24 @@ class ChatView(QScrollArea):
 
     # -- content --------------------------------------------------------------------------------
     def show_items(self, items: list[ChatItem], has_earlier: bool) -> None:
+        """Show a conversation: a screenful of the newest messages at once, the rest of the page right
+        after (the first screen appears sooner; the user sees no difference)."""
         self.clear()
-        for item in items:
+        self._generation += 1
+        first, rest = items[-FIRST_SCREEN:], items[:-FIRST_SCREEN]
+        for item in first:
             self._insert(len(self.widgets), item)
-        self._earlier.setVisible(has_earlier)
+        self._earlier.setVisible(has_earlier or bool(rest))
         self._after_change()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self.scroll_to_bottom)
+        if rest:
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._show_rest(generation, rest, has_earlier))
+
+    def _show_rest(self, generation: int, rest: list[ChatItem], has_earlier: bool) -> None:
+        if generation == self._generation:  # still the same conversation
+            self.prepend_items(rest, has_earlier)
 
     def prepend_items(self, items: list[ChatItem], has_earlier: bool) -> None:
         bar = self.verticalScrollBar()
