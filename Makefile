@@ -40,7 +40,7 @@ run: venv sysdeps
 	$(VENV)/bin/deepseek-desktop
 
 lint: venv
-	$(VENV)/bin/ruff check deepseek_desktop tests bench
+	$(VENV)/bin/ruff check deepseek_desktop tests bench packaging
 	$(VENV)/bin/lint-imports
 
 unit: venv sysdeps
