@@ -37,6 +37,10 @@ def run(paths: AppPaths, quit_after_shown: bool = False) -> int:
     if icon_path:
         app.setWindowIcon(QIcon(str(icon_path)))
     paths.ensure()
+    from PySide6 import __version__ as pyside_version
+
+    log.info("DeepSeek Desktop %s starting (PySide6 %s, Python %s); data in %s", __version__, pyside_version,
+             sys.version.split()[0], paths.data_dir)
     lock = _single_instance(paths)
     if lock is None:
         return 1

@@ -114,6 +114,9 @@ class EngineController(QObject):
             self.loadFailed.emit(choice, EngineCrashed(str(exc)))
             return
         self.current, self.model_info = choice, info
+        took = f" in {info['load_ms']:.0f} ms" if isinstance(info.get("load_ms"), (int, float)) else ""
+        log.info("loaded %s with %s (chat template %s)%s", choice.label or choice.model or choice.engine,
+                 choice.engine, info.get("chat_template", "?"), took)
         self._set_state(EngineState.READY)
         self.modelLoaded.emit(choice, info)
 
