@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from ..core.errors import EngineError
 from ..core.events import Event, Finished, ReasoningDelta, Stats, TextDelta
-from ..core.reasoning import ReasoningSplitter
-from ..core.requests import ChatRequest, LoadParams
+from ..core.reasoning import ReasoningSplitter, strip_reasoning
+from ..core.requests import ChatMessage, ChatRequest, LoadParams
 
 ProgressCallback = Callable[[float], None]
 
@@ -114,3 +115,30 @@ class StopScanner:
     def flush(self) -> str:
         held, self._held = self._held, ""
         return held
+
+
+def history_for_model(messages: list[ChatMessage]) -> list[dict[str, str]]:
+    """The conversation as chat templates take it; earlier reasoning is never sent back to the model."""
+    return [{"role": m.role, "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
+            for m in messages]
+
+
+def fit_to_context(messages: list[ChatMessage], n_ctx: int, max_tokens: int,
+                   encode: Callable[[list[dict[str, str]]], tuple[list[int], str]]) -> tuple[list[int], str, int]:
+    """Render and tokenize with ``encode``; while the prompt leaves no room for the reply, drop the oldest
+    turns (never the system prompt or the last question). Returns (tokens, prompt, turns dropped)."""
+    msgs = history_for_model(messages)
+    room = min(max_tokens or 256, n_ctx // 4)
+    dropped = 0
+    while True:
+        tokens, prompt = encode(msgs)
+        if len(tokens) + room <= n_ctx:
+            return tokens, prompt, dropped
+        droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
+        if not droppable:
+            if len(tokens) < n_ctx:
+                return tokens, prompt, dropped
+            raise EngineError("input.invalid", f"prompt of {len(tokens)} tokens, context {n_ctx}",
+                              what="the message is longer than the context length")
+        del msgs[droppable[0]]
+        dropped += 1

@@ -25,10 +25,9 @@ from llama_cpp import llama_chat_format
 
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.reasoning import strip_reasoning
 from ..core.requests import KV_CACHE_TYPES, ChatMessage, ChatRequest, LoadParams
 from ..models.gguf_header import check_gguf
-from .base import ProgressCallback, StopScanner, StreamMeter
+from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 from .chat_templates import choose_fallback
 
 log = logging.getLogger(__name__)
@@ -245,28 +244,13 @@ class LlamaCppEngine:
         yield from meter.finish(reason, len(tokens), evaluated)
 
     def _prompt_tokens(self, messages: list[ChatMessage], max_tokens: int) -> tuple[list[int], str, int]:
-        """Render and tokenize; drop the oldest turns (never the system prompt or the last question)
-        while the prompt leaves no room in the context."""
         assert self.llm is not None and self._formatter is not None
-        msgs = [
-            {"role": m.role, "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
-            for m in messages
-        ]
-        room = min(max_tokens or 256, self._n_ctx // 4)
-        dropped = 0
-        while True:
+
+        def encode(msgs: list[dict[str, str]]) -> tuple[list[int], str]:
             prompt = self._formatter(messages=msgs).prompt
-            tokens = self._tokenize(prompt)
-            if len(tokens) + room <= self._n_ctx:
-                return tokens, prompt, dropped
-            droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
-            if not droppable:
-                if len(tokens) < self._n_ctx:
-                    return tokens, prompt, dropped
-                raise EngineError("input.invalid", f"prompt of {len(tokens)} tokens, context {self._n_ctx}",
-                                  what="the message is longer than the context length")
-            del msgs[droppable[0]]
-            dropped += 1
+            return self._tokenize(prompt), prompt
+
+        return fit_to_context(messages, self._n_ctx, max_tokens, encode)
 
     def _tokenize(self, prompt: str) -> list[int]:
         llm = self.llm

@@ -25,10 +25,10 @@ from mlx_lm.sample_utils import make_logits_processors, make_sampler
 
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.reasoning import OPEN_TAG, ReasoningSplitter, strip_reasoning
+from ..core.reasoning import OPEN_TAG, ReasoningSplitter
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
 from ..models.local_models import check_mlx_folder
-from .base import ProgressCallback, StopScanner, StreamMeter
+from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 from .chat_templates import Template, choose_fallback
 
 log = logging.getLogger(__name__)
@@ -173,28 +173,12 @@ class MlxEngine:
         yield from meter.finish(reason, len(tokens), len(rest))
 
     def _prompt_tokens(self, messages: list[ChatMessage], max_tokens: int) -> tuple[list[int], str, int]:
-        """Render and tokenize; drop the oldest turns (never the system prompt or the last question)
-        while the prompt leaves no room in the context."""
-        msgs = [
-            {"role": m.role, "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
-            for m in messages
-        ]
-        room = min(max_tokens or 256, self._n_ctx // 4)
-        dropped = 0
-        while True:
+        def encode(msgs: list[dict[str, str]]) -> tuple[list[int], str]:
             prompt = self._render(msgs)
             # Like transformers' apply_chat_template(tokenize=True): the template writes BOS itself.
-            tokens = self.tokenizer.encode(prompt, add_special_tokens=False)
-            if len(tokens) + room <= self._n_ctx:
-                return tokens, prompt, dropped
-            droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
-            if not droppable:
-                if len(tokens) < self._n_ctx:
-                    return tokens, prompt, dropped
-                raise EngineError("input.invalid", f"prompt of {len(tokens)} tokens, context {self._n_ctx}",
-                                  what="the message is longer than the context length")
-            del msgs[droppable[0]]
-            dropped += 1
+            return self.tokenizer.encode(prompt, add_special_tokens=False), prompt
+
+        return fit_to_context(messages, self._n_ctx, max_tokens, encode)
 
     def _render(self, msgs: list[dict[str, str]]) -> str:
         try:

@@ -21,9 +21,8 @@ import openai
 
 from ..core.errors import EngineError, RemoteError
 from ..core.events import Event, ReasoningDelta
-from ..core.reasoning import strip_reasoning
 from ..core.requests import ChatRequest, LoadParams
-from .base import ProgressCallback, StopScanner, StreamMeter
+from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model
 from .remote_errors import SecretFilter, display_url, remote_error
 
 log = logging.getLogger(__name__)
@@ -182,11 +181,8 @@ class RemoteEngine:
 
     def _request_args(self, request: ChatRequest) -> dict[str, Any]:
         p = request.params
-        messages = [
-            # Reasoning is never sent back: DeepSeek's API refuses it, and it only costs tokens elsewhere.
-            {"role": m.role, "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
-            for m in request.messages
-        ]
+        # Reasoning is never sent back: DeepSeek's API refuses it, and it only costs tokens elsewhere.
+        messages = history_for_model(request.messages)
         args: dict[str, Any] = {"model": self._model, "messages": messages, "stream": True,
                                 "temperature": p.temperature, "top_p": p.top_p}
         if p.max_tokens:
