@@ -11,6 +11,8 @@ API keys are deliberately not settings: they live in the OS keyring (see ``secre
 from __future__ import annotations
 
 import math
+import platform
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -152,6 +154,11 @@ def _is_http_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
 
 
+# Apple Silicon: Metal shares the RAM, so every layer goes on the GPU. Elsewhere 0: a CPU build ignores
+# the setting, and a discrete GPU's memory decides (the fit badge suggests how many layers fit).
+_DEFAULT_GPU_LAYERS = -1 if sys.platform == "darwin" and platform.machine() == "arm64" else LoadParams.n_gpu_layers
+
+
 GROUPS: tuple[Group, ...] = (
     Group("general", QT_TRANSLATE_NOOP("Settings", "General")),
     Group("generation", QT_TRANSLATE_NOOP("Settings", "Answers")),
@@ -266,7 +273,7 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     # -- llama.cpp --
     SettingSpec(
-        "llamacpp.gpu_layers", SettingType.INT, _LOAD.n_gpu_layers,
+        "llamacpp.gpu_layers", SettingType.INT, _DEFAULT_GPU_LAYERS,
         QT_TRANSLATE_NOOP("Settings", "GPU layers"), "llamacpp",
         help=QT_TRANSLATE_NOOP(
             "Settings", "How many layers run on the graphics card. 0 runs everything on the processor."

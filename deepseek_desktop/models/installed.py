@@ -14,11 +14,11 @@ import os
 import shutil
 import threading
 import time
-import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..core.atomic_file import write_atomic
 from .errors import ModelManagerError, StorageError
 from .storage import is_inside
 
@@ -186,14 +186,8 @@ class ModelRegistry:
             return []
 
     def _save(self, models: list[InstalledModel]) -> None:
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.file.with_name(f".{self.file.name}.{uuid.uuid4().hex[:8]}.tmp")
         data = {"version": 1, "models": [m.to_dict() for m in sorted(models, key=lambda m: m.name)]}
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.file)
+        write_atomic(self.file, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
 
 
 def _prune_empty_parents(folder: Path, stop: Path) -> None:
