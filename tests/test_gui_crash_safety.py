@@ -11,7 +11,6 @@ import sys
 import time
 
 import psutil
-
 from test_gui_chat import send_and_wait
 
 APP = r"""
