@@ -20,7 +20,7 @@ from ..models.catalog import CatalogModel
 from ..models.recommend import Candidate
 from .fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, params_text, speed_text, verdict_text
-from .model_manager_data import CatalogueState
+from .model_manager_data import CatalogueState, download_state
 
 
 def purpose_text(purpose: str) -> str:
@@ -184,14 +184,7 @@ class ModelDetail(QWidget):
     def set_local(self, installed: set[str], partials: dict[str, int], active: set[str]) -> None:
         self._local = (installed, partials, active)
         for spec, row in self.rows.items():
-            if spec in installed:
-                row.state = ("installed", 0)
-            elif spec in active:
-                row.state = ("active", 0)
-            elif partials.get(spec):
-                row.state = ("partial", partials[spec])
-            else:
-                row.state = ("", 0)
+            row.state = download_state(spec, installed, active, partials)
         self.retranslate()
 
     def _apply_filter(self) -> None:

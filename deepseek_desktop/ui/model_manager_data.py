@@ -251,3 +251,14 @@ def same_folder(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
     except OSError:
         return False
+
+
+def download_state(spec: str, installed, active, partials) -> tuple[str, int]:
+    """How a catalogue download stands: ("installed" | "active" | "partial" | "", bytes already there)."""
+    if spec in installed:
+        return "installed", 0
+    if spec in active:
+        return "active", 0
+    if partials.get(spec):
+        return "partial", partials[spec]
+    return "", 0

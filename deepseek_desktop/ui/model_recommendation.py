@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
 from .fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, speed_text, verdict_text
-from .model_manager_data import CatalogueState
+from .model_manager_data import CatalogueState, download_state
 
 
 class RecommendationCard(QFrame):
@@ -57,14 +57,7 @@ class RecommendationCard(QFrame):
     def set_local(self, installed: set[str], partials: dict[str, int], active: set[str]) -> None:
         best = self.state.recommendation.best if self.state else None
         spec = best.spec if best else ""
-        if spec in installed:
-            self._button_state = ("installed", 0)
-        elif spec in active:
-            self._button_state = ("active", 0)
-        elif partials.get(spec):
-            self._button_state = ("partial", partials[spec])
-        else:
-            self._button_state = ("", 0)
+        self._button_state = download_state(spec, installed, active, partials)
         self.retranslate()
 
     def _download(self) -> None:
