@@ -63,3 +63,13 @@ def test_stream_meter_counts_and_splits():
     assert [type(e) for e in events] == [ReasoningDelta, TextDelta, Stats, Finished]
     stats = events[2]
     assert stats.completion_tokens == 2 and stats.prompt_tokens == 7 and stats.ttft_ms >= 0
+
+
+def test_a_prompt_that_opens_think_starts_the_reply_inside_the_reasoning():
+    meter = StreamMeter()
+    meter.follow_prompt("<｜User｜>Hi<｜Assistant｜><think>\n")
+    events = meter.token("weighing it") + meter.token("</think>Hello")
+    assert [(type(e), e.text) for e in events] == [(ReasoningDelta, "weighing it"), (TextDelta, "Hello")]
+    plain = StreamMeter()
+    plain.follow_prompt("<start_of_turn>model\n")
+    assert plain.token("Hello") == [TextDelta("Hello")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,9 +10,10 @@ from typing import Any, Protocol
 
 from ..core.errors import EngineError
 from ..core.events import Event, Finished, ReasoningDelta, Stats, TextDelta
-from ..core.reasoning import ReasoningSplitter, strip_reasoning
+from ..core.reasoning import OPEN_TAG, ReasoningSplitter, strip_reasoning
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
 
+log = logging.getLogger(__name__)
 ProgressCallback = Callable[[float], None]
 
 
@@ -51,6 +53,10 @@ class StreamMeter:
         self.completion_tokens = 0
         self.splitter = ReasoningSplitter(starts_in_reasoning)
         self.chat_template = chat_template
+
+    def follow_prompt(self, prompt: str) -> None:
+        """A template that ends the prompt with ``<think>`` makes the reply start inside the reasoning."""
+        self.splitter = ReasoningSplitter(starts_in_reasoning=prompt.rstrip().endswith(OPEN_TAG))
 
     def token(self, piece: str, n_tokens: int = 1) -> list[TextDelta | ReasoningDelta]:
         now = time.perf_counter()
@@ -133,6 +139,8 @@ def fit_to_context(messages: list[ChatMessage], n_ctx: int, max_tokens: int,
     while True:
         tokens, prompt = encode(msgs)
         if len(tokens) + room <= n_ctx:
+            if dropped:
+                log.info("dropped the %d oldest messages to fit the context of %d tokens", dropped, n_ctx)
             return tokens, prompt, dropped
         droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
         if not droppable:

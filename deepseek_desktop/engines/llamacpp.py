@@ -185,10 +185,8 @@ class LlamaCppEngine:
             raise EngineError("model.none_loaded")
         meter = StreamMeter(chat_template=self._template_name)
         p = request.params
-        tokens, prompt_text, dropped = self._prompt_tokens(request.messages, p.max_tokens)
-        if dropped:
-            log.info("dropped the %d oldest messages to fit the context of %d tokens", dropped, self._n_ctx)
-        meter.splitter = type(meter.splitter)(starts_in_reasoning=prompt_text.rstrip().endswith("<think>"))
+        tokens, prompt_text, _dropped = self._prompt_tokens(request.messages, p.max_tokens)
+        meter.follow_prompt(prompt_text)
         evaluated = _tokens_to_evaluate(llm, tokens)
         budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
         stops = StopScanner(list(p.stop) + [s for s in self._template_stops if s])

@@ -25,7 +25,6 @@ from mlx_lm.sample_utils import make_logits_processors, make_sampler
 
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.reasoning import OPEN_TAG, ReasoningSplitter
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
 from ..models.local_models import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
@@ -116,10 +115,8 @@ class MlxEngine:
             raise EngineError("model.none_loaded")
         meter = StreamMeter(chat_template=self._template_name)
         p = request.params
-        tokens, prompt_text, dropped = self._prompt_tokens(request.messages, p.max_tokens)
-        if dropped:
-            log.info("dropped the %d oldest messages to fit the context of %d tokens", dropped, self._n_ctx)
-        meter.splitter = ReasoningSplitter(starts_in_reasoning=prompt_text.rstrip().endswith(OPEN_TAG))
+        tokens, prompt_text, _dropped = self._prompt_tokens(request.messages, p.max_tokens)
+        meter.follow_prompt(prompt_text)
         rest = self._reuse_cache(tokens)
         budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
         stops = StopScanner(list(p.stop) + list(self._fallback.stops if self._fallback else ()))
