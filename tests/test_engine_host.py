@@ -33,6 +33,34 @@ def test_framing_round_trip_and_errors():
         protocol.read_frame(io.BytesIO(protocol.encode({"x": 1})[:-2]))
 
 
+def test_a_lone_surrogate_crosses_the_pipe_as_a_replacement_character():
+    """Bytes Python could not decode (from argv, from a file) arrive as lone surrogates, which UTF-8
+    cannot encode; the frame carries U+FFFD in their place instead of failing."""
+    buf = io.BytesIO(protocol.encode({"text": "hello \udcff, half \ud83d"}))
+    assert protocol.read_frame(buf) == {"text": "hello \ufffd, half \ufffd"}
+
+
+def test_a_question_with_undecodable_bytes_is_answered():
+    """The request used to fail to encode, the failure was swallowed and the reply waited for ever."""
+    question = ChatRequest([ChatMessage("user", "Was ist DeepSeek-V3? \udcff")], GenerationParams(max_tokens=40))
+
+    async def main():
+        client = await _started(pace=5000.0)
+        try:
+            events = await asyncio.wait_for(_collect(client, question), 30)
+            alive = await client.ping()
+        finally:
+            await client.stop()
+        return events, alive
+
+    events, alive = run(main())
+    assert events[-1] == Finished("length") and alive
+
+
+async def _collect(client: EngineHostClient, request: ChatRequest) -> list:
+    return [e async for e in client.chat(request)]
+
+
 async def _started(pace: float = 200.0) -> EngineHostClient:
     client = EngineHostClient()
     await client.start()

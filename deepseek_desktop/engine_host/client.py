@@ -230,11 +230,13 @@ class EngineHostClient:
             proc.stdin.flush()
 
     def _send_or_crash(self, message: dict[str, Any]) -> None:
+        """Send a request, or fail it at once: an answer to a request that was never sent never comes."""
         try:
             self._write(message)
         except (OSError, ValueError) as exc:
-            # The host is gone; the stdout reader reports the crash with its stderr.
+            # The pipe is closed: the host is gone or going (the stdout reader logs its last words).
             log.info("engine host pipe closed: %s", exc)
+            raise EngineCrashed(f"cannot send to the engine host: {exc}") from None
 
     def _read_stdout(self, proc: subprocess.Popen[bytes], err_thread: threading.Thread) -> None:
         assert proc.stdout is not None

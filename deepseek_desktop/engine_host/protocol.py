@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 from typing import Any, BinaryIO
 
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 64 * 1024 * 1024
+# A str can hold a lone surrogate (bytes Python could not decode from argv, a server's "\ud800" escape),
+# and UTF-8 cannot encode one. Both directions of every pipe pass here, so this is the one place that
+# makes sure such text crosses as U+FFFD instead of failing the request or the reply.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ProtocolError(Exception):
@@ -15,7 +20,11 @@ class ProtocolError(Exception):
 
 
 def encode(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        body = _SURROGATE.sub("\ufffd", text).encode("utf-8")
     return _HEADER.pack(len(body)) + body
 
 
