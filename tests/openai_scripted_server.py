@@ -11,6 +11,8 @@ model asked for:
   inline-think        ``<think>...</think>`` inside the content, cut across chunks; never any usage
   long                one word per chunk until ``max_tokens``, then finish_reason "length"
   drop                two chunks, then the connection is cut
+  escapes             content with terminal control sequences (ESC, BEL, NUL, CR, C1 CSI) in it
+  surrogate           content with a lone surrogate escape ("\\ud83d"), as a broken server sends
   stall               one chunk, then silence until the client goes away
   stall-headers       silence before any response line
   garbage             a stream whose data is not JSON
@@ -32,10 +34,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 CHAT_MODELS = ("deepseek-chat", "deepseek-reasoner", "vllm-reasoning", "inline-think", "long", "drop",
-               "stall", "stall-headers", "garbage", "busy", "broke", "poor")
+               "stall", "stall-headers", "garbage", "busy", "broke", "poor", "escapes", "surrogate")
 ANSWER = ["Hello", " from", " the", " scripted", " server."]
 REASONING = ["The user", " greets me.", " I greet", " back."]
 INLINE = ["<th", "ink>\nI should", " add 2 and 2.\n</th", "ink>\n\n", "The answer", " is 4."]
+# A title change, a red colour, a bell, a NUL, a line rewritten by CR, a one-byte CSI; a CRLF cut in two.
+ESCAPES = ["Safe \x1b]0;pwned\x07", "\x1b[31mred\x1b[0m\x00", " fake\rreal\x9b2J", "\tend\r", "\n"]
 
 
 class ScriptedOpenAIServer:
@@ -261,6 +265,20 @@ def _make_handler(server: ScriptedOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._start_stream()
             self._event(_chunk(model, {"content": ANSWER[0]}))
             self._wait_until_client_leaves(model)
+
+        def _reply_escapes(self, model: str, body: dict[str, Any]) -> None:
+            self._start_stream()
+            for piece in ESCAPES:
+                self._event(_chunk(model, {"content": piece}))
+            self._event(_chunk(model, {}, "stop"))
+            self._end_stream()
+
+        def _reply_surrogate(self, model: str, body: dict[str, Any]) -> None:
+            self._start_stream()
+            self._event(_chunk(model, {"content": "half \ud83d"}))  # json.dumps writes it as "\ud83d"
+            self._event(_chunk(model, {"content": " and on"}))
+            self._event(_chunk(model, {}, "stop"))
+            self._end_stream()
 
         def _reply_garbage(self, model: str, body: dict[str, Any]) -> None:
             self._start_stream()

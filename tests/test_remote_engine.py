@@ -13,7 +13,7 @@ import time
 
 import pytest
 from openai_llama_server import free_port, llama_cpp_server
-from openai_scripted_server import ANSWER, REASONING, ScriptedOpenAIServer
+from openai_scripted_server import ANSWER, CHAT_MODELS, REASONING, ScriptedOpenAIServer
 
 from deepseek_desktop.core.errors import DeepSeekError, EngineError, RemoteError
 from deepseek_desktop.core.events import Finished, ReasoningDelta, Stats, TextDelta
@@ -295,7 +295,7 @@ def test_cancel_a_stalled_server_closes_the_connection(scripted, model):
     "model,message_id,in_text",
     [("busy", "remote.rate_limited", "rate limited"), ("broke", "remote.server_error", "HTTP 500"),
      ("poor", "remote.insufficient_balance", "credit"), ("garbage", "remote.bad_response", "could not be read"),
-     ("drop", "remote.connection", "127.0.0.1")],
+     ("drop", "remote.stream_cut", "was cut during the reply; the part received so far was kept")],
 )
 def test_chat_errors_are_typed_and_the_host_survives(scripted, model, message_id, in_text):
     async def main():
@@ -315,6 +315,54 @@ def test_chat_errors_are_typed_and_the_host_survives(scripted, model, message_id
     assert alive
     if model == "drop":
         assert text_of(got) == "".join(ANSWER[:2]), "what came before the drop was delivered"
+        assert "127.0.0.1" in err.user_text()
+
+
+def test_a_cut_stream_keeps_the_text_held_back_for_a_stop_string(scripted):
+    """A stop string makes the engine hold back text that might begin it; a cut must not lose that."""
+    async def main():
+        client, _ = await connected(scripted.url, model="drop")
+        got = []
+        try:
+            with pytest.raises(RemoteError) as err:
+                async for e in client.chat(ChatRequest(HELLO, GenerationParams(stop=[" from the end"]))):
+                    got.append(e)
+        finally:
+            await client.stop()
+        return err.value, got
+
+    err, got = run(main())
+    assert err.message_id == "remote.stream_cut" and text_of(got) == "".join(ANSWER[:2])
+
+
+def test_a_lone_surrogate_from_the_server_does_not_end_the_reply(scripted):
+    async def main():
+        client, _ = await connected(scripted.url, model="surrogate")
+        try:
+            return await collect(client)
+        finally:
+            await client.stop()
+
+    events = run(main())
+    assert text_of(events) == "half \ufffd and on" and events[-1] == Finished("stop")
+
+
+def test_which_model_lists_the_first_few(scripted):
+    async def main():
+        client = EngineHostClient()
+        await client.start()
+        try:
+            with pytest.raises(EngineError) as err:
+                await client.load("remote", LoadParams(base_url=scripted.url, api_key=KEY))
+        finally:
+            await client.stop()
+        return err.value
+
+    err = run(main())
+    assert err.message_id == "remote.which_model"
+    assert err.user_text() == (f"Which model? The server offers {len(CHAT_MODELS)}: "
+                               + ", ".join(CHAT_MODELS[:5]) + ", ….")
+    assert "poor" in err.detail, "the log has the whole list"
 
 
 def _refused_port_url() -> str:
@@ -325,7 +373,8 @@ def _refused_port_url() -> str:
     "case,message_id,in_text",
     [("wrong_key", "remote.auth", "refused the API key"), ("no_key", "remote.no_api_key", "No API key"),
      ("unknown_model", "remote.not_found", "no-such-model"), ("refused", "remote.connection", "127.0.0.1"),
-     ("dns", "remote.connection", "no-such-host.invalid"), ("not_http", "input.invalid", "http://"),
+     ("dns", "remote.connection", "no-such-host.invalid"), ("not_http", "remote.bad_url", "http://"),
+     ("ipv6_cut", "remote.bad_url", "http://[::1"), ("bad_port", "remote.bad_url", "http://127.0.0.1:99999/v1"),
      ("html", "remote.bad_response", "could not be read")],
 )
 def test_load_errors_are_typed(scripted, case, message_id, in_text):
@@ -336,6 +385,8 @@ def test_load_errors_are_typed(scripted, case, message_id, in_text):
         "refused": LoadParams(model="x", base_url=_refused_port_url(), api_key=KEY),
         "dns": LoadParams(model="x", base_url="http://no-such-host.invalid/v1", api_key=KEY),
         "not_http": LoadParams(model="x", base_url="api.deepseek.com", api_key=KEY),
+        "ipv6_cut": LoadParams(model="x", base_url="http://[::1", api_key=KEY),
+        "bad_port": LoadParams(model="x", base_url="http://127.0.0.1:99999/v1", api_key=KEY),
     }.get(case)
 
     async def main():

@@ -129,6 +129,9 @@ def test_endpoints_need_unique_names_and_http_urls_and_never_keep_a_key():
     for bad in (
         [{"name": "a", "base_url": "ftp://x", "model": "m"}],
         [{"name": "a", "base_url": "http://", "model": "m"}],
+        [{"name": "a", "base_url": "http://[::1", "model": "m"}],
+        [{"name": "a", "base_url": "http://h:99999/v1", "model": "m"}],
+        [{"name": "a", "base_url": "http://h:port/v1", "model": "m"}],
         [{"name": "", "base_url": "http://localhost:8080/v1", "model": "m"}],
         [{"name": "a", "base_url": "http://h/v1", "model": "m"},
          {"name": "a", "base_url": "http://g/v1", "model": "m"}],

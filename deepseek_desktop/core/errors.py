@@ -26,6 +26,9 @@ MESSAGES: dict[str, str] = {
     "remote.rate_limited": "The server is busy (rate limited). Try again shortly.",
     "remote.bad_response": "The server sent an answer that could not be read.",
     "remote.no_api_key": "No API key is stored for {name}.",
+    "remote.bad_url": "Invalid server address {url}: it must start with http:// or https:// and name a host.",
+    "remote.stream_cut": "The connection to {url} was cut during the reply; the part received so far was kept.",
+    "remote.which_model": "Which model? The server offers {count}: {models}.",
     "input.invalid": "Invalid input: {what}",
     # -- model manager (models/): catalogue, fit, storage, RAM disk, downloads, local models --
     "model.missing_part": "A part of the split model is missing: {path}",

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from urllib.parse import urlsplit
 
 from .i18n_marks import QT_TRANSLATE_NOOP
 from .requests import GenerationParams, LoadParams
+from .server_url import is_base_url
 
 
 class SettingType(str, Enum):
@@ -137,21 +137,13 @@ def validate_endpoints(key: str, value: Any) -> list[dict[str, str]]:
         if name in seen:
             raise SettingValueError(key, f"the name {name!r} is used twice")
         seen.add(name)
-        if not isinstance(base_url, str) or not _is_http_url(base_url.strip()):
+        if not isinstance(base_url, str) or not is_base_url(base_url):
             raise SettingValueError(key, f"entry {name!r} needs an http:// or https:// base URL")
         if not isinstance(model, str):
             raise SettingValueError(key, f"entry {name!r}: the model must be text")
         # anything else (an "api_key" someone typed into the file) is dropped: keys belong in the keyring
         out.append({"name": name, "base_url": base_url.strip(), "model": model.strip()})
     return out
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
 
 
 # Apple Silicon: Metal shares the RAM, so every layer goes on the GPU. Elsewhere 0: a CPU build ignores

@@ -22,6 +22,7 @@ import openai
 from ..core.errors import EngineError, RemoteError
 from ..core.events import Event, ReasoningDelta
 from ..core.requests import ChatRequest, LoadParams
+from ..core.server_url import check_base_url
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model
 from .remote_errors import SecretFilter, display_url, remote_error
 
@@ -37,6 +38,7 @@ _POLL = 0.02  # how often a waiting chat looks at the cancel flag (seconds)
 _CLOSE_WAIT = 0.15  # how long a cancelled request may take to close its connection
 _NO_KEY = "no-key"  # sent when the user has none: local servers ignore it, the openai client needs one
 
+_MODELS_SHOWN = 5  # in the "which model?" line; the log has them all
 _NO_ROUTE = (404, 405)  # statuses of a server that has no GET /models
 _END = object()
 _CANCELLED = object()
@@ -142,7 +144,7 @@ class RemoteEngine:
         task = loop.create_task(self._pump(self._request_args(request), queue))
         usage: Any = None
         finish: str | None = None
-        reason, hit, complete = "", False, False
+        reason, hit, complete, received = "", False, False, False
         try:
             while not hit:
                 item = loop.run_until_complete(_next_item(queue, cancel))
@@ -153,13 +155,17 @@ class RemoteEngine:
                     complete = True
                     break
                 if isinstance(item, BaseException):
-                    raise remote_error(item, url=self._url, model=self._model, secret=self._secret) from None
+                    error = remote_error(item, url=self._url, model=self._model, secret=self._secret,
+                                         partial=received)
+                    yield from meter.text(stops.flush())  # what came before the error is the user's
+                    raise error from None
                 usage = getattr(item, "usage", None) or usage
                 for choice in item.choices or ():
                     delta = choice.delta
                     reasoning = _text(delta, "reasoning_content") or _text(delta, "reasoning")
                     content = delta.content if delta is not None else None
                     if reasoning or content:
+                        received = True
                         meter.token("")  # one chunk, counted as one token unless usage says better
                     if reasoning:
                         yield ReasoningDelta(reasoning)
@@ -173,10 +179,10 @@ class RemoteEngine:
             if not task.done():  # cancelled, stopped by a stop string, or the consumer went away
                 task.cancel()
                 loop.run_until_complete(asyncio.wait({task}, timeout=_CLOSE_WAIT))
-        if not reason:
-            reason = "stop" if hit else _finish_reason(finish, self._url)
         if not hit:
             yield from meter.text(stops.flush())
+        if not reason:
+            reason = "stop" if hit else _finish_reason(finish, self._url, received)
         yield from meter.finish(reason, *self._usage_figures(usage, meter, complete))
 
     def _request_args(self, request: ChatRequest) -> dict[str, Any]:
@@ -283,10 +289,10 @@ def _text(obj: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _finish_reason(finish: str | None, url: str) -> str:
+def _finish_reason(finish: str | None, url: str, received: bool) -> str:
     if finish is None:
-        raise RemoteError("remote.connection", "the stream ended before the reply was complete",
-                          url=display_url(url))
+        raise RemoteError("remote.stream_cut" if received else "remote.connection",
+                          "the stream ended before the reply was complete", url=display_url(url))
     if finish in ("stop", "length"):
         return finish
     log.info("finish reason %r reported as stop", finish)
@@ -294,11 +300,8 @@ def _finish_reason(finish: str | None, url: str) -> str:
 
 
 def _check_url(url: str) -> str:
-    url = url.strip()
+    url = check_base_url(url)  # the app and the CLI checked it too; the host may be driven by others
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise EngineError("input.invalid", f"base URL {display_url(url)!r}",
-                          what="the server address must start with http:// or https://")
     if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
         log.warning("%s is not encrypted (http://): the conversation and any key travel in clear text",
                     display_url(url))
@@ -312,5 +315,9 @@ def _choose_model(wanted: str, listed: list[str]) -> str:
         return wanted
     if len(listed) == 1:
         return listed[0]
-    raise EngineError("input.invalid", "the server offers: " + ", ".join(listed[:20]),
-                      what=f"which model? The server has {len(listed)}")
+    if not listed:
+        raise EngineError("input.invalid", "GET /models listed none",
+                          what="the server lists no models: give the model name")
+    shown = ", ".join(m[:80] for m in listed[:_MODELS_SHOWN]) + (", …" if len(listed) > _MODELS_SHOWN else "")
+    raise EngineError("remote.which_model", "the server offers: " + ", ".join(listed[:100]),
+                      count=len(listed), models=shown)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import ssl
-from urllib.parse import urlsplit, urlunsplit
 
 import openai
 
 from ..core.errors import RemoteError
+from ..core.server_url import shown_url
 
 # Fragments of a key this long or longer are removed too: a server may quote a key cut or masked.
 _FRAGMENT = 8
@@ -33,11 +33,7 @@ def redact(text: str, secret: str) -> str:
 
 def display_url(url: str) -> str:
     """The URL as shown to the user: without user name, password or query (a key may hide there)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return shown_url(url)
 
 
 class SecretFilter(logging.Filter):
@@ -100,8 +96,12 @@ def _server_message(exc: openai.APIStatusError) -> str:
     return exc.message
 
 
-def remote_error(exc: BaseException, *, url: str, model: str, secret: str) -> RemoteError:
-    """Map an exception from the openai client (or our own stream checks) to a ``RemoteError``."""
+def remote_error(exc: BaseException, *, url: str, model: str, secret: str, partial: bool = False) -> RemoteError:
+    """Map an exception from the openai client (or our own stream checks) to a ``RemoteError``.
+
+    ``partial``: part of the reply had come. A connection lost then was not "cannot reach the server":
+    it was cut, and the user keeps what came.
+    """
     if isinstance(exc, RemoteError):
         return exc
     shown = display_url(url)
@@ -111,7 +111,7 @@ def remote_error(exc: BaseException, *, url: str, model: str, secret: str) -> Re
     if isinstance(exc, openai.APIConnectionError):
         if _is_tls(exc):
             return RemoteError("remote.tls", detail, url=shown)
-        return RemoteError("remote.connection", detail, url=shown)
+        return RemoteError("remote.stream_cut" if partial else "remote.connection", detail, url=shown)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         message = redact(_server_message(exc), secret).lower()

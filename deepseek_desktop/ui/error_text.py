@@ -35,6 +35,15 @@ def _texts() -> dict[str, str]:
         "remote.rate_limited": translate("Errors", "The server is busy (rate limited). Try again shortly."),
         "remote.bad_response": translate("Errors", "The server sent an answer that could not be read."),
         "remote.no_api_key": translate("Errors", "No API key is stored for {name}."),
+        "remote.bad_url": translate(
+            "Errors",
+            "Invalid server address {url}: it must start with http:// or https:// and name a host.",
+        ),
+        "remote.stream_cut": translate(
+            "Errors",
+            "The connection to {url} was cut during the reply; the part received so far was kept.",
+        ),
+        "remote.which_model": translate("Errors", "Which model? The server offers {count}: {models}."),
         "input.invalid": translate("Errors", "Invalid input: {what}"),
         "store.corrupt": translate(
             "Errors",
