@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from openai_scripted_server import ANSWER, REASONING, ScriptedOpenAIServer
+from openai_scripted_server import ANSWER, CHAT_MODELS, ESCAPES, REASONING, ScriptedOpenAIServer
 
 CLI = [sys.executable, "-m", "deepseek_desktop"]
 TESTS = Path(__file__).parent
@@ -160,10 +160,64 @@ def test_remote_key_problems_exit_2_with_one_line(server, remote_env, app_home):
     [(["--engine", "remote", "--base-url", "ftp://example.org"], "must start with http:// or https://"),
      (["--engine", "llamacpp", "--base-url", "http://127.0.0.1:9/v1"], "--base-url is for --engine remote"),
      (["--engine", "remote", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], "Cannot reach the server at"),
-     (["--engine", "remote", "--model", "no-such-model"], "does not know the model no-such-model")],
+     (["--engine", "remote", "--model", "no-such-model"], "does not know the model no-such-model"),
+     (["--base-url", "http://[::1"], "Invalid server address http://[::1: it must start with http:// or https://"),
+     (["--engine", "remote", "--base-url", "http://127.0.0.1:99999/v1"], "Invalid server address"),
+     (["--engine", "remote", "--base-url", "http://user:sk-in-url@[::1/v1?key=x"], "address http://[::1/v1:")],
 )
 def test_remote_bad_input_exits_2_with_one_line(server, remote_env, args, phrase):
     if "--base-url" not in args:
         args = args + ["--base-url", server.url]
     r = cli("chat", *args, "--prompt", "hi", env={**remote_env, "DEEPSEEK_API_KEY": KEY})
     assert phrase in one_error_line(r)
+
+
+# -- what a server sends, on the terminal -----------------------------------------------------------
+
+def test_control_characters_from_the_server_never_reach_the_terminal(server, remote_env):
+    env = {**remote_env, "DEEPSEEK_API_KEY": KEY}
+    r = cli("chat", "--base-url", server.url, "--model", "escapes", "--prompt", "hi", env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "Safe \\x1b]0;pwned\\x07\\x1b[31mred\\x1b[0m\\x00 fake\\x0dreal\\x9b2J\tend\n"
+    r = cli("chat", "--base-url", server.url, "--model", "escapes", "--prompt", "hi", "--json", env=env)
+    assert "".join(x["delta"] for x in json_lines(r.stdout) if x["type"] == "text") == "".join(ESCAPES)
+    # what the user gave comes back in an error: that passes the same filter
+    line = one_error_line(cli("chat", "--base-url", server.url, "--model", "evil\x1b]52;c;cm0gLXJmIH4=\x07",
+                              "--prompt", "hi", env=env))
+    assert "\x1b" not in line and "\x07" not in line and "evil\\x1b]52;c;cm0gLXJmIH4=\\x07" in line
+
+
+def test_a_cut_stream_keeps_the_reply_and_says_so_on_a_line_of_its_own(server, remote_env):
+    r = cli("chat", "--base-url", server.url, "--model", "drop", "--prompt", "hi",
+            env={**remote_env, "DEEPSEEK_API_KEY": KEY})
+    assert r.stdout == "".join(ANSWER[:2]) + "\n", "the partial reply is kept and its line ended"
+    line = one_error_line(r)
+    assert "was cut during the reply; the part received so far was kept" in line
+
+
+def test_which_model_lists_them_and_names_the_flag(server, remote_env):
+    line = one_error_line(cli("chat", "--base-url", server.url, "--prompt", "hi",
+                              env={**remote_env, "DEEPSEEK_API_KEY": KEY}))
+    assert line == (f"deepseek-desktop: error: Which model? The server offers {len(CHAT_MODELS)}: "
+                    f"{', '.join(CHAT_MODELS[:5])}, …. Choose one with --model.")
+
+
+def test_undecodable_bytes_typed_by_the_user_become_replacement_characters(server, remote_env):
+    """``chat --prompt $'hello \\xff'`` used to hang for good; such bytes on stdin ended in a traceback."""
+    env = {**remote_env, "DEEPSEEK_API_KEY": KEY, "LC_ALL": "C.UTF-8"}
+    args = [*CLI, "chat", "--base-url", server.url, "--model", "deepseek-chat", "--json"]
+    r = subprocess.run([*args, "--prompt", b"hello \xff"], capture_output=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(args, input=b"caf\xe9 au lait\nna\xc3\xafve\n", capture_output=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    asked = [body["messages"][-1]["content"] for body in server.chat_requests()]
+    assert asked == ["hello \ufffd", "caf\ufffd au lait", "na\u00efve"]
+    stats = [line for line in json_lines(r.stdout.decode()) if line["type"] == "stats"]
+    assert len(stats) == 2, "the conversation went on after the bad bytes"
+
+
+def test_a_lone_surrogate_from_the_server_is_shown_as_a_replacement_character(server, remote_env):
+    r = cli("chat", "--base-url", server.url, "--model", "surrogate", "--prompt", "hi",
+            env={**remote_env, "DEEPSEEK_API_KEY": KEY})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "half \ufffd and on\n"

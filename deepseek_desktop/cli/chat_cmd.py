@@ -9,16 +9,17 @@ import logging
 import os
 import signal
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from ..core.errors import DeepSeekError, EngineCrashed, ModelFileError
+from ..core.errors import DeepSeekError, ModelFileError
 from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
 from ..core.paths import APP_NAME, AppPaths
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
+from ..core.server_url import check_base_url
 from ..engine_host.client import EngineHostClient
-from .common import fail, print_json, report
+from .common import TerminalWriter, fail, print_json, report, terminal_text, user_text
 
 ENGINE_CHOICES = ("auto", "llamacpp", "mlx", "remote", "simulator")
 DEEPSEEK_API = "https://api.deepseek.com"
@@ -59,7 +60,7 @@ def resolve_engine(engine: str, model: str | None, base_url: str | None = None) 
     if engine == "simulator":
         return engine
     if engine == "remote" or (engine == "auto" and base_url):
-        _check_base_url(base_url or DEEPSEEK_API)
+        check_base_url(base_url or DEEPSEEK_API)
         return "remote"
     if base_url:
         raise DeepSeekError("input.invalid", what=f"--base-url is for --engine remote, not {engine}")
@@ -81,13 +82,6 @@ def resolve_engine(engine: str, model: str | None, base_url: str | None = None) 
 
         check_mlx_folder(path)
     return engine
-
-
-def _check_base_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DeepSeekError("input.invalid", f"--base-url {url!r}",
-                            what="--base-url must start with http:// or https://")
 
 
 def remote_api_key(base_url: str, key_name: str | None = None) -> str:
@@ -115,8 +109,8 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
     except DeepSeekError as exc:
         return report(exc)
     if engine == "remote":
-        base_url = args.base_url or DEEPSEEK_API
-        load = LoadParams(model=args.model or "", n_ctx=args.ctx, base_url=base_url,
+        base_url = check_base_url(args.base_url or DEEPSEEK_API)
+        load = LoadParams(model=user_text(args.model or ""), n_ctx=args.ctx, base_url=base_url,
                           api_key=remote_api_key(base_url, args.key_name))
     else:
         load = LoadParams(
@@ -128,6 +122,9 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
         temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
         repeat_penalty=args.repeat_penalty, max_tokens=args.max_tokens, seed=args.seed,
     )
+    for stream in (sys.stdout, sys.stderr):  # a character the terminal cannot show must not end the chat
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         return asyncio.run(_chat(args, engine, load, gen))
     except KeyboardInterrupt:
@@ -136,7 +133,8 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
 
 async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: GenerationParams) -> int:
     client = EngineHostClient()
-    session = _Session(client, args.json)
+    stdin = _StdinLines()
+    session = _Session(client, args.json, stdin, asyncio.current_task())
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
         loop.add_signal_handler(signal.SIGINT, session.interrupt)
@@ -145,14 +143,14 @@ async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: Ge
         await client.load(engine, load)
         history: list[ChatMessage] = []
         if args.system:
-            history.append(ChatMessage("system", args.system))
+            history.append(ChatMessage("system", user_text(args.system)))
         if args.prompt is not None:
-            await session.turn(history, args.prompt, gen)
+            await session.turn(history, user_text(args.prompt), gen)
             return 0
         while not session.quit:
             if sys.stdin.isatty():
                 print("> ", end="", file=sys.stderr, flush=True)
-            line = await asyncio.to_thread(sys.stdin.readline)
+            line = await stdin.readline()
             if not line:
                 break
             question = line.strip()
@@ -162,32 +160,90 @@ async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: Ge
                 break
             await session.turn(history, question, gen)
         return 0
-    except EngineCrashed as exc:
-        return report(exc)
     except DeepSeekError as exc:
-        return report(exc)
+        session.end_reply()
+        hint = "Choose one with --model." if exc.message_id == "remote.which_model" else ""
+        return report(exc, hint)
+    except asyncio.CancelledError:  # Ctrl+C twice: whatever was going on did not stop
+        session.end_reply()
+        return 130
     finally:
         await client.stop()
 
 
+class _StdinLines:
+    """Lines of stdin, read by a daemon thread: a read blocked in an executor thread would keep
+    ``asyncio.run`` from ending after Ctrl+C. What the user typed is taken as it is: bytes that are not
+    valid in the terminal's encoding become U+FFFD."""
+
+    def __init__(self) -> None:
+        self._lines: asyncio.Queue[str] | None = None
+
+    async def readline(self) -> str:
+        """The next line, or "" at the end of input."""
+        if self._lines is None:
+            self._lines = asyncio.Queue()
+            loop = asyncio.get_running_loop()
+            threading.Thread(target=self._read, args=(loop, self._lines), name="stdin", daemon=True).start()
+        return await self._lines.get()
+
+    def close(self) -> None:
+        """End the input now (Ctrl+C at the prompt); the reading thread ends with the process."""
+        if self._lines is not None:
+            self._lines.put_nowait("")
+
+    @staticmethod
+    def _read(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:
+        raw = getattr(sys.stdin, "buffer", None)
+        encoding = sys.stdin.encoding or "utf-8"
+        while True:
+            try:
+                line = raw.readline().decode(encoding, errors="replace") if raw else sys.stdin.readline()
+            except (OSError, ValueError):
+                line = ""
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            if not line:
+                return
+
+
 class _Session:
-    def __init__(self, client: EngineHostClient, as_json: bool) -> None:
+    def __init__(self, client: EngineHostClient, as_json: bool, stdin: _StdinLines,
+                 task: asyncio.Task | None = None) -> None:
         self.client = client
         self.as_json = as_json
         self.quit = False
         self.color = sys.stdout.isatty() and not as_json
+        self.out = TerminalWriter(sys.stdout)
+        self._stdin = stdin
+        self._task = task
+        self._cancelled = False
+        self._dim = False  # inside the reasoning, shown dimmed
 
     def interrupt(self) -> None:
-        """Ctrl+C stops the reply in progress; at the prompt it ends the session."""
-        if self.client.busy:
+        """Ctrl+C stops the reply in progress; at the prompt it ends the session. Pressed again while a
+        reply does not stop (or a model takes long to load), it ends the session at once."""
+        if self.quit or (self.client.busy and self._cancelled):
+            self.quit = True
+            if self._task is not None:
+                self._task.cancel()
+        elif self.client.busy:
+            self._cancelled = True
             self.client.cancel()
         else:
             self.quit = True
-            with contextlib.suppress(OSError, ValueError):
-                sys.stdin.close()
+            self._stdin.close()
+
+    def end_reply(self) -> None:
+        """Before an error line: the colour back to normal and the reply's last line ended."""
+        if self._dim:
+            self._dim = False
+            self.out.raw("\x1b[0m")
+        self.out.end_line()
 
     async def turn(self, history: list[ChatMessage], question: str, gen: GenerationParams) -> None:
         history.append(ChatMessage("user", question))
+        self._cancelled = False
         answer: list[str] = []
         stats: Stats | None = None
         reason = ""
@@ -201,28 +257,25 @@ class _Session:
                     continue
                 if isinstance(event, ReasoningDelta) and not in_reasoning:
                     in_reasoning = True
-                    sys.stdout.write("\x1b[2m" if self.color else "[thinking]\n")
+                    self._dim = self.color
+                    self.out.raw("\x1b[2m" if self.color else "[thinking]\n")
                 elif isinstance(event, TextDelta) and in_reasoning:
-                    in_reasoning = False
-                    sys.stdout.write("\x1b[0m\n" if self.color else "\n[/thinking]\n")
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
+                    in_reasoning = self._dim = False
+                    self.out.raw("\x1b[0m\n" if self.color else "\n[/thinking]\n")
+                self.out.write(event.text)
             elif isinstance(event, Stats):
                 stats = event
             elif isinstance(event, Finished):
                 reason = event.reason
-        if in_reasoning and self.color:
-            sys.stdout.write("\x1b[0m")
         history.append(ChatMessage("assistant", "".join(answer)))
         stats = stats or Stats()
         if self.as_json:
             data = {k: v for k, v in asdict(stats).items() if k != "type"}
             print_json({"type": "stats", **data, "finish_reason": reason})
         else:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
-            print(f"[{stats.completion_tokens} tokens, {stats.tokens_per_s:.1f} tokens/s, "
-                  f"first token after {stats.ttft_ms:.0f} ms, {reason}]", file=sys.stderr)
+            self.end_reply()
+            print(terminal_text(f"[{stats.completion_tokens} tokens, {stats.tokens_per_s:.1f} tokens/s, "
+                                f"first token after {stats.ttft_ms:.0f} ms, {reason}]"), file=sys.stderr)
 
 
 __all__ = ["add_parser", "run", "resolve_engine", "fail"]
