@@ -5,6 +5,7 @@ stands in for it (an honest fake of the OS service, not of our code)."""
 from __future__ import annotations
 
 import logging
+import threading
 
 import keyring
 import keyring.errors
@@ -146,3 +147,41 @@ def test_keys_never_reach_the_settings_file(app_home):
     secrets.set("DeepSeek API", KEY)
     assert KEY not in all_files_text(app_home)
     assert "api_key" not in settings.get("remote.endpoints")[0]
+
+
+class SlowToStartKeyring(MemoryKeyring):
+    """A Secret Service that takes a while to say whether it runs (D-Bus starting it): long enough for
+    a second thread to ask for the key store as well. It turns out not to run, so keys are kept for the
+    session, in memory, in whichever store they were given to."""
+
+    def __init__(self, both_asking: threading.Barrier) -> None:
+        super().__init__()
+        self.both_asking = both_asking
+
+    @property
+    def priority(self):  # noqa: D102 - keyring reads this to decide whether a backend can be used
+        self.both_asking.wait()  # times out (and the backend counts as unusable) if only one thread asks
+        return 0
+
+
+def test_the_window_has_one_key_store_for_all_its_threads(make_gui):
+    """The settings' endpoint editor and the model switcher reach the store from worker threads. Made
+    lazily by two of them at once, there were two stores and a session-only key was lost with one."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(SlowToStartKeyring(threading.Barrier(2, timeout=1.0)))
+    try:
+        gui = make_gui(start=False)
+
+        def store_key(name: str, key: str) -> None:
+            gui.services.secrets().set(name, key)
+
+        threads = [threading.Thread(target=store_key, args=(f"server {i}", f"sk-{i}-{KEY}")) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        store = gui.services.secrets()
+        assert not store.persistent
+        assert [store.get(f"server {i}") for i in range(2)] == [f"sk-{i}-{KEY}" for i in range(2)]
+    finally:
+        keyring.set_keyring(previous)

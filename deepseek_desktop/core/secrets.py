@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail
+from typing import TYPE_CHECKING
 
 from .notices import Notice, NoticeBox
 from .paths import APP_NAME
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,8 @@ _MIN_PRIORITY = 1.0
 
 
 def backend_is_usable(backend: KeyringBackend) -> bool:
+    from keyring.backends import chainer, fail
+
     if isinstance(backend, fail.Keyring):
         return False
     if isinstance(backend, chainer.ChainerBackend):
@@ -45,23 +46,38 @@ class SecretStore:
 
     Keyring calls can block (Secret Service may show an unlock dialog), so call this from the
     worker thread, not the GUI thread. ``persistent`` says whether keys outlive the session.
+
+    Making one costs nothing: the keyring is imported and asked for its backend (which may touch D-Bus)
+    on first use, under the store's lock. So the composition root makes the one store before any thread
+    can ask for it; stores made lazily by two threads at once would each keep their own session keys.
     """
 
     def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE_NAME) -> None:
-        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._backend = backend
         self._service = service
         self._session: dict[str, str] = {}
         self._lock = threading.Lock()
         self._notices = NoticeBox()
-        self._usable = backend_is_usable(self._backend)
-        if not self._usable:
-            log.info("no usable keyring (%s); API keys are kept for this session only",
-                     type(self._backend).__module__ + "." + type(self._backend).__name__)
+        self._usable: bool | None = None  # known on first use
+
+    def _ready(self) -> bool:
+        """Whether the backend is usable; finds the backend on first use. Call with the lock held."""
+        if self._usable is None:
+            if self._backend is None:
+                import keyring
+
+                self._backend = keyring.get_keyring()
+            self._usable = backend_is_usable(self._backend)
+            if not self._usable:
+                log.info("no usable keyring (%s); API keys are kept for this session only",
+                         type(self._backend).__module__ + "." + type(self._backend).__name__)
+        return self._usable
 
     @property
     def persistent(self) -> bool:
         """False when keys stored now will be forgotten when the app closes."""
-        return self._usable
+        with self._lock:
+            return self._ready()
 
     def take_notices(self) -> list[Notice]:
         return self._notices.take()
@@ -70,7 +86,7 @@ class SecretStore:
         with self._lock:
             if name in self._session:
                 return self._session[name]
-            if not self._usable:
+            if not self._ready():
                 return None
             try:
                 return self._backend.get_password(self._service, name)
@@ -85,7 +101,7 @@ class SecretStore:
             self.delete(name)
             return
         with self._lock:
-            if self._usable:
+            if self._ready():
                 try:
                     self._backend.set_password(self._service, name, key)
                     self._session.pop(name, None)
@@ -102,8 +118,10 @@ class SecretStore:
     def delete(self, name: str) -> None:
         with self._lock:
             self._session.pop(name, None)
-            if not self._usable:
+            if not self._ready():
                 return
+            import keyring.errors
+
             try:
                 self._backend.delete_password(self._service, name)
             except keyring.errors.PasswordDeleteError:

@@ -25,7 +25,10 @@ class Services:
     secrets_factory: Callable[[], Any]  # -> core.secrets.SecretStore; keyring is imported on first use
     _secrets: Any = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # The one store is made here, before threads share it: made lazily by two threads at once,
+        # each would get a store of its own and a session-only key would land in the one that is lost.
+        self._secrets = self.secrets_factory()
+
     def secrets(self) -> Any:
-        if self._secrets is None:
-            self._secrets = self.secrets_factory()
         return self._secrets
