@@ -449,6 +449,18 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
             <translation>Für {name} ist kein API-Schlüssel gespeichert.</translation>
         </message>
         <message>
+            <source>Invalid server address {url}: it must start with http:// or https:// and name a host.</source>
+            <translation>Ungültige Serveradresse {url}: Sie muss mit http:// oder https:// beginnen und einen Host nennen.</translation>
+        </message>
+        <message>
+            <source>The connection to {url} was cut during the reply; the part received so far was kept.</source>
+            <translation>Die Verbindung zu {url} brach während der Antwort ab; der bis dahin empfangene Teil wurde behalten.</translation>
+        </message>
+        <message>
+            <source>Which model? The server offers {count}: {models}.</source>
+            <translation>Welches Modell? Der Server bietet {count} an: {models}.</translation>
+        </message>
+        <message>
             <source>Invalid input: {what}</source>
             <translation>Ungültige Eingabe: {what}</translation>
         </message>
