@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -221,3 +223,20 @@ def test_a_lone_surrogate_from_the_server_is_shown_as_a_replacement_character(se
             env={**remote_env, "DEEPSEEK_API_KEY": KEY})
     assert r.returncode == 0, r.stderr
     assert r.stdout == "half \ufffd and on\n"
+
+
+def test_ctrl_c_while_the_model_loads_ends_the_chat(remote_env):
+    """A server that accepts the connection and never answers: loading waits for it, and Ctrl+C ends
+    the chat then instead of being ignored until the server times out."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        proc = subprocess.Popen(CLI + ["chat", "--base-url", url, "--model", "m", "--prompt", "hi"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**remote_env, "DEEPSEEK_API_KEY": KEY})
+        silent.settimeout(60)
+        conn, _ = silent.accept()  # the engine host asks for the model list, and waits
+        with conn:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert out == "" and "Traceback" not in err

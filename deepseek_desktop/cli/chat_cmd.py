@@ -150,7 +150,9 @@ async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: Ge
         while not session.quit:
             if sys.stdin.isatty():
                 print("> ", end="", file=sys.stderr, flush=True)
+            session.at_prompt = True
             line = await stdin.readline()
+            session.at_prompt = False
             if not line:
                 break
             question = line.strip()
@@ -219,20 +221,21 @@ class _Session:
         self._task = task
         self._cancelled = False
         self._dim = False  # inside the reasoning, shown dimmed
+        self.at_prompt = False
 
     def interrupt(self) -> None:
-        """Ctrl+C stops the reply in progress; at the prompt it ends the session. Pressed again while a
-        reply does not stop (or a model takes long to load), it ends the session at once."""
-        if self.quit or (self.client.busy and self._cancelled):
-            self.quit = True
-            if self._task is not None:
-                self._task.cancel()
-        elif self.client.busy:
+        """Ctrl+C stops the reply in progress and the session goes on; at the prompt it ends the
+        session. While the host starts or a model loads, and when a reply did not stop after the first
+        Ctrl+C, it ends the session at once."""
+        if self.client.busy and not self._cancelled:
             self._cancelled = True
             self.client.cancel()
-        else:
+        elif self.at_prompt:
             self.quit = True
             self._stdin.close()
+        elif self._task is not None:
+            self.quit = True
+            self._task.cancel()
 
     def end_reply(self) -> None:
         """Before an error line: the colour back to normal and the reply's last line ended."""
