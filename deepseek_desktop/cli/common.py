@@ -30,6 +30,8 @@ def terminal_text(text: str) -> str:
     to the clipboard; BEL, NUL, backspace and a lone CR rewrite or disturb what is shown. They are shown
     as visible escapes (``\\x1b``); newline and tab stay. JSON output does not come here: it stays exact.
     """
+    if _CONTROL.search(text) is None:  # the usual case, and the cheap one
+        return text
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
