@@ -10,6 +10,7 @@ from typing import Any
 from ..core.errors import DeepSeekError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
 log = logging.getLogger("deepseek_desktop.cli")
 
 
@@ -20,6 +21,14 @@ class CliError(Exception):
 def fail(message: str) -> int:
     print(f"deepseek-desktop: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def interrupted() -> int:
+    """Ctrl+C: one line, no traceback. Whatever was half done was kept for a resume by its owner."""
+    from ..core.errors import error_text
+
+    print(f"deepseek-desktop: {error_text('operation.interrupted')}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def report(exc: BaseException) -> int:
