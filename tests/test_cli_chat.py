@@ -114,3 +114,37 @@ def test_engine_crash_exits_2_with_one_line():
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert err.strip().splitlines() == ["deepseek-desktop: error: The engine stopped unexpectedly."]
+
+
+def without_root_file_override(cmd: list[str]) -> list[str]:
+    """Root reads any file whatever its mode; without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH it is held
+    to the mode bits like any other owner, so chmod 000 means what it says for the command."""
+    if os.geteuid() != 0:
+        return cmd
+    probe = subprocess.run(["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", "true"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("running as root and setpriv cannot drop CAP_DAC_OVERRIDE here")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *cmd]
+
+
+def test_an_unreadable_model_file_says_so(tmp_path):
+    from conftest import make_gguf
+
+    model = make_gguf(tmp_path / "locked.gguf")
+    model.chmod(0)
+    try:
+        r = subprocess.run(without_root_file_override(CLI + ["chat", "--model", str(model), "--prompt", "hi"]),
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        model.chmod(0o644)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        f"deepseek-desktop: error: You have no permission to read the model file: {model}"], r.stderr
+
+
+def test_a_folder_given_to_llamacpp_is_named_a_folder(tmp_path):
+    r = cli("chat", "--engine", "llamacpp", "--model", str(tmp_path), "--prompt", "hi")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"deepseek-desktop: error: This is a folder, not a GGUF model file: {tmp_path}"], r.stderr

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from conftest import make_gguf
+from gguf_craft import MALFORMED
 from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
 
@@ -101,7 +104,9 @@ def test_info_of_a_gguf_with_its_fit(gemma_path):
 
 
 @pytest.mark.parametrize("kind, words", [
-    ("random", "Not a GGUF"), ("half", "truncated"), ("missing", "not found"), ("magic", "Not a GGUF")])
+    ("random", "Not a GGUF"),
+    ("half", "Gemma 3 270m: the model file is incomplete (truncated), 127 MB of 253 MB present; download it again"),
+    ("missing", "not found"), ("magic", "Not a GGUF")])
 def test_info_of_bad_files(bad_models, kind, words):
     line = one_error_line(cli("models", "info", str(bad_models[kind])))
     assert words in line and str(bad_models[kind]) in line
@@ -202,3 +207,93 @@ def test_import_and_remove_rules(gemma_path, tmp_path, app_home):
 def test_import_of_a_bad_file(bad_models):
     line = one_error_line(cli("models", "import", str(bad_models["half"]), "--copy"))
     assert "truncated" in line
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_info_and_import_of_a_malformed_header(tmp_path, kind):
+    path = MALFORMED[kind](tmp_path / f"{kind}.gguf")
+    for command in ("info", "import"):
+        line = one_error_line(cli("models", command, str(path)))
+        assert line == f"deepseek-desktop: error: The header of the model file is damaged or malformed: {path}"
+
+
+def _part_file(app_home: Path, repo: str, name: str) -> Path:
+    return app_home / "data" / "models" / ".downloads" / repo / f"{name}.part"
+
+
+def test_ctrl_c_during_download_stops_with_one_line_and_the_resume_completes(hub, gemma_path, app_home):
+    """SIGINT to a real ``models download``: exit 130, one line, no traceback, the partial file kept,
+    and the next run continues it."""
+    name = "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf"
+    part = _part_file(app_home, DISTILL_REPO, name)
+    hub.behaviour.throttle = 20_000_000
+    env = dict(os.environ, HF_ENDPOINT=hub.url)
+    cmd = CLI + ["models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (part.exists() and part.stat().st_size > 10_000_000):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the download did not start"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == [
+        "deepseek-desktop: error: The download was cancelled; start it again to resume."], err
+    kept = part.stat().st_size
+    assert 10_000_000 < kept < gemma_path.stat().st_size
+
+    hub.behaviour.throttle = None
+    done = cli("models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--json",
+               env_extra={"HF_ENDPOINT": hub.url})
+    assert done.returncode == 0, done.stderr
+    assert hub.ranges()[-1] == f"bytes={kept}-" and not part.exists()
+
+
+def test_ctrl_c_while_any_command_waits_is_one_line_and_130():
+    """Interrupted before any worker runs (the Hub's listing never arrives): the same clean stop."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        env = dict(os.environ, HF_ENDPOINT=f"http://127.0.0.1:{server.getsockname()[1]}")
+        proc = subprocess.Popen(CLI + ["models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        server.settimeout(60)
+        conn, _ = server.accept()  # the command is now waiting for an answer that does not come
+        with conn:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == ["deepseek-desktop: Interrupted."], err
+
+
+def test_unsafe_names_from_the_hub_are_refused(gemma_path, app_home, tmp_path):
+    hub = HubServer()
+    hub.add_repo(DISTILL_REPO, {"../../../../../DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf": gemma_path})
+    hub.start()
+    try:
+        line = one_error_line(cli("models", "download", "deepseek-r1-distill-qwen-1.5b:Q4_K_M",
+                                  env_extra={"HF_ENDPOINT": hub.url}))
+    finally:
+        hub.stop()
+    assert "listed a file with an unsafe name" in line and "nothing was downloaded" in line
+    assert not list(tmp_path.rglob("DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf"))
+    assert json.loads(cli("models", "list", "--json").stdout)["installed"] == []
+
+
+def test_list_with_a_damaged_registry_entry_and_a_symlink_loop(gemma_path, app_home):
+    assert cli("models", "import", str(gemma_path)).returncode == 0
+    (registry,) = app_home.rglob("installed_models.json")
+    data = registry.read_bytes()
+    registry.write_bytes(data.replace(b'"models": [', b'"models": [{"name": "bad\xff", "path": 3, "size": "x"}, ', 1))
+    models = app_home / "data" / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (models / "loop.gguf").symlink_to("loop.gguf")
+
+    r = cli("models", "list")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert r.stdout.startswith("gemma-3-270m-q4_k_m  gguf  llamacpp")
+    assert r.stderr.strip().splitlines() == [
+        f"deepseek-desktop: warning: skipped {models / 'loop.gguf'}: a symbolic link loop"]
+    listed = json.loads(cli("models", "list", "--json").stdout)
+    assert [m["name"] for m in listed["installed"]] == ["gemma-3-270m-q4_k_m"]

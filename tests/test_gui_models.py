@@ -65,6 +65,26 @@ def test_dropping_a_bad_file_says_why_and_imports_nothing(make_gui, bad_models, 
     assert registry(gui).list() == []
 
 
+@pytest.mark.parametrize("kind", ["nested_arrays", "unknown_tensor_type", "context_length_as_string"])
+def test_dropping_a_malformed_header_says_so(make_gui, tmp_path, kind):
+    from gguf_craft import MALFORMED
+
+    path = MALFORMED[kind](tmp_path / f"{kind}.gguf")
+    gui = make_gui(words_per_second=0)
+    assert drop_files(gui.window, path)
+    gui.wait(lambda: gui.window.notices.isVisible() and gui.window.notices.kind == "error")
+    assert gui.window.notices.label.text() == f"The header of the model file is damaged or malformed: {path}"
+    assert registry(gui).list() == []
+
+
+def test_dropping_a_truncated_model_names_it_and_how_much_is_there(make_gui, bad_models):
+    gui = make_gui(words_per_second=0)
+    assert drop_files(gui.window, bad_models["half"])
+    gui.wait(lambda: gui.window.notices.isVisible() and gui.window.notices.kind == "error")
+    assert gui.window.notices.label.text().startswith(
+        "Gemma 3 270m: the model file is incomplete (truncated), 127 MB of 253 MB present; download it again")
+
+
 def test_other_files_are_not_accepted(make_gui, tmp_path):
     gui = make_gui(start=False)
     text = tmp_path / "notes.txt"

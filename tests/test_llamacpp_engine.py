@@ -174,7 +174,7 @@ def test_kill_9_mid_generation_then_a_fresh_host_answers(gemma_path):
 
 @pytest.mark.parametrize(
     "kind,message_id",
-    [("random", "model.not_gguf"), ("half", "model.truncated"), ("magic", "model.not_gguf"),
+    [("random", "model.not_gguf"), ("half", "model.incomplete"), ("magic", "model.not_gguf"),
      ("unknown_arch", "model.unsupported_arch"), ("missing", "model.not_found")],
 )
 def test_bad_files_give_typed_errors_and_the_host_survives(bad_models, kind, message_id):

@@ -17,10 +17,18 @@ from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
 
 from deepseek_desktop.models.catalog import load_catalog
-from deepseek_desktop.models.download import STAGING, download, partial_bytes, plan_files, plan_gguf
+from deepseek_desktop.models.download import (
+    STAGING,
+    check_remote_name,
+    download,
+    partial_bytes,
+    plan_files,
+    plan_gguf,
+)
 from deepseek_desktop.models.errors import Cancelled, DownloadError, StorageError
 from deepseek_desktop.models.installed import ModelRegistry
 from deepseek_desktop.models.local_models import check_mlx_folder
+from deepseek_desktop.models.storage import bytes_with_margin, format_bytes
 
 REPO = "test-org/gemma-GGUF"
 GEMMA_NAME = "gemma-3-270m-Q4_K_M.gguf"
@@ -284,3 +292,96 @@ def test_space_is_checked_before_any_byte(hub, gemma_path, tmp_path, registry, s
     with pytest.raises(StorageError) as info:
         download(plan, few_inodes, registry=registry)
     assert info.value.message_id == "storage.no_inodes" and hub.ranges() == []
+
+
+@pytest.mark.parametrize("name", [
+    "../../../../victim.gguf", "/etc/victim.gguf", "sub/../../x.gguf", "sub\\..\\x.gguf", "C:/x.gguf",
+    "C:x.gguf", "a//b.gguf", "./x.gguf", "", "x.gguf/..", "bad\x1b[2Jname.gguf", "CON/x.gguf",
+])
+def test_unsafe_listed_names_are_refused(name):
+    with pytest.raises(DownloadError) as info:
+        check_remote_name("org/repo", name)
+    assert info.value.message_id == "download.unsafe_name"
+    assert "\x1b" not in info.value.user_text(), "the name is shown escaped, not sent to the terminal"
+
+
+@pytest.mark.parametrize("name", ["model.gguf", "Q4_K_M/model-00001-of-00002.gguf", "a.b/c..d.json"])
+def test_plain_names_pass(name):
+    check_remote_name("org/repo", name)
+
+
+def test_a_listing_that_points_outside_refuses_the_whole_gguf_download(hub, gemma_path, tmp_path, registry):
+    """The catalogue's file is looked up by its name stem: a listed ``../../`` path with that stem must not
+    be written over a file outside the models folder (here one the user has)."""
+    models = tmp_path / "models"
+    victim = tmp_path / DISTILL_FILE
+    victim.write_bytes(b"the user's own file")
+    hub.add_repo(DISTILL_REPO, {f"../../../../{DISTILL_FILE}": gemma_path})
+    model = load_catalog().get("deepseek-r1-distill-qwen-1.5b")
+    with pytest.raises(DownloadError) as info:
+        plan_gguf(model, model.quant("Q4_K_M"), endpoint=hub.url)
+    assert info.value.message_id == "download.unsafe_name"
+    assert info.value.user_text() == (
+        f"The model server listed a file with an unsafe name in {DISTILL_REPO} ('../../../../{DISTILL_FILE}'); "
+        "nothing was downloaded.")
+    assert victim.read_bytes() == b"the user's own file" and hub.ranges() == []
+    assert not models.exists() and registry.list() == []
+
+
+def test_one_bad_name_refuses_a_whole_mlx_repository(hub, tmp_path, registry):
+    hub.add_repo("mlx-community/evil-4bit", {"config.json": b"{}", "model.safetensors": b"\0" * 2048,
+                                             "/tmp/evil/tokenizer.json": b"{}"})
+    with pytest.raises(DownloadError) as info:
+        plan_files("mlx-community/evil-4bit", kind="mlx", endpoint=hub.url)
+    assert info.value.message_id == "download.unsafe_name" and "/tmp/evil/tokenizer.json" in info.value.user_text()
+    assert hub.ranges() == [] and not Path("/tmp/evil").exists()
+
+
+def test_a_symlinked_folder_inside_cannot_lead_a_download_out(hub, gemma_path, tmp_path, registry):
+    models = tmp_path / "models"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (models / "test-org" / "gemma-GGUF").mkdir(parents=True)
+    (models / "test-org" / "gemma-GGUF" / "sub").symlink_to(outside)
+    hub.add_repo(REPO, {f"sub/{GEMMA_NAME}": gemma_path})
+    plan = plan_files(REPO, [f"sub/{GEMMA_NAME}"], endpoint=hub.url)
+    with pytest.raises(DownloadError) as info:
+        download(plan, models, registry=registry)
+    assert info.value.message_id == "download.unsafe_name"
+    assert list(outside.iterdir()) == [] and hub.ranges() == [] and registry.list() == []
+
+
+def test_disk_filling_up_midway_counts_what_is_already_on_disk(hub, gemma_path, registry, small_tmpfs):
+    """Another program fills the disk during the download: the message says what is still needed after
+    the bytes already downloaded, and the partial file is kept for the resume."""
+    hub.add_repo(REPO, {GEMMA_NAME: gemma_path})
+    hub.behaviour.throttle = 40_000_000
+    folder = small_tmpfs(size="300m", inodes=1000)
+    plan = plan_files(REPO, [GEMMA_NAME], endpoint=hub.url)
+    filler = folder.parent / "filler"
+
+    def fill_the_disk(ev):
+        if ev.phase == "download" and ev.done > 60_000_000 and not filler.exists():
+            with open(filler, "wb") as fh:
+                try:
+                    while True:
+                        fh.write(b"\0" * (1 << 20))
+                        fh.flush()
+                except OSError:
+                    pass
+
+    with pytest.raises(StorageError) as info:
+        download(plan, folder, registry=registry, progress=fill_the_disk)
+    size = gemma_path.stat().st_size
+    kept = partial_bytes(plan, folder)
+    assert 60_000_000 < kept < size
+    assert info.value.message_id == "storage.no_space"
+    assert info.value.needed_bytes == bytes_with_margin(size - kept)
+    assert f"{format_bytes(bytes_with_margin(size - kept))} needed" in info.value.user_text()
+    assert registry.list() == []
+
+    filler.unlink()
+    hub.behaviour.throttle = None
+    model = download(plan, folder, registry=registry)
+    assert hub.ranges()[-1] == f"bytes={kept}-"
+    assert sha256(Path(model.path)) == hub.hashes(REPO, GEMMA_NAME)[0]

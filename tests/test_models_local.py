@@ -51,7 +51,7 @@ def test_gemma_header_facts(gemma_path):
 
 
 @pytest.mark.parametrize("kind, message_id", [
-    ("random", "model.not_gguf"), ("magic", "model.not_gguf"), ("half", "model.truncated"),
+    ("random", "model.not_gguf"), ("magic", "model.not_gguf"), ("half", "model.incomplete"),
     ("header_cut", "model.truncated"), ("missing", "model.not_found"),
 ])
 def test_bad_files_are_refused_with_their_reason(bad_models, kind, message_id, registry, models_dir):
@@ -203,3 +203,44 @@ def test_discover_unregistered(tmp_path, registry, models_dir, mlx_folder):
     assert set(found) == {loose, models_dir / "s-00001-of-00002.gguf", models_dir / "an-mlx-model"}
     registry.add(InstalledModel("loose", str(loose), "gguf", loose.stat().st_size))
     assert loose not in discover_unregistered(models_dir, registry)
+
+
+def _registry_bytes(entries: list[bytes]) -> bytes:
+    return b'{"version": 1, "models": [' + b", ".join(entries) + b"]}"
+
+
+def test_bad_registry_entries_are_dropped_and_the_good_ones_kept(tmp_path, registry, models_dir, caplog):
+    good = make_gguf(tmp_path / "good.gguf")
+    good_entry = json.dumps(InstalledModel("good", str(good), "gguf", good.stat().st_size).to_dict()).encode()
+    not_utf8 = b'{"name": "latin", "path": "/models/caf\xe9.gguf", "format": "gguf", "size": 1}'
+    wrong_type = b'{"name": "typed", "path": "/models/t.gguf", "format": "gguf", "size": "big"}'
+    not_an_object = b'"just a string"'
+    no_path = b'{"name": "nopath", "format": "gguf", "size": 1}'
+    original = _registry_bytes([not_utf8, good_entry, wrong_type, not_an_object, no_path])
+    registry.file.write_bytes(original)
+
+    assert [m.name for m in registry.list()] == ["good"]
+    asides = list(registry.file.parent.glob(f"{registry.file.name}.damaged-*"))
+    assert len(asides) == 1 and asides[0].read_bytes() == original, "the file as it was is kept beside it"
+    dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert len(dropped) == 4 and "entry 0" in dropped[0] and "UTF-8" in dropped[0]
+    assert "size" in dropped[1]
+
+    assert [m.name for m in registry.list()] == ["good"], "read again: the same, nothing more moved aside"
+    assert len(list(registry.file.parent.glob(f"{registry.file.name}.damaged-*"))) == 1
+    assert json.loads(registry.file.read_text(encoding="utf-8"))["models"][0]["name"] == "good"
+
+
+def test_symlink_loops_in_the_models_folder_are_skipped(tmp_path, registry, models_dir):
+    models_dir.mkdir()
+    real = make_gguf(models_dir / "real.gguf")
+    (models_dir / "a.gguf").symlink_to("b.gguf")
+    (models_dir / "b.gguf").symlink_to("a.gguf")
+    (models_dir / "self").symlink_to(models_dir)
+    registry.add(InstalledModel("loop", str(models_dir / "a.gguf"), "gguf", 0))
+    skipped: list[Path] = []
+    assert discover_unregistered(models_dir, registry, skipped) == [real]
+    assert skipped == [models_dir / "a.gguf", models_dir / "b.gguf"]
+    assert not registry.get("loop").present
+    registry.remove("loop")
+    assert not (models_dir / "a.gguf").is_symlink() and registry.list() == []

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from ..core.errors import DeepSeekError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
 log = logging.getLogger("deepseek_desktop.cli")
 
 # C0 controls but tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI to some terminals).
@@ -80,6 +81,14 @@ def user_text(arg: str) -> str:
 def fail(message: str) -> int:
     print(f"deepseek-desktop: error: {terminal_text(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def interrupted() -> int:
+    """Ctrl+C: one line, no traceback. Whatever was half done was kept for a resume by its owner."""
+    from ..core.errors import error_text
+
+    print(f"deepseek-desktop: {error_text('operation.interrupted')}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def report(exc: BaseException, hint: str = "") -> int:

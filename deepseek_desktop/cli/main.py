@@ -31,6 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        # Every command: Ctrl+C ends it with one line and status 130. Commands that have work to put
+        # down (a download's partial file) do it on their own way out before this is reached.
+        from .common import interrupted
+
+        return interrupted()
+
+
+def _run(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--engine-host"]:  # the frozen app starts its own engine host this way
         from ..engine_host.host import main as host_main

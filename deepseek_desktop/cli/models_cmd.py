@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.errors import DeepSeekError
 from ..core.paths import AppPaths
-from .common import fail, print_json, report
+from .common import EXIT_INTERRUPTED, fail, print_json, report
 
 _VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "cpu": "CPU only",
              "no_fit": "does not fit"}
@@ -133,11 +133,14 @@ def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
 
     registry = _registry(args, paths)
     installed = registry.list()
-    found = discover_unregistered(registry.models_dir, registry)
+    skipped: list[Path] = []
+    found = discover_unregistered(registry.models_dir, registry, skipped)
+    for p in skipped:
+        print(f"deepseek-desktop: warning: skipped {p}: a symbolic link loop", file=sys.stderr)
     if args.json:
         print_json({"models_dir": str(registry.models_dir),
                     "installed": [{**m.to_dict(), "present": m.present} for m in installed],
-                    "unregistered": [str(p) for p in found]})
+                    "unregistered": [str(p) for p in found], "skipped": [str(p) for p in skipped]})
         return 0
     if not installed:
         print("No models installed.")
@@ -390,26 +393,32 @@ def _run_with_progress(work, as_json: bool) -> Any:
                              f"at {_size(ev.rate)}/s{eta}\x1b[K")
             sys.stderr.flush()
 
+    finished = threading.Event()
+
     def target() -> None:
         try:
             box["result"] = work(progress, cancel)
         except BaseException as exc:  # handed to the main thread
             box["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=target, name="model-manager-worker")
     worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        cancel.set()
-        worker.join()
+    # Waiting on an event, not Thread.join: a join interrupted by Ctrl+C can mark the still running
+    # thread as finished (CPython before 3.13), and the result would be read before it exists.
+    while not finished.is_set():
+        try:
+            finished.wait(0.2)
+        except KeyboardInterrupt:
+            cancel.set()  # the worker stops at its next chunk and keeps the partial file
+    worker.join()
     if tty and not as_json:
         sys.stderr.write("\n")
     error = box.get("error")
     if isinstance(error, Cancelled):
         report(error)
-        return 130
+        return EXIT_INTERRUPTED
     if error is not None:
         raise error
     return box["result"]

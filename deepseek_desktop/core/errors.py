@@ -15,6 +15,13 @@ MESSAGES: dict[str, str] = {
     "model.load_failed": "The model could not be loaded: {path}",
     "model.not_mlx": "Not an MLX model folder (config.json, weights and tokenizer are needed): {path}",
     "model.none_loaded": "No model is loaded.",
+    "model.bad_header": "The header of the model file is damaged or malformed: {path}",
+    "model.incomplete": (
+        "{name}: the model file is incomplete (truncated), {present} of {expected} present; download it again: {path}"
+    ),
+    "model.is_folder": "This is a folder, not a GGUF model file: {path}",
+    "model.no_permission": "You have no permission to read the model file: {path}",
+    "model.unreadable": "The model file could not be read: {path}",
     "engine.crashed": "The engine stopped unexpectedly.",
     "engine.unavailable": "The {engine} engine is not available on this computer.",
     "engine.unknown": "Unknown engine: {engine}",
@@ -53,6 +60,10 @@ MESSAGES: dict[str, str] = {
     "download.cancelled": "The download was cancelled; start it again to resume.",
     "download.failed": "The download of {file} failed.",
     "download.busy": "{file} is already being downloaded by another window or process.",
+    "download.unsafe_name": (
+        "The model server listed a file with an unsafe name in {repo} ({file}); nothing was downloaded."
+    ),
+    "operation.interrupted": "Interrupted.",
     "ramdisk.unavailable": "A RAM disk is not available on {platform}.",
     "ramdisk.no_memory": "Not enough memory for the model and a RAM disk: {needed} needed, {available} available.",
     "ramdisk.failed": "The RAM disk could not be created.",

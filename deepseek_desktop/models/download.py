@@ -30,7 +30,7 @@ from .hashing import HashingWriter, git_blob_sha1
 from .hub import RepoFile, RepoListing, hub_endpoint, hub_errors, repo_listing
 from .installed import InstalledModel, ModelRegistry
 from .progress import Meter, ProgressCallback
-from .storage import check_space, ensure_writable, format_bytes
+from .storage import bytes_with_margin, check_space, ensure_writable, format_bytes, free_space
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ STAGING = ".downloads"
 # huggingface_hub reads the body in 10 MB pieces; progress and cancel can only act between pieces,
 # which on a slow line means many seconds. 1 MiB keeps a cancel prompt.
 CHUNK = 1024 * 1024
+_NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 # Files an MLX repository holds that a model does not need.
 _SKIP = {".gitattributes"}
 
@@ -55,6 +56,11 @@ class DownloadPlan:
     catalog_id: str = ""
     quant: str = ""
 
+    def __post_init__(self) -> None:
+        # Every plan is made here, whichever function built it: the one place the Hub's names are checked.
+        for f in self.files:
+            check_remote_name(self.repo, f.name)
+
     @property
     def total_bytes(self) -> int:
         return sum(f.size for f in self.files)
@@ -66,6 +72,38 @@ class DownloadPlan:
     def staging(self, models_dir: Path) -> Path:
         owner, _, repo = self.repo.partition("/")
         return Path(models_dir) / STAGING / owner / repo
+
+
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def check_remote_name(repo: str, name: str) -> None:
+    """Refuse a file name from the Hub's listing that could land outside the model's folder: it must be
+    a relative POSIX path of plain segments (no ``..``, no absolute or drive path, no backslash)."""
+    segments = name.split("/")
+    problem = ""
+    if not name or "\\" in name or any(ord(c) < 32 for c in name):
+        problem = "empty, a backslash or a control character"
+    elif name.startswith("/") or ":" in name:
+        problem = "an absolute or drive path (or a colon)"
+    elif any(seg in ("", ".", "..") for seg in segments):
+        problem = "an empty, '.' or '..' segment"
+    elif any(seg.split(".")[0].upper() in _WINDOWS_RESERVED or seg.endswith((" ", ".")) for seg in segments):
+        problem = "a name Windows reserves"
+    if problem:
+        log.warning("refused file name %r listed in %s: %s", name, repo, problem)
+        raise DownloadError("download.unsafe_name", f"{name!r} in the listing of {repo}: {problem}",
+                            repo=repo, file=repr(name))
+
+
+def _check_inside(plan: DownloadPlan, models: Path) -> None:
+    """The names are plain, but a folder on the way may be a symlink: every target must resolve inside."""
+    for root in (plan.destination(models), plan.staging(models)):
+        base = root.resolve()
+        for f in plan.files:
+            if not (root / f.name).resolve().is_relative_to(base):
+                raise DownloadError("download.unsafe_name", f"{f.name} resolves outside {base}",
+                                    repo=plan.repo, file=f.name)
 
 
 def plan_gguf(model: CatalogModel, quant: GgufQuant, *, endpoint: str | None = None) -> DownloadPlan:
@@ -109,6 +147,7 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
     if registry is not None and any(m.name == plan.name and m.present for m in registry.list()):
         raise ModelManagerError("model.already_installed", f"{plan.name} is registered", name=plan.name)
     staging, dest = plan.staging(models), plan.destination(models)
+    _check_inside(plan, models)
     _check_space(plan, models, staging, dest)  # before anything is written, the models folder included
     ensure_writable(models)
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK)
@@ -146,19 +185,38 @@ def discard_partial(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> N
     _remove_empty_dirs(staging.parent, Path(models_dir) / STAGING)
 
 
+def _resumable_bytes(staging: Path, f: RepoFile) -> int:
+    """What of ``f`` is on disk and will be continued (a part of another revision starts again)."""
+    part = _part(staging, f)
+    state = _read_note(_note(staging, f))
+    expected = {"size": f.size, "sha256": f.sha256, "blob_id": f.blob_id}
+    if not part.exists() or {k: state.get(k) for k in expected} != expected:
+        return 0
+    have = part.stat().st_size
+    return have if have <= f.size else 0
+
+
+def _still_needed(plan: DownloadPlan, staging: Path) -> int:
+    return sum(max(0, f.size - _resumable_bytes(staging, f)) for f in plan.files)
+
+
 def _check_space(plan: DownloadPlan, models: Path, staging: Path, dest: Path) -> None:
-    remaining = 0
-    new_files = 0
-    for f in plan.files:
-        part = _part(staging, f)
-        have = part.stat().st_size if part.exists() else 0
-        remaining += max(0, f.size - have)
-        new_files += 0 if part.exists() else 2  # the .part (renamed into place later) and its note
+    new_files = sum(0 if _part(staging, f).exists() else 2 for f in plan.files)  # the .part and its note
     new_dirs: set[Path] = set()
     for f in plan.files:
         for leaf in (_part(staging, f).parent, (dest / f.name).parent):
             new_dirs.update(d for d in (leaf, *leaf.parents) if d.is_relative_to(models) and not d.exists())
-    check_space(models, remaining, new_files + len(new_dirs))
+    check_space(models, _still_needed(plan, staging), new_files + len(new_dirs))
+
+
+def _out_of_space(plan: DownloadPlan, staging: Path, exc: OSError) -> StorageError:
+    """The disk filled up during the download (something else wrote to it): say what is still needed,
+    counting what is already on disk, and what is free now."""
+    need = bytes_with_margin(_still_needed(plan, staging))
+    free = free_space(staging).free_bytes
+    return StorageError("storage.no_space", f"{exc}; {need} bytes still needed, {free} free",
+                        needed_bytes=need, free_bytes=free, folder=staging, needed=format_bytes(need),
+                        free=format_bytes(free))
 
 
 def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter,
@@ -189,6 +247,7 @@ def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter,
     meter.done += have
     url = hf_hub_url(plan.repo, f.name, revision=state.get("revision") or plan.revision, endpoint=plan.endpoint)
     bar = functools.partial(_Bar, meter)
+    out_of_space: OSError | None = None
     try:
         with hub_errors(plan.endpoint, plan.repo, f.name):
             try:
@@ -199,15 +258,22 @@ def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter,
             except OSError as exc:
                 if type(exc) is not OSError:
                     raise  # huggingface_hub's HTTP errors are OSError subclasses: hub_errors maps them
-                if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-                    raise StorageError("storage.no_space", str(exc), needed_bytes=f.size - have, free_bytes=0,
-                                       folder=part.parent, needed=format_bytes(f.size - have), free="0 B") from exc
-                if exc.errno is not None:
+                if exc.errno in _NO_SPACE:
+                    out_of_space = exc
+                elif exc.errno is not None:
                     raise DownloadError("download.failed", str(exc), partial_kept=True, file=f.name) from exc
-                # huggingface_hub's size check ("Consistency check failed"): the body ended early.
-                raise DownloadError("download.interrupted", str(exc), partial_kept=True, file=f.name) from exc
+                else:
+                    # huggingface_hub's size check ("Consistency check failed"): the body ended early.
+                    raise DownloadError("download.interrupted", str(exc), partial_kept=True, file=f.name) from exc
     finally:
-        writer.close()
+        try:
+            writer.close()
+        except OSError as exc:  # the last buffered bytes did not fit either; a resume re-reads the file
+            if exc.errno not in _NO_SPACE:
+                raise DownloadError("download.failed", str(exc), partial_kept=True, file=f.name) from exc
+            out_of_space = out_of_space or exc
+    if out_of_space is not None:
+        raise _out_of_space(plan, staging, out_of_space) from out_of_space
     _verify(f, part, note, writer.hexdigest(), state)
 
 

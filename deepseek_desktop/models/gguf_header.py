@@ -21,8 +21,19 @@ DEFAULT_ALIGNMENT = 32
 # value type -> struct format for the fixed-size scalars
 _SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
 _STRING, _ARRAY = 8, 9
-# Arrays longer than this are skipped, not stored (token lists, merges, scores).
+# Arrays longer than this are skipped, not stored (token lists, merges, scores). Arrays of numbers are
+# kept up to the larger bound: per-layer values (head counts, feed-forward sizes) have one per layer.
 _KEEP_ARRAY_MAX = 64
+_KEEP_NUMBERS_MAX = 1024
+# Bounds on what a header may ask us to walk. llama.cpp itself rejects arrays of arrays; one level of
+# nesting is allowed here so gguf-py's files read, anything deeper is a crafted file. The largest real
+# arrays are token lists and merges (a few hundred thousand entries).
+_MAX_DEPTH = 2
+_MAX_ARRAY = 1 << 26
+_MAX_COUNT = 10_000_000  # tensors or keys
+_MAX_DIMS = 8
+# The smallest number of bytes one array item of a type takes on disk (a length prefix at least).
+_MIN_ITEM = {_STRING: 8, _ARRAY: 12}
 
 # ggml type id -> (elements per block, bytes per block). Mirrors gguf-py's GGML_QUANT_SIZES so this
 # module needs no numpy at import time; ``_block_size`` falls back to gguf-py for ids not listed.
@@ -42,6 +53,14 @@ FILE_TYPES = {
     25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M",
     32: "BF16", 36: "TQ1_0", 37: "TQ2_0", 38: "MXFP4",
 }
+
+
+class MalformedHeader(ValueError):
+    """The header breaks the GGUF format (as opposed to being cut short)."""
+
+
+class TruncatedHeader(ValueError):
+    """The header runs past the end of the file."""
 
 
 @dataclass
@@ -137,34 +156,49 @@ class GGUFHeader:
 
 
 def read_gguf_header(path: str | os.PathLike[str]) -> GGUFHeader:
-    """Parse the header of ``path``. Raises ``ModelFileError`` for a missing, non-GGUF or damaged file.
+    """Parse the header of ``path``. Raises ``ModelFileError`` for a missing, unreadable, non-GGUF or
+    damaged file, whatever its bytes: every value a reader of the header uses is type-checked here.
 
     Being truncated is not an error here (``header.truncated`` tells); ``check_gguf`` makes it one.
     """
     p = Path(path)
+    if p.is_dir():
+        raise ModelFileError("model.is_folder", f"{p} is a folder", path=p)
     if not p.is_file():
         raise ModelFileError("model.not_found", f"{p} does not exist or is not a file", path=p)
-    size = p.stat().st_size
-    with open(p, "rb") as fh:
-        if fh.read(4) != GGUF_MAGIC:
-            raise ModelFileError("model.not_gguf", "the file does not start with the GGUF magic", path=p)
-        if size < 24:
-            raise ModelFileError("model.truncated", f"only {size} bytes", path=p)
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            try:
-                return _parse(p, mm, size)
-            except (struct.error, ValueError, IndexError, UnicodeDecodeError, OverflowError) as exc:
-                # The header itself runs past the end of the file (or is garbage).
-                raise ModelFileError("model.truncated", f"unreadable GGUF header: {exc}", path=p) from exc
+    try:
+        with open(p, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if fh.read(4) != GGUF_MAGIC:
+                raise ModelFileError("model.not_gguf", "the file does not start with the GGUF magic", path=p)
+            if size < 24:
+                raise ModelFileError("model.truncated", f"only {size} bytes", path=p)
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                try:
+                    return _parse(p, mm, size)
+                except MalformedHeader as exc:
+                    raise ModelFileError("model.bad_header", f"malformed GGUF header: {exc}", path=p) from exc
+                except (struct.error, TruncatedHeader) as exc:
+                    raise ModelFileError("model.truncated", f"the header runs past the end: {exc}", path=p) from exc
+                except (ValueError, IndexError, OverflowError, RecursionError) as exc:  # a shape not foreseen
+                    raise ModelFileError("model.bad_header", f"{type(exc).__name__}: {exc}", path=p) from exc
+    except PermissionError as exc:
+        raise ModelFileError("model.no_permission", str(exc), path=p) from exc
+    except OSError as exc:
+        raise ModelFileError("model.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
 
 
 def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
     """``read_gguf_header`` plus the check that all tensor data is present."""
     header = read_gguf_header(path)
     if header.truncated:
+        from .storage import format_bytes
+
         raise ModelFileError(
-            "model.truncated",
+            "model.incomplete",
             f"file has {header.file_size} bytes, its tensor table needs {header.expected_size}",
+            name=_printable(header.name), present=format_bytes(header.file_size),
+            expected=format_bytes(header.expected_size),
             path=header.path,
         )
     return header
@@ -192,47 +226,63 @@ class _Cursor:
     def count(self) -> int:
         return self.unpack("Q" if self.wide else "I")
 
+    def advance(self, n: int, what: str) -> None:
+        if self.pos + n > len(self.buf):
+            raise TruncatedHeader(f"{what} runs past the end of the file")
+        self.pos += n
+
     def string(self) -> str:
         n = self.count()
-        end = self.pos + n
-        if end > len(self.buf):
-            raise ValueError("string runs past the end of the file")
-        raw = self.buf[self.pos:end]
-        self.pos = end
-        return raw.decode("utf-8", errors="replace")
+        start = self.pos
+        self.advance(n, "a string")
+        return self.buf[start:self.pos].decode("utf-8", errors="replace")
 
     def skip_strings(self, n: int) -> None:
         # Token lists hold ~100k-250k strings; walk the lengths without decoding.
         buf, pos, fmt = self.buf, self.pos, "<Q" if self.wide else "<I"
         step = 8 if self.wide else 4
         unpack = struct.unpack_from
+        # n is bounded by the file's size (checked by the caller), and a length running past the end
+        # makes the next unpack fail (struct.error): one check at the end keeps the walk as fast as it was.
         for _ in range(n):
             pos += step + unpack(fmt, buf, pos)[0]
         if pos > len(buf):
-            raise ValueError("array runs past the end of the file")
+            raise TruncatedHeader("an array runs past the end of the file")
         self.pos = pos
 
-    def value(self, vtype: int) -> Any:
+    def value(self, vtype: int, depth: int = 0) -> Any:
         if vtype in _SCALARS:
             return self.unpack(_SCALARS[vtype])
         if vtype == _STRING:
             return self.string()
         if vtype == _ARRAY:
-            item_type = self.unpack("I")
-            n = self.count()
-            if n <= _KEEP_ARRAY_MAX:
-                return [self.value(item_type) for _ in range(n)]
-            if item_type in _SCALARS:
-                self.pos += n * struct.calcsize(_SCALARS[item_type])
-                if self.pos > len(self.buf):
-                    raise ValueError("array runs past the end of the file")
-            elif item_type == _STRING:
-                self.skip_strings(n)
-            else:
-                for _ in range(n):
-                    self.value(item_type)
-            return _SkippedArray(item_type, n)
-        raise ValueError(f"unknown GGUF value type {vtype}")
+            return self.array(depth + 1)
+        raise MalformedHeader(f"unknown GGUF value type {vtype}")
+
+    def array(self, depth: int) -> Any:
+        if depth > _MAX_DEPTH:
+            raise MalformedHeader(f"arrays nested more than {_MAX_DEPTH} deep")
+        item_type = self.unpack("I")
+        if item_type not in _SCALARS and item_type not in (_STRING, _ARRAY):
+            raise MalformedHeader(f"unknown GGUF array item type {item_type}")
+        if item_type == _ARRAY and depth >= _MAX_DEPTH:
+            raise MalformedHeader(f"arrays nested more than {_MAX_DEPTH} deep")
+        n = self.count()
+        if n > _MAX_ARRAY:
+            raise MalformedHeader(f"an array of {n} items")
+        item_min = struct.calcsize(_SCALARS[item_type]) if item_type in _SCALARS else _MIN_ITEM[item_type]
+        if self.pos + n * item_min > len(self.buf):
+            raise TruncatedHeader(f"an array of {n} items runs past the end of the file")
+        if n <= _KEEP_ARRAY_MAX or (item_type in _SCALARS and n <= _KEEP_NUMBERS_MAX):
+            return [self.value(item_type, depth) for _ in range(n)]
+        if item_type in _SCALARS:
+            self.advance(n * item_min, "an array")
+        elif item_type == _STRING:
+            self.skip_strings(n)
+        else:
+            for _ in range(n):
+                self.value(item_type, depth)
+        return _SkippedArray(item_type, n)
 
 
 @dataclass(frozen=True)
@@ -253,25 +303,81 @@ def _parse(path: Path, mm: mmap.mmap, size: int) -> GGUFHeader:
     cur = _Cursor(mm, 8, wide=version >= 2)
     n_tensors = cur.count()
     n_kv = cur.count()
-    if n_tensors > 10_000_000 or n_kv > 10_000_000:
-        raise ValueError("implausible tensor or key count")
+    if n_tensors > _MAX_COUNT or n_kv > _MAX_COUNT:
+        raise MalformedHeader(f"implausible counts: {n_tensors} tensors, {n_kv} keys")
     metadata: dict[str, Any] = {}
     for _ in range(n_kv):
         key = cur.string()
         metadata[key] = cur.value(cur.unpack("I"))
+    _check_metadata(metadata)
     tensors = []
     for _ in range(n_tensors):
         name = cur.string()
         n_dims = cur.unpack("I")
-        if n_dims > 8:
-            raise ValueError(f"tensor {name} has {n_dims} dimensions")
+        if n_dims > _MAX_DIMS:
+            raise MalformedHeader(f"tensor {name} has {n_dims} dimensions")
         shape = tuple(cur.count() for _ in range(n_dims))
         ggml_type = cur.unpack("I")
         offset = cur.unpack("Q")
+        try:
+            _block_size(ggml_type)
+        except ValueError as exc:
+            raise MalformedHeader(f"tensor {name}: {exc}") from exc
         tensors.append(TensorInfo(name, shape, ggml_type, offset))
-    alignment = int(metadata.get("general.alignment", DEFAULT_ALIGNMENT) or DEFAULT_ALIGNMENT)
+    alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     data_offset = (cur.pos + alignment - 1) // alignment * alignment
     return GGUFHeader(path, version, size, metadata, tensors, data_offset)
+
+
+# The keys this app (and llama.cpp) reads, with the type each must have. Anything else is kept as read.
+_STR_KEYS = ("general.architecture", "general.name", "general.size_label", "tokenizer.chat_template")
+_INT_KEYS = ("context_length", "block_count", "embedding_length", "attention.kv_lora_rank", "vocab_size",
+             "attention.key_length", "attention.value_length", "rope.dimension_count",
+             "attention.sliding_window", "expert_count", "expert_used_count")
+# Per-layer arrays are allowed for these.
+_INT_OR_LIST_KEYS = ("attention.head_count", "attention.head_count_kv", "feed_forward_length")
+
+
+def _check_metadata(metadata: dict[str, Any]) -> None:
+    for key in _STR_KEYS:
+        if key in metadata and not isinstance(metadata[key], str):
+            raise MalformedHeader(f"{key} is {_kind(metadata[key])}, not a string")
+    arch = metadata.get("general.architecture", "")
+    for suffix in _INT_KEYS:
+        key = f"{arch}.{suffix}"
+        if key in metadata and not _is_count(metadata[key]):
+            raise MalformedHeader(f"{key} is {_kind(metadata[key])}, not a non-negative integer")
+    for suffix in _INT_OR_LIST_KEYS:
+        key = f"{arch}.{suffix}"
+        value = metadata.get(key, 0)
+        if not (_is_count(value) or isinstance(value, list) and all(_is_count(v) for v in value)):
+            raise MalformedHeader(f"{key} is {_kind(value)}, not an integer or a list of integers")
+    if "general.file_type" in metadata and not _is_count(metadata["general.file_type"]):
+        raise MalformedHeader(f"general.file_type is {_kind(metadata['general.file_type'])}, not an integer")
+    alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
+    if not _is_count(alignment) or alignment == 0 or alignment & (alignment - 1):
+        raise MalformedHeader(f"general.alignment is {_kind(alignment)}, not a power of two")
+    tokens = metadata.get("tokenizer.ggml.tokens")
+    if tokens is not None and not isinstance(tokens, list | _SkippedArray):
+        raise MalformedHeader(f"tokenizer.ggml.tokens is {_kind(tokens)}, not an array")
+
+
+def _printable(text: str, limit: int = 100) -> str:
+    """A name from the file, fit for one line of a message (no control characters, not endless)."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list | _SkippedArray):
+        return "an array"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    return f"{type(value).__name__} {value!r}"
 
 
 def _block_size(ggml_type: int) -> tuple[int, int]:

@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..core.atomic_file import write_atomic
+from ..core.atomic_file import aside_name, write_atomic
 from .errors import ModelManagerError, StorageError
-from .storage import is_inside
+from .storage import is_inside, resolve_path
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,31 @@ class InstalledModel:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> InstalledModel:
+    def from_dict(cls, data: Any) -> InstalledModel:
+        """An entry as read from the registry file; ``ValueError`` unless every field has its type."""
+        if not isinstance(data, dict):
+            raise ValueError(f"an entry is {type(data).__name__}, not an object")
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        values["parts"] = tuple(values.get("parts") or ())
+        for key in ("name", "path", "format"):
+            if not isinstance(values.get(key), str) or not values[key]:
+                raise ValueError(f"{key} is missing or not a string")
+        for key in ("size", "context_length"):
+            v = values.get(key, 0)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise ValueError(f"{key} is {v!r}, not a size")
+        parts = values.get("parts") or []
+        if not isinstance(parts, list) or not all(isinstance(p, str) and p for p in parts):
+            raise ValueError("parts is not a list of paths")
+        values["parts"] = tuple(parts)
+        for key, v in values.items():
+            if key not in ("size", "context_length", "parts") and not isinstance(v, str):
+                raise ValueError(f"{key} is {type(v).__name__}, not a string")
+        for text in (*(v for v in values.values() if isinstance(v, str)), *values["parts"]):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:  # bytes that were not UTF-8 in the file (surrogate-escaped)
+                raise ValueError(f"{text!r} is not valid UTF-8") from exc
         return cls(**values)
 
 
@@ -87,17 +108,17 @@ class ModelRegistry:
                 return m
         target = Path(name_or_path).expanduser()
         if target.exists():
-            resolved = target.resolve()
+            resolved = resolve_path(target)
             for m in self.list():
-                if Path(m.path).resolve() == resolved:
+                if resolve_path(m.path) == resolved:
                     return m
         raise ModelManagerError("model.not_registered", f"{name_or_path!r} is not in {self.file}",
                                 name=name_or_path)
 
     def find_by_path(self, path: str | os.PathLike[str]) -> InstalledModel | None:
-        resolved = Path(path).expanduser().resolve()
+        resolved = resolve_path(Path(path).expanduser())
         for m in self.list():
-            if Path(m.path).resolve() == resolved:
+            if resolve_path(m.path) == resolved:
                 return m
         return None
 
@@ -107,8 +128,8 @@ class ModelRegistry:
         by another path gets a suffix (-2, -3 ...). Returns the entry as stored."""
         with self._lock:
             models = self._load()
-            resolved = Path(model.path).resolve()
-            models = [m for m in models if Path(m.path).resolve() != resolved]
+            resolved = resolve_path(model.path)
+            models = [m for m in models if resolve_path(m.path) != resolved]
             taken = {m.name for m in models}
             name, n = model.name, 2
             while name in taken:
@@ -171,19 +192,38 @@ class ModelRegistry:
 
     def _load(self) -> list[InstalledModel]:
         try:
-            raw = self.file.read_text(encoding="utf-8")
+            raw = self.file.read_bytes()
         except FileNotFoundError:
             return []
         try:
-            data = json.loads(raw)
-            return [InstalledModel.from_dict(d) for d in data["models"]]
+            # surrogateescape: a stray non-UTF-8 byte inside one entry spoils that entry, not the file.
+            data = json.loads(raw.decode("utf-8", errors="surrogateescape"))
+            entries = data["models"]
+            if not isinstance(entries, list):
+                raise TypeError(f"models is {type(entries).__name__}, not a list")
         except (ValueError, KeyError, TypeError) as exc:
-            # Keep the damaged file for the user and start afresh: the model files themselves are
-            # untouched and ``discover_unregistered`` finds them again.
-            aside = self.file.with_name(f"{self.file.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            # Nothing in it can be read: keep the damaged file for the user and start afresh. The model
+            # files themselves are untouched and ``discover_unregistered`` finds them again.
+            aside = aside_name(self.file, "damaged", time.strftime("%Y%m%d-%H%M%S"))
             os.replace(self.file, aside)
             log.warning("installed-model registry %s unreadable (%s); moved to %s", self.file, exc, aside)
             return []
+        models = []
+        bad = []
+        for index, entry in enumerate(entries):
+            try:
+                models.append(InstalledModel.from_dict(entry))
+            except (ValueError, TypeError) as exc:
+                bad.append((index, exc))
+        if bad:
+            # Keep the good entries; the file as it was stays beside it, so the dropped ones are not lost.
+            aside = aside_name(self.file, "damaged", time.strftime("%Y%m%d-%H%M%S"))
+            shutil.copy2(self.file, aside)
+            for index, exc in bad:
+                log.warning("installed-model registry %s: entry %d dropped (%s); the file as it was is %s",
+                            self.file, index, exc, aside)
+            self._save(models)
+        return models
 
     def _save(self, models: list[InstalledModel]) -> None:
         data = {"version": 1, "models": [m.to_dict() for m in sorted(models, key=lambda m: m.name)]}

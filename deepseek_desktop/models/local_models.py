@@ -9,6 +9,7 @@ each as long as its own header says) and a tokenizer.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import struct
@@ -22,7 +23,9 @@ from .fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
 from .gguf_header import GGUFHeader, check_gguf, is_gguf_file
 from .installed import InstalledModel, ModelRegistry
 from .progress import ProgressCallback
-from .storage import check_space, copy_files, is_inside, move_files
+from .storage import check_space, copy_files, is_inside, is_symlink_loop, move_files, resolve_path
+
+log = logging.getLogger(__name__)
 
 _SPLIT = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
@@ -98,6 +101,8 @@ def check_mlx_folder(path: str | os.PathLike[str]) -> LocalModelInfo:
         config = json.loads((p / "config.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ModelFileError("model.not_mlx", "config.json is missing", path=p) from exc
+    except PermissionError as exc:
+        raise ModelFileError("model.no_permission", str(exc), path=p / "config.json") from exc
     except (OSError, ValueError) as exc:
         raise ModelFileError("model.not_mlx", f"config.json unreadable: {exc}", path=p) from exc
     if not isinstance(config, dict) or "model_type" not in config:
@@ -186,19 +191,21 @@ def import_model(path: str | os.PathLike[str], models_dir: str | os.PathLike[str
         context_length=info.context_length))
 
 
-def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelRegistry) -> list[Path]:
+def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelRegistry,
+                          skipped: list[Path] | None = None) -> list[Path]:
     """GGUF files (first parts) and MLX folders in the models folder that the registry does not know,
-    e.g. copied there by hand or left by an interrupted registration."""
+    e.g. copied there by hand or left by an interrupted registration. Symlink loops are left out with a
+    warning in the log (and added to ``skipped`` when given)."""
     models = Path(models_dir).expanduser()
     if not models.is_dir():
         return []
-    known = {Path(p).resolve() for m in registry.list() for p in (m.path, *m.parts)}
+    known = {resolve_path(p) for m in registry.list() for p in (m.path, *m.parts)}
     found = []
     for root, dirs, files in os.walk(models):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(root)
         if "config.json" in files and any(f.endswith(".safetensors") for f in files):
-            if here.resolve() not in known:
+            if resolve_path(here) not in known:
                 found.append(here)
             dirs[:] = []
             continue
@@ -207,7 +214,12 @@ def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelReg
             if not f.endswith(".gguf") or (m and m.group("no") != "00001"):
                 continue
             p = here / f
-            if p.resolve() not in known and is_gguf_file(p):
+            if is_symlink_loop(p):
+                log.warning("skipped %s in the models folder: a symbolic link loop", p)
+                if skipped is not None:
+                    skipped.append(p)
+                continue
+            if resolve_path(p) not in known and is_gguf_file(p):
                 found.append(p)
     return found
 
@@ -253,6 +265,8 @@ def _safetensors_size(path: Path) -> int:
             if n > 100_000_000:
                 raise ValueError("header length implausible")
             header = json.loads(fh.read(n))
+    except PermissionError as exc:
+        raise ModelFileError("model.no_permission", str(exc), path=path) from exc
     except (OSError, ValueError, struct.error) as exc:
         raise ModelFileError("model.not_mlx", f"{path.name} is not a safetensors file: {exc}", path=path) from exc
     try:

@@ -6,6 +6,7 @@ new file fails. ``os.statvfs`` tells both (``f_bavail``, ``f_favail``); Windows 
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import shutil
@@ -99,10 +100,30 @@ def ensure_writable(folder: Path) -> None:
         raise StorageError("storage.not_writable", str(exc), folder=folder) from exc
 
 
+def resolve_path(path: str | os.PathLike[str]) -> Path:
+    """``Path.resolve`` that survives a symlink loop: the loop's own absolute path stands for itself
+    (nothing else resolves to it, and it opens as nothing)."""
+    p = Path(path)
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 on a loop
+        return p.absolute()
+
+
+def is_symlink_loop(path: str | os.PathLike[str]) -> bool:
+    try:
+        Path(path).resolve(strict=True)
+    except RuntimeError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
 def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
     """True when ``path`` (symlinks resolved) lies strictly inside ``folder``."""
-    p = Path(path).expanduser().resolve()
-    f = Path(folder).expanduser().resolve()
+    p = resolve_path(Path(path).expanduser())
+    f = resolve_path(Path(folder).expanduser())
     return p != f and p.is_relative_to(f)
 
 

@@ -59,6 +59,10 @@ class DropImporter(QObject):
             log.warning("import of %s refused: %s", path, exc)
             self.message.emit(describe(exc), "error")
             return None
+        except Exception as exc:  # a fault the checks did not foresee still gets a line, not silence
+            log.exception("import of %s failed", path)
+            self.message.emit(describe(exc), "error")
+            return None
         self.message.emit(self.tr("Imported {name}. Choose it in the toolbar to chat with it.").format(
             name=entry.name), "info")
         self.imported.emit(entry)

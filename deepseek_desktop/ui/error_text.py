@@ -24,6 +24,15 @@ def _texts() -> dict[str, str]:
             "Not an MLX model folder (config.json, weights and tokenizer are needed): {path}",
         ),
         "model.none_loaded": translate("Errors", "No model is loaded."),
+        "model.bad_header": translate("Errors", "The header of the model file is damaged or malformed: {path}"),
+        "model.incomplete": translate(
+            "Errors",
+            "{name}: the model file is incomplete (truncated), {present} of {expected} present; download it "
+            "again: {path}",
+        ),
+        "model.is_folder": translate("Errors", "This is a folder, not a GGUF model file: {path}"),
+        "model.no_permission": translate("Errors", "You have no permission to read the model file: {path}"),
+        "model.unreadable": translate("Errors", "The model file could not be read: {path}"),
         "engine.crashed": translate("Errors", "The engine stopped unexpectedly."),
         "engine.unavailable": translate("Errors", "The {engine} engine is not available on this computer."),
         "engine.unknown": translate("Errors", "Unknown engine: {engine}"),
@@ -135,6 +144,11 @@ def _texts() -> dict[str, str]:
             "Errors",
             "{file} is already being downloaded by another window or process.",
         ),
+        "download.unsafe_name": translate(
+            "Errors",
+            "The model server listed a file with an unsafe name in {repo} ({file}); nothing was downloaded.",
+        ),
+        "operation.interrupted": translate("Errors", "Interrupted."),
         "ramdisk.unavailable": translate("Errors", "A RAM disk is not available on {platform}."),
         "ramdisk.no_memory": translate(
             "Errors",
