@@ -66,7 +66,11 @@ MESSAGES: dict[str, str] = {
     "store.not_found": "This conversation or message no longer exists.",
     "store.export_failed": "The conversation could not be exported to {path}.",
     "store.import_invalid": "This file is not a conversation exported by DeepSeek Desktop.",
-    "settings.corrupt": "The settings file could not be read and was moved to {path}. Default settings are used.",
+    "settings.corrupt": "The settings file was damaged and was moved to {path}. Default settings are used.",
+    "settings.unreadable": (
+        "The settings file {path} cannot be read. Default settings are used, and changes are not saved until it"
+        " can be read again."
+    ),
     "settings.values_reset": "Some settings had invalid values and were reset to their defaults: {keys}",
     "settings.invalid_value": "Invalid value for the setting {key}.",
     "settings.save_failed": "The settings could not be saved to {path}.",

@@ -60,7 +60,12 @@ def _texts() -> dict[str, str]:
         ),
         "settings.corrupt": translate(
             "Errors",
-            "The settings file could not be read and was moved to {path}. Default settings are used.",
+            "The settings file was damaged and was moved to {path}. Default settings are used.",
+        ),
+        "settings.unreadable": translate(
+            "Errors",
+            "The settings file {path} cannot be read. Default settings are used, and changes are not saved "
+            "until it can be read again.",
         ),
         "settings.values_reset": translate(
             "Errors",
