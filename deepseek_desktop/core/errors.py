@@ -56,8 +56,8 @@ MESSAGES: dict[str, str] = {
     # -- conversations, settings and secrets (core/) --
     "store.corrupt": "The conversation database was damaged. It was moved to {path} and a new one was started.",
     "store.corrupt_recovered": (
-        "The conversation database was damaged and was moved to {path}. {count} conversations were recovered from it;"
-        " the last messages of some may be missing."
+        "The conversation database was damaged and was moved to {path}. {conversations} conversations with"
+        " {messages} messages were recovered from it; some messages may be missing."
     ),
     "store.open_failed": "The conversation database could not be opened: {path}",
     "store.too_new": "The conversation database was written by a newer version of DeepSeek Desktop: {path}",

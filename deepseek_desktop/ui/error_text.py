@@ -42,8 +42,8 @@ def _texts() -> dict[str, str]:
         ),
         "store.corrupt_recovered": translate(
             "Errors",
-            "The conversation database was damaged and was moved to {path}. {count} conversations were "
-            "recovered from it; the last messages of some may be missing.",
+            "The conversation database was damaged and was moved to {path}. {conversations} conversations with "
+            "{messages} messages were recovered from it; some messages may be missing.",
         ),
         "store.open_failed": translate("Errors", "The conversation database could not be opened: {path}"),
         "store.too_new": translate(
