@@ -457,8 +457,8 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
             <translation>Die Unterhaltungsdatenbank war beschädigt. Sie wurde nach {path} verschoben und eine neue angelegt.</translation>
         </message>
         <message>
-            <source>The conversation database was damaged and was moved to {path}. {count} conversations were recovered from it; the last messages of some may be missing.</source>
-            <translation>Die Unterhaltungsdatenbank war beschädigt und wurde nach {path} verschoben. {count} Unterhaltungen wurden daraus gerettet; bei manchen fehlen eventuell die letzten Nachrichten.</translation>
+            <source>The conversation database was damaged and was moved to {path}. {conversations} conversations with {messages} messages were recovered from it; some messages may be missing.</source>
+            <translation>Die Unterhaltungsdatenbank war beschädigt und wurde nach {path} verschoben. {conversations} Unterhaltungen mit {messages} Nachrichten wurden daraus gerettet; einzelne Nachrichten fehlen eventuell.</translation>
         </message>
         <message>
             <source>The conversation database could not be opened: {path}</source>
@@ -489,8 +489,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
             <translation>Diese Datei ist keine aus DeepSeek Desktop exportierte Unterhaltung.</translation>
         </message>
         <message>
-            <source>The settings file could not be read and was moved to {path}. Default settings are used.</source>
-            <translation>Die Einstellungsdatei war nicht lesbar und wurde nach {path} verschoben. Es gelten die Standardeinstellungen.</translation>
+            <source>The settings file was damaged and was moved to {path}. Default settings are used.</source>
+            <translation>Die Einstellungsdatei war beschädigt und wurde nach {path} verschoben. Es gelten die Standardeinstellungen.</translation>
+        </message>
+        <message>
+            <source>The settings file {path} cannot be read. Default settings are used, and changes are not saved until it can be read again.</source>
+            <translation>Die Einstellungsdatei {path} kann nicht gelesen werden. Es gelten die Standardeinstellungen, und Änderungen werden erst wieder gespeichert, wenn sie lesbar ist.</translation>
         </message>
         <message>
             <source>Some settings had invalid values and were reset to their defaults: {keys}</source>
