@@ -3,8 +3,11 @@ conversations are listed, and one translated line per problem says what happened
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from test_conversation_salvage import chats, damage, readable_ids  # noqa: F401 - chats is a fixture
+from test_gui_chat import send_and_wait
 
 from deepseek_desktop.core.paths import AppPaths
 
@@ -47,3 +50,36 @@ def test_start_up_with_damaged_files_lists_the_rescued_chats_and_says_how_many(m
     assert gui.window.sidebar.list.count() == n_conv
     [aside] = damaged_home.settings_file.parent.glob("settings.json.corrupt-*")
     assert aside.read_bytes() == b"[" * 100_000
+
+
+def _newer_version_database(path) -> bytes:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT)")
+    conn.execute("INSERT INTO conversations (title) VALUES ('from the future')")
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("problem", ["folder", "newer-version"])
+def test_a_database_that_cannot_be_used_is_left_alone_and_this_session_still_chats(make_gui, app_home, problem):
+    paths = AppPaths.default().ensure()
+    if problem == "folder":  # opening fails with "unable to open database file"
+        paths.database_file.mkdir()
+        (paths.database_file / "keep.txt").write_text("mine")
+    else:
+        before = _newer_version_database(paths.database_file)
+    gui = make_gui(words_per_second=1000)
+    text = gui.window.notices.label.text()
+    assert str(paths.database_file) in text and "this session will not be saved" in text
+    assert ("newer version" in text) == (problem == "newer-version")
+    send_and_wait(gui, "Hallo")  # the session works, in memory
+    assert gui.window.chat_view.widgets[1].item.state == "complete"
+    assert gui.window.sidebar.list.count() == 1
+    gui.close()
+    if problem == "folder":
+        assert [p.name for p in paths.database_file.iterdir()] == ["keep.txt"]
+    else:
+        assert paths.database_file.read_bytes() == before
+    assert not list(paths.data_dir.glob("*.corrupt-*"))

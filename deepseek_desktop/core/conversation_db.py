@@ -132,8 +132,7 @@ def open_database(path: Path, use_fts: bool | None = None,
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = None
     try:
-        conn = _connect(path)
-        _check(conn)
+        conn = _connect(path, check=True)
         return OpenedDatabase(conn, _prepare(conn, path, use_fts))
     except (sqlite3.DatabaseError, _Damaged) as exc:
         if conn is not None:
@@ -163,13 +162,22 @@ def fold(text: str | None) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, check: bool = False) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; the store opens its own with BEGIN IMMEDIATE.
     # check_same_thread=False: the store is built on one thread and used on its worker thread; the
     # store's lock (and its one-thread rule) keeps the connection from being used concurrently.
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+    if check:  # before anything writes (switching to WAL rewrites the header), so a refused file stays as it is
+        try:
+            _check(conn)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
+        except BaseException:
+            conn.close()
+            raise
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if mode.lower() != "wal":
+    if mode.lower() not in ("wal", "memory"):
         log.warning("conversation database %s runs in %s mode, not WAL", path, mode)
     conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: a crash of the app loses nothing committed
     conn.execute("PRAGMA foreign_keys = ON")
@@ -186,10 +194,6 @@ def _check(conn: sqlite3.Connection) -> None:
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, use_fts: bool | None) -> bool:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
     conn.executescript("BEGIN IMMEDIATE;" + _TABLES + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
     if use_fts is None:
         use_fts = _fts5_available(conn)

@@ -85,6 +85,23 @@ class ConversationStore:
             else:
                 self._notices.add("store.corrupt", path=opened.moved_to)
 
+    @classmethod
+    def open_or_in_memory(cls, path: Path, **options: Any) -> ConversationStore:
+        """How the app opens its store: a database that cannot be opened or is from a newer version is
+        left exactly as it is, and this session keeps its conversations in memory, with a notice saying so
+        (``store.open_failed_session`` / ``store.too_new_session``), instead of a window without history
+        whose every chat fails."""
+        try:
+            return cls(path, **options)
+        except (StoreError, OSError) as exc:
+            too_new = isinstance(exc, StoreError) and exc.message_id == "store.too_new"
+            message_id = "store.too_new_session" if too_new else "store.open_failed_session"
+            log.error("conversation database %s unusable (%s); this session keeps conversations in memory",
+                      path, exc)
+        store = cls(Path(":memory:"), **options)
+        store._notices.add(message_id, path=path)
+        return store
+
     @property
     def search_uses_fts(self) -> bool:
         return self._fts

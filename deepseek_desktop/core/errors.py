@@ -61,6 +61,13 @@ MESSAGES: dict[str, str] = {
     ),
     "store.open_failed": "The conversation database could not be opened: {path}",
     "store.too_new": "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
+    "store.open_failed_session": (
+        "The conversation database {path} could not be opened; conversations of this session will not be saved."
+    ),
+    "store.too_new_session": (
+        "The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it is;"
+        " conversations of this session will not be saved."
+    ),
     "store.write_failed": "The conversation could not be saved.",
     "store.read_failed": "The conversations could not be read.",
     "store.not_found": "This conversation or message no longer exists.",

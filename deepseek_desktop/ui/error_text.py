@@ -50,6 +50,16 @@ def _texts() -> dict[str, str]:
             "Errors",
             "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
         ),
+        "store.open_failed_session": translate(
+            "Errors",
+            "The conversation database {path} could not be opened; conversations of this session will not be "
+            "saved.",
+        ),
+        "store.too_new_session": translate(
+            "Errors",
+            "The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it "
+            "is; conversations of this session will not be saved.",
+        ),
         "store.write_failed": translate("Errors", "The conversation could not be saved."),
         "store.read_failed": translate("Errors", "The conversations could not be read."),
         "store.not_found": translate("Errors", "This conversation or message no longer exists."),
