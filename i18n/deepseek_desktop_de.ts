@@ -469,6 +469,14 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
             <translation>Die Unterhaltungsdatenbank stammt von einer neueren Version von DeepSeek Desktop: {path}</translation>
         </message>
         <message>
+            <source>The conversation database {path} could not be opened; conversations of this session will not be saved.</source>
+            <translation>Die Unterhaltungsdatenbank {path} konnte nicht geöffnet werden; die Unterhaltungen dieser Sitzung werden nicht gespeichert.</translation>
+        </message>
+        <message>
+            <source>The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it is; conversations of this session will not be saved.</source>
+            <translation>Die Unterhaltungsdatenbank {path} stammt von einer neueren Version von DeepSeek Desktop und bleibt unverändert; die Unterhaltungen dieser Sitzung werden nicht gespeichert.</translation>
+        </message>
+        <message>
             <source>The conversation could not be saved.</source>
             <translation>Die Unterhaltung konnte nicht gespeichert werden.</translation>
         </message>
