@@ -188,3 +188,34 @@ def test_a_database_with_its_first_page_destroyed_starts_afresh_and_keeps_the_fi
         assert Path(notice.params["path"]).read_bytes() == damaged
         assert store.list_conversations() == []
 
+
+
+def test_a_damaged_file_and_its_wal_are_kept_byte_for_byte_and_the_wal_rows_recovered(tmp_path, no_cli):
+    """The app died (its -wal not yet copied into the file), then the file was damaged. Closing a
+    read-write connection would checkpoint the -wal into the damaged file; nothing may change it."""
+    live = tmp_path / "live" / "conversations.sqlite3"
+    store = ConversationStore(live)
+    for i in range(30):
+        conv = store.create_conversation()
+        for j in range(10):
+            store.add_message(conv.id, "user" if j % 2 == 0 else "assistant", f"{i}/{j} " + "Wort " * 300)
+    sqlite3.connect(live).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
+    for i in range(5):  # these are only in the -wal
+        store.add_message(store.create_conversation().id, "user", f"spät {i}")
+    db = AppPaths.default().database_file
+    db.parent.mkdir(parents=True)
+    for suffix in ("", "-wal", "-shm"):  # the files as a crash leaves them
+        (db.parent / (db.name + suffix)).write_bytes((live.parent / (live.name + suffix)).read_bytes())
+    store.close()
+    whole = db.read_bytes()
+    db.write_bytes(whole[: len(whole) // 2])
+    before = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.name != "conversations.sqlite3-shm"}
+    assert len(before["conversations.sqlite3-wal"]) > 0
+    with ConversationStore(db) as store:
+        [notice] = store.take_notices()
+        assert notice.message_id == "store.corrupt_recovered"
+        moved = Path(notice.params["path"])
+        titles = [c.title for c in store.list_conversations()]
+        assert [f"spät {i}" for i in range(5)] == sorted(t for t in titles if t.startswith("spät"))
+    for name, data in before.items():
+        assert (db.parent / name.replace("conversations.sqlite3", moved.name)).read_bytes() == data

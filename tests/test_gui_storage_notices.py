@@ -39,6 +39,13 @@ def _rescued(paths: AppPaths, chats) -> tuple[int, int]:  # noqa: F811
 def test_start_up_with_damaged_files_lists_the_rescued_chats_and_says_how_many(make_gui, damaged_home, chats,  # noqa: F811
                                                                                language, expected):
     gui = make_gui(words_per_second=1000, settings_values={"general.language": language})
+    try:
+        _check_start_notices(gui, damaged_home, chats, expected)
+    finally:  # the translator sits on the one QApplication all tests share
+        gui.services.language.apply("en")
+
+
+def _check_start_notices(gui, damaged_home, chats, expected) -> None:  # noqa: F811
     n_conv, n_msg = _rescued(damaged_home, chats)
     assert n_conv > 60 and n_msg > 400
     assert gui.window.notices.isVisible()
@@ -70,7 +77,7 @@ def test_a_database_that_cannot_be_used_is_left_alone_and_this_session_still_cha
         (paths.database_file / "keep.txt").write_text("mine")
     else:
         before = _newer_version_database(paths.database_file)
-    gui = make_gui(words_per_second=1000)
+    gui = make_gui(words_per_second=1000, settings_values={"general.language": "en"})
     text = gui.window.notices.label.text()
     assert str(paths.database_file) in text and "this session will not be saved" in text
     assert ("newer version" in text) == (problem == "newer-version")

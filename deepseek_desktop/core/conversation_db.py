@@ -166,6 +166,8 @@ def _connect(path: Path, check: bool = False) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; the store opens its own with BEGIN IMMEDIATE.
     # check_same_thread=False: the store is built on one thread and used on its worker thread; the
     # store's lock (and its one-thread rule) keeps the connection from being used concurrently.
+    if check and _checked_read_only(path):
+        check = False
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
     if check:  # before anything writes (switching to WAL rewrites the header), so a refused file stays as it is
         try:
@@ -183,6 +185,30 @@ def _connect(path: Path, check: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.create_function("dd_fold", 1, fold, deterministic=True)
     return conn
+
+
+def _checked_read_only(path: Path) -> bool:
+    """Run the checks on a read-only connection; False when one cannot be had here (then the read-write
+    connection runs them). Closing a read-write connection checkpoints the -wal into the file, which
+    would change a damaged or refused file before it is moved aside or left alone."""
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        _check(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise
+        return False
+    finally:
+        conn.close()
+    if version > SCHEMA_VERSION:
+        raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
+    return True
 
 
 def _check(conn: sqlite3.Connection) -> None:
