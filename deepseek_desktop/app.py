@@ -98,7 +98,7 @@ def build_window(app, paths: AppPaths, settings):
     services = Services(
         paths=paths,
         settings=settings,
-        runner=StoreRunner(lambda: ConversationStore(paths.database_file)),
+        runner=StoreRunner(lambda: ConversationStore.open_or_in_memory(paths.database_file)),
         engine=EngineController(EngineHostClient()),
         language=language,
         apply_theme=lambda choice: apply_theme(app, choice),

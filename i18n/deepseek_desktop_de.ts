@@ -469,8 +469,8 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
             <translation>Die Unterhaltungsdatenbank war beschädigt. Sie wurde nach {path} verschoben und eine neue angelegt.</translation>
         </message>
         <message>
-            <source>The conversation database was damaged and was moved to {path}. {count} conversations were recovered from it; the last messages of some may be missing.</source>
-            <translation>Die Unterhaltungsdatenbank war beschädigt und wurde nach {path} verschoben. {count} Unterhaltungen wurden daraus gerettet; bei manchen fehlen eventuell die letzten Nachrichten.</translation>
+            <source>The conversation database was damaged and was moved to {path}. {conversations} conversations with {messages} messages were recovered from it; some messages may be missing.</source>
+            <translation>Die Unterhaltungsdatenbank war beschädigt und wurde nach {path} verschoben. {conversations} Unterhaltungen mit {messages} Nachrichten wurden daraus gerettet; einzelne Nachrichten fehlen eventuell.</translation>
         </message>
         <message>
             <source>The conversation database could not be opened: {path}</source>
@@ -479,6 +479,14 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <message>
             <source>The conversation database was written by a newer version of DeepSeek Desktop: {path}</source>
             <translation>Die Unterhaltungsdatenbank stammt von einer neueren Version von DeepSeek Desktop: {path}</translation>
+        </message>
+        <message>
+            <source>The conversation database {path} could not be opened; conversations of this session will not be saved.</source>
+            <translation>Die Unterhaltungsdatenbank {path} konnte nicht geöffnet werden; die Unterhaltungen dieser Sitzung werden nicht gespeichert.</translation>
+        </message>
+        <message>
+            <source>The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it is; conversations of this session will not be saved.</source>
+            <translation>Die Unterhaltungsdatenbank {path} stammt von einer neueren Version von DeepSeek Desktop und bleibt unverändert; die Unterhaltungen dieser Sitzung werden nicht gespeichert.</translation>
         </message>
         <message>
             <source>The conversation could not be saved.</source>
@@ -501,8 +509,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
             <translation>Diese Datei ist keine aus DeepSeek Desktop exportierte Unterhaltung.</translation>
         </message>
         <message>
-            <source>The settings file could not be read and was moved to {path}. Default settings are used.</source>
-            <translation>Die Einstellungsdatei war nicht lesbar und wurde nach {path} verschoben. Es gelten die Standardeinstellungen.</translation>
+            <source>The settings file was damaged and was moved to {path}. Default settings are used.</source>
+            <translation>Die Einstellungsdatei war beschädigt und wurde nach {path} verschoben. Es gelten die Standardeinstellungen.</translation>
+        </message>
+        <message>
+            <source>The settings file {path} cannot be read. Default settings are used, and changes are not saved until it can be read again.</source>
+            <translation>Die Einstellungsdatei {path} kann nicht gelesen werden. Es gelten die Standardeinstellungen, und Änderungen werden erst wieder gespeichert, wenn sie lesbar ist.</translation>
         </message>
         <message>
             <source>Some settings had invalid values and were reset to their defaults: {keys}</source>

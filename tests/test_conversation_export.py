@@ -137,7 +137,8 @@ def test_export_to_an_impossible_place_fails_clearly_and_keeps_the_old_file(stor
     json.dumps({"format": "deepseek-desktop.conversation", "version": 1,
                 "conversation": {"title": "t", "created_at": 1, "updated_at": 1},
                 "messages": [{"role": "user", "content": "x", "created_at": "gestern"}]}),
-], ids=["text", "array", "other-format", "future-version", "bad-title", "bad-role", "bad-time"])
+    '{"format": "deepseek-desktop.conversation", "version": 1, "messages": ' + "[" * 100_000,
+], ids=["text", "array", "other-format", "future-version", "bad-title", "bad-role", "bad-time", "deeply-nested"])
 def test_reading_something_else_is_refused_clearly(text):
     with pytest.raises(StoreError) as err:
         read_json_export(text)

@@ -234,8 +234,8 @@ def test_damaged_values_fall_back_to_defaults_with_a_warning_and_a_notice(path, 
 
 @pytest.mark.parametrize("content", [
     b"{\"settings\": {\"generation.temperature\": 0.7", b"\x00\xff\xfe garbage \x80", b"", b"[1, 2, 3]",
-    b"{\"settings\": [\"not\", \"an\", \"object\"]}",
-], ids=["cut-off", "binary", "empty", "array", "settings-not-object"])
+    b"{\"settings\": [\"not\", \"an\", \"object\"]}", b"[" * 100_000, b"{\"settings\": " + b"{\"a\": " * 100_000,
+], ids=["cut-off", "binary", "empty", "array", "settings-not-object", "deeply-nested-array", "deeply-nested-object"])
 def test_a_damaged_file_is_moved_aside_and_defaults_are_used(path, content):
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
@@ -260,23 +260,48 @@ def test_a_second_damaged_file_in_the_same_second_does_not_overwrite_the_first(p
     assert moved[0] != moved[1] and moved[0].read_bytes() == b"{broken one"
 
 
-def test_an_unreadable_settings_path_is_moved_aside(path):
-    path.mkdir(parents=True)  # a folder where the file should be: reading fails with an OSError
+def test_a_folder_in_place_of_the_file_cannot_be_read_and_is_left_alone(path):
+    path.mkdir(parents=True)  # reading fails with an OSError: out of reach, not damaged
+    (path / "keep.txt").write_text("mine")
     store = SettingsStore(path)
     [notice] = store.take_notices()
-    assert notice.message_id == "settings.corrupt" and Path(notice.params["path"]).is_dir()
-    store.set("general.theme", "dark")
-    assert SettingsStore(path).get("general.theme") == "dark"
+    assert notice.message_id == "settings.unreadable" and Path(notice.params["path"]) == path
+    assert "cannot be read" in notice.text()
+    store.set("general.theme", "dark")  # applies for this session, and writes nothing over the folder
+    assert store.get("general.theme") == "dark"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
+    assert (path / "keep.txt").read_text() == "mine"
+    assert SettingsStore(path).take_notices()[0].message_id == "settings.unreadable"
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads files without permission")
-def test_a_file_without_read_permission_is_moved_aside(path):
+READ_WITHOUT_PERMISSION = """
+import json, sys
+from pathlib import Path
+from deepseek_desktop.core.settings_store import SettingsStore
+store = SettingsStore(Path(sys.argv[1]))
+notices = [n.message_id for n in store.take_notices()]
+store.set("generation.temperature", 0.9)
+print(json.dumps({"notices": notices, "theme": store.get("general.theme")}))
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_valid_file_without_read_permission_is_reported_not_moved_or_overwritten(path):
     write(path, {"settings": {"general.theme": "dark"}})
+    before = path.read_bytes()
     path.chmod(0)
-    store = SettingsStore(path)
-    [notice] = store.take_notices()
-    assert notice.message_id == "settings.corrupt"
-    assert store.get("general.theme") == "system"
+    command = [sys.executable, "-c", READ_WITHOUT_PERMISSION, str(path)]
+    if os.geteuid() == 0:  # root reads anything; without these two capabilities it obeys file modes
+        if not shutil.which("setpriv"):
+            pytest.skip("setpriv is needed to drop root's permission override")
+        drop = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    result = json.loads(out.stdout)
+    assert result == {"notices": ["settings.unreadable"], "theme": "system"}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]  # not moved aside
+    path.chmod(0o600)
+    assert path.read_bytes() == before  # and the change was not written over it
 
 
 def test_keys_from_a_newer_version_are_kept_when_saving(path):

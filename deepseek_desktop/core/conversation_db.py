@@ -2,8 +2,8 @@
 
 A database that SQLite reports as corrupt (garbage bytes, a truncated file, a failed integrity check)
 is renamed to ``conversations.sqlite3.corrupt-<time>`` together with its ``-wal``/``-shm`` files, so
-nothing is overwritten, and a fresh database takes its place. Conversations that can still be read
-from the damaged file are copied into the new one.
+nothing is overwritten, and a fresh database takes its place. What can still be read from the damaged
+file is copied into the new one (``conversation_salvage``).
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import logging
 import sqlite3
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic_file import aside_name
+from .conversation_salvage import Salvaged, salvage
 from .errors import DeepSeekError
 
 log = logging.getLogger(__name__)
@@ -117,16 +119,20 @@ class OpenedDatabase:
     conn: sqlite3.Connection
     fts: bool
     moved_to: Path | None = None  # where a damaged database went
-    salvaged: int = 0  # conversations copied out of it
+    salvaged: Salvaged | None = None  # what was copied out of it
 
 
-def open_database(path: Path, use_fts: bool | None = None) -> OpenedDatabase:
-    """Open (or create) the database; move a damaged one aside. ``use_fts=None`` uses FTS5 if present."""
+def open_database(path: Path, use_fts: bool | None = None,
+                  find_cli: Callable[[], str | None] = lambda: None) -> OpenedDatabase:
+    """Open (or create) the database; move a damaged one aside and rescue what it still holds.
+
+    ``use_fts=None`` uses FTS5 if present. ``find_cli`` names the ``sqlite3`` shell for ``.recover``; it is
+    asked only when a file is damaged (None: the rescue reads row by row).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = None
     try:
-        conn = _connect(path)
-        _check(conn)
+        conn = _connect(path, check=True)
         return OpenedDatabase(conn, _prepare(conn, path, use_fts))
     except (sqlite3.DatabaseError, _Damaged) as exc:
         if conn is not None:
@@ -137,7 +143,7 @@ def open_database(path: Path, use_fts: bool | None = None) -> OpenedDatabase:
         log.error("conversation database %s is damaged (%s); moved to %s", path, exc, moved_to)
     conn = _connect(path)
     fts = _prepare(conn, path, use_fts)
-    return OpenedDatabase(conn, fts, moved_to, _salvage(moved_to, conn))
+    return OpenedDatabase(conn, fts, moved_to, salvage(moved_to, conn, find_cli()))
 
 
 def is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -156,18 +162,53 @@ def fold(text: str | None) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, check: bool = False) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; the store opens its own with BEGIN IMMEDIATE.
     # check_same_thread=False: the store is built on one thread and used on its worker thread; the
     # store's lock (and its one-thread rule) keeps the connection from being used concurrently.
+    if check and _checked_read_only(path):
+        check = False
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+    if check:  # before anything writes (switching to WAL rewrites the header), so a refused file stays as it is
+        try:
+            _check(conn)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
+        except BaseException:
+            conn.close()
+            raise
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if mode.lower() != "wal":
+    if mode.lower() not in ("wal", "memory"):
         log.warning("conversation database %s runs in %s mode, not WAL", path, mode)
     conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: a crash of the app loses nothing committed
     conn.execute("PRAGMA foreign_keys = ON")
     conn.create_function("dd_fold", 1, fold, deterministic=True)
     return conn
+
+
+def _checked_read_only(path: Path) -> bool:
+    """Run the checks on a read-only connection; False when one cannot be had here (then the read-write
+    connection runs them). Closing a read-write connection checkpoints the -wal into the file, which
+    would change a damaged or refused file before it is moved aside or left alone."""
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        _check(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise
+        return False
+    finally:
+        conn.close()
+    if version > SCHEMA_VERSION:
+        raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
+    return True
 
 
 def _check(conn: sqlite3.Connection) -> None:
@@ -179,10 +220,6 @@ def _check(conn: sqlite3.Connection) -> None:
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, use_fts: bool | None) -> bool:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise StoreError("store.too_new", f"schema {version} > {SCHEMA_VERSION}", path=path)
     conn.executescript("BEGIN IMMEDIATE;" + _TABLES + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
     if use_fts is None:
         use_fts = _fts5_available(conn)
@@ -240,55 +277,3 @@ def _move_aside(path: Path) -> Path:
             # keep the names paired (x.corrupt-T and x.corrupt-T-wal) so SQLite can open them together
             src.replace(target.with_name(target.name + suffix))
     return target
-
-
-def _salvage(damaged: Path, conn: sqlite3.Connection) -> int:
-    """Copy what can still be read into the new database; returns the number of conversations.
-
-    Best effort, and the damaged file stays exactly as it was (opened read-only) for a later rescue.
-    The schema may point at pages that are gone, which ``writable_schema`` tolerates. Messages are read
-    in storage order until the first unreadable page, so a conversation may lose its last messages.
-    """
-    try:
-        old = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return 0
-    try:
-        old.execute("PRAGMA writable_schema = ON")
-        conversations = old.execute(
-            "SELECT id, title, system_prompt, created_at, updated_at, deleted_at FROM conversations "
-            "NOT INDEXED ORDER BY id").fetchall()
-    except sqlite3.Error:
-        old.close()
-        return 0
-    messages: dict[int, list[tuple[object, ...]]] = {}
-    try:
-        rows = old.execute(
-            "SELECT conversation_id, position, role, content, reasoning, reasoning_seconds, state, model, "
-            "engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, "
-            "error_id, error_params FROM messages NOT INDEXED")
-        for row in rows:
-            messages.setdefault(row[0], []).append(row[1:])
-    except sqlite3.Error as exc:
-        log.warning("messages after the first damaged page of %s are lost: %s", damaged, exc)
-    finally:
-        old.close()
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        for conv in conversations:
-            new_id = conn.execute(
-                "INSERT INTO conversations (title, system_prompt, created_at, updated_at, deleted_at) "
-                "VALUES (?, ?, ?, ?, ?)", conv[1:]).lastrowid
-            conn.executemany(
-                "INSERT OR IGNORE INTO messages (conversation_id, position, role, content, reasoning, "
-                "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, "
-                "tokens_per_s, ttft_ms, finish_reason, error_id, error_params) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(new_id, *m) for m in sorted(messages.get(conv[0], []), key=lambda m: m[0])])
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        conn.execute("ROLLBACK")
-        log.warning("nothing could be rescued from %s: %s", damaged, exc)
-        return 0
-    log.info("rescued %d conversations from %s", len(conversations), damaged)
-    return len(conversations)

@@ -21,6 +21,7 @@ from .conversation_store import ConversationStore
 from .conversation_types import ROLES, Conversation, Message, MessageState, MessageStats
 from .errors import error_text
 from .i18n_marks import QT_TRANSLATE_NOOP
+from .json_file import CorruptJson, parse_json
 
 FORMAT_NAME = "deepseek-desktop.conversation"
 FORMAT_VERSION = 1
@@ -94,7 +95,7 @@ def read_json_export(text: str) -> tuple[Conversation, list[Message]]:
     Raises ``StoreError("store.import_invalid")`` for anything that is not such an export.
     """
     try:
-        data = json.loads(text)
+        data = parse_json(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             raise ValueError("not a DeepSeek Desktop conversation export")
         if not isinstance(data.get("version"), int) or data["version"] > FORMAT_VERSION:
@@ -103,7 +104,7 @@ def read_json_export(text: str) -> tuple[Conversation, list[Message]]:
         conversation = Conversation(0, _text(c, "title"), _text(c, "system_prompt"), _time(c, "created_at"),
                                     _time(c, "updated_at"))
         messages = [_message_from_dict(conversation, i, m) for i, m in enumerate(data["messages"])]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (CorruptJson, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StoreError("store.import_invalid", str(exc)) from exc
     return conversation, messages
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .conversation_db import StoreError, open_database
+from .conversation_salvage import find_sqlite_cli
 from .conversation_search import search_fts, search_like
 from .conversation_title import title_from_question
 from .conversation_types import (
@@ -65,8 +66,10 @@ class ConversationStore:
     """
 
     def __init__(self, path: Path, *, use_fts: bool | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
-        opened = open_database(path, use_fts)
+                 clock: Callable[[], float] = time.time,
+                 find_cli: Callable[[], str | None] = find_sqlite_cli) -> None:
+        """``find_cli`` names the ``sqlite3`` shell whose ``.recover`` rescues a damaged file (None: none)."""
+        opened = open_database(path, use_fts, find_cli)
         self.path = path
         self._conn = opened.conn
         self._fts = opened.fts
@@ -75,10 +78,29 @@ class ConversationStore:
         self._live: set[int] = set()  # replies this store is streaming right now
         self._notices = NoticeBox()
         if opened.moved_to is not None:
-            if opened.salvaged:
-                self._notices.add("store.corrupt_recovered", path=opened.moved_to, count=opened.salvaged)
+            rescued = opened.salvaged
+            if rescued is not None and (rescued.conversations or rescued.messages):
+                self._notices.add("store.corrupt_recovered", path=opened.moved_to,
+                                  conversations=rescued.conversations, messages=rescued.messages)
             else:
                 self._notices.add("store.corrupt", path=opened.moved_to)
+
+    @classmethod
+    def open_or_in_memory(cls, path: Path, **options: Any) -> ConversationStore:
+        """How the app opens its store: a database that cannot be opened or is from a newer version is
+        left exactly as it is, and this session keeps its conversations in memory, with a notice saying so
+        (``store.open_failed_session`` / ``store.too_new_session``), instead of a window without history
+        whose every chat fails."""
+        try:
+            return cls(path, **options)
+        except (StoreError, OSError) as exc:
+            too_new = isinstance(exc, StoreError) and exc.message_id == "store.too_new"
+            message_id = "store.too_new_session" if too_new else "store.open_failed_session"
+            log.error("conversation database %s unusable (%s); this session keeps conversations in memory",
+                      path, exc)
+        store = cls(Path(":memory:"), **options)
+        store._notices.add(message_id, path=path)
+        return store
 
     @property
     def search_uses_fts(self) -> bool:

@@ -70,17 +70,28 @@ MESSAGES: dict[str, str] = {
     # -- conversations, settings and secrets (core/) --
     "store.corrupt": "The conversation database was damaged. It was moved to {path} and a new one was started.",
     "store.corrupt_recovered": (
-        "The conversation database was damaged and was moved to {path}. {count} conversations were recovered from it;"
-        " the last messages of some may be missing."
+        "The conversation database was damaged and was moved to {path}. {conversations} conversations with"
+        " {messages} messages were recovered from it; some messages may be missing."
     ),
     "store.open_failed": "The conversation database could not be opened: {path}",
     "store.too_new": "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
+    "store.open_failed_session": (
+        "The conversation database {path} could not be opened; conversations of this session will not be saved."
+    ),
+    "store.too_new_session": (
+        "The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it is;"
+        " conversations of this session will not be saved."
+    ),
     "store.write_failed": "The conversation could not be saved.",
     "store.read_failed": "The conversations could not be read.",
     "store.not_found": "This conversation or message no longer exists.",
     "store.export_failed": "The conversation could not be exported to {path}.",
     "store.import_invalid": "This file is not a conversation exported by DeepSeek Desktop.",
-    "settings.corrupt": "The settings file could not be read and was moved to {path}. Default settings are used.",
+    "settings.corrupt": "The settings file was damaged and was moved to {path}. Default settings are used.",
+    "settings.unreadable": (
+        "The settings file {path} cannot be read. Default settings are used, and changes are not saved until it"
+        " can be read again."
+    ),
     "settings.values_reset": "Some settings had invalid values and were reset to their defaults: {keys}",
     "settings.invalid_value": "Invalid value for the setting {key}.",
     "settings.save_failed": "The settings could not be saved to {path}.",

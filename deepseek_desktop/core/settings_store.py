@@ -24,6 +24,7 @@ from typing import Any
 
 from .atomic_file import aside_name, write_atomic
 from .errors import DeepSeekError
+from .json_file import CorruptJson, UnreadableJson, read_json_file
 from .notices import Notice, NoticeBox
 from .paths import AppPaths
 from .requests import GenerationParams, LoadParams
@@ -67,6 +68,7 @@ class SettingsStore:
         self._observers: list[Observer] = []
         self._notices = NoticeBox()
         self._lock = threading.RLock()
+        self._read_only = False  # the file exists but cannot be read: never write over it
         self._load()
 
     # -- reading --
@@ -164,20 +166,23 @@ class SettingsStore:
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return
-        except OSError as exc:
-            self._move_aside(f"cannot be read: {exc}")
-            return
-        try:
-            data = json.loads(raw.decode("utf-8"))
+            data = read_json_file(self.path)
             if not isinstance(data, dict):
-                raise ValueError("the top level is not an object")
+                raise CorruptJson("the top level is not an object")
             settings, state = data.get("settings", {}), data.get("state", {})
             if not isinstance(settings, dict) or not isinstance(state, dict):
-                raise ValueError("'settings' or 'state' is not an object")
-        except ValueError as exc:  # also UnicodeDecodeError and json.JSONDecodeError
+                raise CorruptJson("'settings' or 'state' is not an object")
+        except FileNotFoundError:
+            return
+        except UnreadableJson as exc:
+            # Not damaged, only out of reach (permissions, a folder in its place): moving it or writing
+            # over it would lose what the user set, so this session keeps its changes in memory only.
+            log.error("settings file %s cannot be read (%s); defaults are used and nothing is saved", self.path,
+                      exc)
+            self._read_only = True
+            self._notices.add("settings.unreadable", path=self.path)
+            return
+        except CorruptJson as exc:
             self._move_aside(f"is not valid: {exc}")
             return
         if isinstance(data.get("version"), int) and data["version"] > FILE_VERSION:
@@ -209,6 +214,10 @@ class SettingsStore:
         self._notices.add("settings.corrupt", path=target)
 
     def _save_collecting_error(self) -> SettingsError | None:
+        if self._read_only:
+            log.info("settings file %s could not be read at start; the change applies to this session only",
+                     self.path)
+            return None
         data = {
             "version": FILE_VERSION,
             "settings": {**self._unknown, **self._values},

@@ -60,13 +60,23 @@ def _texts() -> dict[str, str]:
         ),
         "store.corrupt_recovered": translate(
             "Errors",
-            "The conversation database was damaged and was moved to {path}. {count} conversations were "
-            "recovered from it; the last messages of some may be missing.",
+            "The conversation database was damaged and was moved to {path}. {conversations} conversations with "
+            "{messages} messages were recovered from it; some messages may be missing.",
         ),
         "store.open_failed": translate("Errors", "The conversation database could not be opened: {path}"),
         "store.too_new": translate(
             "Errors",
             "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
+        ),
+        "store.open_failed_session": translate(
+            "Errors",
+            "The conversation database {path} could not be opened; conversations of this session will not be "
+            "saved.",
+        ),
+        "store.too_new_session": translate(
+            "Errors",
+            "The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it "
+            "is; conversations of this session will not be saved.",
         ),
         "store.write_failed": translate("Errors", "The conversation could not be saved."),
         "store.read_failed": translate("Errors", "The conversations could not be read."),
@@ -78,7 +88,12 @@ def _texts() -> dict[str, str]:
         ),
         "settings.corrupt": translate(
             "Errors",
-            "The settings file could not be read and was moved to {path}. Default settings are used.",
+            "The settings file was damaged and was moved to {path}. Default settings are used.",
+        ),
+        "settings.unreadable": translate(
+            "Errors",
+            "The settings file {path} cannot be read. Default settings are used, and changes are not saved "
+            "until it can be read again.",
         ),
         "settings.values_reset": translate(
             "Errors",
