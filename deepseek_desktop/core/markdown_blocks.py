@@ -1,10 +1,12 @@
 """A reply cut into blocks as it streams, and the guard that keeps Markdown away from blocks too big or
 too deeply nested to render in bounded time.
 
-Blocks end at blank lines outside code fences. A block longer than ``MAX_BLOCK`` characters is cut
-into pieces of at most that size (at line ends, or inside a line longer than that) and every piece of
-it is shown as plain text: rendering, and laying out, a bounded piece costs a bounded time. The splitter
-is incremental: each update only looks at the text after the last complete line it has seen.
+Blocks end at blank lines outside code fences, once they hold at least ``MIN_BLOCK`` characters (a
+view per paragraph made thousands of views of a reply of short lines). A paragraph longer than
+``MAX_BLOCK`` characters is cut into pieces of at most that size (at line ends, or inside a line longer
+than that) and every piece of it is shown as plain text: rendering, and laying out, a bounded piece
+costs a bounded time. The splitter is incremental: each update only looks at the text after the last
+complete line it has seen.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import html
 import re
 from typing import NamedTuple
 
-MAX_BLOCK = 8192  # characters of Markdown rendered (and laid out) as one block
+MAX_BLOCK = 4096  # characters rendered and laid out as one block: about a frame of Qt layout at most
+MIN_BLOCK = 1024  # characters a block gathers before a blank line may end it
 MAX_NESTING = 16  # quote and list markers at the start of one line; Markdown recurses once for each
+MAX_BARS = 400  # "|" in one block: Qt lays a table out at a few hundred cells per frame
 
 FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)[^\n]*$", re.M)
 _DEEP = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*){" + str(MAX_NESTING + 1) + "}", re.M)
@@ -27,7 +31,7 @@ class Block(NamedTuple):
 
 def needs_plain(text: str) -> bool:
     """Whether ``text`` is shown as plain text rather than rendered as Markdown."""
-    return len(text) > MAX_BLOCK or _DEEP.search(text) is not None
+    return len(text) > MAX_BLOCK or text.count("|") > MAX_BARS or _DEEP.search(text) is not None
 
 
 def plain_html(text: str) -> str:
@@ -36,22 +40,26 @@ def plain_html(text: str) -> str:
 
 
 class _State:
-    __slots__ = ("parts", "size", "fence", "oversized")
+    __slots__ = ("parts", "size", "fence", "oversized", "blank", "cut")
 
     def __init__(self) -> None:
-        self.parts: list[str] = []
+        self.parts: list[str] = []  # lines and the newlines between them
         self.size = 0
         self.fence = ""
-        self.oversized = False
+        self.oversized = False  # the paragraph in progress is longer than a block: plain pieces
+        self.blank = False  # the last line was blank (outside a fence)
+        self.cut = -1  # index in parts of the newline before the last paragraph started
 
     def copy(self) -> _State:
         other = _State()
-        other.parts, other.size, other.fence, other.oversized = list(self.parts), self.size, self.fence, self.oversized
+        other.parts = list(self.parts)
+        other.size, other.fence, other.oversized, other.blank, other.cut = (
+            self.size, self.fence, self.oversized, self.blank, self.cut)
         return other
 
-    def close(self, out: list[Block]) -> None:
-        out.append(Block("".join(self.parts), self.oversized))
-        self.parts, self.size = [], 0
+    def close(self, out: list[Block], plain: bool) -> None:
+        out.append(Block("".join(self.parts).rstrip(), plain))
+        self.parts, self.size, self.blank, self.cut = [], 0, False, -1
 
     def feed(self, line: str, continued: bool, out: list[Block]) -> None:
         """One line, or, when ``continued``, the next piece of a line longer than MAX_BLOCK."""
@@ -63,21 +71,34 @@ class _State:
             elif self.fence and stripped.startswith(self.fence[0] * len(self.fence)) and not stripped.strip(
                     self.fence[0]):
                 self.fence = ""
-        blank = not stripped and not continued
-        if not self.fence and blank and self.parts:
-            self.close(out)
-            self.oversized = False
+        if not self.fence and not stripped and not continued:  # a blank line: a paragraph ends
+            if not self.parts:
+                return
+            if self.oversized or self.size >= MIN_BLOCK:
+                self.close(out, self.oversized)
+                self.oversized = False
+                return
+            self.parts += ("\n", line)
+            self.size += 1 + len(line)
+            self.blank = True
             return
-        if self.parts or not blank or self.fence:
-            joiner = "" if continued or not self.parts else "\n"
+        joiner = "" if continued or not self.parts else "\n"
+        if self.blank:
+            self.cut, self.blank = len(self.parts), False
+        if self.parts and self.size + len(joiner) + len(line) > MAX_BLOCK:
+            if self.cut > 0 and not self.oversized:  # end the block before the paragraph in progress
+                rest = self.parts[self.cut + 1:]
+                del self.parts[self.cut:]
+                self.close(out, False)
+                self.parts, self.size = rest, sum(map(len, rest))
             if self.parts and self.size + len(joiner) + len(line) > MAX_BLOCK:
                 self.oversized = True
-                self.close(out)
-                joiner = ""
-            if joiner:
-                self.parts.append(joiner)
-            self.parts.append(line)
-            self.size += len(joiner) + len(line)
+                self.close(out, True)
+            joiner = "" if continued or not self.parts else "\n"
+        if joiner:
+            self.parts.append(joiner)
+        self.parts.append(line)
+        self.size += len(joiner) + len(line)
 
 
 class BlockSplitter:
@@ -119,7 +140,7 @@ class BlockSplitter:
         if pos < len(text) or not self._continued:
             state.feed(text[pos:], self._continued, tail)
         if state.parts or not (self._final or tail):
-            state.close(tail)
+            state.close(tail, state.oversized)
         return self._final + tail
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree.ElementTree import Element
@@ -90,23 +91,35 @@ def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "".join(out), blocks
 
 
+# Pygments finds lexers and formatters by importing modules on first use, which is not thread-safe
+# (one thread can see a module another is still importing); blocks render on two threads.
+_PYGMENTS_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _formatter(style: str):
-    from pygments.formatters import HtmlFormatter
+    with _PYGMENTS_LOCK:
+        from pygments.formatters.html import HtmlFormatter
 
-    return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+        return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+
+
+def _lexer(lang: str):
+    with _PYGMENTS_LOCK:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.lexers.special import TextLexer
+        from pygments.util import ClassNotFound
+
+        try:
+            return get_lexer_by_name(lang) if lang else TextLexer()
+        except ClassNotFound:
+            return TextLexer()
 
 
 def highlight_code(code: str, lang: str, theme: Theme) -> str:
     from pygments import highlight
-    from pygments.lexers import TextLexer, get_lexer_by_name
-    from pygments.util import ClassNotFound
 
-    try:
-        lexer = get_lexer_by_name(lang) if lang else TextLexer()
-    except ClassNotFound:
-        lexer = TextLexer()
-    return highlight(code, lexer, _formatter(theme.code_style)).rstrip("\n")
+    return highlight(code, _lexer(lang), _formatter(theme.code_style)).rstrip("\n")
 
 
 def _code_block_html(index: int, lang: str, code: str, theme: Theme, copy_label: str) -> str:
