@@ -225,6 +225,17 @@ class MessageWidget(QFrame):
             self._whole_code_blocks = rendered.code_blocks
             self.body.setHtml(rendered.html)
 
+    def shown_text(self) -> str:
+        """The message's text as the views show it now (what a user can see and select)."""
+        if not self._blocks_mode:
+            return self.body.toPlainText()
+        return "\n".join(v.toPlainText() for v in self._blocks_box.views if not v.isHidden())
+
+    @property
+    def formatting_pending(self) -> bool:
+        """A long block is still being rendered off the GUI thread (its text is shown meanwhile)."""
+        return self._blocks_mode and self._blocks_box.pending()
+
     def _show_more(self) -> None:
         if self._dirty:
             self.flush()
