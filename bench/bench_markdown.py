@@ -59,6 +59,11 @@ SHAPES = {
     "list lines": lambda n: "\n".join("  " * (i % 40) + "- x" for i in range(n // 3))[:n],
     "|table": lambda n: ("|a|b|\n|-|-|\n" + "|x|y|\n" * n)[:n],
     "normal": _repeat(NORMAL),
+    # paragraphs under the size guard, so the Markdown path itself is measured at every size
+    "[ paras": _repeat("[" * 1000 + "\n\n"),
+    "[a](' paras": _repeat("[a]('x) " * 125 + "\n\n"),
+    "``a` paras": _repeat("``a`" * 250 + "\n\n"),
+    "***a* paras": _repeat("***a* " * 160 + "\n\n"),
 }
 SIZES_KB = [1, 2, 4, 8, 16, 32, 64, 100]
 
@@ -192,10 +197,11 @@ def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tup
     return max(updates, default=0.0), max(gaps[1:], default=0.0), min(pos, len(text))
 
 
-def streaming(size_kb: int, shapes: list[str]) -> None:
+def streaming(size_kb: int, shapes: list[str], limit_s: float) -> None:
     print(f"\n2. streaming a {size_kb} KB reply into the chat view, 256 characters every 5 ms (offscreen)")
+    stream_into_view(NORMAL * 4)  # first use: Pygments' lexer, fonts
     for name in shapes:
-        update, gap, done = stream_into_view(SHAPES[name](size_kb * 1024))
+        update, gap, done = stream_into_view(SHAPES[name](size_kb * 1024), limit_s=limit_s)
         note = "" if done >= size_kb * 1024 else f" (stopped after {done // 1024} KB: time limit)"
         print(f"   {name:12s} largest GUI-thread update {update * 1000:8.1f} ms, "
               f"largest 5 ms timer gap {gap * 1000:8.1f} ms{note}", flush=True)
@@ -207,13 +213,14 @@ def main() -> None:
     ap.add_argument("--sizes", default=",".join(map(str, SIZES_KB)))
     ap.add_argument("--shapes", default=",".join(SHAPES))
     ap.add_argument("--stream-kb", type=int, default=100)
-    ap.add_argument("--stream-shapes", default="[,|table,``a`,normal")
+    ap.add_argument("--stream-shapes", default="[,[ paras,|table,``a` paras,normal")
+    ap.add_argument("--stream-limit", type=float, default=120.0, help="stop streaming one reply after (s)")
     ap.add_argument("--skip-render", action="store_true")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if not args.skip_render:
         render_side_by_side(sizes, args.cap, args.shapes.split(","))
-    streaming(args.stream_kb, args.stream_shapes.split(","))
+    streaming(args.stream_kb, args.stream_shapes.split(","), args.stream_limit)
 
 
 if __name__ == "__main__":

@@ -197,3 +197,11 @@ def test_splitter_keeps_fences_and_paragraphs_together():
     big = ("p" * 700 + "\n\n") * 4
     blocks = markdown_html.split_blocks(big)
     assert [len(b) for b in blocks] == [1402, 1402], "cut at blank lines once a block holds MIN_BLOCK"
+
+
+def test_only_the_offending_paragraph_goes_plain(renderer):
+    text = "Some **bold**.\n\n" + "1. " * 30 + "deep\n\nAfter *it*."
+    blocks = BlockSplitter().update(text)
+    assert [b.plain for b in blocks] == [False, True, False]
+    out = renderer.render(text).html
+    assert "<strong>bold</strong>" in out and "<em>it</em>" in out and "1. 1. 1. 1." in out

@@ -26,7 +26,7 @@ _DEEP = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*){" + str(MAX_
 
 class Block(NamedTuple):
     text: str
-    plain: bool = False  # a piece of an oversized block
+    plain: bool = False  # a paragraph too long or too deep for Markdown, or a piece of one
 
 
 def needs_plain(text: str) -> bool:
@@ -40,26 +40,30 @@ def plain_html(text: str) -> str:
 
 
 class _State:
-    __slots__ = ("parts", "size", "fence", "oversized", "blank", "cut")
+    __slots__ = ("parts", "size", "bars", "fence", "plain", "blank", "cut")
 
     def __init__(self) -> None:
         self.parts: list[str] = []  # lines and the newlines between them
         self.size = 0
+        self.bars = 0
         self.fence = ""
-        self.oversized = False  # the paragraph in progress is longer than a block: plain pieces
+        self.plain = False  # the paragraph in progress is too long or too deep: plain pieces
         self.blank = False  # the last line was blank (outside a fence)
         self.cut = -1  # index in parts of the newline before the last paragraph started
 
     def copy(self) -> _State:
         other = _State()
         other.parts = list(self.parts)
-        other.size, other.fence, other.oversized, other.blank, other.cut = (
-            self.size, self.fence, self.oversized, self.blank, self.cut)
+        other.size, other.bars, other.fence, other.plain, other.blank, other.cut = (
+            self.size, self.bars, self.fence, self.plain, self.blank, self.cut)
         return other
 
     def close(self, out: list[Block], plain: bool) -> None:
         out.append(Block("".join(self.parts).rstrip(), plain))
-        self.parts, self.size, self.blank, self.cut = [], 0, False, -1
+        self.parts, self.size, self.bars, self.blank, self.cut = [], 0, 0, False, -1
+
+    def _too_big(self, joiner: str, line: str, bars: int) -> bool:
+        return bool(self.parts) and (self.size + len(joiner) + len(line) > MAX_BLOCK or self.bars + bars > MAX_BARS)
 
     def feed(self, line: str, continued: bool, out: list[Block]) -> None:
         """One line, or, when ``continued``, the next piece of a line longer than MAX_BLOCK."""
@@ -74,9 +78,9 @@ class _State:
         if not self.fence and not stripped and not continued:  # a blank line: a paragraph ends
             if not self.parts:
                 return
-            if self.oversized or self.size >= MIN_BLOCK:
-                self.close(out, self.oversized)
-                self.oversized = False
+            if self.plain or self.size >= MIN_BLOCK:
+                self.close(out, self.plain)
+                self.plain = False
                 return
             self.parts += ("\n", line)
             self.size += 1 + len(line)
@@ -85,20 +89,25 @@ class _State:
         joiner = "" if continued or not self.parts else "\n"
         if self.blank:
             self.cut, self.blank = len(self.parts), False
-        if self.parts and self.size + len(joiner) + len(line) > MAX_BLOCK:
-            if self.cut > 0 and not self.oversized:  # end the block before the paragraph in progress
-                rest = self.parts[self.cut + 1:]
-                del self.parts[self.cut:]
-                self.close(out, False)
-                self.parts, self.size = rest, sum(map(len, rest))
-            if self.parts and self.size + len(joiner) + len(line) > MAX_BLOCK:
-                self.oversized = True
-                self.close(out, True)
+        bars = line.count("|")
+        deep = not continued and not self.fence and _DEEP.match(line) is not None
+        if not self.plain and self.cut > 0 and (deep or self._too_big(joiner, line, bars)):
+            # end the block before the paragraph in progress: only that paragraph goes plain
+            rest = self.parts[self.cut + 1:]
+            del self.parts[self.cut:]
+            self.close(out, False)
+            self.parts, self.size, self.bars = rest, sum(map(len, rest)), sum(p.count("|") for p in rest)
             joiner = "" if continued or not self.parts else "\n"
+        if self._too_big(joiner, line, bars):
+            self.plain = True
+            self.close(out, True)
+            joiner = ""
+        self.plain = self.plain or deep
         if joiner:
             self.parts.append(joiner)
         self.parts.append(line)
         self.size += len(joiner) + len(line)
+        self.bars += bars
 
 
 class BlockSplitter:
@@ -140,7 +149,7 @@ class BlockSplitter:
         if pos < len(text) or not self._continued:
             state.feed(text[pos:], self._continued, tail)
         if state.parts or not (self._final or tail):
-            state.close(tail, state.oversized)
+            state.close(tail, state.plain)
         return self._final + tail
 
 
