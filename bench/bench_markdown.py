@@ -87,15 +87,24 @@ def time_one(fn, text: str) -> float:
 def render_side_by_side(sizes: list[int], cap: float, shapes: list[str]) -> None:
     from deepseek_desktop.core.markdown_html import MarkdownRenderer
 
-    ours = MarkdownRenderer()
-    base = baseline_renderer()
+    made = {"ours": MarkdownRenderer(), "base": baseline_renderer()}
 
+    # After a RecursionError a Markdown instance keeps half its parser state and renders later texts
+    # wrongly (and quickly): each failure gets a fresh one.
     def ours_fn(text):
-        return ours.render(text)
+        try:
+            return made["ours"].render(text)
+        except RecursionError:
+            made["ours"] = MarkdownRenderer()
+            raise
 
     def base_fn(text):
-        base.reset()
-        return base.convert(text)
+        try:
+            made["base"].reset()
+            return made["base"].convert(text)
+        except RecursionError:
+            made["base"] = baseline_renderer()
+            raise
 
     ours_fn("warm up"), base_fn("warm up")
     print("1. render time, ms per KB (ours | plain Python-Markdown); '-' = skipped, predicted > cap; "

@@ -205,3 +205,13 @@ def test_only_the_offending_paragraph_goes_plain(renderer):
     assert [b.plain for b in blocks] == [False, True, False]
     out = renderer.render(text).html
     assert "<strong>bold</strong>" in out and "<em>it</em>" in out and "1. 1. 1. 1." in out
+
+
+def test_a_failure_inside_markdown_shows_the_text_and_the_next_reply_renders(monkeypatch, caplog):
+    monkeypatch.setattr(markdown_blocks, "_DEEP", re.compile(r"(?!)"))  # let the nesting through
+    r = MarkdownRenderer(Theme())
+    text = "1. " * 1200 + "end"  # Markdown's list parser recurses once per marker
+    out = r.render(text).html
+    assert _visible(_text_of(out)) == _visible(text) and "RecursionError" in caplog.text
+    assert r.render("**fine** and [a](https://x.org)").html == (
+        '<p><strong>fine</strong> and <a href="https://x.org" style="color:#0b63c5;">a</a></p>')

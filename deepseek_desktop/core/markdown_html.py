@@ -96,8 +96,8 @@ def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
 _PYGMENTS_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=4)
-def _formatter(style: str):
+@lru_cache(maxsize=8)
+def _formatter(style: str, _thread: int):  # one per thread: a formatter keeps caches while it formats
     with _PYGMENTS_LOCK:
         from pygments.formatters.html import HtmlFormatter
 
@@ -119,7 +119,7 @@ def _lexer(lang: str):
 def highlight_code(code: str, lang: str, theme: Theme) -> str:
     from pygments import highlight
 
-    return highlight(code, _lexer(lang), _formatter(theme.code_style)).rstrip("\n")
+    return highlight(code, _lexer(lang), _formatter(theme.code_style, threading.get_ident())).rstrip("\n")
 
 
 def _code_block_html(index: int, lang: str, code: str, theme: Theme, copy_label: str) -> str:
@@ -196,9 +196,11 @@ class MarkdownRenderer:
         self._md.reset()
         try:
             body = self._md.convert(prose)
-        except RecursionError:  # nesting the guard did not foresee: the text is still shown, as text
-            log.warning("Markdown nested too deeply in a %d-character text; shown as plain text", len(prose))
+        except Exception as exc:  # nesting the guard did not foresee: the text is still shown, as text
+            log.warning("Markdown failed on a %d-character text (%s); shown as plain text",
+                        len(prose), type(exc).__name__)
             body = plain_html(prose)
+            self._md = None  # Markdown's parser state is left half-way: the next text gets a fresh one
 
         def put_back(m: re.Match[str]) -> str:  # one pass: a replace per block was quadratic in their number
             kind, index = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
