@@ -229,7 +229,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     if not args.skip_render:
         render_side_by_side(sizes, args.cap, args.shapes.split(","))
-    streaming(args.stream_kb, args.stream_shapes.split(","), args.stream_limit)
+    if args.stream_kb:
+        streaming(args.stream_kb, args.stream_shapes.split(","), args.stream_limit)
 
 
 if __name__ == "__main__":
