@@ -85,3 +85,16 @@ def test_adversarial_reply_streams_with_the_loop_free_and_all_text_shown(make_gu
     shown = reply.shown_text()
     assert _visible(shown) == _visible(REPLY), "every character of the reply is on screen"
     assert "<script>alert(1)</script>" in shown, "markup is shown as text"
+
+
+def test_a_long_finished_message_fills_in_over_several_turns(make_gui):
+    gui = make_gui(start=False)
+    view = gui.window.chat_view
+    text = "".join(f"Paragraph {i} with **bold** and `code`.\n\n" for i in range(3000)) + "[" * 9000
+    view.show_items([ChatItem(id=1, role="user", content="Q"), ChatItem(id=2, role="assistant", content=text)],
+                    has_earlier=False)
+    reply = view.widgets[-1]
+    gui.wait(lambda: not reply.dirty and not reply.formatting_pending, timeout=60)
+    shown = reply.shown_text()
+    assert _visible(shown) == _visible(text.replace("**", "").replace("`", ""))
+    assert "Paragraph 2999 with bold and code." in shown
