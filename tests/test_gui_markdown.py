@@ -98,3 +98,17 @@ def test_a_long_finished_message_fills_in_over_several_turns(make_gui):
     shown = reply.shown_text()
     assert _visible(shown) == _visible(text.replace("**", "").replace("`", ""))
     assert "Paragraph 2999 with bold and code." in shown
+
+
+def test_reasoning_on_one_endless_line_is_laid_out_in_bounded_paragraphs(make_gui):
+    gui = make_gui(start=False)
+    view = gui.window.chat_view
+    reply = view.append_item(ChatItem(id=None, role="assistant", state="streaming"))
+    reasoning = "[thinking " * 4_000  # 40 KB without a line break
+    for i in range(0, len(reasoning), 500):
+        reply.append_reasoning(reasoning[i:i + 500])
+        view.flush_now()
+    doc = reply.thinking.body.document()
+    lengths = [doc.findBlockByNumber(n).length() - 1 for n in range(doc.blockCount())]
+    assert max(lengths) <= MAX_BLOCK, "each append lays out at most one bounded paragraph again"
+    assert "".join(reply.thinking.body.toPlainText().split("\n")) == reasoning

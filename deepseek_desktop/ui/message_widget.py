@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.markdown_blocks import MAX_BLOCK
 from ..core.markdown_html import MarkdownRenderer, Theme
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
@@ -247,13 +248,11 @@ class MessageWidget(QFrame):
     def _sync_reasoning(self, force: bool) -> None:
         view, text = self.thinking.body, self.item.reasoning
         if not force and text.startswith(self._reasoning_shown):
-            new = text[len(self._reasoning_shown):]
-            if new:  # append, rather than lay the whole reasoning out again
-                cursor = view.textCursor()
-                cursor.movePosition(cursor.MoveOperation.End)
-                cursor.insertText(new)
+            # append, rather than lay the whole reasoning out again
+            view.append_plain(text[len(self._reasoning_shown):], MAX_BLOCK)
         else:
-            view.setPlainText(text)
+            view.clear()
+            view.append_plain(text, MAX_BLOCK)
         self._reasoning_shown = text
         self.thinking.setVisible(True)
 

@@ -36,6 +36,19 @@ class RichTextView(QTextBrowser):
         else:
             self.setPlainText(text)
 
+    def append_plain(self, text: str, max_paragraph: int) -> None:
+        """Append ``text`` as plain text. A line longer than ``max_paragraph`` is broken on screen, so
+        the paragraph Qt lays out again at the next append never grows past that."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        while text:
+            room = max_paragraph - (cursor.block().length() - 1)
+            if room <= 0:
+                cursor.insertBlock()
+                room = max_paragraph
+            cursor.insertText(text[:room])
+            text = text[room:]
+
     def loadResource(self, type_: int, name: QUrl):  # noqa: N802 - Qt override
         # Model output is untrusted: no images or style sheets are fetched from anywhere.
         return None
