@@ -6,20 +6,34 @@
 - Fenced code is cut out first, highlighted with Pygments (inline styles: Qt ignores style sheets
   classes), and gets a "copy" link ``copy-code:N``; an unclosed fence (a reply still streaming)
   is code up to the end.
+- The time is linear in the text's length whatever the text: link and code-span rules look a bounded
+  distance ahead (markdown_bounded), and a block too long or too deeply nested for Markdown is shown
+  as escaped plain text (markdown_blocks).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree.ElementTree import Element
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)[^\n]*$", re.M)
+from .markdown_blocks import FENCE as _FENCE
+from .markdown_blocks import BlockSplitter, needs_plain, plain_html, split_blocks
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MarkdownRenderer", "Rendered", "Theme", "highlight_code", "split_blocks", "split_code"]
+
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _PLACEHOLDER = "\x00CODEBLOCK{}\x00"
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(")
+_PLAIN = "\x00PLAIN{}\x00"
+_SET_ASIDE = re.compile(r"<p>\x00(CODEBLOCK|PLAIN)(\d+)\x00</p>|\x00(CODEBLOCK|PLAIN)(\d+)\x00")
+# An image's alt text stops at the next bracket: "[^\]]*" scanned to the end of the text from every "![".
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(")
 
 
 @dataclass(frozen=True)
@@ -53,29 +67,6 @@ class Rendered:
     code_blocks: list[str] = field(default_factory=list)
 
 
-def split_blocks(text: str) -> list[str]:
-    """Cut Markdown at blank lines outside code fences. While a reply streams, every block but the last
-    is final, so only the last one needs rendering again as text arrives."""
-    blocks: list[str] = []
-    current: list[str] = []
-    fence = ""
-    for line in text.split("\n"):
-        m = _FENCE.match(line)
-        if m and not fence:
-            fence = m.group("fence")
-        elif fence and line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
-            fence = ""
-        if not fence and not line.strip() and current:
-            blocks.append("\n".join(current))
-            current = []
-            continue
-        if current or line.strip() or fence:
-            current.append(line)
-    if current or not blocks:
-        blocks.append("\n".join(current))
-    return blocks
-
-
 def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
     """Replace fenced code blocks with placeholders; return the text and the (language, code) pairs."""
     blocks: list[tuple[str, str]] = []
@@ -100,23 +91,35 @@ def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "".join(out), blocks
 
 
-@lru_cache(maxsize=4)
-def _formatter(style: str):
-    from pygments.formatters import HtmlFormatter
+# Pygments finds lexers and formatters by importing modules on first use, which is not thread-safe
+# (one thread can see a module another is still importing); blocks render on two threads.
+_PYGMENTS_LOCK = threading.Lock()
 
-    return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+
+@lru_cache(maxsize=8)
+def _formatter(style: str, _thread: int):  # one per thread: a formatter keeps caches while it formats
+    with _PYGMENTS_LOCK:
+        from pygments.formatters.html import HtmlFormatter
+
+        return HtmlFormatter(style=style, noclasses=True, nowrap=True)
+
+
+def _lexer(lang: str):
+    with _PYGMENTS_LOCK:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.lexers.special import TextLexer
+        from pygments.util import ClassNotFound
+
+        try:
+            return get_lexer_by_name(lang) if lang else TextLexer()
+        except ClassNotFound:
+            return TextLexer()
 
 
 def highlight_code(code: str, lang: str, theme: Theme) -> str:
     from pygments import highlight
-    from pygments.lexers import TextLexer, get_lexer_by_name
-    from pygments.util import ClassNotFound
 
-    try:
-        lexer = get_lexer_by_name(lang) if lang else TextLexer()
-    except ClassNotFound:
-        lexer = TextLexer()
-    return highlight(code, lexer, _formatter(theme.code_style)).rstrip("\n")
+    return highlight(code, _lexer(lang), _formatter(theme.code_style, threading.get_ident())).rstrip("\n")
 
 
 def _code_block_html(index: int, lang: str, code: str, theme: Theme, copy_label: str) -> str:
@@ -140,6 +143,8 @@ def _build_markdown():
     import markdown
     from markdown.treeprocessors import Treeprocessor
 
+    from . import markdown_bounded
+
     class SafeLinksAndStyles(Treeprocessor):
         """Drop unsafe links; give tables and inline code the look Qt cannot take from a style sheet."""
 
@@ -161,6 +166,7 @@ def _build_markdown():
                     el.set("style", f"background-color:{t.code_background};")
 
     md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    markdown_bounded.install(md)
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")  # raw HTML stays text: it is escaped like any other text
     for name in ("image_link", "image_reference", "short_image_ref"):
@@ -185,14 +191,42 @@ class MarkdownRenderer:
             self._md, self._styles = _build_markdown()
         self._styles.theme = self.theme
         prose, blocks = split_code(text)
+        prose, plain = _set_aside_plain(prose)
         prose = _IMAGE.sub(r"[\1](", prose)  # an image becomes a link: nothing loads unless clicked
         self._md.reset()
-        body = self._md.convert(prose)
-        for i, (lang, code) in enumerate(blocks):
-            block_html = _code_block_html(first_code_index + i, lang, code, self.theme, self.copy_label)
-            marker = _PLACEHOLDER.format(i)
-            if f"<p>{marker}</p>" in body:
-                body = body.replace(f"<p>{marker}</p>", block_html)
-            else:
-                body = body.replace(marker, block_html)
+        try:
+            body = self._md.convert(prose)
+        except Exception as exc:  # nesting the guard did not foresee: the text is still shown, as text
+            log.warning("Markdown failed on a %d-character text (%s); shown as plain text",
+                        len(prose), type(exc).__name__)
+            body = plain_html(prose)
+            self._md = None  # Markdown's parser state is left half-way: the next text gets a fresh one
+
+        def put_back(m: re.Match[str]) -> str:  # one pass: a replace per block was quadratic in their number
+            kind, index = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            i = int(index)
+            if kind == "PLAIN":
+                return plain_html(plain[i]) if i < len(plain) else ""
+            if i >= len(blocks):
+                return ""
+            lang, code = blocks[i]
+            return _code_block_html(first_code_index + i, lang, code, self.theme, self.copy_label)
+
+        body = _SET_ASIDE.sub(put_back, body)
         return Rendered(body, [code for _, code in blocks])
+
+
+def _set_aside_plain(prose: str) -> tuple[str, list[str]]:
+    """Replace the blocks that are too long or too deep for Markdown by placeholders."""
+    blocks = BlockSplitter().update(prose)
+    if not any(b.plain or needs_plain(b.text) for b in blocks):
+        return prose, []
+    plain: list[str] = []
+    out = []
+    for b in blocks:
+        if b.plain or needs_plain(b.text):
+            out.append(_PLAIN.format(len(plain)))
+            plain.append(b.text)
+        else:
+            out.append(b.text)
+    return "\n\n".join(out), plain

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ..core.markdown_html import Theme
+from .markdown_pool import MarkdownPool
 from .message_widget import ChatItem, MessageWidget
 
 FRAME_MS = 33  # ~30 updates a second is smooth for text and leaves the loop free
@@ -51,6 +52,7 @@ class ChatView(QScrollArea):
         self.setWidget(self._container)
         self.widgets: list[MessageWidget] = []
         self.theme = Theme()
+        self._markdown = MarkdownPool(self)  # long blocks render there, not on the GUI thread
         self._stick_to_bottom = True
         self._actions_enabled = True
         self._generation = 0  # bumped per conversation shown, so a late fill-in cannot land in another
@@ -127,7 +129,7 @@ class ChatView(QScrollArea):
         self._after_change()
 
     def _insert(self, index: int, item: ChatItem) -> MessageWidget:
-        w = MessageWidget(item, self.theme, self._container)
+        w = MessageWidget(item, self.theme, self._container, pool=self._markdown)
         w.editSubmitted.connect(self.editSubmitted)
         w.regenerateRequested.connect(self.regenerateRequested)
         w.linkActivated.connect(self.linkActivated)

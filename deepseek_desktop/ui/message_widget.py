@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.markdown_html import MarkdownRenderer, Theme, split_blocks, split_code
+from ..core.markdown_blocks import MAX_BLOCK
+from ..core.markdown_html import MarkdownRenderer, Theme
+from .markdown_pool import MarkdownPool
+from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
 
 
@@ -91,13 +94,14 @@ class MessageWidget(QFrame):
     regenerateRequested = Signal(object)  # ChatItem
     linkActivated = Signal(QUrl)
 
-    def __init__(self, item: ChatItem, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, item: ChatItem, theme: Theme, parent: QWidget | None = None,
+                 pool: MarkdownPool | None = None) -> None:
         super().__init__(parent)
         self.item = item
         self.setObjectName("userMessage" if item.role == "user" else "assistantMessage")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self._renderer = MarkdownRenderer(theme)
-        self._code_blocks: list[str] = []
+        self._whole_code_blocks: list[str] = []
         self._dirty = True
         self._reasoning_started: float | None = None
 
@@ -118,15 +122,12 @@ class MessageWidget(QFrame):
         self._thinking: ThinkingSection | None = None  # built when there is reasoning to show
         self.body = RichTextView(self)
         self.body.anchorClicked.connect(self._on_anchor)
-        # A reply that streams is shown block by block: only the last, growing block is rendered
-        # again as text arrives (a whole-message render grows with the reply's length).
-        self._blocks_mode = item.state == "streaming"
-        self._block_views: list[RichTextView] = []
-        self._block_texts: list[str | None] = []
-        self._blocks_box = QWidget(self)
-        self._blocks_layout = QVBoxLayout(self._blocks_box)
-        self._blocks_layout.setContentsMargins(0, 0, 0, 0)
-        self._blocks_layout.setSpacing(0)
+        # A reply that streams, or a long message, is shown block by block: only the last, growing
+        # block is rendered again as text arrives, and no single update grows with the text's length.
+        self._blocks_mode = item.state == "streaming" or len(item.content) > SYNC_CHARS
+        self._blocks_box = BlockStack(self._renderer, pool, self)
+        self._blocks_box.anchorClicked.connect(self._on_anchor)
+        self._blocks_box.needsMore.connect(self._show_more)
         self._blocks_box.setVisible(self._blocks_mode)
         self.body.setVisible(not self._blocks_mode)
         self.footer = QLabel(self)
@@ -218,47 +219,42 @@ class MessageWidget(QFrame):
         if self.item.reasoning:
             self._sync_reasoning(force)
         if self._blocks_mode:
-            self._render_blocks(force)
+            if not self._blocks_box.update_text(self.item.content, force):
+                self._dirty = True  # the rest on the next turn of the event loop (needsMore)
         else:
             rendered = self._renderer.render(self.item.content)
-            self._code_blocks = rendered.code_blocks
+            self._whole_code_blocks = rendered.code_blocks
             self.body.setHtml(rendered.html)
+
+    def shown_text(self) -> str:
+        """The message's text as the views show it now (what a user can see and select)."""
+        if not self._blocks_mode:
+            return self.body.toPlainText()
+        return "\n".join(v.toPlainText() for v in self._blocks_box.views if not v.isHidden())
+
+    @property
+    def formatting_pending(self) -> bool:
+        """A long block is still being rendered off the GUI thread (its text is shown meanwhile)."""
+        return self._blocks_mode and self._blocks_box.pending()
+
+    def _show_more(self) -> None:
+        if self._dirty:
+            self.flush()
+
+    @property
+    def _code_blocks(self) -> list[str]:
+        return self._blocks_box.code_blocks if self._blocks_mode else self._whole_code_blocks
 
     def _sync_reasoning(self, force: bool) -> None:
         view, text = self.thinking.body, self.item.reasoning
         if not force and text.startswith(self._reasoning_shown):
-            new = text[len(self._reasoning_shown):]
-            if new:  # append, rather than lay the whole reasoning out again
-                cursor = view.textCursor()
-                cursor.movePosition(cursor.MoveOperation.End)
-                cursor.insertText(new)
+            # append, rather than lay the whole reasoning out again
+            view.append_plain(text[len(self._reasoning_shown):], MAX_BLOCK)
         else:
-            view.setPlainText(text)
+            view.clear()
+            view.append_plain(text, MAX_BLOCK)
         self._reasoning_shown = text
         self.thinking.setVisible(True)
-
-    def _render_blocks(self, force: bool) -> None:
-        blocks = split_blocks(self.item.content)
-        code_index = 0
-        codes: list[str] = []
-        for i, text in enumerate(blocks):
-            if i == len(self._block_views):
-                view = RichTextView(self._blocks_box)
-                view.anchorClicked.connect(self._on_anchor)
-                self._blocks_layout.addWidget(view)
-                self._block_views.append(view)
-                self._block_texts.append(None)
-            block_codes = [code for _lang, code in split_code(text)[1]]
-            if force or self._block_texts[i] != text:
-                view = self._block_views[i]
-                view.setHtml(self._renderer.render(text, first_code_index=code_index).html)
-                view.setVisible(bool(text.strip()))
-                self._block_texts[i] = text
-            code_index += len(block_codes)
-            codes += block_codes
-        for view in self._block_views[len(blocks):]:
-            view.hide()
-        self._code_blocks = codes
 
     # -- actions --------------------------------------------------------------------------------
     def _copy_message(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QTextCursor, QTextOption
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
 
 
@@ -24,6 +24,30 @@ class RichTextView(QTextBrowser):
         self.document().setDocumentMargin(2)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self._last_height = -1
+
+    def show_plain(self, text: str, previous: str | None = None) -> None:
+        """Show ``text`` as plain text; if the view shows ``previous`` as plain text and ``text`` only
+        grew from it, append the new part (the layout of what is there is kept)."""
+        if previous is not None and text.startswith(previous):
+            if len(text) > len(previous):
+                cursor = QTextCursor(self.document())
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                cursor.insertText(text[len(previous):])
+        else:
+            self.setPlainText(text)
+
+    def append_plain(self, text: str, max_paragraph: int) -> None:
+        """Append ``text`` as plain text. A line longer than ``max_paragraph`` is broken on screen, so
+        the paragraph Qt lays out again at the next append never grows past that."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        while text:
+            room = max_paragraph - (cursor.block().length() - 1)
+            if room <= 0:
+                cursor.insertBlock()
+                room = max_paragraph
+            cursor.insertText(text[:room])
+            text = text[room:]
 
     def loadResource(self, type_: int, name: QUrl):  # noqa: N802 - Qt override
         # Model output is untrusted: no images or style sheets are fetched from anywhere.
