@@ -77,6 +77,8 @@ def run(paths: AppPaths, quit_after_shown: bool = False) -> int:
 
 def build_window(app, paths: AppPaths, settings):
     """Everything the window needs, built here and passed in (the tests build it the same way)."""
+    from pathlib import Path
+
     from .core.conversation_store import ConversationStore
     from .engine_host.client import EngineHostClient
     from .ui.engine_controller import EngineController
@@ -98,7 +100,8 @@ def build_window(app, paths: AppPaths, settings):
     services = Services(
         paths=paths,
         settings=settings,
-        runner=StoreRunner(lambda: ConversationStore(paths.database_file)),
+        runner=StoreRunner(lambda: ConversationStore(paths.database_file),
+                           fallback=lambda: ConversationStore(Path(":memory:"))),
         engine=EngineController(EngineHostClient()),
         language=language,
         apply_theme=lambda choice: apply_theme(app, choice),

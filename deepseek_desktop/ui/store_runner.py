@@ -2,6 +2,10 @@
 
 ``await runner.call(fn, *args)`` gives the result on the loop; ``runner.submit(fn, *args)`` is for writes
 nobody waits for (a streaming flush). One thread keeps the writes in the order they were made.
+
+When the database cannot be opened (read-only, a folder in its place, written by a newer version), the
+``fallback`` store takes its place (the app passes one in memory): the chat works, nothing is kept, and
+``open_error`` says why for the window to tell the user.
 """
 
 from __future__ import annotations
@@ -17,9 +21,21 @@ T = TypeVar("T")
 
 
 class StoreRunner:
-    def __init__(self, open_store: Callable[[], Any]) -> None:
+    def __init__(self, open_store: Callable[[], Any], fallback: Callable[[], Any] | None = None) -> None:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
-        self._store_future = self._pool.submit(open_store)  # opening (maybe repairing) happens off the GUI
+        self.open_error: Exception | None = None  # why the real store could not be opened (then: fallback)
+        # opening (maybe repairing) happens off the GUI thread
+        self._store_future = self._pool.submit(self._open, open_store, fallback)
+
+    def _open(self, open_store: Callable[[], Any], fallback: Callable[[], Any] | None) -> Any:
+        try:
+            return open_store()
+        except Exception as exc:
+            if fallback is None:
+                raise
+            log.error("the conversation store cannot be opened, using one in memory: %s", exc, exc_info=exc)
+            self.open_error = exc
+            return fallback()
 
     @property
     def store(self) -> Any:
