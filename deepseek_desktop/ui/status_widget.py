@@ -27,6 +27,7 @@ class EngineStatusWidget(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.progress)
         layout.addWidget(self.restart)
+        layout.addStretch(1)  # the status bar gives this widget its width: the button keeps its own
         self.state = EngineState.STOPPED
         self.model_label = ""
         self.set_state(EngineState.STOPPED)
