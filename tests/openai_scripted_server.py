@@ -43,14 +43,15 @@ ESCAPES = ["Safe \x1b]0;pwned\x07", "\x1b[31mred\x1b[0m\x00", " fake\rreal\x9b2J
 
 
 class ScriptedOpenAIServer:
-    def __init__(self, api_key: str | None = None, models_endpoint: str = "list") -> None:
-        """``models_endpoint``: "list" (GET /models lists CHAT_MODELS), "missing" (404), "garbage" (HTML)."""
+    def __init__(self, api_key: str | None = None, models_endpoint: str = "list", port: int = 0) -> None:
+        """``models_endpoint``: "list" (GET /models lists CHAT_MODELS), "missing" (404), "garbage" (HTML).
+        ``port``: 0 for any free one; a given one brings a server back where a dead one was."""
         self.api_key = api_key
         self.models_endpoint = models_endpoint
         self.requests: list[dict[str, Any]] = []
         self.events: list[str] = []
         self.release = threading.Event()  # ends every stall when the server stops
-        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", port), _make_handler(self))
         self.port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="scripted-openai", daemon=True)

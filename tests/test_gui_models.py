@@ -108,8 +108,8 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
     gui.settings.set("llamacpp.threads", 2)
     gui.window.switch_model(gemma_choice(gui))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
-    assert gui.window.picker.badge.isVisible()
-    gui.wait(lambda: gui.window.picker.badge.text() != "No model", 30)
+    # the simulator's badge went with it; the model's own comes once its fit is worked out
+    gui.wait(lambda: gui.window.picker.badge.isVisible() and gui.window.picker.badge.text() != "No model", 30)
     assert gui.window.picker.badge.toolTip().startswith("Needs about")
     send_and_wait(gui, "Say hello.", timeout=60)
     widgets = gui.window.chat_view.widgets

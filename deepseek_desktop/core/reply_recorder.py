@@ -35,13 +35,16 @@ class ReplyRecorder:
         self._reasoning_started: float | None = None
         self._reasoning_ended: float | None = None
         self.flushes = 0
+        self.position = -1  # the message's place in its conversation, once ``begin`` made it
 
     @classmethod
     def begin(cls, store: ConversationStore, conversation_id: int, model: str = "", engine: str = "",
               **kwargs: object) -> ReplyRecorder:
         """Create the streaming message and a recorder for it."""
         message = store.begin_reply(conversation_id, model=model, engine=engine)
-        return cls(store, message.id, **kwargs)  # type: ignore[arg-type]
+        recorder = cls(store, message.id, **kwargs)  # type: ignore[arg-type]
+        recorder.position = message.position
+        return recorder
 
     @property
     def content(self) -> str:

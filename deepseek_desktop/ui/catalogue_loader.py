@@ -14,6 +14,7 @@ from shiboken6 import isValid
 from ..core.paths import AppPaths
 from ..core.settings_store import SettingsStore
 from ..models.catalog import hub_cache_file
+from .background import BackgroundWork
 from .error_text import describe
 from .model_manager_data import CatalogueState, FitOptions, assess, load_catalogue, probe
 
@@ -34,7 +35,8 @@ class CatalogueLoader(QObject):
         self.state: CatalogueState | None = None
         self.ready = asyncio.Event()  # set once the catalogue was read (or could not be)
         self.sizes_checked = False  # the Hub was asked for current sizes (or could not be reached)
-        self._tasks: set[asyncio.Task] = set()
+        self.work = BackgroundWork(self)
+        self.work.failed.connect(self.failed)
 
     def start(self) -> None:
         self._spawn(self._load())
@@ -43,9 +45,7 @@ class CatalogueLoader(QObject):
         self._spawn(self._reassess())
 
     def _spawn(self, coro) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.run(coro)
 
     async def _load(self) -> None:
         options = FitOptions.from_settings(self.settings)

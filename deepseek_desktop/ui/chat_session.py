@@ -2,6 +2,10 @@
 
 The store runs on its own thread (``StoreRunner``); replies stream on the asyncio loop and are recorded
 by ``ReplyRecorder`` on the store thread, at least every second, so a crash loses at most a second.
+
+The session owns "busy": it is busy exactly while one turn (send, regenerate, edit and resend) runs, and
+a turn always ends, whatever failed in it. A reply whose final write failed (a full disk) stays on screen
+and is written again before the next turn, on a timer, and on quit.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ import contextlib
 import logging
 from dataclasses import asdict
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from ..core.conversation_types import Conversation, Message
 from ..core.errors import DeepSeekError, EngineCrashed, EngineError
 from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
 from ..core.reply_recorder import ReplyRecorder
 from ..core.requests import ChatRequest, GenerationParams
+from .background import BackgroundWork
 from .chat_view import ChatView
 from .engine_controller import EngineController
 from .error_text import describe, error_message
@@ -46,18 +51,28 @@ class _Reply:
         self.widget: MessageWidget | None = None
 
 
+class _UnsavedReply:
+    """A finished reply whose final write failed; written again when the store takes it."""
+
+    def __init__(self, recorder: ReplyRecorder, reason: str, error: DeepSeekError | None, item: ChatItem) -> None:
+        self.recorder, self.reason, self.error, self.item = recorder, reason, error, item
+
+
 class ChatSession(QObject):
     conversationsChanged = Signal()
     currentChanged = Signal(object)  # Conversation | None
     busyChanged = Signal()
     problem = Signal(str)  # one translated line for the user
+    unsent = Signal(str)  # text that could not be sent, for the composer to take back
 
     def __init__(self, runner: StoreRunner, engine: EngineController, view: ChatView,
-                 generation_params, default_system_prompt, parent: QObject | None = None) -> None:
+                 generation_params, default_system_prompt, work: BackgroundWork,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.engine = engine
         self.view = view
+        self.work = work
         self._generation_params = generation_params  # () -> GenerationParams, read at each send
         self._default_system_prompt = default_system_prompt  # () -> str
         self.conversation: Conversation | None = None
@@ -67,13 +82,22 @@ class ChatSession(QObject):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(250)  # a pause in the stream must not leave text unsaved
         self._flush_timer.timeout.connect(self._flush_if_due)
+        self._unsaved: list[_UnsavedReply] = []
+        self._save_timer = QTimer(self)
+        self._save_timer.setInterval(10_000)  # a full disk may get room again without the user doing anything
+        self._save_timer.timeout.connect(lambda: self.busy or self.work.run(self.save_unsaved()))
         view.editSubmitted.connect(lambda item, text: self._start(self._edit_and_resend(item, text)))
         view.regenerateRequested.connect(lambda item: self._start(self._regenerate(item)))
-        view.loadEarlierRequested.connect(lambda: asyncio.ensure_future(self.load_earlier()))
+        view.loadEarlierRequested.connect(lambda: self.work.run(self.load_earlier(), _earlier_failed))
 
     @property
     def busy(self) -> bool:
-        return self._reply is not None
+        return self._task is not None and not self._task.done()
+
+    @property
+    def unsaved(self) -> int:
+        """Finished replies on screen that are not written yet."""
+        return len(self._unsaved)
 
     # -- conversations --------------------------------------------------------------------------
     async def open(self, conversation_id: int | None) -> None:
@@ -137,15 +161,22 @@ class ChatSession(QObject):
         if self.busy:
             coro.close()
             return
-        self._task = asyncio.ensure_future(coro)
+        self._task = self.work.run(coro, _turn_failed)
+        self._task.add_done_callback(lambda _task: self.busyChanged.emit())
+        self.busyChanged.emit()
 
     async def _send(self, text: str) -> None:
-        if self.conversation is None:
-            system = self._default_system_prompt()
-            self.conversation = await self.runner.call(lambda s: s.create_conversation("", system))
-        cid = self.conversation.id
-        named = bool(self.conversation.title)
-        msg = await self.runner.call(lambda s: s.add_message(cid, "user", text))
+        await self.save_unsaved()
+        try:
+            if self.conversation is None:
+                system = self._default_system_prompt()
+                self.conversation = await self.runner.call(lambda s: s.create_conversation("", system))
+            cid = self.conversation.id
+            named = bool(self.conversation.title)
+            msg = await self.runner.call(lambda s: s.add_message(cid, "user", text))
+        except DeepSeekError:
+            self.unsent.emit(text)  # the question is not lost: it goes back into the composer
+            raise
         self.view.append_item(item_from_message(msg))
         if not named:  # the store names the conversation after its first question
             self.conversation = await self.runner.call(lambda s: s.get_conversation(cid))
@@ -156,7 +187,14 @@ class ChatSession(QObject):
     async def _regenerate(self, item: ChatItem) -> None:
         if self.conversation is None:
             return
+        await self.save_unsaved()
         cid = self.conversation.id
+        try:
+            await self.engine.ensure_ready()  # after a crash: a new host and the model, before anything goes
+        except DeepSeekError as exc:
+            if not self.engine.presents(exc):
+                self.problem.emit(describe(exc))
+            return
         await self.runner.call(lambda s: s.delete_messages_after(cid, item.position - 1))
         self.view.remove_from(item)
         await self._reply_to(cid)
@@ -164,6 +202,7 @@ class ChatSession(QObject):
     async def _edit_and_resend(self, item: ChatItem, text: str) -> None:
         if self.conversation is None or item.id is None:
             return
+        await self.save_unsaved()
         cid, mid = self.conversation.id, item.id
 
         def edit(store):
@@ -176,20 +215,21 @@ class ChatSession(QObject):
         await self._reply_to(cid)
 
     async def _reply_to(self, cid: int) -> None:
-        choice = self.engine.current
+        choice = self.engine.current or self.engine.attempt
         model_label = choice.label if choice else ""
         engine_name = choice.engine if choice else ""
         params: GenerationParams = self._generation_params()
         history, recorder = await self.runner.call(
             lambda s: (s.chat_history(cid), ReplyRecorder.begin(s, cid, model=model_label, engine=engine_name)))
-        item = ChatItem(recorder.message_id, "assistant", -1, state="streaming", model=model_label)
+        # the position is known from the start: a reply whose final write fails can still be regenerated
+        item = ChatItem(recorder.message_id, "assistant", recorder.position, state="streaming", model=model_label)
         reply = self._reply = _Reply(cid, recorder, item)
         reply.widget = self.view.append_item(item)
         self.view.set_actions_enabled(False)
-        self.busyChanged.emit()
         self._flush_timer.start()
         reason, stats, error = "stop", None, None
         try:
+            await self.engine.ensure_ready()  # after a crash this starts a new host and loads the model
             async for event in self.engine.chat(ChatRequest(history, params)):
                 self.runner.submit(_record, recorder, event)
                 if isinstance(event, TextDelta):
@@ -207,22 +247,53 @@ class ChatSession(QObject):
             reason = "cancelled"
             raise
         finally:
-            self._flush_timer.stop()
-            final = await asyncio.shield(self.runner.call(lambda s: recorder.finish(reason, error)))
-            item.id, item.position = final.id, final.position
-            state = {"cancelled": "cancelled", "error": "error"}.get(reason, "complete")
-            if reply.widget is not None:
-                stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
-                reply.widget.finish(state, stats_dict, describe(error) if error else "")
-            else:
-                item.state = state
-            self._reply = None
-            self.view.set_actions_enabled(True)
-            self.view._after_change()
-            self.busyChanged.emit()
-            self.conversationsChanged.emit()
-        if error is not None:
+            await asyncio.shield(self._end_reply(reply, reason, stats, error))
+        if error is not None and not self.engine.presents(error):  # the engine's own bar tells of a crash
             self.problem.emit(describe(error))
+
+    async def _end_reply(self, reply: _Reply, reason: str, stats: Stats | None, error) -> None:
+        """The turn ends here whatever happens: the reply keeps its text on screen, saved or not."""
+        self._flush_timer.stop()
+        item = reply.item
+        state = {"cancelled": "cancelled", "error": "error"}.get(reason, "complete")
+        if reply.widget is not None:
+            stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
+            reply.widget.finish(state, stats_dict, describe(error) if error else "")
+        else:
+            item.state = state
+        self._reply = None
+        self.view.set_actions_enabled(True)
+        self.view._after_change()
+        try:
+            final = await self.runner.call(lambda s: reply.recorder.finish(reason, error))
+        except Exception as exc:  # a full disk, a read-only database: the text stays, the turn ends
+            log.error("the reply could not be saved: %s", exc)
+            self._unsaved.append(_UnsavedReply(reply.recorder, reason, error, item))
+            self._save_timer.start()
+            self.problem.emit(self.tr("The reply could not be saved. It stays on screen and is saved as soon "
+                                      "as the disk allows; nothing is lost while the app is open."))
+        else:
+            item.id, item.position = final.id, final.position
+        self.conversationsChanged.emit()
+
+    async def save_unsaved(self) -> bool:
+        """Write the replies whose final write failed; True when none is left."""
+        while self._unsaved:
+            pending = self._unsaved[0]
+            try:
+                final = await self.runner.call(lambda s, p=pending: p.recorder.finish(p.reason, p.error))
+            except Exception as exc:
+                if getattr(exc, "message_id", "") != "store.not_found":
+                    log.warning("the reply is still not saved: %s", exc)
+                    return False
+                log.info("a reply that could not be saved was removed meanwhile (regenerated or edited)")
+            else:
+                pending.item.id, pending.item.position = final.id, final.position
+                log.info("a reply that could not be saved earlier is saved now (message %s)", final.id)
+            if pending in self._unsaved:  # the timer and a new turn may both have tried
+                self._unsaved.remove(pending)
+        self._save_timer.stop()
+        return True
 
     def _on_text(self, reply: _Reply, text: str) -> None:
         if reply.widget is not None:
@@ -248,10 +319,21 @@ class ChatSession(QObject):
 
     async def close(self) -> None:
         """On quit: stop a streaming reply and let its last text reach the store."""
+        self._save_timer.stop()
         if self._task and not self._task.done():
             self.engine.stop_generation()
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(self._task), 2.0)
+        if not await self.save_unsaved():
+            log.error("%d finished replies could not be saved before quitting", len(self._unsaved))
+
+
+def _turn_failed() -> str:
+    return QCoreApplication.translate("ChatSession", "The message could not be sent.")
+
+
+def _earlier_failed() -> str:
+    return QCoreApplication.translate("ChatSession", "Earlier messages could not be loaded.")
 
 
 def _open_page(store, conversation_id: int):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QSizePolicy, QWidget
@@ -19,11 +21,17 @@ class _Input(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class ComposerState(Enum):
+    IDLE = "idle"  # Enter sends
+    GENERATING = "generating"  # the button is Stop
+    BLOCKED = "blocked"  # nothing can be sent; the reason is shown in the field
+
+
 class Composer(QWidget):
     sendRequested = Signal(str)
     stopRequested = Signal()
 
-    IDLE, GENERATING, BLOCKED = "idle", "generating", "blocked"
+    IDLE, GENERATING, BLOCKED = ComposerState.IDLE, ComposerState.GENERATING, ComposerState.BLOCKED
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,8 +49,8 @@ class Composer(QWidget):
         layout.setContentsMargins(12, 8, 12, 12)
         layout.addWidget(self.input, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
-        self.mode = self.IDLE
-        self._blocked_reason = ""
+        self.mode = ComposerState.IDLE
+        self._reason = ""
         self.input.textChanged.connect(self._update_button)
         self.retranslate()
         self._grow()
@@ -66,11 +74,16 @@ class Composer(QWidget):
         else:
             self._on_submit()
 
-    def set_mode(self, mode: str, reason: str = "") -> None:
-        """idle: can send; generating: Stop; blocked: no sending, with ``reason`` shown in the field."""
-        self.mode = mode
-        self._blocked_reason = reason
+    def set_mode(self, mode: ComposerState, reason: str = "") -> None:
+        """``reason`` is shown in the empty field: why nothing can be sent, or what sending will do first."""
+        self.mode = ComposerState(mode)
+        self._reason = reason
         self.retranslate()
+
+    def restore(self, text: str) -> None:
+        """Put back text that could not be sent, unless the user has typed something new meanwhile."""
+        if not self.input.toPlainText().strip():
+            self.input.setPlainText(text)
 
     def _update_button(self) -> None:
         if self.mode == self.IDLE:
@@ -90,11 +103,12 @@ class Composer(QWidget):
         elif self.mode == self.BLOCKED:
             self.button.setText(self.tr("Send"))
             self.button.setEnabled(False)
-            self.input.setPlaceholderText(self._blocked_reason)
+            self.input.setPlaceholderText(self._reason)
         else:
             self.button.setText(self.tr("Send"))
             self.button.setToolTip(self.tr("Send (Enter)"))
-            self.input.setPlaceholderText(self.tr("Message DeepSeek… (Enter to send, Shift+Enter for a new line)"))
+            self.input.setPlaceholderText(self._reason or self.tr(
+                "Message DeepSeek… (Enter to send, Shift+Enter for a new line)"))
             self._update_button()
         # typing ahead stays possible while the model answers or loads; only sending waits
         self.input.setReadOnly(False)

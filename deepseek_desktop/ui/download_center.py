@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.paths import AppPaths
 from ..models.catalog import CatalogModel, GgufQuant, MlxRepo
+from .background import BackgroundWork
 from .download_job import DownloadJob
 from .download_row import DownloadsPanel
 from .error_text import describe
@@ -32,7 +33,8 @@ class DownloadCenter(QObject):
         self.paths, self.endpoint, self.panel = paths, endpoint, panel
         self.jobs: dict[str, DownloadJob] = {}
         self._states: dict[str, tuple[str, int]] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self.work = BackgroundWork(self)
+        self.work.failed.connect(lambda text: self.message.emit(text, "error"))
         panel.resumeRequested.connect(self.resume)
         panel.discardRequested.connect(self._spawn_discard)
         panel.dismissRequested.connect(self.dismiss)
@@ -96,9 +98,7 @@ class DownloadCenter(QObject):
         return {spec for spec, job in self.jobs.items() if job.running}
 
     def _spawn_discard(self, spec: str) -> None:
-        task = asyncio.ensure_future(self.discard(spec))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.run(self.discard(spec))
 
     async def discard(self, spec: str) -> None:
         """Delete the partial files of ``spec`` and its row."""
@@ -130,6 +130,6 @@ class DownloadCenter(QObject):
     async def shutdown(self, timeout: float = 10.0) -> None:
         """Cancel every download and wait (at most ``timeout`` seconds) until they have stopped."""
         self.cancel_all()
-        running = [asyncio.ensure_future(job.wait()) for job in self.jobs.values() if job.running]
+        running = [self.work.run(job.wait()) for job in self.jobs.values() if job.running]
         if running:
             await asyncio.wait(running, timeout=timeout)

@@ -28,6 +28,7 @@ from ..core.paths import AppPaths
 from ..models.catalog import CatalogModel, GgufQuant, MlxRepo
 from ..models.errors import Cancelled
 from ..models.progress import TransferProgress
+from .background import BackgroundWork
 from .error_text import describe
 from .model_manager_data import partial_of, plan_download, registry_for, spec_of
 
@@ -75,6 +76,8 @@ class DownloadJob(QObject):
     def __init__(self, model: CatalogModel, download: GgufQuant | MlxRepo, paths: AppPaths, folder: Path,
                  endpoint: str | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.work = BackgroundWork(self)
+        self.work.failed.connect(self.failed)
         self.model, self.download = model, download
         self.spec = spec_of(model, download)
         self.paths, self.folder, self.endpoint = paths, folder, endpoint
@@ -111,7 +114,7 @@ class DownloadJob(QObject):
             return
         self._cancel = threading.Event()
         self.state, self.error, self.progress, self.partial = "starting", "", None, partial
-        self._task = asyncio.ensure_future(self._run())
+        self._task = self.work.run(self._run())
         self.changed.emit()
 
     def cancel(self) -> None:

@@ -3,7 +3,7 @@ Cancel / Resume / Discard. A row also stands for a partial download kept from an
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -31,12 +31,14 @@ class DownloadRow(QWidget):
         self.setObjectName("downloadRow")
         self.job = job
         self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.title.setObjectName("downloadTitle")
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
         self.bar.setMinimumWidth(220)
         self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.status.setObjectName("mutedLabel")
         self.status.setWordWrap(True)
         self.cancel_button = QPushButton(self)
@@ -136,6 +138,7 @@ class DownloadsPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("downloadsPanel")
         self.heading = QLabel(self)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.heading.setObjectName("sectionHeading")
         self._rows_box = QVBoxLayout()
         self._rows_box.setSpacing(0)

@@ -7,10 +7,11 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
 
 from ..core.errors import DeepSeekError
 from ..core.settings_store import models_dir
+from .background import BackgroundWork
 from .error_text import describe
 from .fit_badge import fit_for_choice, size_text
 
@@ -37,7 +38,8 @@ class DropImporter(QObject):
     def __init__(self, services, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self._tasks: set[asyncio.Task] = set()
+        self.work = BackgroundWork(self)
+        self.work.failed.connect(lambda text: self.message.emit(text, "error"))
 
     def accepts(self, mime: QMimeData) -> bool:
         return bool(dropped_paths(mime))
@@ -46,9 +48,8 @@ class DropImporter(QObject):
         mime = QMimeData()
         mime.setUrls(urls)
         for path in dropped_paths(mime):
-            task = asyncio.ensure_future(self.import_path(path))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.work.run(self.import_path(path), lambda: QCoreApplication.translate(
+                "DropImporter", "The dropped model could not be imported."))
 
     async def import_path(self, path: Path, copy: bool = False) -> object | None:
         """Check and register ``path`` where it is (or copy it into the models folder)."""
@@ -72,14 +73,13 @@ class DropImporter(QObject):
     # -- the fit badge and the first-run recommendation --------------------------------------
     async def update_fit_badge(self, picker, choice, info: dict) -> None:
         verdict, tip = await fit_for_choice(choice, self.services.settings)
-        picker.set_fit(verdict, tip)
+        if picker.current() == choice:  # not a badge for a model the user has since left
+            picker.set_fit(verdict, tip)
 
     def offer_recommendation(self, banner) -> None:
         """No model installed yet: the simulator answers, and the banner names the best model for this
         computer with one click to download it."""
-        task = asyncio.ensure_future(self._offer(banner))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.run(self._offer(banner))
 
     async def _offer(self, banner) -> None:
         try:

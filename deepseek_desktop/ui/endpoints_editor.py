@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.settings_schema import SettingValueError, validate_endpoints
+from .background import BackgroundWork
 
 log = logging.getLogger(__name__)
 COLUMNS = ("name", "base_url", "model")
@@ -34,6 +35,8 @@ class EndpointsEditor(QWidget):
         super().__init__(parent)
         self.key = key
         self._secrets = secrets_provider  # () -> SecretStore (its first use may touch D-Bus: off the GUI)
+        self.work = BackgroundWork(self)
+        self.work.failed.connect(lambda text: self.keyMessage.emit(text, "error"))
         self.table = QTableWidget(0, 3, self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -48,6 +51,7 @@ class EndpointsEditor(QWidget):
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.problem = QLabel(self)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.problem.setStyleSheet("color: #c0392b;")
         self.problem.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -112,7 +116,7 @@ class EndpointsEditor(QWidget):
         self.table.removeRow(row)
         self._on_edit(None)
         if name:
-            asyncio.ensure_future(asyncio.to_thread(self._secrets().delete, name))
+            self.work.run(asyncio.to_thread(lambda: self._secrets().delete(name)), _keyring_failed)
 
     def _set_key(self) -> None:
         row = self.table.currentRow()
@@ -124,7 +128,7 @@ class EndpointsEditor(QWidget):
                                        self.tr("API key for {name} (kept in the system keyring):").format(name=name),
                                        QLineEdit.EchoMode.Password)
         if ok and key.strip():
-            asyncio.ensure_future(self._store_key(name, key.strip()))
+            self.work.run(self._store_key(name, key.strip()), _keyring_failed)
 
     async def _store_key(self, name: str, key: str) -> None:
         secrets = await asyncio.to_thread(self._secrets)
@@ -148,3 +152,7 @@ class EndpointsEditor(QWidget):
         self.key_button.setText(self.tr("Set API key…"))
         self.hint.setText(self.tr("OpenAI-compatible servers: DeepSeek's API, vLLM, SGLang or llama.cpp. "
                                   "With a remote server, your messages leave this computer."))
+
+
+def _keyring_failed() -> str:
+    return QCoreApplication.translate("EndpointsEditor", "The system keyring could not be changed.")

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ..core.conversation_export import MarkdownLabels, export_conversation
+from .background import BackgroundWork
 from .error_text import describe
 from .notice_bar import NoticeBar
 from .store_runner import StoreRunner
 
 
 def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid: int, fmt: str,
-                                      notices: NoticeBar) -> None:
+                                      notices: NoticeBar, work: BackgroundWork) -> None:
     translate = QCoreApplication.translate  # a name lupdate recognises
     if fmt == "json":
         caption, filt = translate("Export", "Export as JSON"), translate("Export", "JSON (*.json)")
@@ -37,4 +37,4 @@ def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid:
             return
         notices.show_message(translate("Export", "Saved {path}").format(path=target), "info", timeout_ms=6000)
 
-    asyncio.ensure_future(run())
+    work.run(run())

@@ -6,7 +6,7 @@ import asyncio
 import base64
 import logging
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,11 +26,13 @@ from ..core.settings_store import (
     STATE_WINDOW_GEOMETRY,
     generation_params,
 )
+from .background import BackgroundWork
 from .chat_session import ChatSession
 from .chat_view import ChatView
 from .composer import Composer
 from .drop_import import DropImporter
-from .engine_controller import EngineState, ModelChoice
+from .engine_controller import ModelChoice
+from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
 from .model_picker import ModelPicker
 from .model_sources import SIMULATOR, choice_from_state, choice_to_state, installed_choices, remote_choices
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.sidebar = ConversationSidebar(self)
         self.title_label = QLabel(self)
         self.title_label.setObjectName("conversationTitle")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # a title is the user's words (or a model's)
         self.system_button = QToolButton(self)
         self.system_button.setAutoRaise(True)
         self.system_button.clicked.connect(self._edit_system_prompt)
@@ -93,12 +96,15 @@ class MainWindow(QMainWindow):
         self.status = EngineStatusWidget(self)
         self.statusBar().addPermanentWidget(self.status, 1)
 
+        self.work = BackgroundWork(self)  # every coroutine the window starts, with its failure reported
         self.session = ChatSession(services.runner, self.engine, self.chat_view,
                                    lambda: generation_params(self.settings),
-                                   lambda: self.settings.get("generation.system_prompt"), self)
+                                   lambda: self.settings.get("generation.system_prompt"), self.work, self)
         self.importer = DropImporter(services, self)
         self._choices: list[ModelChoice] = [SIMULATOR]
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
+        self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
+                                         self.notices, self.picker.label_for, self.restart_engine, self)
         self._wire()
         self._shortcuts()
         self.retranslate()
@@ -109,29 +115,29 @@ class MainWindow(QMainWindow):
         s, e = self.session, self.engine
         self.composer.sendRequested.connect(s.send)
         self.composer.stopRequested.connect(s.stop)
-        s.busyChanged.connect(self._update_composer)
-        s.conversationsChanged.connect(lambda: asyncio.ensure_future(self.refresh_conversations()))
+        s.busyChanged.connect(self.presenter.update)
+        s.conversationsChanged.connect(lambda: self.work.run(self.refresh_conversations(), _list_failed))
         s.currentChanged.connect(self._on_current_conversation)
-        s.problem.connect(lambda text: self.notices.show_message(text, "error"))
+        s.problem.connect(self._show_error)
+        s.unsent.connect(self.composer.restore)
+        self.work.failed.connect(self._show_error)
+        e.work.failed.connect(self._show_error)
         self.sidebar.newRequested.connect(self.new_chat)
-        self.sidebar.conversationSelected.connect(lambda cid: asyncio.ensure_future(s.open(cid)))
-        self.sidebar.renameRequested.connect(lambda cid, t: asyncio.ensure_future(self._rename(cid, t)))
-        self.sidebar.deleteRequested.connect(lambda cid: asyncio.ensure_future(self._delete(cid)))
+        self.sidebar.conversationSelected.connect(lambda cid: self.work.run(s.open(cid), _open_failed))
+        self.sidebar.renameRequested.connect(lambda cid, t: self.work.run(self._rename(cid, t), _rename_failed))
+        self.sidebar.deleteRequested.connect(lambda cid: self.work.run(self._delete(cid), _delete_failed))
         self.sidebar.exportRequested.connect(self._export)
-        self.sidebar.searchChanged.connect(lambda text: asyncio.ensure_future(self.refresh_conversations(text)))
+        self.sidebar.searchChanged.connect(
+            lambda text: self.work.run(self.refresh_conversations(text), _list_failed))
         self.chat_view.linkActivated.connect(self._open_link)
         self.picker.choiceActivated.connect(self.switch_model)
         self.picker.manageRequested.connect(self.open_model_manager)
         self.picker.settingsRequested.connect(self.open_settings)
-        e.stateChanged.connect(self._on_engine_state)
         e.loadProgress.connect(self.status.set_progress)
         e.modelLoaded.connect(self._on_model_loaded)
         e.loadFailed.connect(self._on_load_failed)
-        e.crashed.connect(lambda crash: self.notices.show_message(
-            self.tr("The engine stopped unexpectedly. Your conversation is safe; press Restart to continue."),
-            "error", self.tr("Restart"), self.restart_engine))
         self.status.restartRequested.connect(self.restart_engine)
-        self.importer.imported.connect(lambda _info: asyncio.ensure_future(self.refresh_models()))
+        self.importer.imported.connect(lambda _info: self.work.run(self.refresh_models(), _models_failed))
         self._unsubscribe = self.settings.subscribe(self._on_setting_changed)
         self.importer.message.connect(self.notices.show_message)
         self.importer.downloadRequested.connect(self.download_model)
@@ -150,15 +156,28 @@ class MainWindow(QMainWindow):
 
     # -- start-up -------------------------------------------------------------------------------
     async def start(self) -> None:
-        """After the window is shown: conversations, the model, and anything the user must know."""
-        await self.services.runner.call(lambda st: st.purge_deleted(0))  # last session's trash
-        await self.refresh_conversations()
-        last = self.settings.get_state(STATE_LAST_CONVERSATION)
-        ids = [self.sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.sidebar.list.count())]
-        await self.session.open(last if last in ids else None)
-        await self.refresh_models()
-        self.switch_model(self._initial_choice())
-        self._show_start_notices(await self.services.runner.call(lambda st: st.take_notices()))
+        """After the window is shown: conversations, the model, and anything the user must know.
+
+        The conversations may be unavailable (a read-only or unopenable database): then the store
+        runner has put a store in memory in their place, the user is told, and the chat still works."""
+        runner = self.services.runner
+        store_notices = []
+        try:
+            await runner.call(lambda st: st.purge_deleted(0))  # last session's trash
+            await self.refresh_conversations()
+            last = self.settings.get_state(STATE_LAST_CONVERSATION)
+            ids = [self.sidebar.list.item(i).data(Qt.ItemDataRole.UserRole)
+                   for i in range(self.sidebar.list.count())]
+            await self.session.open(last if last in ids else None)
+            store_notices = await runner.call(lambda st: st.take_notices())
+        except Exception as exc:  # the model and the chat must come up all the same
+            log.error("the conversations could not be read at start: %s", exc, exc_info=exc)
+            self._show_error(describe(exc))
+        try:
+            await self.refresh_models()
+        finally:
+            self.switch_model(self._initial_choice())
+        self._show_start_notices(store_notices)
 
     def _initial_choice(self) -> ModelChoice:
         last = choice_from_state(self.settings.get_state(STATE_LAST_MODEL))
@@ -171,10 +190,12 @@ class MainWindow(QMainWindow):
         return SIMULATOR
 
     def _show_start_notices(self, store_notices) -> None:
-        notices = list(self.settings.take_notices()) + list(store_notices)
-        if notices:
-            text = "\n".join(error_message(n.message_id, n.params) for n in notices)
-            self.notices.show_message(text, "error")
+        lines = [error_message(n.message_id, n.params) for n in [*self.settings.take_notices(), *store_notices]]
+        if lines:
+            self.notices.show_message("\n".join(lines), "error")
+
+    def _show_error(self, text: str) -> None:
+        self.notices.show_message(text, "error")
 
     async def refresh_models(self) -> None:
         paths, settings = self.services.paths, self.settings
@@ -202,37 +223,19 @@ class MainWindow(QMainWindow):
 
     # -- models ---------------------------------------------------------------------------------
     def switch_model(self, choice: ModelChoice) -> None:
-        asyncio.ensure_future(self.switcher.switch(choice))
+        self.work.run(self.switcher.switch(choice), on_failure=lambda exc: self.engine.fail(choice, exc))
 
     def restart_engine(self) -> None:
-        self.notices.dismiss()
-        asyncio.ensure_future(self.engine.restart())
+        """Restart after a crash, Retry after a failed load: the attempt that failed, again."""
+        self.work.run(self.engine.retry())
 
     def _on_model_loaded(self, choice: ModelChoice, info: dict) -> None:
         self.settings.set_state(STATE_LAST_MODEL, choice_to_state(choice))
         self.picker.set_current(choice)
-        asyncio.ensure_future(self.importer.update_fit_badge(self.picker, choice, info))
+        self.work.run(self.importer.update_fit_badge(self.picker, choice, info))
 
     def _on_load_failed(self, choice: ModelChoice, error) -> None:
-        self.notices.show_message(describe(error), "error")
-
-    def _on_engine_state(self, state: str) -> None:
-        label = self.picker._label(self.engine.current) if self.engine.current else self.status.model_label
-        self.status.set_state(state, label)
-        self._update_composer()
-
-    def _update_composer(self) -> None:
-        state = self.engine.state
-        if self.session.busy:
-            self.composer.set_mode(Composer.GENERATING)
-        elif state == EngineState.READY:
-            self.composer.set_mode(Composer.IDLE)
-        elif state in (EngineState.LOADING, EngineState.STARTING):
-            self.composer.set_mode(Composer.BLOCKED, self.tr("Loading the model… you can send when it is ready."))
-        elif state == EngineState.CRASHED:
-            self.composer.set_mode(Composer.BLOCKED, self.tr("The engine stopped. Press Restart below."))
-        else:
-            self.composer.set_mode(Composer.BLOCKED, self.tr("Choose a model in the toolbar to start."))
+        self.picker.set_fit("", "")  # no badge for a model that is not running (the bar says why)
 
     def _on_setting_changed(self, key: str, value) -> None:
         if key == "general.language":
@@ -240,7 +243,7 @@ class MainWindow(QMainWindow):
         elif key == "general.theme":
             self.chat_view.set_theme(self.services.apply_theme(value))
         elif key in ("remote.endpoints", "general.models_folder"):
-            asyncio.ensure_future(self.refresh_models())
+            self.work.run(self.refresh_models(), _models_failed)
         elif self.settings.schema.spec(key).applies.value == "next_load" and self.engine.current is not None:
             current = self.engine.current
             self.notices.show_message(self.tr("The new setting applies when the model is loaded again."),
@@ -271,7 +274,7 @@ class MainWindow(QMainWindow):
             self.new_chat()
         await self.refresh_conversations()
         self.notices.show_message(self.tr("Conversation deleted."), "info", self.tr("Undo"),
-                                  lambda: asyncio.ensure_future(self._undo_delete(cid)), timeout_ms=10000)
+                                  lambda: self.work.run(self._undo_delete(cid), _undo_failed), timeout_ms=10000)
 
     async def _undo_delete(self, cid: int) -> None:
         await self.services.runner.call(lambda st: st.restore_conversation(cid))
@@ -281,14 +284,14 @@ class MainWindow(QMainWindow):
     def _export(self, cid: int, fmt: str) -> None:
         from .export_dialog import export_conversation_interactively
 
-        export_conversation_interactively(self, self.services.runner, cid, fmt, self.notices)
+        export_conversation_interactively(self, self.services.runner, cid, fmt, self.notices, self.work)
 
     def _edit_system_prompt(self) -> None:
         text, ok = QInputDialog.getMultiLineText(
             self, self.tr("System prompt"),
             self.tr("Instructions the model gets before this conversation:"), self.session.system_prompt())
         if ok:
-            asyncio.ensure_future(self.session.set_system_prompt(text.strip()))
+            self.work.run(self.session.set_system_prompt(text.strip()), _system_prompt_failed)
 
     def _open_link(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https", "mailto"):
@@ -333,7 +336,7 @@ class MainWindow(QMainWindow):
         self.system_button.setToolTip(self.tr("Set the instructions for this conversation"))
         conv = self.session.conversation
         self.title_label.setText(conv.title if conv and conv.title else self.tr("New conversation"))
-        self._update_composer()
+        self.presenter.retranslate()
 
     def _restore_geometry(self) -> None:
         data = self.settings.get_state(STATE_WINDOW_GEOMETRY)
@@ -355,3 +358,32 @@ class MainWindow(QMainWindow):
         await self.session.close()
         await self.engine.shutdown()
         await self.switcher.release_ramdisk()
+
+
+# What failed, in one translated line each (called only when it did, so in the language of that moment).
+def _list_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The list of conversations could not be read.")
+
+
+def _open_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The conversation could not be opened.")
+
+
+def _rename_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The conversation could not be renamed.")
+
+
+def _delete_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The conversation could not be deleted.")
+
+
+def _undo_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The conversation could not be restored.")
+
+
+def _system_prompt_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The system prompt could not be saved.")
+
+
+def _models_failed() -> str:
+    return QCoreApplication.translate("MainWindow", "The list of models could not be read.")

@@ -36,8 +36,10 @@ class ModelListEntry(QWidget):
         super().__init__(parent)
         self.model, self.verdict = model, verdict
         self.name = QLabel(model.name, self)
+        self.name.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.name.setObjectName("entryName")
         self.facts = QLabel(self)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.facts.setObjectName("mutedLabel")
         self.badge = QLabel(self)
         self.badge.setStyleSheet(badge_sheet(verdict))

@@ -4,6 +4,8 @@ cannot run here."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -43,8 +45,10 @@ class QuantRow(QObject):
         self.candidate = candidate
         self.spec = candidate.spec
         self.name = QLabel(candidate.quant, parent)
+        self.name.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.name.setObjectName("quantName")
         self.tag = QLabel(parent)
+        self.tag.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.tag.setObjectName("recommendedTag")
         self.tag.hide()
         self.size = QLabel(parent)
@@ -99,11 +103,14 @@ class ModelDetail(QWidget):
         super().__init__(parent)
         self.setObjectName("modelDetail")
         self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.title.setObjectName("detailTitle")
         self.title.setWordWrap(True)
         self.purpose = QLabel(self)
+        self.purpose.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.purpose.setObjectName("purposeChip")
         self.facts = QLabel(self)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.facts.setWordWrap(True)
         self.source = QLabel(self)
         self.source.setObjectName("mutedLabel")
@@ -112,6 +119,7 @@ class ModelDetail(QWidget):
         self.remote = QFrame(self)
         self.remote.setObjectName("card")
         self.remote_text = QLabel(self.remote)
+        self.remote_text.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.remote_text.setWordWrap(True)
         self.remote_button = QPushButton(self.remote)
         self.remote_button.clicked.connect(self.remoteRequested)
@@ -129,6 +137,7 @@ class ModelDetail(QWidget):
         self.empty.setObjectName("mutedLabel")
         self.empty.setWordWrap(True)
         self.note = QLabel(self)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.note.setObjectName("mutedLabel")
         self.note.setWordWrap(True)
         head = QHBoxLayout()
@@ -219,7 +228,8 @@ class ModelDetail(QWidget):
         self.facts.setText(" · ".join(facts))
         link = self.palette().color(QPalette.ColorRole.Link).name()  # a QLabel keeps the colour it was given
         self.source.setText(self.tr("Original model: {link}").format(
-            link=f'<a style="color: {link}" href="https://huggingface.co/{m.original_repo}">{m.original_repo}</a>'))
+            link=f'<a style="color: {link}" href="https://huggingface.co/{html.escape(m.original_repo)}">'
+                 f'{html.escape(m.original_repo)}</a>'))
         route = state.remote_for(m.id)
         self.remote.setVisible(route is not None)
         if route is not None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout,
 from shiboken6 import isValid
 
 from ..core.settings_store import models_dir
+from .background import BackgroundWork
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .download_center import DownloadCenter
 from .download_row import DownloadsPanel
@@ -110,7 +111,7 @@ class ModelManagerWindow(QWidget):
         self._local_generation = 0
         self.download_center = DownloadCenter(self.paths, endpoint, self.downloads, self)
         self.jobs = self.download_center.jobs  # spec -> DownloadJob (the same dict)
-        self._tasks: set[asyncio.Task] = set()
+        self.work = BackgroundWork(self)
         self.confirm_box: QMessageBox | None = None  # the open question, if any
         self.file_dialog: QFileDialog | None = None
         close = QAction(self)
@@ -148,10 +149,7 @@ class ModelManagerWindow(QWidget):
         self.main_window.installEventFilter(self)
 
     def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        return self.work.run(coro)
 
     # -- the catalogue ------------------------------------------------------------------------------
     @property
@@ -252,7 +250,7 @@ class ModelManagerWindow(QWidget):
     def _changed_models(self) -> None:
         """After an install, import or removal: this window and the main window's model list."""
         self.refresh_local()
-        asyncio.ensure_future(self.main_window.refresh_models())
+        self.work.run(self.main_window.refresh_models())
 
     # -- downloads ----------------------------------------------------------------------------------
     def start_download(self, spec: str) -> None:
@@ -298,6 +296,7 @@ class ModelManagerWindow(QWidget):
                           self.tr("Delete {name}? Its files ({size}) are removed from the models folder.").format(
                               name=name, size=size_text(row.model.size)),
                           QMessageBox.StandardButton.Cancel, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a model's name is what a file or catalogue says
         delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.finished.connect(lambda _r: box.clickedButton() is delete and self._spawn(self._delete(name)))

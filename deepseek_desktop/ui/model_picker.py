@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from .engine_controller import ModelChoice
@@ -24,7 +24,9 @@ class ModelPicker(QWidget):
         self.combo.setMinimumWidth(260)
         self.combo.activated.connect(self._on_activated)
         self.engine_label = QLabel(self)
+        self.engine_label.setTextFormat(Qt.TextFormat.PlainText)
         self.badge = QLabel(self)
+        self.badge.setTextFormat(Qt.TextFormat.PlainText)
         self.badge.setObjectName("fitBadge")
         self.badge.hide()
         self.manage = QPushButton(self)
@@ -51,7 +53,7 @@ class ModelPicker(QWidget):
         self.combo.blockSignals(True)
         self.combo.clear()
         for choice in choices:
-            self.combo.addItem(self._label(choice))
+            self.combo.addItem(self.label_for(choice))
         self.combo.blockSignals(False)
         self.set_current(current)
 
@@ -80,7 +82,7 @@ class ModelPicker(QWidget):
                  "simulator": self.tr("offline")}
         self.engine_label.setText(names.get(choice.engine, choice.engine) if choice else "")
 
-    def _label(self, choice: ModelChoice) -> str:
+    def label_for(self, choice: ModelChoice) -> str:
         if choice.engine == "simulator":
             return self.tr("Simulator (no model)")
         return choice.label or choice.model
@@ -93,7 +95,7 @@ class ModelPicker(QWidget):
     def retranslate(self) -> None:
         self.combo.setToolTip(self.tr("The model that answers. Switching keeps the conversation."))
         for i, choice in enumerate(self._choices):
-            self.combo.setItemText(i, self._label(choice))
+            self.combo.setItemText(i, self.label_for(choice))
         self._show_engine(self.current())
         self.manage.setText(self.tr("Models…"))
         self.manage.setToolTip(self.tr("Find, download and import models"))

@@ -22,6 +22,7 @@ class RecommendationCard(QFrame):
         self.heading = QLabel(self)
         self.heading.setObjectName("sectionHeading")
         self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.label.setWordWrap(True)
         self.badge = QLabel(self)
         self.show_button = QPushButton(self)
@@ -30,6 +31,7 @@ class RecommendationCard(QFrame):
         self.download_button.setObjectName("primaryButton")
         self.download_button.clicked.connect(self._download)
         self.remote_label = QLabel(self)
+        self.remote_label.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.remote_label.setWordWrap(True)
         self.remote_label.setObjectName("mutedLabel")
         self.remote_button = QPushButton(self)

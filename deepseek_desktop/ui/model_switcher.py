@@ -28,12 +28,13 @@ class ModelSwitcher(QObject):
         self._ramdisk = None  # the RAM disk the loaded model was copied to, if any
 
     async def switch(self, choice: ModelChoice) -> None:
+        """Errors end the attempt (``EngineController.fail`` via the caller's background work)."""
+        self.engine.prepare(choice)  # from here on the window shows this attempt, and its outcome
+        self.picker.set_current(choice)
+        self.picker.set_fit("", "")  # the badge described the model before; this one's comes when it runs
         api_key = ""
         if choice.engine == "remote":
             api_key = await asyncio.to_thread(lambda: self.services.secrets().get(choice.endpoint) or "")
-        self.status.set_state(EngineState.LOADING, choice.label if choice.engine != "simulator"
-                              else self.picker._label(choice))
-        self.picker.set_current(choice)
         params = params_for(choice, self.settings, api_key)
         if self._ramdisk is not None:  # the loaded model reads from it: free the model first
             await self.engine.unload()

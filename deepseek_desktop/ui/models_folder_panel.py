@@ -23,6 +23,7 @@ class ModelsFolderPanel(QFrame):
         self.heading = QLabel(self)
         self.heading.setObjectName("sectionHeading")
         self.path_label = QLabel(self)
+        self.path_label.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.free_label = QLabel(self)
         self.free_label.setObjectName("mutedLabel")

@@ -20,6 +20,8 @@ class NoticeBar(QFrame):
         self.setObjectName("noticeBar")
         self.label = QLabel(self)
         self.label.setWordWrap(True)
+        # file names, server answers and model names reach this label: never read them as HTML
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action = QPushButton(self)
         self.action.hide()
@@ -38,11 +40,14 @@ class NoticeBar(QFrame):
         self._callback: Callable[[], None] | None = None
         self.action.clicked.connect(self._on_action)
         self.kind = ""
+        self.source = ""
         self.hide()
 
     def show_message(self, text: str, kind: str = "info", action_text: str = "",
-                     action: Callable[[], None] | None = None, timeout_ms: int = 0) -> None:
+                     action: Callable[[], None] | None = None, timeout_ms: int = 0, source: str = "") -> None:
+        """``source`` names who owns the message (e.g. "engine"), so that it can take back its own."""
         self.kind = kind
+        self.source = source
         self.label.setText(text)
         self._callback = action
         self.action.setVisible(bool(action_text and action))
@@ -78,4 +83,10 @@ class NoticeBar(QFrame):
     def dismiss(self) -> None:
         self._timer.stop()
         self._callback = None
+        self.source = ""
         self.hide()
+
+    def dismiss_from(self, source: str) -> None:
+        """Take back ``source``'s message, if it is the one shown (a newer message of another stays)."""
+        if self.source == source and not self.isHidden():
+            self.dismiss()

@@ -1,8 +1,9 @@
-"""The status bar's engine part: starting, loading with progress, ready, generating, stopped + Restart."""
+"""The status bar's engine part: starting, loading with progress, ready, generating, stopped + Restart,
+failed + Retry. What it shows comes from the engine's state (see ``EnginePresenter``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from .engine_controller import EngineState
@@ -14,6 +15,7 @@ class EngineStatusWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # the model's label is a file or server name
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(160)
@@ -25,16 +27,17 @@ class EngineStatusWidget(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.progress)
         layout.addWidget(self.restart)
+        layout.addStretch(1)  # the status bar gives this widget its width: the button keeps its own
         self.state = EngineState.STOPPED
         self.model_label = ""
         self.set_state(EngineState.STOPPED)
 
-    def set_state(self, state: str, model_label: str | None = None) -> None:
+    def set_state(self, state: EngineState, model_label: str | None = None) -> None:
         self.state = state
         if model_label is not None:
             self.model_label = model_label
         self.progress.setVisible(state == EngineState.LOADING)
-        self.restart.setVisible(state == EngineState.CRASHED)
+        self.restart.setVisible(state in (EngineState.CRASHED, EngineState.FAILED))
         if state == EngineState.LOADING:
             self.progress.setValue(0)
         self.retranslate()
@@ -55,8 +58,12 @@ class EngineStatusWidget(QWidget):
             EngineState.READY: self.tr("Ready: {model}").format(model=self.model_label),
             EngineState.GENERATING: self.tr("Generating with {model}…").format(model=self.model_label),
             EngineState.CRASHED: self.tr("Engine stopped"),
-            EngineState.FAILED: self.tr("No model loaded"),
+            EngineState.FAILED: self.tr("Not loaded: {model}").format(model=self.model_label),
         }
-        self.label.setText(texts.get(self.state, self.state))
-        self.restart.setText(self.tr("Restart"))
-        self.restart.setToolTip(self.tr("Start the engine again and reload the model"))
+        self.label.setText(texts.get(self.state, str(self.state)))
+        if self.state == EngineState.FAILED:
+            self.restart.setText(self.tr("Retry"))
+            self.restart.setToolTip(self.tr("Try to load the model again"))
+        else:
+            self.restart.setText(self.tr("Restart"))
+            self.restart.setToolTip(self.tr("Start the engine again and reload the model"))

@@ -1,0 +1,84 @@
+"""What the window shows of the engine, drawn from one place: the engine's state and the session's turn.
+
+The composer (send, stop, or why not), the status bar (state, Restart/Retry) and the engine's line in
+the notice bar follow ``EngineController.state``, ``EngineController.error`` (the error of the attempt
+that caused it) and ``ChatSession.busy``; nothing else decides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+
+from .composer import Composer, ComposerState
+from .engine_controller import EngineController, EngineState, ModelChoice
+from .error_text import describe
+from .notice_bar import NoticeBar
+from .status_widget import EngineStatusWidget
+
+SOURCE = "engine"  # the notice bar's messages that belong to the engine's state
+
+
+class EnginePresenter(QObject):
+    def __init__(self, engine: EngineController, busy: Callable[[], bool], composer: Composer,
+                 status: EngineStatusWidget, notices: NoticeBar, label_for: Callable[[ModelChoice], str],
+                 retry: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine, self._busy, self.composer, self.status, self.notices = engine, busy, composer, status, notices
+        self._label_for, self._retry = label_for, retry
+        self._noticed: tuple[EngineState, int] | None = None  # the state and error last put in the notice bar
+        engine.stateChanged.connect(lambda _state: self.update())
+
+    def model_label(self) -> str:
+        choice = self.engine.current or self.engine.attempt
+        return self._label_for(choice) if choice is not None else ""
+
+    def update(self) -> None:
+        state = self.engine.state
+        if state != self.status.state or self.model_label() != self.status.model_label:
+            self.status.set_state(state, self.model_label())
+        self.composer.set_mode(*self.composer_state())
+        self._update_notice(state)
+
+    def retranslate(self) -> None:
+        self.status.retranslate()
+        self.composer.set_mode(*self.composer_state())
+
+    def composer_state(self) -> tuple[ComposerState, str]:
+        state = self.engine.state
+        if self._busy():
+            return ComposerState.GENERATING, ""
+        if state == EngineState.READY:
+            return ComposerState.IDLE, ""
+        if state == EngineState.CRASHED:  # sending starts a new host and loads the model again
+            return ComposerState.IDLE, self.tr("The engine stopped. Send a message to start it again.")
+        if state in (EngineState.LOADING, EngineState.STARTING):
+            return ComposerState.BLOCKED, self.tr("Loading the model… you can send when it is ready.")
+        if state == EngineState.FAILED:
+            return ComposerState.BLOCKED, self.tr(
+                "{model} could not be loaded. Retry, or choose another model in the toolbar.").format(
+                model=self.model_label())
+        if state == EngineState.GENERATING:
+            return ComposerState.BLOCKED, self.tr("The model is answering…")
+        return ComposerState.BLOCKED, self.tr("Choose a model in the toolbar to start.")
+
+    def _update_notice(self, state: EngineState) -> None:
+        error = self.engine.error
+        if error is None or state in (EngineState.STARTING, EngineState.LOADING):
+            self._noticed = None
+            self.notices.dismiss_from(SOURCE)  # the attempt it belonged to is over
+            return
+        key = (state, id(error))
+        if key == self._noticed:
+            return  # already shown (or closed by the user): not again for every change of the turn
+        self._noticed = key
+        if state == EngineState.CRASHED:
+            text = self.tr("The engine stopped unexpectedly. Your conversation is safe; press Restart, or send "
+                           "a message, to continue.")
+            action = self.tr("Restart")
+        else:
+            text = self.tr("{model} could not be loaded: {reason}").format(model=self.model_label(),
+                                                                           reason=describe(error))
+            action = self.tr("Retry")
+        self.notices.show_message(text, "error", action, self._retry, source=SOURCE)
