@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run    create .venv if missing, install, start the app
 #   make test   the same set-up, then lint and the whole test suite
+#   make package   the installable app for this system in dist/ (Linux: .deb and .tar.gz)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -20,7 +21,7 @@ else
   EXTRAS := dev
 endif
 
-.PHONY: all venv sysdeps run test lint unit i18n screenshots bench clean
+.PHONY: all venv sysdeps run test lint unit i18n screenshots bench bench-launch package clean
 
 all: test
 
@@ -58,6 +59,15 @@ screenshots: venv sysdeps
 
 bench: venv
 	$(PY) bench/bench_llamacpp.py
+
+# Launch to window: the installed app against the same launch from the virtualenv (after make package
+# and installing the .deb).
+bench-launch: venv sysdeps
+	QT_QPA_PLATFORM=offscreen $(PY) bench/bench_launch.py
+
+# The frozen app (PyInstaller) and this system's packages, in dist/.
+package: venv sysdeps
+	$(PY) packaging/make_packages.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

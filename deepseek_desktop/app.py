@@ -10,13 +10,16 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Sequence
+from pathlib import Path
 
 from .core.paths import AppPaths
 
 log = logging.getLogger(__name__)
+DESKTOP_ID = "io.github.deepseekdesktop.DeepSeekDesktop"  # packaging/project_info.py APP_ID
 
 
-def run(paths: AppPaths, quit_after_shown: bool = False) -> int:
+def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Path] = ()) -> int:
     started = time.perf_counter()
     import qasync
     from PySide6.QtCore import QTimer
@@ -32,24 +35,32 @@ def run(paths: AppPaths, quit_after_shown: bool = False) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("DeepSeek Desktop")
+    app.setDesktopFileName(DESKTOP_ID)  # Wayland finds the icon and the name through the .desktop file
     app.setQuitOnLastWindowClosed(False)  # we quit after the engine and the store are closed
     icon_path = paths_icon()
     if icon_path:
         app.setWindowIcon(QIcon(str(icon_path)))
-    paths.ensure()
     from PySide6 import __version__ as pyside_version
 
     log.info("DeepSeek Desktop %s starting (PySide6 %s, Python %s); data in %s", __version__, pyside_version,
              sys.version.split()[0], paths.data_dir)
-    lock = _single_instance(paths)
-    if lock is None:
-        return 1
+    open_paths = [Path(p).absolute() for p in open_paths]
+    lock = _single_instance(paths, open_paths, interactive=not quit_after_shown)
+    if isinstance(lock, int):
+        return lock
+    from .ui.instance_link import InstanceLink
+
+    link = InstanceLink(paths.data_dir)
+    link.listen()
+    app.installEventFilter(link)  # macOS: Finder double-clicks and Dock drops
+    link.deliver(open_paths)
     settings = SettingsStore(paths.settings_file, background=True)
 
     async def main() -> int:
         window, services = build_window(app, paths, settings)
         done = asyncio.Event()
         window.show()
+        link.attach(window)
 
         def on_shown() -> None:
             if quit_after_shown:
@@ -70,6 +81,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False) -> int:
         if not quit_after_shown:
             asyncio.ensure_future(window.start())
         await done.wait()
+        link.close()
         return 0
 
     return qasync.run(main())
@@ -119,19 +131,36 @@ async def _shutdown(window, services, done: asyncio.Event) -> None:
     done.set()
 
 
-def _single_instance(paths: AppPaths):
-    """Two windows on one database would each take the other's reply for a crashed one."""
-    from PySide6.QtCore import QCoreApplication, QLockFile
-    from PySide6.QtWidgets import QMessageBox
+def _single_instance(paths: AppPaths, open_paths: list[Path], interactive: bool = True):
+    """The lock, or the exit code when this launch must not open a window.
 
-    lock = QLockFile(str(paths.data_dir / "app.lock"))
-    lock.setStaleLockTime(0)  # a lock left by a crashed instance is taken over (its pid is gone)
-    if lock.tryLock(200):
-        return lock
-    log.warning("another instance holds %s", paths.data_dir / "app.lock")
-    QMessageBox.information(None, QCoreApplication.translate("App", "DeepSeek Desktop"),
-                            QCoreApplication.translate("App", "DeepSeek Desktop is already running."))
-    return None
+    Two windows on one database would each take the other's reply for a crashed one, so a second
+    launch hands its files to the running window and exits.
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    from .ui.instance_link import claim_instance, hand_over, server_name
+
+    claim = claim_instance(paths)
+    if claim.lock is not None:
+        return claim.lock
+    if claim.problem == "running":
+        if hand_over(server_name(paths.data_dir), [str(p) for p in open_paths]):
+            log.info("handed %d file(s) to the running window", len(open_paths))
+            return 0
+        text = QCoreApplication.translate("App", "DeepSeek Desktop is already running, but it does not answer. "
+                                                 "Close it (or end it in the task manager) and try again.")
+    else:
+        text = QCoreApplication.translate(
+            "App", "DeepSeek Desktop cannot write to its data folder {folder} ({reason}). Check that the "
+                   "folder and the disk are writable, or choose another folder with the environment "
+                   "variable DEEPSEEK_DESKTOP_HOME.").format(folder=claim.folder, reason=claim.reason)
+    print(text, file=sys.stderr, flush=True)
+    if interactive:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(None, QCoreApplication.translate("App", "DeepSeek Desktop"), text)
+    return 1
 
 
 def paths_icon():

@@ -30,6 +30,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands(parser: argparse.ArgumentParser) -> set[str]:
+    return {name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices}
+
+
+def route_paths(argv: list[str], commands: set[str]) -> list[str]:
+    """``deepseek-desktop model.gguf`` means ``deepseek-desktop gui model.gguf``: that is how the file
+    manager, the .desktop file and Windows' "Open with" start us. Old macOS adds ``-psn_…``."""
+    argv = [a for a in argv if not a.startswith("-psn_")]
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is None or argv[first] in commands:
+        return argv
+    return argv[:first] + ["gui"] + argv[first:]
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
@@ -43,12 +58,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--engine-host"]:  # the frozen app starts its own engine host this way
+    if argv[:1] == ["--engine-host"]:
+        # The frozen app has no python to run ``-m deepseek_desktop.engine_host``: it starts itself with
+        # this flag (engine_host/client.py host_command), before argparse or logging touch stdout.
         from ..engine_host.host import main as host_main
 
         return host_main()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(route_paths(argv, _commands(parser)))
     from ..core.app_logging import setup_logging
     from ..core.paths import AppPaths
 

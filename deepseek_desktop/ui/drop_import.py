@@ -51,6 +51,12 @@ class DropImporter(QObject):
             self.work.run(self.import_path(path), lambda: QCoreApplication.translate(
                 "DropImporter", "The dropped model could not be imported."))
 
+    def import_file(self, path: Path) -> None:
+        """Import one path in the background (any file: the import's checks say what is wrong with it)."""
+        task = asyncio.ensure_future(self.import_path(path))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def import_path(self, path: Path, copy: bool = False) -> object | None:
         """Check and register ``path`` where it is (or copy it into the models folder)."""
         paths, settings = self.services.paths, self.services.settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
@@ -323,6 +324,18 @@ class MainWindow(QMainWindow):
         if self.importer.accepts(event.mimeData()):
             event.acceptProposedAction()
             self.importer.import_urls(event.mimeData().urls())
+
+    def offer_model_file(self, path: Path) -> None:
+        """A model file from the desktop (command line, file manager, a second launch, macOS Finder):
+        checked and imported exactly as if it had been dropped on the window."""
+        self.importer.import_file(Path(path))
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     # -- language, geometry, close --------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

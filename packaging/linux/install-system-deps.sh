@@ -1,5 +1,8 @@
 #!/bin/sh
-# Install the Debian/Ubuntu packages Qt (offscreen and X11) needs, when they are missing.
+# Install the Debian/Ubuntu packages Qt (offscreen and X11) needs, and the tools that build and check
+# the .deb (dpkg-dev, binutils for PyInstaller, desktop-file-utils, appstream, xdg-utils, shared-mime-info
+# and libfile-mimeinfo-perl, which xdg-mime asks for a file's type outside a desktop session),
+# when they are missing.
 # Prints the command instead when it cannot become root.
 set -eu
 command -v dpkg-query >/dev/null 2>&1 || exit 0   # not Debian-like: nothing to do here
@@ -7,7 +10,8 @@ command -v dpkg-query >/dev/null 2>&1 || exit 0   # not Debian-like: nothing to 
 PACKAGES="libegl1 libgl1 libopengl0 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype6 libxkbcommon0
 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
 libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 fonts-dejavu-core
-fonts-noto-core xvfb xauth"
+fonts-noto-core xvfb xauth
+dpkg-dev binutils desktop-file-utils appstream xdg-utils shared-mime-info libfile-mimeinfo-perl"
 
 missing=""
 for p in $PACKAGES; do
@@ -16,7 +20,7 @@ for p in $PACKAGES; do
 done
 [ -z "$missing" ] && exit 0
 
-echo "Installing system packages for Qt:$missing"
+echo "Installing system packages for Qt and packaging:$missing"
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
   echo "Please run as root: apt-get install -y$missing" >&2; exit 0
 fi

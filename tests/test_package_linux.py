@@ -1,0 +1,165 @@
+"""make package on Linux, for real: freeze the checkout, build the .deb, install it with apt-get, use only
+the installed files (CLI, simulator in German and English, the Gemma GGUF through the frozen engine host,
+the window offscreen, the desktop's MIME and default-app answers), then remove it and find nothing left.
+
+Slow (a PyInstaller build), and it installs a system package: it runs as root (CI, this machine). Without
+root it unpacks the .deb into a scratch root with dpkg-deb and checks the same files there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "packaging"))
+
+from deepseek_desktop import __version__  # noqa: E402
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(1800),
+    pytest.mark.skipif(not sys.platform.startswith("linux") or not shutil.which("dpkg-deb"),
+                       reason="the .deb is built on Debian-like Linux"),
+]
+TOOLS = ("desktop-file-validate", "appstreamcli", "xdg-mime", "mimetype", "update-mime-database",
+         "update-desktop-database")
+DEB_LIMIT = 120 * 1000 * 1000
+IS_ROOT = os.geteuid() == 0
+
+
+@pytest.fixture(scope="module")
+def deb(tmp_path_factory) -> Path:
+    missing = [t for t in TOOLS if not shutil.which(t)]
+    if missing:
+        pytest.fail(f"make sysdeps installs {missing}")
+    import linux_deb
+    from make_packages import freeze
+
+    dist = tmp_path_factory.mktemp("dist")
+    frozen = freeze(dist=dist)
+    return linux_deb.build_deb(frozen, out_dir=dist, level=1)  # the release's xz -6 is only smaller
+
+
+def apt(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    return subprocess.run(["apt-get", "-y", "-q", "--no-install-recommends", *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def package_installed() -> bool:
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "deepseek-desktop"], capture_output=True, text=True)
+    return "install ok installed" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def installed(deb, tmp_path_factory):
+    """The prefix the package's files are in: / after apt-get install, or a scratch root."""
+    if IS_ROOT:
+        if package_installed():  # left by an earlier run: same version would not be reinstalled
+            assert apt("purge", "deepseek-desktop").returncode == 0
+        r = apt("install", str(deb))
+        assert r.returncode == 0, r.stdout + r.stderr
+        files = subprocess.run(["dpkg-query", "-L", "deepseek-desktop"], capture_output=True, text=True,
+                               check=True).stdout.split()
+        yield Path("/"), files
+        return
+    scratch = tmp_path_factory.mktemp("root")
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(scratch)], check=True)
+    share = scratch / "usr" / "share"
+    subprocess.run(["update-mime-database", str(share / "mime")], check=True)
+    subprocess.run(["update-desktop-database", str(share / "applications")], check=True)
+    yield scratch, []
+
+
+def run_installed(prefix: Path, *args: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    exe = "deepseek-desktop" if prefix == Path("/") else str(prefix / "opt" / "deepseek-desktop" / "deepseek-desktop")
+    # only the installed files: no checkout, no virtualenv on any path
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "DEEPSEEK_DESKTOP_HOME": str(home / "app"),
+           "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
+    return subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=home)
+
+
+def test_the_deb_is_small_enough(deb):
+    assert deb.name == f"deepseek-desktop_{__version__}_{linux_arch()}.deb"
+    assert deb.stat().st_size <= DEB_LIMIT, f"{deb.stat().st_size / 1e6:.1f} MB"
+    info = subprocess.run(["dpkg-deb", "--field", str(deb), "Version", "Depends"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"Version: {__version__}" in info and "libxcb-cursor0" in info
+
+
+def linux_arch() -> str:
+    return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
+
+
+def test_the_installed_app_works(installed, gemma_path, tmp_path):
+    prefix, _ = installed
+    if prefix == Path("/"):
+        assert shutil.which("deepseek-desktop") == "/usr/bin/deepseek-desktop"
+    r = run_installed(prefix, "--version", home=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == f"deepseek-desktop {__version__}", r
+
+    for prompt, word in (("Was ist MoE?", "Experten"), ("What is MoE?", "experts")):
+        r = run_installed(prefix, "chat", "--engine", "simulator", "--prompt", prompt, "--json",
+                          "--words-per-second", "5000", home=tmp_path)
+        assert r.returncode == 0, r.stderr
+        text = "".join(e["delta"] for e in map(json.loads, r.stdout.splitlines()) if e["type"] == "text")
+        assert word in text, text
+
+    # the real GGUF through the frozen engine host (the app starting itself with --engine-host)
+    r = run_installed(prefix, "chat", "--model", str(gemma_path), "--prompt", "Say hello.", "--json",
+                      "--max-tokens", "16", "--temperature", "0", "--threads", "2", "--ctx", "1024", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [e["type"] for e in events].count("text") >= 2, "streamed in pieces"
+    assert events[-1]["type"] == "stats" and 0 < events[-1]["completion_tokens"] <= 16
+
+    r = run_installed(prefix, "doctor", "--json", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    json.loads(r.stdout)
+
+    r = run_installed(prefix, "gui", "--quit-after-shown", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("shown ") and "heavy modules imported: none" in r.stdout
+
+
+def test_the_desktop_knows_gguf_files(installed, tmp_path):
+    prefix, _ = installed
+    share = prefix / "usr" / "share"
+    app_id = "io.github.deepseekdesktop.DeepSeekDesktop"
+    desktop = share / "applications" / f"{app_id}.desktop"
+    subprocess.run(["desktop-file-validate", str(desktop)], check=True)
+    subprocess.run(["appstreamcli", "validate", "--no-net", str(share / "metainfo" / f"{app_id}.metainfo.xml")],
+                   check=True)
+    assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{app_id}.svg").exists()
+    model = tmp_path / "x.gguf"
+    model.write_bytes(b"GGUF\3\0\0\0" + bytes(64))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_DIRS": f"{share}:/usr/share"}
+    ftype = subprocess.run(["xdg-mime", "query", "filetype", str(model)], env=env, capture_output=True, text=True)
+    assert ftype.stdout.strip() == "application/x-gguf", ftype
+    default = subprocess.run(["xdg-mime", "query", "default", "application/x-gguf"], env=env, capture_output=True,
+                             text=True)
+    assert default.stdout.strip() == f"{app_id}.desktop", default
+
+
+def test_removing_the_package_leaves_nothing(installed):
+    """Last in this file: it removes what the tests above installed."""
+    prefix, files = installed
+    if prefix != Path("/"):
+        pytest.skip("without root nothing was installed")
+    r = apt("purge", "deepseek-desktop")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not package_installed()
+    left = [f for f in files if f.startswith(("/opt", "/usr")) and Path(f).exists() and not Path(f).is_dir()]
+    assert left == []
+    assert not Path("/opt/deepseek-desktop").exists()
+    assert not Path("/usr/share/mime/application/x-gguf.xml").exists(), "the MIME database was refreshed"
+    mime_cache = Path("/usr/share/applications/mimeinfo.cache")
+    assert not mime_cache.exists() or "deepseekdesktop" not in mime_cache.read_text()
