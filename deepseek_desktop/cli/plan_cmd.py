@@ -14,7 +14,7 @@ _VERDICTS = {"fits": "fits", "no_fit": "does not fit", "unsupported": "cannot ru
 def add_plan_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = msub.add_parser("plan", parents=[common], help="launch commands for a model on your GPUs or cluster")
     p.add_argument("model", metavar="ID[:QUANT]",
-                   help="a catalogue id with FP8, BF16 or a GGUF quantisation (e.g. deepseek-v3:Q4_K_M), or a GGUF path")
+                   help="a catalogue id with FP8, BF16 or a GGUF quantisation (deepseek-v3:Q4_K_M), or a GGUF path")
     p.add_argument("--gpus", metavar="COUNTxMEMORY", help="GPUs per node and memory per GPU, e.g. 8x80GB")
     p.add_argument("--nodes", type=int, default=1, help="number of machines (default 1)")
     p.add_argument("--vendor", default="nvidia", choices=("nvidia", "amd", "apple", "cpu"))

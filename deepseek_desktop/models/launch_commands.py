@@ -20,7 +20,8 @@ def _drop_unset(template: str, values: dict[str, Any]) -> str:
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
-    return _drop_unset(template, values).format(**{k: v for k, v in values.items() if v is not None})
+    text = _drop_unset(template, values).format(**{k: v for k, v in values.items() if v is not None})
+    return re.sub(r" {2,}", " ", text)  # an empty value (no build flag for a CPU) leaves no double space
 
 
 def _include_pattern(files: tuple[str, ...]) -> str:
@@ -76,7 +77,8 @@ def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "
     if multi:
         ports += [{"role": "worker", "port": int(fill(p, values))} for p in rules.get("ports_worker", [])]
     plan.ports = ports
-    plan.ports_note = rules.get("ports_note", "")
+    # The note is about the links between the nodes; one machine has none.
+    plan.ports_note = rules.get("ports_note", "") if multi else ""
     plan.base_url = f"http://{head}:{rules['api_port']}/v1"
     plan.served_name = src.id
     plan.docs = rules.get("docs", "")

@@ -186,7 +186,8 @@ def _layout(engine: str, rules: dict[str, Any], src: ModelSource, hw: ClusterHar
     shape = src.shape
     usable = float(rules.get("vendor_usable_fraction", {}).get(hw.vendor, rules["usable_fraction"]))
     plan.usable_per_gpu = int(hw.gpu_memory_bytes * usable)
-    plan.overhead_per_gpu = int(float(rules["gpu_overhead_gib"]) * GIB)
+    overhead = rules.get("vendor_overhead_gib", {}).get(hw.vendor, rules["gpu_overhead_gib"])
+    plan.overhead_per_gpu = int(float(overhead) * GIB)
     layout = rules["layout"]
     if layout in ("tp_across_nodes", "tp_in_node_pp_across_nodes"):
         latent = shape.kv_lora_rank + shape.rope_dim if shape.attention == "mla" else 0
