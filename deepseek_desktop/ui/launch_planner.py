@@ -88,9 +88,9 @@ class LaunchPlannerDialog(QDialog):
         self.hosts = QLineEdit(self)
         self.hosts.setPlaceholderText("10.0.0.1, 10.0.0.2")
 
-        self.hardware = QGroupBox(self)
-        grid = QGridLayout(self.hardware)
-        self.labels = {k: QLabel(self.hardware) for k in
+        self.hardware_box = QGroupBox(self)
+        grid = QGridLayout(self.hardware_box)
+        self.labels = {k: QLabel(self.hardware_box) for k in
                        ("model", "precision", "preset", "nodes", "gpus", "memory", "vendor", "ctx", "hosts")}
         cells = [("model", self.model_box, 0, 0), ("precision", self.precision_box, 0, 2),
                  ("preset", self.preset_box, 0, 4), ("nodes", self.nodes, 1, 0), ("gpus", self.gpus, 1, 2),
@@ -140,7 +140,7 @@ class LaunchPlannerDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.close)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.hardware)
+        layout.addWidget(self.hardware_box)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.connect_box)
         layout.addWidget(close)
@@ -335,7 +335,7 @@ class LaunchPlannerDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Run on your own GPUs"))
-        self.hardware.setTitle(self.tr("Model and hardware"))
+        self.hardware_box.setTitle(self.tr("Model and hardware"))
         texts = {"model": self.tr("Model"), "precision": self.tr("Precision"), "preset": self.tr("Preset"),
                  "nodes": self.tr("Machines"), "gpus": self.tr("GPUs each"), "memory": self.tr("Memory per GPU"),
                  "vendor": self.tr("GPU maker"), "ctx": self.tr("Context"), "hosts": self.tr("Addresses")}
