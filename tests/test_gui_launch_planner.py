@@ -5,6 +5,7 @@ server on 127.0.0.1 (the key in the keyring, GET /v1/models, the chat switched t
 from __future__ import annotations
 
 import json
+
 import keyring
 import pytest
 from hub_server import HubServer
