@@ -3,7 +3,7 @@ a Copy button (the planner dialog shows one of these per engine)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,15 +20,14 @@ from .fit_badge import size_text
 
 
 def suggestion_text(s) -> str:
-    tr = QGuiApplication.translate
     if s.kind == "quant":
-        return tr("LaunchPlan", "the smaller quantisation {quant}").format(quant=s.quant)
+        return QCoreApplication.translate("LaunchPlan", "the smaller quantisation {quant}").format(quant=s.quant)
     if s.kind == "ctx":
-        return tr("LaunchPlan", "a context of {ctx} tokens").format(ctx=s.ctx)
+        return QCoreApplication.translate("LaunchPlan", "a context of {ctx} tokens").format(ctx=s.ctx)
     if s.kind == "gpus":
-        return tr("LaunchPlan", "{gpus} GPUs ({nodes} × {per_node})").format(
+        return QCoreApplication.translate("LaunchPlan", "{gpus} GPUs ({nodes} × {per_node})").format(
             gpus=s.nodes * s.gpus_per_node, nodes=s.nodes, per_node=s.gpus_per_node)
-    return tr("LaunchPlan", "DeepSeek's API (model {model})").format(model=s.api_model)
+    return QCoreApplication.translate("LaunchPlan", "DeepSeek's API (model {model})").format(model=s.api_model)
 
 
 class CommandBox(QFrame):
