@@ -57,7 +57,8 @@ def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
             print_json(presets)
         else:
             for p in presets:
-                print(f"{p['id']:<22} {p['name']}")
+                machines = f"{p['nodes']} machines × " if p["nodes"] > 1 else ""
+                print(f"{p['id']:<22} {machines}{p['gpus_per_node']} × {p['gpu']}")
         return 0
     bin_dir = args.bin_dir if args.bin_dir.endswith("/") else args.bin_dir + "/"
     try:

@@ -165,7 +165,12 @@ class EnginePlanView(QScrollArea):
         if plan.engine == "llamacpp":
             return self.tr("Layout: {devices} devices with up to {layers} layers each.").format(
                 devices=plan.devices, layers=plan.layers_per_device)
-        text = self.tr("Layout: tensor parallel {tp} × pipeline {pp}.").format(tp=plan.tp, pp=plan.pp)
+        if plan.pp > 1:
+            text = self.tr("Layout: tensor parallel {tp} × pipeline {pp}.").format(tp=plan.tp, pp=plan.pp)
+        else:
+            text = self.tr("Layout: tensor parallel {tp} over {nodes} machines.").format(
+                tp=plan.tp, nodes=len(plan.nodes)) if len(plan.nodes) > 1 else self.tr(
+                "Layout: tensor parallel {tp}.").format(tp=plan.tp)
         if plan.idle_gpus:
             text += " " + self.tr("{idle} GPUs stay idle: the tensor-parallel size must divide the attention "
                                   "heads.").format(idle=plan.idle_gpus)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -92,13 +91,13 @@ class LaunchPlannerDialog(QDialog):
         grid = QGridLayout(self.hardware_box)
         self.labels = {k: QLabel(self.hardware_box) for k in
                        ("model", "precision", "preset", "nodes", "gpus", "memory", "vendor", "ctx", "hosts")}
-        cells = [("model", self.model_box, 0, 0), ("precision", self.precision_box, 0, 2),
-                 ("preset", self.preset_box, 0, 4), ("nodes", self.nodes, 1, 0), ("gpus", self.gpus, 1, 2),
-                 ("memory", self.memory, 1, 4), ("vendor", self.vendor, 2, 0), ("ctx", self.ctx, 2, 2),
-                 ("hosts", self.hosts, 2, 4)]
-        for key, widget, row, col in cells:
+        cells = [("model", self.model_box, 0, 0, 1), ("precision", self.precision_box, 0, 2, 1),
+                 ("ctx", self.ctx, 0, 4, 1), ("preset", self.preset_box, 1, 0, 3), ("vendor", self.vendor, 1, 4, 1),
+                 ("nodes", self.nodes, 2, 0, 1), ("gpus", self.gpus, 2, 2, 1), ("memory", self.memory, 2, 4, 1),
+                 ("hosts", self.hosts, 3, 0, 5)]
+        for key, widget, row, col, span in cells:
             grid.addWidget(self.labels[key], row, col)
-            grid.addWidget(widget, row, col + 1)
+            grid.addWidget(widget, row, col + 1, 1, span)
         for col in (1, 3, 5):
             grid.setColumnStretch(col, 1)
 
@@ -120,15 +119,14 @@ class LaunchPlannerDialog(QDialog):
         self.api_button.clicked.connect(self.open_api_settings)
         self.status = QLabel(self.connect_box)
         self.status.setWordWrap(True)
-        form = QFormLayout()
+        form = QGridLayout()
         self.connect_labels = {k: QLabel(self.connect_box) for k in ("name", "url", "model", "key")}
-        form.addRow(self.connect_labels["name"], self.endpoint_name)
-        form.addRow(self.connect_labels["url"], self.base_url)
-        row = QHBoxLayout()
-        row.addWidget(self.model_name, 1)
-        row.addWidget(self.connect_labels["key"])
-        row.addWidget(self.api_key, 1)
-        form.addRow(self.connect_labels["model"], row)
+        for key, widget, row, col in (("name", self.endpoint_name, 0, 0), ("url", self.base_url, 0, 2),
+                                      ("model", self.model_name, 1, 0), ("key", self.api_key, 1, 2)):
+            form.addWidget(self.connect_labels[key], row, col)
+            form.addWidget(widget, row, col + 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(self.status, 1)
         buttons_row.addWidget(self.api_button)
@@ -350,7 +348,8 @@ class LaunchPlannerDialog(QDialog):
         self.preset_box.clear()
         self.preset_box.addItem(self.tr("Your own"), "")
         for p in self.presets:
-            self.preset_box.addItem(p["name"], p["id"])
+            name = (self.tr("{nodes} machines × {gpus} × {gpu}") if p["nodes"] > 1 else self.tr("{gpus} × {gpu}"))
+            self.preset_box.addItem(name.format(nodes=p["nodes"], gpus=p["gpus_per_node"], gpu=p["gpu"]), p["id"])
         self.preset_box.setCurrentIndex(max(0, self.preset_box.findData(current)))
         self._retranslate_precision()
         self._retranslate_tabs()
