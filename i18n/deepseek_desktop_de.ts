@@ -425,6 +425,14 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Aufteilung: Tensor-Parallelität {tp} × Pipeline {pp}.</translation>
     </message>
     <message>
+        <source>Layout: tensor parallel {tp} over {nodes} machines.</source>
+        <translation>Aufteilung: Tensor-Parallelität {tp} über {nodes} Rechner.</translation>
+    </message>
+    <message>
+        <source>Layout: tensor parallel {tp}.</source>
+        <translation>Aufteilung: Tensor-Parallelität {tp}.</translation>
+    </message>
+    <message>
         <source>{idle} GPUs stay idle: the tensor-parallel size must divide the attention heads.</source>
         <translation>{idle} GPUs bleiben ungenutzt: Die Tensor-Parallelität muss die Zahl der Attention-Heads teilen.</translation>
     </message>
@@ -1056,6 +1064,14 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Eigene Angaben</translation>
     </message>
     <message>
+        <source>{nodes} machines × {gpus} × {gpu}</source>
+        <translation>{nodes} Rechner × {gpus} × {gpu}</translation>
+    </message>
+    <message>
+        <source>{gpus} × {gpu}</source>
+        <translation>{gpus} × {gpu}</translation>
+    </message>
+    <message>
         <source>Connect the app to the server</source>
         <translation>App mit dem Server verbinden</translation>
     </message>
@@ -1077,7 +1093,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
     <message>
         <source>optional, kept in the system keyring</source>
-        <translation>optional, im Schlüsselbund des Systems gespeichert</translation>
+        <translation>optional, im System-Schlüsselbund</translation>
     </message>
     <message>
         <source>Connect</source>
