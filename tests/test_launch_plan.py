@@ -106,6 +106,19 @@ def test_eight_h100_run_q5_k_m_with_full_context_and_fp8_needs_a_second_node(cat
     assert {"role": "worker", "port": 50052} in lc.ports
 
 
+def test_bf16_is_converted_from_the_published_fp8_weights_and_needs_twice_the_memory(catalog):
+    hw = ClusterHardware(2, 8, 141 * GIB, "nvidia", ("10.2.0.1", "10.2.0.2"))
+    fp8, bf16 = (by_engine(plan_launch(catalog, f"deepseek-v3:{p}", hw, ctx=8192, engine_ids=("vllm",)))["vllm"]
+                 for p in ("FP8", "BF16"))
+    assert bf16.weights_bytes == 2 * fp8.weights_bytes == 2 * 671_000_000_000
+    assert bf16.download == (
+        "huggingface-cli download deepseek-ai/DeepSeek-V3 --local-dir /models/DeepSeek-V3 && git clone "
+        "https://github.com/deepseek-ai/DeepSeek-V3 && python DeepSeek-V3/inference/fp8_cast_bf16.py "
+        "--input-fp8-hf-path /models/DeepSeek-V3 --output-bf16-hf-path /models/DeepSeek-V3-bf16")
+    assert "vllm serve /models/DeepSeek-V3-bf16 " in bf16.nodes[0]["commands"][-1]
+    assert "vllm serve /models/DeepSeek-V3 " in fp8.nodes[0]["commands"][-1]
+
+
 def test_tensor_parallel_size_divides_the_attention_heads(catalog):
     six = by_engine(plan_launch(catalog, "deepseek-v3", ClusterHardware(1, 6, 141 * GIB), ctx=8192))
     assert six["vllm"].tp == 4 and six["vllm"].idle_gpus == 2  # 128 heads: 6 does not divide them

@@ -36,11 +36,13 @@ def _include_pattern(files: tuple[str, ...]) -> str:
 
 
 def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
-           weights_root: str = "/models") -> None:
-    """Fill ``plan``'s nodes, download, install, ports and URL."""
+           weights_root: str = "/models", convert: str = "") -> None:
+    """Fill ``plan``'s nodes, download, install, ports and URL. ``convert``: the command that makes the
+    precision from the downloaded weights (DeepSeek publishes FP8 only; BF16 is converted)."""
     multi = hw.nodes > 1
     head = hw.host(0)
-    repo_dir = f"{weights_root.rstrip('/')}/{src.repo.rsplit('/', 1)[-1]}" if src.repo else weights_root
+    fp8_dir = f"{weights_root.rstrip('/')}/{src.repo.rsplit('/', 1)[-1]}" if src.repo else weights_root
+    repo_dir = f"{fp8_dir}-{src.precision.lower()}" if convert else fp8_dir
     if src.local_file:
         model_file = src.local_file
     elif src.files:
@@ -50,7 +52,7 @@ def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "
     workers = [hw.host(r) for r in range(1, hw.nodes)]
     values: dict[str, Any] = {
         "head": head, "bind": bind, "bin": bin_dir, "served_name": src.id, "ctx": plan.ctx,
-        "api_port": rules["api_port"], "dist_port": rules["dist_port"], "weights_dir": repo_dir,
+        "api_port": rules["api_port"], "dist_port": rules["dist_port"], "weights_dir": fp8_dir,
         "repo": src.repo or None, "model_file": shlex.quote(model_file),
         "tp": plan.tp, "pp": plan.pp if plan.pp > 1 else None, "nodes": hw.nodes if multi else None,
         "dist_init": f"{head}:{rules['dist_port']}" if multi else None,
@@ -61,6 +63,8 @@ def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "
         "build_flag": rules.get("build_flags", {}).get(hw.vendor, ""),
         "include": _include_pattern(src.files) if src.files else None,
     }
+    download_values = dict(values)
+    values["weights_dir"] = repo_dir
     commands = rules["commands"]
     plan.nodes = []
     for rank in range(hw.nodes):
@@ -70,7 +74,9 @@ def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "
                  if e.get("when") != "multi_node" or multi]
         plan.nodes.append({"rank": rank, "host": hw.host(rank), "role": role, "commands": lines})
     if src.repo:
-        plan.download = fill(rules["download"], values)
+        plan.download = fill(rules["download"], download_values)
+        if convert:
+            plan.download += " && " + fill(convert, {**values, "fp8_dir": fp8_dir})
         plan.download_on = rules["download_on"]
     plan.install = fill(rules["install"], values)
     ports = [{"role": "head", "port": int(fill(p, values))} for p in rules.get("ports_head", [])]

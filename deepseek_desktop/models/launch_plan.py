@@ -297,7 +297,8 @@ def plan_engine(engine: str, src: ModelSource, hw: ClusterHardware, ctx: int, *,
     elif plan.verdict == "unsupported" and src.api_model:
         plan.suggestions = [Suggestion("api", api_model=src.api_model)]
     if plan.verdict != "unsupported":
-        render(plan, rules, src, hw, bind=bind, bin_dir=bin_dir, weights_root=weights_root)
+        convert = engines["precisions"].get(src.precision, {}).get("convert", "") if src.fmt != "GGUF" else ""
+        render(plan, rules, src, hw, bind=bind, bin_dir=bin_dir, weights_root=weights_root, convert=convert)
     return plan
 
 
