@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 NO_TOOLCHAIN = 3
+STAMP_FORMAT = 2  # the programs keep their own names in bin/
 
 # The same portable CPU flags as the Makefile: -march=native also compiles the AMX kernels, which crash on
 # some virtual machines whose CPU reports AMX.
@@ -93,6 +94,15 @@ def build(version: str, dest: Path, jobs: int) -> None:
             shutil.copy2(built, bin_dir / name)
 
 
+def _read_stamp(stamp: Path) -> dict | None:
+    """What an earlier build left; None (build again) for a missing, damaged or older-format stamp."""
+    try:
+        done = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return done if isinstance(done, dict) and done.get("format") == STAMP_FORMAT else None
+
+
 def ensure(version: str, jobs: int) -> dict[str, str]:
     dest = cache_root() / version
     bin_dir = dest / "bin"
@@ -100,11 +110,13 @@ def ensure(version: str, jobs: int) -> dict[str, str]:
     dest.mkdir(parents=True, exist_ok=True)
     with open(dest / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not stamp.is_file():
+        done = _read_stamp(stamp)
+        if done is None or not (bin_dir / done["rpc_server"]).is_file() or not (bin_dir / "llama-server").is_file():
             build(version, dest, jobs)
             worker = next(n for n in ("ggml-rpc-server", "rpc-server") if (bin_dir / n).is_file())
-            stamp.write_text(json.dumps({"version": version, "rpc_server": worker}), encoding="utf-8")
-        worker = json.loads(stamp.read_text(encoding="utf-8"))["rpc_server"]
+            done = {"format": STAMP_FORMAT, "version": version, "rpc_server": worker}
+            stamp.write_text(json.dumps(done), encoding="utf-8")
+        worker = done["rpc_server"]
     return {"llama_server": str(bin_dir / "llama-server"), "rpc_server": str(bin_dir / worker), "version": version}
 
 
