@@ -176,5 +176,13 @@ def test_planner_screenshots_nothing_clipped(make_gui, lang, size, tmp_path):
     assert planner.grab().save(str(out))
     for button in (planner.connect_button, planner.api_button):
         assert button.width() >= button.sizeHint().width(), button.text()
+    # The llama.cpp plan (worker and head commands), and a setup where nothing fits.
+    planner.tabs.setCurrentIndex(2)
+    gui.qtbot.wait(50)
+    assert planner.grab().save(str(tmp_path / f"launch-planner-llamacpp-{lang}-{size[0]}x{size[1]}.png"))
+    choose(planner.preset_box, "2x-rtx-4090")
+    planned(gui, planner, devices=2, sglang="no_fit", vllm="no_fit", llamacpp="no_fit")
+    gui.qtbot.wait(50)
+    assert planner.grab().save(str(tmp_path / f"launch-planner-nofit-{lang}-{size[0]}x{size[1]}.png"))
     planner.close()
     gui.services.language.apply("en")

@@ -53,6 +53,12 @@ def test_two_rtx_3080ti_and_two_rtx_4090_cannot_run_v3_and_say_what_would(catalo
     more = next(s for s in r1["llamacpp"].suggestions if s.kind == "gpus")
     assert more.nodes * more.gpus_per_node * 24 * GIB > 131e9
     assert not any(s.kind == "quant" for s in r1["llamacpp"].suggestions)
+    # Without a quantisation, no GGUF fits two 4090: the smallest (1.58-bit) one needs the fewest more GPUs.
+    auto = by_engine(plan_launch(catalog, "deepseek-r1", preset_hardware("2x-rtx-4090"), ctx=8192))["llamacpp"]
+    fewest = [s for s in auto.suggestions if s.kind == "gpus"]
+    # 131 GB over 7 cards is 17.4 GiB each plus cache and buffers, within a 4090's usable 22 GiB; 6 would not do
+    assert fewest[-1].quant == "UD-IQ1_S" and (fewest[-1].nodes, fewest[-1].gpus_per_node) == (1, 7)
+    assert fewest[0].nodes * fewest[0].gpus_per_node > 7
 
 
 def test_four_a100_q4_k_m_does_not_fit_at_its_real_size_and_q2_k_does(catalog):

@@ -98,7 +98,8 @@ def suggestion_text(s: Any, plan: Any) -> str:
     if s.kind == "ctx":
         return f"a context of {s.ctx} tokens"
     if s.kind == "gpus":
-        return f"{s.nodes * s.gpus_per_node} GPUs ({s.nodes} node(s) × {s.gpus_per_node})"
+        return (f"{s.nodes * s.gpus_per_node} GPUs ({s.nodes} node(s) × {s.gpus_per_node})"
+                + (f" with {s.quant}" if s.quant else ""))
     return f"DeepSeek's API (model {s.api_model})"
 
 

@@ -263,6 +263,14 @@ def _suggest(engine: str, rules: dict[str, Any], src: ModelSource, hw: ClusterHa
     more = _more_gpus(engine, rules, src, hw, ctx)
     if more is not None:
         out.append(Suggestion("gpus", nodes=more.nodes, gpus_per_node=more.gpus_per_node))
+    if src.fmt == "GGUF" and model is not None and model.quants() and not any(s.kind == "quant" for s in out):
+        # No quantisation fits these GPUs: the smallest one needs the fewest more.
+        smallest = model.quants()[0]
+        if model.gguf[smallest].size < src.weights_bytes:
+            small = replace(src, precision=smallest, weights_bytes=model.gguf[smallest].size)
+            fewer = _more_gpus(engine, rules, small, hw, ctx)
+            if fewer is not None and (more is None or fewer.total_gpus < more.total_gpus):
+                out.append(Suggestion("gpus", quant=smallest, nodes=fewer.nodes, gpus_per_node=fewer.gpus_per_node))
     if src.api_model:
         out.append(Suggestion("api", api_model=src.api_model))
     return out

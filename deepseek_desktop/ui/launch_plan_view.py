@@ -24,6 +24,9 @@ def suggestion_text(s) -> str:
         return QCoreApplication.translate("LaunchPlan", "the smaller quantisation {quant}").format(quant=s.quant)
     if s.kind == "ctx":
         return QCoreApplication.translate("LaunchPlan", "a context of {ctx} tokens").format(ctx=s.ctx)
+    if s.kind == "gpus" and s.quant:
+        return QCoreApplication.translate("LaunchPlan", "{gpus} GPUs ({nodes} × {per_node}) with {quant}").format(
+            gpus=s.nodes * s.gpus_per_node, nodes=s.nodes, per_node=s.gpus_per_node, quant=s.quant)
     if s.kind == "gpus":
         return QCoreApplication.translate("LaunchPlan", "{gpus} GPUs ({nodes} × {per_node})").format(
             gpus=s.nodes * s.gpus_per_node, nodes=s.nodes, per_node=s.gpus_per_node)
