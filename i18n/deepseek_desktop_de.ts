@@ -973,6 +973,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>einem Kontext von {ctx} Tokens</translation>
     </message>
     <message>
+        <source>{gpus} GPUs ({nodes} × {per_node}) with {quant}</source>
+        <translation>{gpus} GPUs ({nodes} × {per_node}) mit {quant}</translation>
+    </message>
+    <message>
         <source>{gpus} GPUs ({nodes} × {per_node})</source>
         <translation>{gpus} GPUs ({nodes} × {per_node})</translation>
     </message>
