@@ -141,12 +141,17 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
     assert all(r.badge.isVisible() for r in detail.rows.values()), "all models: its downloads are listed"
     assert detail.remote.isVisible() and "deepseek-reasoner" in detail.remote_text.text()
     assert "Test DeepSeek-R1" in card.remote_label.text()
-    click(gui, detail.remote_button)
+    click(gui, detail.remote_button)  # the launch planner for this model; DeepSeek's API from there
+    planner = gui.window._launch_planner
+    gui.wait(planner.isVisible)
+    assert planner.model_box.currentData() == GIANT_ID
+    click(gui, planner.api_button)
     settings_dialog = gui.window._settings_dialog
     gui.wait(settings_dialog.isVisible)
     remote_page = [g.name for g in GROUPS].index("remote")
     assert settings_dialog.pages.currentRow() == remote_page
     settings_dialog.close()
+    planner.close()
     click(gui, catalogue.fits_button)
     assert GIANT_ID not in catalogue.visible_model_ids() and detail.model.id != GIANT_ID
     # the search narrows the list

@@ -15,6 +15,7 @@ from typing import Any
 from ..core.errors import DeepSeekError
 from ..core.paths import AppPaths
 from .common import EXIT_INTERRUPTED, fail, print_json, report
+from .plan_cmd import add_plan_parser
 
 _VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "cpu": "CPU only",
              "no_fit": "does not fit"}
@@ -57,6 +58,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="an installed model's name or path")
     p.add_argument("--forget", action="store_true", help="only unregister it; keep the files")
     p.set_defaults(handler=run_remove)
+    add_plan_parser(msub, common)
     p = sub.add_parser("doctor", parents=[common], help="hardware, disk space and engines of this computer")
     p.set_defaults(handler=run_doctor)
 

@@ -129,9 +129,9 @@ class ModelManagerWindow(QWidget):
         self.loader.failed.connect(self._catalogue_failed)
         self.recommendation.downloadRequested.connect(self.start_download)
         self.recommendation.showRequested.connect(self._show_model)
-        self.recommendation.remoteRequested.connect(self.open_remote_settings)
+        self.recommendation.remoteRequested.connect(lambda: self.open_remote_settings(self._first_remote_id()))
         self.catalogue.downloadRequested.connect(self.start_download)
-        self.catalogue.remoteRequested.connect(self.open_remote_settings)
+        self.catalogue.remoteRequested.connect(lambda: self.open_remote_settings(self.catalogue.current_model_id()))
         self.download_center.installed.connect(self._on_installed)
         self.download_center.message.connect(self.notice.show_message)
         self.download_center.statesChanged.connect(self._apply_local)
@@ -356,15 +356,27 @@ class ModelManagerWindow(QWidget):
             self.import_paths(dropped_paths(event.mimeData()), self.installed.copy_into_folder)
 
     # -- remote route -------------------------------------------------------------------------------
-    def open_remote_settings(self) -> None:
-        """The 671B models run on a server: the settings, on the page where servers are added."""
-        from ..core.settings_schema import GROUPS
-        from .settings_dialog import SettingsDialog
+    def open_remote_settings(self, model_id: str | None = None) -> None:
+        """The 671B models run on a server: the launch planner for the user's own GPUs or cluster, with the
+        way to DeepSeek's API beside it (the settings' server page until the catalogue has loaded)."""
+        state = self.catalogue_state
+        if state is None:
+            from ..core.settings_schema import GROUPS
+            from .settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog.show_for(self.main_window)
-        names = [g.name for g in GROUPS]
-        if "remote" in names:
-            dialog.pages.setCurrentRow(names.index("remote"))
+            dialog = SettingsDialog.show_for(self.main_window)
+            names = [g.name for g in GROUPS]
+            if "remote" in names:
+                dialog.pages.setCurrentRow(names.index("remote"))
+            return
+        from .launch_planner import LaunchPlannerDialog
+
+        LaunchPlannerDialog.show_for(self.main_window, state.catalog, model_id)
+
+    def _first_remote_id(self) -> str | None:
+        state = self.catalogue_state
+        remote = state.recommendation.remote if state else ()
+        return remote[0].model.id if remote else None
 
     # -- window -------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -81,7 +81,7 @@ class RecommendationCard(QFrame):
         best = state.recommendation.best if state else None
         self.show_button.setText(self.tr("Details"))
         self.remote_button.setText(self.tr("Set up a remote server…"))
-        self.remote_button.setToolTip(self.tr("Add DeepSeek's API or your own server in the settings"))
+        self.remote_button.setToolTip(self.tr("Plan the launch on your own GPUs or cluster, or use DeepSeek's API"))
         if state is None:
             self.label.setText(self.tr("Checking this computer…"))
             for w in (self.badge, self.show_button, self.download_button, self.remote_label, self.remote_button):

@@ -1,0 +1,90 @@
+"""The commands of a launch plan, per node, from the engine's templates in ``data/launch_engines.json``.
+
+A template is one shell line with ``{placeholders}``. A placeholder whose value does not apply to this layout
+(``--rpc`` on one machine, ``--node-rank`` without a second node) is left out together with its flag, so one
+template serves every layout.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+
+def _drop_unset(template: str, values: dict[str, Any]) -> str:
+    for name, value in values.items():
+        if value is None:
+            template = re.sub(r"\s--[\w-]+[ =]\{" + name + r"\}", "", template)
+    return template
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    text = _drop_unset(template, values).format(**{k: v for k, v in values.items() if v is not None})
+    return re.sub(r" {2,}", " ", text)  # an empty value (no build flag for a CPU) leaves no double space
+
+
+def _include_pattern(files: tuple[str, ...]) -> str:
+    """What ``huggingface-cli download --include`` needs for every part of a (split) GGUF."""
+    first = files[0]
+    if len(files) == 1:
+        return first
+    folder, _, name = first.rpartition("/")
+    if folder:
+        return f"{folder}/*"
+    return re.sub(r"-\d{5}-of-\d{5}\.gguf$", "-*.gguf", name)
+
+
+def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
+           weights_root: str = "/models", convert: str = "") -> None:
+    """Fill ``plan``'s nodes, download, install, ports and URL. ``convert``: the command that makes the
+    precision from the downloaded weights (DeepSeek publishes FP8 only; BF16 is converted)."""
+    multi = hw.nodes > 1
+    head = hw.host(0)
+    fp8_dir = f"{weights_root.rstrip('/')}/{src.repo.rsplit('/', 1)[-1]}" if src.repo else weights_root
+    repo_dir = f"{fp8_dir}-{src.precision.lower()}" if convert else fp8_dir
+    if src.local_file:
+        model_file = src.local_file
+    elif src.files:
+        model_file = f"{repo_dir}/{src.files[0]}"
+    else:
+        model_file = repo_dir
+    workers = [hw.host(r) for r in range(1, hw.nodes)]
+    values: dict[str, Any] = {
+        "head": head, "bind": bind, "bin": bin_dir, "served_name": src.id, "ctx": plan.ctx,
+        "api_port": rules["api_port"], "dist_port": rules["dist_port"], "weights_dir": fp8_dir,
+        "repo": src.repo or None, "model_file": shlex.quote(model_file),
+        "tp": plan.tp, "pp": plan.pp if plan.pp > 1 else None, "nodes": hw.nodes if multi else None,
+        "dist_init": f"{head}:{rules['dist_port']}" if multi else None,
+        "rpc_list": ",".join(f"{w}:{rules['dist_port']}" for w in workers) or None,
+        "gpu_layers": plan.gpu_layers if plan.gpu_layers else None,
+        "tensor_split": ",".join(str(x) for x in plan.tensor_split) or None,
+        "cache_type": rules.get("cache_type"),
+        "build_flag": rules.get("build_flags", {}).get(hw.vendor, ""),
+        "include": _include_pattern(src.files) if src.files else None,
+    }
+    download_values = dict(values)
+    values["weights_dir"] = repo_dir
+    commands = rules["commands"]
+    plan.nodes = []
+    for rank in range(hw.nodes):
+        role = "head" if rank == 0 else "worker"
+        entries = commands.get("every") or commands.get(role, [])
+        lines = [fill(e["cmd"], {**values, "rank": rank if multi else None}) for e in entries
+                 if e.get("when") != "multi_node" or multi]
+        plan.nodes.append({"rank": rank, "host": hw.host(rank), "role": role, "commands": lines})
+    if src.repo:
+        plan.download = fill(rules["download"], download_values)
+        if convert:
+            plan.download += " && " + fill(convert, {**values, "fp8_dir": fp8_dir})
+        plan.download_on = rules["download_on"]
+    plan.install = fill(rules["install"], values)
+    ports = [{"role": "head", "port": int(fill(p, values))} for p in rules.get("ports_head", [])]
+    if multi:
+        ports += [{"role": "worker", "port": int(fill(p, values))} for p in rules.get("ports_worker", [])]
+    plan.ports = ports
+    # The note is about the links between the nodes; one machine has none.
+    plan.ports_note = rules.get("ports_note", "") if multi else ""
+    plan.base_url = f"http://{head}:{rules['api_port']}/v1"
+    plan.served_name = src.id
+    plan.docs = rules.get("docs", "")
