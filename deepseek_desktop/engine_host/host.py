@@ -137,6 +137,23 @@ class Host:
                 self.engine.unload()
             finally:
                 self.engine, self.engine_name = None, ""
+                give_memory_back()
+
+
+def give_memory_back() -> None:
+    """Unloading means the memory is back. Measured (bench/bench_host_memory.py): after 250 chats the idle
+    host held ~140 MiB of Python objects in reference cycles that no later allocation triggers a collection
+    for, and glibc kept ~46 MiB of freed heap; raw llama-cpp-python behaves the same, so it is no leak."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl): nothing to trim
+            pass
 
 
 def main() -> int:
