@@ -48,14 +48,12 @@ class DropImporter(QObject):
         mime = QMimeData()
         mime.setUrls(urls)
         for path in dropped_paths(mime):
-            self.work.run(self.import_path(path), lambda: QCoreApplication.translate(
-                "DropImporter", "The dropped model could not be imported."))
+            self.import_file(path)
 
     def import_file(self, path: Path) -> None:
         """Import one path in the background (any file: the import's checks say what is wrong with it)."""
-        task = asyncio.ensure_future(self.import_path(path))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.run(self.import_path(path), lambda: QCoreApplication.translate(
+            "DropImporter", "The dropped model could not be imported."))
 
     async def import_path(self, path: Path, copy: bool = False) -> object | None:
         """Check and register ``path`` where it is (or copy it into the models folder)."""
@@ -74,7 +72,6 @@ class DropImporter(QObject):
             name=entry.name), "info")
         self.imported.emit(entry)
         return entry
-
 
     # -- the fit badge and the first-run recommendation --------------------------------------
     async def update_fit_badge(self, picker, choice, info: dict) -> None:
