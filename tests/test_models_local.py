@@ -86,8 +86,10 @@ def test_mlx_folder_checks(mlx_folder, tmp_path):
 
     no_tok = broken("no-tokenizer", lambda p: (p / "tokenizer.json").unlink())
     no_cfg = broken("no-config", lambda p: (p / "config.json").unlink())
+    deep_cfg = broken("deep-config", lambda p: (p / "config.json").write_text("[" * 100_000))
     cut = broken("cut", lambda p: _truncate(p / "model.safetensors"))
-    for folder, message_id in ((no_tok, "model.not_mlx"), (no_cfg, "model.not_mlx"), (cut, "model.truncated")):
+    for folder, message_id in ((no_tok, "model.not_mlx"), (no_cfg, "model.not_mlx"), (deep_cfg, "model.not_mlx"),
+                               (cut, "model.truncated")):
         with pytest.raises(ModelFileError) as caught:
             check_mlx_folder(folder)
         assert caught.value.message_id == message_id, folder
@@ -188,6 +190,9 @@ def test_registry_names_are_unique_and_survive_a_damaged_file(tmp_path, registry
     registry.file.write_text("{ damaged", encoding="utf-8")
     assert registry.list() == []
     assert list(registry.file.parent.glob(f"{registry.file.name}.damaged-*")), "kept for the user"
+    registry.file.write_text('{"models": ' + "[" * 100_000, encoding="utf-8")  # nested past the recursion limit
+    assert registry.list() == []
+    assert len(list(registry.file.parent.glob(f"{registry.file.name}.damaged-*"))) == 2
     assert discover_unregistered(models_dir, registry) == []
 
 

@@ -21,8 +21,9 @@ class UnreadableJson(JsonFileError):
     """The file exists but reading it failed (``__cause__`` holds the ``OSError``)."""
 
 
-class CorruptJson(JsonFileError):
-    """The text is not JSON: cut off, binary, not UTF-8, or nested too deeply."""
+class CorruptJson(JsonFileError, ValueError):
+    """The text is not JSON: cut off, binary, not UTF-8, or nested too deeply. A ``ValueError``, so that
+    code catching what ``json.loads`` documents catches the deep nesting too."""
 
 
 def parse_json(data: bytes | str) -> Any:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..core.json_file import parse_json
 from ..core.paths import AppPaths
 from .errors import CatalogError, DownloadError
 
@@ -157,7 +158,7 @@ def load_catalog(path: str | os.PathLike[str] | None = None, *, hub_cache: str |
     """Read the catalogue; with ``hub_cache``, apply the sizes an earlier refresh saved there."""
     p = Path(path) if path else CATALOG_FILE
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = parse_json(p.read_text(encoding="utf-8"))
         catalog = Catalog(tuple(_model(m) for m in data["models"]),
                           data.get("api", {}).get("base_url", "https://api.deepseek.com"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -174,7 +175,7 @@ def hub_cache_file(paths: AppPaths) -> Path:
 
 def read_hub_cache(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}  # no cache yet, or damaged: the catalogue's own values apply

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..core.json_file import parse_json
 from .catalog import CatalogModel, GgufQuant, MlxRepo, _hub_files_for
 from .errors import Cancelled, DownloadError, ModelManagerError, StorageError
 from .hashing import HashingWriter, git_blob_sha1
@@ -380,7 +381,7 @@ def _note(staging: Path, f: RepoFile) -> Path:
 
 def _read_note(note: Path) -> dict[str, Any]:
     try:
-        data = json.loads(note.read_text(encoding="utf-8"))
+        data = parse_json(note.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.atomic_file import aside_name, write_atomic
+from ..core.json_file import parse_json
 from .errors import ModelManagerError, StorageError
 from .storage import is_inside, resolve_path
 
@@ -197,7 +198,7 @@ class ModelRegistry:
             return []
         try:
             # surrogateescape: a stray non-UTF-8 byte inside one entry spoils that entry, not the file.
-            data = json.loads(raw.decode("utf-8", errors="surrogateescape"))
+            data = parse_json(raw.decode("utf-8", errors="surrogateescape"))
             entries = data["models"]
             if not isinstance(entries, list):
                 raise TypeError(f"models is {type(entries).__name__}, not a list")

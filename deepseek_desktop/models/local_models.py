@@ -8,7 +8,6 @@ each as long as its own header says) and a tokenizer.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ModelFileError
+from ..core.json_file import parse_json
 from .fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
 from .gguf_header import GGUFHeader, check_gguf, is_gguf_file
 from .installed import InstalledModel, ModelRegistry
@@ -98,7 +98,7 @@ def check_mlx_folder(path: str | os.PathLike[str]) -> LocalModelInfo:
     if not p.is_dir():
         raise ModelFileError("model.not_mlx", "not a folder", path=p)
     try:
-        config = json.loads((p / "config.json").read_text(encoding="utf-8"))
+        config = parse_json((p / "config.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ModelFileError("model.not_mlx", "config.json is missing", path=p) from exc
     except PermissionError as exc:
@@ -113,7 +113,7 @@ def check_mlx_folder(path: str | os.PathLike[str]) -> LocalModelInfo:
     index = p / "model.safetensors.index.json"
     if index.exists():
         try:
-            shards = set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values())
+            shards = set(parse_json(index.read_text(encoding="utf-8"))["weight_map"].values())
         except (OSError, ValueError, KeyError, AttributeError) as exc:
             raise ModelFileError("model.not_mlx", f"{index.name} unreadable: {exc}", path=p) from exc
         for shard in sorted(shards):
@@ -155,7 +155,7 @@ def estimate_local_model(path: str | os.PathLike[str], n_ctx: int, **kwargs: Any
     p = Path(path).expanduser()
     if p.is_dir():
         info = check_mlx_folder(p)
-        config = json.loads((p / "config.json").read_text(encoding="utf-8"))
+        config = parse_json((p / "config.json").read_text(encoding="utf-8"))
         weights = sum(f.stat().st_size for f in p.glob("*.safetensors"))
         ctx = min(n_ctx, info.context_length or n_ctx)
         return estimate_memory(ModelShape.from_hf_config(config), weights, ctx, engine="mlx", **kwargs)
@@ -264,7 +264,7 @@ def _safetensors_size(path: Path) -> int:
             (n,) = struct.unpack("<Q", fh.read(8))
             if n > 100_000_000:
                 raise ValueError("header length implausible")
-            header = json.loads(fh.read(n))
+            header = parse_json(fh.read(n))
     except PermissionError as exc:
         raise ModelFileError("model.no_permission", str(exc), path=path) from exc
     except (OSError, ValueError, struct.error) as exc:
@@ -278,6 +278,6 @@ def _safetensors_size(path: Path) -> int:
 
 def _has_template(tokenizer_config: Path) -> bool:
     try:
-        return bool(json.loads(tokenizer_config.read_text(encoding="utf-8")).get("chat_template"))
+        return bool(parse_json(tokenizer_config.read_text(encoding="utf-8")).get("chat_template"))
     except (OSError, ValueError, AttributeError):
         return False
