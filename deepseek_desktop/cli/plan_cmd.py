@@ -13,7 +13,7 @@ _VERDICTS = {"fits": "fits", "no_fit": "does not fit", "unsupported": "cannot ru
 
 def add_plan_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p = msub.add_parser("plan", parents=[common], help="launch commands for a model on your GPUs or cluster")
-    p.add_argument("model", metavar="ID[:QUANT]",
+    p.add_argument("model", metavar="ID[:QUANT]", nargs="?",
                    help="a catalogue id with FP8, BF16 or a GGUF quantisation (deepseek-v3:Q4_K_M), or a GGUF path")
     p.add_argument("--gpus", metavar="COUNTxMEMORY", help="GPUs per node and memory per GPU, e.g. 8x80GB")
     p.add_argument("--nodes", type=int, default=1, help="number of machines (default 1)")
@@ -60,6 +60,8 @@ def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
                 machines = f"{p['nodes']} machines × " if p["nodes"] > 1 else ""
                 print(f"{p['id']:<22} {machines}{p['gpus_per_node']} × {p['gpu']}")
         return 0
+    if not args.model:
+        return fail("name the model to plan, e.g. deepseek-r1:Q4_K_M (or --list-presets)")
     bin_dir = args.bin_dir if args.bin_dir.endswith("/") else args.bin_dir + "/"
     try:
         hw = hardware_from_args(args)
