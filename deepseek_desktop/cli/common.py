@@ -8,9 +8,13 @@ import logging
 import os
 import re
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..core.errors import DeepSeekError
+
+if TYPE_CHECKING:
+    from ..core.paths import AppPaths
+    from ..core.settings_store import SettingsStore
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
@@ -98,6 +102,18 @@ def report(exc: BaseException, hint: str = "") -> int:
         return fail(exc.user_text() + (f" {hint}" if hint else ""))
     log.error("%s", exc)
     return fail(str(exc))
+
+
+def open_settings(paths: AppPaths) -> SettingsStore:
+    """The window's settings file, read the window's way: a command uses the models folder, the
+    quantisation rules and the generation defaults the user chose in the window. What the store has to
+    tell (a damaged file moved aside, values reset) is one warning line each."""
+    from ..core.settings_store import SettingsStore
+
+    settings = SettingsStore(paths.settings_file)
+    for notice in settings.take_notices():
+        print(f"deepseek-desktop: warning: {terminal_text(notice.text())}", file=sys.stderr)
+    return settings
 
 
 def print_json(obj: Any) -> None:

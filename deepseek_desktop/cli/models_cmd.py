@@ -1,7 +1,7 @@
 """``deepseek-desktop models ...`` and ``deepseek-desktop doctor``: the model manager in the terminal.
 
 Every command takes ``--json`` (machine-readable output on stdout) and ``--dir`` (the models folder;
-default: the app's own). Bad input exits with status 2 and one line on stderr.
+default: the one chosen in the window's settings, else the app's own). Bad input exits with status 2 and one line on stderr.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.errors import DeepSeekError
 from ..core.paths import AppPaths
-from .common import EXIT_INTERRUPTED, fail, print_json, report
+from .common import EXIT_INTERRUPTED, fail, open_settings, print_json, report
 from .plan_cmd import add_plan_parser
 
 _VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "cpu": "CPU only",
@@ -24,7 +24,7 @@ _VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
-    common.add_argument("--dir", metavar="FOLDER", help="the models folder (default: the app's own)")
+    common.add_argument("--dir", metavar="FOLDER", help="the models folder (default: the one set in the app's settings)")
     ctx = argparse.ArgumentParser(add_help=False)
     ctx.add_argument("--ctx", type=int, default=None, help="context length in tokens (default 8192)")
     ctx.add_argument("--cache-type", default="f16", choices=("f16", "q8_0", "q4_0"), help="KV cache type")
@@ -65,7 +65,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 # -- services, built per command from the paths (no globals) --
 def _models_dir(args: argparse.Namespace, paths: AppPaths) -> Path:
-    return Path(args.dir).expanduser().absolute() if args.dir else paths.default_models_dir
+    if args.dir:
+        return Path(args.dir).expanduser().absolute()
+    from ..core.settings_store import models_dir
+
+    return models_dir(open_settings(paths), paths).absolute()
 
 
 def _registry(args: argparse.Namespace, paths: AppPaths):
