@@ -46,3 +46,22 @@ def test_a_damaged_settings_file_is_one_warning_line(tmp_path: Path):
     warnings = [line for line in r.stderr.splitlines() if line.startswith("deepseek-desktop: warning:")]
     assert len(warnings) == 1 and "damaged" in warnings[0] and "Traceback" not in r.stderr
     assert Path(json.loads(r.stdout)["models_dir"]) == paths.default_models_dir
+
+
+def test_one_default_quantisation_for_a_bare_model_id():
+    from deepseek_desktop.models.catalog import load_catalog
+    from deepseek_desktop.models.hardware import probe_hardware
+    from deepseek_desktop.models.recommend import candidates, default_download, recommend, resolve_download
+
+    catalog, hw = load_catalog(), probe_hardware()
+    every = candidates(catalog, hw, 4096)
+    small = catalog.get("deepseek-r1-distill-qwen-1.5b")
+    model, chosen = resolve_download(catalog, small.id, every)
+    assert model is small and chosen is default_download(small, every)
+    per_purpose = recommend(catalog, hw, 4096).per_purpose["reasoning"]
+    if per_purpose.model is small:  # the recommendation and the default download agree
+        assert chosen.quant == per_purpose.quant
+    # Nothing judged (or nothing that runs): the usual Q4_K_M
+    assert default_download(small).quant == "Q4_K_M"
+    huge = catalog.get("deepseek-r1")
+    assert default_download(huge, [c for c in every if c.model is huge and not c.fit.runs]).quant == "Q4_K_M"

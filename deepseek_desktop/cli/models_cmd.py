@@ -1,7 +1,8 @@
 """``deepseek-desktop models ...`` and ``deepseek-desktop doctor``: the model manager in the terminal.
 
 Every command takes ``--json`` (machine-readable output on stdout) and ``--dir`` (the models folder;
-default: the one chosen in the window's settings, else the app's own). Bad input exits with status 2 and one line on stderr.
+default: the one chosen in the settings, else the app's own). Bad input exits with status 2 and one
+line on stderr.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ _VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
-    common.add_argument("--dir", metavar="FOLDER", help="the models folder (default: the one set in the app's settings)")
+    common.add_argument("--dir", metavar="FOLDER", help="the models folder (default: the one in the settings)")
     ctx = argparse.ArgumentParser(add_help=False)
-    ctx.add_argument("--ctx", type=int, default=None, help="context length in tokens (default 8192)")
-    ctx.add_argument("--cache-type", default="f16", choices=("f16", "q8_0", "q4_0"), help="KV cache type")
-    ctx.add_argument("--flash-attn", action="store_true", help="estimate with flash attention")
+    # Unset, these are the window's settings: a model judged here is judged as the model manager judges it.
+    ctx.add_argument("--ctx", type=int, default=None,
+                     help="context length in tokens (default: the context length in the settings)")
+    ctx.add_argument("--cache-type", default=None, choices=("f16", "q8_0", "q4_0"),
+                     help="KV cache type (default: the K/V cache precision in the settings)")
+    ctx.add_argument("--flash-attn", action=argparse.BooleanOptionalAction, default=None,
+                     help="estimate with flash attention (default: the flash attention setting)")
 
     models = sub.add_parser("models", help="find, check, download and manage models")
     msub = models.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
@@ -82,6 +87,18 @@ def _catalog(paths: AppPaths):
     from ..models.catalog import hub_cache_file, load_catalog
 
     return load_catalog(hub_cache=hub_cache_file(paths))
+
+
+def _fit_options(args: argparse.Namespace, paths: AppPaths):
+    """The settings' fit options, with the flags given on the command line instead."""
+    from dataclasses import replace
+
+    from ..models.recommend import FitOptions
+
+    options = FitOptions.from_settings(open_settings(paths))
+    given = {"n_ctx": getattr(args, "ctx", None), "cache_type": getattr(args, "cache_type", None),
+             "flash_attn": getattr(args, "flash_attn", None)}
+    return replace(options, **{k: v for k, v in given.items() if v is not None})
 
 
 def _guard(fn):
@@ -166,7 +183,8 @@ def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
 
     target = _installed_path(args.path, args, paths)
     info = inspect_model(target)
-    estimate = estimate_local_model(target, args.ctx or 8192, cache_type=args.cache_type, flash_attn=args.flash_attn)
+    opt = _fit_options(args, paths)
+    estimate = estimate_local_model(target, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
     fit = assess_fit(estimate, probe_hardware())
     if args.json:
         print_json({**info.to_dict(), "fit": fit.to_dict()})
@@ -187,7 +205,7 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.catalog import GgufQuant
     from ..models.errors import CatalogError
     from ..models.hardware import probe_hardware
-    from ..models.recommend import DEFAULT_CTX, fit_catalog_model
+    from ..models.recommend import fit_catalog_model
 
     hw, catalog = probe_hardware(), _catalog(paths)
     try:
@@ -199,11 +217,12 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
             args.path = args.model
             return run_info(args, paths)
         raise
-    n_ctx = args.ctx or DEFAULT_CTX
+    opt = _fit_options(args, paths)
+    n_ctx = opt.n_ctx
     downloads = [chosen] if chosen is not None else [model.gguf[q] for q in model.quants()] + list(model.mlx)
     rows = []
     for dl in downloads:
-        fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=args.cache_type, flash_attn=args.flash_attn)
+        fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
         label = dl.quant if isinstance(dl, GgufQuant) else f"mlx-{dl.bits}bit"
         rows.append((label, dl.size, fit))
     remote = None
@@ -227,11 +246,10 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
 @_guard
 def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.hardware import probe_hardware
-    from ..models.recommend import DEFAULT_CTX, recommend
+    from ..models.recommend import recommend
 
-    hw = probe_hardware()
-    rec = recommend(_catalog(paths), hw, args.ctx or DEFAULT_CTX, cache_type=args.cache_type,
-                    flash_attn=args.flash_attn)
+    hw, opt = probe_hardware(), _fit_options(args, paths)
+    rec = recommend(_catalog(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
     if args.json:
         print_json({"hardware": hw.to_dict(), **rec.to_dict()})
         return 0
@@ -255,15 +273,15 @@ def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.catalog import MlxRepo
     from ..models.download import download, plan_gguf, plan_mlx
     from ..models.hardware import probe_hardware
-    from ..models.recommend import candidates
+    from ..models.recommend import candidates, resolve_download
 
     catalog = _catalog(paths)
     model, chosen = catalog.resolve(args.model)
-    if chosen is None:
-        # No quantisation named: the best one that runs here, else the usual Q4_K_M.
-        mine = [c for c in candidates(catalog, probe_hardware()) if c.model is model and c.format == "gguf"]
-        fitting = [c for c in mine if c.fit.runs and c.quant != "UD-IQ1_S"]
-        chosen = model.quant(max(fitting, key=lambda c: c.score).quant if fitting else "Q4_K_M")
+    if chosen is None:  # no quantisation named: the one the model manager would take, judged the same way
+        opt = _fit_options(args, paths)
+        every = candidates(catalog, probe_hardware(), opt.n_ctx, cache_type=opt.cache_type,
+                           flash_attn=opt.flash_attn)
+        model, chosen = resolve_download(catalog, args.model, every)
     plan = (plan_mlx(model, chosen) if isinstance(chosen, MlxRepo) else plan_gguf(model, chosen))
     registry = _registry(args, paths)
     result = _run_with_progress(lambda progress, cancel: download(

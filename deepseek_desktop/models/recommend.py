@@ -11,12 +11,16 @@ recommendation names the remote route (a cluster or DeepSeek's API) instead of a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
 from .fit import FitResult, ModelShape, assess_fit, estimate_memory
 from .hardware import HardwareInfo
+
+if TYPE_CHECKING:
+    from ..core.settings_store import SettingsStore
 
 # Relative answer quality per quantisation (perplexity studies put Q4_K_M within a few per cent of
 # 16-bit; Q2_K loses clearly). Used only to rank.
@@ -30,6 +34,21 @@ CPU_BW_PER_CORE, CPU_BW_MAX = 9e9, 60e9
 GPU_BW = 400e9
 APPLE_BW = {"Ultra": 800e9, "Max": 400e9, "Pro": 200e9}  # by chip tier; a base M chip has ~100 GB/s
 DEFAULT_CTX = 8192
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """The settings a fit estimate depends on; a change of any of them means estimating again. The
+    window and the CLI both take them from the settings, so both judge a download the same way."""
+
+    n_ctx: int
+    cache_type: str
+    flash_attn: bool
+
+    @classmethod
+    def from_settings(cls, settings: SettingsStore) -> FitOptions:
+        return cls(int(settings.get("generation.context_length")), str(settings.get("llamacpp.kv_cache_type")),
+                   bool(settings.get("llamacpp.flash_attention")))
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,27 @@ def recommend(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, c
             need = min(c.fit.estimate.total_bytes for c in mine)
             remote.append(RemoteRoute(model, need, model.api_model, catalog.api_base_url))
     return Recommendation(best, per_purpose, tuple(remote), n_ctx)
+
+
+def default_download(model: CatalogModel, every: Sequence[Candidate] = ()) -> GgufQuant | MlxRepo:
+    """The download of ``model`` taken when none is named (``models download ID``, the window's
+    download of a bare id): the one the recommendation would pick among this model's downloads that
+    run here, else Q4_K_M, else the first GGUF, else the first MLX repository."""
+    mine = [c for c in every if c.model.id == model.id and c.fit.runs and _quality_ok(c)]
+    pick = _pick(mine)
+    if pick is not None:
+        return model.mlx_repo(int(pick.quant[4:-3])) if pick.format == "mlx" else model.gguf[pick.quant]
+    quants = model.quants()
+    if not quants:
+        return model.mlx[0]
+    return model.gguf["Q4_K_M" if "Q4_K_M" in quants else quants[0]]
+
+
+def resolve_download(catalog: Catalog, spec: str, every: Sequence[Candidate] = ()
+                     ) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
+    """``"model-id:Q4_K_M"``, ``"model-id:mlx-4bit"`` or a bare ``"model-id"`` (see ``default_download``)."""
+    model, download = catalog.resolve(spec)
+    return model, download if download is not None else default_download(model, every)
 
 
 def rough_tokens_per_s(model: CatalogModel, size_bytes: int, fit: FitResult, hw: HardwareInfo) -> float:

@@ -83,7 +83,7 @@ class DownloadCenter(QObject):
             job = self.jobs.get(spec)
             if job is None:
                 try:
-                    model, download = resolve(state.catalog, spec)
+                    model, download = resolve(state, spec)
                 except Exception:  # noqa: BLE001 - a spec the catalogue no longer has
                     continue
                 job = self._new_job(model, download, local.folder)

@@ -263,7 +263,7 @@ class ModelManagerWindow(QWidget):
         if state is None or not isValid(self):
             return
         try:
-            model, download = resolve(state.catalog, spec)
+            model, download = resolve(state, spec)
         except Exception as exc:  # noqa: BLE001
             self.notice.show_message(describe(exc), "error")
             return

@@ -20,24 +20,10 @@ from ..models.download import DownloadPlan
 from ..models.hardware import HardwareInfo
 from ..models.hub import RepoFile
 from ..models.installed import InstalledModel, ModelRegistry
-from ..models.recommend import Candidate, Recommendation, RemoteRoute
+from ..models.recommend import Candidate, FitOptions, Recommendation, RemoteRoute
 from ..models.storage import SpaceInfo
 
 VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
-
-
-@dataclass(frozen=True)
-class FitOptions:
-    """The settings a fit estimate depends on; a change of any of them means estimating again."""
-
-    n_ctx: int
-    cache_type: str
-    flash_attn: bool
-
-    @classmethod
-    def from_settings(cls, settings: SettingsStore) -> FitOptions:
-        return cls(int(settings.get("generation.context_length")), str(settings.get("llamacpp.kv_cache_type")),
-                   bool(settings.get("llamacpp.flash_attention")))
 
 
 @dataclass(frozen=True)
@@ -205,15 +191,12 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
             current = current.parent
 
 
-def resolve(catalog: Catalog, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
-    """``"model-id:Q4_K_M"`` or ``"model-id:mlx-4bit"``; without a quantisation, Q4_K_M (or the first)."""
-    model, download = catalog.resolve(spec)
-    if download is None:
-        quants = model.quants()
-        if not quants:
-            return model, model.mlx[0]
-        download = model.gguf["Q4_K_M" if "Q4_K_M" in quants else quants[0]]
-    return model, download
+def resolve(state: CatalogueState, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
+    """``"model-id:Q4_K_M"`` or ``"model-id:mlx-4bit"``; a bare id takes the download ``models download``
+    takes (the recommendation's pick among this model's downloads that run here)."""
+    from ..models.recommend import resolve_download
+
+    return resolve_download(state.catalog, spec, state.candidates)
 
 
 def spec_of(model: CatalogModel, download: GgufQuant | MlxRepo) -> str:
