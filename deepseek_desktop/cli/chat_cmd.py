@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from ..core.errors import DeepSeekError, ModelFileError
@@ -18,10 +18,27 @@ from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
 from ..core.paths import APP_NAME, AppPaths
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
 from ..core.server_url import check_base_url
+from ..core.settings_store import generation_params, load_params
 from ..engine_host.client import EngineHostClient
-from .common import TerminalWriter, fail, print_json, report, terminal_text, user_text
+from .common import TerminalWriter, fail, open_settings, print_json, report, terminal_text, user_text
+from .setting_flags import SettingsWithFlags, add_setting_flags, given_settings
 
 ENGINE_CHOICES = ("auto", "llamacpp", "mlx", "remote", "simulator")
+# Flags made from the settings schema: without one, the value is the user's setting, as in the window.
+CHAT_FLAGS = (
+    ("--system", "generation.system_prompt"),
+    ("--max-tokens", "generation.max_tokens"),
+    ("--temperature", "generation.temperature"),
+    ("--top-p", "generation.top_p"),
+    ("--top-k", "generation.top_k"),
+    ("--repeat-penalty", "generation.repeat_penalty"),
+    ("--ctx", "generation.context_length"),
+    ("--threads", "llamacpp.threads"),
+    ("--gpu-layers", "llamacpp.gpu_layers"),
+    ("--batch-size", "llamacpp.batch_size"),
+    ("--flash-attn", "llamacpp.flash_attention"),
+    ("--cache-type", "llamacpp.kv_cache_type"),
+)
 DEEPSEEK_API = "https://api.deepseek.com"
 # The API key of a remote server comes from here, or from the OS keyring; never from an argument,
 # which would stay in the shell history and show in every process list.
@@ -40,17 +57,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--key-name", help="remote: the name the API key is stored under in the keyring "
                                       "(default: the base URL)")
     p.add_argument("--prompt", help="ask one question and exit (default: read questions from stdin)")
-    p.add_argument("--system", help="system prompt")
-    p.add_argument("--max-tokens", type=int, default=1024)
-    p.add_argument("--temperature", type=float, default=0.6)
-    p.add_argument("--top-p", type=float, default=0.95)
-    p.add_argument("--top-k", type=int, default=40)
-    p.add_argument("--repeat-penalty", type=float, default=1.0)
+    add_setting_flags(p, CHAT_FLAGS)
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
-    p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--gpu-layers", type=int, default=0)
-    p.add_argument("--words-per-second", type=float, default=0.0, help=argparse.SUPPRESS)
+    # The simulator's pace for tests and demos; beyond the settings pane's range on purpose.
+    p.add_argument("--words-per-second", type=float, default=None, help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(handler=run)
 
@@ -108,30 +118,30 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
         engine = resolve_engine(args.engine, args.model, args.base_url)
     except DeepSeekError as exc:
         return report(exc)
+    settings = open_settings(paths)
+    given = given_settings(args, CHAT_FLAGS)
+    if args.words_per_second is not None:
+        given["simulator.words_per_second"] = args.words_per_second
+    chosen = SettingsWithFlags(settings, given)
     if engine == "remote":
         base_url = check_base_url(args.base_url or DEEPSEEK_API)
-        load = LoadParams(model=user_text(args.model or ""), n_ctx=args.ctx, base_url=base_url,
-                          api_key=remote_api_key(base_url, args.key_name))
+        load = replace(load_params(chosen, user_text(args.model or "")), base_url=base_url,
+                       api_key=remote_api_key(base_url, args.key_name))
     else:
-        load = LoadParams(
-            model=str(Path(args.model).expanduser().resolve()) if args.model else "",
-            n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
-            words_per_second=args.words_per_second,
-        )
-    gen = GenerationParams(
-        temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
-        repeat_penalty=args.repeat_penalty, max_tokens=args.max_tokens, seed=args.seed,
-    )
+        load = load_params(chosen, str(Path(args.model).expanduser().resolve()) if args.model else "")
+    gen = replace(generation_params(chosen), seed=args.seed)
+    system = user_text(chosen.get("generation.system_prompt"))
     for stream in (sys.stdout, sys.stderr):  # a character the terminal cannot show must not end the chat
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
-        return asyncio.run(_chat(args, engine, load, gen))
+        return asyncio.run(_chat(args, engine, load, gen, system))
     except KeyboardInterrupt:
         return 130
 
 
-async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: GenerationParams) -> int:
+async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: GenerationParams,
+                system: str) -> int:
     client = EngineHostClient()
     stdin = _StdinLines()
     session = _Session(client, args.json, stdin, asyncio.current_task())
@@ -142,8 +152,8 @@ async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: Ge
         await client.start()
         await client.load(engine, load)
         history: list[ChatMessage] = []
-        if args.system:
-            history.append(ChatMessage("system", user_text(args.system)))
+        if system:
+            history.append(ChatMessage("system", system))
         if args.prompt is not None:
             await session.turn(history, user_text(args.prompt), gen)
             return 0

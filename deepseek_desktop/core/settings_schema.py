@@ -248,7 +248,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "generation.max_tokens", SettingType.INT, _GEN.max_tokens,
         QT_TRANSLATE_NOOP("Settings", "Maximum answer length (tokens)"), "generation",
-        minimum=16, maximum=131072, step=256, applies=Applies.NEXT_REPLY,
+        minimum=1, maximum=131072, step=256, applies=Applies.NEXT_REPLY,
     ),
     SettingSpec(
         "generation.context_length", SettingType.INT, _LOAD.n_ctx,
