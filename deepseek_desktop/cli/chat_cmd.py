@@ -12,10 +12,11 @@ import sys
 import threading
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import DeepSeekError, ModelFileError
 from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
-from ..core.paths import APP_NAME, AppPaths
+from ..core.paths import AppPaths
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
 from ..core.server_url import check_base_url
 from ..core.settings_store import generation_params, load_params
@@ -55,7 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base-url", help=f"remote: the server's OpenAI-compatible API (default {DEEPSEEK_API}); "
                                       f"the API key comes from ${API_KEY_VARIABLE} or the OS keyring")
     p.add_argument("--key-name", help="remote: the name the API key is stored under in the keyring "
-                                      "(default: the base URL)")
+                                      "(default: the name of the server with this base URL in the settings, "
+                                      "else the base URL)")
     p.add_argument("--prompt", help="ask one question and exit (default: read questions from stdin)")
     add_setting_flags(p, CHAT_FLAGS)
     p.add_argument("--seed", type=int, default=None)
@@ -94,20 +96,31 @@ def resolve_engine(engine: str, model: str | None, base_url: str | None = None) 
     return engine
 
 
-def remote_api_key(base_url: str, key_name: str | None = None) -> str:
-    """$DEEPSEEK_API_KEY, else the keyring's entry for the key name or base URL, else "" (local
-    servers need none; a server that wants one answers with a clear error)."""
+def key_name_for(base_url: str, settings: Any, key_name: str | None = None) -> str:
+    """The keyring entry of a server: ``--key-name``, else the name of the server with this base URL in
+    the window's settings (the window keeps each key under its server's name), else the base URL."""
+    if key_name:
+        return key_name
+    wanted = base_url.rstrip("/")
+    for ep in settings.get("remote.endpoints") or []:
+        if ep["base_url"].rstrip("/") == wanted:
+            return ep["name"]
+    return base_url
+
+
+def remote_api_key(base_url: str, settings: Any, key_name: str | None = None, secrets: Any = None) -> str:
+    """$DEEPSEEK_API_KEY, else the key the window's ``SecretStore`` has for this server (only from a
+    real OS keyring, never a plaintext file), else "" (local servers need none; a server that wants one
+    answers with a clear error)."""
     key = os.environ.get(API_KEY_VARIABLE, "").strip()
     if key:
         return key
-    name = key_name or base_url
-    try:
-        import keyring
+    name = key_name_for(base_url, settings, key_name)
+    if secrets is None:
+        from ..core.secrets import SecretStore
 
-        key = keyring.get_password(APP_NAME, name) or ""
-    except Exception as exc:  # no keyring backend, a locked one, D-Bus errors: all mean "no key here"
-        log.info("no API key from the keyring for %s: %s", name, type(exc).__name__)
-        return ""
+        secrets = SecretStore()
+    key = secrets.get(name) or ""
     if not key:
         log.info("no API key stored for %s; connecting without one", name)
     return key
@@ -126,7 +139,7 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
     if engine == "remote":
         base_url = check_base_url(args.base_url or DEEPSEEK_API)
         load = replace(load_params(chosen, user_text(args.model or "")), base_url=base_url,
-                       api_key=remote_api_key(base_url, args.key_name))
+                       api_key=remote_api_key(base_url, settings, args.key_name))
     else:
         load = load_params(chosen, str(Path(args.model).expanduser().resolve()) if args.model else "")
     gen = replace(generation_params(chosen), seed=args.seed)
