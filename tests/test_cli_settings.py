@@ -116,9 +116,10 @@ def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path,
     """One settings file: the terminal downloads into the same folder and picks the same quantisation
     as the model manager, and chats with the same generation and load values as the window."""
     from deepseek_desktop.models.catalog import hub_cache_file, load_catalog
+    from deepseek_desktop.models.catalogue_state import assess, resolve
+    from deepseek_desktop.models.folder_state import read_local
     from deepseek_desktop.models.hardware import probe_hardware
     from deepseek_desktop.models.recommend import FitOptions
-    from deepseek_desktop.ui.model_manager_data import assess, read_local, resolve
     from deepseek_desktop.ui.model_sources import params_for, remote_choices
 
     folder = tmp_path / "models elsewhere"

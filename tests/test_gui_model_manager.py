@@ -29,7 +29,7 @@ from deepseek_desktop.ui.fit_text import verdict_text
 from deepseek_desktop.ui.model_manager import ModelManagerWindow
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
-MANAGER_MODULES = ["model_manager.py", "model_manager_data.py", "model_manager_style.py", "catalogue_loader.py",
+MANAGER_MODULES = ["model_manager.py", "model_manager_style.py", "catalogue_loader.py",
                    "model_catalog_view.py", "model_detail.py", "model_recommendation.py", "download_center.py",
                    "download_job.py", "download_row.py", "installed_list.py", "models_folder_panel.py",
                    "fit_text.py"]

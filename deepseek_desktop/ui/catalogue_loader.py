@@ -14,9 +14,10 @@ from shiboken6 import isValid
 from ..core.paths import AppPaths
 from ..core.settings_store import SettingsStore
 from ..models.catalog import hub_cache_file
+from ..models.catalogue_state import CatalogueState, assess, load_catalogue, probe
+from ..models.recommend import FitOptions
 from .background import BackgroundWork
 from .error_text import describe
-from .model_manager_data import CatalogueState, FitOptions, assess, load_catalogue, probe
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,12 @@ from PySide6.QtCore import QObject, Signal
 
 from ..core.paths import AppPaths
 from ..models.catalog import CatalogModel, GgufQuant, MlxRepo
+from ..models.catalogue_state import CatalogueState, resolve
+from ..models.folder_state import LocalState, discard_partial
 from .background import BackgroundWork
 from .download_job import DownloadJob
 from .download_row import DownloadsPanel
 from .error_text import describe
-from .model_manager_data import CatalogueState, LocalState, discard_partial, resolve
 
 log = logging.getLogger(__name__)
 

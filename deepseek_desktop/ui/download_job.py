@@ -26,11 +26,12 @@ from shiboken6 import isValid
 from ..core.errors import DeepSeekError
 from ..core.paths import AppPaths
 from ..models.catalog import CatalogModel, GgufQuant, MlxRepo
+from ..models.catalogue_state import spec_of
 from ..models.errors import Cancelled
+from ..models.folder_state import partial_of, plan_download, registry_for
 from ..models.progress import TransferProgress
 from .background import BackgroundWork
 from .error_text import describe
-from .model_manager_data import partial_of, plan_download, registry_for, spec_of
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..models.folder_state import InstalledRow, LocalState
 from .fit_badge import size_text
-from .model_manager_data import InstalledRow, LocalState
 
 NAME, FORMAT, QUANT, SIZE, PLACE, ACTION = range(6)
 

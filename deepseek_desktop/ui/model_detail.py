@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..models.catalog import CatalogModel
+from ..models.catalogue_state import CatalogueState, download_state
 from ..models.recommend import Candidate
 from .fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, params_text, speed_text, verdict_text
-from .model_manager_data import CatalogueState, download_state
 
 
 def purpose_text(purpose: str) -> str:

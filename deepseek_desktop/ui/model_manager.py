@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout,
 from shiboken6 import isValid
 
 from ..core.settings_store import models_dir
+from ..models.catalogue_state import CatalogueState, resolve, spec_of
+from ..models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
 from .background import BackgroundWork
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .download_center import DownloadCenter
@@ -29,16 +31,6 @@ from .error_text import describe
 from .fit_badge import size_text
 from .installed_list import InstalledList
 from .model_catalog_view import CatalogueView
-from .model_manager_data import (
-    CatalogueState,
-    LocalState,
-    check_folder,
-    ramdisk_state,
-    read_local,
-    registry_for,
-    resolve,
-    spec_of,
-)
 from .model_manager_style import manager_style_sheet
 from .model_recommendation import RecommendationCard
 from .models_folder_panel import ModelsFolderPanel

@@ -1,87 +1,22 @@
-"""What the model manager window shows, read and computed on worker threads (no Qt in here).
-
-Every function is blocking: the catalogue and the Hub cache are files, the hardware probe runs
-``nvidia-smi``, a fit estimate of ~100 downloads is arithmetic, free space is ``statvfs``, the
-registry is a JSON file. The window calls them with ``asyncio.to_thread`` and applies the result on
-the GUI thread.
-"""
+"""The models folder as the model manager shows it: installed models, files not registered yet,
+downloads kept half done, free space. Blocking (``statvfs``, the registry's JSON file): the window runs
+it on worker threads."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..core.paths import AppPaths
 from ..core.settings_store import SettingsStore, models_dir
-from ..models.catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
-from ..models.download import DownloadPlan
-from ..models.hardware import HardwareInfo
-from ..models.hub import RepoFile
-from ..models.installed import InstalledModel, ModelRegistry
-from ..models.recommend import Candidate, FitOptions, Recommendation, RemoteRoute
-from ..models.storage import SpaceInfo
+from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
+from .catalogue_state import spec_of
+from .download import DownloadPlan
+from .hub import RepoFile
+from .installed import InstalledModel, ModelRegistry
+from .storage import SpaceInfo
 
-VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
-
-
-@dataclass(frozen=True)
-class CatalogueState:
-    """The catalogue with a fit verdict for every download on this computer, and the recommendation."""
-
-    catalog: Catalog
-    hw: HardwareInfo
-    options: FitOptions
-    candidates: tuple[Candidate, ...]
-    recommendation: Recommendation
-    hub_sizes: bool = False  # sizes confirmed by the Hub in this session
-
-    def model(self, model_id: str) -> CatalogModel:
-        return self.catalog.get(model_id)
-
-    def for_model(self, model_id: str) -> list[Candidate]:
-        return [c for c in self.candidates if c.model.id == model_id]
-
-    def candidate(self, spec: str) -> Candidate | None:
-        return next((c for c in self.candidates if c.spec == spec), None)
-
-    def best_for(self, model_id: str) -> Candidate | None:
-        """The download of this model that runs best here (GPU before CPU, then the better quant)."""
-        mine = self.for_model(model_id)
-        if not mine:
-            return None
-        return min(mine, key=lambda c: (VERDICT_ORDER.get(c.fit.verdict, 9), -c.score))
-
-    def runs(self, model_id: str) -> bool:
-        return any(c.fit.runs for c in self.for_model(model_id))
-
-    def remote_for(self, model_id: str) -> RemoteRoute | None:
-        return next((r for r in self.recommendation.remote if r.model.id == model_id), None)
-
-
-def load_catalogue(catalog_file: Path | None, hub_cache: Path) -> Catalog:
-    from ..models.catalog import load_catalog
-
-    return load_catalog(catalog_file, hub_cache=hub_cache)
-
-
-def probe() -> HardwareInfo:
-    from ..models.hardware import probe_hardware
-
-    return probe_hardware()
-
-
-def assess(catalog: Catalog, hw: HardwareInfo, options: FitOptions, hub_sizes: bool = False) -> CatalogueState:
-    from ..models.recommend import candidates, recommend
-
-    kwargs: dict[str, Any] = {"cache_type": options.cache_type, "flash_attn": options.flash_attn}
-    every = candidates(catalog, hw, options.n_ctx, **kwargs)
-    rec = recommend(catalog, hw, options.n_ctx, **kwargs)
-    return CatalogueState(catalog, hw, options, tuple(every), rec, hub_sizes)
-
-
-# -- the models folder: installed models, partial downloads, free space -----------------------------
 
 @dataclass(frozen=True)
 class InstalledRow:
@@ -113,8 +48,8 @@ def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
 
 
 def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
-    from ..models.local_models import discover_unregistered
-    from ..models.storage import existing_ancestor, free_space, is_inside
+    from .local_models import discover_unregistered
+    from .storage import existing_ancestor, free_space, is_inside
 
     folder = models_dir(settings, paths).absolute()
     try:
@@ -142,7 +77,7 @@ def offline_plan(model: CatalogModel, download: GgufQuant | MlxRepo) -> Download
 
 def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
     """Bytes already on disk for this download, kept from an interrupted or cancelled run."""
-    from ..models.download import partial_bytes
+    from .download import partial_bytes
 
     plan = offline_plan(model, download)
     if plan.kind == "mlx":  # an MLX repository's file list needs the Hub; its staging folder is its own
@@ -152,7 +87,7 @@ def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path)
 
 def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
     """Bytes kept from interrupted downloads, by catalogue spec (they survive a restart of the app)."""
-    from ..models.download import STAGING
+    from .download import STAGING
 
     out: dict[str, int] = {}
     if not (folder / STAGING).is_dir():
@@ -169,8 +104,8 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
     """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
     only this one's files go (``models.download.discard_partial`` removes the repository's whole
     staging folder, the other quantisations' partial files included)."""
-    from ..models.download import STAGING
-    from ..models.download import discard_partial as discard_repo
+    from .download import STAGING
+    from .download import discard_partial as discard_repo
 
     plan = offline_plan(model, download)
     if plan.kind == "mlx":
@@ -191,22 +126,8 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
             current = current.parent
 
 
-def resolve(state: CatalogueState, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
-    """``"model-id:Q4_K_M"`` or ``"model-id:mlx-4bit"``; a bare id takes the download ``models download``
-    takes (the recommendation's pick among this model's downloads that run here)."""
-    from ..models.recommend import resolve_download
-
-    return resolve_download(state.catalog, spec, state.candidates)
-
-
-def spec_of(model: CatalogModel, download: GgufQuant | MlxRepo) -> str:
-    if isinstance(download, MlxRepo):
-        return f"{model.id}:mlx-{download.bits}bit"
-    return f"{model.id}:{download.quant}"
-
-
 def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
-    from ..models.download import plan_gguf, plan_mlx
+    from .download import plan_gguf, plan_mlx
 
     if isinstance(download, MlxRepo):
         return plan_mlx(model, download, endpoint=endpoint)
@@ -216,7 +137,7 @@ def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: 
 def check_folder(folder: Path, default: Path) -> tuple[Path, bool]:
     """A folder the user chose for models: it must exist (or be made) and take files. Returns it and
     whether it is the app's own default folder."""
-    from ..models.storage import ensure_writable
+    from .storage import ensure_writable
 
     folder = Path(folder).expanduser().absolute()
     ensure_writable(folder)
@@ -224,7 +145,7 @@ def check_folder(folder: Path, default: Path) -> tuple[Path, bool]:
 
 
 def ramdisk_state() -> dict[str, object]:
-    from ..models.ramdisk import ramdisk_available
+    from .ramdisk import ramdisk_available
 
     return ramdisk_available()
 
@@ -236,12 +157,3 @@ def same_folder(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return False
 
 
-def download_state(spec: str, installed, active, partials) -> tuple[str, int]:
-    """How a catalogue download stands: ("installed" | "active" | "partial" | "", bytes already there)."""
-    if spec in installed:
-        return "installed", 0
-    if spec in active:
-        return "active", 0
-    if partials.get(spec):
-        return "partial", partials[spec]
-    return "", 0
