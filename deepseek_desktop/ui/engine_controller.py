@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
 from ..core.errors import DeepSeekError, EngineCrashed, EngineError
 from ..core.events import Event
+from ..core.model_choice import ModelChoice
 from ..core.requests import ChatRequest, LoadParams
 from ..engine_host.client import EngineHostClient
 from .background import BackgroundWork
@@ -40,22 +41,6 @@ class EngineState(StrEnum):
 
 
 BUSY_STATES = (EngineState.STARTING, EngineState.LOADING)
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """What the user picked in the toolbar: an engine and what it should load."""
-
-    engine: str  # "llamacpp" | "mlx" | "remote" | "simulator"
-    model: str = ""  # a file, a folder, or a remote model name
-    label: str = ""
-    base_url: str = ""
-    endpoint: str = ""  # the remote endpoint's name (keyring user)
-    size_bytes: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"{self.engine}|{self.endpoint or self.model}"
 
 
 class EngineController(QObject):

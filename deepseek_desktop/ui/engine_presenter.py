@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
+from ..core.model_choice import ModelChoice
 from .composer import Composer, ComposerState
-from .engine_controller import EngineController, EngineState, ModelChoice
+from .engine_controller import EngineController, EngineState
 from .error_text import describe
 from .notice_bar import NoticeBar
 from .status_widget import EngineStatusWidget

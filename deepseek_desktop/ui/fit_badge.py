@@ -10,8 +10,8 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from ..core.model_choice import ModelChoice
 from ..core.settings_store import SettingsStore
-from .engine_controller import ModelChoice
 
 log = logging.getLogger(__name__)
 

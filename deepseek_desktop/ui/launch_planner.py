@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .engine_controller import ModelChoice
+from ..core.model_choice import ModelChoice
 from .error_text import describe
 from .launch_plan_view import EnginePlanView
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.model_choice import ModelChoice
 from ..core.settings_store import (
     STATE_LAST_CONVERSATION,
     STATE_LAST_MODEL,
@@ -32,7 +33,6 @@ from .chat_session import ChatSession
 from .chat_view import ChatView
 from .composer import Composer
 from .drop_import import DropImporter
-from .engine_controller import ModelChoice
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
 from .model_picker import ModelPicker

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from ..core.model_choice import ModelChoice
 from ..core.requests import LoadParams
 from ..core.settings_store import SettingsStore, load_params, models_dir
-from .engine_controller import ModelChoice
 
 SIMULATOR = ModelChoice("simulator", "", "Simulator")
 

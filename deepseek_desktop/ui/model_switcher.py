@@ -9,7 +9,8 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 
 from ..core.errors import DeepSeekError
-from .engine_controller import EngineState, ModelChoice
+from ..core.model_choice import ModelChoice
+from .engine_controller import EngineState
 from .error_text import describe
 from .model_sources import params_for
 

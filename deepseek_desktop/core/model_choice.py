@@ -1,0 +1,22 @@
+"""What the user picked to chat with: an engine and what it should load. The toolbar offers these and
+remembers the last one; the load parameters are built from one and the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """What the user picked in the toolbar: an engine and what it should load."""
+
+    engine: str  # "llamacpp" | "mlx" | "remote" | "simulator"
+    model: str = ""  # a file, a folder, or a remote model name
+    label: str = ""
+    base_url: str = ""
+    endpoint: str = ""  # the remote endpoint's name (keyring user)
+    size_bytes: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.engine}|{self.endpoint or self.model}"
