@@ -85,8 +85,13 @@ class DropImporter(QObject):
         self.work.run(self._offer(banner))
 
     async def _offer(self, banner) -> None:
+        from ..models.catalogue_state import assess_with_settings  # not needed before the window shows
+
         try:
-            rec = await asyncio.to_thread(_recommendation, self.services.settings.get("generation.context_length"))
+            # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
+            # and flash attention; so the banner and the manager recommend the same download.
+            state = await asyncio.to_thread(assess_with_settings, self.services.paths, self.services.settings)
+            rec = state.recommendation
         except Exception as exc:  # no catalogue or hardware data: no banner, the app works on
             log.warning("no recommendation: %s", exc)
             return
@@ -100,14 +105,6 @@ class DropImporter(QObject):
                        "{name} ({quant}, {size} download).").format(
             name=best.model.name, quant=best.quant, size=size_text(best.size_bytes))
         banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec))
-
-
-def _recommendation(n_ctx: int):
-    from ..models.catalog import load_catalog
-    from ..models.hardware import probe_hardware
-    from ..models.recommend import recommend
-
-    return recommend(load_catalog(), probe_hardware(), n_ctx)
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):

@@ -1,0 +1,36 @@
+"""The first-run banner recommends what the model manager recommends: the same catalogue with the Hub
+sizes the app cached, judged with the same settings."""
+
+from __future__ import annotations
+
+import json
+
+from deepseek_desktop.core.paths import AppPaths
+from deepseek_desktop.models.catalog import hub_cache_file, load_catalog
+
+
+def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
+    # The Hub said every download is far larger than the catalogue thought: nothing fits any computer.
+    catalog, huge = load_catalog(), 10**15
+    listings = {}
+    for m in catalog.models:
+        listings[m.gguf_repo] = {"files": [{"name": f, "size": huge} for q in m.gguf.values() for f in q.files]}
+        for r in m.mlx:
+            listings[r.repo] = {"files": [{"name": "model.safetensors", "size": huge}]}
+    cache = hub_cache_file(AppPaths.default().ensure())
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(listings), encoding="utf-8")
+
+    gui = make_gui(words_per_second=0)
+    gui.wait(lambda: gui.window.banner.isVisible())
+    assert "none of the catalogue fits" in gui.window.banner.label.text()
+
+
+def test_the_banner_names_the_model_managers_pick(make_gui):
+    from deepseek_desktop.models.catalogue_state import assess_with_settings
+
+    gui = make_gui(words_per_second=0, settings_values={"llamacpp.kv_cache_type": "q4_0",
+                                                        "generation.context_length": 32768})
+    gui.wait(lambda: gui.window.banner.isVisible())
+    best = assess_with_settings(gui.paths, gui.settings).recommendation.best
+    assert best is not None and f"{best.model.name} ({best.quant}," in gui.window.banner.label.text()
