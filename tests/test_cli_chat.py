@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import psutil
 import pytest
@@ -101,15 +100,10 @@ def test_engine_needs_a_model():
 def test_engine_crash_exits_2_with_one_line():
     proc = subprocess.Popen(CLI + ["chat", "--engine", "simulator", "--words-per-second", "5", "--prompt", "hello"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    host = None
-    for _ in range(200):
-        children = psutil.Process(proc.pid).children()
-        if children:
-            host = children[0]
-            break
-        time.sleep(0.05)
-    assert host is not None
-    time.sleep(1.0)  # mid-reply
+    # The first character of the reply on stdout: the engine host is up and the reply is streaming (at five
+    # words a second it has long to go).
+    assert proc.stdout.read(1), "the reply never started"
+    (host,) = psutil.Process(proc.pid).children()
     os.kill(host.pid, signal.SIGKILL)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2

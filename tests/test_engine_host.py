@@ -7,7 +7,6 @@ import io
 import os
 import signal
 import sys
-import time
 
 import pytest
 
@@ -86,28 +85,28 @@ def test_streams_typed_events():
     assert events[-1] == Finished("stop")
 
 
-def test_cancel_takes_effect_within_200_ms():
+def test_a_cancel_ends_the_reply_and_the_host_answers_the_next_one():
+    """How fast the cancel lands is measured in bench/bench_cancel.py; here that it lands at all."""
     async def main():
         client = await _started(pace=50.0)
-        latency = None
-        reason = None
         try:
             n = 0
+            events = []
             async for e in client.chat(QUESTION):
+                events.append(e)
                 n += 1
                 if n == 5:
                     client.cancel()
-                    t0 = time.perf_counter()
-                if isinstance(e, Finished):
-                    latency = time.perf_counter() - t0
-                    reason = e.reason
+            after = await _collect(client, ChatRequest(QUESTION.messages, GenerationParams(max_tokens=3)))
         finally:
             await client.stop()
-        return latency, reason
+        return events, after
 
-    latency, reason = run(main())
-    assert reason == "cancelled"
-    assert latency < 0.2
+    events, after = run(main())
+    assert events[-1] == Finished("cancelled")
+    # At 50 words a second the 400 asked for would take eight seconds; the cancel stops it a few words on.
+    assert sum(isinstance(e, TextDelta) for e in events) < 50
+    assert after[-1] == Finished("length")
 
 
 def test_kill_9_mid_reply_raises_engine_crashed_then_a_new_host_answers():
@@ -138,13 +137,11 @@ def test_kill_9_mid_reply_raises_engine_crashed_then_a_new_host_answers():
 def test_on_exit_tells_the_app_about_a_crash():
     async def main():
         seen = []
-        client = EngineHostClient(on_exit=seen.append)
+        exited = asyncio.Event()
+        client = EngineHostClient(on_exit=lambda why: (seen.append(why), exited.set()))
         await client.start()
         os.kill(client.pid, signal.SIGKILL)
-        for _ in range(100):
-            if seen:
-                break
-            await asyncio.sleep(0.05)
+        await exited.wait()
         return seen
 
     seen = run(main())
@@ -154,10 +151,11 @@ def test_on_exit_tells_the_app_about_a_crash():
 def test_a_clean_stop_is_not_a_crash():
     async def main():
         seen = []
-        client = EngineHostClient(on_exit=seen.append)
+        exited = asyncio.Event()
+        client = EngineHostClient(on_exit=lambda why: (seen.append(why), exited.set()))
         await client.start()
         await client.stop()
-        await asyncio.sleep(0.1)
+        await exited.wait()
         return seen, client.running
 
     seen, running = run(main())
@@ -176,7 +174,8 @@ def test_stray_output_on_stdout_does_not_corrupt_the_protocol():
         client = EngineHostClient(command=[sys.executable, "-c", code])
         await client.start()
         await client.load("simulator", LoadParams(words_per_second=5000))
-        await asyncio.sleep(0.5)
+        while "and from Python" not in client.stderr_tail():  # the stray writes have happened
+            await asyncio.sleep(0.02)
         events = [e async for e in client.chat(QUESTION)]
         tail = client.stderr_tail()
         await client.stop()
@@ -209,17 +208,14 @@ def test_typed_errors_cross_the_pipe():
 
 def test_leaving_the_stream_early_cancels_the_reply():
     async def main():
-        client = await _started(pace=20.0)
-        async for _ in client.chat(QUESTION):
-            break
-        # the host is free again right away: the next reply starts without waiting for the old one
-        t0 = time.perf_counter()
-        client2_events = []
-        async for e in client.chat(QUESTION):
-            client2_events.append(e)
-            break
-        waited = time.perf_counter() - t0
-        await client.stop()
-        return waited
+        # At a word a second the 400-word reply left behind would outlast the test's 60 s timeout, so
+        # the next (three-word) reply can only arrive in time if leaving the stream cancelled the old one.
+        client = await _started(pace=1.0)
+        try:
+            async for _ in client.chat(QUESTION):
+                break
+            return await _collect(client, ChatRequest(QUESTION.messages, GenerationParams(max_tokens=3)))
+        finally:
+            await client.stop()
 
-    assert run(main()) < 1.0
+    assert run(main())[-1] == Finished("length")

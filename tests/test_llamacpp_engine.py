@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import threading
-import time
 
 import pytest
 
@@ -105,7 +104,7 @@ def test_cancel_mid_stream(gemma_path):
     async def main():
         client, _, _ = await loaded(gemma_path)
         try:
-            n, latency = 0, None
+            n = 0
             events = []
             async for e in client.chat(ChatRequest([ChatMessage("user", "Tell me a long story.")],
                                                    GenerationParams(temperature=0.0, max_tokens=400))):
@@ -114,18 +113,16 @@ def test_cancel_mid_stream(gemma_path):
                     n += 1
                     if n == 5:
                         client.cancel()
-                        t0 = time.perf_counter()
-                if isinstance(e, Finished):
-                    latency = time.perf_counter() - t0
             # the model is still usable after a cancel
             after = await collect(client, [ChatMessage("user", "Hi")])
         finally:
             await client.stop()
-        return events, latency, after
+        return events, after
 
-    events, latency, after = run(main())
+    # How fast the cancel lands is measured in bench/bench_cancel.py; here only that it lands, well
+    # before the 400 tokens asked for (tokens already in the pipe when the cancel arrives still count).
+    events, after = run(main())
     assert events[-1] == Finished("cancelled")
-    assert latency < 0.2
     assert stats_of(events).completion_tokens < 30
     assert after[-1].reason in ("stop", "length")
 
@@ -220,12 +217,13 @@ def test_engine_in_process_cancel_during_a_long_prompt(gemma_path):
     try:
         long_text = " ".join(f"Sentence number {i} talks about the weather." for i in range(700))
         cancel = threading.Event()
+        # Seconds of prompt on two threads: the cancel lands while it is evaluated, however busy the machine.
         threading.Timer(0.15, cancel.set).start()
-        t0 = time.perf_counter()
         events = list(engine.chat(ChatRequest([ChatMessage("user", long_text)], GREEDY), cancel))
-        elapsed = time.perf_counter() - t0
         assert events[-1] == Finished("cancelled")
-        assert elapsed < 0.15 + 0.35
+        # Without the abort callback the whole prompt would be evaluated and the first token shown before
+        # the cancel is seen; the time this saves is measured in bench/bench_cancel.py.
+        assert not any(isinstance(e, TextDelta) for e in events)
         # and the next request works from a consistent cache
         ok = list(engine.chat(ChatRequest([ChatMessage("user", "Hi")], GREEDY), threading.Event()))
         assert ok[-1].reason in ("stop", "length")

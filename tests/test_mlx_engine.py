@@ -6,7 +6,6 @@ import asyncio
 import json
 import shutil
 import threading
-import time
 
 import pytest
 
@@ -106,7 +105,7 @@ def test_cancel_mid_stream_then_the_cache_is_still_right(tiny):
         client, _, _ = await loaded(tiny["v3"])
         try:
             before = await collect(client, QUESTION)
-            events, n, latency, t0 = [], 0, None, 0.0
+            events, n = [], 0
             long = GenerationParams(temperature=0.0, max_tokens=1500)
             async for e in client.chat(ChatRequest([ChatMessage("user", "Tell me a long story.")], long)):
                 events.append(e)
@@ -114,17 +113,14 @@ def test_cancel_mid_stream_then_the_cache_is_still_right(tiny):
                     n += 1
                     if n == 5:
                         client.cancel()
-                        t0 = time.perf_counter()
-                if isinstance(e, Finished):
-                    latency = time.perf_counter() - t0
             after = await collect(client, QUESTION)
         finally:
             await client.stop()
-        return before, events, latency, after
+        return before, events, after
 
-    before, events, latency, after = run(main())
+    # how fast the cancel lands is a figure for bench/bench_cancel.py, not a test bound
+    before, events, after = run(main())
     assert events[-1] == Finished("cancelled")
-    assert latency < 0.2
     assert stats_of(events).completion_tokens < 1500
     assert text_of(after) == text_of(before), "a cancelled reply leaves a cache that still gives the same answer"
 
@@ -264,19 +260,11 @@ def test_engine_in_process_cancel_while_a_long_prompt_is_evaluated(tiny):
         long_text = " ".join(f"Sentence number {i} talks about the weather." for i in range(120))
         params = GenerationParams(temperature=0.0, max_tokens=4000)  # still busy when Stop comes
         cancel = threading.Event()
-        cancelled_at: list[float] = []
-
-        def stop() -> None:
-            cancelled_at.append(time.perf_counter())
-            cancel.set()
-
-        timer = threading.Timer(0.3, stop)
+        timer = threading.Timer(0.3, cancel.set)
         timer.start()
         events = list(engine.chat(ChatRequest([ChatMessage("user", long_text)], params), cancel))
-        ended = time.perf_counter()
         timer.join()
         assert events[-1] == Finished("cancelled")
-        assert ended - cancelled_at[0] < 0.5
         held = len(engine._cache_tokens)
         assert held == engine._cache[0].offset, "the cache knows what it holds"
         # the next request evaluates only what the cancelled one did not, and answers

@@ -9,7 +9,6 @@ import os
 import shutil
 import ssl
 import subprocess
-import time
 
 import pytest
 from openai_llama_server import free_port, llama_cpp_server
@@ -88,7 +87,7 @@ def test_llamacpp_server_streams_stops_and_cancels(llama_server):
             stopped = await collect(client, question, GenerationParams(temperature=0.0, max_tokens=32, stop=[word]))
             follow_up = question + [ChatMessage("assistant", free_text), ChatMessage("user", "And the sky?")]
             second = await collect(client, follow_up, GenerationParams(temperature=0.0, max_tokens=8))
-            events, n, latency, t0 = [], 0, None, 0.0
+            events, n = [], 0
             async for e in client.chat(ChatRequest([ChatMessage("user", "Tell me a long story.")],
                                                    GenerationParams(temperature=0.0, max_tokens=400))):
                 events.append(e)
@@ -96,14 +95,11 @@ def test_llamacpp_server_streams_stops_and_cancels(llama_server):
                     n += 1
                     if n == 3:
                         client.cancel()
-                        t0 = time.perf_counter()
-                if isinstance(e, Finished):
-                    latency = time.perf_counter() - t0
         finally:
             await client.stop()
-        return info, first, free_text, word, stopped, second, events, latency
+        return info, first, free_text, word, stopped, second, events
 
-    info, first, free_text, word, stopped, second, events, latency = run(main(), timeout=300)
+    info, first, free_text, word, stopped, second, events = run(main(), timeout=300)
     assert info["name"] == "gemma" and info["model_check"] == "listed" and info["models"] == ["gemma"]
     assert len([e for e in first if isinstance(e, TextDelta)]) > 5 and free_text.strip()
     stats = stats_of(first)
@@ -113,7 +109,7 @@ def test_llamacpp_server_streams_stops_and_cancels(llama_server):
     assert first[-1].reason in ("stop", "length")
     assert text_of(stopped) == free_text[: free_text.index(word)] and stopped[-1] == Finished("stop")
     assert second[-1].reason in ("stop", "length")
-    assert events[-1] == Finished("cancelled") and latency < 0.2
+    assert events[-1] == Finished("cancelled")  # how fast: bench/bench_cancel.py
 
 
 @pytest.mark.slow
@@ -264,27 +260,24 @@ def test_cancel_a_stalled_server_closes_the_connection(scripted, model):
     async def main():
         client, _ = await connected(scripted.url, model=model)
         try:
-            events, t0, latency = [], None, None
+            events = []
             chat = client.chat(ChatRequest(HELLO, GenerationParams()))
             if model == "stall-headers":  # nothing will come: cancel while the request waits
                 asyncio.get_running_loop().call_later(0.3, client.cancel)
-                t0 = time.perf_counter() + 0.3
+            # The server never sends more, so without the cancel this loop would only end at the timeout.
             async for e in chat:
                 events.append(e)
                 if isinstance(e, TextDelta):
                     client.cancel()
-                    t0 = time.perf_counter()
-                if isinstance(e, Finished):
-                    latency = time.perf_counter() - t0
-            closed = await asyncio.to_thread(scripted.wait_for_event, f"closed:{model}", 5.0)
+            closed = await asyncio.to_thread(scripted.wait_for_event, f"closed:{model}", 30.0)
             await client.load("remote", LoadParams(model="deepseek-chat", base_url=scripted.url, api_key=KEY))
             after = await collect(client)
         finally:
             await client.stop()
-        return events, latency, closed, after
+        return events, closed, after
 
-    events, latency, closed, after = run(main())
-    assert events[-1] == Finished("cancelled") and latency < 0.2
+    events, closed, after = run(main())
+    assert events[-1] == Finished("cancelled")
     assert closed, "the server saw the client hang up"
     assert after[-1] == Finished("stop")
 

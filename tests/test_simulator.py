@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -70,22 +69,41 @@ def test_reasoning_comes_before_the_answer():
     assert ReasoningDelta not in kinds[kinds.index(TextDelta):]
 
 
+class _RecordingCancel(threading.Event):
+    """The real cancel flag, noting how long each wait on it was allowed to take."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return super().wait(timeout)
+
+
 def test_pace_is_configurable():
-    started = time.perf_counter()
-    events = ask("hello", pace=200.0, max_tokens=40)
-    elapsed = time.perf_counter() - started
+    engine = SimulatorEngine()
+    engine.load(LoadParams(words_per_second=200.0))
+    cancel = _RecordingCancel()
+    events = list(engine.chat(ChatRequest([ChatMessage("user", "hello")], GenerationParams(max_tokens=40)), cancel))
     assert events[-1].reason == "length"
-    assert elapsed >= 40 / 200.0 * 0.8  # it really waits between words
+    # it really waits between words, on the cancel flag so that a stop cuts the wait short
+    assert cancel.waits == [pytest.approx(1 / 200.0)] * 40
 
 
 def test_cancel_is_immediate_even_at_a_slow_pace():
     engine = SimulatorEngine()
-    engine.load(LoadParams(words_per_second=0.5))  # one word every two seconds
-    cancel = threading.Event()
-    threading.Timer(0.1, cancel.set).start()
-    started = time.perf_counter()
-    events = list(engine.chat(ChatRequest([ChatMessage("user", "hi")]), cancel))
-    assert time.perf_counter() - started < 1.0
+    engine.load(LoadParams(words_per_second=0.001))  # one word every quarter of an hour
+    cancel = _RecordingCancel()
+    events: list = []
+    worker = threading.Thread(
+        target=lambda: events.extend(engine.chat(ChatRequest([ChatMessage("user", "hi")]), cancel)), daemon=True)
+    worker.start()
+    while not cancel.waits:  # the engine is waiting for its first word
+        worker.join(timeout=0.01)
+    cancel.set()
+    worker.join(timeout=60)  # only guards against a hang: without the cut-short wait this takes 1000 s
+    assert not worker.is_alive()
     assert events[-1] == Finished("cancelled")
 
 
