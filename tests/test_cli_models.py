@@ -297,3 +297,13 @@ def test_list_with_a_damaged_registry_entry_and_a_symlink_loop(gemma_path, app_h
         f"deepseek-desktop: warning: skipped {models / 'loop.gguf'}: a symbolic link loop"]
     listed = json.loads(cli("models", "list", "--json").stdout)
     assert [m["name"] for m in listed["installed"]] == ["gemma-3-270m-q4_k_m"]
+
+
+def test_control_characters_in_names_and_paths_never_reach_the_terminal(tmp_path):
+    evil = make_gguf(tmp_path / "a\x1b]0;owned\x07\x1b[31mred.gguf")
+    r = cli("models", "info", str(evil))
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "\\x1b]0;owned\\x07\\x1b[31mred.gguf" in r.stdout
+    as_json = json.loads(cli("models", "info", "--json", str(evil)).stdout)
+    assert as_json["path"] == str(evil)  # --json stays exact

@@ -40,6 +40,20 @@ def terminal_text(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
+class TerminalStream:
+    """``sys.stdout`` for the plain output of the ``models`` and ``doctor`` commands: names and paths there
+    come from GGUF headers, the registry and the Hub, so every write goes through ``terminal_text``."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 class TerminalWriter:
     """Writes a streamed reply through ``terminal_text``. A CR at the end of one piece waits for the
     next, so a CRLF split across two pieces still reads as one line break."""

@@ -75,6 +75,10 @@ def _run(argv: list[str] | None) -> int:
         from .gui_cmd import run_gui
 
         return run_gui(args, paths)
+    if args.command in ("models", "doctor") and not getattr(args, "json", False):
+        from .common import TerminalStream
+
+        sys.stdout = TerminalStream(sys.stdout)
     return args.handler(args, paths)
 
 
