@@ -124,7 +124,7 @@ async def _in_app(runs: int) -> None:
             while window.chat_view._earlier.isVisible():
                 await window.session.load_earlier()
         view = window.chat_view
-        from deepseek_desktop.ui.message_widget import ChatItem
+        from deepseek_desktop.ui.chat.message import ChatItem
 
         widget = view.append_item(ChatItem(None, "assistant", -1, state="streaming"))
         await asyncio.sleep(0.1)

@@ -142,8 +142,8 @@ def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tup
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from deepseek_desktop.ui.chat_view import ChatView
-    from deepseek_desktop.ui.message_widget import ChatItem
+    from deepseek_desktop.ui.chat.message import ChatItem
+    from deepseek_desktop.ui.chat.view import ChatView
 
     app = QApplication.instance() or QApplication([])
     view = ChatView()

@@ -15,7 +15,7 @@ import pytest
 from hub_server import HubServer
 from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
 
-from deepseek_desktop.ui.model_manager import ModelManagerWindow
+from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 OUT = Path(os.environ.get("MM_SHOTS", "/tmp/mm_shots"))
 

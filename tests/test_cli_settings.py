@@ -119,8 +119,8 @@ def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path,
     from deepseek_desktop.models.catalogue_state import assess, resolve
     from deepseek_desktop.models.folder_state import read_local
     from deepseek_desktop.models.hardware import probe_hardware
+    from deepseek_desktop.models.model_sources import params_for, remote_choices
     from deepseek_desktop.models.recommend import FitOptions
-    from deepseek_desktop.ui.model_sources import params_for, remote_choices
 
     folder = tmp_path / "models elsewhere"
     paths = write_settings({

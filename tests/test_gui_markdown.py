@@ -9,9 +9,9 @@ from PySide6.QtCore import QTimer
 
 from deepseek_desktop.core.markdown_blocks import MAX_BLOCK
 from deepseek_desktop.core.markdown_html import MarkdownRenderer
-from deepseek_desktop.ui.message_widget import ChatItem
-from deepseek_desktop.ui.reply_blocks import SYNC_CHARS
-from deepseek_desktop.ui.rich_text import RichTextView
+from deepseek_desktop.ui.chat.message import ChatItem
+from deepseek_desktop.ui.chat.reply_blocks import SYNC_CHARS
+from deepseek_desktop.ui.chat.rich_text import RichTextView
 
 REPLY = (
     "[" * 12_000 + "\n\n" + "[a](" * 2_500 + "\n\n" + "<script>alert(1)</script> " * 40 + "\n\n"

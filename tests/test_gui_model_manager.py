@@ -26,8 +26,8 @@ from deepseek_desktop.models.download import STAGING
 from deepseek_desktop.models.installed import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
 from deepseek_desktop.ui.fit_badge import size_text
-from deepseek_desktop.ui.fit_text import verdict_text
-from deepseek_desktop.ui.model_manager import ModelManagerWindow
+from deepseek_desktop.ui.model_manager.fit_text import verdict_text
+from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
 MANAGER_MODULES = ["model_manager.py", "model_manager_style.py", "catalogue_loader.py",
@@ -527,7 +527,7 @@ def test_fit_figures_for_a_partial_gpu_offload(qapp):
     from deepseek_desktop.models.catalog import load_catalog
     from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
     from deepseek_desktop.models.recommend import fit_catalog_model, rough_tokens_per_s
-    from deepseek_desktop.ui.fit_text import fit_tooltip
+    from deepseek_desktop.ui.model_manager.fit_text import fit_tooltip
 
     gib = 1024**3
     hw = HardwareInfo("Linux", "x86_64", 8, 16, 64 * gib, 60 * gib,

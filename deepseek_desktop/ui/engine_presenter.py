@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from ..core.model_choice import ModelChoice
-from .composer import Composer, ComposerState
+from .chat.composer import Composer, ComposerState
 from .engine_controller import EngineController, EngineState
 from .error_text import describe
 from .notice_bar import NoticeBar

@@ -28,19 +28,19 @@ from ..core.settings_store import (
     STATE_WINDOW_GEOMETRY,
     generation_params,
 )
+from ..models.model_sources import SIMULATOR, choice_from_state, choice_to_state, installed_choices, remote_choices
 from .background import BackgroundWork
-from .chat_session import ChatSession
-from .chat_view import ChatView
-from .composer import Composer
+from .chat.composer import Composer
+from .chat.session import ChatSession
+from .chat.sidebar import ConversationSidebar
+from .chat.view import ChatView
 from .drop_import import DropImporter
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
 from .model_picker import ModelPicker
-from .model_sources import SIMULATOR, choice_from_state, choice_to_state, installed_choices, remote_choices
 from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
 from .services import Services
-from .sidebar import ConversationSidebar
 from .status_widget import EngineStatusWidget
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         await self.session.open(cid)
 
     def _export(self, cid: int, fmt: str) -> None:
-        from .export_dialog import export_conversation_interactively
+        from .chat.export import export_conversation_interactively
 
         export_conversation_interactively(self, self.services.runner, cid, fmt, self.notices, self.work)
 
@@ -300,18 +300,18 @@ class MainWindow(QMainWindow):
 
     # -- other windows --------------------------------------------------------------------------
     def open_model_manager(self) -> None:
-        from .model_manager import ModelManagerWindow
+        from .model_manager.window import ModelManagerWindow
 
         ModelManagerWindow.show_for(self)
 
     def download_model(self, spec: str) -> None:
         """One click from the first-run banner: the model manager opens and downloads ``spec``."""
-        from .model_manager import ModelManagerWindow
+        from .model_manager.window import ModelManagerWindow
 
         ModelManagerWindow.show_for(self).start_download(spec)
 
     def open_settings(self) -> None:
-        from .settings_dialog import SettingsDialog
+        from .settings.dialog import SettingsDialog
 
         SettingsDialog.show_for(self)
 

@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject
 
 from ..core.errors import DeepSeekError
 from ..core.model_choice import ModelChoice
+from ..models.model_sources import params_for
 from .engine_controller import EngineState
 from .error_text import describe
-from .model_sources import params_for
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from ..models.fit import FitResult
-from ..models.hardware import HardwareInfo
-from .fit_badge import size_text
-from .model_picker import BADGE_COLOURS
+from ...models.fit import FitResult
+from ...models.hardware import HardwareInfo
+from ..fit_badge import size_text
+from ..model_picker import BADGE_COLOURS
 
 
 def verdict_text(verdict: str) -> str:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.paths import AppPaths
-from ..models.catalog import CatalogModel, GgufQuant, MlxRepo
-from ..models.catalogue_state import CatalogueState, resolve
-from ..models.folder_state import LocalState, discard_partial
-from .background import BackgroundWork
+from ...core.paths import AppPaths
+from ...models.catalog import CatalogModel, GgufQuant, MlxRepo
+from ...models.catalogue_state import CatalogueState, resolve
+from ...models.folder_state import LocalState, discard_partial
+from ..background import BackgroundWork
+from ..error_text import describe
 from .download_job import DownloadJob
 from .download_row import DownloadsPanel
-from .error_text import describe
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..models.folder_state import InstalledRow, LocalState
-from .fit_badge import size_text
+from ...models.folder_state import InstalledRow, LocalState
+from ..fit_badge import size_text
 
 NAME, FORMAT, QUANT, SIZE, PLACE, ACTION = range(6)
 

@@ -23,15 +23,15 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
-from ..core.errors import DeepSeekError
-from ..core.paths import AppPaths
-from ..models.catalog import CatalogModel, GgufQuant, MlxRepo
-from ..models.catalogue_state import spec_of
-from ..models.errors import Cancelled
-from ..models.folder_state import partial_of, plan_download, registry_for
-from ..models.progress import TransferProgress
-from .background import BackgroundWork
-from .error_text import describe
+from ...core.errors import DeepSeekError
+from ...core.paths import AppPaths
+from ...models.catalog import CatalogModel, GgufQuant, MlxRepo
+from ...models.catalogue_state import spec_of
+from ...models.errors import Cancelled
+from ...models.folder_state import partial_of, plan_download, registry_for
+from ...models.progress import TransferProgress
+from ..background import BackgroundWork
+from ..error_text import describe
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class DownloadJob(QObject):
                 pass
 
         def work():
-            from ..models.download import download
+            from ...models.download import download
 
             plan = plan_download(self.model, self.download, self.endpoint)
             if cancel.is_set():

@@ -19,22 +19,22 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
-from ..core.settings_store import models_dir
-from ..models.catalogue_state import CatalogueState, resolve, spec_of
-from ..models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
-from .background import BackgroundWork
+from ...core.settings_store import models_dir
+from ...models.catalogue_state import CatalogueState, resolve, spec_of
+from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
+from ..background import BackgroundWork
+from ..drop_import import DropImporter, dropped_paths
+from ..error_text import describe
+from ..fit_badge import size_text
+from ..notice_bar import NoticeBar
+from .catalog_view import CatalogueView
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .download_center import DownloadCenter
 from .download_row import DownloadsPanel
-from .drop_import import DropImporter, dropped_paths
-from .error_text import describe
-from .fit_badge import size_text
+from .folder_panel import ModelsFolderPanel
 from .installed_list import InstalledList
-from .model_catalog_view import CatalogueView
-from .model_manager_style import manager_style_sheet
-from .model_recommendation import RecommendationCard
-from .models_folder_panel import ModelsFolderPanel
-from .notice_bar import NoticeBar
+from .recommendation import RecommendationCard
+from .style import manager_style_sheet
 
 log = logging.getLogger(__name__)
 
@@ -353,8 +353,8 @@ class ModelManagerWindow(QWidget):
         way to DeepSeek's API beside it (the settings' server page until the catalogue has loaded)."""
         state = self.catalogue_state
         if state is None:
-            from ..core.settings_schema import GROUPS
-            from .settings_dialog import SettingsDialog
+            from ...core.settings_schema import GROUPS
+            from ..settings.dialog import SettingsDialog
 
             dialog = SettingsDialog.show_for(self.main_window)
             names = [g.name for g in GROUPS]

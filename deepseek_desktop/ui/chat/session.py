@@ -17,17 +17,17 @@ from dataclasses import asdict
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from ..core.conversation_types import Conversation, Message
-from ..core.errors import DeepSeekError, EngineCrashed, EngineError
-from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
-from ..core.reply_recorder import ReplyRecorder
-from ..core.requests import ChatRequest, GenerationParams
-from .background import BackgroundWork
-from .chat_view import ChatView
-from .engine_controller import EngineController
-from .error_text import describe, error_message
-from .message_widget import ChatItem, MessageWidget
-from .store_runner import StoreRunner
+from ...core.conversation_types import Conversation, Message
+from ...core.errors import DeepSeekError, EngineCrashed, EngineError
+from ...core.events import Finished, ReasoningDelta, Stats, TextDelta
+from ...core.reply_recorder import ReplyRecorder
+from ...core.requests import ChatRequest, GenerationParams
+from ..background import BackgroundWork
+from ..engine_controller import EngineController
+from ..error_text import describe, error_message
+from ..store_runner import StoreRunner
+from .message import ChatItem, MessageWidget
+from .view import ChatView
 
 log = logging.getLogger(__name__)
 PAGE = 40  # messages on the first screen of a conversation, and per "show earlier"

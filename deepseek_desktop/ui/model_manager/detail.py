@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..models.catalog import CatalogModel
-from ..models.catalogue_state import CatalogueState, download_state
-from ..models.recommend import Candidate
-from .fit_badge import size_text
+from ...models.catalog import CatalogModel
+from ...models.catalogue_state import CatalogueState, download_state
+from ...models.recommend import Candidate
+from ..fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, params_text, speed_text, verdict_text
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from ..core.markdown_html import Theme
+from ...core.markdown_html import Theme
 from .markdown_pool import MarkdownPool
-from .message_widget import ChatItem, MessageWidget
+from .message import ChatItem, MessageWidget
 
 FRAME_MS = 33  # ~30 updates a second is smooth for text and leaves the loop free
 FIRST_SCREEN = 12  # messages built before the first paint of a conversation

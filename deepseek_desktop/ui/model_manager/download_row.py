@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..fit_badge import size_text
 from .download_job import DownloadJob
-from .fit_badge import size_text
 from .fit_text import duration_text, rate_text
 
 

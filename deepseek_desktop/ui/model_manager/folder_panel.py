@@ -9,8 +9,8 @@ from PySide6.QtCore import QEvent, QLocale, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
-from ..models.storage import SpaceInfo
-from .fit_badge import size_text
+from ...models.storage import SpaceInfo
+from ..fit_badge import size_text
 
 
 class ModelsFolderPanel(QFrame):

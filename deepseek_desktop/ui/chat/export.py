@@ -7,11 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from ..core.conversation_export import MarkdownLabels, export_conversation
-from .background import BackgroundWork
-from .error_text import describe
-from .notice_bar import NoticeBar
-from .store_runner import StoreRunner
+from ...core.conversation_export import MarkdownLabels, export_conversation
+from ..background import BackgroundWork
+from ..error_text import describe
+from ..notice_bar import NoticeBar
+from ..store_runner import StoreRunner
 
 
 def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid: int, fmt: str,

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.model_choice import ModelChoice
-from .error_text import describe
+from ...core.model_choice import ModelChoice
+from ..error_text import describe
 from .launch_plan_view import EnginePlanView
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ class LaunchPlannerDialog(QDialog):
         self._model_changed()
 
     async def _load_presets(self) -> None:
-        from ..models.launch_plan import load_presets
+        from ...models.launch_plan import load_presets
 
         self.presets = await asyncio.to_thread(load_presets)
         self.retranslate()
@@ -209,7 +209,7 @@ class LaunchPlannerDialog(QDialog):
         self.replan()
 
     def hardware(self):
-        from ..models.launch_plan import ClusterHardware
+        from ...models.launch_plan import ClusterHardware
 
         hosts = tuple(h.strip() for h in self.hosts.text().replace(";", ",").split(",") if h.strip())
         return ClusterHardware(self.nodes.value(), self.gpus.value(), self.memory.value() * GIB,
@@ -225,7 +225,7 @@ class LaunchPlannerDialog(QDialog):
         self._spawn(self._plan(self._generation, spec, self.hardware(), self.ctx.value()))
 
     async def _plan(self, generation: int, spec: str, hw, ctx: int) -> None:
-        from ..models.launch_plan import plan_launch
+        from ...models.launch_plan import plan_launch
 
         try:
             plans = await asyncio.to_thread(plan_launch, self.catalog, spec, hw, ctx=ctx)
@@ -301,8 +301,8 @@ class LaunchPlannerDialog(QDialog):
         self.status.setText(describe(error))
 
     def open_api_settings(self) -> None:
-        from ..core.settings_schema import GROUPS
-        from .settings_dialog import SettingsDialog
+        from ...core.settings_schema import GROUPS
+        from ..settings.dialog import SettingsDialog
 
         dialog = SettingsDialog.show_for(self.main_window)
         names = [g.name for g in GROUPS]

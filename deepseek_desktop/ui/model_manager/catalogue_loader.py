@@ -11,13 +11,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
-from ..core.paths import AppPaths
-from ..core.settings_store import SettingsStore
-from ..models.catalog import hub_cache_file
-from ..models.catalogue_state import CatalogueState, assess, load_catalogue, probe
-from ..models.recommend import FitOptions
-from .background import BackgroundWork
-from .error_text import describe
+from ...core.paths import AppPaths
+from ...core.settings_store import SettingsStore
+from ...models.catalog import hub_cache_file
+from ...models.catalogue_state import CatalogueState, assess, load_catalogue, probe
+from ...models.recommend import FitOptions
+from ..background import BackgroundWork
+from ..error_text import describe
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class CatalogueLoader(QObject):
 
     async def _refresh_sizes(self, state: CatalogueState) -> None:
         """Ask the Hub for the exact sizes (offline this ends at once and the catalogue's stay)."""
-        from ..models.catalog import refresh_sizes
+        from ...models.catalog import refresh_sizes
 
         try:
             catalog, refreshed = await asyncio.to_thread(

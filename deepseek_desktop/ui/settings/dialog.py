@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.settings_schema import GROUPS, Applies, SettingType
-from ..core.settings_store import SettingsError
-from .endpoints_editor import EndpointsEditor
-from .error_text import describe
-from .notice_bar import NoticeBar
-from .settings_fields import Field, tr_setting
+from ...core.settings_schema import GROUPS, Applies, SettingType
+from ...core.settings_store import SettingsError
+from ..error_text import describe
+from ..notice_bar import NoticeBar
+from .endpoints import EndpointsEditor
+from .fields import Field, tr_setting
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..models.catalog import CatalogModel
-from ..models.catalogue_state import CatalogueState
-from ..models.hardware import HardwareInfo
-from .fit_badge import size_text
+from ...models.catalog import CatalogModel
+from ...models.catalogue_state import CatalogueState
+from ...models.hardware import HardwareInfo
+from ..fit_badge import size_text
+from .detail import ModelDetail, context_text, purpose_text
 from .fit_text import badge_sheet, params_text, verdict_text
-from .model_detail import ModelDetail, context_text, purpose_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

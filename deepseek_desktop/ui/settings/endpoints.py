@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.settings_schema import SettingValueError, validate_endpoints
-from .background import BackgroundWork
+from ...core.settings_schema import SettingValueError, validate_endpoints
+from ..background import BackgroundWork
 
 log = logging.getLogger(__name__)
 COLUMNS = ("name", "base_url", "model")

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.markdown_blocks import MAX_BLOCK
-from ..core.markdown_html import MarkdownRenderer, Theme
+from ...core.markdown_blocks import MAX_BLOCK
+from ...core.markdown_html import MarkdownRenderer, Theme
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView

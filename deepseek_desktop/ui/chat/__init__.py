@@ -1,0 +1,1 @@
+"""The chat: the session that streams replies, the message list, composer, sidebar and export."""
