@@ -8,7 +8,7 @@ import json
 
 import keyring
 import pytest
-from deepseek_desktop.ui.model_manager.window.launch_planner import LaunchPlannerDialog
+from deepseek_desktop.ui.model_manager.launch_planner import LaunchPlannerDialog
 from hub_server import HubServer
 from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_REPO, write_catalog
 from openai_file_keyring import JsonFileKeyring
