@@ -8,7 +8,6 @@ import json
 
 import keyring
 import pytest
-from deepseek_desktop.ui.model_manager.launch_planner import LaunchPlannerDialog
 from hub_server import HubServer
 from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_REPO, write_catalog
 from openai_file_keyring import JsonFileKeyring
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from deepseek_desktop.core.settings_schema import GROUPS
 from deepseek_desktop.models.catalog import load_catalog
+from deepseek_desktop.ui.model_manager.launch_planner import LaunchPlannerDialog
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 KEY = "sk-cluster-5e0c1f77a2b94d38"
