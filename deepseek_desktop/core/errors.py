@@ -5,107 +5,171 @@ from __future__ import annotations
 
 from typing import Any
 
-# English text for every message id. The GUI has its own translated table (ui/error_text.py)
-# keyed by the same ids; a test checks that both know every id.
+from .i18n_marks import QT_TRANSLATE_NOOP
+
+# English text for every message id: the CLI prints it as it is, the GUI (ui/error_text.py) passes it
+# through ``QCoreApplication.translate("Errors", text)``. The marks let pyside6-lupdate collect the texts.
 MESSAGES: dict[str, str] = {
-    "model.not_found": "Model file not found: {path}",
-    "model.not_gguf": "Not a GGUF model file: {path}",
-    "model.truncated": "The model file is incomplete (truncated): {path}",
-    "model.unsupported_arch": "llama.cpp cannot run this model architecture ({arch}): {path}",
-    "model.load_failed": "The model could not be loaded: {path}",
-    "model.not_mlx": "Not an MLX model folder (config.json, weights and tokenizer are needed): {path}",
-    "model.none_loaded": "No model is loaded.",
-    "model.bad_header": "The header of the model file is damaged or malformed: {path}",
-    "model.incomplete": (
-        "{name}: the model file is incomplete (truncated), {present} of {expected} present; download it again: {path}"
+    "model.not_found": QT_TRANSLATE_NOOP("Errors", "Model file not found: {path}"),
+    "model.not_gguf": QT_TRANSLATE_NOOP("Errors", "Not a GGUF model file: {path}"),
+    "model.truncated": QT_TRANSLATE_NOOP("Errors", "The model file is incomplete (truncated): {path}"),
+    "model.unsupported_arch": QT_TRANSLATE_NOOP(
+        "Errors",
+        "llama.cpp cannot run this model architecture ({arch}): {path}",
     ),
-    "model.is_folder": "This is a folder, not a GGUF model file: {path}",
-    "model.no_permission": "You have no permission to read the model file: {path}",
-    "model.unreadable": "The model file could not be read: {path}",
-    "engine.crashed": "The engine stopped unexpectedly.",
-    "engine.unavailable": "The {engine} engine is not available on this computer.",
-    "engine.unknown": "Unknown engine: {engine}",
-    "engine.busy": "The engine is busy with another reply.",
-    "engine.generation_failed": "The model failed while answering.",
-    "remote.connection": "Cannot reach the server at {url}.",
-    "remote.auth": "The server refused the API key.",
-    "remote.not_found": "The server does not know the model {model}.",
-    "remote.rate_limited": "The server is busy (rate limited). Try again shortly.",
-    "remote.bad_response": "The server sent an answer that could not be read.",
-    "remote.no_api_key": "No API key is stored for {name}.",
-    "remote.bad_url": "Invalid server address {url}: it must start with http:// or https:// and name a host.",
-    "remote.stream_cut": "The connection to {url} was cut during the reply; the part received so far was kept.",
-    "remote.which_model": "Which model? The server offers {count}: {models}.",
-    "input.invalid": "Invalid input: {what}",
+    "model.load_failed": QT_TRANSLATE_NOOP("Errors", "The model could not be loaded: {path}"),
+    "model.not_mlx": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Not an MLX model folder (config.json, weights and tokenizer are needed): {path}",
+    ),
+    "model.none_loaded": QT_TRANSLATE_NOOP("Errors", "No model is loaded."),
+    "model.bad_header": QT_TRANSLATE_NOOP("Errors", "The header of the model file is damaged or malformed: {path}"),
+    "model.incomplete": QT_TRANSLATE_NOOP(
+        "Errors",
+        "{name}: the model file is incomplete (truncated), {present} of {expected} present; download it "
+        "again: {path}",
+    ),
+    "model.is_folder": QT_TRANSLATE_NOOP("Errors", "This is a folder, not a GGUF model file: {path}"),
+    "model.no_permission": QT_TRANSLATE_NOOP("Errors", "You have no permission to read the model file: {path}"),
+    "model.unreadable": QT_TRANSLATE_NOOP("Errors", "The model file could not be read: {path}"),
+    "engine.crashed": QT_TRANSLATE_NOOP("Errors", "The engine stopped unexpectedly."),
+    "engine.unavailable": QT_TRANSLATE_NOOP("Errors", "The {engine} engine is not available on this computer."),
+    "engine.unknown": QT_TRANSLATE_NOOP("Errors", "Unknown engine: {engine}"),
+    "engine.busy": QT_TRANSLATE_NOOP("Errors", "The engine is busy with another reply."),
+    "engine.generation_failed": QT_TRANSLATE_NOOP("Errors", "The model failed while answering."),
+    "remote.connection": QT_TRANSLATE_NOOP("Errors", "Cannot reach the server at {url}."),
+    "remote.auth": QT_TRANSLATE_NOOP("Errors", "The server refused the API key."),
+    "remote.not_found": QT_TRANSLATE_NOOP("Errors", "The server does not know the model {model}."),
+    "remote.rate_limited": QT_TRANSLATE_NOOP("Errors", "The server is busy (rate limited). Try again shortly."),
+    "remote.bad_response": QT_TRANSLATE_NOOP("Errors", "The server sent an answer that could not be read."),
+    "remote.no_api_key": QT_TRANSLATE_NOOP("Errors", "No API key is stored for {name}."),
+    "remote.bad_url": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Invalid server address {url}: it must start with http:// or https:// and name a host.",
+    ),
+    "remote.stream_cut": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The connection to {url} was cut during the reply; the part received so far was kept.",
+    ),
+    "remote.which_model": QT_TRANSLATE_NOOP("Errors", "Which model? The server offers {count}: {models}."),
+    "input.invalid": QT_TRANSLATE_NOOP("Errors", "Invalid input: {what}"),
     # -- model manager (models/): catalogue, fit, storage, RAM disk, downloads, local models --
-    "model.missing_part": "A part of the split model is missing: {path}",
-    "model.not_registered": "No installed model is called {name}.",
-    "model.already_installed": "A model called {name} is already installed.",
-    "catalog.unknown_model": "Unknown model: {model}",
-    "catalog.unknown_quant": "{model} has no {quant} download (available: {available}).",
-    "catalog.unreadable": "The model catalogue could not be read: {path}",
-    "storage.no_space": "Not enough free space in {folder}: {needed} needed, {free} free.",
-    "storage.no_inodes": "Not enough free file entries (inodes) in {folder}: {needed} needed, {free} free.",
-    "storage.not_writable": "The folder {folder} cannot be written to.",
-    "storage.exists": "There is already a file at {path}.",
-    "storage.outside_models_dir": "Not removed: {path} is not inside the models folder {folder}.",
-    "storage.copy_failed": "Copying {path} failed.",
-    "operation.cancelled": "Cancelled.",
-    "download.no_network": "Cannot reach the model server at {url}. Check the network connection.",
-    "download.refused": "The model server refused access to {repo}; it may need a login or accepting its licence.",
-    "download.repo_not_found": "The model server has no repository {repo}.",
-    "download.file_not_found": "The repository {repo} has no file {file}.",
-    "download.interrupted": "The download of {file} was interrupted; start it again to resume.",
-    "download.checksum_mismatch": "The downloaded file {file} is damaged (checksum mismatch) and was removed.",
-    "download.cancelled": "The download was cancelled; start it again to resume.",
-    "download.failed": "The download of {file} failed.",
-    "download.busy": "{file} is already being downloaded by another window or process.",
-    "download.unsafe_name": (
-        "The model server listed a file with an unsafe name in {repo} ({file}); nothing was downloaded."
+    "model.missing_part": QT_TRANSLATE_NOOP("Errors", "A part of the split model is missing: {path}"),
+    "model.not_registered": QT_TRANSLATE_NOOP("Errors", "No installed model is called {name}."),
+    "model.already_installed": QT_TRANSLATE_NOOP("Errors", "A model called {name} is already installed."),
+    "catalog.unknown_model": QT_TRANSLATE_NOOP("Errors", "Unknown model: {model}"),
+    "catalog.unknown_quant": QT_TRANSLATE_NOOP("Errors", "{model} has no {quant} download (available: {available})."),
+    "catalog.unreadable": QT_TRANSLATE_NOOP("Errors", "The model catalogue could not be read: {path}"),
+    "storage.no_space": QT_TRANSLATE_NOOP("Errors", "Not enough free space in {folder}: {needed} needed, {free} free."),
+    "storage.no_inodes": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Not enough free file entries (inodes) in {folder}: {needed} needed, {free} free.",
     ),
-    "operation.interrupted": "Interrupted.",
-    "ramdisk.unavailable": "A RAM disk is not available on {platform}.",
-    "ramdisk.no_memory": "Not enough memory for the model and a RAM disk: {needed} needed, {available} available.",
-    "ramdisk.failed": "The RAM disk could not be created.",
+    "storage.not_writable": QT_TRANSLATE_NOOP("Errors", "The folder {folder} cannot be written to."),
+    "storage.exists": QT_TRANSLATE_NOOP("Errors", "There is already a file at {path}."),
+    "storage.outside_models_dir": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Not removed: {path} is not inside the models folder {folder}.",
+    ),
+    "storage.copy_failed": QT_TRANSLATE_NOOP("Errors", "Copying {path} failed."),
+    "operation.cancelled": QT_TRANSLATE_NOOP("Errors", "Cancelled."),
+    "download.no_network": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Cannot reach the model server at {url}. Check the network connection.",
+    ),
+    "download.refused": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The model server refused access to {repo}; it may need a login or accepting its licence.",
+    ),
+    "download.repo_not_found": QT_TRANSLATE_NOOP("Errors", "The model server has no repository {repo}."),
+    "download.file_not_found": QT_TRANSLATE_NOOP("Errors", "The repository {repo} has no file {file}."),
+    "download.interrupted": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The download of {file} was interrupted; start it again to resume.",
+    ),
+    "download.checksum_mismatch": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The downloaded file {file} is damaged (checksum mismatch) and was removed.",
+    ),
+    "download.cancelled": QT_TRANSLATE_NOOP("Errors", "The download was cancelled; start it again to resume."),
+    "download.failed": QT_TRANSLATE_NOOP("Errors", "The download of {file} failed."),
+    "download.busy": QT_TRANSLATE_NOOP("Errors", "{file} is already being downloaded by another window or process."),
+    "download.unsafe_name": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The model server listed a file with an unsafe name in {repo} ({file}); nothing was downloaded.",
+    ),
+    "operation.interrupted": QT_TRANSLATE_NOOP("Errors", "Interrupted."),
+    "ramdisk.unavailable": QT_TRANSLATE_NOOP("Errors", "A RAM disk is not available on {platform}."),
+    "ramdisk.no_memory": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Not enough memory for the model and a RAM disk: {needed} needed, {available} available.",
+    ),
+    "ramdisk.failed": QT_TRANSLATE_NOOP("Errors", "The RAM disk could not be created."),
     # -- conversations, settings and secrets (core/) --
-    "store.corrupt": "The conversation database was damaged. It was moved to {path} and a new one was started.",
-    "store.corrupt_recovered": (
-        "The conversation database was damaged and was moved to {path}. {conversations} conversations with"
-        " {messages} messages were recovered from it; some messages may be missing."
+    "store.corrupt": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The conversation database was damaged. It was moved to {path} and a new one was started.",
     ),
-    "store.open_failed": "The conversation database could not be opened: {path}",
-    "store.too_new": "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
-    "store.open_failed_session": (
-        "The conversation database {path} could not be opened; conversations of this session will not be saved."
+    "store.corrupt_recovered": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The conversation database was damaged and was moved to {path}. {conversations} conversations with {messages} "
+        "messages were recovered from it; some messages may be missing.",
     ),
-    "store.too_new_session": (
-        "The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it is;"
-        " conversations of this session will not be saved."
+    "store.open_failed": QT_TRANSLATE_NOOP("Errors", "The conversation database could not be opened: {path}"),
+    "store.too_new": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The conversation database was written by a newer version of DeepSeek Desktop: {path}",
     ),
-    "store.write_failed": "The conversation could not be saved.",
-    "store.read_failed": "The conversations could not be read.",
-    "store.not_found": "This conversation or message no longer exists.",
-    "store.export_failed": "The conversation could not be exported to {path}.",
-    "store.import_invalid": "This file is not a conversation exported by DeepSeek Desktop.",
-    "settings.corrupt": "The settings file was damaged and was moved to {path}. Default settings are used.",
-    "settings.unreadable": (
-        "The settings file {path} cannot be read. Default settings are used, and changes are not saved until it"
-        " can be read again."
+    "store.open_failed_session": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The conversation database {path} could not be opened; conversations of this session will not be saved.",
     ),
-    "settings.values_reset": "Some settings had invalid values and were reset to their defaults: {keys}",
-    "settings.invalid_value": "Invalid value for the setting {key}.",
-    "settings.save_failed": "The settings could not be saved to {path}.",
-    "secrets.no_keyring": "No system keyring is available: the API key for {name} is kept only until the app closes.",
-    "secrets.keyring_failed": (
-        "The system keyring did not accept the API key for {name}: it is kept only until the app closes."
+    "store.too_new_session": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The conversation database {path} is from a newer version of DeepSeek Desktop and was left as it is; "
+        "conversations of this session will not be saved.",
+    ),
+    "store.write_failed": QT_TRANSLATE_NOOP("Errors", "The conversation could not be saved."),
+    "store.read_failed": QT_TRANSLATE_NOOP("Errors", "The conversations could not be read."),
+    "store.not_found": QT_TRANSLATE_NOOP("Errors", "This conversation or message no longer exists."),
+    "store.export_failed": QT_TRANSLATE_NOOP("Errors", "The conversation could not be exported to {path}."),
+    "store.import_invalid": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This file is not a conversation exported by DeepSeek Desktop.",
+    ),
+    "settings.corrupt": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The settings file was damaged and was moved to {path}. Default settings are used.",
+    ),
+    "settings.unreadable": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The settings file {path} cannot be read. Default settings are used, and changes are not saved until it can "
+        "be read again.",
+    ),
+    "settings.values_reset": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Some settings had invalid values and were reset to their defaults: {keys}",
+    ),
+    "settings.invalid_value": QT_TRANSLATE_NOOP("Errors", "Invalid value for the setting {key}."),
+    "settings.save_failed": QT_TRANSLATE_NOOP("Errors", "The settings could not be saved to {path}."),
+    "secrets.no_keyring": QT_TRANSLATE_NOOP(
+        "Errors",
+        "No system keyring is available: the API key for {name} is kept only until the app closes.",
+    ),
+    "secrets.keyring_failed": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The system keyring did not accept the API key for {name}: it is kept only until the app closes.",
     ),
     # -- MLX and remote engines (engines/) --
-    "model.mlx_unsupported_arch": "MLX cannot run this model architecture ({arch}): {path}",
-    "remote.timeout": "The server at {url} stopped answering.",
-    "remote.tls": "The server's certificate could not be verified: {url}",
-    "remote.server_error": "The server at {url} failed (HTTP {status}).",
-    "remote.bad_request": "The server refused the request as invalid.",
-    "remote.insufficient_balance": "The account at the server has no credit left.",
+    "model.mlx_unsupported_arch": QT_TRANSLATE_NOOP(
+        "Errors",
+        "MLX cannot run this model architecture ({arch}): {path}",
+    ),
+    "remote.timeout": QT_TRANSLATE_NOOP("Errors", "The server at {url} stopped answering."),
+    "remote.tls": QT_TRANSLATE_NOOP("Errors", "The server's certificate could not be verified: {url}"),
+    "remote.server_error": QT_TRANSLATE_NOOP("Errors", "The server at {url} failed (HTTP {status})."),
+    "remote.bad_request": QT_TRANSLATE_NOOP("Errors", "The server refused the request as invalid."),
+    "remote.insufficient_balance": QT_TRANSLATE_NOOP("Errors", "The account at the server has no credit left."),
 }
 
 
