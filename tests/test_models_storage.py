@@ -18,6 +18,7 @@ from deepseek_desktop.models.storage import (
     free_space,
     is_inside,
     move_files,
+    remove_empty_folders,
 )
 
 
@@ -150,3 +151,32 @@ def test_sha256_file_with_progress_and_cancel(gemma_path):
     cancel.set()
     with pytest.raises(Cancelled):
         sha256_file(gemma_path, cancel=cancel)
+
+
+def test_remove_empty_folders_keeps_the_root_and_any_folder_that_holds_something(tmp_path):
+    root = tmp_path / "models"
+    (root / "a" / "b" / "c").mkdir(parents=True)
+    (root / "keep" / "inner").mkdir(parents=True)
+    (root / "keep" / "model.gguf").write_bytes(b"GGUF")
+    remove_empty_folders(root / "a" / "b" / "c", root)
+    assert not (root / "a").exists() and root.is_dir()  # up to the root, not the root itself
+    remove_empty_folders(root / "keep" / "inner", root)
+    assert not (root / "keep" / "inner").exists() and (root / "keep" / "model.gguf").is_file()
+    remove_empty_folders(root / "keep", root, subtree=True)  # holds a file: stays
+    assert (root / "keep").is_dir()
+    remove_empty_folders(tmp_path / "elsewhere", root)  # outside the stop: nothing happens
+    (tmp_path / "other").mkdir()
+    remove_empty_folders(tmp_path / "other", root)
+    assert (tmp_path / "other").is_dir()
+
+
+def test_remove_empty_folders_subtree_and_stop_itself(tmp_path):
+    staging = tmp_path / "models" / ".downloads"
+    (staging / "owner" / "repo" / "sub" / "deeper").mkdir(parents=True)
+    (staging / "owner" / "repo" / "sub2").mkdir()
+    remove_empty_folders(staging / "owner" / "repo", staging, subtree=True, keep_stop=False)
+    assert not staging.exists() and (tmp_path / "models").is_dir()
+    (staging / "owner" / "repo").mkdir(parents=True)
+    (staging / "owner" / "other.part").write_bytes(b"x")
+    remove_empty_folders(staging / "owner" / "repo", staging, subtree=True, keep_stop=False)
+    assert not (staging / "owner" / "repo").exists() and (staging / "owner" / "other.part").is_file()

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..core.atomic_file import write_atomic
 from ..core.json_file import parse_json
 from ..core.paths import AppPaths
 from .errors import CatalogError, DownloadError
+from .gguf_split import split_info, split_part_names, split_stem
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,6 @@ CATALOG_FILE = Path(__file__).with_name("data") / "catalog.json"
 QUANT_ORDER = ("UD-IQ1_S", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
 # Effective bits per weight of llama.cpp's mixes on typical models, for sizes of quants not listed.
 QUANT_BITS = {"UD-IQ1_S": 1.6, "Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5}
-_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$")
 
 
 @dataclass(frozen=True)
@@ -216,19 +217,8 @@ def refresh_sizes(catalog: Catalog, *, endpoint: str | None = None, cache_file: 
     if cache_file:
         cache_path = Path(cache_file)
         merged = read_hub_cache(cache_path) | listings
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(merged), encoding="utf-8")
-        os.replace(tmp, cache_path)
+        write_atomic(cache_path, json.dumps(merged).encode("utf-8"))
     return catalog.with_hub_sizes(listings), bool(listings)
-
-
-def split_part_names(first: str, parts: int) -> tuple[str, ...]:
-    m = _SPLIT.search(first)
-    if parts <= 1 or not m:
-        return (first,)
-    stem = first[: m.start()]
-    return tuple(f"{stem}-{i:05d}-of-{parts:05d}.gguf" for i in range(1, parts + 1))
 
 
 def _model(d: dict[str, Any]) -> CatalogModel:
@@ -281,13 +271,12 @@ def _hub_files_for(q: GgufQuant, sizes: dict[str, int]) -> tuple[str, ...]:
     if all(n in sizes for n in q.files):
         if not q.split:
             return q.files
-        m = _SPLIT.search(q.files[0])
-        total = int(m.group(2)) if m else len(q.files)
+        split = split_info(q.files[0])
+        total = split[2] if split else len(q.files)
         if total == len(q.files):
             return q.files
-    stem = _SPLIT.sub("", q.files[0]).removesuffix(".gguf")
-    stem_name = stem.rsplit("/", 1)[-1]
-    parts = sorted(n for n in sizes if _SPLIT.search(n) and _SPLIT.sub("", n).rsplit("/", 1)[-1] == stem_name)
+    stem_name = split_stem(q.files[0]).rsplit("/", 1)[-1]
+    parts = sorted(n for n in sizes if split_info(n) and split_stem(n).rsplit("/", 1)[-1] == stem_name)
     if parts:
         return tuple(parts)
     single = [n for n in sizes if n.rsplit("/", 1)[-1] == f"{stem_name}.gguf"]

@@ -6,6 +6,7 @@ functions, so all three recommend the same model."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +98,21 @@ def spec_of(model: CatalogModel, download: GgufQuant | MlxRepo) -> str:
     return f"{model.id}:{download.quant}"
 
 
-def download_state(spec: str, installed, active, partials) -> tuple[str, int]:
-    """How a catalogue download stands: ("installed" | "active" | "partial" | "", bytes already there)."""
+class DownloadState(str, Enum):
+    """How a catalogue download stands on this computer."""
+
+    INSTALLED = "installed"
+    ACTIVE = "active"  # downloading now
+    PARTIAL = "partial"  # files kept from an interrupted or cancelled run
+    ABSENT = ""  # nothing of it here yet
+
+
+def download_state(spec: str, installed, active, partials) -> tuple[DownloadState, int]:
+    """How a catalogue download stands, and the bytes already there (for ``PARTIAL``)."""
     if spec in installed:
-        return "installed", 0
+        return DownloadState.INSTALLED, 0
     if spec in active:
-        return "active", 0
+        return DownloadState.ACTIVE, 0
     if partials.get(spec):
-        return "partial", partials[spec]
-    return "", 0
+        return DownloadState.PARTIAL, partials[spec]
+    return DownloadState.ABSENT, 0

@@ -11,7 +11,6 @@ only when every file is complete and verified are they renamed into place and re
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
 import json
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..core.atomic_file import write_atomic
 from ..core.json_file import parse_json
 from .catalog import CatalogModel, GgufQuant, MlxRepo, _hub_files_for
 from .errors import Cancelled, DownloadError, ModelManagerError, StorageError
@@ -31,7 +31,7 @@ from .hashing import HashingWriter, git_blob_sha1
 from .hub import RepoFile, RepoListing, hub_endpoint, hub_errors, repo_listing
 from .installed import InstalledModel, ModelRegistry
 from .progress import Meter, ProgressCallback
-from .storage import bytes_with_margin, check_space, ensure_writable, format_bytes, free_space
+from .storage import bytes_with_margin, check_space, ensure_writable, format_bytes, free_space, remove_empty_folders
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
             placed = _move_into_place(plan, staging, dest)
     except Cancelled as exc:
         raise Cancelled("download.cancelled", exc.detail) from exc
-    _remove_empty_dirs(staging, models / STAGING)
+    remove_empty_folders(staging, models / STAGING, subtree=True, keep_stop=False)
     model = _installed_entry(plan, dest, placed)
     if registry is not None:
         model = registry.add(model)
@@ -180,10 +180,11 @@ def partial_bytes(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> int
     return sum(_part(staging, f).stat().st_size for f in plan.files if _part(staging, f).exists())
 
 
-def discard_partial(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> None:
+def discard_staging(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> None:
+    """Delete the repository's whole staging folder: the partial files of every quantisation in it."""
     staging = plan.staging(Path(models_dir))
     shutil.rmtree(staging, ignore_errors=True)
-    _remove_empty_dirs(staging.parent, Path(models_dir) / STAGING)
+    remove_empty_folders(staging.parent, Path(models_dir) / STAGING, subtree=True, keep_stop=False)
 
 
 def _resumable_bytes(staging: Path, f: RepoFile) -> int:
@@ -388,24 +389,4 @@ def _read_note(note: Path) -> dict[str, Any]:
 
 
 def _write_note(note: Path, state: dict[str, Any]) -> None:
-    tmp = note.with_name(note.name + ".tmp")
-    tmp.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(tmp, note)
-
-
-def _remove_empty_dirs(folder: Path, stop: Path) -> None:
-    """Remove the empty folders in ``folder``, then it and its parents up to ``stop`` while empty."""
-    if folder.is_dir():
-        for root, dirs, _files in os.walk(folder, topdown=False):
-            for d in dirs:
-                with contextlib.suppress(OSError):
-                    (Path(root) / d).rmdir()
-    current = folder
-    while current.is_relative_to(stop):
-        try:
-            current.rmdir()
-        except OSError:
-            return
-        if current == stop:
-            return
-        current = current.parent
+    write_atomic(note, json.dumps(state).encode("utf-8"))

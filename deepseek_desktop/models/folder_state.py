@@ -102,28 +102,21 @@ def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
 
 def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
     """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
-    only this one's files go (``models.download.discard_partial`` removes the repository's whole
+    only this one's files go (``models.download.discard_staging`` removes the repository's whole
     staging folder, the other quantisations' partial files included)."""
-    from .download import STAGING
-    from .download import discard_partial as discard_repo
+    from .download import STAGING, discard_staging
+    from .storage import remove_empty_folders
 
     plan = offline_plan(model, download)
     if plan.kind == "mlx":
-        discard_repo(plan, folder)
+        discard_staging(plan, folder)
         return
     staging = plan.staging(folder)
     for f in plan.files:
         for p in (staging / f"{f.name}.part", staging / f"{f.name}.part.json"):
             p.unlink(missing_ok=True)
-    stop = folder / STAGING
     for d in sorted({(staging / f.name).parent for f in plan.files}, key=lambda p: len(p.parts), reverse=True):
-        current = d
-        while current.is_relative_to(stop):
-            try:
-                current.rmdir()
-            except OSError:
-                break
-            current = current.parent
+        remove_empty_folders(d, folder / STAGING, keep_stop=False)
 
 
 def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:

@@ -21,7 +21,7 @@ from typing import Any
 from ..core.atomic_file import aside_name, write_atomic
 from ..core.json_file import parse_json
 from .errors import ModelManagerError, StorageError
-from .storage import is_inside, resolve_path
+from .storage import is_inside, remove_empty_folders, resolve_path
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class ModelRegistry:
             else:
                 t.unlink(missing_ok=True)
         for t in targets:
-            _prune_empty_parents(t.parent, self.models_dir)
+            remove_empty_folders(t.parent.resolve(), self.models_dir.resolve())
         if self.find_by_path(model.path) is not None:
             self.forget(model.name)
         return model
@@ -181,7 +181,7 @@ class ModelRegistry:
             raise StorageError("storage.outside_models_dir", f"{path} is outside {self.models_dir}",
                                path=path, folder=self.models_dir)
         from .gguf_header import is_gguf_file
-        from .local_models import gguf_parts
+        from .gguf_split import gguf_parts
 
         if path.is_dir() and (path / "config.json").is_file():
             return InstalledModel(path.name, str(path), "mlx", 0)
@@ -229,14 +229,3 @@ class ModelRegistry:
     def _save(self, models: list[InstalledModel]) -> None:
         data = {"version": 1, "models": [m.to_dict() for m in sorted(models, key=lambda m: m.name)]}
         write_atomic(self.file, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
-
-
-def _prune_empty_parents(folder: Path, stop: Path) -> None:
-    stop = stop.resolve()
-    current = folder.resolve()
-    while current != stop and current.is_relative_to(stop):
-        try:
-            current.rmdir()  # only succeeds when empty
-        except OSError:
-            return
-        current = current.parent

@@ -11,6 +11,8 @@ import re
 import shlex
 from typing import Any
 
+from .gguf_split import split_glob
+
 
 def _drop_unset(template: str, values: dict[str, Any]) -> str:
     for name, value in values.items():
@@ -32,7 +34,7 @@ def _include_pattern(files: tuple[str, ...]) -> str:
     folder, _, name = first.rpartition("/")
     if folder:
         return f"{folder}/*"
-    return re.sub(r"-\d{5}-of-\d{5}\.gguf$", "-*.gguf", name)
+    return split_glob(name)
 
 
 def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import struct
 import threading
 from dataclasses import asdict, dataclass
@@ -21,13 +20,21 @@ from ..core.errors import ModelFileError
 from ..core.json_file import parse_json
 from .fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
 from .gguf_header import GGUFHeader, check_gguf, is_gguf_file
+from .gguf_split import gguf_parts, split_info
 from .installed import InstalledModel, ModelRegistry
 from .progress import ProgressCallback
-from .storage import check_space, copy_files, is_inside, is_symlink_loop, move_files, resolve_path
+from .storage import (
+    check_space,
+    copy_files,
+    is_inside,
+    is_symlink_loop,
+    move_files,
+    remove_empty_folders,
+    resolve_path,
+)
 
 log = logging.getLogger(__name__)
 
-_SPLIT = re.compile(r"^(?P<stem>.+)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
 
 
@@ -53,20 +60,6 @@ class LocalModelInfo:
         data = asdict(self)
         data["parts"] = list(self.parts)
         return data
-
-
-def gguf_parts(path: str | os.PathLike[str]) -> list[Path]:
-    """All files of the GGUF model ``path`` belongs to (just ``path`` unless it is split)."""
-    p = Path(path)
-    m = _SPLIT.match(p.name)
-    if not m:
-        return [p]
-    count = int(m.group("count"))
-    parts = [p.with_name(f"{m.group('stem')}-{i:05d}-of-{count:05d}.gguf") for i in range(1, count + 1)]
-    for part in parts:
-        if not part.is_file():
-            raise ModelFileError("model.missing_part", f"{part.name} of {count} parts is missing", path=part)
-    return parts
 
 
 def inspect_gguf(path: str | os.PathLike[str]) -> tuple[LocalModelInfo, list[GGUFHeader]]:
@@ -183,7 +176,7 @@ def import_model(path: str | os.PathLike[str], models_dir: str | os.PathLike[str
             check_space(models, sum(s.stat().st_size for s in sources), len(pairs) + len(new_dirs))
         (copy_files if mode == "copy" else move_files)(pairs, progress, cancel)
         if mode == "move" and info.format == "mlx":
-            _remove_empty_tree(Path(info.path))
+            remove_empty_folders(Path(info.path), Path(info.path), subtree=True, keep_stop=False)
         info = inspect_model(pairs[0][1] if info.format == "gguf" else root)
     return registry.add(InstalledModel(
         name or _default_name(info), info.path, info.format, info.size, parts=info.parts,
@@ -210,8 +203,8 @@ def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelReg
             dirs[:] = []
             continue
         for f in sorted(files):
-            m = _SPLIT.match(f)
-            if not f.endswith(".gguf") or (m and m.group("no") != "00001"):
+            split = split_info(f)
+            if not f.endswith(".gguf") or (split and split[1] != 1):
                 continue
             p = here / f
             if is_symlink_loop(p):
@@ -234,27 +227,14 @@ def _default_name(info: LocalModelInfo) -> str:
     p = Path(info.path)
     if info.format == "mlx":
         return p.name
-    m = _SPLIT.match(p.name)
-    return m.group("stem") if m else p.stem
+    split = split_info(p.name)
+    return split[0] if split else p.stem
 
 
 def _same_device(src: Path, folder: Path) -> bool:
     from .storage import existing_ancestor
 
     return src.stat().st_dev == existing_ancestor(folder).stat().st_dev
-
-
-def _remove_empty_tree(folder: Path) -> None:
-    for root, dirs, _files in os.walk(folder, topdown=False):
-        for d in dirs:
-            try:
-                (Path(root) / d).rmdir()
-            except OSError:
-                pass
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
 
 
 def _safetensors_size(path: Path) -> int:

@@ -127,6 +127,30 @@ def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
     return p != f and p.is_relative_to(f)
 
 
+def remove_empty_folders(folder: Path, stop: Path, *, subtree: bool = False, keep_stop: bool = True) -> None:
+    """Remove ``folder`` and then its parents while they are empty, up to ``stop`` (which stays unless
+    ``keep_stop`` is False); nothing outside ``stop``, never a folder that holds anything. With ``subtree``
+    the empty folders inside ``folder`` go first (bottom-up)."""
+    if subtree and folder.is_dir():
+        for root, dirs, _files in os.walk(folder, topdown=False):
+            for d in dirs:
+                try:
+                    (Path(root) / d).rmdir()  # only succeeds when empty
+                except OSError:
+                    pass
+    current = folder
+    while current.is_relative_to(stop):
+        if current == stop and keep_stop:
+            return
+        try:
+            current.rmdir()  # only succeeds when empty
+        except OSError:
+            return
+        if current == stop:
+            return
+        current = current.parent
+
+
 def copy_files(pairs: list[tuple[Path, Path]], progress: ProgressCallback | None = None,
                cancel: threading.Event | None = None) -> None:
     """Copy each (source, destination), all or nothing: a failure or a cancel removes what was copied.

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...models.catalog import CatalogModel
-from ...models.catalogue_state import CatalogueState, download_state
+from ...models.catalogue_state import CatalogueState, DownloadState, download_state
 from ...models.recommend import Candidate
 from ..fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, params_text, speed_text, verdict_text
@@ -60,7 +60,7 @@ class QuantRow(QObject):
         self.button = QPushButton(parent)
         self.button.setMinimumWidth(120)
         self.button.clicked.connect(lambda: on_download(self.spec))
-        self.state = ("", 0)  # ("installed" | "active" | "partial" | "", partial bytes)
+        self.state: tuple[DownloadState, int] = (DownloadState.ABSENT, 0)  # and the partial bytes
 
     def widgets(self) -> list[QWidget]:
         return [self.name, self.tag, self.size, self.badge, self.speed, self.button]
@@ -78,14 +78,14 @@ class QuantRow(QObject):
         self.speed.setText(speed_text(c.tokens_per_s))
         self.size.setToolTip(self.tr("Download size"))
         state, partial = self.state
-        self.button.setEnabled(state not in ("installed", "active"))
-        if state == "installed":
+        self.button.setEnabled(state not in (DownloadState.INSTALLED, DownloadState.ACTIVE))
+        if state is DownloadState.INSTALLED:
             self.button.setText(self.tr("Installed"))
             self.button.setToolTip("")
-        elif state == "active":
+        elif state is DownloadState.ACTIVE:
             self.button.setText(self.tr("Downloading…"))
             self.button.setToolTip("")
-        elif state == "partial":
+        elif state is DownloadState.PARTIAL:
             self.button.setText(self.tr("Resume"))
             self.button.setToolTip(self.tr("{done} of {total} are already downloaded.").format(
                 done=size_text(partial), total=size_text(c.size_bytes)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
-from ...models.catalogue_state import CatalogueState, download_state
+from ...models.catalogue_state import CatalogueState, DownloadState, download_state
 from ..fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, speed_text, verdict_text
 
@@ -49,7 +49,7 @@ class RecommendationCard(QFrame):
         grid.addWidget(self.remote_button, 2, 2, 1, 2)
         grid.setColumnStretch(0, 1)
         self.state: CatalogueState | None = None
-        self._button_state = ("", 0)
+        self._button_state: tuple[DownloadState, int] = (DownloadState.ABSENT, 0)
         self.retranslate()
 
     def set_state(self, state: CatalogueState | None) -> None:
@@ -101,12 +101,12 @@ class RecommendationCard(QFrame):
             self.badge.setStyleSheet(badge_sheet(best.fit.verdict))
             self.badge.setToolTip(fit_tooltip(best.fit, state.hw, best.tokens_per_s))
             kind, partial = self._button_state
-            texts = {"installed": self.tr("Installed"), "active": self.tr("Downloading…"),
-                     "partial": self.tr("Resume"), "": self.tr("Download")}
+            texts = {DownloadState.INSTALLED: self.tr("Installed"), DownloadState.ACTIVE: self.tr("Downloading…"),
+                     DownloadState.PARTIAL: self.tr("Resume"), DownloadState.ABSENT: self.tr("Download")}
             self.download_button.setText(texts[kind])
-            self.download_button.setEnabled(kind not in ("installed", "active"))
+            self.download_button.setEnabled(kind not in (DownloadState.INSTALLED, DownloadState.ACTIVE))
             self.download_button.setToolTip(self.tr("{done} already downloaded").format(done=size_text(partial))
-                                            if kind == "partial" else "")
+                                            if kind is DownloadState.PARTIAL else "")
             for w in (self.badge, self.show_button, self.download_button):
                 w.show()
         remote = state.recommendation.remote

@@ -1,0 +1,166 @@
+"""``models catalog``, ``list``, ``info``, ``fit`` and ``recommend``: what the catalogue and the models
+folder hold, and how each model fits this computer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core.paths import AppPaths
+from .common import print_json
+from .models_common import (
+    VERDICTS,
+    catalog_of,
+    fit_options,
+    guard,
+    installed_path,
+    is_installed,
+    params_text,
+    print_fit,
+    registry_of,
+    size_text,
+)
+
+
+@guard
+def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.catalog import hub_cache_file, refresh_sizes
+
+    catalog, refreshed = catalog_of(paths), False
+    if not args.offline:
+        catalog, refreshed = refresh_sizes(catalog, cache_file=hub_cache_file(paths), timeout=8.0)
+    if args.json:
+        print_json({"refreshed": refreshed, "models": [m.to_dict() for m in catalog.models]})
+        return 0
+    for m in sorted(catalog.models, key=lambda m: m.params_total):
+        active = f" ({params_text(m.params_active)} active)" if m.moe else ""
+        print(f"{m.id}  {params_text(m.params_total)}{active}  {m.context_length // 1024}K context  "
+              f"{m.purpose}  {m.license}")
+        quants = ", ".join(f"{q} {size_text(m.gguf[q].size)}" + (f" ({len(m.gguf[q].files)} parts)"
+                                                            if m.gguf[q].split else "") for q in m.quants())
+        print(f"    GGUF {m.gguf_repo}: {quants}")
+        if m.mlx:
+            print("    MLX  " + ", ".join(f"{r.repo} {size_text(r.size)}" for r in m.mlx))
+    source = "from the Hugging Face Hub" if refreshed else "the catalogue's (Hub not asked or not reachable)"
+    print("sizes: " + source,
+          file=sys.stderr)
+    return 0
+
+
+@guard
+def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.local_models import discover_unregistered
+
+    registry = registry_of(args, paths)
+    installed = registry.list()
+    skipped: list[Path] = []
+    found = discover_unregistered(registry.models_dir, registry, skipped)
+    for p in skipped:
+        print(f"deepseek-desktop: warning: skipped {p}: a symbolic link loop", file=sys.stderr)
+    if args.json:
+        print_json({"models_dir": str(registry.models_dir),
+                    "installed": [{**m.to_dict(), "present": m.present} for m in installed],
+                    "unregistered": [str(p) for p in found], "skipped": [str(p) for p in skipped]})
+        return 0
+    if not installed:
+        print("No models installed.")
+    for m in installed:
+        state = "" if m.present else "  [files missing]"
+        print(f"{m.name}  {m.format}  {m.engine}  {size_text(m.size)}  {m.path}{state}")
+    for p in found:
+        print(f"not registered: {p}  (deepseek-desktop models import {p})")
+    return 0
+
+
+@guard
+def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.fit import assess_fit
+    from ..models.hardware import probe_hardware
+    from ..models.local_models import estimate_local_model, inspect_model
+
+    target = installed_path(args.path, args, paths)
+    info = inspect_model(target)
+    opt = fit_options(args, paths)
+    estimate = estimate_local_model(target, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+    fit = assess_fit(estimate, probe_hardware())
+    if args.json:
+        print_json({**info.to_dict(), "fit": fit.to_dict()})
+        return 0
+    print(f"{info.name}  ({info.format}, {info.architecture})")
+    print(f"  path: {info.path}" + (f"  [{len(info.parts)} parts]" if info.parts else ""))
+    print(f"  size: {size_text(info.size)}" + (f", {info.size_label} parameters" if info.size_label else ""))
+    print(f"  quantisation: {info.quantization or '-'}   context length: {info.context_length}")
+    print(f"  layers: {info.block_count}   heads: {info.head_count} (key/value {info.head_count_kv})   "
+          f"embedding: {info.embedding_length}")
+    print(f"  chat template: {'yes' if info.has_chat_template else 'no (a fallback will be used)'}")
+    print_fit(fit, indent="  ")
+    return 0
+
+
+@guard
+def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.catalog import GgufQuant
+    from ..models.errors import CatalogError
+    from ..models.hardware import probe_hardware
+    from ..models.recommend import fit_catalog_model
+
+    hw, catalog = probe_hardware(), catalog_of(paths)
+    try:
+        model, chosen = catalog.resolve(args.model)
+    except CatalogError as exc:
+        # A GGUF on disk or an installed model: estimate from its real metadata.
+        if exc.message_id == "catalog.unknown_model" and (Path(args.model).expanduser().exists()
+                                                          or is_installed(args.model, args, paths)):
+            args.path = args.model
+            return run_info(args, paths)
+        raise
+    opt = fit_options(args, paths)
+    n_ctx = opt.n_ctx
+    downloads = [chosen] if chosen is not None else [model.gguf[q] for q in model.quants()] + list(model.mlx)
+    rows = []
+    for dl in downloads:
+        fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+        label = dl.quant if isinstance(dl, GgufQuant) else f"mlx-{dl.bits}bit"
+        rows.append((label, dl.size, fit))
+    remote = None
+    if not any(f.runs for _, _, f in rows) and model.api_model:
+        remote = {"api_model": model.api_model, "base_url": catalog.api_base_url}
+    if args.json:
+        print_json({"model": model.id, "n_ctx": min(n_ctx, model.context_length), "hardware": hw.to_dict(),
+                    "fits": [{"quant": q, "size": s, **f.to_dict()} for q, s, f in rows], "remote": remote})
+        return 0
+    print(f"{model.name} at {min(n_ctx, model.context_length)} tokens of context on this computer "
+          f"({size_text(hw.ram_available_bytes)} RAM free"
+          + (f", {size_text(hw.gpu_free_bytes)} GPU memory" if hw.gpus else "") + "):")
+    for label, size, fit in rows:
+        print_fit(fit, indent="  ", label=f"{label:<9} {size_text(size):>9}  ")
+    if remote:
+        print(f"  This computer cannot hold {model.name}. Use it remotely instead: a cluster, or DeepSeek's API "
+              f"({remote['base_url']}, model {remote['api_model']}).")
+    return 0
+
+
+@guard
+def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.hardware import probe_hardware
+    from ..models.recommend import recommend
+
+    hw, opt = probe_hardware(), fit_options(args, paths)
+    rec = recommend(catalog_of(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+    if args.json:
+        print_json({"hardware": hw.to_dict(), **rec.to_dict()})
+        return 0
+    if rec.best is None:
+        print("No DeepSeek model fits this computer's memory.")
+    else:
+        b = rec.best
+        print(f"Best for this computer: {b.spec}  ({b.model.name}, {size_text(b.size_bytes)}, "
+              f"{VERDICTS[b.fit.verdict]}, about {b.tokens_per_s:.0f} tokens/s)")
+        print(f"  deepseek-desktop models download {b.spec}")
+    for purpose, c in rec.per_purpose.items():
+        print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {VERDICTS[c.fit.verdict]})")
+    for r in rec.remote:
+        print(f"{r.model.name} needs at least {size_text(r.smallest_need_bytes)} of memory: use a cluster or "
+              f"DeepSeek's API ({r.base_url}, model {r.api_model}) instead of downloading it.")
+    return 0
