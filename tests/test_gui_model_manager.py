@@ -30,10 +30,7 @@ from deepseek_desktop.ui.model_manager.fit_text import verdict_text
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
-MANAGER_MODULES = ["model_manager.py", "model_manager_style.py", "catalogue_loader.py",
-                   "model_catalog_view.py", "model_detail.py", "model_recommendation.py", "download_center.py",
-                   "download_job.py", "download_row.py", "installed_list.py", "models_folder_panel.py",
-                   "fit_text.py"]
+MANAGER_MODULES = sorted(p.name for p in (UI / "model_manager").glob("*.py") if p.name != "__init__.py")
 
 
 @pytest.fixture
@@ -469,7 +466,8 @@ def test_live_language_switch_relabels_the_window(make_gui, hub, catalog_file, t
 def test_every_string_of_the_manager_is_found_by_lupdate(tmp_path):
     """Translatable strings only count if lupdate finds them, each in a named context."""
     ts = tmp_path / "mm.ts"
-    subprocess.run([str(Path(sys.executable).with_name("pyside6-lupdate")), *[str(UI / m) for m in MANAGER_MODULES],
+    subprocess.run([str(Path(sys.executable).with_name("pyside6-lupdate")), *[str(UI / "model_manager" / m)
+                                                                           for m in MANAGER_MODULES],
                     "-ts", str(ts)], check=True, capture_output=True)
     found = {(c.findtext("name"), m.findtext("source"))
              for c in ET.parse(ts).getroot().iter("context") for m in c.iter("message")}
