@@ -7,7 +7,7 @@ import base64
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QUrl
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    closing = Signal()  # the window was closed (the close accepted): the app quits
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
@@ -363,6 +365,8 @@ class MainWindow(QMainWindow):
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
         self.settings.set_state(STATE_WINDOW_GEOMETRY, geometry)
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closing.emit()
 
     async def shutdown(self) -> None:
         manager = getattr(self, "_model_manager", None)
