@@ -47,7 +47,7 @@ def catalog_file(tmp_path, gemma_path) -> Path:
 
 
 def open_manager(gui, catalog_file, hub) -> ModelManagerWindow:
-    mm = ModelManagerWindow.show_for(gui.window, catalog_file=catalog_file, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalog_file=catalog_file, endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     return mm
 
@@ -140,11 +140,11 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
     assert detail.remote.isVisible() and "deepseek-reasoner" in detail.remote_text.text()
     assert "Test DeepSeek-R1" in card.remote_label.text()
     click(gui, detail.remote_button)  # the launch planner for this model; DeepSeek's API from there
-    planner = gui.window._launch_planner
+    planner = gui.window.windows.launch_planner
     gui.wait(planner.isVisible)
     assert planner.model_box.currentData() == GIANT_ID
     click(gui, planner.api_button)
-    settings_dialog = gui.window._settings_dialog
+    settings_dialog = gui.window.windows.settings_dialog
     gui.wait(settings_dialog.isVisible)
     remote_page = [g.name for g in GROUPS].index("remote")
     assert settings_dialog.pages.currentRow() == remote_page
@@ -184,7 +184,7 @@ def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(m
     hub.behaviour.throttle = None
     gui.wait(lambda: job.state == "done", 120)
     gui.wait(lambda: gui.window.notices.isVisible() and "Downloaded" in gui.window.notices.label.text())
-    assert ModelManagerWindow.show_for(gui.window) is mm
+    assert gui.window.open_model_manager() is mm
     assert row.bar.value() == 1000 and row.status.text().startswith("Installed")
     assert row.dismiss_button.isVisible() and not row.cancel_button.isVisible()
     target = gui.paths.default_models_dir / SMALL_REPO / SMALL_FILE
@@ -484,13 +484,13 @@ def test_every_string_of_the_manager_is_found_by_lupdate(tmp_path):
     assert len(found) > 120
 
 
-def test_show_for_makes_one_window_per_main_window_and_raises_it(make_gui, hub, catalog_file):
+def test_one_model_manager_per_main_window_raised_when_opened_again(make_gui, hub, catalog_file):
     gui = make_gui()
     mm = open_manager(gui, catalog_file, hub)
     mm.close()
     assert not mm.isVisible()
     gui.window.open_model_manager()  # the toolbar's "Models…"
-    assert gui.window._model_manager is mm and mm.isVisible()
+    assert gui.window.windows.model_manager is mm and mm.isVisible()
 
 
 
@@ -498,7 +498,7 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
     gui = make_gui()
     broken = tmp_path / "catalog.json"
     broken.write_text('{"models": [ {"id": "half an entry"', encoding="utf-8")
-    mm = ModelManagerWindow.show_for(gui.window, catalog_file=broken, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalog_file=broken, endpoint=hub.url)
     gui.wait(lambda: mm.catalogue.placeholder.text() != "Reading the catalogue and checking this computer…")
     line = mm.catalogue.placeholder.text()
     assert line == f"The model catalogue could not be read: {broken}" == mm.notice.label.text()
@@ -511,7 +511,7 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
     assert mm.jobs == {} and mm.notice.label.text() == line
 
     good = write_catalog(tmp_path / "good.json", 1000)
-    other = ModelManagerWindow(gui.window, catalog_file=good, endpoint=hub.url)
+    other = ModelManagerWindow(gui.window.services, gui.window, catalog_file=good, endpoint=hub.url)
     gui.qtbot.addWidget(other)
     other.show()
     gui.wait(lambda: other.catalogue_state is not None)
