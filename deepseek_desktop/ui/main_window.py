@@ -28,7 +28,7 @@ from ..core.settings_store import (
     STATE_WINDOW_GEOMETRY,
     generation_params,
 )
-from ..models.model_sources import SIMULATOR, choice_from_state, choice_to_state, installed_choices, remote_choices
+from ..models.model_sources import SIMULATOR, choice_to_state, initial_choice, installed_choices, remote_choices
 from .background import BackgroundWork
 from .chat.composer import Composer
 from .chat.session import ChatSession
@@ -182,23 +182,14 @@ class MainWindow(QMainWindow):
         try:
             await self.refresh_models()
         finally:
-            self.switch_model(self._initial_choice())
+            self.switch_model(initial_choice(self._choices, self.settings.get_state(STATE_LAST_MODEL),
+                                             self.settings.get("general.default_engine")))
         self._show_start_notices(store_notices)
 
     @property
     def choices(self) -> list[ModelChoice]:
         """The models the toolbar offers, in its order."""
         return list(self._choices)
-
-    def _initial_choice(self) -> ModelChoice:
-        last = choice_from_state(self.settings.get_state(STATE_LAST_MODEL))
-        if last is not None and any(c.key == last.key for c in self._choices):
-            return next(c for c in self._choices if c.key == last.key)
-        wanted = self.settings.get("general.default_engine")
-        for c in self._choices:
-            if wanted in (c.engine, "auto") and c.engine != "simulator":
-                return c
-        return SIMULATOR
 
     def _show_start_notices(self, store_notices) -> None:
         lines = [error_message(n.message_id, n.params) for n in [*self.settings.take_notices(), *store_notices]]

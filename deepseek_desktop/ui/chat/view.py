@@ -72,6 +72,11 @@ class ChatView(QScrollArea):
         return box, layout
 
     # -- content --------------------------------------------------------------------------------
+    @property
+    def earlier_offered(self) -> bool:
+        """The "Show earlier messages" button is shown: older messages of the conversation are not loaded."""
+        return self._earlier.isVisible()
+
     def show_items(self, items: list[ChatItem], has_earlier: bool) -> None:
         """Show a conversation: a screenful of the newest messages at once, the rest of the page right
         after (the first screen appears sooner; the user sees no difference)."""
