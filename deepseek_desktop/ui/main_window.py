@@ -29,13 +29,13 @@ from ..core.settings_store import (
     generation_params,
 )
 from ..models.model_sources import SIMULATOR, choice_to_state, initial_choice, installed_choices, remote_choices
+from . import main_window_failures as failures
 from .background import BackgroundWork
 from .chat.composer import Composer
 from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
 from .drop_import import DropImporter
-from . import main_window_failures as failures
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
 from .model_picker import ModelPicker

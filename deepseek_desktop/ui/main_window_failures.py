@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+
 def list_failed() -> str:
     return QCoreApplication.translate("MainWindow", "The list of conversations could not be read.")
 
