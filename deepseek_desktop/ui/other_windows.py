@@ -52,19 +52,20 @@ class OtherWindows(QObject):
         _raise(self._settings)
         return self._settings
 
-    def open_model_manager(self, *, catalog_file: Path | None = None, endpoint: str | None = None
-                           ) -> ModelManagerWindow:
+    def open_model_manager(
+        self, *, catalog_file: Path | None = None, endpoint: str | None = None
+    ) -> ModelManagerWindow:
         """The model manager; ``catalog_file`` and ``endpoint`` apply when it is first made. An open one is
         raised; a closed (hidden) one looks at the models folder again."""
         from .model_manager.window import ModelManagerWindow
 
         manager = self.model_manager
         if manager is None:
-            manager = ModelManagerWindow(self._main.services, self._main, catalog_file=catalog_file,
-                                         endpoint=endpoint)
+            manager = ModelManagerWindow(self._main.services, self._main, catalog_file=catalog_file, endpoint=endpoint)
             manager.modelsChanged.connect(self._main.reload_models)
-            manager.messageWhileHidden.connect(lambda text: self._main.notices.show_message(
-                text, "info", timeout_ms=15000))
+            manager.messageWhileHidden.connect(
+                lambda text: self._main.notices.show_message(text, "info", timeout_ms=15000)
+            )
             manager.settingsRequested.connect(self.open_settings)
             manager.launchPlannerRequested.connect(self.open_launch_planner)
             self._manager = manager
