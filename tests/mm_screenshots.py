@@ -15,6 +15,8 @@ import pytest
 from hub_server import HubServer
 from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
 
+from deepseek_desktop.ui.model_manager.download_job import JobState
+
 OUT = Path(os.environ.get("MM_SHOTS", "/tmp/mm_shots"))
 
 
@@ -40,7 +42,7 @@ def test_screenshots(make_gui, hub, gemma_path, tmp_path):
     shot("catalogue_en")
     hub.behaviour.throttle = 20_000_000
     mm.start_download(f"{SMALL_ID}:Q4_K_M")
-    gui.wait(lambda: mm.jobs and next(iter(mm.jobs.values())).state == "download"
+    gui.wait(lambda: mm.jobs and next(iter(mm.jobs.values())).state is JobState.DOWNLOAD
              and next(iter(mm.jobs.values())).progress is not None
              and next(iter(mm.jobs.values())).progress.done > 20_000_000)
     shot("downloading_en")
@@ -48,7 +50,7 @@ def test_screenshots(make_gui, hub, gemma_path, tmp_path):
     shot("downloading_de")
     gui.services.language.apply("en")
     mm.download_center.stop()
-    gui.wait(lambda: next(iter(mm.jobs.values())).state == "paused")
+    gui.wait(lambda: next(iter(mm.jobs.values())).state is JobState.PAUSED)
     shot("paused_en")
     mm.catalogue.set_fits_only(False)
     mm.catalogue.select_model(GIANT_ID)

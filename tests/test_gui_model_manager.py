@@ -26,6 +26,7 @@ from deepseek_desktop.models.download import STAGING
 from deepseek_desktop.models.installed import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
 from deepseek_desktop.ui.fit_badge import size_text
+from deepseek_desktop.ui.model_manager.download_job import JobState
 from deepseek_desktop.ui.model_manager.fit_text import verdict_text
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
@@ -172,7 +173,7 @@ def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(m
     row = mm.downloads.rows[SMALL_SPEC]
     job = row.job
     assert mm.downloads.isVisible() and row.cancel_button.isVisible() and not row.resume_button.isVisible()
-    gui.wait(lambda: job.state == "download" and "left" in row.status.text())
+    gui.wait(lambda: job.state is JobState.DOWNLOAD and "left" in row.status.text())
     assert 0 < row.bar.value() < 1000
     text = row.status.text()
     assert f"of {size_text(gemma_path.stat().st_size)}" in text and "/s" in text
@@ -182,7 +183,7 @@ def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(m
     # closing the manager keeps the download going; its end is announced in the main window
     mm.close()
     hub.behaviour.throttle = None
-    gui.wait(lambda: job.state == "done", 120)
+    gui.wait(lambda: job.state is JobState.DONE, 120)
     gui.wait(lambda: gui.window.notices.isVisible() and "Downloaded" in gui.window.notices.label.text())
     assert gui.window.open_model_manager() is mm
     assert row.bar.value() == 1000 and row.status.text().startswith("Installed")
@@ -211,7 +212,7 @@ def test_cancel_keeps_a_partial_download_that_can_be_discarded(make_gui, hub, ca
     row = mm.downloads.rows[SMALL_SPEC]
     gui.wait(lambda: row.job.progress is not None and row.job.progress.done > 15_000_000)
     click(gui, row.cancel_button)
-    gui.wait(lambda: row.job.state == "paused")
+    gui.wait(lambda: row.job.state is JobState.PAUSED)
     kept = part_file(gui).stat().st_size
     assert 15_000_000 <= kept < row.job.total and row.job.partial == kept
     assert f"Paused: {size_text(kept)} of" in row.status.text()
@@ -239,7 +240,7 @@ def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(m
     gui.close()  # quit the app
     gui.wait(lambda: not job.running)
     gui.wait(lambda: not any(t.name.startswith("download ") for t in threading.enumerate()))
-    assert job.state == "paused" and registry(gui).list() == []
+    assert job.state is JobState.PAUSED and registry(gui).list() == []
     kept = part_file(gui).stat().st_size
     assert kept >= 10_000_000
 
@@ -247,14 +248,14 @@ def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(m
     mm2 = open_manager(again, catalog_file, hub)
     again.wait(lambda: SMALL_SPEC in mm2.downloads.rows)
     row = mm2.downloads.rows[SMALL_SPEC]
-    assert row.job.state == "paused" and row.job.partial == kept
+    assert row.job.state is JobState.PAUSED and row.job.partial == kept
     assert size_text(kept) in row.status.text() and row.resume_button.text() == "Resume"
     mm2.catalogue.select_model(SMALL_ID)
     assert mm2.catalogue.detail.rows[SMALL_SPEC].button.text() == "Resume"
     assert mm2.recommendation.download_button.text() == "Resume"
     hub.behaviour.throttle = None
     click(again, row.resume_button)
-    again.wait(lambda: row.job.state == "done", 120)
+    again.wait(lambda: row.job.state is JobState.DONE, 120)
     assert hub.ranges()[-1] == f"bytes={kept}-", "the download continued where it stopped"
     target = again.paths.default_models_dir / SMALL_REPO / SMALL_FILE
     assert sha256(target) == hub.hashes(SMALL_REPO, SMALL_FILE)[0]
@@ -267,7 +268,7 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalog_file):
     hub.behaviour.refuse.add(SMALL_REPO)
     mm.catalogue.select_model(SMALL_ID)
     click(gui, mm.catalogue.detail.rows[SMALL_SPEC].button)
-    gui.wait(lambda: SMALL_SPEC in mm.downloads.rows and mm.downloads.rows[SMALL_SPEC].job.state == "failed")
+    gui.wait(lambda: SMALL_SPEC in mm.downloads.rows and mm.downloads.rows[SMALL_SPEC].job.state is JobState.FAILED)
     row = mm.downloads.rows[SMALL_SPEC]
     assert mm.notice.isVisible() and mm.notice.kind == "error"
     message = mm.notice.label.text()
@@ -281,11 +282,11 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalog_file):
     click(gui, row.resume_button)
     gui.wait(lambda: row.job.progress is not None and row.job.progress.done > 5_000_000)
     click(gui, row.cancel_button)
-    gui.wait(lambda: row.job.state == "paused")
+    gui.wait(lambda: row.job.state is JobState.PAUSED)
     hub.behaviour.throttle = None
     hub.behaviour.drop_after, hub.behaviour.drop_times = 0, 1000
     click(gui, row.resume_button)
-    gui.wait(lambda: row.job.state == "failed" and "interrupted" in row.job.error, 120)
+    gui.wait(lambda: row.job.state is JobState.FAILED and "interrupted" in row.job.error, 120)
     assert "interrupted" in mm.notice.label.text()
     assert row.job.partial > 0 and row.resume_button.text() == "Resume" and row.discard_button.isVisible()
     assert size_text(row.job.partial) in row.status.text()
