@@ -210,6 +210,11 @@ class MessageWidget(QFrame):
     def dirty(self) -> bool:
         return self._dirty
 
+    def set_theme(self, theme) -> None:
+        """Render everything again in ``theme``'s colours."""
+        self._renderer.theme = theme
+        self.flush(force=True)
+
     def flush(self, force: bool = False) -> None:
         """Render what changed. Called at most once per frame by the chat view; ``force`` renders
         everything again (language or theme changed)."""
@@ -242,7 +247,8 @@ class MessageWidget(QFrame):
             self.flush()
 
     @property
-    def _code_blocks(self) -> list[str]:
+    def code_blocks(self) -> list[str]:
+        """The code blocks of the reply as shown, in order (what each block's Copy puts on the clipboard)."""
         return self._blocks_box.code_blocks if self._blocks_mode else self._whole_code_blocks
 
     def _sync_reasoning(self, force: bool) -> None:
@@ -263,8 +269,8 @@ class MessageWidget(QFrame):
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy-code":
             index = int(url.path() or url.toString().split(":", 1)[1])
-            if 0 <= index < len(self._code_blocks):
-                QGuiApplication.clipboard().setText(self._code_blocks[index])
+            if 0 <= index < len(self.code_blocks):
+                QGuiApplication.clipboard().setText(self.code_blocks[index])
             return
         self.linkActivated.emit(url)
 
@@ -285,13 +291,13 @@ class MessageWidget(QFrame):
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
-        self._cancel_edit_button = QPushButton(bar)
-        self._send_edit_button = QPushButton(bar)
-        self._send_edit_button.setDefault(True)
-        self._cancel_edit_button.clicked.connect(self._end_edit)
-        self._send_edit_button.clicked.connect(self._submit_edit)
-        row.addWidget(self._cancel_edit_button)
-        row.addWidget(self._send_edit_button)
+        self.cancel_edit_button = QPushButton(bar)
+        self.send_edit_button = QPushButton(bar)
+        self.send_edit_button.setDefault(True)
+        self.cancel_edit_button.clicked.connect(self._end_edit)
+        self.send_edit_button.clicked.connect(self._submit_edit)
+        row.addWidget(self.cancel_edit_button)
+        row.addWidget(self.send_edit_button)
         self.edit_bar = bar
         index = self._layout.indexOf(self.body)
         self._layout.insertWidget(index + 1, self.editor)
@@ -337,8 +343,8 @@ class MessageWidget(QFrame):
         if self._thinking is not None:
             self._thinking.retranslate()
         if self.editor is not None:
-            self._cancel_edit_button.setText(self.tr("Cancel"))
-            self._send_edit_button.setText(self.tr("Save and send"))
+            self.cancel_edit_button.setText(self.tr("Cancel"))
+            self.send_edit_button.setText(self.tr("Save and send"))
         self.footer.setText(self._footer_text())
         self.footer.setVisible(bool(self.footer.text()))
 

@@ -263,7 +263,7 @@ class ChatSession(QObject):
             item.state = state
         self._reply = None
         self.view.set_actions_enabled(True)
-        self.view._after_change()
+        self.view.refresh_after_change()
         try:
             final = await self.runner.call(lambda s: reply.recorder.finish(reason, error))
         except Exception as exc:  # a full disk, a read-only database: the text stays, the turn ends
