@@ -515,7 +515,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     </message>
     <message>
         <source>Loading {model}…</source>
-        <translation>Lade {model} …</translation>
+        <translation>{model} wird geladen …</translation>
     </message>
     <message>
         <source>Ready: {model}</source>
@@ -1457,7 +1457,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
     <message>
         <source>Reasoning</source>
-        <translation>Reasoning</translation>
+        <translation>Schlussfolgern</translation>
     </message>
     <message>
         <source>Chat</source>
