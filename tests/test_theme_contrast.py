@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QLineEdit,
     QPlainTextEdit,
@@ -104,7 +105,7 @@ def test_an_unchecked_indicator_is_painted_with_a_visible_outline(theme, qapp, q
     assert _strongest(image, rect, qapp.palette().color(R.Window)) >= NON_TEXT, name
 
 
-@pytest.mark.parametrize("kind", [QLineEdit, QDoubleSpinBox, QPlainTextEdit])
+@pytest.mark.parametrize("kind", [QLineEdit, QDoubleSpinBox, QComboBox, QPlainTextEdit])
 def test_an_input_field_has_a_visible_border(theme, qapp, qtbot, kind):
     name, _t = theme
     field = kind()
@@ -115,6 +116,22 @@ def test_an_input_field_has_a_visible_border(theme, qapp, qtbot, kind):
     left_edge = [image.pixelColor(x, y) for x in range(0, 3)]
     assert max(contrast(c, qapp.palette().color(R.Base)) for c in left_edge) >= NON_TEXT, (name, kind)
     assert max(contrast(c, qapp.palette().color(R.Window)) for c in left_edge) >= NON_TEXT, (name, kind)
+
+
+def test_the_keyboard_focus_ring_stands_out(theme, qapp, qtbot):
+    name, _t = theme
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.resize(200, 40)
+    field.show()
+    field.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    image = field.grab().toImage()
+    edge = [image.pixelColor(x, image.height() // 2) for x in range(0, 3)]
+    focus = QColor(OUTLINES[name][1])
+    assert min(contrast(c, focus) for c in edge) < 1.2, "the ring is painted in the focus colour"
+    assert max(contrast(c, qapp.palette().color(R.Base)) for c in edge) >= NON_TEXT, name
 
 
 @pytest.mark.parametrize("kind", sorted(STYLES))

@@ -57,7 +57,7 @@ class OutlinedStyle(QProxyStyle):
     def drawComplexControl(self, control, option: QStyleOptionComplex, painter: QPainter,  # noqa: N802
                            widget: QWidget | None = None) -> None:
         super().drawComplexControl(control, option, painter, widget)
-        if control == QStyle.ComplexControl.CC_SpinBox and getattr(option, "frame", True):
+        if control in (QStyle.ComplexControl.CC_SpinBox, QStyle.ComplexControl.CC_ComboBox) and option.frame:
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.setPen(QPen(self._color(option, True), 1.0))
