@@ -64,3 +64,10 @@ def test_the_simulator_says_sie_in_german():
     texts = simulator_german()
     assert len(texts) >= 20
     assert {t[:60]: informal(t) for t in texts if informal(t)} == {}
+
+
+def test_the_simulator_knows_it_is_asked_formally_too():
+    from deepseek_desktop.engines.simulator import pick_topic
+
+    for question in ("Wer sind Sie?", "Was sind Sie eigentlich?", "Wer bist du?"):
+        assert pick_topic(question)["id"] == "identity", question
