@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
+from ..error_text import error_message
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
@@ -40,7 +41,9 @@ class ChatItem:
     stats: dict = field(default_factory=dict)
     state: str = "complete"  # complete | streaming | cancelled | error | interrupted
     model: str = ""
-    error: str = ""  # one translated line shown under the message
+    error: str = ""  # one line shown under the message (when there is no error_id)
+    error_id: str = ""  # or an error message id and its params, translated when shown
+    error_params: dict = field(default_factory=dict)
 
 
 class ThinkingSection(QWidget):
@@ -196,12 +199,13 @@ class MessageWidget(QFrame):
         self.thinking.set_open(False)  # the answer has started: fold the thinking away
         self.thinking.retranslate()
 
-    def finish(self, state: str, stats: dict | None = None, error: str = "") -> None:
+    def finish(self, state: str, stats: dict | None = None, error: str = "", error_id: str = "",
+               error_params: dict | None = None) -> None:
         if self._thinking is not None and self._thinking.streaming:
             self._end_reasoning()
         self.item.state = state
         self.item.stats = stats or self.item.stats
-        self.item.error = error
+        self.item.error, self.item.error_id, self.item.error_params = error, error_id, error_params or {}
         self._dirty = True
         self.flush()
         self.retranslate()
@@ -221,6 +225,8 @@ class MessageWidget(QFrame):
         if not (self._dirty or force):
             return
         self._dirty = False
+        if force:
+            self.footer.setText(self._footer_text())  # the error line's red follows the theme
         if self.item.reasoning:
             self._sync_reasoning(force)
         if self._blocks_mode:
@@ -369,7 +375,8 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
-        if self.item.error:
-            error = f"<span style='color:#c0392b'>{html.escape(self.item.error)}</span>"
+        line = error_message(self.item.error_id, self.item.error_params) if self.item.error_id else self.item.error
+        if line:
+            error = f"<span style='color:{self._renderer.theme.error}'>{html.escape(line)}</span>"
             text = (text + "<br>" if text else "") + error
         return text
