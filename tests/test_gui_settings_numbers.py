@@ -8,8 +8,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QApplication
 
-from deepseek_desktop.ui.settings.dialog import SettingsDialog
-
 KEY = "generation.temperature"
 
 
@@ -20,7 +18,7 @@ def switch_language(gui, language: str) -> None:
 
 
 def temperature_box(gui):
-    dialog = SettingsDialog.show_for(gui.window)
+    dialog = gui.window.open_settings()
     return dialog, dialog.fields[KEY].widget
 
 
