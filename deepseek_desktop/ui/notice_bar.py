@@ -52,13 +52,17 @@ class NoticeBar(QFrame):
         self._callback = action
         self.action.setVisible(bool(action_text and action))
         self.action.setText(action_text)
-        self.close_button.setToolTip(self.tr("Close"))
+        self._name_close_button()
         self._restyle()
         self.show()
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:
             self._timer.stop()
+
+    def _name_close_button(self) -> None:
+        self.close_button.setToolTip(self.tr("Close"))
+        self.close_button.setAccessibleName(self.tr("Close the message"))  # "✕" says nothing when read out
 
     def _restyle(self) -> None:
         # The application's palette, not our own: our style sheet changes ours (and sends PaletteChange).
@@ -72,6 +76,8 @@ class NoticeBar(QFrame):
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.PaletteChange and self.kind:
             self._restyle()  # the theme changed while a notice is shown
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._name_close_button()
         super().changeEvent(event)
 
     def _on_action(self) -> None:

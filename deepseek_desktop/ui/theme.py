@@ -19,7 +19,8 @@ _SHEET = """
 #emptyChat {{ color: {muted}; font-size: 15px; }}
 #banner {{ background-color: {banner_bg}; border-bottom: 1px solid {border}; }}
 #fitBadge {{ border-radius: 8px; padding: 2px 8px; color: white; }}
-#sidebar QListWidget {{ border: none; }}
+#sidebar QListWidget {{ border: 1px solid transparent; border-radius: 4px; }}
+#sidebar QListWidget:focus {{ border: 1px solid palette(highlight); }}
 """
 
 

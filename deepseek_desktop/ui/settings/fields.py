@@ -117,6 +117,8 @@ class Field(QObject):
     def retranslate(self) -> None:
         w = self.widget
         self.widget.setToolTip(tr_setting(self.spec.help))
+        # The form's label sits in another widget than the editor: name the editor itself.
+        (self._line if self.spec.type is SettingType.PATH else w).setAccessibleName(tr_setting(self.spec.label))
         if isinstance(w, QComboBox):
             for i, c in enumerate(self.spec.choices):
                 w.setItemText(i, tr_setting(c.label))
