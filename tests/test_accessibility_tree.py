@@ -63,7 +63,7 @@ def controls(widget) -> int:
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_every_control_has_a_name_in_the_windows_language(make_gui, hub, tmp_path, gemma_path, language):
-    gui = make_gui(words_per_second=2000, settings_values={"general.language": language})
+    gui = make_gui(words_per_second=1000, settings_values={"general.language": language})
     try:
         w = gui.window
         w.composer.sendRequested.emit("Explain quantisation")

@@ -65,7 +65,7 @@ def test_the_cursor_is_in_the_message_box_at_start(make_gui):
 
 
 def test_delete_removes_the_selected_conversation_with_undo(make_gui):
-    gui = make_gui(words_per_second=2000)
+    gui = make_gui(words_per_second=1000)
     sidebar = two_conversations(gui)
     gui.qtbot.keyClick(gui.window.composer.input, Qt.Key.Key_Delete)  # in the message box: text editing only
     assert sidebar.list.count() == 2
@@ -82,9 +82,11 @@ def test_delete_removes_the_selected_conversation_with_undo(make_gui):
     gui.wait(lambda: gui.window.session.conversation is not None and gui.window.session.conversation.id == doomed)
 
 
+# The offscreen platform cannot grab the keyboard for a popup menu (a real desktop can): it says so.
+@pytest.mark.qt_log_ignore("^This plugin does not support grabbing the keyboard$")
 @pytest.mark.parametrize("keys", [(Qt.Key.Key_F10, SHIFT), (Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier)])
 def test_shift_f10_and_the_menu_key_open_the_conversation_menu(make_gui, keys):
-    gui = make_gui(words_per_second=2000)
+    gui = make_gui(words_per_second=1000)
     sidebar = two_conversations(gui)
     sidebar.list.setFocus()
     entries = menu_from(gui, lambda: gui.qtbot.keyClick(sidebar.list, *keys))
@@ -92,7 +94,7 @@ def test_shift_f10_and_the_menu_key_open_the_conversation_menu(make_gui, keys):
 
 
 def test_escape_in_the_search_box_clears_it(make_gui):
-    gui = make_gui(words_per_second=2000)
+    gui = make_gui(words_per_second=1000)
     sidebar = two_conversations(gui)
     gui.qtbot.keyClick(gui.window, Qt.Key.Key_F, CTRL)
     assert sidebar.search.hasFocus()
@@ -163,7 +165,7 @@ def test_the_readme_lists_every_shortcut():
 
 
 def test_tab_reaches_only_controls_that_show_their_focus(make_gui):
-    gui = make_gui(words_per_second=2000)
+    gui = make_gui(words_per_second=1000)
     w = gui.window
     send_and_wait(gui, "Explain quantisation")
     activate(gui)
@@ -190,8 +192,9 @@ def test_tab_reaches_only_controls_that_show_their_focus(make_gui):
 
 
 def test_editing_a_question_far_up_brings_the_editor_into_view(make_gui):
-    gui = make_gui(words_per_second=5000)
+    gui = make_gui(words_per_second=1000)
     w = gui.window
+    activate(gui)
     for question in (
         "Tell me about Apple Silicon",
         "Explain quantisation",

@@ -21,6 +21,10 @@ _SHEET = """
 #fitBadge {{ border-radius: 8px; padding: 2px 8px; color: white; }}
 #sidebar QListWidget {{ border: 1px solid transparent; border-radius: 4px; }}
 #sidebar QListWidget:focus {{ border: 1px solid palette(highlight); }}
+QPlainTextEdit {{ border: 1px solid {frame}; border-radius: 3px; }}
+QPlainTextEdit:focus {{ border: 1px solid palette(highlight); }}
+#chatView {{ border: 1px solid transparent; }}
+#chatView:focus {{ border: 1px solid palette(highlight); }}
 """
 
 
@@ -44,6 +48,7 @@ def apply_theme(app: QApplication, choice: str) -> Theme:
         user_bg="#2b3440" if dark else "#eef3f9",
         muted=theme.muted,
         border=theme.code_border,
+        frame="#4a5260" if dark else "#b8bec7",
         banner_bg="#233142" if dark else "#fff8e1",
     ))
     return theme

@@ -303,6 +303,8 @@ class MessageWidget(QFrame):
         self.body.hide()
         self._blocks_box.hide()
         self.retranslate()
+        for w in (self.editor, bar):
+            w.show()  # now, not when the layout gets to it: a hidden editor cannot take the cursor
         self.editor.setFocus()
         bring_into_view(self.editor)
 
