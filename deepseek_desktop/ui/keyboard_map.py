@@ -36,14 +36,14 @@ class KeyboardMapDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyboardMap")
-        self.resize(640, 520)
+        self.resize(880, 560)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.table = QTableWidget(len(SHORTCUTS), 3, self)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)  # one line a shortcut: the dialog is wide enough
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -78,7 +78,6 @@ class KeyboardMapDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
 
 
 class HelpMenu(QMenu):
