@@ -12,6 +12,7 @@ from mm_catalog import SMALL_FILE, SMALL_REPO, write_catalog
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser, QWidget
 
+from deepseek_desktop.ui.accessibility import LAST_ANNOUNCEMENT
 from deepseek_desktop.ui.keyboard_map import KeyboardMapDialog
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 from deepseek_desktop.ui.settings.dialog import SettingsDialog
@@ -77,6 +78,7 @@ def test_delete_removes_the_selected_conversation_with_undo(make_gui):
     notice = gui.window.notices
     assert doomed not in [sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(sidebar.list.count())]
     assert notice.isVisible() and notice.action.text() == "Undo"
+    assert notice.label.property(LAST_ANNOUNCEMENT) == "Conversation deleted."  # read out, away from the focus
     gui.qtbot.mouseClick(notice.action, Qt.MouseButton.LeftButton)
     gui.wait(lambda: sidebar.list.count() == 2)
     gui.wait(lambda: gui.window.session.conversation is not None and gui.window.session.conversation.id == doomed)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from .accessibility import announce
+
 _STYLES = {
     "info": ("#e8f1fb", "#17324d", "#1f3347", "#dbe9f7"),
     "error": ("#fdecea", "#611a15", "#4a1f1f", "#f6d3cf"),
@@ -55,6 +57,7 @@ class NoticeBar(QFrame):
         self._name_close_button()
         self._restyle()
         self.show()
+        announce(self.label, text)  # a screen reader says it: the bar appears away from the focus
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:
