@@ -106,7 +106,9 @@ class DropImporter(QObject):
                        "{name} ({quant}, {size} download). {level}: {speed}.").format(
             name=best.model.name, quant=best.quant, size=size_text(best.size_bytes),
             level=level_text(best.level.value), speed=speed_line(best.speed))
-        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec))
+        # it stays until a model is installed: a failed or cancelled download leaves the offer in place
+        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
+                            stays=True)
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):
