@@ -8,7 +8,10 @@ of ``models.speed`` for the same file on this computer, and their ratios.
 
 The estimate assumes memory bandwidth is the limit. For a model this small the per-token overhead
 weighs more than for a 7B, so a ratio near 1 here means the estimate is not too optimistic; a ratio
-well below 1 means the CPU bandwidth constant is too high for this kind of machine.
+well below 1 means the CPU bandwidth constant is too high for this kind of machine. Run it on an idle
+machine: llama.cpp's threads wait for each other at every layer, so with other jobs on the same cores the
+rate falls by an order of magnitude (on the shared 2-core test machine at load average 6-10: 2-8
+tokens/s, against 54 at load 1.9) and the ratio says nothing about the estimate.
 """
 
 from __future__ import annotations
