@@ -325,8 +325,8 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Es ist kein Modell installiert, und keines aus dem Katalog passt in den Speicher dieses Rechners. Vorerst antwortet der Simulator; große Modelle kann ein entfernter Server ausführen.</translation>
     </message>
     <message>
-        <source>No model yet: the simulator answers for now. Recommended for this computer: {name} ({quant}, {size} download).</source>
-        <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download).</translation>
+        <source>No model yet: the simulator answers for now. Recommended for this computer: {name} ({quant}, {size} download). {level}: {speed}.</source>
+        <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download). {level}: {speed}.</translation>
     </message>
     <message>
         <source>Download</source>
@@ -990,6 +990,26 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Zu groß für diesen Rechner</translation>
     </message>
     <message>
+        <source>Fast</source>
+        <translation>Schnell</translation>
+    </message>
+    <message>
+        <source>Usable</source>
+        <translation>Brauchbar</translation>
+    </message>
+    <message>
+        <source>Slow</source>
+        <translation>Langsam</translation>
+    </message>
+    <message>
+        <source>Does not fit</source>
+        <translation>Passt nicht</translation>
+    </message>
+    <message>
+        <source>about {wait} for {n} tokens</source>
+        <translation>etwa {wait} für {n} Token</translation>
+    </message>
+    <message>
         <source>This computer: {free} of {total} memory free.</source>
         <translation>Dieser Rechner: {free} von {total} Arbeitsspeicher frei.</translation>
     </message>
@@ -1618,22 +1638,6 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
 </context>
 <context>
     <name>ModelListEntry</name>
-    <message>
-        <source>GPU</source>
-        <translation>GPU</translation>
-    </message>
-    <message>
-        <source>GPU + CPU</source>
-        <translation>GPU + CPU</translation>
-    </message>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <source>Too big</source>
-        <translation>Zu groß</translation>
-    </message>
     <message>
         <source>Best download: {verdict}</source>
         <translation>Bester Download: {verdict}</translation>
