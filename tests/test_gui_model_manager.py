@@ -342,7 +342,7 @@ def test_delete_only_inside_the_models_folder_and_forget_outside(make_gui, hub, 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     outside = make_gguf(elsewhere / "outside.gguf")
-    copied_source = make_gguf(elsewhere / "copied.gguf")
+    copied_source = make_gguf(elsewhere / "copied.gguf", n_tensors=3)  # not the same bytes as outside.gguf
     # dropped with "copy into the models folder": the copy is inside, so it can be deleted
     click(gui, mm.installed.copy_box)
     assert drop(gui, mm, copied_source)

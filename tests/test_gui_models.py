@@ -55,6 +55,24 @@ def test_dropping_a_gguf_registers_it_in_place(with_gemma, gemma_path):
     assert not gui.window.banner.isVisible(), "with a model installed the first-run banner goes away"
 
 
+def test_dropping_an_installed_model_again_says_so(with_gemma, gemma_path, tmp_path):
+    gui = with_gemma
+    [first] = registry(gui).list()
+    gui.window.notices.dismiss()
+    assert drop_files(gui.window, gemma_path)
+    gui.wait(lambda: gui.window.notices.isVisible())
+    assert gui.window.notices.label.text() == f"Already installed as {first.name}."
+    assert gui.window.notices.kind == "info" and registry(gui).list() == [first]
+    twin = tmp_path / "twin.gguf"  # the same bytes in another place
+    twin.write_bytes(gemma_path.read_bytes())
+    gui.window.notices.dismiss()
+    assert drop_files(gui.window, twin)
+    gui.wait(lambda: gui.window.notices.isVisible())
+    assert gui.window.notices.label.text() == f"Already installed as {first.name}."
+    assert registry(gui).list() == [first]
+    assert [c.model for c in gui.window.choices if c.engine == "llamacpp"] == [first.path]
+
+
 @pytest.mark.parametrize("kind,phrase", [("random", "Not a GGUF"), ("half", "truncated"),
                                          ("magic", "Not a GGUF"), ("header_cut", "truncated")])
 def test_dropping_a_bad_file_says_why_and_imports_nothing(make_gui, bad_models, kind, phrase):

@@ -24,6 +24,7 @@ from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
 from ..accessibility import announce_reply, bring_into_view
 from ..error_text import error_message
+from ..template_note import note_for_stats
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
@@ -383,6 +384,8 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
+        if self.item.role == "assistant" and (note := note_for_stats(str(st.get("chat_template", "")))):
+            text = (text + "<br>" if text else "") + html.escape(note)
         line = error_message(self.item.error_id, self.item.error_params) if self.item.error_id else self.item.error
         if line:
             error = f"<span style='color:{self._renderer.theme.error}'>{html.escape(line)}</span>"
