@@ -141,6 +141,22 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
 
 
 @pytest.mark.slow
+def test_the_first_reply_of_a_model_without_a_chat_template_says_so(with_gemma):
+    gui = with_gemma
+    gui.settings.set("generation.max_tokens", 8)
+    gui.settings.set("llamacpp.threads", 2)
+    gui.window.switch_model(gemma_choice(gui))
+    gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
+    note = ("No chat template in the model file: a generic gemma template is used, answers may be worse than "
+            "with the model's own.")
+    gui.wait(lambda: note in gui.window.picker.badge.toolTip(), 30)
+    send_and_wait(gui, "Say hello.", timeout=60)
+    reply = gui.window.chat_view.widgets[-1]
+    assert reply.item.stats["chat_template"] == "fallback:gemma"
+    assert note.replace("'", "&#x27;") in reply.footer.text() and reply.footer.isVisible()
+
+
+@pytest.mark.slow
 def test_loading_through_the_ram_disk(with_gemma):
     gui = with_gemma
     gui.settings.set("general.ram_disk", True)
