@@ -153,7 +153,12 @@ def test_the_first_reply_of_a_model_without_a_chat_template_says_so(with_gemma):
     send_and_wait(gui, "Say hello.", timeout=60)
     reply = gui.window.chat_view.widgets[-1]
     assert reply.item.stats["chat_template"] == "fallback:gemma"
-    assert note.replace("'", "&#x27;") in reply.footer.text() and reply.footer.isVisible()
+    escaped = note.replace("'", "&#x27;")
+    assert escaped in reply.footer.text() and reply.footer.isVisible()
+    send_and_wait(gui, "Say goodbye.", timeout=60)
+    first, second = [w for w in gui.window.chat_view.widgets if w.item.role == "assistant"]
+    assert second.item.stats["chat_template"] == "fallback:gemma"
+    assert escaped in first.footer.text() and escaped not in second.footer.text(), "said once, not every time"
 
 
 @pytest.mark.slow
