@@ -692,6 +692,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Ungültige Eingabe: {what}</translation>
     </message>
     <message>
+        <source>Already installed as {name}.</source>
+        <translation>Bereits installiert als {name}.</translation>
+    </message>
+    <message>
         <source>The conversation database was damaged. It was moved to {path} and a new one was started.</source>
         <translation>Die Unterhaltungsdatenbank war beschädigt. Sie wurde nach {path} verschoben und eine neue angelegt.</translation>
     </message>
@@ -1116,6 +1120,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
 Download one from the catalogue, or drop a .gguf file or an MLX model folder here.</source>
         <translation>Noch keine Modelle installiert.
 Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder einen MLX-Modellordner hierher.</translation>
+    </message>
+    <message>
+        <source>{name} (generic chat template)</source>
+        <translation>{name} (allgemeine Chat-Vorlage)</translation>
     </message>
     <message>
         <source>Files missing: {path}</source>
@@ -2180,6 +2188,13 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Choose…</source>
         <translation>Auswählen …</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateNote</name>
+    <message>
+        <source>No chat template in the model file: a generic {name} template is used, answers may be worse than with the model's own.</source>
+        <translation>Die Modelldatei enthält keine Chat-Vorlage: Es wird eine allgemeine {name}-Vorlage verwendet, die Antworten können schlechter sein als mit der eigenen Vorlage des Modells.</translation>
     </message>
 </context>
 <context>

@@ -226,6 +226,22 @@ def test_import_and_remove_rules(gemma_path, tmp_path, app_home):
     assert "No installed model is called nothing" in one_error_line(cli("models", "remove", "nothing"))
 
 
+def test_importing_the_same_model_twice_keeps_one_entry(gemma_path, tmp_path, app_home):
+    first = json.loads(cli("models", "import", str(gemma_path), "--json").stdout.splitlines()[-1])
+    again = cli("models", "import", str(gemma_path))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == f"Already installed as {first['name']}. ({first['path']})"
+    twin = tmp_path / "twin.gguf"
+    twin.write_bytes(gemma_path.read_bytes())
+    r = cli("models", "import", str(twin), "--copy", "--json")
+    assert r.returncode == 0, r.stderr
+    said = json.loads(r.stdout.splitlines()[-1])
+    assert said["type"] == "already_installed" and said["name"] == first["name"]
+    listed = json.loads(cli("models", "list", "--json").stdout)
+    assert [m["path"] for m in listed["installed"]] == [first["path"]]
+    assert not (app_home / "data" / "models" / "twin.gguf").exists(), "nothing copied"
+
+
 def test_import_of_a_bad_file(bad_models):
     line = one_error_line(cli("models", "import", str(bad_models["half"]), "--copy"))
     assert "truncated" in line

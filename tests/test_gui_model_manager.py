@@ -349,7 +349,7 @@ def test_delete_only_inside_the_models_folder_and_forget_outside(make_gui, hub, 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     outside = make_gguf(elsewhere / "outside.gguf")
-    copied_source = make_gguf(elsewhere / "copied.gguf")
+    copied_source = make_gguf(elsewhere / "copied.gguf", n_tensors=3)  # not the same bytes as outside.gguf
     # dropped with "copy into the models folder": the copy is inside, so it can be deleted
     click(gui, mm.installed.copy_box)
     assert drop(gui, mm, copied_source)
@@ -416,6 +416,23 @@ def test_drop_a_valid_gguf_a_random_file_and_a_truncated_one(make_gui, hub, cata
     assert mm.tabs.currentWidget() is mm.installed
     gui.wait(lambda: entry.name in mm.installed.buttons)
     assert mm.installed.buttons[entry.name].text() == "Forget", "registered in place, outside the folder"
+
+
+def test_an_installed_model_without_a_chat_template_says_what_that_means(make_gui, hub, catalog_file, gemma_path,
+                                                                         tmp_path):
+    gui = make_gui()
+    mm = open_manager(gui, catalog_file, hub)
+    own = make_gguf(tmp_path / "own-template.gguf", chat_template="{{ messages }}")
+    for path in (gemma_path, own):
+        assert drop(gui, mm, path)
+    gui.wait(lambda: len(registry(gui).list()) == 2)
+    gemma = next(m for m in registry(gui).list() if m.path == str(gemma_path.resolve()))
+    note = ("No chat template in the model file: a generic gemma template is used, answers may be worse than "
+            "with the model's own.")
+    gui.wait(lambda: note in mm.installed.details(gemma.name))
+    assert mm.installed.details(gemma.name).startswith(f"{gemma.name} (generic chat template)")
+    gui.wait(lambda: mm.installed.details("own-template") != "")
+    assert mm.installed.details("own-template") == "own-template\nown-template", "its own template: no note"
 
 
 GERMAN = {

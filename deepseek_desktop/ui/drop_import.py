@@ -11,9 +11,11 @@ from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
 
 from ..core.errors import DeepSeekError
 from ..core.settings_store import models_dir
+from ..models.errors import AlreadyInstalled
 from .background import BackgroundWork
 from .error_text import describe
 from .fit_badge import fit_for_choice, size_text
+from .template_note import note_for_stats
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class DropImporter(QObject):
         paths, settings = self.services.paths, self.services.settings
         try:
             entry = await asyncio.to_thread(_import, path, paths, models_dir(settings, paths), copy)
+        except AlreadyInstalled as exc:  # no second entry for the same bytes: say which one it is
+            log.info("import of %s skipped: %s", path, exc)
+            self.message.emit(describe(exc), "info")
+            return None
         except DeepSeekError as exc:
             log.warning("import of %s refused: %s", path, exc)
             self.message.emit(describe(exc), "error")
@@ -76,6 +82,8 @@ class DropImporter(QObject):
     # -- the fit badge and the first-run recommendation --------------------------------------
     async def update_fit_badge(self, picker, choice, info: dict) -> None:
         verdict, tip = await fit_for_choice(choice, self.services.settings)
+        if note := note_for_stats(str(info.get("chat_template", ""))):
+            tip = f"{tip}\n\n{note}" if tip else note
         if picker.current() == choice:  # not a badge for a model the user has since left
             picker.set_fit(verdict, tip)
 
