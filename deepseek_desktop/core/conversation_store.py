@@ -185,18 +185,16 @@ class ConversationStore:
     # -- messages: writing --
 
     def add_message(self, conversation_id: int, role: str, content: str, **fields: Any) -> Message:
-        """Append a message (``fields`` as in ``message_rows.message_values``: reasoning, reasoning_seconds,
-        model, engine, state, stats, error_id, error_params). The first user message of an untitled
-        conversation also names it."""
+        """Append a message (``fields``: see ``message_rows.message_values``). The first user message of an
+        untitled conversation also names it."""
         with self._writing() as db:
             mid = self._insert_message(db, conversation_id, role, content, self._clock(), **fields)
         return self._settled(mid, fields.get("state"))
 
     def start_turn(self, conversation_id: int | None, question: str, *, system_prompt: str = "",
                    model: str = "", engine: str = "") -> Turn:
-        """One message sent, in ONE transaction: the conversation (created when ``conversation_id`` is None,
-        with ``system_prompt``), the question, and the empty streaming reply to come. When any part fails,
-        nothing of it is written."""
+        """One message sent, in ONE transaction: the conversation (created when ``conversation_id`` is None),
+        the question, the empty streaming reply to come. When any part fails, nothing of it is written."""
         now = self._clock()
         with self._writing() as db:
             if conversation_id is None:
@@ -365,7 +363,8 @@ class ConversationStore:
         mid = db.execute(INSERT_MESSAGE, message_values(conversation_id, position, role, content, created_at=now,
                                                         **fields)).lastrowid
         if role == "user" and not conv.title:
-            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title_from_question(content), conversation_id))
+            db.execute("UPDATE conversations SET title = ? WHERE id = ?",
+                       (title_from_question(content), conversation_id))
         db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return mid
 

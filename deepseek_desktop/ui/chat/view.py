@@ -54,7 +54,7 @@ class ChatView(QScrollArea):
         self.theme = Theme()
         self._markdown = MarkdownPool(self)  # long blocks render there, not on the GUI thread
         self._stick_to_bottom = True
-        self._actions_enabled = True
+        self._busy = False  # set from ChatSession.busyChanged only
         self._generation = 0  # bumped per conversation shown, so a late fill-in cannot land in another
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -133,8 +133,8 @@ class ChatView(QScrollArea):
         w.editSubmitted.connect(self.editSubmitted)
         w.regenerateRequested.connect(self.regenerateRequested)
         w.linkActivated.connect(self.linkActivated)
-        w.set_actions_enabled(self._actions_enabled)
-        if item.state == "streaming":
+        w.set_busy(self._busy)
+        if item.live is not None:
             self._live_layout.addWidget(w)
         else:
             self._history_layout.insertWidget(sum(1 for x in self.widgets[:index] if x.parent() is self._history), w)
@@ -144,7 +144,7 @@ class ChatView(QScrollArea):
     def _settle(self) -> None:
         """A reply that finished streaming joins the finished messages."""
         for w in self.widgets:
-            if w.parent() is self._live and w.item.state != "streaming":
+            if w.parent() is self._live and w.item.live is None:
                 self._live_layout.removeWidget(w)
                 self._history_layout.addWidget(w)
 
@@ -155,14 +155,19 @@ class ChatView(QScrollArea):
         for w in self.widgets:
             w.set_regenerate_visible(w is last_assistant and w is self.widgets[-1])
 
-    def set_actions_enabled(self, enabled: bool) -> None:
-        """Editing and regenerating are off while a reply streams."""
-        self._actions_enabled = enabled
+    def set_busy(self, busy: bool) -> None:
+        """Editing and regenerating are off while a turn runs (``ChatSession.busy``)."""
+        self._busy = busy
         for w in self.widgets:
-            w.set_actions_enabled(enabled)
+            w.set_busy(busy)
+
+    def reply_finished(self) -> None:
+        """A reply stopped streaming: it joins the finished messages."""
+        self._after_change()
 
     # -- streaming ------------------------------------------------------------------------------
     def mark_dirty(self) -> None:
+        """Something streamed: the streaming messages show it at the next frame."""
         if not self._frame.isActive():
             self._frame.start()
 
