@@ -1,4 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
@@ -35,7 +35,7 @@
         <translation>Passt auf diesen Rechner</translation>
     </message>
     <message>
-        <source>Only models and downloads that run in this computer&apos;s memory</source>
+        <source>Only models and downloads that run in this computer's memory</source>
         <translation>Nur Modelle und Downloads, die im Speicher dieses Rechners laufen</translation>
     </message>
     <message>
@@ -294,7 +294,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{name} importiert. Wählen Sie es in der Symbolleiste, um damit zu chatten.</translation>
     </message>
     <message>
-        <source>No model is installed and none of the catalogue fits this computer&apos;s memory. The simulator answers for now; a remote server can run large models.</source>
+        <source>No model is installed and none of the catalogue fits this computer's memory. The simulator answers for now; a remote server can run large models.</source>
         <translation>Es ist kein Modell installiert, und keines aus dem Katalog passt in den Speicher dieses Rechners. Vorerst antwortet der Simulator; große Modelle kann ein entfernter Server ausführen.</translation>
     </message>
     <message>
@@ -329,6 +329,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>API-Schlüssel für {name} (wird im Schlüsselbund des Systems gespeichert):</translation>
     </message>
     <message>
+        <source>API key for {name}. No system keyring is available: the key is kept only until the app quits.</source>
+        <translation>API-Schlüssel für {name}. Es ist kein Schlüsselbund des Systems verfügbar: Der Schlüssel wird nur bis zum Beenden der App behalten.</translation>
+    </message>
+    <message>
         <source>The API key for {name} is stored in the system keyring.</source>
         <translation>Der API-Schlüssel für {name} ist im Schlüsselbund des Systems gespeichert.</translation>
     </message>
@@ -361,7 +365,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>API-Schlüssel festlegen …</translation>
     </message>
     <message>
-        <source>OpenAI-compatible servers: DeepSeek&apos;s API, vLLM, SGLang or llama.cpp. With a remote server, your messages leave this computer.</source>
+        <source>OpenAI-compatible servers: DeepSeek's API, vLLM, SGLang or llama.cpp. With a remote server, your messages leave this computer.</source>
         <translation>OpenAI-kompatible Server: die DeepSeek-API, vLLM, SGLang oder llama.cpp. Mit einem entfernten Server verlassen Ihre Nachrichten diesen Rechner.</translation>
     </message>
     <message>
@@ -515,7 +519,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     </message>
     <message>
         <source>Loading {model}…</source>
-        <translation>Lade {model} …</translation>
+        <translation>{model} wird geladen …</translation>
     </message>
     <message>
         <source>Ready: {model}</source>
@@ -849,7 +853,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Der Server unter {url} antwortet nicht mehr.</translation>
     </message>
     <message>
-        <source>The server&apos;s certificate could not be verified: {url}</source>
+        <source>The server's certificate could not be verified: {url}</source>
         <translation>Das Zertifikat des Servers konnte nicht geprüft werden: {url}</translation>
     </message>
     <message>
@@ -1072,7 +1076,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Vergessen</translation>
     </message>
     <message>
-        <source>Delete the model&apos;s files from the models folder</source>
+        <source>Delete the model's files from the models folder</source>
         <translation>Die Dateien des Modells aus dem Modellordner löschen</translation>
     </message>
     <message>
@@ -1111,7 +1115,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>{gpus} GPUs ({nodes} × {per_node})</translation>
     </message>
     <message>
-        <source>DeepSeek&apos;s API (model {model})</source>
+        <source>DeepSeek's API (model {model})</source>
         <translation>der DeepSeek-API (Modell {model})</translation>
     </message>
 </context>
@@ -1182,7 +1186,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Adressen</translation>
     </message>
     <message>
-        <source>The machines&apos; network addresses, the head first, separated by commas</source>
+        <source>The machines' network addresses, the head first, separated by commas</source>
         <translation>Die Netzwerkadressen der Rechner, der Hauptknoten zuerst, durch Kommas getrennt</translation>
     </message>
     <message>
@@ -1234,7 +1238,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Verbinden</translation>
     </message>
     <message>
-        <source>Use DeepSeek&apos;s API…</source>
+        <source>Use DeepSeek's API…</source>
         <translation>DeepSeek-API verwenden…</translation>
     </message>
 </context>
@@ -1421,7 +1425,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Originalmodell: {link}</translation>
     </message>
     <message>
-        <source>Too big for this computer: even its smallest download needs about {need} of memory. DeepSeek&apos;s API runs it (model “{api}”), or a cluster or server of your own with an OpenAI-compatible API.</source>
+        <source>Too big for this computer: even its smallest download needs about {need} of memory. DeepSeek's API runs it (model “{api}”), or a cluster or server of your own with an OpenAI-compatible API.</source>
         <translation>Zu groß für diesen Rechner: Selbst der kleinste Download braucht etwa {need} Speicher. Die DeepSeek-API führt es aus (Modell „{api}“), ebenso ein eigener Cluster oder Server mit OpenAI-kompatibler API.</translation>
     </message>
     <message>
@@ -1437,7 +1441,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Downloads</translation>
     </message>
     <message>
-        <source>None of this model&apos;s downloads fits this computer. Choose “All models” to see them anyway.</source>
+        <source>None of this model's downloads fits this computer. Choose “All models” to see them anyway.</source>
         <translation>Keiner der Downloads dieses Modells passt auf diesen Rechner. Wählen Sie „Alle Modelle“, um sie trotzdem zu sehen.</translation>
     </message>
     <message>
@@ -1457,7 +1461,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
     <message>
         <source>Reasoning</source>
-        <translation>Reasoning</translation>
+        <translation>Schlussfolgern</translation>
     </message>
     <message>
         <source>Chat</source>
@@ -1756,7 +1760,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Entfernten Server einrichten …</translation>
     </message>
     <message>
-        <source>Plan the launch on your own GPUs or cluster, or use DeepSeek&apos;s API</source>
+        <source>Plan the launch on your own GPUs or cluster, or use DeepSeek's API</source>
         <translation>Den Start auf eigenen GPUs oder einem Cluster planen oder die DeepSeek-API verwenden</translation>
     </message>
     <message>
@@ -1764,7 +1768,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Dieser Rechner wird geprüft …</translation>
     </message>
     <message>
-        <source>None of the catalogue&apos;s models fits this computer&apos;s free memory ({free}). A remote server can run them.</source>
+        <source>None of the catalogue's models fits this computer's free memory ({free}). A remote server can run them.</source>
         <translation>Keines der Modelle im Katalog passt in den freien Speicher dieses Rechners ({free}). Ein entfernter Server kann sie ausführen.</translation>
     </message>
     <message>
@@ -1792,7 +1796,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>{done} bereits heruntergeladen</translation>
     </message>
     <message>
-        <source>Too big to run here: {names}. Use them through DeepSeek&apos;s API or a cluster of your own.</source>
+        <source>Too big to run here: {names}. Use them through DeepSeek's API or a cluster of your own.</source>
         <translation>Zu groß für diesen Rechner: {names}. Nutzen Sie sie über die DeepSeek-API oder einen eigenen Cluster.</translation>
     </message>
 </context>
@@ -1875,16 +1879,16 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Modellordner</translation>
     </message>
     <message>
-        <source>Where downloaded models are kept. Empty: the app&apos;s own folder.</source>
+        <source>Where downloaded models are kept. Empty: the app's own folder.</source>
         <translation>Wo heruntergeladene Modelle liegen. Leer: der eigene Ordner der App.</translation>
     </message>
     <message>
-        <source>Use a RAM disk for models</source>
-        <translation>RAM-Disk für Modelle verwenden</translation>
+        <source>Load models from a RAM disk</source>
+        <translation>Modelle von einer RAM-Disk laden</translation>
     </message>
     <message>
-        <source>For computers with little free disk space: the model is kept on a RAM disk. It uses memory and is emptied when the computer restarts.</source>
-        <translation>Für Rechner mit wenig freiem Plattenplatz: Das Modell liegt auf einer RAM-Disk. Sie belegt Arbeitsspeicher und wird beim Neustart des Rechners geleert.</translation>
+        <source>Copies the model into memory before loading it: for a slow or nearly full drive. A RAM disk needs free memory as large as the model file, on top of what the model itself needs. It is emptied when the app quits.</source>
+        <translation>Kopiert das Modell vor dem Laden in den Arbeitsspeicher: für ein langsames oder fast volles Laufwerk. Eine RAM-Disk braucht zusätzlich zum Bedarf des Modells so viel freien Speicher, wie die Modelldatei groß ist. Sie wird beim Beenden der App geleert.</translation>
     </message>
     <message>
         <source>Temperature</source>

@@ -49,7 +49,7 @@ async def shoot(app, out: Path, lang: str) -> None:
     await settle(app)
     window.grab().save(str(out / f"chat-{lang}.png"))
 
-    manager = window_of(window.open_model_manager, "_model_manager")
+    manager = window.open_model_manager()
     if manager is not None:
         manager.resize(1180, 760)
         for _ in range(100):  # the catalogue and the fit estimates load in the background
@@ -60,21 +60,13 @@ async def shoot(app, out: Path, lang: str) -> None:
         manager.grab().save(str(out / f"model-manager-{lang}.png"))
         manager.close()
 
-    dialog = window_of(window.open_settings, "_settings_dialog")
+    dialog = window.open_settings()
     dialog.resize(860, 640)
     await settle(app)
     dialog.grab().save(str(out / f"settings-{lang}.png"))
     dialog.close()
     window.close()
     await _shutdown(window, services, asyncio.Event())
-
-
-def window_of(opener, attribute: str):
-    try:
-        opener()
-    except ImportError:  # the model manager window is not there yet
-        return None
-    return getattr(opener.__self__, attribute, None)
 
 
 async def settle(app) -> None:

@@ -98,7 +98,7 @@ def test_edit_and_resend(make_gui):
     first_user = gui.window.chat_view.widgets[0]
     gui.qtbot.mouseClick(first_user.edit_button, Qt.MouseButton.LeftButton)
     first_user.editor.setPlainText("Was ist Quantisierung?")
-    gui.qtbot.mouseClick(first_user._send_edit_button, Qt.MouseButton.LeftButton)
+    gui.qtbot.mouseClick(first_user.send_edit_button, Qt.MouseButton.LeftButton)
     gui.wait(lambda: gui.window.session.busy)
     gui.wait(lambda: not gui.window.session.busy)
     widgets = gui.window.chat_view.widgets
@@ -116,9 +116,9 @@ def test_copy_message_and_code_block(make_gui):
     reply = gui.window.chat_view.widgets[1]
     gui.qtbot.mouseClick(reply.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == reply.item.content
-    assert reply._code_blocks, "the coder topic has a code block"
+    assert reply.code_blocks, "the coder topic has a code block"
     reply.body.anchorClicked.emit(QUrl("copy-code:0"))
-    assert QGuiApplication.clipboard().text() == reply._code_blocks[0]
+    assert QGuiApplication.clipboard().text() == reply.code_blocks[0]
     assert QGuiApplication.clipboard().text().startswith("def fibonacci")
 
 

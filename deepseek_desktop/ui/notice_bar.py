@@ -7,7 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-_STYLES = {
+# kind: light background, light text, dark background, dark text (the contrast test reads these)
+STYLES = {
     "info": ("#e8f1fb", "#17324d", "#1f3347", "#dbe9f7"),
     "error": ("#fdecea", "#611a15", "#4a1f1f", "#f6d3cf"),
     "recommend": ("#fff8e1", "#3e2f00", "#3b3420", "#f3e7b3"),
@@ -38,15 +39,19 @@ class NoticeBar(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
         self._callback: Callable[[], None] | None = None
+        self._stays = False
         self.action.clicked.connect(self._on_action)
         self.kind = ""
         self.source = ""
         self.hide()
 
     def show_message(self, text: str, kind: str = "info", action_text: str = "",
-                     action: Callable[[], None] | None = None, timeout_ms: int = 0, source: str = "") -> None:
-        """``source`` names who owns the message (e.g. "engine"), so that it can take back its own."""
+                     action: Callable[[], None] | None = None, timeout_ms: int = 0, source: str = "",
+                     stays: bool = False) -> None:
+        """``source`` names who owns the message (e.g. "engine"), so that it can take back its own.
+        ``stays``: the message stays after its action button is used (its owner dismisses it)."""
         self.kind = kind
+        self._stays = stays
         self.source = source
         self.label.setText(text)
         self._callback = action
@@ -63,9 +68,10 @@ class NoticeBar(QFrame):
     def _restyle(self) -> None:
         # The application's palette, not our own: our style sheet changes ours (and sends PaletteChange).
         light = QApplication.palette().window().color().lightness() >= 128
-        bg_light, fg_light, bg_dark, fg_dark = _STYLES.get(self.kind, _STYLES["info"])
+        bg_light, fg_light, bg_dark, fg_dark = STYLES.get(self.kind, STYLES["info"])
         bg, fg = (bg_light, fg_light) if light else (bg_dark, fg_dark)
-        sheet = f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}"
+        sheet = (f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}"
+                 f" #noticeBar QToolButton {{ color: {fg}; }}")  # the close button, as legible as the text
         if sheet != self.styleSheet():
             self.setStyleSheet(sheet)
 
@@ -76,7 +82,8 @@ class NoticeBar(QFrame):
 
     def _on_action(self) -> None:
         callback = self._callback
-        self.dismiss()
+        if not self._stays:
+            self.dismiss()
         if callback:
             callback()
 

@@ -23,6 +23,7 @@ from ...core.conversation_types import MessageState
 from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
 from ...core.reply_recorder import ReplyText
+from ..error_text import error_message
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
@@ -41,11 +42,17 @@ class ChatItem:
     stats: dict = field(default_factory=dict)
     state: MessageState = MessageState.COMPLETE
     model: str = ""
-    error: str = ""  # one translated line shown under the message
+    error: str = ""  # one line shown under the message (when there is no error_id)
+    error_id: str = ""  # or an error message id and its params, translated when shown
+    error_params: dict = field(default_factory=dict)
     interrupted: bool = False  # saved as streaming, but the app or the engine stopped during the reply
     live: ReplyText | None = None  # while the reply streams: its text is there, not in ``content``
 
-    def settle(self, state: MessageState, stats: dict | None = None, error: str = "") -> None:
+    def __post_init__(self) -> None:
+        self.state = MessageState(self.state)  # "error" as well as MessageState.ERROR
+
+    def settle(self, state: MessageState, stats: dict | None = None, error: str = "", error_id: str = "",
+               error_params: dict | None = None) -> None:
         """The reply ended: its text so far becomes the message's, in its final state."""
         if self.live is not None:
             self.live.end_reasoning()
@@ -53,7 +60,7 @@ class ChatItem:
             self.live = None
         self.state = MessageState(state)
         self.stats = stats or self.stats
-        self.error = error
+        self.error, self.error_id, self.error_params = error, error_id, dict(error_params or {})
 
 
 class ThinkingSection(QWidget):
@@ -208,9 +215,10 @@ class MessageWidget(QFrame):
         self.thinking.set_open(False)
         self.thinking.retranslate()
 
-    def finish(self, state: MessageState, stats: dict | None = None, error: str = "") -> None:
+    def finish(self, state: MessageState, stats: dict | None = None, error: str = "", error_id: str = "",
+               error_params: dict | None = None) -> None:
         """The reply ended: show it from the message it became (``ChatItem.settle``)."""
-        self.item.settle(state, stats, error)
+        self.item.settle(state, stats, error, error_id, error_params)
         if self._thinking is not None and self._thinking.streaming:
             self._end_reasoning(self.item.reasoning_seconds)
         self._dirty = True
@@ -222,12 +230,19 @@ class MessageWidget(QFrame):
         live = self.item.live
         return self._dirty or (live is not None and live.version != self._shown_version)
 
+    def set_theme(self, theme) -> None:
+        """Render everything again in ``theme``'s colours."""
+        self._renderer.theme = theme
+        self.flush(force=True)
+
     def flush(self, force: bool = False) -> None:
         """Render what changed. Called at most once per frame by the chat view; ``force`` renders
         everything again (language or theme changed)."""
         if not (self.dirty or force):
             return
         self._dirty = False
+        if force:
+            self.footer.setText(self._footer_text())  # the error line's red follows the theme
         live = self.item.live
         if live is not None:
             self._shown_version, content, reasoning, _seconds = live.snapshot()
@@ -260,7 +275,8 @@ class MessageWidget(QFrame):
             self.flush()
 
     @property
-    def _code_blocks(self) -> list[str]:
+    def code_blocks(self) -> list[str]:
+        """The code blocks of the reply as shown, in order (what each block's Copy puts on the clipboard)."""
         return self._blocks_box.code_blocks if self._blocks_mode else self._whole_code_blocks
 
     def _sync_reasoning(self, text: str, force: bool) -> None:
@@ -281,8 +297,8 @@ class MessageWidget(QFrame):
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy-code":
             index = int(url.path() or url.toString().split(":", 1)[1])
-            if 0 <= index < len(self._code_blocks):
-                QGuiApplication.clipboard().setText(self._code_blocks[index])
+            if 0 <= index < len(self.code_blocks):
+                QGuiApplication.clipboard().setText(self.code_blocks[index])
             return
         self.linkActivated.emit(url)
 
@@ -304,13 +320,13 @@ class MessageWidget(QFrame):
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
-        self._cancel_edit_button = QPushButton(bar)
-        self._send_edit_button = QPushButton(bar)
-        self._send_edit_button.setDefault(True)
-        self._cancel_edit_button.clicked.connect(self._end_edit)
-        self._send_edit_button.clicked.connect(self._submit_edit)
-        row.addWidget(self._cancel_edit_button)
-        row.addWidget(self._send_edit_button)
+        self.cancel_edit_button = QPushButton(bar)
+        self.send_edit_button = QPushButton(bar)
+        self.send_edit_button.setDefault(True)
+        self.cancel_edit_button.clicked.connect(self._end_edit)
+        self.send_edit_button.clicked.connect(self._submit_edit)
+        row.addWidget(self.cancel_edit_button)
+        row.addWidget(self.send_edit_button)
         self.edit_bar = bar
         index = self._layout.indexOf(self.body)
         self._layout.insertWidget(index + 1, self.editor)
@@ -356,8 +372,8 @@ class MessageWidget(QFrame):
         if self._thinking is not None:
             self._thinking.retranslate()
         if self.editor is not None:
-            self._cancel_edit_button.setText(self.tr("Cancel"))
-            self._send_edit_button.setText(self.tr("Save and send"))
+            self.cancel_edit_button.setText(self.tr("Cancel"))
+            self.send_edit_button.setText(self.tr("Save and send"))
         self.footer.setText(self._footer_text())
         self.footer.setVisible(bool(self.footer.text()))
 
@@ -382,7 +398,8 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
-        if self.item.error:
-            error = f"<span style='color:#c0392b'>{html.escape(self.item.error)}</span>"
+        line = error_message(self.item.error_id, self.item.error_params) if self.item.error_id else self.item.error
+        if line:
+            error = f"<span style='color:{self._renderer.theme.error}'>{html.escape(line)}</span>"
             text = (text + "<br>" if text else "") + error
         return text

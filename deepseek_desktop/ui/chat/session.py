@@ -28,7 +28,7 @@ from ...core.reply_recorder import ReplyRecorder
 from ...core.requests import ChatRequest, GenerationParams
 from ..background import BackgroundWork
 from ..engine_controller import EngineController
-from ..error_text import describe, error_message
+from ..error_text import describe
 from ..store_runner import StoreRunner
 from .message import ChatItem, MessageWidget
 from .view import ChatView
@@ -39,9 +39,9 @@ PAGE = 40  # messages on the first screen of a conversation, and per "show earli
 
 def item_from_message(m: Message) -> ChatItem:
     stats = {k: v for k, v in asdict(m.stats).items() if v is not None}
-    error = error_message(m.error_id, m.error_params) if m.error_id else ""
     return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, m.state,
-                    m.model, error, interrupted=m.interrupted)
+                    m.model, error_id=m.error_id or "", error_params=dict(m.error_params or {}),
+                    interrupted=m.interrupted)
 
 
 class _Reply:
@@ -268,12 +268,16 @@ class ChatSession(QObject):
         state = {"cancelled": MessageState.CANCELLED, "error": MessageState.ERROR}.get(reason,
                                                                                         MessageState.COMPLETE)
         stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
-        if reply.widget is not None:
-            reply.widget.finish(state, stats_dict, describe(error) if error else "")
+        if isinstance(error, DeepSeekError):  # translated when shown: it follows a language switch
+            failure = {"error_id": error.message_id, "error_params": error.params}
         else:
-            item.settle(state, stats_dict, describe(error) if error else "")
+            failure = {"error": describe(error) if error else ""}
+        if reply.widget is not None:
+            reply.widget.finish(state, stats_dict, **failure)
+        else:
+            item.settle(state, stats_dict, **failure)
         self._reply = None
-        self.view.reply_finished()
+        self.view.refresh_after_change()
         try:
             final = await self.runner.call(lambda s: reply.recorder.finish(reason, error))
         except Exception as exc:  # a full disk, a read-only database: the text stays, the turn ends

@@ -72,6 +72,11 @@ class ChatView(QScrollArea):
         return box, layout
 
     # -- content --------------------------------------------------------------------------------
+    @property
+    def earlier_offered(self) -> bool:
+        """The "Show earlier messages" button is shown: older messages of the conversation are not loaded."""
+        return self._earlier.isVisible()
+
     def show_items(self, items: list[ChatItem], has_earlier: bool) -> None:
         """Show a conversation: a screenful of the newest messages at once, the rest of the page right
         after (the first screen appears sooner; the user sees no difference)."""
@@ -81,7 +86,7 @@ class ChatView(QScrollArea):
         for item in first:
             self._insert(len(self.widgets), item)
         self._earlier.setVisible(has_earlier or bool(rest))
-        self._after_change()
+        self.refresh_after_change()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self.scroll_to_bottom)
         if rest:
@@ -98,13 +103,13 @@ class ChatView(QScrollArea):
         for i, item in enumerate(items):
             self._insert(i, item)
         self._earlier.setVisible(has_earlier)
-        self._after_change()
+        self.refresh_after_change()
         # keep the message the user was looking at in place
         QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() - from_bottom))
 
     def append_item(self, item: ChatItem) -> MessageWidget:
         w = self._insert(len(self.widgets), item)
-        self._after_change()
+        self.refresh_after_change()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self.scroll_to_bottom)
         return w
@@ -118,7 +123,7 @@ class ChatView(QScrollArea):
             w.setParent(None)
             w.deleteLater()
         del self.widgets[idx:]
-        self._after_change()
+        self.refresh_after_change()
 
     def clear(self) -> None:
         for w in self.widgets:
@@ -126,7 +131,7 @@ class ChatView(QScrollArea):
             w.deleteLater()
         self.widgets = []
         self._earlier.hide()
-        self._after_change()
+        self.refresh_after_change()
 
     def _insert(self, index: int, item: ChatItem) -> MessageWidget:
         w = MessageWidget(item, self.theme, self._container, pool=self._markdown)
@@ -148,7 +153,8 @@ class ChatView(QScrollArea):
                 self._live_layout.removeWidget(w)
                 self._history_layout.addWidget(w)
 
-    def _after_change(self) -> None:
+    def refresh_after_change(self) -> None:
+        """After messages came or went, or a reply ended: the empty-chat hint and the Regenerate button."""
         self._settle()
         self._empty.setVisible(not self.widgets)
         last_assistant = next((w for w in reversed(self.widgets) if w.item.role == "assistant"), None)
@@ -161,9 +167,6 @@ class ChatView(QScrollArea):
         for w in self.widgets:
             w.set_busy(busy)
 
-    def reply_finished(self) -> None:
-        """A reply stopped streaming: it joins the finished messages."""
-        self._after_change()
 
     # -- streaming ------------------------------------------------------------------------------
     def mark_dirty(self) -> None:
@@ -200,8 +203,7 @@ class ChatView(QScrollArea):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         for w in self.widgets:
-            w._renderer.theme = theme
-            w.flush(force=True)
+            w.set_theme(theme)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
