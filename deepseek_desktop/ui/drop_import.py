@@ -86,6 +86,7 @@ class DropImporter(QObject):
 
     async def _offer(self, banner) -> None:
         from ..models.catalogue_state import assess_with_settings  # not needed before the window shows
+        from .model_manager.fit_text import level_text, speed_line
 
         try:
             # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
@@ -102,8 +103,9 @@ class DropImporter(QObject):
                                         "models."), "recommend")
             return
         text = self.tr("No model yet: the simulator answers for now. Recommended for this computer: "
-                       "{name} ({quant}, {size} download).").format(
-            name=best.model.name, quant=best.quant, size=size_text(best.size_bytes))
+                       "{name} ({quant}, {size} download). {level}: {speed}.").format(
+            name=best.model.name, quant=best.quant, size=size_text(best.size_bytes),
+            level=level_text(best.level.value), speed=speed_line(best.speed))
         # it stays until a model is installed: a failed or cancelled download leaves the offer in place
         banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
                             stays=True)

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -38,11 +38,13 @@ from .chat.view import ChatView
 from .drop_import import DropImporter
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
+from .keyboard_map import HelpMenu
 from .model_picker import ModelPicker
 from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
 from .services import Services
+from .shortcuts import install as install_shortcuts
 from .status_widget import EngineStatusWidget
 
 log = logging.getLogger(__name__)
@@ -112,7 +114,8 @@ class MainWindow(QMainWindow):
                                          self.notices, self.picker.label_for, self.restart_engine, self)
         self.windows = OtherWindows(self)  # the settings, the model manager, the launch planner
         self._wire()
-        self._shortcuts()
+        self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
+        self.help_menu = HelpMenu(self, self.shortcut_actions["keys"])
         self.retranslate()
         self._restore_geometry()
 
@@ -147,18 +150,6 @@ class MainWindow(QMainWindow):
         self._unsubscribe = self.settings.subscribe(self._on_setting_changed)
         self.importer.message.connect(self.notices.show_message)
         self.importer.downloadRequested.connect(self.download_model)
-
-    def _shortcuts(self) -> None:
-        for seq, slot in ((QKeySequence.StandardKey.New, self.new_chat),
-                          (QKeySequence("Esc"), self.session.stop),
-                          (QKeySequence.StandardKey.Find, lambda: self.sidebar.search.setFocus()),
-                          (QKeySequence("Ctrl+,"), lambda: self.open_settings()),
-                          (QKeySequence("F2"), self.sidebar.rename_current)):
-            action = QAction(self)
-            action.setShortcut(seq)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
 
     # -- start-up -------------------------------------------------------------------------------
     async def start(self) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from .accessibility import announce
+
 # kind: light background, light text, dark background, dark text (the contrast test reads these)
 STYLES = {
     "info": ("#e8f1fb", "#17324d", "#1f3347", "#dbe9f7"),
@@ -57,13 +59,18 @@ class NoticeBar(QFrame):
         self._callback = action
         self.action.setVisible(bool(action_text and action))
         self.action.setText(action_text)
-        self.close_button.setToolTip(self.tr("Close"))
+        self._name_close_button()
         self._restyle()
         self.show()
+        announce(self.label, text)  # a screen reader says it: the bar appears away from the focus
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:
             self._timer.stop()
+
+    def _name_close_button(self) -> None:
+        self.close_button.setToolTip(self.tr("Close"))
+        self.close_button.setAccessibleName(self.tr("Close the message"))  # "✕" says nothing when read out
 
     def _restyle(self) -> None:
         # The application's palette, not our own: our style sheet changes ours (and sends PaletteChange).
@@ -78,6 +85,8 @@ class NoticeBar(QFrame):
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.PaletteChange and self.kind:
             self._restyle()  # the theme changed while a notice is shown
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._name_close_button()
         super().changeEvent(event)
 
     def _on_action(self) -> None:

@@ -20,7 +20,12 @@ _SHEET = """
 #emptyChat {{ color: {muted}; font-size: 15px; }}
 #banner {{ background-color: {banner_bg}; border-bottom: 1px solid {border}; }}
 #fitBadge {{ border-radius: 8px; padding: 2px 8px; color: white; }}
-#sidebar QListWidget {{ border: none; }}
+#sidebar QListWidget {{ border: 1px solid transparent; border-radius: 4px; }}
+#sidebar QListWidget:focus {{ border: 1px solid palette(highlight); }}
+QPlainTextEdit {{ border: 1px solid {frame}; border-radius: 3px; }}
+QPlainTextEdit:focus {{ border: 1px solid {focus}; }}
+#chatView {{ border: 1px solid transparent; }}
+#chatView:focus {{ border: 1px solid palette(highlight); }}
 """
 
 
@@ -46,6 +51,8 @@ def apply_theme(app: QApplication, choice: str) -> Theme:
         user_bg="#2b3440" if dark else "#eef3f9",
         muted=theme.muted,
         border=theme.code_border,
+        frame=OUTLINES["dark" if dark else "light"][0],
+        focus=OUTLINES["dark" if dark else "light"][1],
         banner_bg="#233142" if dark else "#fff8e1",
     ))
     return theme

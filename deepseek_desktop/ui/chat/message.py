@@ -23,6 +23,7 @@ from ...core.conversation_types import MessageState
 from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
 from ...core.reply_recorder import ReplyText
+from ..accessibility import announce_reply, bring_into_view
 from ..error_text import error_message
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
@@ -107,6 +108,7 @@ class ThinkingSection(QWidget):
             self.toggle.setText(self.tr("Thought for {seconds} s").format(seconds=secs))
         else:
             self.toggle.setText(self.tr("Thinking"))
+        self.toggle.setAccessibleDescription(self.tr("Shows or hides the model's reasoning"))
 
 
 class MessageWidget(QFrame):
@@ -224,6 +226,7 @@ class MessageWidget(QFrame):
         self._dirty = True
         self.flush()
         self.retranslate()
+        announce_reply(self, self.item.state.value, self.item.content)  # once, when it is done: not token by token
 
     @property
     def dirty(self) -> bool:
@@ -314,6 +317,7 @@ class MessageWidget(QFrame):
         if self.editor is not None:
             return
         self.editor = QPlainTextEdit(self)
+        self.editor.setTabChangesFocus(True)  # Tab goes on to Cancel and Save, as in the message box
         self.editor.setPlainText(self.item.content)
         self.editor.setMinimumHeight(80)
         bar = QWidget(self)
@@ -334,7 +338,10 @@ class MessageWidget(QFrame):
         self.body.hide()
         self._blocks_box.hide()
         self.retranslate()
+        for w in (self.editor, bar):
+            w.show()  # now, not when the layout gets to it: a hidden editor cannot take the cursor
         self.editor.setFocus()
+        bring_into_view(self.editor)
 
     def _submit_edit(self) -> None:
         text = self.editor.toPlainText().strip() if self.editor else ""
@@ -372,6 +379,7 @@ class MessageWidget(QFrame):
         if self._thinking is not None:
             self._thinking.retranslate()
         if self.editor is not None:
+            self.editor.setAccessibleName(self.tr("Edit the question"))
             self.cancel_edit_button.setText(self.tr("Cancel"))
             self.send_edit_button.setText(self.tr("Save and send"))
         self.footer.setText(self._footer_text())

@@ -92,6 +92,7 @@ class DownloadRow(QWidget):
         self.discard_button.setText(self.tr("Discard"))
         self.discard_button.setToolTip(self.tr("Delete the partly downloaded files"))
         self.dismiss_button.setToolTip(self.tr("Remove from this list"))
+        self.dismiss_button.setAccessibleName(self.tr("Remove from this list"))  # its text is only "✕"
 
     def _status_text(self) -> str:
         job, p = self.job, self.job.progress

@@ -138,6 +138,8 @@ class Field(QObject):
         if isinstance(w, (QSpinBox, QDoubleSpinBox)) and w.locale() != QLocale():
             w.setLocale(QLocale())  # the language changed: "0.5" becomes "0,5" at once
         self.widget.setToolTip(tr_setting(self.spec.help))
+        # The form's label sits in another widget than the editor: name the editor itself.
+        (self._line if self.spec.type is SettingType.PATH else w).setAccessibleName(tr_setting(self.spec.label))
         if isinstance(w, QComboBox):
             for i, c in enumerate(self.spec.choices):
                 w.setItemText(i, tr_setting(c.label))
