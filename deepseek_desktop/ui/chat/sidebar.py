@@ -27,6 +27,7 @@ class ConversationSidebar(QWidget):
     deleteRequested = Signal(int)
     exportRequested = Signal(int, str)  # id, "md" | "json"
     searchChanged = Signal(str)
+    listed = Signal()  # the list was filled again (once per message sent; tests and benchmarks count it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +72,7 @@ class ConversationSidebar(QWidget):
             self.list.addItem(item)
         self._filling = False
         self.set_current(current_id)
+        self.listed.emit()
 
     def set_current(self, conversation_id: int | None) -> None:
         self._filling = True
