@@ -86,7 +86,7 @@ class CatalogueView(QWidget):
         self.hardware.setWordWrap(True)
         self.model_list = QListWidget(self)
         self.model_list.setObjectName("modelList")
-        self.model_list.setMinimumWidth(280)
+        self.model_list.setMinimumWidth(240)
         self.model_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.model_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.model_list.currentItemChanged.connect(self._on_current)

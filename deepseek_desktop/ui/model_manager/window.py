@@ -60,7 +60,7 @@ class ModelManagerWindow(QWidget):
         self.endpoint = endpoint
         self.setAcceptDrops(True)
         self.resize(1080, 760)
-        self.setMinimumSize(820, 560)
+        self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
         self.notice = NoticeBar(self)
         self.recommendation = RecommendationCard(self)
