@@ -108,7 +108,7 @@ class CatalogueView(QWidget):
         splitter.addWidget(self.list_stack)
         splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 700])
+        splitter.setSizes([270, 760])  # at 800 pixels the details keep room for a download row
         splitter.setChildrenCollapsible(False)
         filters = QHBoxLayout()
         filters.setSpacing(12)
