@@ -12,6 +12,8 @@ from pathlib import Path
 
 from mm_catalog import write_catalog
 
+from deepseek_desktop.ui.engine_controller import EngineState
+
 OUT = Path(os.environ.get("SHOTS", "/tmp/layout_shots"))
 
 
@@ -42,4 +44,14 @@ def test_shots(make_gui, gemma_path, tmp_path):
             mm.tabs.setCurrentWidget(mm.installed)
             gui.qtbot.wait(300)
             mm.grab().save(str(OUT / f"mm_installed_{lang}_{theme}.png"))
+    gui.services.language.apply("de")
+    reply = w.chat_view.widgets[-1]
+    reply.copy_button.click()
+    w.status.set_state(EngineState.CRASHED)  # only for the picture: the status bar with Restart
+    gui.qtbot.wait(100)
+    w.grab().save(str(OUT / "chat_de_copied_restart.png"))
+    mm.notice.show_message("Die Modelle liegen ab jetzt in einem anderen Ordner, der einen sehr langen Namen hat.")
+    gui.qtbot.wait(300)
+    mm.grab().save(str(OUT / "mm_de_notice.png"))
+    gui.services.language.apply("en")
     mm.close()

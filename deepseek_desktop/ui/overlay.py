@@ -28,7 +28,8 @@ class EdgeOverlay(QObject):
         area = host.viewport().geometry() if isinstance(host, QAbstractScrollArea) else host.rect()
         width = area.width()
         height = self.bar.heightForWidth(width) if self.bar.hasHeightForWidth() else -1
-        height = max(height, self.bar.sizeHint().height())
+        if height <= 0:
+            height = self.bar.sizeHint().height()
         top = area.top() if self.edge == "top" else area.bottom() + 1 - height
         self.bar.setGeometry(area.left(), top, width, height)
         self.bar.raise_()
