@@ -92,6 +92,12 @@ def test_model_manager_at_800_cuts_nothing(gui_en, gemma_path, tmp_path):
         for label in panel.findChildren(QLabel):
             if label.isVisible() and not label.wordWrap() and label is not panel.path_label:
                 assert label.width() >= label.sizeHint().width(), label.text()
+    # a notice there lies over the foot of the tabs: nothing moves
+    before = (mm.tabs.geometry(), detail.mapTo(mm, detail.rect().topLeft()))
+    mm.notice.show_message("Models are kept in a folder with a rather long name from now on.")
+    gui.wait(lambda: mm.notice.isVisible() and mm.notice.height() > 0)
+    assert (mm.tabs.geometry(), detail.mapTo(mm, detail.rect().topLeft())) == before
+    assert mm.notice.geometry().bottom() == mm.tabs.rect().bottom()
 
 
 def test_long_titles_in_the_sidebar_end_in_an_ellipsis(qtbot):
