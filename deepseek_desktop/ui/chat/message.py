@@ -26,6 +26,7 @@ from ..accessibility import announce_reply, bring_into_view
 from ..error_text import error_message
 from ..template_note import note_for_stats
 from .chat_item import ChatItem
+from .copy_feedback import CopyConfirmation, confirm_code_copy
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
@@ -97,6 +98,7 @@ class MessageWidget(QFrame):
         self.role_label = QLabel(self)
         self.role_label.setObjectName("roleLabel")
         self.copy_button = self._tool_button(self._copy_message)
+        self._copy_confirmation = CopyConfirmation(self.copy_button)
         self.edit_button = self._tool_button(self._start_edit)
         self.regen_button = self._tool_button(lambda: self.regenerateRequested.emit(self.item))
         self.edit_button.setVisible(item.role == "user")
@@ -264,12 +266,14 @@ class MessageWidget(QFrame):
     # -- actions --------------------------------------------------------------------------------
     def _copy_message(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
+        self._copy_confirmation.confirm()
 
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy-code":
             index = int(url.path() or url.toString().split(":", 1)[1])
             if 0 <= index < len(self.code_blocks):
                 QGuiApplication.clipboard().setText(self.code_blocks[index])
+                confirm_code_copy([self.body, *self._blocks_box.views], f"copy-code:{index}")
             return
         self.linkActivated.emit(url)
 

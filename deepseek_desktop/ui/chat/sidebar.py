@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -18,6 +19,14 @@ from PySide6.QtWidgets import (
 from ...core.conversation_types import Conversation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class _ElidingDelegate(QStyledItemDelegate):
+    """Asks for no width of its own: the list lays every title out as wide as the list and the title
+    ends in "…" (the whole one is in the tooltip) instead of the list growing a horizontal scrollbar."""
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        return QSize(0, super().sizeHint(option, index).height())
 
 
 class ConversationSidebar(QWidget):
@@ -43,6 +52,9 @@ class ConversationSidebar(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.list = QListWidget(self)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list.setItemDelegate(_ElidingDelegate(self.list))
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._on_current)
@@ -67,7 +79,8 @@ class ConversationSidebar(QWidget):
             item.setData(ID_ROLE, conv.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             when = QDateTime.fromSecsSinceEpoch(int(conv.updated_at)).toString("yyyy-MM-dd HH:mm")
-            item.setToolTip(self.tr("Last message: {when}").format(when=when))
+            last = self.tr("Last message: {when}").format(when=when)
+            item.setToolTip(f"{conv.title}\n{last}" if conv.title else last)  # the title may be cut in the list
             self._titles[conv.id] = conv.title
             self.list.addItem(item)
         self._filling = False
