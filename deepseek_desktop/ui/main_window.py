@@ -40,6 +40,7 @@ from .error_text import describe, error_message
 from .model_picker import ModelPicker
 from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
+from .server_status import attach_local_server
 from .services import Services
 from .status_widget import EngineStatusWidget
 
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
                                          self.notices, self.picker.label_for, self.restart_engine, self)
         self._wire()
+        self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
         self._shortcuts()
         self.retranslate()
         self._restore_geometry()
@@ -368,6 +370,7 @@ class MainWindow(QMainWindow):
         manager = getattr(self, "_model_manager", None)
         if manager is not None:
             await manager.shutdown()  # cancels running downloads; their partial files stay for Resume
+        await self.local_server.stop()
         await self.session.close()
         await self.engine.shutdown()
         await self.switcher.release_ramdisk()
