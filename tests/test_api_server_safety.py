@@ -166,3 +166,12 @@ def test_request_content_is_never_logged(served, caplog):
         httpx.post(app.url() + "/chat/completions", content=b'{"model": "' + SECRET_WORDS.encode() + b'"')
     assert "status=200" in caplog.text and "status=400" in caplog.text
     assert SECRET_WORDS not in caplog.text
+
+
+def test_max_tokens_is_clamped_to_the_context():
+    from deepseek_desktop.api_server.jobs import clamp_max_tokens
+
+    assert clamp_max_tokens(100_000, 256, 4096) == 4096
+    assert clamp_max_tokens(None, 8192, 4096) == 4096
+    assert clamp_max_tokens(300, 256, 4096) == 300
+    assert clamp_max_tokens(100_000, 256, 0) == 100_000  # no context (simulator, remote): as asked
