@@ -1414,6 +1414,17 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
 </context>
 <context>
+    <name>LocalServer</name>
+    <message>
+        <source>The local server needs an API key to listen on {host}: store one in the keyring under the name "{name}".</source>
+        <translation>Der lokale Server braucht einen API-Schlüssel, um auf {host} zu lauschen: Legen Sie einen im Schlüsselbund unter dem Namen "{name}" ab.</translation>
+    </message>
+    <message>
+        <source>The local server could not listen on {host}: {reason}</source>
+        <translation>Der lokale Server konnte nicht auf {host} lauschen: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>The new setting applies when the model is loaded again.</source>
@@ -1972,6 +1983,58 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
 </context>
 <context>
+    <name>RequestLogView</name>
+    <message>
+        <source>Local server: recent requests</source>
+        <translation>Lokaler Server: letzte Anfragen</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
+    <name>ServerStatusWidget</name>
+    <message>
+        <source>Requests</source>
+        <translation>Anfragen</translation>
+    </message>
+    <message>
+        <source>API server on {address} · {running} running, {waiting} waiting</source>
+        <translation>API-Server auf {address} · {running} laufend, {waiting} wartend</translation>
+    </message>
+    <message>
+        <source>OpenAI: {openai}
+Ollama: {ollama}</source>
+        <translation>OpenAI: {openai}
+Ollama: {ollama}</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>General</source>
@@ -1992,6 +2055,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Simulator</source>
         <translation>Simulator</translation>
+    </message>
+    <message>
+        <source>Local server</source>
+        <translation>Lokaler Server</translation>
     </message>
     <message>
         <source>Language</source>
@@ -2176,6 +2243,50 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Pace (words per second)</source>
         <translation>Tempo (Wörter pro Sekunde)</translation>
+    </message>
+    <message>
+        <source>Serve the loaded model to other programs</source>
+        <translation>Das geladene Modell anderen Programmen anbieten</translation>
+    </message>
+    <message>
+        <source>An OpenAI- and Ollama-compatible API on this computer, for editors, scripts and other apps. Their requests and yours take turns.</source>
+        <translation>Eine OpenAI- und Ollama-kompatible Schnittstelle auf diesem Computer, für Editoren, Skripte und andere Apps. Deren Anfragen und Ihre kommen abwechselnd an die Reihe.</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>127.0.0.1: only programs on this computer. Any other address needs an API key in the keyring under the name "local-server".</source>
+        <translation>127.0.0.1: nur Programme auf diesem Computer. Jede andere Adresse braucht einen API-Schlüssel im Schlüsselbund unter dem Namen "local-server".</translation>
+    </message>
+    <message>
+        <source>OpenAI port</source>
+        <translation>OpenAI-Port</translation>
+    </message>
+    <message>
+        <source>Ollama port</source>
+        <translation>Ollama-Port</translation>
+    </message>
+    <message>
+        <source>Allowed web origins</source>
+        <translation>Erlaubte Web-Ursprünge</translation>
+    </message>
+    <message>
+        <source>Web pages that may use the server, separated by spaces (for example http://localhost:3000). Empty: none.</source>
+        <translation>Webseiten, die den Server nutzen dürfen, durch Leerzeichen getrennt (zum Beispiel http://localhost:3000). Leer: keine.</translation>
+    </message>
+    <message>
+        <source>Waiting requests at most</source>
+        <translation>Höchstens wartende Anfragen</translation>
+    </message>
+    <message>
+        <source>Largest request (MB)</source>
+        <translation>Größte Anfrage (MB)</translation>
+    </message>
+    <message>
+        <source>Answer with the simulator when no model is loaded</source>
+        <translation>Mit dem Simulator antworten, wenn kein Modell geladen ist</translation>
     </message>
 </context>
 <context>

@@ -64,8 +64,13 @@ def test_schema_has_every_setting_the_app_needs():
         "generation.repeat_penalty", "generation.max_tokens", "generation.context_length",
         "generation.system_prompt", "llamacpp.gpu_layers", "llamacpp.threads", "llamacpp.batch_size",
         "llamacpp.flash_attention", "llamacpp.kv_cache_type", "remote.endpoints",
-        "simulator.words_per_second",
+        "simulator.words_per_second", "server.enabled", "server.host", "server.openai_port",
+        "server.ollama_port", "server.allowed_origins", "server.queue_limit", "server.max_body_mb",
+        "server.simulator_fallback",
     }
+    assert schema.spec("server.enabled").default is False and schema.spec("server.host").default == "127.0.0.1"
+    assert (schema.spec("server.openai_port").default, schema.spec("server.ollama_port").default) == (1338, 11435)
+    assert (schema.spec("server.queue_limit").default, schema.spec("server.max_body_mb").default) == (16, 4)
     assert [c.value for c in schema.spec("general.language").choices] == ["system", "de", "en"]
     assert [c.value for c in schema.spec("general.theme").choices] == ["system", "light", "dark"]
     assert [c.value for c in schema.spec("general.default_engine").choices] == ["auto", *ENGINE_NAMES]

@@ -17,10 +17,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="also write the log to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from . import chat_cmd, gui_cmd
+    from . import chat_cmd, gui_cmd, serve_cmd
 
     chat_cmd.add_parser(sub)
     gui_cmd.add_parser(sub)
+    serve_cmd.add_parser(sub)
     try:
         from . import models_cmd
     except ImportError:  # pragma: no cover - only while the model manager is being built

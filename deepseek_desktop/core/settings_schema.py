@@ -157,6 +157,7 @@ GROUPS: tuple[Group, ...] = (
     Group("llamacpp", QT_TRANSLATE_NOOP("Settings", "llama.cpp")),
     Group("remote", QT_TRANSLATE_NOOP("Settings", "Remote servers")),
     Group("simulator", QT_TRANSLATE_NOOP("Settings", "Simulator")),
+    Group("server", QT_TRANSLATE_NOOP("Settings", "Local server")),
 )
 
 _GEN = GenerationParams()
@@ -319,6 +320,55 @@ SPECS: tuple[SettingSpec, ...] = (
         "simulator.words_per_second", SettingType.FLOAT, 25.0,
         QT_TRANSLATE_NOOP("Settings", "Pace (words per second)"), "simulator",
         minimum=1.0, maximum=1000.0, step=5.0, applies=Applies.NEXT_REPLY,
+    ),
+    # -- local API server (api_server/) --
+    SettingSpec(
+        "server.enabled", SettingType.BOOL, False,
+        QT_TRANSLATE_NOOP("Settings", "Serve the loaded model to other programs"), "server",
+        help=QT_TRANSLATE_NOOP(
+            "Settings",
+            "An OpenAI- and Ollama-compatible API on this computer, for editors, scripts and other apps. "
+            "Their requests and yours take turns.",
+        ),
+    ),
+    SettingSpec(
+        "server.host", SettingType.STRING, "127.0.0.1",
+        QT_TRANSLATE_NOOP("Settings", "Address"), "server",
+        help=QT_TRANSLATE_NOOP(
+            "Settings",
+            "127.0.0.1: only programs on this computer. Any other address needs an API key in the keyring "
+            "under the name \"local-server\".",
+        ),
+    ),
+    SettingSpec(
+        "server.openai_port", SettingType.INT, 1338,
+        QT_TRANSLATE_NOOP("Settings", "OpenAI port"), "server", minimum=1, maximum=65535, step=1,
+    ),
+    SettingSpec(
+        "server.ollama_port", SettingType.INT, 11435,
+        QT_TRANSLATE_NOOP("Settings", "Ollama port"), "server", minimum=0, maximum=65535, step=1,
+        minimum_label=QT_TRANSLATE_NOOP("Settings", "Off"),
+    ),
+    SettingSpec(
+        "server.allowed_origins", SettingType.STRING, "",
+        QT_TRANSLATE_NOOP("Settings", "Allowed web origins"), "server",
+        help=QT_TRANSLATE_NOOP(
+            "Settings",
+            "Web pages that may use the server, separated by spaces (for example http://localhost:3000). "
+            "Empty: none.",
+        ),
+    ),
+    SettingSpec(
+        "server.queue_limit", SettingType.INT, 16,
+        QT_TRANSLATE_NOOP("Settings", "Waiting requests at most"), "server", minimum=0, maximum=1024, step=1,
+    ),
+    SettingSpec(
+        "server.max_body_mb", SettingType.INT, 4,
+        QT_TRANSLATE_NOOP("Settings", "Largest request (MB)"), "server", minimum=1, maximum=256, step=1,
+    ),
+    SettingSpec(
+        "server.simulator_fallback", SettingType.BOOL, False,
+        QT_TRANSLATE_NOOP("Settings", "Answer with the simulator when no model is loaded"), "server",
     ),
 )
 

