@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import conversation_tree as tree
 from .conversation_db import StoreError, open_database
 from .conversation_salvage import find_sqlite_cli
 from .conversation_search import search_fts, search_like
@@ -24,6 +25,7 @@ from .conversation_title import title_from_question
 from .conversation_types import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
+    MESSAGE_SELECT,
     ROLES,
     Conversation,
     Message,
@@ -53,6 +55,11 @@ class ConversationStore:
     with a message id (``store.not_found``, ``store.write_failed``, ``store.read_failed``); opening
     raises ``store.open_failed`` or ``store.too_new``. A damaged file is moved aside and reported by
     ``take_notices()`` (``store.corrupt`` / ``store.corrupt_recovered``).
+
+    Versions (``conversation_tree``): regenerating (``begin_reply(..., version_of=id)``) and editing
+    (``edit_message``) add a sibling of the message instead of deleting anything; ``select_version``
+    switches between siblings. Reading (pages, ``all_messages``, ``chat_history``) follows the path of
+    the versions shown; ``all_versions`` gives the whole tree. New messages continue that path.
 
     Streaming: ``begin_reply`` -> ``update_streaming`` (each flush is one row update, not indexed for
     search yet) -> ``finish_message``. A reply still marked streaming that this store did not begin was
@@ -181,8 +188,10 @@ class ConversationStore:
     def add_message(self, conversation_id: int, role: str, content: str, *, reasoning: str = "",
                     reasoning_seconds: float | None = None, model: str = "", engine: str = "",
                     state: MessageState | str = MessageState.COMPLETE, stats: MessageStats | None = None,
-                    error_id: str | None = None, error_params: Mapping[str, Any] | None = None) -> Message:
-        """Append a message. The first user message of an untitled conversation also names it."""
+                    error_id: str | None = None, error_params: Mapping[str, Any] | None = None,
+                    version_of: int | None = None) -> Message:
+        """Append a message to the path shown; with ``version_of``, add it as a new version of that
+        message instead (shown from now on). The first user message of an untitled conversation names it."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
         state = MessageState(state)
@@ -190,13 +199,18 @@ class ConversationStore:
         now = self._clock()
         with self._writing() as db:
             conv = self._conversation(db, conversation_id)
-            position = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM messages "
-                                  "WHERE conversation_id = ?", (conversation_id,)).fetchone()[0]
+            if version_of is None:
+                parent_id = (tree.leaf(db, conversation_id) or (None,))[0]
+            else:
+                parent_id = self._parent(db, version_of, conversation_id)
+            db.execute("UPDATE messages SET chosen = 0 WHERE parent_id IS ? AND conversation_id = ?",
+                       (parent_id, conversation_id))
+            position = tree.position_under(db, parent_id)
             mid = db.execute(
-                "INSERT INTO messages (conversation_id, position, role, content, reasoning, reasoning_seconds, "
+                "INSERT INTO messages (conversation_id, parent_id, position, role, content, reasoning, reasoning_seconds, "
                 "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
-                "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, position, role, content, reasoning, reasoning_seconds, state.value, model,
+                "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, parent_id, position, role, content, reasoning, reasoning_seconds, state.value, model,
                  engine, now, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
                  stats.finish_reason, error_id, _params_json(error_params))).lastrowid
             if role == "user" and not conv.title:
@@ -207,10 +221,35 @@ class ConversationStore:
                 self._live.add(mid)
             return self._message(db, mid)
 
-    def begin_reply(self, conversation_id: int, model: str = "", engine: str = "") -> Message:
-        """An empty assistant message in state streaming, to be filled by ``update_streaming``."""
+    def begin_reply(self, conversation_id: int, model: str = "", engine: str = "", *,
+                    version_of: int | None = None) -> Message:
+        """An empty assistant message in state streaming, to be filled by ``update_streaming``; with
+        ``version_of`` a new version of that reply (regenerate), which keeps the old one."""
         return self.add_message(conversation_id, "assistant", "", model=model, engine=engine,
-                                state=MessageState.STREAMING)
+                                state=MessageState.STREAMING, version_of=version_of)
+
+    def edit_message(self, message_id: int, content: str) -> Message:
+        """Edit and resend: the edited text becomes a new version of the message; the old one and the
+        replies that followed it are kept. The new version has no reply yet."""
+        old = self.get_message(message_id)
+        return self.add_message(old.conversation_id, old.role, content, version_of=message_id)
+
+    def select_version(self, message_id: int, version: int) -> Message:
+        """Show version ``version`` (1-based) of ``message_id``; returns it. What follows it is the path
+        that was shown under that version last time. Not activity: the list order stays."""
+        with self._writing() as db:
+            chosen = tree.sibling(db, self._message(db, message_id).id, version)
+            if chosen is None:
+                raise StoreError("store.not_found", f"version {version} of message {message_id}")
+            tree.choose(db, chosen)
+            return self._message(db, chosen)
+
+    def show_message(self, message_id: int) -> Message:
+        """Choose the versions that put ``message_id`` on the path shown (e.g. for a search hit)."""
+        with self._writing() as db:
+            self._message(db, message_id)
+            tree.choose_path_to(db, message_id)
+            return self._message(db, message_id)
 
     def update_streaming(self, message_id: int, content: str, reasoning: str,
                          reasoning_seconds: float | None = None) -> None:
@@ -249,13 +288,13 @@ class ConversationStore:
             return self._message(db, message_id)
 
     def replace_content(self, message_id: int, content: str) -> Message:
-        """Edit a message in place (edit-and-resend: then ``delete_messages_after`` its position)."""
+        """Edit a message in place, without keeping the old text (``edit_message`` keeps it)."""
         with self._writing() as db:
             self._update_message(db, message_id, "content = ?", [content])
             return self._message(db, message_id)
 
     def delete_messages_after(self, conversation_id: int, position: int) -> int:
-        """Delete every message after ``position`` (regenerate, edit-and-resend); returns how many."""
+        """Delete every message after ``position``, of every version; returns how many."""
         with self._writing() as db:
             self._conversation(db, conversation_id)
             ids = [r[0] for r in db.execute("SELECT id FROM messages WHERE conversation_id = ? AND position > ?",
@@ -267,20 +306,35 @@ class ConversationStore:
             return len(ids)
 
     def import_conversation(self, conversation: Conversation, messages: Sequence[Message]) -> Conversation:
-        """Add a copy (e.g. from a JSON export) as a new conversation; ids and positions are new."""
+        """Add a copy (e.g. from a JSON export) as a new conversation; ids and positions are new.
+
+        Messages with distinct ids whose ``parent_id`` names an earlier one in the list keep their versions
+        (``chosen`` says which is shown); otherwise each follows the one before it."""
+        tree_ids = len({m.id for m in messages}) == len(messages) and all(m.id for m in messages)
         with self._writing() as db:
             cid = db.execute(
                 "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 (conversation.title, conversation.system_prompt, conversation.created_at,
                  conversation.updated_at)).lastrowid
-            db.executemany(
-                "INSERT INTO messages (conversation_id, position, role, content, reasoning, reasoning_seconds, "
-                "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
-                "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(cid, i, m.role, m.content, m.reasoning, m.reasoning_seconds, MessageState(m.state).value,
-                  m.model, m.engine, m.created_at, m.stats.prompt_tokens, m.stats.completion_tokens,
-                  m.stats.tokens_per_s, m.stats.ttft_ms, m.stats.finish_reason, m.error_id,
-                  _params_json(m.error_params)) for i, m in enumerate(messages)])
+            new_ids: dict[int, tuple[int, int]] = {}  # old id -> new id, position
+            previous: tuple[int, int] | None = None
+            for m in messages:
+                if tree_ids and (m.parent_id is None or m.parent_id in new_ids):
+                    parent = new_ids[m.parent_id] if m.parent_id is not None else None
+                else:
+                    parent = previous
+                values = (cid, parent[0] if parent else None, int(m.chosen), parent[1] + 1 if parent else 0,
+                          m.role, m.content, m.reasoning, m.reasoning_seconds, MessageState(m.state).value,
+                          m.model, m.engine, m.created_at, m.stats.prompt_tokens, m.stats.completion_tokens,
+                          m.stats.tokens_per_s, m.stats.ttft_ms, m.stats.finish_reason, m.error_id,
+                          _params_json(m.error_params))
+                mid = db.execute(
+                    "INSERT INTO messages (conversation_id, parent_id, chosen, position, role, content, reasoning, "
+                    "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, "
+                    "tokens_per_s, ttft_ms, finish_reason, error_id, error_params) "
+                    f"VALUES ({', '.join('?' * 19)})", values).lastrowid
+                previous = new_ids[m.id] = (mid, values[3])
+            tree.repair(db)
             return self._conversation(db, cid)
 
     # -- messages: reading --
@@ -291,19 +345,29 @@ class ConversationStore:
 
     def latest_messages(self, conversation_id: int, limit: int = 50) -> list[Message]:
         """The newest ``limit`` messages, oldest first: the first screen of a conversation."""
-        return self._page(conversation_id, "", (), limit)
+        return self._page(conversation_id, None, limit)
 
     def messages_before(self, conversation_id: int, position: int, limit: int = 50) -> list[Message]:
         """The ``limit`` messages before ``position``, oldest first: scrolling up."""
-        return self._page(conversation_id, "AND position < ?", (position,), limit)
+        return self._page(conversation_id, position, limit)
 
     def all_messages(self, conversation_id: int) -> list[Message]:
-        return self._page(conversation_id, "", (), -1)
+        """The path shown: of each message the version chosen."""
+        return self._page(conversation_id, None, -1)
+
+    def all_versions(self, conversation_id: int) -> list[Message]:
+        """Every message of every version, parents before their children (by position, then age)."""
+        with self._reading() as db:
+            self._conversation(db, conversation_id)
+            rows = db.execute(f"SELECT {MESSAGE_SELECT} FROM messages m WHERE m.conversation_id = ? "
+                              "ORDER BY m.position, m.id", (conversation_id,)).fetchall()
+            live = frozenset(self._live)
+        return [message_from_row(r, live) for r in rows]
 
     def message_count(self, conversation_id: int) -> int:
+        """Messages on the path shown (versions not shown do not count)."""
         with self._reading() as db:
-            return db.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ?",
-                              (conversation_id,)).fetchone()[0]
+            return tree.path_length(db, conversation_id)
 
     def chat_history(self, conversation_id: int) -> list[ChatMessage]:
         """What the model is sent: the system prompt and the finished or stopped turns, without reasoning.
@@ -356,14 +420,11 @@ class ConversationStore:
             except sqlite3.Error as exc:
                 raise StoreError("store.read_failed", str(exc)) from exc
 
-    def _page(self, conversation_id: int, condition: str, params: tuple[Any, ...], limit: int) -> list[Message]:
-        # newest first through the (conversation_id, position) index, then turned round for display
+    def _page(self, conversation_id: int, before: int | None, limit: int) -> list[Message]:
         with self._reading() as db:
-            rows = db.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? {condition} "
-                "ORDER BY position DESC LIMIT ?", (conversation_id, *params, limit)).fetchall()
+            rows = tree.path_rows(db, conversation_id, before, limit)
             live = frozenset(self._live)
-        return [message_from_row(r, live) for r in reversed(rows)]
+        return [message_from_row(r, live) for r in rows]
 
     def _conversation(self, db: sqlite3.Connection, conversation_id: int) -> Conversation:
         row = db.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
@@ -373,10 +434,19 @@ class ConversationStore:
         return conversation_from_row(row)
 
     def _message(self, db: sqlite3.Connection, message_id: int) -> Message:
-        row = db.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        row = db.execute(f"SELECT {MESSAGE_SELECT} FROM messages m WHERE m.id = ?", (message_id,)).fetchone()
         if row is None:
             raise StoreError("store.not_found", f"message {message_id}")
         return message_from_row(row, self._live)
+
+    def _parent(self, db: sqlite3.Connection, message_id: int, conversation_id: int) -> int | None:
+        try:
+            cid, parent_id, _, _ = tree.parent_of(db, message_id)
+        except KeyError:
+            raise StoreError("store.not_found", f"message {message_id}") from None
+        if cid != conversation_id:
+            raise StoreError("store.not_found", f"message {message_id} in conversation {conversation_id}")
+        return parent_id
 
     def _update_conversation(self, conversation_id: int, assignment: str, params: tuple[Any, ...]) -> Conversation:
         with self._writing() as db:

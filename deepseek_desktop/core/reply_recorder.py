@@ -39,9 +39,9 @@ class ReplyRecorder:
 
     @classmethod
     def begin(cls, store: ConversationStore, conversation_id: int, model: str = "", engine: str = "",
-              **kwargs: object) -> ReplyRecorder:
-        """Create the streaming message and a recorder for it."""
-        message = store.begin_reply(conversation_id, model=model, engine=engine)
+              version_of: int | None = None, **kwargs: object) -> ReplyRecorder:
+        """Create the streaming message (with ``version_of``: a new version of that reply) and a recorder."""
+        message = store.begin_reply(conversation_id, model=model, engine=engine, version_of=version_of)
         recorder = cls(store, message.id, **kwargs)  # type: ignore[arg-type]
         recorder.position = message.position
         return recorder

@@ -1,0 +1,121 @@
+"""Versions of a message: a conversation is a tree, and one path through it is shown.
+
+Regenerating a reply or editing and resending a question keeps what was there: the new message is a
+*sibling* of the old one (same parent), and siblings are the versions of a message, numbered 1, 2, 3 in
+the order they were made. Of each set of siblings exactly one is *chosen* (``messages.chosen``); from the
+chosen first message, following the chosen child down, gives the *active path*: what the window shows,
+what the model is sent, what the Markdown export writes. Switching a version changes which sibling is
+chosen, and with it everything below it (each reply keeps the branch that followed it).
+
+``position`` is the depth in the tree (0 for the first message), so versions share their position and
+the path is in position order. Functions here take the store's connection and run inside its lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from .conversation_types import MESSAGE_SELECT
+
+# The path as ids; the recursive walk follows the (parent_id, conversation_id) index one step a message.
+_PATH = """
+WITH RECURSIVE path(id, position) AS (
+    SELECT id, position FROM messages WHERE parent_id IS NULL AND conversation_id = :cid AND chosen
+    UNION ALL
+    SELECT m.id, m.position FROM path
+    JOIN messages m ON m.parent_id = path.id AND m.conversation_id = :cid AND m.chosen
+)
+"""
+
+
+def path_rows(db: sqlite3.Connection, conversation_id: int, before: int | None = None,
+              limit: int = -1) -> list[tuple[Any, ...]]:
+    """The active path's rows (``MESSAGE_SELECT``), oldest first: the last ``limit`` before ``before``."""
+    # the page is cut from the path first, so the version figures are counted for its rows only
+    condition = "" if before is None else "WHERE position < :before"
+    return db.execute(
+        f"{_PATH}, page AS (SELECT id FROM path {condition} ORDER BY position DESC LIMIT :limit) "
+        f"SELECT {MESSAGE_SELECT} FROM page JOIN messages m ON m.id = page.id ORDER BY m.position",
+        {"cid": conversation_id, "before": before, "limit": limit}).fetchall()
+
+
+def path_length(db: sqlite3.Connection, conversation_id: int) -> int:
+    return db.execute(f"{_PATH} SELECT COUNT(*) FROM path", {"cid": conversation_id}).fetchone()[0]
+
+
+def leaf(db: sqlite3.Connection, conversation_id: int) -> tuple[int, int] | None:
+    """(id, position) of the last message on the active path; None for an empty conversation."""
+    row = db.execute(f"{_PATH} SELECT id, position FROM path ORDER BY position DESC LIMIT 1",
+                     {"cid": conversation_id}).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def parent_of(db: sqlite3.Connection, message_id: int) -> tuple[int, int | None, int, str]:
+    """(conversation id, parent id, position, role) of a message; KeyError when there is none."""
+    row = db.execute("SELECT conversation_id, parent_id, position, role FROM messages WHERE id = ?",
+                     (message_id,)).fetchone()
+    if row is None:
+        raise KeyError(message_id)
+    return row[0], row[1], row[2], row[3]
+
+
+def position_under(db: sqlite3.Connection, parent_id: int | None) -> int:
+    if parent_id is None:
+        return 0
+    return db.execute("SELECT position + 1 FROM messages WHERE id = ?", (parent_id,)).fetchone()[0]
+
+
+def choose(db: sqlite3.Connection, message_id: int) -> None:
+    """Make ``message_id`` the chosen one of its siblings."""
+    cid, parent_id, _, _ = parent_of(db, message_id)
+    db.execute("UPDATE messages SET chosen = (id = ?) WHERE parent_id IS ? AND conversation_id = ?",
+               (message_id, parent_id, cid))
+
+
+def sibling(db: sqlite3.Connection, message_id: int, version: int) -> int | None:
+    """The id of version ``version`` (1-based) of ``message_id``; None when there is no such version."""
+    cid, parent_id, _, _ = parent_of(db, message_id)
+    if version < 1:
+        return None
+    row = db.execute("SELECT id FROM messages WHERE parent_id IS ? AND conversation_id = ? ORDER BY id "
+                     "LIMIT 1 OFFSET ?", (parent_id, cid, version - 1)).fetchone()
+    return None if row is None else row[0]
+
+
+def choose_path_to(db: sqlite3.Connection, message_id: int) -> None:
+    """Choose ``message_id`` and every ancestor of it: the message is then on the path shown."""
+    current: int | None = message_id
+    while current is not None:
+        choose(db, current)
+        current = parent_of(db, current)[1]
+
+
+def repair(db: sqlite3.Connection) -> None:
+    """Give parentless messages the message before them as parent and leave exactly one chosen version
+    per set of siblings. Turns a linear conversation (an old database, rescued rows) into one path."""
+    db.execute("""
+        UPDATE messages SET parent_id = (
+            SELECT p.id FROM messages p WHERE p.conversation_id = messages.conversation_id
+              AND p.position < messages.position ORDER BY p.position DESC, p.chosen DESC, p.id DESC LIMIT 1)
+        WHERE parent_id IS NULL AND EXISTS (
+            SELECT 1 FROM messages p WHERE p.conversation_id = messages.conversation_id
+              AND p.position < messages.position)""")
+    db.execute("""
+        UPDATE messages SET chosen = (id = (
+            SELECT s.id FROM messages s WHERE s.parent_id IS messages.parent_id
+              AND s.conversation_id = messages.conversation_id ORDER BY s.chosen DESC, s.id DESC LIMIT 1))""")
+
+
+def version_of(db: sqlite3.Connection, message_id: int) -> tuple[int, int, bool]:
+    """(version, number of versions, on the path shown) of a message."""
+    version, versions = db.execute(
+        "SELECT (SELECT COUNT(*) FROM messages s WHERE s.parent_id IS m.parent_id "
+        "AND s.conversation_id = m.conversation_id AND s.id <= m.id), (SELECT COUNT(*) FROM messages s "
+        "WHERE s.parent_id IS m.parent_id AND s.conversation_id = m.conversation_id) "
+        "FROM messages m WHERE m.id = ?", (message_id,)).fetchone()
+    shown = db.execute(
+        "WITH RECURSIVE up(parent_id, chosen) AS (SELECT parent_id, chosen FROM messages WHERE id = ? "
+        "UNION ALL SELECT m.parent_id, m.chosen FROM up JOIN messages m ON m.id = up.parent_id) "
+        "SELECT MIN(chosen) FROM up", (message_id,)).fetchone()[0]
+    return version, versions, bool(shown)
