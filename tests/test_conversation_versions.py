@@ -268,3 +268,28 @@ def test_deleting_a_conversation_removes_every_version(db_path):
         reply(store, cid, "Zwei", version_of=a1.id)
         store.purge_conversation(cid)
         assert store.search("Zwei") == [] and store.search("Eins") == []
+
+
+def test_a_damaged_database_is_rescued_with_its_versions(db_path):
+    with open_store(db_path) as store:
+        cid = store.create_conversation().id
+        store.add_message(cid, "user", "Frage")
+        a1 = reply(store, cid, "Erste Antwort")
+        reply(store, cid, "Zweite Antwort", version_of=a1.id)
+        store.add_message(cid, "user", "Anderer Weg")  # under the second answer
+        store.select_version(a1.id, 1)
+        store.add_message(cid, "user", "Weiter")
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'message_fts_data'").fetchone()[0]
+    conn.close()
+    with db_path.open("r+b") as f:  # the search index's page turns to garbage; the messages are intact
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa5" * page_size)
+    with ConversationStore(db_path, find_cli=lambda: None) as store:
+        [notice] = store.take_notices()
+        assert notice.message_id == "store.corrupt_recovered"
+        assert shown(store, cid) == [("Frage", 1, 1), ("Erste Antwort", 1, 2), ("Weiter", 1, 1)]
+        store.select_version(a1.id, 2)  # each answer kept the branch that followed it
+        assert shown(store, cid)[1:] == [("Zweite Antwort", 2, 2), ("Anderer Weg", 1, 1)]

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic_file import aside_name
 from . import conversation_tree
+from .atomic_file import aside_name
 from .conversation_salvage import Salvaged, salvage
 from .conversation_types import MESSAGE_COLUMNS
 from .errors import DeepSeekError

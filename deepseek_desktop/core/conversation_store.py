@@ -207,9 +207,9 @@ class ConversationStore:
                        (parent_id, conversation_id))
             position = tree.position_under(db, parent_id)
             mid = db.execute(
-                "INSERT INTO messages (conversation_id, parent_id, position, role, content, reasoning, reasoning_seconds, "
-                "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
-                "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (conversation_id, parent_id, position, role, content, reasoning, "
+                "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, "
+                f"ttft_ms, finish_reason, error_id, error_params) VALUES ({', '.join('?' * 18)})",
                 (conversation_id, parent_id, position, role, content, reasoning, reasoning_seconds, state.value, model,
                  engine, now, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
                  stats.finish_reason, error_id, _params_json(error_params))).lastrowid
@@ -310,31 +310,12 @@ class ConversationStore:
 
         Messages with distinct ids whose ``parent_id`` names an earlier one in the list keep their versions
         (``chosen`` says which is shown); otherwise each follows the one before it."""
-        tree_ids = len({m.id for m in messages}) == len(messages) and all(m.id for m in messages)
         with self._writing() as db:
             cid = db.execute(
                 "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 (conversation.title, conversation.system_prompt, conversation.created_at,
                  conversation.updated_at)).lastrowid
-            new_ids: dict[int, tuple[int, int]] = {}  # old id -> new id, position
-            previous: tuple[int, int] | None = None
-            for m in messages:
-                if tree_ids and (m.parent_id is None or m.parent_id in new_ids):
-                    parent = new_ids[m.parent_id] if m.parent_id is not None else None
-                else:
-                    parent = previous
-                values = (cid, parent[0] if parent else None, int(m.chosen), parent[1] + 1 if parent else 0,
-                          m.role, m.content, m.reasoning, m.reasoning_seconds, MessageState(m.state).value,
-                          m.model, m.engine, m.created_at, m.stats.prompt_tokens, m.stats.completion_tokens,
-                          m.stats.tokens_per_s, m.stats.ttft_ms, m.stats.finish_reason, m.error_id,
-                          _params_json(m.error_params))
-                mid = db.execute(
-                    "INSERT INTO messages (conversation_id, parent_id, chosen, position, role, content, reasoning, "
-                    "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, "
-                    "tokens_per_s, ttft_ms, finish_reason, error_id, error_params) "
-                    f"VALUES ({', '.join('?' * 19)})", values).lastrowid
-                previous = new_ids[m.id] = (mid, values[3])
-            tree.repair(db)
+            tree.insert_copies(db, cid, messages, _params_json)
             return self._conversation(db, cid)
 
     # -- messages: reading --

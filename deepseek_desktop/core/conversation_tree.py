@@ -14,9 +14,10 @@ the path is in position order. Functions here take the store's connection and ru
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .conversation_types import MESSAGE_SELECT
+from .conversation_types import MESSAGE_SELECT, Message, MessageState
 
 # The path as ids; the recursive walk follows the (parent_id, conversation_id) index one step a message.
 _PATH = """
@@ -91,20 +92,50 @@ def choose_path_to(db: sqlite3.Connection, message_id: int) -> None:
         current = parent_of(db, current)[1]
 
 
-def repair(db: sqlite3.Connection) -> None:
+def repair(db: sqlite3.Connection, conversation_id: int | None = None) -> None:
     """Give parentless messages the message before them as parent and leave exactly one chosen version
-    per set of siblings. Turns a linear conversation (an old database, rescued rows) into one path."""
-    db.execute("""
+    per set of siblings. Turns a linear conversation (an old database, rescued rows) into one path.
+    Every conversation, or only ``conversation_id``."""
+    only = "" if conversation_id is None else f" AND conversation_id = {int(conversation_id)}"
+    db.execute(f"""
         UPDATE messages SET parent_id = (
             SELECT p.id FROM messages p WHERE p.conversation_id = messages.conversation_id
               AND p.position < messages.position ORDER BY p.position DESC, p.chosen DESC, p.id DESC LIMIT 1)
         WHERE parent_id IS NULL AND EXISTS (
             SELECT 1 FROM messages p WHERE p.conversation_id = messages.conversation_id
-              AND p.position < messages.position)""")
-    db.execute("""
+              AND p.position < messages.position){only}""")
+    db.execute(f"""
         UPDATE messages SET chosen = (id = (
             SELECT s.id FROM messages s WHERE s.parent_id IS messages.parent_id
-              AND s.conversation_id = messages.conversation_id ORDER BY s.chosen DESC, s.id DESC LIMIT 1))""")
+              AND s.conversation_id = messages.conversation_id ORDER BY s.chosen DESC, s.id DESC LIMIT 1))
+        WHERE 1{only}""")
+
+
+def insert_copies(db: sqlite3.Connection, conversation_id: int, messages: Sequence[Message],
+                  params_json: Callable[[Any], str | None]) -> None:
+    """Copy ``messages`` into a conversation with new ids. When their ids are distinct and each
+    ``parent_id`` names an earlier one in the list (or is None), the versions are kept; otherwise each
+    message follows the one before it."""
+    keep_tree = len({m.id for m in messages}) == len(messages) and all(m.id for m in messages)
+    new_ids: dict[int, tuple[int, int]] = {}  # old id -> new id, position
+    previous: tuple[int, int] | None = None
+    for m in messages:
+        if keep_tree and (m.parent_id is None or m.parent_id in new_ids):
+            parent = new_ids[m.parent_id] if m.parent_id is not None else None
+        else:
+            parent = previous
+        position = parent[1] + 1 if parent else 0
+        mid = db.execute(
+            "INSERT INTO messages (conversation_id, parent_id, chosen, position, role, content, reasoning, "
+            "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, "
+            "tokens_per_s, ttft_ms, finish_reason, error_id, error_params) "
+            f"VALUES ({', '.join('?' * 19)})",
+            (conversation_id, parent[0] if parent else None, int(m.chosen), position, m.role, m.content,
+             m.reasoning, m.reasoning_seconds, MessageState(m.state).value, m.model, m.engine, m.created_at,
+             m.stats.prompt_tokens, m.stats.completion_tokens, m.stats.tokens_per_s, m.stats.ttft_ms,
+             m.stats.finish_reason, m.error_id, params_json(m.error_params))).lastrowid
+        previous = new_ids[m.id] = (mid, position)
+    repair(db, conversation_id)
 
 
 def version_of(db: sqlite3.Connection, message_id: int) -> tuple[int, int, bool]:
