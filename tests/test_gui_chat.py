@@ -98,7 +98,7 @@ def test_edit_and_resend(make_gui):
     first_user = gui.window.chat_view.widgets[0]
     gui.qtbot.mouseClick(first_user.edit_button, Qt.MouseButton.LeftButton)
     first_user.editor.setPlainText("Was ist Quantisierung?")
-    gui.qtbot.mouseClick(first_user._send_edit_button, Qt.MouseButton.LeftButton)
+    gui.qtbot.mouseClick(first_user.send_edit_button, Qt.MouseButton.LeftButton)
     gui.wait(lambda: gui.window.session.busy)
     gui.wait(lambda: not gui.window.session.busy)
     widgets = gui.window.chat_view.widgets

@@ -25,6 +25,7 @@ from ...core.markdown_html import MarkdownRenderer, Theme
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
+from .version_switch import VersionSwitch
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ChatItem:
     state: str = "complete"  # complete | streaming | cancelled | error | interrupted
     model: str = ""
     error: str = ""  # one translated line shown under the message
+    version: int = 1  # which of the message's versions this is (regenerated, edited), 1-based
+    versions: int = 1
 
 
 class ThinkingSection(QWidget):
@@ -92,6 +95,7 @@ class ThinkingSection(QWidget):
 class MessageWidget(QFrame):
     editSubmitted = Signal(object, str)  # ChatItem, new text
     regenerateRequested = Signal(object)  # ChatItem
+    versionRequested = Signal(object, int)  # ChatItem, the version to show instead (1-based)
     linkActivated = Signal(QUrl)
 
     def __init__(self, item: ChatItem, theme: Theme, parent: QWidget | None = None,
@@ -112,10 +116,14 @@ class MessageWidget(QFrame):
         self.regen_button = self._tool_button(lambda: self.regenerateRequested.emit(self.item))
         self.edit_button.setVisible(item.role == "user")
         self.regen_button.setVisible(False)
+        self.version_switch = VersionSwitch(self)
+        self.version_switch.set_version(item.version, item.versions)
+        self.version_switch.versionRequested.connect(lambda v: self.versionRequested.emit(self.item, v))
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.role_label)
         header.addStretch(1)
+        header.addWidget(self.version_switch)
         for b in (self.copy_button, self.edit_button, self.regen_button):
             header.addWidget(b)
 
@@ -274,6 +282,7 @@ class MessageWidget(QFrame):
     def set_actions_enabled(self, enabled: bool) -> None:
         self.edit_button.setEnabled(enabled)
         self.regen_button.setEnabled(enabled)
+        self.version_switch.set_actions_enabled(enabled)
 
     def _start_edit(self) -> None:
         if self.editor is not None:
@@ -285,13 +294,13 @@ class MessageWidget(QFrame):
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
         row.addStretch(1)
-        self._cancel_edit_button = QPushButton(bar)
-        self._send_edit_button = QPushButton(bar)
-        self._send_edit_button.setDefault(True)
-        self._cancel_edit_button.clicked.connect(self._end_edit)
-        self._send_edit_button.clicked.connect(self._submit_edit)
-        row.addWidget(self._cancel_edit_button)
-        row.addWidget(self._send_edit_button)
+        self.cancel_edit_button = QPushButton(bar)
+        self.send_edit_button = QPushButton(bar)
+        self.send_edit_button.setDefault(True)
+        self.cancel_edit_button.clicked.connect(self._end_edit)
+        self.send_edit_button.clicked.connect(self._submit_edit)
+        row.addWidget(self.cancel_edit_button)
+        row.addWidget(self.send_edit_button)
         self.edit_bar = bar
         index = self._layout.indexOf(self.body)
         self._layout.insertWidget(index + 1, self.editor)
@@ -337,8 +346,8 @@ class MessageWidget(QFrame):
         if self._thinking is not None:
             self._thinking.retranslate()
         if self.editor is not None:
-            self._cancel_edit_button.setText(self.tr("Cancel"))
-            self._send_edit_button.setText(self.tr("Save and send"))
+            self.cancel_edit_button.setText(self.tr("Cancel"))
+            self.send_edit_button.setText(self.tr("Save and send"))
         self.footer.setText(self._footer_text())
         self.footer.setVisible(bool(self.footer.text()))
 

@@ -38,7 +38,7 @@ def item_from_message(m: Message) -> ChatItem:
     state = "interrupted" if m.interrupted else m.state.value
     error = error_message(m.error_id, m.error_params) if m.error_id else ""
     return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, state,
-                    m.model, error)
+                    m.model, error, m.version, m.versions)
 
 
 class _Reply:
@@ -88,6 +88,7 @@ class ChatSession(QObject):
         self._save_timer.timeout.connect(lambda: self.busy or self.work.run(self.save_unsaved()))
         view.editSubmitted.connect(lambda item, text: self._start(self._edit_and_resend(item, text)))
         view.regenerateRequested.connect(lambda item: self._start(self._regenerate(item)))
+        view.versionRequested.connect(lambda item, version: self.show_version(item, version))
         view.loadEarlierRequested.connect(lambda: self.work.run(self.load_earlier(), _earlier_failed))
 
     @property
@@ -195,34 +196,35 @@ class ChatSession(QObject):
             if not self.engine.presents(exc):
                 self.problem.emit(describe(exc))
             return
-        await self.runner.call(lambda s: s.delete_messages_after(cid, item.position - 1))
         self.view.remove_from(item)
-        await self._reply_to(cid)
+        await self._reply_to(cid, version_of=item.id)  # the old reply stays, as version n - 1
 
     async def _edit_and_resend(self, item: ChatItem, text: str) -> None:
         if self.conversation is None or item.id is None:
             return
         await self.save_unsaved()
         cid, mid = self.conversation.id, item.id
-
-        def edit(store):
-            store.delete_messages_after(cid, item.position)
-            return store.replace_content(mid, text)
-
-        msg = await self.runner.call(edit)
+        msg = await self.runner.call(lambda s: s.edit_message(mid, text))  # the old question and its replies stay
         self.view.remove_from(item)
         self.view.append_item(item_from_message(msg))
         await self._reply_to(cid)
 
-    async def _reply_to(self, cid: int) -> None:
+    async def _reply_to(self, cid: int, version_of: int | None = None) -> None:
         choice = self.engine.current or self.engine.attempt
         model_label = choice.label if choice else ""
         engine_name = choice.engine if choice else ""
         params: GenerationParams = self._generation_params()
-        history, recorder = await self.runner.call(
-            lambda s: (s.chat_history(cid), ReplyRecorder.begin(s, cid, model=model_label, engine=engine_name)))
+
+        def begin(store):
+            # the new reply first: the history is then the path of versions shown up to it (a reply that is
+            # streaming is never part of it), without the reply it is a new version of
+            recorder = ReplyRecorder.begin(store, cid, model=model_label, engine=engine_name, version_of=version_of)
+            return store.chat_history(cid), recorder, store.get_message(recorder.message_id)
+
+        history, recorder, started = await self.runner.call(begin)
         # the position is known from the start: a reply whose final write fails can still be regenerated
-        item = ChatItem(recorder.message_id, "assistant", recorder.position, state="streaming", model=model_label)
+        item = ChatItem(recorder.message_id, "assistant", recorder.position, state="streaming", model=model_label,
+                        version=started.version, versions=started.versions)
         reply = self._reply = _Reply(cid, recorder, item)
         reply.widget = self.view.append_item(item)
         self.view.set_actions_enabled(False)
@@ -275,6 +277,23 @@ class ChatSession(QObject):
         else:
             item.id, item.position = final.id, final.position
         self.conversationsChanged.emit()
+
+    def show_version(self, item: ChatItem, version: int) -> None:
+        """Show another version of ``item``'s message, and below it what followed that version."""
+        if self.busy or self.conversation is None or item.id is None:
+            return
+        self.work.run(self._show_version(self.conversation.id, item, version), _version_failed)
+
+    async def _show_version(self, cid: int, item: ChatItem, version: int) -> None:
+        mid = item.id
+
+        def switch(store):
+            chosen = store.select_version(mid, version)
+            return [m for m in store.all_messages(cid) if m.position >= chosen.position]
+
+        tail = await self.runner.call(switch)
+        if self.conversation is not None and self.conversation.id == cid:
+            self.view.replace_from(item, [item_from_message(m) for m in tail])
 
     async def save_unsaved(self) -> bool:
         """Write the replies whose final write failed; True when none is left."""
@@ -330,6 +349,10 @@ class ChatSession(QObject):
 
 def _turn_failed() -> str:
     return QCoreApplication.translate("ChatSession", "The message could not be sent.")
+
+
+def _version_failed() -> str:
+    return QCoreApplication.translate("ChatSession", "The other version could not be shown.")
 
 
 def _earlier_failed() -> str:
