@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_position ON messages (conversation_id, position);
 CREATE INDEX IF NOT EXISTS messages_by_parent ON messages (parent_id, conversation_id, chosen, position);
+CREATE INDEX IF NOT EXISTS messages_not_chosen ON messages (conversation_id) WHERE NOT chosen;
 CREATE INDEX IF NOT EXISTS messages_streaming ON messages (state) WHERE state = 'streaming';
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """

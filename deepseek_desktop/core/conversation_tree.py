@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .conversation_types import MESSAGE_SELECT, Message, MessageState
+from .conversation_types import MESSAGE_COLUMNS, MESSAGE_SELECT, Message, MessageState
 
 # The path as ids; the recursive walk follows the (parent_id, conversation_id) index one step a message.
 _PATH = """
@@ -30,24 +30,42 @@ WITH RECURSIVE path(id, position) AS (
 """
 
 
+# Without versions (most conversations) the path is every message: read through the position index,
+# as fast as before versions existed. The partial index of unchosen messages answers "any versions?".
+_ALL = "WITH path(id, position) AS (SELECT id, position FROM messages WHERE conversation_id = :cid)"
+_SELECT_ONE_VERSION = ", ".join("m." + c.strip() for c in MESSAGE_COLUMNS.split(",")) + ", m.parent_id, 1, 1, 1"
+
+
+def has_versions(db: sqlite3.Connection, conversation_id: int) -> bool:
+    """Whether any message of the conversation has more than one version (then one is not chosen)."""
+    return db.execute("SELECT 1 FROM messages WHERE conversation_id = ? AND NOT chosen LIMIT 1",
+                      (conversation_id,)).fetchone() is not None
+
+
+def _path(db: sqlite3.Connection, conversation_id: int) -> str:
+    return _PATH if has_versions(db, conversation_id) else _ALL
+
+
 def path_rows(db: sqlite3.Connection, conversation_id: int, before: int | None = None,
               limit: int = -1) -> list[tuple[Any, ...]]:
     """The active path's rows (``MESSAGE_SELECT``), oldest first: the last ``limit`` before ``before``."""
     # the page is cut from the path first, so the version figures are counted for its rows only
     condition = "" if before is None else "WHERE position < :before"
+    path, select = (_PATH, MESSAGE_SELECT) if has_versions(db, conversation_id) else (_ALL, _SELECT_ONE_VERSION)
     return db.execute(
-        f"{_PATH}, page AS (SELECT id FROM path {condition} ORDER BY position DESC LIMIT :limit) "
-        f"SELECT {MESSAGE_SELECT} FROM page JOIN messages m ON m.id = page.id ORDER BY m.position",
+        f"{path}, page AS (SELECT id FROM path {condition} ORDER BY position DESC "
+        f"LIMIT :limit) SELECT {select} FROM page JOIN messages m ON m.id = page.id ORDER BY m.position",
         {"cid": conversation_id, "before": before, "limit": limit}).fetchall()
 
 
 def path_length(db: sqlite3.Connection, conversation_id: int) -> int:
-    return db.execute(f"{_PATH} SELECT COUNT(*) FROM path", {"cid": conversation_id}).fetchone()[0]
+    return db.execute(f"{_path(db, conversation_id)} SELECT COUNT(*) FROM path",
+                      {"cid": conversation_id}).fetchone()[0]
 
 
 def leaf(db: sqlite3.Connection, conversation_id: int) -> tuple[int, int] | None:
     """(id, position) of the last message on the active path; None for an empty conversation."""
-    row = db.execute(f"{_PATH} SELECT id, position FROM path ORDER BY position DESC LIMIT 1",
+    row = db.execute(f"{_path(db, conversation_id)} SELECT id, position FROM path ORDER BY position DESC LIMIT 1",
                      {"cid": conversation_id}).fetchone()
     return None if row is None else (row[0], row[1])
 
@@ -140,6 +158,9 @@ def insert_copies(db: sqlite3.Connection, conversation_id: int, messages: Sequen
 
 def version_of(db: sqlite3.Connection, message_id: int) -> tuple[int, int, bool]:
     """(version, number of versions, on the path shown) of a message."""
+    row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+    if row is None or not has_versions(db, row[0]):
+        return 1, 1, True
     version, versions = db.execute(
         "SELECT (SELECT COUNT(*) FROM messages s WHERE s.parent_id IS m.parent_id "
         "AND s.conversation_id = m.conversation_id AND s.id <= m.id), (SELECT COUNT(*) FROM messages s "
