@@ -19,14 +19,17 @@ from typing import Any
 
 from .conversation_types import MESSAGE_COLUMNS, MESSAGE_SELECT, Message, MessageState
 
-# The path as ids; the recursive walk follows the (parent_id, conversation_id) index one step a message.
+# The path as (id, position): one step a message, from a parent to its chosen child. The steps are
+# subqueries that the index (parent_id, conversation_id, chosen, position) answers on its own: a join
+# would read each message's row, and rows with long replies are spread over many pages.
 _PATH = """
-WITH RECURSIVE path(id, position) AS (
+WITH RECURSIVE walk(id, position) AS (
     SELECT id, position FROM messages WHERE parent_id IS NULL AND conversation_id = :cid AND chosen
     UNION ALL
-    SELECT m.id, m.position FROM path
-    JOIN messages m ON m.parent_id = path.id AND m.conversation_id = :cid AND m.chosen
-)
+    SELECT (SELECT c.id FROM messages c WHERE c.parent_id = walk.id AND c.conversation_id = :cid AND c.chosen),
+           (SELECT c.position FROM messages c WHERE c.parent_id = walk.id AND c.conversation_id = :cid AND c.chosen)
+    FROM walk WHERE walk.id IS NOT NULL
+), path(id, position) AS (SELECT id, position FROM walk WHERE id IS NOT NULL)
 """
 
 
