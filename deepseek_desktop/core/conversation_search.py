@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from .conversation_db import fold
-from .conversation_tree import version_of
+from .conversation_tree import version_info
 from .conversation_types import CONVERSATION_COLUMNS, SearchHit, conversation_from_row
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, never in real text
@@ -119,7 +119,7 @@ def search_like(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchH
 
 def _hit(conn: sqlite3.Connection, row: tuple, message_id: int | None, snippet: str,
          spans: tuple[tuple[int, int], ...]) -> SearchHit:
-    version, versions, shown = version_of(conn, message_id) if message_id is not None else (1, 1, True)
+    version, versions, shown = version_info(conn, message_id) if message_id is not None else (1, 1, True)
     return SearchHit(conversation_from_row(row), message_id, snippet, spans, version, versions, shown)
 
 

@@ -159,7 +159,7 @@ def insert_copies(db: sqlite3.Connection, conversation_id: int, messages: Sequen
     repair(db, conversation_id)
 
 
-def version_of(db: sqlite3.Connection, message_id: int) -> tuple[int, int, bool]:
+def version_info(db: sqlite3.Connection, message_id: int) -> tuple[int, int, bool]:
     """(version, number of versions, on the path shown) of a message."""
     row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
     if row is None or not has_versions(db, row[0]):
