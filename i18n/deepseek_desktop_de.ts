@@ -333,6 +333,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>API-Schlüssel für {name} (wird im Schlüsselbund des Systems gespeichert):</translation>
     </message>
     <message>
+        <source>API key for {name}. No system keyring is available: the key is kept only until the app quits.</source>
+        <translation>API-Schlüssel für {name}. Es ist kein Schlüsselbund des Systems verfügbar: Der Schlüssel wird nur bis zum Beenden der App behalten.</translation>
+    </message>
+    <message>
         <source>The API key for {name} is stored in the system keyring.</source>
         <translation>Der API-Schlüssel für {name} ist im Schlüsselbund des Systems gespeichert.</translation>
     </message>
@@ -1883,12 +1887,12 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Wo heruntergeladene Modelle liegen. Leer: der eigene Ordner der App.</translation>
     </message>
     <message>
-        <source>Use a RAM disk for models</source>
-        <translation>RAM-Disk für Modelle verwenden</translation>
+        <source>Load models from a RAM disk</source>
+        <translation>Modelle von einer RAM-Disk laden</translation>
     </message>
     <message>
-        <source>For computers with little free disk space: the model is kept on a RAM disk. It uses memory and is emptied when the computer restarts.</source>
-        <translation>Für Rechner mit wenig freiem Plattenplatz: Das Modell liegt auf einer RAM-Disk. Sie belegt Arbeitsspeicher und wird beim Neustart des Rechners geleert.</translation>
+        <source>Copies the model into memory before loading it: for a slow or nearly full drive. A RAM disk needs free memory as large as the model file, on top of what the model itself needs. It is emptied when the app quits.</source>
+        <translation>Kopiert das Modell vor dem Laden in den Arbeitsspeicher: für ein langsames oder fast volles Laufwerk. Eine RAM-Disk braucht zusätzlich zum Bedarf des Modells so viel freien Speicher, wie die Modelldatei groß ist. Sie wird beim Beenden der App geleert.</translation>
     </message>
     <message>
         <source>Temperature</source>

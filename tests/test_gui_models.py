@@ -139,3 +139,22 @@ def test_loading_through_the_ram_disk(with_gemma):
     gui.window.switch_model(next(c for c in gui.window._choices if c.engine == "simulator"))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "simulator")
     assert gui.window.switcher._ramdisk is None and not disk.path.exists()
+
+
+def test_the_first_run_banner_stays_when_its_download_fails(make_gui, monkeypatch):
+    from test_cli_models import closed_port_url
+
+    from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
+
+    monkeypatch.setenv("HF_ENDPOINT", closed_port_url())  # the Hub cannot be reached
+    gui = make_gui(words_per_second=0)
+    gui.wait(lambda: gui.window.banner.isVisible() and gui.window.banner.action.isVisible())
+    offer = gui.window.banner.label.text()
+    gui.window.banner.action.click()
+    manager = ModelManagerWindow.show_for(gui.window)
+    gui.wait(lambda: bool(manager.downloads.rows))
+    row = next(iter(manager.downloads.rows.values()))
+    gui.wait(lambda: row.job.state == "failed")
+    manager.close()
+    assert gui.window.banner.isVisible() and gui.window.banner.label.text() == offer
+    assert gui.window.banner.action.isVisible(), "the offer can be taken again"

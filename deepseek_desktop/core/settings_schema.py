@@ -207,11 +207,12 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "general.ram_disk", SettingType.BOOL, False,
-        QT_TRANSLATE_NOOP("Settings", "Use a RAM disk for models"), "general",
+        QT_TRANSLATE_NOOP("Settings", "Load models from a RAM disk"), "general",
         help=QT_TRANSLATE_NOOP(
             "Settings",
-            "For computers with little free disk space: the model is kept on a RAM disk. "
-            "It uses memory and is emptied when the computer restarts.",
+            "Copies the model into memory before loading it: for a slow or nearly full drive. "
+            "A RAM disk needs free memory as large as the model file, on top of what the model "
+            "itself needs. It is emptied when the app quits.",
         ),
         applies=Applies.NEXT_LOAD,
     ),

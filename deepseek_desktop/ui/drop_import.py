@@ -104,7 +104,9 @@ class DropImporter(QObject):
         text = self.tr("No model yet: the simulator answers for now. Recommended for this computer: "
                        "{name} ({quant}, {size} download).").format(
             name=best.model.name, quant=best.quant, size=size_text(best.size_bytes))
-        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec))
+        # it stays until a model is installed: a failed or cancelled download leaves the offer in place
+        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
+                            stays=True)
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):

@@ -285,7 +285,8 @@ class MainWindow(QMainWindow):
     def _export(self, cid: int, fmt: str) -> None:
         from .chat.export import export_conversation_interactively
 
-        export_conversation_interactively(self, self.services.runner, cid, fmt, self.notices, self.work)
+        export_conversation_interactively(self, self.services.runner, cid, fmt, self.notices, self.work,
+                                          self.sidebar.title_of(cid))
 
     def _edit_system_prompt(self) -> None:
         text, ok = QInputDialog.getMultiLineText(

@@ -38,15 +38,19 @@ class NoticeBar(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
         self._callback: Callable[[], None] | None = None
+        self._stays = False
         self.action.clicked.connect(self._on_action)
         self.kind = ""
         self.source = ""
         self.hide()
 
     def show_message(self, text: str, kind: str = "info", action_text: str = "",
-                     action: Callable[[], None] | None = None, timeout_ms: int = 0, source: str = "") -> None:
-        """``source`` names who owns the message (e.g. "engine"), so that it can take back its own."""
+                     action: Callable[[], None] | None = None, timeout_ms: int = 0, source: str = "",
+                     stays: bool = False) -> None:
+        """``source`` names who owns the message (e.g. "engine"), so that it can take back its own.
+        ``stays``: the message stays after its action button is used (its owner dismisses it)."""
         self.kind = kind
+        self._stays = stays
         self.source = source
         self.label.setText(text)
         self._callback = action
@@ -76,7 +80,8 @@ class NoticeBar(QFrame):
 
     def _on_action(self) -> None:
         callback = self._callback
-        self.dismiss()
+        if not self._stays:
+            self.dismiss()
         if callback:
             callback()
 

@@ -87,6 +87,10 @@ class ConversationSidebar(QWidget):
         item = self.list.currentItem()
         return item.data(ID_ROLE) if item else None
 
+    def title_of(self, conversation_id: int) -> str:
+        """The conversation's stored title ("" when it has none yet)."""
+        return self._titles.get(conversation_id, "")
+
     def rename_current(self) -> None:
         item = self.list.currentItem()
         if item:

@@ -46,6 +46,7 @@ class EndpointsEditor(QWidget):
         self.add_button.clicked.connect(self._add)
         self.remove_button = QPushButton(self)
         self.remove_button.clicked.connect(self._remove)
+        self.key_prompt: QInputDialog | None = None  # the open API-key prompt, if any
         self.key_button = QPushButton(self)
         self.key_button.clicked.connect(self._set_key)
         self.hint = QLabel(self)
@@ -124,10 +125,27 @@ class EndpointsEditor(QWidget):
             self.problem.setText(self.tr("Select a server first."))
             return
         name = self.table.item(row, 0).text()
-        key, ok = QInputDialog.getText(self, self.tr("API key"),
-                                       self.tr("API key for {name} (kept in the system keyring):").format(name=name),
-                                       QLineEdit.EchoMode.Password)
-        if ok and key.strip():
+        self.work.run(self._ask_key(name), _keyring_failed)
+
+    async def _ask_key(self, name: str) -> None:
+        # whether a keyring exists is asked off the GUI thread (it may touch D-Bus), and said before OK
+        secrets = await asyncio.to_thread(self._secrets)
+        persistent = await asyncio.to_thread(lambda: secrets.persistent)
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("API key"))
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        if persistent:
+            dialog.setLabelText(self.tr("API key for {name} (kept in the system keyring):").format(name=name))
+        else:
+            dialog.setLabelText(self.tr("API key for {name}. No system keyring is available: the key is kept "
+                                        "only until the app quits.").format(name=name))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda key: self._key_entered(name, key))
+        self.key_prompt = dialog
+        dialog.open()
+
+    def _key_entered(self, name: str, key: str) -> None:
+        if key.strip():
             self.work.run(self._store_key(name, key.strip()), _keyring_failed)
 
     async def _store_key(self, name: str, key: str) -> None:
