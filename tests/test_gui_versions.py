@@ -7,6 +7,7 @@ from PySide6.QtGui import QGuiApplication
 
 from deepseek_desktop.core.conversation_types import MessageState
 from deepseek_desktop.engines.simulator import compose_reply
+from deepseek_desktop.ui.chat.composer import ComposerState
 
 QUESTION = "What is DeepSeek-R1?"
 
@@ -19,7 +20,8 @@ def type_and_send(gui, text: str) -> None:
 def one_turn(gui, start) -> None:
     start()
     gui.wait(lambda: gui.window.session.busy)
-    gui.wait(lambda: not gui.window.session.busy)
+    # the composer hears of the end of the turn a moment later; only then does Enter send again
+    gui.wait(lambda: not gui.window.session.busy and gui.window.composer.mode is ComposerState.IDLE)
 
 
 def stored(gui, fn):
