@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -105,3 +107,24 @@ def test_edit_and_resend_keeps_the_old_question_and_the_arrows_switch_back(make_
     widgets = gui.window.chat_view.widgets
     assert widgets[0].version_switch.label.text() == "1 / 2"
     assert widgets[1].item.content == first_answer  # the old question comes back with its answer
+
+
+def test_a_search_hit_in_a_version_not_shown_opens_with_that_version(make_gui):
+    gui = make_gui(words_per_second=1000)
+    one_turn(gui, lambda: type_and_send(gui, QUESTION))
+    full = reply_widget(gui).item.content
+    _, reasoning, _ = compose_reply(QUESTION)
+    gui.settings.set("generation.max_tokens", len(f"<think>\n{reasoning}\n</think>".split()) + 3)
+    regenerate(gui)  # version 2: the first words of the answer only
+    short = reply_widget(gui).item.content
+    word = next(w for w in re.findall(r"[A-Za-z]{8,}", full) if w.lower() not in short.lower())
+    gui.qtbot.keyClick(gui.window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # another chat
+    assert gui.window.chat_view.widgets == []
+    gui.window.sidebar.search.setText("Zwiebelkuchen")  # no hit: the list empties once the search has run
+    gui.wait(lambda: gui.window.sidebar.list.count() == 0)
+    gui.window.sidebar.search.setText(word)
+    gui.wait(lambda: gui.window.sidebar.list.count() == 1)
+    gui.window.sidebar.list.setCurrentRow(0)
+    gui.wait(lambda: len(gui.window.chat_view.widgets) == 2)
+    reply = reply_widget(gui)
+    assert reply.item.content == full and reply.version_switch.label.text() == "1 / 2"

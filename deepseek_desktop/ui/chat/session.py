@@ -101,12 +101,15 @@ class ChatSession(QObject):
         return len(self._unsaved)
 
     # -- conversations --------------------------------------------------------------------------
-    async def open(self, conversation_id: int | None) -> None:
+    async def open(self, conversation_id: int | None, show_message: int | None = None) -> None:
+        """``show_message``: a message (a search hit) whose version is to be shown, if it is not."""
         if conversation_id is None:
             self.new_conversation()
             return
         self._detach_reply()  # the view is about to be rebuilt; a streaming reply keeps its text
         try:
+            if show_message is not None and not self.busy:
+                await self.runner.call(lambda s: s.show_message(show_message))
             conv, messages, count = await self.runner.call(_open_page, conversation_id)
         except DeepSeekError as exc:
             self.problem.emit(describe(exc))
