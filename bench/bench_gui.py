@@ -121,7 +121,7 @@ async def _in_app(runs: int) -> None:
     async def per_token_cost(cid: int, all_pages: bool) -> float:
         await window.session.open(cid)
         if all_pages:
-            while window.chat_view._earlier.isVisible():
+            while window.chat_view.earlier_offered:
                 await window.session.load_earlier()
         view = window.chat_view
         from deepseek_desktop.ui.chat.message import ChatItem

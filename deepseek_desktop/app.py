@@ -71,13 +71,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
                 window.close()
         QTimer.singleShot(0, on_shown)
 
-        original_close = window.closeEvent
-
-        def close_event(event) -> None:
-            original_close(event)
-            if event.isAccepted():
-                asyncio.ensure_future(_shutdown(window, services, done))
-        window.closeEvent = close_event
+        window.closing.connect(lambda: asyncio.ensure_future(_shutdown(window, services, done)))
         if not quit_after_shown:
             asyncio.ensure_future(window.start())
         await done.wait()

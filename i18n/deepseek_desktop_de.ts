@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>Accessibility</name>
+    <message>
+        <source>Reply finished.</source>
+        <translation>Antwort fertig.</translation>
+    </message>
+    <message>
+        <source>Reply stopped.</source>
+        <translation>Antwort angehalten.</translation>
+    </message>
+    <message>
+        <source>The reply failed.</source>
+        <translation>Die Antwort ist fehlgeschlagen.</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>DeepSeek Desktop is already running, but it does not answer. Close it (or end it in the task manager) and try again.</source>
@@ -115,6 +130,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
 <context>
     <name>Composer</name>
     <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Stopp</translation>
     </message>
@@ -176,6 +195,14 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Search conversations (Ctrl+F)</source>
         <translation>Unterhaltungen durchsuchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>Unterhaltungen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Unterhaltungen</translation>
     </message>
 </context>
 <context>
@@ -523,7 +550,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     </message>
     <message>
         <source>Loading {model}…</source>
-        <translation>Lade {model} …</translation>
+        <translation>{model} wird geladen …</translation>
     </message>
     <message>
         <source>Ready: {model}</source>
@@ -1020,6 +1047,17 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     </message>
 </context>
 <context>
+    <name>HelpMenu</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+</context>
+<context>
     <name>InstalledList</name>
     <message>
         <source>Name</source>
@@ -1098,6 +1136,104 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Check the model and add it to the list</source>
         <translation>Modell prüfen und zur Liste hinzufügen</translation>
+    </message>
+</context>
+<context>
+    <name>KeyboardMap</name>
+    <message>
+        <source>Send the message</source>
+        <translation>Nachricht senden</translation>
+    </message>
+    <message>
+        <source>New line in the message</source>
+        <translation>Neue Zeile in der Nachricht</translation>
+    </message>
+    <message>
+        <source>Stop the reply</source>
+        <translation>Antwort anhalten</translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation>Neue Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>Unterhaltungen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Clear the search</source>
+        <translation>Suche leeren</translation>
+    </message>
+    <message>
+        <source>Rename the selected conversation</source>
+        <translation>Ausgewählte Unterhaltung umbenennen</translation>
+    </message>
+    <message>
+        <source>Delete the selected conversation (with Undo)</source>
+        <translation>Ausgewählte Unterhaltung löschen (mit Rückgängig)</translation>
+    </message>
+    <message>
+        <source>Open the selected conversation&apos;s menu (export, rename, delete)</source>
+        <translation>Menü der ausgewählten Unterhaltung öffnen (exportieren, umbenennen, löschen)</translation>
+    </message>
+    <message>
+        <source>Open the model manager</source>
+        <translation>Modellverwaltung öffnen</translation>
+    </message>
+    <message>
+        <source>Open the settings</source>
+        <translation>Einstellungen öffnen</translation>
+    </message>
+    <message>
+        <source>Show this list of shortcuts</source>
+        <translation>Diese Liste der Tastenkürzel anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Move to the next or previous control</source>
+        <translation>Zum nächsten oder vorherigen Bedienelement wechseln</translation>
+    </message>
+    <message>
+        <source>Anywhere in the window</source>
+        <translation>Überall im Fenster</translation>
+    </message>
+    <message>
+        <source>In the list of conversations</source>
+        <translation>In der Liste der Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>In the search field</source>
+        <translation>Im Suchfeld</translation>
+    </message>
+    <message>
+        <source>In the message box</source>
+        <translation>Im Nachrichtenfeld</translation>
+    </message>
+</context>
+<context>
+    <name>KeyboardMapDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Every control can be reached with Tab; the one with the focus is outlined.</source>
+        <translation>Jedes Bedienelement ist mit der Tabulatortaste erreichbar; das Element mit dem Fokus ist umrandet.</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasten</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Wo</translation>
     </message>
 </context>
 <context>
@@ -1356,6 +1492,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Code kopieren</translation>
     </message>
     <message>
+        <source>Edit the question</source>
+        <translation>Frage bearbeiten</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -1465,7 +1605,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
     <message>
         <source>Reasoning</source>
-        <translation>Reasoning</translation>
+        <translation>Schlussfolgern</translation>
     </message>
     <message>
         <source>Chat</source>
@@ -1589,6 +1729,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Das Modell, das antwortet. Beim Wechsel bleibt die Unterhaltung erhalten.</translation>
     </message>
     <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
         <source>Models…</source>
         <translation>Modelle …</translation>
     </message>
@@ -1623,6 +1767,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>No model</source>
         <translation>Kein Modell</translation>
+    </message>
+    <message>
+        <source>How the model fits this computer: {verdict}</source>
+        <translation>Wie das Modell auf diesen Rechner passt: {verdict}</translation>
     </message>
 </context>
 <context>
@@ -1712,6 +1860,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Close</source>
         <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Close the message</source>
+        <translation>Meldung schließen</translation>
     </message>
 </context>
 <context>
@@ -2047,6 +2199,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Thinking</source>
         <translation>Denkprozess</translation>
+    </message>
+    <message>
+        <source>Shows or hides the model&apos;s reasoning</source>
+        <translation>Zeigt oder verbirgt die Überlegungen des Modells</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
-"""Screenshots for the README, in English and German: the chat window (a reply with code and
-reasoning), the model manager and the settings pane.
+"""Screenshots for the README and for looking at the app: the chat window (a reply with code and
+reasoning), the model manager and the settings pane, in English and German, light and dark, at the
+usual size and at 800x600 (``chat-de-dark-800x600.png``).
 
     QT_QPA_PLATFORM=offscreen python packaging/screenshots.py docs/screenshots
 """
@@ -20,19 +21,27 @@ QUESTIONS = {
 }
 
 
-async def shoot(app, out: Path, lang: str) -> None:
+SIZES = {  # window size -> (chat, model manager, settings)
+    "1280x820": ((1280, 820), (1180, 760), (860, 640)),
+    "800x600": ((800, 600), (800, 600), (800, 600)),
+}
+
+
+async def shoot(app, out: Path, lang: str, theme: str, size: str) -> None:
     from deepseek_desktop.app import _shutdown, build_window
     from deepseek_desktop.core.paths import AppPaths
     from deepseek_desktop.core.settings_store import SettingsStore
 
-    os.environ["DEEPSEEK_DESKTOP_HOME"] = tempfile.mkdtemp(prefix=f"dd-shots-{lang}-")
+    os.environ["DEEPSEEK_DESKTOP_HOME"] = tempfile.mkdtemp(prefix=f"dd-shots-{lang}-{theme}-")
     paths = AppPaths.default().ensure()
     settings = SettingsStore(paths.settings_file)
     settings.set("general.language", lang)
-    settings.set("general.theme", "light")
+    settings.set("general.theme", theme)
     settings.set("simulator.words_per_second", 60.0)  # a 7B model's pace, for honest figures
     window, services = build_window(app, paths, settings)
-    window.resize(1280, 820)
+    chat_size, manager_size, settings_size = SIZES[size]
+    name = f"{lang}-{theme}-{size}"
+    window.resize(*chat_size)
     window.show()
     await window.start()
     while window.engine.state != "ready":
@@ -47,34 +56,26 @@ async def shoot(app, out: Path, lang: str) -> None:
     await settle(app)
     window.chat_view.scroll_to_bottom()
     await settle(app)
-    window.grab().save(str(out / f"chat-{lang}.png"))
+    window.grab().save(str(out / f"chat-{name}.png"))
 
-    manager = window_of(window.open_model_manager, "_model_manager")
+    manager = window.open_model_manager()
     if manager is not None:
-        manager.resize(1180, 760)
-        for _ in range(100):  # the catalogue and the fit estimates load in the background
-            await asyncio.sleep(0.1)
-            if getattr(manager, "ready", True):
-                break
+        manager.resize(*manager_size)
+        try:  # the catalogue and the fit estimates load in the background
+            await asyncio.wait_for(manager.loader.ready.wait(), 30)
+        except asyncio.TimeoutError:
+            print(f"the catalogue did not load for {name}", file=sys.stderr)
         await settle(app)
-        manager.grab().save(str(out / f"model-manager-{lang}.png"))
+        manager.grab().save(str(out / f"model-manager-{name}.png"))
         manager.close()
 
-    dialog = window_of(window.open_settings, "_settings_dialog")
-    dialog.resize(860, 640)
+    dialog = window.open_settings()
+    dialog.resize(*settings_size)
     await settle(app)
-    dialog.grab().save(str(out / f"settings-{lang}.png"))
+    dialog.grab().save(str(out / f"settings-{name}.png"))
     dialog.close()
     window.close()
     await _shutdown(window, services, asyncio.Event())
-
-
-def window_of(opener, attribute: str):
-    try:
-        opener()
-    except ImportError:  # the model manager window is not there yet
-        return None
-    return getattr(opener.__self__, attribute, None)
 
 
 async def settle(app) -> None:
@@ -83,20 +84,28 @@ async def settle(app) -> None:
 
 
 def main() -> None:
-    import qasync
-    from PySide6.QtWidgets import QApplication
+    """Each language, theme and size in its own process: translators and styles are per application."""
+    import subprocess
 
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    if len(sys.argv) == 5:
+        shoot_one(out, *sys.argv[2:5])
+        return
+    for size in SIZES:
+        for theme in ("light", "dark"):
+            for lang in ("en", "de"):
+                subprocess.run([sys.executable, __file__, str(out), lang, theme, size], check=True)
+    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+
+
+def shoot_one(out: Path, lang: str, theme: str, size: str) -> None:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-
-    async def run() -> None:
-        for lang in ("en", "de"):
-            await shoot(app, out, lang)
-
-    qasync.run(run())
-    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+    qasync.run(shoot(app, out, lang, theme, size))
 
 
 if __name__ == "__main__":

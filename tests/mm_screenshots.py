@@ -15,7 +15,7 @@ import pytest
 from hub_server import HubServer
 from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
 
-from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
+from deepseek_desktop.ui.model_manager.download_job import JobState
 
 OUT = Path(os.environ.get("MM_SHOTS", "/tmp/mm_shots"))
 
@@ -32,7 +32,7 @@ def test_screenshots(make_gui, hub, gemma_path, tmp_path):
     hub.add_repo(SMALL_REPO, {SMALL_FILE: gemma_path})
     catalog = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
     gui = make_gui()
-    mm = ModelManagerWindow.show_for(gui.window, catalog_file=catalog, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalog_file=catalog, endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
 
     def shot(name: str) -> None:
@@ -42,15 +42,15 @@ def test_screenshots(make_gui, hub, gemma_path, tmp_path):
     shot("catalogue_en")
     hub.behaviour.throttle = 20_000_000
     mm.start_download(f"{SMALL_ID}:Q4_K_M")
-    gui.wait(lambda: mm.jobs and next(iter(mm.jobs.values())).state == "download"
+    gui.wait(lambda: mm.jobs and next(iter(mm.jobs.values())).state is JobState.DOWNLOAD
              and next(iter(mm.jobs.values())).progress is not None
              and next(iter(mm.jobs.values())).progress.done > 20_000_000)
     shot("downloading_en")
     gui.services.language.apply("de")
     shot("downloading_de")
     gui.services.language.apply("en")
-    next(iter(mm.jobs.values())).cancel()
-    gui.wait(lambda: next(iter(mm.jobs.values())).state == "paused")
+    mm.download_center.stop()
+    gui.wait(lambda: next(iter(mm.jobs.values())).state is JobState.PAUSED)
     shot("paused_en")
     mm.catalogue.set_fits_only(False)
     mm.catalogue.select_model(GIANT_ID)
@@ -84,7 +84,7 @@ def test_screenshot_of_the_real_catalogue(make_gui, hub):
     """The shipped catalogue (16 models) on this computer."""
     OUT.mkdir(parents=True, exist_ok=True)
     gui = make_gui()
-    mm = ModelManagerWindow.show_for(gui.window, endpoint=hub.url)
+    mm = gui.window.open_model_manager(endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     gui.qtbot.wait(200)
     mm.grab().save(str(OUT / "real_catalogue_fits.png"))

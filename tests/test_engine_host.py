@@ -150,16 +150,18 @@ def test_on_exit_tells_the_app_about_a_crash():
 
 def test_a_clean_stop_is_not_a_crash():
     async def main():
-        seen = []
+        seen, also = [], []
         exited = asyncio.Event()
-        client = EngineHostClient(on_exit=lambda why: (seen.append(why), exited.set()))
+        client = EngineHostClient()
+        client.add_exit_listener(lambda why: (seen.append(why), exited.set()))
+        client.add_exit_listener(also.append)  # every listener hears it, not just the last one set
         await client.start()
         await client.stop()
         await exited.wait()
-        return seen, client.running
+        return seen, also, client.running
 
-    seen, running = run(main())
-    assert seen == [None] and not running
+    seen, also, running = run(main())
+    assert seen == [None] and also == [None] and not running
 
 
 def test_stray_output_on_stdout_does_not_corrupt_the_protocol():

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 
 from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.ui.chat.composer import ComposerState
 
 
 def type_and_send(gui, text: str) -> None:
@@ -116,9 +117,9 @@ def test_copy_message_and_code_block(make_gui):
     reply = gui.window.chat_view.widgets[1]
     gui.qtbot.mouseClick(reply.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == reply.item.content
-    assert reply._code_blocks, "the coder topic has a code block"
+    assert reply.code_blocks, "the coder topic has a code block"
     reply.body.anchorClicked.emit(QUrl("copy-code:0"))
-    assert QGuiApplication.clipboard().text() == reply._code_blocks[0]
+    assert QGuiApplication.clipboard().text() == reply.code_blocks[0]
     assert QGuiApplication.clipboard().text().startswith("def fibonacci")
 
 
@@ -192,15 +193,16 @@ def test_engine_crash_mid_reply_keeps_the_conversation_and_restart_works(make_gu
     gui = make_gui(words_per_second=1000)
     send_and_wait(gui, "What is MLA?")
     gui.settings.set("simulator.words_per_second", 6.0)
-    gui.window.switch_model(gui.window.engine.current)
-    gui.wait(lambda: gui.window.engine.state == "ready")
+    with gui.qtbot.waitSignal(gui.window.engine.modelLoaded, timeout=60_000):  # the switch starts a loop pass later
+        gui.window.switch_model(gui.window.engine.current)
     type_and_send(gui, "And MoE?")
     gui.wait(lambda: len(gui.window.chat_view.widgets) == 4 and gui.window.chat_view.widgets[3].item.content)
     os.kill(gui.services.engine.client.pid, signal.SIGKILL)
-    gui.wait(lambda: not gui.window.session.busy, 10)
+    # the crash ends the reply's stream, the host's exit reaches the engine state, the turn's end the composer
+    gui.wait(lambda: not gui.window.session.busy and gui.window.engine.state == "crashed"
+             and gui.window.composer.mode is ComposerState.IDLE)
     window = gui.window
     assert window.isVisible()
-    assert window.engine.state == "crashed"
     assert window.status.restart.isVisible()
     assert window.notices.isVisible() and "stopped unexpectedly" in window.notices.label.text()
     widgets = window.chat_view.widgets
@@ -213,8 +215,8 @@ def test_engine_crash_mid_reply_keeps_the_conversation_and_restart_works(make_gu
     gui.qtbot.mouseClick(window.status.restart, Qt.MouseButton.LeftButton)
     gui.wait(lambda: window.engine.state == "ready", 30)
     gui.settings.set("simulator.words_per_second", 1000.0)
-    gui.window.switch_model(gui.window.engine.current)
-    gui.wait(lambda: gui.window.engine.state == "ready")
+    with gui.qtbot.waitSignal(gui.window.engine.modelLoaded, timeout=60_000):  # the switch starts a loop pass later
+        gui.window.switch_model(gui.window.engine.current)
     send_and_wait(gui, "Thanks!")
     assert len(window.chat_view.widgets) == 6
     assert window.chat_view.widgets[5].item.state == "complete"

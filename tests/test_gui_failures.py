@@ -31,7 +31,10 @@ def crash_mid_reply(gui) -> int:
     gui.wait(lambda: len(widgets) == 2 and len(widgets[1].item.content) > 20)
     pid = gui.services.engine.client.pid
     os.kill(pid, signal.SIGKILL)
-    gui.wait(lambda: not gui.window.session.busy)
+    # the reply's stream ends with the crash, the host's exit reaches the engine state, and the turn's end
+    # (busyChanged, one loop pass after the task is done) reaches the composer
+    gui.wait(lambda: gui.window.engine.state is EngineState.CRASHED
+             and gui.window.composer.mode is ComposerState.IDLE and not gui.window.session.busy)
     return pid
 
 
@@ -192,11 +195,11 @@ def test_a_dead_remote_server_says_so_offers_retry_and_its_error_goes_with_it(ma
     port = closed_port()
     gui.settings.set("remote.endpoints", [{"name": "Dead", "base_url": f"http://127.0.0.1:{port}/v1",
                                            "model": "deepseek-chat"}])
-    gui.wait(lambda: any(c.engine == "remote" for c in window._choices))
-    remote = next(c for c in window._choices if c.engine == "remote")
-    simulator = next(c for c in window._choices if c.engine == "simulator")
+    gui.wait(lambda: any(c.engine == "remote" for c in window.choices))
+    remote = next(c for c in window.choices if c.engine == "remote")
+    simulator = next(c for c in window.choices if c.engine == "simulator")
     assert window.picker.badge.isVisible(), "the simulator's badge"
-    window.picker.combo.activated.emit(window._choices.index(remote))
+    window.picker.combo.activated.emit(window.choices.index(remote))
     gui.wait(lambda: window.engine.state is EngineState.FAILED, 60)
     assert not window.picker.badge.isVisible(), "no fit badge of another model for a server that is not there"
     assert window.picker.current() == remote
@@ -207,11 +210,11 @@ def test_a_dead_remote_server_says_so_offers_retry_and_its_error_goes_with_it(ma
     assert notice.action.text() == "Retry"
     assert window.status.restart.isVisible() and window.status.restart.text() == "Retry"
     # another model loads fine: the dead server's error goes
-    window.picker.combo.activated.emit(window._choices.index(simulator))
+    window.picker.combo.activated.emit(window.choices.index(simulator))
     gui.wait(lambda: window.engine.state is EngineState.READY)
     assert not notice.isVisible() and window.composer.mode is ComposerState.IDLE
     # back to the server, and it comes back: Retry acts on that attempt
-    window.picker.combo.activated.emit(window._choices.index(remote))
+    window.picker.combo.activated.emit(window.choices.index(remote))
     gui.wait(lambda: window.engine.state is EngineState.FAILED, 60)
     with ScriptedOpenAIServer(port=port):
         click(gui, notice.action)

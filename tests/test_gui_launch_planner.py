@@ -17,8 +17,6 @@ from PySide6.QtWidgets import QApplication
 
 from deepseek_desktop.core.settings_schema import GROUPS
 from deepseek_desktop.models.catalog import load_catalog
-from deepseek_desktop.ui.model_manager.launch_planner import LaunchPlannerDialog
-from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 KEY = "sk-cluster-5e0c1f77a2b94d38"
 
@@ -57,16 +55,16 @@ def test_too_big_leads_to_the_planner_and_its_api_button_to_the_server_settings(
     try:
         gui = make_gui()
         catalog_file = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
-        mm = ModelManagerWindow.show_for(gui.window, catalog_file=catalog_file, endpoint=hub.url)
+        mm = gui.window.open_model_manager(catalog_file=catalog_file, endpoint=hub.url)
         gui.wait(lambda: mm.catalogue_state is not None and mm.recommendation.remote_button.isVisible())
         click(gui, mm.recommendation.remote_button)  # the card's "too big" line
-        planner = gui.window._launch_planner
+        planner = gui.window.windows.launch_planner
         gui.wait(planner.isVisible)
         assert planner.model_box.currentData() == GIANT_ID
         gui.wait(lambda: bool(planner.plans))
         planner.close()
         click(gui, planner_api_path(gui, mm))
-        settings_dialog = gui.window._settings_dialog
+        settings_dialog = gui.window.windows.settings_dialog
         gui.wait(settings_dialog.isVisible)
         assert settings_dialog.pages.currentRow() == [g.name for g in GROUPS].index("remote")
         settings_dialog.close()
@@ -80,7 +78,7 @@ def planner_api_path(gui, mm):
     mm.catalogue.set_fits_only(False)
     mm.catalogue.select_model(GIANT_ID)
     click(gui, mm.catalogue.detail.remote_button)
-    planner = gui.window._launch_planner
+    planner = gui.window.windows.launch_planner
     gui.wait(planner.isVisible)
     assert planner.model_box.currentData() == GIANT_ID
     return planner.api_button
@@ -88,7 +86,7 @@ def planner_api_path(gui, mm):
 
 def test_presets_plans_copy_buttons_and_what_would_fit(make_gui):
     gui = make_gui()
-    planner = LaunchPlannerDialog.show_for(gui.window, load_catalog(), "deepseek-v3")
+    planner = gui.window.open_launch_planner(load_catalog(), "deepseek-v3")
     gui.wait(lambda: planner.preset_box.count() > 1)
     choose(planner.preset_box, "2x8-h100-80gb")
     planner.hosts.setText("10.0.0.1, 10.0.0.2")
@@ -131,7 +129,7 @@ def test_presets_plans_copy_buttons_and_what_would_fit(make_gui):
 
 def test_connect_stores_the_key_tests_the_server_and_switches_the_chat(make_gui, file_keyring):
     gui = make_gui()
-    planner = LaunchPlannerDialog.show_for(gui.window, load_catalog(), "deepseek-v3")
+    planner = gui.window.open_launch_planner(load_catalog(), "deepseek-v3")
     gui.wait(lambda: bool(planner.plans))
     with ScriptedOpenAIServer(api_key=KEY) as server:
         planner.endpoint_name.setText("Lab cluster")
@@ -163,7 +161,7 @@ def test_connect_stores_the_key_tests_the_server_and_switches_the_chat(make_gui,
 def test_planner_screenshots_nothing_clipped(make_gui, lang, size, tmp_path):
     gui = make_gui()
     gui.services.language.apply(lang)
-    planner = LaunchPlannerDialog.show_for(gui.window, load_catalog(), "deepseek-r1")
+    planner = gui.window.open_launch_planner(load_catalog(), "deepseek-r1")
     gui.wait(lambda: planner.preset_box.count() > 1)
     choose(planner.preset_box, "2x8-h100-80gb")
     planned(gui, planner, sglang="fits")

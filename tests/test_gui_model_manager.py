@@ -26,6 +26,7 @@ from deepseek_desktop.models.download import STAGING
 from deepseek_desktop.models.installed import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
 from deepseek_desktop.ui.fit_badge import size_text
+from deepseek_desktop.ui.model_manager.download_job import JobState
 from deepseek_desktop.ui.model_manager.fit_text import verdict_text
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
@@ -47,7 +48,7 @@ def catalog_file(tmp_path, gemma_path) -> Path:
 
 
 def open_manager(gui, catalog_file, hub) -> ModelManagerWindow:
-    mm = ModelManagerWindow.show_for(gui.window, catalog_file=catalog_file, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalog_file=catalog_file, endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     return mm
 
@@ -140,11 +141,11 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
     assert detail.remote.isVisible() and "deepseek-reasoner" in detail.remote_text.text()
     assert "Test DeepSeek-R1" in card.remote_label.text()
     click(gui, detail.remote_button)  # the launch planner for this model; DeepSeek's API from there
-    planner = gui.window._launch_planner
+    planner = gui.window.windows.launch_planner
     gui.wait(planner.isVisible)
     assert planner.model_box.currentData() == GIANT_ID
     click(gui, planner.api_button)
-    settings_dialog = gui.window._settings_dialog
+    settings_dialog = gui.window.windows.settings_dialog
     gui.wait(settings_dialog.isVisible)
     remote_page = [g.name for g in GROUPS].index("remote")
     assert settings_dialog.pages.currentRow() == remote_page
@@ -172,7 +173,7 @@ def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(m
     row = mm.downloads.rows[SMALL_SPEC]
     job = row.job
     assert mm.downloads.isVisible() and row.cancel_button.isVisible() and not row.resume_button.isVisible()
-    gui.wait(lambda: job.state == "download" and "left" in row.status.text())
+    gui.wait(lambda: job.state is JobState.DOWNLOAD and "left" in row.status.text())
     assert 0 < row.bar.value() < 1000
     text = row.status.text()
     assert f"of {size_text(gemma_path.stat().st_size)}" in text and "/s" in text
@@ -182,9 +183,9 @@ def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(m
     # closing the manager keeps the download going; its end is announced in the main window
     mm.close()
     hub.behaviour.throttle = None
-    gui.wait(lambda: job.state == "done", 120)
+    gui.wait(lambda: job.state is JobState.DONE, 120)
     gui.wait(lambda: gui.window.notices.isVisible() and "Downloaded" in gui.window.notices.label.text())
-    assert ModelManagerWindow.show_for(gui.window) is mm
+    assert gui.window.open_model_manager() is mm
     assert row.bar.value() == 1000 and row.status.text().startswith("Installed")
     assert row.dismiss_button.isVisible() and not row.cancel_button.isVisible()
     target = gui.paths.default_models_dir / SMALL_REPO / SMALL_FILE
@@ -211,7 +212,7 @@ def test_cancel_keeps_a_partial_download_that_can_be_discarded(make_gui, hub, ca
     row = mm.downloads.rows[SMALL_SPEC]
     gui.wait(lambda: row.job.progress is not None and row.job.progress.done > 15_000_000)
     click(gui, row.cancel_button)
-    gui.wait(lambda: row.job.state == "paused")
+    gui.wait(lambda: row.job.state is JobState.PAUSED)
     kept = part_file(gui).stat().st_size
     assert 15_000_000 <= kept < row.job.total and row.job.partial == kept
     assert f"Paused: {size_text(kept)} of" in row.status.text()
@@ -239,7 +240,7 @@ def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(m
     gui.close()  # quit the app
     gui.wait(lambda: not job.running)
     gui.wait(lambda: not any(t.name.startswith("download ") for t in threading.enumerate()))
-    assert job.state == "paused" and registry(gui).list() == []
+    assert job.state is JobState.PAUSED and registry(gui).list() == []
     kept = part_file(gui).stat().st_size
     assert kept >= 10_000_000
 
@@ -247,14 +248,14 @@ def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(m
     mm2 = open_manager(again, catalog_file, hub)
     again.wait(lambda: SMALL_SPEC in mm2.downloads.rows)
     row = mm2.downloads.rows[SMALL_SPEC]
-    assert row.job.state == "paused" and row.job.partial == kept
+    assert row.job.state is JobState.PAUSED and row.job.partial == kept
     assert size_text(kept) in row.status.text() and row.resume_button.text() == "Resume"
     mm2.catalogue.select_model(SMALL_ID)
     assert mm2.catalogue.detail.rows[SMALL_SPEC].button.text() == "Resume"
     assert mm2.recommendation.download_button.text() == "Resume"
     hub.behaviour.throttle = None
     click(again, row.resume_button)
-    again.wait(lambda: row.job.state == "done", 120)
+    again.wait(lambda: row.job.state is JobState.DONE, 120)
     assert hub.ranges()[-1] == f"bytes={kept}-", "the download continued where it stopped"
     target = again.paths.default_models_dir / SMALL_REPO / SMALL_FILE
     assert sha256(target) == hub.hashes(SMALL_REPO, SMALL_FILE)[0]
@@ -267,7 +268,7 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalog_file):
     hub.behaviour.refuse.add(SMALL_REPO)
     mm.catalogue.select_model(SMALL_ID)
     click(gui, mm.catalogue.detail.rows[SMALL_SPEC].button)
-    gui.wait(lambda: SMALL_SPEC in mm.downloads.rows and mm.downloads.rows[SMALL_SPEC].job.state == "failed")
+    gui.wait(lambda: SMALL_SPEC in mm.downloads.rows and mm.downloads.rows[SMALL_SPEC].job.state is JobState.FAILED)
     row = mm.downloads.rows[SMALL_SPEC]
     assert mm.notice.isVisible() and mm.notice.kind == "error"
     message = mm.notice.label.text()
@@ -281,11 +282,11 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalog_file):
     click(gui, row.resume_button)
     gui.wait(lambda: row.job.progress is not None and row.job.progress.done > 5_000_000)
     click(gui, row.cancel_button)
-    gui.wait(lambda: row.job.state == "paused")
+    gui.wait(lambda: row.job.state is JobState.PAUSED)
     hub.behaviour.throttle = None
     hub.behaviour.drop_after, hub.behaviour.drop_times = 0, 1000
     click(gui, row.resume_button)
-    gui.wait(lambda: row.job.state == "failed" and "interrupted" in row.job.error, 120)
+    gui.wait(lambda: row.job.state is JobState.FAILED and "interrupted" in row.job.error, 120)
     assert "interrupted" in mm.notice.label.text()
     assert row.job.partial > 0 and row.resume_button.text() == "Resume" and row.discard_button.isVisible()
     assert size_text(row.job.partial) in row.status.text()
@@ -484,13 +485,13 @@ def test_every_string_of_the_manager_is_found_by_lupdate(tmp_path):
     assert len(found) > 120
 
 
-def test_show_for_makes_one_window_per_main_window_and_raises_it(make_gui, hub, catalog_file):
+def test_one_model_manager_per_main_window_raised_when_opened_again(make_gui, hub, catalog_file):
     gui = make_gui()
     mm = open_manager(gui, catalog_file, hub)
     mm.close()
     assert not mm.isVisible()
     gui.window.open_model_manager()  # the toolbar's "Models…"
-    assert gui.window._model_manager is mm and mm.isVisible()
+    assert gui.window.windows.model_manager is mm and mm.isVisible()
 
 
 
@@ -498,7 +499,7 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
     gui = make_gui()
     broken = tmp_path / "catalog.json"
     broken.write_text('{"models": [ {"id": "half an entry"', encoding="utf-8")
-    mm = ModelManagerWindow.show_for(gui.window, catalog_file=broken, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalog_file=broken, endpoint=hub.url)
     gui.wait(lambda: mm.catalogue.placeholder.text() != "Reading the catalogue and checking this computer…")
     line = mm.catalogue.placeholder.text()
     assert line == f"The model catalogue could not be read: {broken}" == mm.notice.label.text()
@@ -511,7 +512,7 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
     assert mm.jobs == {} and mm.notice.label.text() == line
 
     good = write_catalog(tmp_path / "good.json", 1000)
-    other = ModelManagerWindow(gui.window, catalog_file=good, endpoint=hub.url)
+    other = ModelManagerWindow(gui.window.services, gui.window, catalog_file=good, endpoint=hub.url)
     gui.qtbot.addWidget(other)
     other.show()
     gui.wait(lambda: other.catalogue_state is not None)

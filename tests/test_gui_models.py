@@ -33,14 +33,14 @@ def registry(gui) -> ModelRegistry:
 
 
 def gemma_choice(gui):
-    return next(c for c in gui.window._choices if c.engine == "llamacpp")
+    return next(c for c in gui.window.choices if c.engine == "llamacpp")
 
 
 @pytest.fixture
 def with_gemma(make_gui, gemma_path):
     gui = make_gui(words_per_second=1000)
     assert drop_files(gui.window, gemma_path)
-    gui.wait(lambda: any(c.engine == "llamacpp" for c in gui.window._choices))
+    gui.wait(lambda: any(c.engine == "llamacpp" for c in gui.window.choices))
     return gui
 
 
@@ -130,28 +130,27 @@ def test_loading_through_the_ram_disk(with_gemma):
     gui.settings.set("generation.max_tokens", 24)
     gui.window.switch_model(gemma_choice(gui))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
-    disk = gui.window.switcher._ramdisk
+    disk = gui.window.switcher.ramdisk
     assert disk is not None and gui.window.engine.model_info["path"].startswith(str(disk.path))
     assert Path(gui.window.engine.model_info["path"]).stat().st_size == gemma_choice(gui).size_bytes
     send_and_wait(gui, "Hi", timeout=60)
     assert gui.window.chat_view.widgets[1].item.content.strip()
     # another model: the copy in memory is given back
-    gui.window.switch_model(next(c for c in gui.window._choices if c.engine == "simulator"))
+    gui.window.switch_model(next(c for c in gui.window.choices if c.engine == "simulator"))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "simulator")
-    assert gui.window.switcher._ramdisk is None and not disk.path.exists()
+    assert gui.window.switcher.ramdisk is None and not disk.path.exists()
 
 
 def test_the_first_run_banner_stays_when_its_download_fails(make_gui, monkeypatch):
     from test_cli_models import closed_port_url
-
-    from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
     monkeypatch.setenv("HF_ENDPOINT", closed_port_url())  # the Hub cannot be reached
     gui = make_gui(words_per_second=0)
     gui.wait(lambda: gui.window.banner.isVisible() and gui.window.banner.action.isVisible())
     offer = gui.window.banner.label.text()
     gui.window.banner.action.click()
-    manager = ModelManagerWindow.show_for(gui.window)
+    gui.wait(lambda: gui.window.windows.model_manager is not None)
+    manager = gui.window.windows.model_manager
     gui.wait(lambda: bool(manager.downloads.rows))
     row = next(iter(manager.downloads.rows.values()))
     gui.wait(lambda: row.job.state == "failed")

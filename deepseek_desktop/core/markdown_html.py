@@ -60,6 +60,10 @@ class Theme:
     def link(self) -> str:
         return "#6cb6ff" if self.dark else "#0b63c5"
 
+    @property
+    def error(self) -> str:
+        return "#ff7b72" if self.dark else "#c0392b"
+
 
 @dataclass
 class Rendered:

@@ -49,8 +49,9 @@ def host_command() -> list[str]:
 class EngineHostClient:
     """Start, talk to, and restart one engine host process.
 
-    ``on_exit(crash: EngineCrashed | None)`` is called on the loop when the host ends: with the crash
-    for an unexpected end, with None after ``stop()``.
+    Every exit listener (``add_exit_listener``; ``on_exit`` in the constructor adds one) is called on the
+    loop as ``listener(crash: EngineCrashed | None)`` when the host ends: with the crash for an unexpected
+    end, with None after ``stop()``.
     """
 
     def __init__(
@@ -70,8 +71,18 @@ class EngineHostClient:
         self._ids = itertools.count(1)
         self._stopping = False
         self._write_lock = threading.Lock()
-        self.on_exit = on_exit
+        self._exit_listeners: list[Callable[[EngineCrashed | None], None]] = []
+        if on_exit is not None:
+            self.add_exit_listener(on_exit)
         self.last_crash: EngineCrashed | None = None
+
+    def add_exit_listener(self, listener: Callable[[EngineCrashed | None], None]) -> None:
+        """Call ``listener(crash)`` whenever the host ends (``crash`` is None after ``stop()``)."""
+        self._exit_listeners.append(listener)
+
+    def remove_exit_listener(self, listener: Callable[[EngineCrashed | None], None]) -> None:
+        if listener in self._exit_listeners:
+            self._exit_listeners.remove(listener)
 
     # -- life cycle -----------------------------------------------------------------------------
     @property
@@ -303,5 +314,5 @@ class EngineHostClient:
                 target.set_exception(error)
         self._pending.clear()
         self._chats.clear()
-        if self.on_exit:
-            self.on_exit(crash)
+        for listener in list(self._exit_listeners):
+            listener(crash)

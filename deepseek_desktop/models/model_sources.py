@@ -53,3 +53,16 @@ def choice_from_state(data: object) -> ModelChoice | None:
     if choice.engine in ("llamacpp", "mlx") and not Path(choice.model).exists():
         return None  # the file was moved or deleted since
     return choice
+
+
+def initial_choice(choices: list[ModelChoice], last_state: object, default_engine: str) -> ModelChoice:
+    """The model to load at start from ``choices``: the last one used (``last_state``, as ``choice_to_state``
+    saved it) if it is still offered, else the first of ``default_engine`` ("auto": any engine but the
+    simulator), else the simulator."""
+    last = choice_from_state(last_state)
+    if last is not None and any(c.key == last.key for c in choices):
+        return next(c for c in choices if c.key == last.key)
+    for c in choices:
+        if default_engine in (c.engine, "auto") and c.engine != "simulator":
+            return c
+    return SIMULATOR

@@ -53,7 +53,7 @@ class EngineController(QObject):
     def __init__(self, client: EngineHostClient | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client or EngineHostClient()
-        self.client.on_exit = self._on_host_exit
+        self.client.add_exit_listener(self._on_host_exit)
         self.work = BackgroundWork(self)
         self.state = EngineState.STOPPED
         self.current: ModelChoice | None = None  # the model that is loaded

@@ -51,8 +51,8 @@ class LanguageManager:
             qt = QTranslator(self._app)
             if qt.load(f"qtbase_{language}", qt_dir):  # standard dialog buttons, context menus
                 self._installed.append(qt)
+        QLocale.setDefault(QLocale(language))  # before the LanguageChange: widgets read it then
         for tr in self._installed:
             self._app.installTranslator(tr)
-        QLocale.setDefault(QLocale(language))
         self.language = language
         return language

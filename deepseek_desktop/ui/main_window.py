@@ -7,8 +7,8 @@ import base64
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -28,7 +28,8 @@ from ..core.settings_store import (
     STATE_WINDOW_GEOMETRY,
     generation_params,
 )
-from ..models.model_sources import SIMULATOR, choice_from_state, choice_to_state, installed_choices, remote_choices
+from ..models.model_sources import SIMULATOR, choice_to_state, initial_choice, installed_choices, remote_choices
+from . import main_window_failures as failures
 from .background import BackgroundWork
 from .chat.composer import Composer
 from .chat.session import ChatSession
@@ -37,16 +38,21 @@ from .chat.view import ChatView
 from .drop_import import DropImporter
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
+from .keyboard_map import HelpMenu
 from .model_picker import ModelPicker
 from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
+from .other_windows import OtherWindows
 from .services import Services
+from .shortcuts import install as install_shortcuts
 from .status_widget import EngineStatusWidget
 
 log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
+    closing = Signal()  # the window was closed (the close accepted): the app quits
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
@@ -107,8 +113,10 @@ class MainWindow(QMainWindow):
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
                                          self.notices, self.picker.label_for, self.restart_engine, self)
+        self.windows = OtherWindows(self)  # the settings, the model manager, the launch planner
         self._wire()
-        self._shortcuts()
+        self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
+        self.help_menu = HelpMenu(self, self.shortcut_actions["keys"])
         self.retranslate()
         self._restore_geometry()
 
@@ -118,7 +126,7 @@ class MainWindow(QMainWindow):
         self.composer.sendRequested.connect(s.send)
         self.composer.stopRequested.connect(s.stop)
         s.busyChanged.connect(self.presenter.update)
-        s.conversationsChanged.connect(lambda: self.work.run(self.refresh_conversations(), _list_failed))
+        s.conversationsChanged.connect(lambda: self.work.run(self.refresh_conversations(), failures.list_failed))
         s.currentChanged.connect(self._on_current_conversation)
         s.problem.connect(self._show_error)
         s.unsent.connect(self.composer.restore)
@@ -126,36 +134,24 @@ class MainWindow(QMainWindow):
         e.work.failed.connect(self._show_error)
         self.sidebar.newRequested.connect(self.new_chat)
         self.sidebar.conversationSelected.connect(
-            lambda cid: self.work.run(s.open(cid, self._hits_not_shown.get(cid)), _open_failed))
-        self.sidebar.renameRequested.connect(lambda cid, t: self.work.run(self._rename(cid, t), _rename_failed))
-        self.sidebar.deleteRequested.connect(lambda cid: self.work.run(self._delete(cid), _delete_failed))
+            lambda cid: self.work.run(s.open(cid, self._hits_not_shown.get(cid)), failures.open_failed))
+        self.sidebar.renameRequested.connect(lambda cid, t: self.work.run(self._rename(cid, t), failures.rename_failed))
+        self.sidebar.deleteRequested.connect(lambda cid: self.work.run(self._delete(cid), failures.delete_failed))
         self.sidebar.exportRequested.connect(self._export)
         self.sidebar.searchChanged.connect(
-            lambda text: self.work.run(self.refresh_conversations(text), _list_failed))
+            lambda text: self.work.run(self.refresh_conversations(text), failures.list_failed))
         self.chat_view.linkActivated.connect(self._open_link)
         self.picker.choiceActivated.connect(self.switch_model)
-        self.picker.manageRequested.connect(self.open_model_manager)
-        self.picker.settingsRequested.connect(self.open_settings)
+        self.picker.manageRequested.connect(lambda: self.open_model_manager())
+        self.picker.settingsRequested.connect(lambda: self.open_settings())
         e.loadProgress.connect(self.status.set_progress)
         e.modelLoaded.connect(self._on_model_loaded)
         e.loadFailed.connect(self._on_load_failed)
         self.status.restartRequested.connect(self.restart_engine)
-        self.importer.imported.connect(lambda _info: self.work.run(self.refresh_models(), _models_failed))
+        self.importer.imported.connect(lambda _info: self.reload_models())
         self._unsubscribe = self.settings.subscribe(self._on_setting_changed)
         self.importer.message.connect(self.notices.show_message)
         self.importer.downloadRequested.connect(self.download_model)
-
-    def _shortcuts(self) -> None:
-        for seq, slot in ((QKeySequence.StandardKey.New, self.new_chat),
-                          (QKeySequence("Esc"), self.session.stop),
-                          (QKeySequence.StandardKey.Find, lambda: self.sidebar.search.setFocus()),
-                          (QKeySequence("Ctrl+,"), self.open_settings),
-                          (QKeySequence("F2"), self.sidebar.rename_current)):
-            action = QAction(self)
-            action.setShortcut(seq)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
 
     # -- start-up -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -179,18 +175,14 @@ class MainWindow(QMainWindow):
         try:
             await self.refresh_models()
         finally:
-            self.switch_model(self._initial_choice())
+            self.switch_model(initial_choice(self._choices, self.settings.get_state(STATE_LAST_MODEL),
+                                             self.settings.get("general.default_engine")))
         self._show_start_notices(store_notices)
 
-    def _initial_choice(self) -> ModelChoice:
-        last = choice_from_state(self.settings.get_state(STATE_LAST_MODEL))
-        if last is not None and any(c.key == last.key for c in self._choices):
-            return next(c for c in self._choices if c.key == last.key)
-        wanted = self.settings.get("general.default_engine")
-        for c in self._choices:
-            if wanted in (c.engine, "auto") and c.engine != "simulator":
-                return c
-        return SIMULATOR
+    @property
+    def choices(self) -> list[ModelChoice]:
+        """The models the toolbar offers, in its order."""
+        return list(self._choices)
 
     def _show_start_notices(self, store_notices) -> None:
         lines = [error_message(n.message_id, n.params) for n in [*self.settings.take_notices(), *store_notices]]
@@ -213,6 +205,10 @@ class MainWindow(QMainWindow):
             self.importer.offer_recommendation(self.banner)
         else:
             self.banner.dismiss()
+
+    def reload_models(self) -> None:
+        """Read the list of models again (after an install or removal elsewhere)."""
+        self.work.run(self.refresh_models(), failures.models_failed)
 
     async def refresh_conversations(self, search: str | None = None) -> None:
         text = self.sidebar.search.text().strip() if search is None else search
@@ -249,7 +245,7 @@ class MainWindow(QMainWindow):
         elif key == "general.theme":
             self.chat_view.set_theme(self.services.apply_theme(value))
         elif key in ("remote.endpoints", "general.models_folder"):
-            self.work.run(self.refresh_models(), _models_failed)
+            self.reload_models()
         elif self.settings.schema.spec(key).applies.value == "next_load" and self.engine.current is not None:
             current = self.engine.current
             self.notices.show_message(self.tr("The new setting applies when the model is loaded again."),
@@ -280,7 +276,7 @@ class MainWindow(QMainWindow):
             self.new_chat()
         await self.refresh_conversations()
         self.notices.show_message(self.tr("Conversation deleted."), "info", self.tr("Undo"),
-                                  lambda: self.work.run(self._undo_delete(cid), _undo_failed), timeout_ms=10000)
+                                  lambda: self.work.run(self._undo_delete(cid), failures.undo_failed), timeout_ms=10000)
 
     async def _undo_delete(self, cid: int) -> None:
         await self.services.runner.call(lambda st: st.restore_conversation(cid))
@@ -298,28 +294,25 @@ class MainWindow(QMainWindow):
             self, self.tr("System prompt"),
             self.tr("Instructions the model gets before this conversation:"), self.session.system_prompt())
         if ok:
-            self.work.run(self.session.set_system_prompt(text.strip()), _system_prompt_failed)
+            self.work.run(self.session.set_system_prompt(text.strip()), failures.system_prompt_failed)
 
     def _open_link(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)  # only ever on a click, in the system browser
 
-    # -- other windows --------------------------------------------------------------------------
-    def open_model_manager(self) -> None:
-        from .model_manager.window import ModelManagerWindow
-
-        ModelManagerWindow.show_for(self)
+    # -- other windows (made, reused and raised by self.windows) --------------------------------
+    def open_model_manager(self, *, catalog_file: Path | None = None, endpoint: str | None = None):
+        return self.windows.open_model_manager(catalog_file=catalog_file, endpoint=endpoint)
 
     def download_model(self, spec: str) -> None:
         """One click from the first-run banner: the model manager opens and downloads ``spec``."""
-        from .model_manager.window import ModelManagerWindow
+        self.windows.open_model_manager().start_download(spec)
 
-        ModelManagerWindow.show_for(self).start_download(spec)
+    def open_settings(self, page: str | None = None):
+        return self.windows.open_settings(page)
 
-    def open_settings(self) -> None:
-        from .settings.dialog import SettingsDialog
-
-        SettingsDialog.show_for(self)
+    def open_launch_planner(self, catalog, model_id: str | None = None):
+        return self.windows.open_launch_planner(catalog, model_id)
 
     # -- drag and drop --------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -369,40 +362,11 @@ class MainWindow(QMainWindow):
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")
         self.settings.set_state(STATE_WINDOW_GEOMETRY, geometry)
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closing.emit()
 
     async def shutdown(self) -> None:
-        manager = getattr(self, "_model_manager", None)
-        if manager is not None:
-            await manager.shutdown()  # cancels running downloads; their partial files stay for Resume
+        await self.windows.shutdown()  # stops running downloads; their partial files stay for Resume
         await self.session.close()
         await self.engine.shutdown()
         await self.switcher.release_ramdisk()
-
-
-# What failed, in one translated line each (called only when it did, so in the language of that moment).
-def _list_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The list of conversations could not be read.")
-
-
-def _open_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The conversation could not be opened.")
-
-
-def _rename_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The conversation could not be renamed.")
-
-
-def _delete_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The conversation could not be deleted.")
-
-
-def _undo_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The conversation could not be restored.")
-
-
-def _system_prompt_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The system prompt could not be saved.")
-
-
-def _models_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The list of models could not be read.")

@@ -94,6 +94,7 @@ class ModelPicker(QWidget):
 
     def retranslate(self) -> None:
         self.combo.setToolTip(self.tr("The model that answers. Switching keeps the conversation."))
+        self.combo.setAccessibleName(self.tr("Model"))
         for i, choice in enumerate(self._choices):
             self.combo.setItemText(i, self.label_for(choice))
         self._show_engine(self.current())
@@ -106,6 +107,7 @@ class ModelPicker(QWidget):
         text = texts.get(self._verdict, "")
         self.badge.setVisible(bool(text))
         self.badge.setText(text)
+        self.badge.setAccessibleName(self.tr("How the model fits this computer: {verdict}").format(verdict=text))
         self.badge.setToolTip(self._badge_tip)
         colour = BADGE_COLOURS.get(self._verdict, "#546e7a")
         self.badge.setStyleSheet(f"background-color: {colour};")

@@ -28,6 +28,11 @@ class ModelSwitcher(QObject):
         self.notices = notices
         self._ramdisk = None  # the RAM disk the loaded model was copied to, if any
 
+    @property
+    def ramdisk(self):
+        """The RAM disk the loaded model was copied to, or None."""
+        return self._ramdisk
+
     async def switch(self, choice: ModelChoice) -> None:
         """Errors end the attempt (``EngineController.fail`` via the caller's background work)."""
         self.engine.prepare(choice)  # from here on the window shows this attempt, and its outcome

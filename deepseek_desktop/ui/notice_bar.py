@@ -7,7 +7,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-_STYLES = {
+from .accessibility import announce
+
+# kind: light background, light text, dark background, dark text (the contrast test reads these)
+STYLES = {
     "info": ("#e8f1fb", "#17324d", "#1f3347", "#dbe9f7"),
     "error": ("#fdecea", "#611a15", "#4a1f1f", "#f6d3cf"),
     "recommend": ("#fff8e1", "#3e2f00", "#3b3420", "#f3e7b3"),
@@ -56,26 +59,34 @@ class NoticeBar(QFrame):
         self._callback = action
         self.action.setVisible(bool(action_text and action))
         self.action.setText(action_text)
-        self.close_button.setToolTip(self.tr("Close"))
+        self._name_close_button()
         self._restyle()
         self.show()
+        announce(self.label, text)  # a screen reader says it: the bar appears away from the focus
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:
             self._timer.stop()
 
+    def _name_close_button(self) -> None:
+        self.close_button.setToolTip(self.tr("Close"))
+        self.close_button.setAccessibleName(self.tr("Close the message"))  # "✕" says nothing when read out
+
     def _restyle(self) -> None:
         # The application's palette, not our own: our style sheet changes ours (and sends PaletteChange).
         light = QApplication.palette().window().color().lightness() >= 128
-        bg_light, fg_light, bg_dark, fg_dark = _STYLES.get(self.kind, _STYLES["info"])
+        bg_light, fg_light, bg_dark, fg_dark = STYLES.get(self.kind, STYLES["info"])
         bg, fg = (bg_light, fg_light) if light else (bg_dark, fg_dark)
-        sheet = f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}"
+        sheet = (f"#noticeBar {{ background-color: {bg}; }} #noticeBar QLabel {{ color: {fg}; }}"
+                 f" #noticeBar QToolButton {{ color: {fg}; }}")  # the close button, as legible as the text
         if sheet != self.styleSheet():
             self.setStyleSheet(sheet)
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.PaletteChange and self.kind:
             self._restyle()  # the theme changed while a notice is shown
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._name_close_button()
         super().changeEvent(event)
 
     def _on_action(self) -> None:

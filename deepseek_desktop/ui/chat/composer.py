@@ -95,6 +95,7 @@ class Composer(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        self.input.setAccessibleName(self.tr("Message"))
         if self.mode == self.GENERATING:
             self.button.setText(self.tr("Stop"))
             self.button.setToolTip(self.tr("Stop the reply (Esc)"))

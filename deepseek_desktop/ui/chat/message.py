@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
+from ..accessibility import announce_reply, bring_into_view
+from ..error_text import error_message
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
@@ -41,7 +43,9 @@ class ChatItem:
     stats: dict = field(default_factory=dict)
     state: str = "complete"  # complete | streaming | cancelled | error | interrupted
     model: str = ""
-    error: str = ""  # one translated line shown under the message
+    error: str = ""  # one line shown under the message (when there is no error_id)
+    error_id: str = ""  # or an error message id and its params, translated when shown
+    error_params: dict = field(default_factory=dict)
     version: int = 1  # which of the message's versions this is (regenerated, edited), 1-based
     versions: int = 1
 
@@ -90,6 +94,7 @@ class ThinkingSection(QWidget):
             self.toggle.setText(self.tr("Thought for {seconds} s").format(seconds=secs))
         else:
             self.toggle.setText(self.tr("Thinking"))
+        self.toggle.setAccessibleDescription(self.tr("Shows or hides the model's reasoning"))
 
 
 class MessageWidget(QFrame):
@@ -204,19 +209,26 @@ class MessageWidget(QFrame):
         self.thinking.set_open(False)  # the answer has started: fold the thinking away
         self.thinking.retranslate()
 
-    def finish(self, state: str, stats: dict | None = None, error: str = "") -> None:
+    def finish(self, state: str, stats: dict | None = None, error: str = "", error_id: str = "",
+               error_params: dict | None = None) -> None:
         if self._thinking is not None and self._thinking.streaming:
             self._end_reasoning()
         self.item.state = state
         self.item.stats = stats or self.item.stats
-        self.item.error = error
+        self.item.error, self.item.error_id, self.item.error_params = error, error_id, error_params or {}
         self._dirty = True
         self.flush()
         self.retranslate()
+        announce_reply(self, state, self.item.content)  # once, when it is done: not token by token
 
     @property
     def dirty(self) -> bool:
         return self._dirty
+
+    def set_theme(self, theme) -> None:
+        """Render everything again in ``theme``'s colours."""
+        self._renderer.theme = theme
+        self.flush(force=True)
 
     def flush(self, force: bool = False) -> None:
         """Render what changed. Called at most once per frame by the chat view; ``force`` renders
@@ -224,6 +236,8 @@ class MessageWidget(QFrame):
         if not (self._dirty or force):
             return
         self._dirty = False
+        if force:
+            self.footer.setText(self._footer_text())  # the error line's red follows the theme
         if self.item.reasoning:
             self._sync_reasoning(force)
         if self._blocks_mode:
@@ -250,7 +264,8 @@ class MessageWidget(QFrame):
             self.flush()
 
     @property
-    def _code_blocks(self) -> list[str]:
+    def code_blocks(self) -> list[str]:
+        """The code blocks of the reply as shown, in order (what each block's Copy puts on the clipboard)."""
         return self._blocks_box.code_blocks if self._blocks_mode else self._whole_code_blocks
 
     def _sync_reasoning(self, force: bool) -> None:
@@ -271,8 +286,8 @@ class MessageWidget(QFrame):
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy-code":
             index = int(url.path() or url.toString().split(":", 1)[1])
-            if 0 <= index < len(self._code_blocks):
-                QGuiApplication.clipboard().setText(self._code_blocks[index])
+            if 0 <= index < len(self.code_blocks):
+                QGuiApplication.clipboard().setText(self.code_blocks[index])
             return
         self.linkActivated.emit(url)
 
@@ -288,6 +303,7 @@ class MessageWidget(QFrame):
         if self.editor is not None:
             return
         self.editor = QPlainTextEdit(self)
+        self.editor.setTabChangesFocus(True)  # Tab goes on to Cancel and Save, as in the message box
         self.editor.setPlainText(self.item.content)
         self.editor.setMinimumHeight(80)
         bar = QWidget(self)
@@ -308,7 +324,10 @@ class MessageWidget(QFrame):
         self.body.hide()
         self._blocks_box.hide()
         self.retranslate()
+        for w in (self.editor, bar):
+            w.show()  # now, not when the layout gets to it: a hidden editor cannot take the cursor
         self.editor.setFocus()
+        bring_into_view(self.editor)
 
     def _submit_edit(self) -> None:
         text = self.editor.toPlainText().strip() if self.editor else ""
@@ -346,6 +365,7 @@ class MessageWidget(QFrame):
         if self._thinking is not None:
             self._thinking.retranslate()
         if self.editor is not None:
+            self.editor.setAccessibleName(self.tr("Edit the question"))
             self.cancel_edit_button.setText(self.tr("Cancel"))
             self.send_edit_button.setText(self.tr("Save and send"))
         self.footer.setText(self._footer_text())
@@ -372,7 +392,8 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
-        if self.item.error:
-            error = f"<span style='color:#c0392b'>{html.escape(self.item.error)}</span>"
+        line = error_message(self.item.error_id, self.item.error_params) if self.item.error_id else self.item.error
+        if line:
+            error = f"<span style='color:{self._renderer.theme.error}'>{html.escape(line)}</span>"
             text = (text + "<br>" if text else "") + error
         return text

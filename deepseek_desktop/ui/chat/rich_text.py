@@ -14,6 +14,8 @@ class RichTextView(QTextBrowser):
         super().__init__(parent)
         self.setOpenLinks(False)  # links go through anchorClicked, opened only when the user clicks
         self.setOpenExternalLinks(False)
+        # Not a Tab stop: it draws no focus, so Tab would vanish into it (the message's buttons copy it).
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -24,7 +24,7 @@ from ...core.reply_recorder import ReplyRecorder
 from ...core.requests import ChatRequest, GenerationParams
 from ..background import BackgroundWork
 from ..engine_controller import EngineController
-from ..error_text import describe, error_message
+from ..error_text import describe
 from ..store_runner import StoreRunner
 from .message import ChatItem, MessageWidget
 from .view import ChatView
@@ -36,9 +36,9 @@ PAGE = 40  # messages on the first screen of a conversation, and per "show earli
 def item_from_message(m: Message) -> ChatItem:
     stats = {k: v for k, v in asdict(m.stats).items() if v is not None}
     state = "interrupted" if m.interrupted else m.state.value
-    error = error_message(m.error_id, m.error_params) if m.error_id else ""
     return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, state,
-                    m.model, error, m.version, m.versions)
+                    m.model, error_id=m.error_id or "", error_params=dict(m.error_params or {}),
+                    version=m.version, versions=m.versions)
 
 
 class _Reply:
@@ -263,12 +263,15 @@ class ChatSession(QObject):
         state = {"cancelled": "cancelled", "error": "error"}.get(reason, "complete")
         if reply.widget is not None:
             stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
-            reply.widget.finish(state, stats_dict, describe(error) if error else "")
+            if isinstance(error, DeepSeekError):  # translated when shown: it follows a language switch
+                reply.widget.finish(state, stats_dict, error_id=error.message_id, error_params=error.params)
+            else:
+                reply.widget.finish(state, stats_dict, describe(error) if error else "")
         else:
             item.state = state
         self._reply = None
         self.view.set_actions_enabled(True)
-        self.view._after_change()
+        self.view.refresh_after_change()
         try:
             final = await self.runner.call(lambda s: reply.recorder.finish(reason, error))
         except Exception as exc:  # a full disk, a read-only database: the text stays, the turn ends

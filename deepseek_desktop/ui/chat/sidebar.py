@@ -138,6 +138,8 @@ class ConversationSidebar(QWidget):
         self.new_button.setText(self.tr("New chat"))
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.search.setPlaceholderText(self.tr("Search conversations (Ctrl+F)"))
+        self.search.setAccessibleName(self.tr("Search conversations"))
+        self.list.setAccessibleName(self.tr("Conversations"))
         for i in range(self.list.count()):
             item = self.list.item(i)
             if not self._titles.get(item.data(ID_ROLE)):

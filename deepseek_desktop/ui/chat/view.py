@@ -24,6 +24,7 @@ class ChatView(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("chatView")  # a Tab stop (arrows and Page Up/Down scroll): the theme outlines it
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -73,6 +74,11 @@ class ChatView(QScrollArea):
         return box, layout
 
     # -- content --------------------------------------------------------------------------------
+    @property
+    def earlier_offered(self) -> bool:
+        """The "Show earlier messages" button is shown: older messages of the conversation are not loaded."""
+        return self._earlier.isVisible()
+
     def show_items(self, items: list[ChatItem], has_earlier: bool) -> None:
         """Show a conversation: a screenful of the newest messages at once, the rest of the page right
         after (the first screen appears sooner; the user sees no difference)."""
@@ -82,7 +88,7 @@ class ChatView(QScrollArea):
         for item in first:
             self._insert(len(self.widgets), item)
         self._earlier.setVisible(has_earlier or bool(rest))
-        self._after_change()
+        self.refresh_after_change()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self.scroll_to_bottom)
         if rest:
@@ -99,13 +105,13 @@ class ChatView(QScrollArea):
         for i, item in enumerate(items):
             self._insert(i, item)
         self._earlier.setVisible(has_earlier)
-        self._after_change()
+        self.refresh_after_change()
         # keep the message the user was looking at in place
         QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() - from_bottom))
 
     def append_item(self, item: ChatItem) -> MessageWidget:
         w = self._insert(len(self.widgets), item)
-        self._after_change()
+        self.refresh_after_change()
         self._stick_to_bottom = True
         QTimer.singleShot(0, self.scroll_to_bottom)
         return w
@@ -119,7 +125,7 @@ class ChatView(QScrollArea):
             w.setParent(None)
             w.deleteLater()
         del self.widgets[idx:]
-        self._after_change()
+        self.refresh_after_change()
 
     def replace_from(self, item: ChatItem, items: list[ChatItem]) -> None:
         """Show ``items`` in place of ``item`` and everything after it (another version was chosen);
@@ -133,7 +139,7 @@ class ChatView(QScrollArea):
         del self.widgets[idx:]
         for new in items:
             self._insert(len(self.widgets), new)
-        self._after_change()
+        self.refresh_after_change()
 
     def clear(self) -> None:
         for w in self.widgets:
@@ -141,7 +147,7 @@ class ChatView(QScrollArea):
             w.deleteLater()
         self.widgets = []
         self._earlier.hide()
-        self._after_change()
+        self.refresh_after_change()
 
     def _insert(self, index: int, item: ChatItem) -> MessageWidget:
         w = MessageWidget(item, self.theme, self._container, pool=self._markdown)
@@ -164,7 +170,8 @@ class ChatView(QScrollArea):
                 self._live_layout.removeWidget(w)
                 self._history_layout.addWidget(w)
 
-    def _after_change(self) -> None:
+    def refresh_after_change(self) -> None:
+        """After messages came or went, or a reply ended: the empty-chat hint and the Regenerate button."""
         self._settle()
         self._empty.setVisible(not self.widgets)
         last_assistant = next((w for w in reversed(self.widgets) if w.item.role == "assistant"), None)
@@ -211,8 +218,7 @@ class ChatView(QScrollArea):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         for w in self.widgets:
-            w._renderer.theme = theme
-            w.flush(force=True)
+            w.set_theme(theme)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

@@ -229,6 +229,7 @@ class CatalogueView(QWidget):
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search models"))
+        self.search.setAccessibleName(self.tr("Search models"))
         self.show_label.setText(self.tr("Show:"))
         self.fits_button.setText(self.tr("Fits this computer"))
         self.fits_button.setToolTip(self.tr("Only models and downloads that run in this computer's memory"))
@@ -237,6 +238,8 @@ class CatalogueView(QWidget):
             entry = self.model_list.itemWidget(self.model_list.item(i))
             if isinstance(entry, ModelListEntry):
                 entry.retranslate()
+                spoken = (entry.name.text(), entry.facts.text(), entry.badge.toolTip())  # the row is a widget
+                self.model_list.item(i).setData(Qt.ItemDataRole.AccessibleTextRole, " · ".join(spoken))
         if self._error:
             self.placeholder.setText(self._error)
         else:

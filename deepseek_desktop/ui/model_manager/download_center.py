@@ -16,7 +16,7 @@ from ...models.catalogue_state import CatalogueState, resolve
 from ...models.folder_state import LocalState, discard_partial
 from ..background import BackgroundWork
 from ..error_text import describe
-from .download_job import DownloadJob
+from .download_job import DownloadJob, JobState
 from .download_row import DownloadsPanel
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,10 @@ class DownloadCenter(QObject):
         super().__init__(parent)
         self.paths, self.endpoint, self.panel = paths, endpoint, panel
         self.jobs: dict[str, DownloadJob] = {}
-        self._states: dict[str, tuple[str, int]] = {}
+        self._states: dict[str, tuple[JobState, int]] = {}
         self.work = BackgroundWork(self)
         self.work.failed.connect(lambda text: self.message.emit(text, "error"))
+        panel.cancelRequested.connect(self.stop)
         panel.resumeRequested.connect(self.resume)
         panel.discardRequested.connect(self._spawn_discard)
         panel.dismissRequested.connect(self.dismiss)
@@ -88,12 +89,12 @@ class DownloadCenter(QObject):
                 except Exception:  # noqa: BLE001 - a spec the catalogue no longer has
                     continue
                 job = self._new_job(model, download, local.folder)
-            if job.state in ("starting", "paused"):  # a failure keeps its message
+            if job.state in (JobState.STARTING, JobState.PAUSED):  # a failure keeps its message
                 job.mark_paused(have)
 
     def partials(self) -> dict[str, int]:
         return {spec: job.partial for spec, job in self.jobs.items()
-                if job.state in ("paused", "failed") and job.partial}
+                if job.state in (JobState.PAUSED, JobState.FAILED) and job.partial}
 
     def active(self) -> set[str]:
         return {spec for spec, job in self.jobs.items() if job.running}
@@ -124,13 +125,16 @@ class DownloadCenter(QObject):
         job.deleteLater()
         self._on_job_changed()
 
-    def cancel_all(self) -> None:
-        for job in self.jobs.values():
+    def stop(self, spec: str | None = None) -> None:
+        """Stop the download ``spec`` (every download when None); the partial files stay for a resume.
+        The one way a download is stopped: a row's Cancel, closing the app and the quit all come here."""
+        jobs = list(self.jobs.values()) if spec is None else [j for s, j in self.jobs.items() if s == spec]
+        for job in jobs:
             job.cancel()
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Cancel every download and wait (at most ``timeout`` seconds) until they have stopped."""
-        self.cancel_all()
+        """Stop every download and wait (at most ``timeout`` seconds) until they have stopped."""
+        self.stop()
         running = [self.work.run(job.wait()) for job in self.jobs.values() if job.running]
         if running:
             await asyncio.wait(running, timeout=timeout)

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,9 +67,23 @@ def run_in_thread(fn: Callable[[], T], name: str) -> asyncio.Future[T]:
     return future
 
 
+class JobState(str, Enum):
+    """Where one download job of this session stands. (``models.catalogue_state.DownloadState`` is the
+    catalogue's coarser view of a download on this computer: installed, active, partial or absent.)"""
+
+    STARTING = "starting"  # asking the Hub for the file list
+    DOWNLOAD = "download"
+    VERIFY = "verify"
+    DONE = "done"
+    PAUSED = "paused"  # stopped (or interrupted earlier): the partial files are kept for a resume
+    FAILED = "failed"  # ``error`` says why; ``partial`` bytes are kept when a resume is possible
+
+
+RUNNING_STATES = (JobState.STARTING, JobState.DOWNLOAD, JobState.VERIFY)
+
+
 class DownloadJob(QObject):
-    """States: starting (asking the Hub), download, verify, done, paused (cancelled, partial kept),
-    failed (``error`` says why; ``partial`` bytes are kept when a resume is possible)."""
+    """One download; ``state`` is a ``JobState``. Stopped only through ``DownloadCenter.stop``."""
 
     changed = Signal()
     finished = Signal(object)  # InstalledModel
@@ -82,7 +97,7 @@ class DownloadJob(QObject):
         self.model, self.download = model, download
         self.spec = spec_of(model, download)
         self.paths, self.folder, self.endpoint = paths, folder, endpoint
-        self.state = "starting"
+        self.state = JobState.STARTING
         self.progress: TransferProgress | None = None
         self.total = download.size
         self.partial = 0
@@ -101,24 +116,25 @@ class DownloadJob(QObject):
     def mark_paused(self, partial: int) -> None:
         """A download interrupted earlier (in this session or the last one): ready to resume."""
         if not self.running:
-            self.state, self.partial = "paused", partial
+            self.state, self.partial = JobState.PAUSED, partial
             self.changed.emit()
 
     @property
     def running(self) -> bool:
         """Started in this session and not finished yet."""
-        return self._task is not None and self.state in ("starting", "download", "verify")
+        return self._task is not None and self.state in RUNNING_STATES
 
     def start(self, partial: int = 0) -> None:
         """Start (or resume: the download continues the partial files on disk)."""
         if self.running:
             return
         self._cancel = threading.Event()
-        self.state, self.error, self.progress, self.partial = "starting", "", None, partial
+        self.state, self.error, self.progress, self.partial = JobState.STARTING, "", None, partial
         self._task = self.work.run(self._run())
         self.changed.emit()
 
     def cancel(self) -> None:
+        """Ask the worker to stop between two pieces (``DownloadCenter.stop`` is the one caller)."""
         self._cancel.set()
 
     async def wait(self) -> None:
@@ -153,22 +169,22 @@ class DownloadJob(QObject):
             installed = await run_in_thread(work, f"download {self.spec}")
         except Cancelled:
             log.info("download of %s cancelled", self.spec)
-            await self._settle("paused", "")
+            await self._settle(JobState.PAUSED, "")
         except DeepSeekError as exc:
             log.warning("download of %s failed: %s", self.spec, exc.detail or exc)
-            await self._settle("failed", describe(exc))
+            await self._settle(JobState.FAILED, describe(exc))
         except Exception as exc:  # noqa: BLE001 - one line in the window, the detail in the log
             log.exception("download of %s failed", self.spec)
-            await self._settle("failed", describe(exc))
+            await self._settle(JobState.FAILED, describe(exc))
         else:
             if not isValid(self):
                 return
             self._throttle.stop()
-            self.state, self.partial = "done", 0
+            self.state, self.partial = JobState.DONE, 0
             self.changed.emit()
             self.finished.emit(installed)
 
-    async def _settle(self, state: str, error: str) -> None:
+    async def _settle(self, state: JobState, error: str) -> None:
         try:
             kept = await asyncio.to_thread(partial_of, self.model, self.download, self.folder)
         except OSError:
@@ -192,9 +208,10 @@ class DownloadJob(QObject):
         self.progress = ev
         if ev.phase == "download" and ev.total:
             self.total = ev.total
-        phase_changed = ev.phase != self.state and ev.phase in ("download", "verify")
-        if ev.phase in ("download", "verify"):
-            self.state = ev.phase
+        phase = {"download": JobState.DOWNLOAD, "verify": JobState.VERIFY}.get(ev.phase)
+        phase_changed = phase is not None and phase is not self.state
+        if phase is not None:
+            self.state = phase
         if phase_changed or not self._throttle.isActive():
             self._dirty = False
             self.changed.emit()

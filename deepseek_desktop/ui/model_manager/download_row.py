@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..fit_badge import size_text
-from .download_job import DownloadJob
+from .download_job import DownloadJob, JobState
 from .fit_text import duration_text, rate_text
 
 
 class DownloadRow(QWidget):
-    resumeRequested = Signal(str)  # spec
+    cancelRequested = Signal(str)  # spec
+    resumeRequested = Signal(str)
     discardRequested = Signal(str)
     dismissRequested = Signal(str)
 
@@ -42,7 +43,7 @@ class DownloadRow(QWidget):
         self.status.setObjectName("mutedLabel")
         self.status.setWordWrap(True)
         self.cancel_button = QPushButton(self)
-        self.cancel_button.clicked.connect(job.cancel)
+        self.cancel_button.clicked.connect(lambda: self.cancelRequested.emit(job.spec))
         self.resume_button = QPushButton(self)
         self.resume_button.clicked.connect(lambda: self.resumeRequested.emit(job.spec))
         self.discard_button = QPushButton(self)
@@ -73,17 +74,17 @@ class DownloadRow(QWidget):
         self.title.setText(f"{job.model.name} · {job.spec.partition(':')[2]}")
         self.title.setToolTip(job.spec)
         running = job.running
-        resumable = job.state == "paused" or (job.state == "failed" and job.partial > 0)
+        resumable = job.state is JobState.PAUSED or (job.state is JobState.FAILED and job.partial > 0)
         self.cancel_button.setVisible(running)
-        self.resume_button.setVisible(job.state in ("paused", "failed"))
+        self.resume_button.setVisible(job.state in (JobState.PAUSED, JobState.FAILED))
         self.discard_button.setVisible(resumable)
-        self.dismiss_button.setVisible(job.state in ("done", "failed"))
-        self.bar.setValue(int(round((1.0 if job.state == "done" else job.fraction()) * 1000)))
+        self.dismiss_button.setVisible(job.state in (JobState.DONE, JobState.FAILED))
+        self.bar.setValue(int(round((1.0 if job.state is JobState.DONE else job.fraction()) * 1000)))
         self.bar.setFormat(self.tr("%p %"))
         self.status.setText(self._status_text())
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setToolTip(self.tr("Stop the download. What has arrived is kept for a resume."))
-        if job.state == "failed" and job.partial == 0:
+        if job.state is JobState.FAILED and job.partial == 0:
             self.resume_button.setText(self.tr("Try again"))
         else:
             self.resume_button.setText(self.tr("Resume"))
@@ -91,16 +92,17 @@ class DownloadRow(QWidget):
         self.discard_button.setText(self.tr("Discard"))
         self.discard_button.setToolTip(self.tr("Delete the partly downloaded files"))
         self.dismiss_button.setToolTip(self.tr("Remove from this list"))
+        self.dismiss_button.setAccessibleName(self.tr("Remove from this list"))  # its text is only "✕"
 
     def _status_text(self) -> str:
         job, p = self.job, self.job.progress
-        if job.state == "starting":
+        if job.state is JobState.STARTING:
             return self.tr("Asking the model server for the files…")
-        if job.state == "verify":
+        if job.state is JobState.VERIFY:
             if p is not None and p.done < p.total and p.total != job.total:
                 return self.tr("Checking the {done} already downloaded…").format(done=size_text(p.total))
             return self.tr("Checking the downloaded data…")
-        if job.state == "download" and p is not None:
+        if job.state is JobState.DOWNLOAD and p is not None:
             parts = [self.tr("{done} of {total}").format(done=size_text(p.done), total=size_text(job.total))]
             if p.rate > 0:
                 parts.append(rate_text(p.rate))
@@ -109,13 +111,13 @@ class DownloadRow(QWidget):
             if p.file_count > 1:
                 parts.append(self.tr("file {index} of {count}").format(index=p.file_index, count=p.file_count))
             return " · ".join(parts)
-        if job.state == "download":
+        if job.state is JobState.DOWNLOAD:
             return self.tr("Downloading…")
-        if job.state == "done":
+        if job.state is JobState.DONE:
             return self.tr("Installed. Choose it in the toolbar to chat with it.")
         kept = self.tr("{done} of {total} downloaded.").format(done=size_text(job.partial),
                                                                  total=size_text(job.total))
-        if job.state == "paused":
+        if job.state is JobState.PAUSED:
             return self.tr("Paused: {kept} Resume continues where it stopped.").format(kept=kept)
         if job.partial:
             return self.tr("{error} {kept} Resume continues from there.").format(error=job.error, kept=kept)
@@ -130,6 +132,7 @@ class DownloadRow(QWidget):
 class DownloadsPanel(QFrame):
     """Every download of this session and every partial one on disk; hidden while there are none."""
 
+    cancelRequested = Signal(str)
     resumeRequested = Signal(str)
     discardRequested = Signal(str)
     dismissRequested = Signal(str)
@@ -158,6 +161,7 @@ class DownloadsPanel(QFrame):
         if row is not None:
             self.remove(job.spec)
         row = DownloadRow(job, self)
+        row.cancelRequested.connect(self.cancelRequested)
         row.resumeRequested.connect(self.resumeRequested)
         row.discardRequested.connect(self.discardRequested)
         row.dismissRequested.connect(self.dismissRequested)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,24 +38,15 @@ VENDORS = ("nvidia", "amd", "apple", "cpu")
 
 
 class LaunchPlannerDialog(QDialog):
-    @classmethod
-    def show_for(cls, main_window, catalog, model_id: str | None) -> LaunchPlannerDialog:
-        """One planner per main window; shown for ``model_id`` (the catalogue's biggest model without one)."""
-        dialog = getattr(main_window, "_launch_planner", None)
-        if dialog is None:
-            dialog = cls(main_window, catalog)
-            main_window._launch_planner = dialog
-        dialog.set_catalog(catalog, model_id)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
+    """Made and reused by the main window's ``OtherWindows`` (``MainWindow.open_launch_planner``)."""
 
-    def __init__(self, main_window, catalog, parent: QWidget | None = None) -> None:
-        super().__init__(parent or main_window)
+    switchRequested = Signal(object)  # ModelChoice: the chat should use the connected server
+    settingsRequested = Signal(str)  # the settings page to show ("remote": DeepSeek's API)
+
+    def __init__(self, services, catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("launchPlanner")
-        self.main_window = main_window
-        self.services = main_window.services
+        self.services = services
         self.catalog = catalog
         self.presets: list[dict] = []
         self.plans: dict[str, object] = {}
@@ -283,7 +274,7 @@ class LaunchPlannerDialog(QDialog):
             secrets = await asyncio.to_thread(self.services.secrets)
             await asyncio.to_thread(secrets.set, name, key)
             self.api_key.clear()
-        self.main_window.switch_model(choice)
+        self.switchRequested.emit(choice)
 
     def _on_loaded(self, choice, info: dict) -> None:
         if self._pending is None or choice.key != self._pending.key:
@@ -301,13 +292,7 @@ class LaunchPlannerDialog(QDialog):
         self.status.setText(describe(error))
 
     def open_api_settings(self) -> None:
-        from ...core.settings_schema import GROUPS
-        from ..settings.dialog import SettingsDialog
-
-        dialog = SettingsDialog.show_for(self.main_window)
-        names = [g.name for g in GROUPS]
-        if "remote" in names:
-            dialog.pages.setCurrentRow(names.index("remote"))
+        self.settingsRequested.emit("remote")
 
     def _spawn(self, coro) -> None:
         task = asyncio.ensure_future(coro)

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
@@ -40,28 +40,20 @@ log = logging.getLogger(__name__)
 
 
 class ModelManagerWindow(QWidget):
-    @classmethod
-    def show_for(cls, main_window, *, catalog_file: Path | None = None, endpoint: str | None = None
-                 ) -> ModelManagerWindow:
-        """One model manager per main window; raise it if it is open. ``catalog_file`` and ``endpoint``
-        (the Hub's address; default ``HF_ENDPOINT`` or huggingface.co) apply when it is first made."""
-        window = getattr(main_window, "_model_manager", None)
-        if window is None or not isValid(window):
-            window = cls(main_window, catalog_file=catalog_file, endpoint=endpoint)
-            main_window._model_manager = window
-        elif not window.isVisible():
-            window.refresh_local()
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+    """Made and reused by the main window's ``OtherWindows`` (``MainWindow.open_model_manager``).
+    ``catalog_file`` and ``endpoint`` (the Hub's address; default ``HF_ENDPOINT`` or huggingface.co)."""
 
-    def __init__(self, main_window, *, catalog_file: Path | None = None, endpoint: str | None = None) -> None:
+    modelsChanged = Signal()  # a model was installed, imported, deleted or forgotten
+    messageWhileHidden = Signal(str)  # news for the user while this window is closed (the main window shows it)
+    settingsRequested = Signal(str)  # the settings page to show
+    launchPlannerRequested = Signal(object, object)  # Catalog, model id or None
+
+    def __init__(self, services, parent: QWidget | None = None, *, catalog_file: Path | None = None,
+                 endpoint: str | None = None) -> None:
         # A window of its own (not a QDialog: Return in the search field must not press a Download button).
-        super().__init__(main_window, Qt.WindowType.Window)
+        super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("modelManager")
-        self.main_window = main_window
-        self.services = main_window.services
+        self.services = services
         self.settings = self.services.settings
         self.paths = self.services.paths
         self.catalog_file = catalog_file
@@ -138,7 +130,6 @@ class ModelManagerWindow(QWidget):
         self.importer.imported.connect(lambda _entry: self._changed_models())
         self._unsubscribe = self.settings.subscribe(self._on_setting_changed)
         self.destroyed.connect(lambda _obj=None, unsubscribe=self._unsubscribe: unsubscribe())
-        self.main_window.installEventFilter(self)
 
     def _spawn(self, coro) -> asyncio.Task:
         return self.work.run(coro)
@@ -242,7 +233,7 @@ class ModelManagerWindow(QWidget):
     def _changed_models(self) -> None:
         """After an install, import or removal: this window and the main window's model list."""
         self.refresh_local()
-        self.work.run(self.main_window.refresh_models())
+        self.modelsChanged.emit()
 
     # -- downloads ----------------------------------------------------------------------------------
     def start_download(self, spec: str) -> None:
@@ -268,14 +259,15 @@ class ModelManagerWindow(QWidget):
         if self.isVisible():
             self.notice.show_message(text, "info", timeout_ms=15000)
         else:
-            self.main_window.notices.show_message(text, "info", timeout_ms=15000)
+            self.messageWhileHidden.emit(text)
         self._changed_models()
 
-    def cancel_downloads(self) -> None:
-        self.download_center.cancel_all()
+    def stop_downloads(self) -> None:
+        """Stop every running download; their partial files stay for a resume."""
+        self.download_center.stop()
 
     async def shutdown(self) -> None:
-        """For the app's quit: cancel downloads and wait (briefly) until they have stopped; their
+        """For the app's quit: stop downloads and wait (briefly) until they have stopped; their
         partial files stay for a resume."""
         await self.download_center.shutdown()
 
@@ -353,17 +345,9 @@ class ModelManagerWindow(QWidget):
         way to DeepSeek's API beside it (the settings' server page until the catalogue has loaded)."""
         state = self.catalogue_state
         if state is None:
-            from ...core.settings_schema import GROUPS
-            from ..settings.dialog import SettingsDialog
-
-            dialog = SettingsDialog.show_for(self.main_window)
-            names = [g.name for g in GROUPS]
-            if "remote" in names:
-                dialog.pages.setCurrentRow(names.index("remote"))
-            return
-        from .launch_planner import LaunchPlannerDialog
-
-        LaunchPlannerDialog.show_for(self.main_window, state.catalog, model_id)
+            self.settingsRequested.emit("remote")
+        else:
+            self.launchPlannerRequested.emit(state.catalog, model_id)
 
     def _first_remote_id(self) -> str | None:
         state = self.catalogue_state
@@ -371,16 +355,6 @@ class ModelManagerWindow(QWidget):
         return remote[0].model.id if remote else None
 
     # -- window -------------------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.main_window and event.type() == QEvent.Type.Close:
-            # The main window closing is the app quitting: stop downloads, keep their partial files.
-            QTimer.singleShot(0, self._after_main_close)
-        return super().eventFilter(watched, event)
-
-    def _after_main_close(self) -> None:
-        if isValid(self) and isValid(self.main_window) and not self.main_window.isVisible():
-            self.cancel_downloads()
-
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()

@@ -30,17 +30,7 @@ log = logging.getLogger(__name__)
 
 
 class SettingsDialog(QDialog):
-    @classmethod
-    def show_for(cls, window) -> SettingsDialog:
-        """One settings window per main window; raise it if it is open."""
-        dialog = getattr(window, "_settings_dialog", None)
-        if dialog is None:
-            dialog = cls(window.services, window)
-            window._settings_dialog = dialog
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
+    """Made and reused by the main window's ``OtherWindows`` (``MainWindow.open_settings``)."""
 
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +62,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._unsubscribe = self.settings.subscribe(self._on_external_change)
         self.retranslate()
+
+    def show_page(self, name: str) -> None:
+        """Turn to the page of the settings group ``name`` ("general", "remote", …); unknown names are ignored."""
+        names = [g.name for g in GROUPS]
+        if name in names:
+            self.pages.setCurrentRow(names.index(name))
 
     def _page(self, group: str) -> QWidget:
         inner = QWidget()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +17,24 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.settings_schema import SettingSpec, SettingType
+
+
+class DecimalSpinBox(QDoubleSpinBox):
+    """Takes "0.5" and "0,5" alike, whatever the language (a German user may type either)."""
+
+    def _normal(self, text: str) -> str:
+        point = self.locale().decimalPoint()
+        other = "," if point == "." else "."
+        return text.replace(other, point)
+
+    def validate(self, text: str, pos: int) -> object:
+        return super().validate(self._normal(text), pos)
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        return super().valueFromText(self._normal(text))
+
+    def fixup(self, text: str) -> str:
+        return super().fixup(self._normal(text))
 
 
 def tr_setting(text: str) -> str:
@@ -51,7 +69,8 @@ class Field(QObject):
             w.setSingleStep(int(s.step or 1))
             w.valueChanged.connect(self._emit)
         elif t is SettingType.FLOAT:
-            w = QDoubleSpinBox(parent)
+            w = DecimalSpinBox(parent)
+            w.setKeyboardTracking(False)  # saved on Enter and on leaving the field, not per keystroke
             step = s.step or 0.1
             w.setDecimals(max(0, len(f"{step:g}".split(".")[1]) if "." in f"{step:g}" else 0))
             w.setRange(s.minimum if s.minimum is not None else -1e9, s.maximum if s.maximum is not None else 1e9)
@@ -116,7 +135,11 @@ class Field(QObject):
 
     def retranslate(self) -> None:
         w = self.widget
+        if isinstance(w, (QSpinBox, QDoubleSpinBox)) and w.locale() != QLocale():
+            w.setLocale(QLocale())  # the language changed: "0.5" becomes "0,5" at once
         self.widget.setToolTip(tr_setting(self.spec.help))
+        # The form's label sits in another widget than the editor: name the editor itself.
+        (self._line if self.spec.type is SettingType.PATH else w).setAccessibleName(tr_setting(self.spec.label))
         if isinstance(w, QComboBox):
             for i, c in enumerate(self.spec.choices):
                 w.setItemText(i, tr_setting(c.label))

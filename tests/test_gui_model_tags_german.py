@@ -1,0 +1,51 @@
+"""The model manager names each model's purpose in the user's language: with the German UI the catalogue
+list and the details say "Schlussfolgern", "Chat", "Code"."""
+
+from __future__ import annotations
+
+import pytest
+from hub_server import HubServer
+from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
+
+from deepseek_desktop.ui.model_manager.catalog_view import ModelListEntry
+from deepseek_desktop.ui.model_manager.detail import purpose_text
+
+
+@pytest.fixture
+def hub(gemma_path):
+    server = HubServer().start()
+    server.add_repo(SMALL_REPO, {SMALL_FILE: gemma_path})
+    yield server
+    server.stop()
+
+
+def switch_language(gui, language: str) -> None:
+    gui.settings.set("general.language", language)
+    ready = "Senden" if language == "de" else "Send"
+    gui.wait(lambda: gui.window.composer.button.text() == ready, 5)
+
+
+def entry_facts(mm, model_id: str) -> str:
+    entry = mm.catalogue.model_list.itemWidget(mm.catalogue.item_for(model_id))
+    assert isinstance(entry, ModelListEntry)
+    return entry.facts.text()
+
+
+def test_purposes_are_german_in_the_german_ui(make_gui, hub, gemma_path, tmp_path):
+    gui = make_gui(start=False)
+    catalog = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
+    mm = gui.window.open_model_manager(catalog_file=catalog, endpoint=hub.url)
+    gui.wait(lambda: mm.sizes_checked and mm.local is not None)
+    mm.catalogue.set_fits_only(False)
+    assert "Reasoning" in entry_facts(mm, GIANT_ID) and "Chat" in entry_facts(mm, SMALL_ID)
+    switch_language(gui, "de")
+    try:
+        assert [purpose_text(p) for p in ("reasoning", "chat", "code")] == ["Schlussfolgern", "Chat", "Code"]
+        gui.wait(lambda: "Schlussfolgern" in entry_facts(mm, GIANT_ID), 5)
+        assert "Reasoning" not in entry_facts(mm, GIANT_ID)
+        assert "Chat" in entry_facts(mm, SMALL_ID)
+        mm.catalogue.select_model(GIANT_ID)
+        gui.wait(lambda: mm.catalogue.detail.purpose.text() == "Schlussfolgern", 5)
+    finally:
+        switch_language(gui, "en")
+    gui.wait(lambda: "Reasoning" in entry_facts(mm, GIANT_ID), 5)
