@@ -107,6 +107,10 @@ def test_edit_and_resend_keeps_the_old_question_and_the_arrows_switch_back(make_
     widgets = gui.window.chat_view.widgets
     assert widgets[0].version_switch.label.text() == "1 / 2"
     assert widgets[1].item.content == first_answer  # the old question comes back with its answer
+    # the pressed arrow went with its widget; the focus is on the new one's arrow, so Space goes on
+    assert widgets[0].version_switch.next_button.hasFocus()
+    gui.qtbot.keyClick(widgets[0].version_switch.next_button, Qt.Key.Key_Space)
+    gui.wait(lambda: gui.window.chat_view.widgets[0].item.content == "Was ist Quantisierung?")
 
 
 def test_a_search_hit_in_a_version_not_shown_opens_with_that_version(make_gui):

@@ -299,7 +299,9 @@ class ChatSession(QObject):
 
         tail = await self.runner.call(switch)
         if self.conversation is not None and self.conversation.id == cid:
-            self.view.replace_from(item, [item_from_message(m) for m in tail])
+            shown = self.view.replace_from(item, [item_from_message(m) for m in tail])
+            if shown is not None:  # the arrow that was pressed is gone with its widget: its twin takes the focus
+                shown.version_switch.focus_arrow(-1 if version < item.version else 1)
 
     async def save_unsaved(self) -> bool:
         """Write the replies whose final write failed; True when none is left."""

@@ -46,6 +46,12 @@ class VersionSwitch(QWidget):
         self._sync()
         self.retranslate()
 
+    def focus_arrow(self, step: int) -> None:
+        """Give the keyboard focus to the arrow towards ``step`` (-1, +1), or to the other one at the end."""
+        first, other = ((self.previous_button, self.next_button) if step < 0
+                        else (self.next_button, self.previous_button))
+        (first if first.isEnabled() else other).setFocus(Qt.FocusReason.OtherFocusReason)
+
     def set_actions_enabled(self, enabled: bool) -> None:
         """Off while a reply streams: the path it continues must not change under it."""
         self._enabled = enabled

@@ -127,12 +127,12 @@ class ChatView(QScrollArea):
         del self.widgets[idx:]
         self.refresh_after_change()
 
-    def replace_from(self, item: ChatItem, items: list[ChatItem]) -> None:
+    def replace_from(self, item: ChatItem, items: list[ChatItem]) -> MessageWidget | None:
         """Show ``items`` in place of ``item`` and everything after it (another version was chosen);
-        the view stays where the user was reading."""
+        the view stays where the user was reading. Returns the widget of the first of ``items``."""
         idx = next((i for i, w in enumerate(self.widgets) if w.item is item), None)
         if idx is None:
-            return
+            return None
         for w in self.widgets[idx:]:
             w.setParent(None)
             w.deleteLater()
@@ -140,6 +140,7 @@ class ChatView(QScrollArea):
         for new in items:
             self._insert(len(self.widgets), new)
         self.refresh_after_change()
+        return self.widgets[idx] if len(self.widgets) > idx else None
 
     def clear(self) -> None:
         for w in self.widgets:
