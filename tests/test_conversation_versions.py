@@ -237,9 +237,10 @@ def make_schema_1_database(path: Path) -> None:
     conn.close()
 
 
-def test_a_database_of_schema_1_becomes_one_path_per_conversation(db_path):
+@pytest.mark.parametrize("use_fts", [True, False], ids=["fts", "like"])
+def test_a_database_of_schema_1_becomes_one_path_per_conversation(db_path, use_fts):
     make_schema_1_database(db_path)
-    with open_store(db_path) as store:
+    with open_store(db_path, use_fts) as store:
         assert [c.title for c in store.list_conversations()] == ["Zweites Gespräch", "Erstes Gespräch"]
         msgs = store.all_messages(1)
         assert [m.content for m in msgs] == [f"Gespräch 1 Nachricht {i}" for i in range(4)]
@@ -258,6 +259,12 @@ def test_a_database_of_schema_1_becomes_one_path_per_conversation(db_path):
     with open_store(db_path) as store:  # and once more: nothing to migrate, nothing lost
         assert [m.content for m in store.all_messages(1)][-1] == "Neu erzeugt"
         assert store.search("erzeugt")[0].version == 2
+        [cut_off] = store.interrupted_messages()
+        store.finish_message(cut_off.id, MessageState.CANCELLED)  # kept by the user: now it is searchable
+        assert {h.conversation.id for h in store.search("Nachricht 3")} == {1, 2}
+    conn = sqlite3.connect(db_path)  # the search index matches the messages (FTS5's own check)
+    conn.execute("INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)")
+    conn.close()
 
 
 def test_deleting_a_conversation_removes_every_version(db_path):

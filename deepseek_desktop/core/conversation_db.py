@@ -252,6 +252,10 @@ def _migrate_to_tree(conn: sqlite3.Connection, path: Path) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # the search triggers come back with _enable_fts; without them here, the rename below need not
+            # read triggers that name FTS5 tables (an SQLite without FTS5 could not)
+            for name in _FTS_TRIGGER_NAMES:
+                conn.execute(f"DROP TRIGGER IF EXISTS {name}")
             conn.execute(_messages_table_sql().replace("IF NOT EXISTS messages (", "messages_v2 (", 1))
             conn.execute(f"INSERT INTO messages_v2 ({columns}) SELECT {columns} FROM messages")
             conn.execute("DROP TABLE messages")
