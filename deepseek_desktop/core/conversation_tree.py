@@ -53,12 +53,18 @@ def path_rows(db: sqlite3.Connection, conversation_id: int, before: int | None =
               limit: int = -1) -> list[tuple[Any, ...]]:
     """The active path's rows (``MESSAGE_SELECT``), oldest first: the last ``limit`` before ``before``."""
     # the page is cut from the path first, so the version figures are counted for its rows only
+    params = {"cid": conversation_id, "before": before, "limit": limit}
+    if not has_versions(db, conversation_id):  # newest first through the position index, turned round
+        condition = "" if before is None else "AND m.position < :before"
+        rows = db.execute(f"SELECT {_SELECT_ONE_VERSION} FROM messages m WHERE m.conversation_id = :cid "
+                          f"{condition} ORDER BY m.position DESC LIMIT :limit", params).fetchall()
+        rows.reverse()
+        return rows
     condition = "" if before is None else "WHERE position < :before"
-    path, select = (_PATH, MESSAGE_SELECT) if has_versions(db, conversation_id) else (_ALL, _SELECT_ONE_VERSION)
     return db.execute(
-        f"{path}, page AS (SELECT id FROM path {condition} ORDER BY position DESC "
-        f"LIMIT :limit) SELECT {select} FROM page JOIN messages m ON m.id = page.id ORDER BY m.position",
-        {"cid": conversation_id, "before": before, "limit": limit}).fetchall()
+        f"{_PATH}, page AS (SELECT id FROM path {condition} ORDER BY position DESC "
+        f"LIMIT :limit) SELECT {MESSAGE_SELECT} FROM page JOIN messages m ON m.id = page.id ORDER BY m.position",
+        params).fetchall()
 
 
 def path_length(db: sqlite3.Connection, conversation_id: int) -> int:
