@@ -8,7 +8,8 @@ what the model is sent, what the Markdown export writes. Switching a version cha
 chosen, and with it everything below it (each reply keeps the branch that followed it).
 
 ``position`` is the depth in the tree (0 for the first message), so versions share their position and
-the path is in position order. Functions here take the store's connection and run inside its lock.
+the path is in position order (a rescued database may skip depths; the order still holds). Functions
+here take the store's connection and run inside its lock.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ def _path(db: sqlite3.Connection, conversation_id: int) -> str:
 def path_rows(db: sqlite3.Connection, conversation_id: int, before: int | None = None,
               limit: int = -1) -> list[tuple[Any, ...]]:
     """The active path's rows (``MESSAGE_SELECT``), oldest first: the last ``limit`` before ``before``."""
-    # the page is cut from the path first, so the version figures are counted for its rows only
     params = {"cid": conversation_id, "before": before, "limit": limit}
     if not has_versions(db, conversation_id):  # newest first through the position index, turned round
         condition = "" if before is None else "AND m.position < :before"
@@ -60,6 +60,7 @@ def path_rows(db: sqlite3.Connection, conversation_id: int, before: int | None =
                           f"{condition} ORDER BY m.position DESC LIMIT :limit", params).fetchall()
         rows.reverse()
         return rows
+    # the page is cut from the path first, so the version figures are counted for its rows only
     condition = "" if before is None else "WHERE position < :before"
     return db.execute(
         f"{_PATH}, page AS (SELECT id FROM path {condition} ORDER BY position DESC "
