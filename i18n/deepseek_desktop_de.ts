@@ -329,8 +329,8 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Es ist kein Modell installiert, und keines aus dem Katalog passt in den Speicher dieses Rechners. Vorerst antwortet der Simulator; große Modelle kann ein entfernter Server ausführen.</translation>
     </message>
     <message>
-        <source>No model yet: the simulator answers for now. Recommended for this computer: {name} ({quant}, {size} download).</source>
-        <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download).</translation>
+        <source>No model yet: the simulator answers for now. Recommended for this computer: {name} ({quant}, {size} download). {level}: {speed}.</source>
+        <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download). {level}: {speed}.</translation>
     </message>
     <message>
         <source>Download</source>
@@ -696,6 +696,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Ungültige Eingabe: {what}</translation>
     </message>
     <message>
+        <source>Already installed as {name}.</source>
+        <translation>Bereits installiert als {name}.</translation>
+    </message>
+    <message>
         <source>The conversation database was damaged. It was moved to {path} and a new one was started.</source>
         <translation>Die Unterhaltungsdatenbank war beschädigt. Sie wurde nach {path} verschoben und eine neue angelegt.</translation>
     </message>
@@ -994,6 +998,26 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Zu groß für diesen Rechner</translation>
     </message>
     <message>
+        <source>Fast</source>
+        <translation>Schnell</translation>
+    </message>
+    <message>
+        <source>Usable</source>
+        <translation>Brauchbar</translation>
+    </message>
+    <message>
+        <source>Slow</source>
+        <translation>Langsam</translation>
+    </message>
+    <message>
+        <source>Does not fit</source>
+        <translation>Passt nicht</translation>
+    </message>
+    <message>
+        <source>about {wait} for {n} tokens</source>
+        <translation>etwa {wait} für {n} Token</translation>
+    </message>
+    <message>
         <source>This computer: {free} of {total} memory free.</source>
         <translation>Dieser Rechner: {free} von {total} Arbeitsspeicher frei.</translation>
     </message>
@@ -1100,6 +1124,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
 Download one from the catalogue, or drop a .gguf file or an MLX model folder here.</source>
         <translation>Noch keine Modelle installiert.
 Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder einen MLX-Modellordner hierher.</translation>
+    </message>
+    <message>
+        <source>{name} (generic chat template)</source>
+        <translation>{name} (allgemeine Chat-Vorlage)</translation>
     </message>
     <message>
         <source>Files missing: {path}</source>
@@ -1622,22 +1650,6 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
 </context>
 <context>
     <name>ModelListEntry</name>
-    <message>
-        <source>GPU</source>
-        <translation>GPU</translation>
-    </message>
-    <message>
-        <source>GPU + CPU</source>
-        <translation>GPU + CPU</translation>
-    </message>
-    <message>
-        <source>CPU</source>
-        <translation>CPU</translation>
-    </message>
-    <message>
-        <source>Too big</source>
-        <translation>Zu groß</translation>
-    </message>
     <message>
         <source>Best download: {verdict}</source>
         <translation>Bester Download: {verdict}</translation>
@@ -2180,6 +2192,13 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Choose…</source>
         <translation>Auswählen …</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateNote</name>
+    <message>
+        <source>No chat template in the model file: a generic {name} template is used, answers may be worse than with the model&apos;s own.</source>
+        <translation>Die Modelldatei enthält keine Chat-Vorlage: Es wird eine allgemeine {name}-Vorlage verwendet, die Antworten können schlechter sein als mit der eigenen Vorlage des Modells.</translation>
     </message>
 </context>
 <context>

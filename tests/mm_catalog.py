@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from deepseek_desktop.models.catalog import CATALOG_FILE
+
 SMALL_ID = "test-gemma-270m"
 SMALL_REPO = "test-org/gemma-GGUF"
 SMALL_FILE = "gemma-3-270m-Q4_K_M.gguf"
@@ -37,6 +39,7 @@ def write_catalog(path: Path, small_size: int) -> Path:
     data = {
         "schema": 1,
         "api": {"base_url": "https://api.deepseek.com"},
+        "advice": json.loads(CATALOG_FILE.read_text(encoding="utf-8"))["advice"],  # the app's own rule
         "models": [
             _model(SMALL_ID, "Test Gemma 270M", "chat", 268_000_000, 268_000_000, _SMALL_ARCH, SMALL_REPO,
                    {"Q4_K_M": {"file": SMALL_FILE, "size": small_size}}),

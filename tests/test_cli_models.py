@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -140,6 +141,27 @@ def test_recommend():
     assert {x["model"] for x in data["remote"]} >= {"deepseek-r1", "deepseek-v3"}
     r = cli("models", "recommend")
     assert "instead of downloading it" in r.stdout
+    # the level and the wait for a typical answer, in the text and in the JSON
+    if data["best"] is not None:
+        speed = data["best"]["speed"]
+        assert speed["level"] in ("fast", "usable", "slow") and speed["wait_s"] > 0
+        level = speed["level"]
+        assert re.search(rf"^  {level}: about [\d.]+ tokens/s, about \d+ (s|min|h \d+ min) for [\d,]+ tokens$",
+                         r.stdout, re.M), r.stdout
+        assert data["advice"]["cpu_quant"] == "Q4_K_M"
+    for purpose in data["per_purpose"]:
+        assert re.search(rf"^  for {purpose}: .*; (fast|usable|slow): about .* for [\d,]+ tokens\)$", r.stdout, re.M)
+
+
+def test_fit_prints_the_speed_level_and_the_wait():
+    r = cli("models", "fit", "deepseek-r1-distill-qwen-1.5b:Q4_K_M")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^ +(fast|usable|slow): about [\d.]+ tokens/s, about .+ for 1,000 tokens$", r.stdout, re.M), \
+        r.stdout
+    data = json.loads(cli("models", "fit", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--json").stdout)
+    assert data["fits"][0]["speed"]["answer_tokens"] == 1000
+    giant = json.loads(cli("models", "fit", "deepseek-v3", "--json").stdout)
+    assert {f["speed"]["level"] for f in giant["fits"]} == {"does_not_fit"}
 
 
 def test_download_list_remove(hub, gemma_path, app_home):
@@ -202,6 +224,22 @@ def test_import_and_remove_rules(gemma_path, tmp_path, app_home):
     assert copied.is_relative_to(app_home / "data" / "models") and stray.exists()
     assert cli("models", "remove", "stray-copy").returncode == 0 and not copied.exists()
     assert "No installed model is called nothing" in one_error_line(cli("models", "remove", "nothing"))
+
+
+def test_importing_the_same_model_twice_keeps_one_entry(gemma_path, tmp_path, app_home):
+    first = json.loads(cli("models", "import", str(gemma_path), "--json").stdout.splitlines()[-1])
+    again = cli("models", "import", str(gemma_path))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == f"Already installed as {first['name']}. ({first['path']})"
+    twin = tmp_path / "twin.gguf"
+    twin.write_bytes(gemma_path.read_bytes())
+    r = cli("models", "import", str(twin), "--copy", "--json")
+    assert r.returncode == 0, r.stderr
+    said = json.loads(r.stdout.splitlines()[-1])
+    assert said["type"] == "already_installed" and said["name"] == first["name"]
+    listed = json.loads(cli("models", "list", "--json").stdout)
+    assert [m["path"] for m in listed["installed"]] == [first["path"]]
+    assert not (app_home / "data" / "models" / "twin.gguf").exists(), "nothing copied"
 
 
 def test_import_of_a_bad_file(bad_models):

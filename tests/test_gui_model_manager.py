@@ -27,7 +27,7 @@ from deepseek_desktop.models.installed import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
 from deepseek_desktop.ui.fit_badge import size_text
 from deepseek_desktop.ui.model_manager.download_job import JobState
-from deepseek_desktop.ui.model_manager.fit_text import verdict_text
+from deepseek_desktop.ui.model_manager.fit_text import level_text, verdict_text
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
@@ -108,13 +108,19 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
     card = mm.recommendation
     assert "Test Gemma 270M" in card.label.text() and "Q4_K_M" in card.label.text()
     assert size_text(small.size_bytes) in card.label.text()
-    assert card.badge.text() == verdict_text(small.fit.verdict) and card.download_button.text() == "Download"
+    # the badge says how useful it is here (a 270M model is fast anywhere), with the expected wait beside it
+    assert small.level.value == "fast" and card.badge.text() == level_text("fast") == "Fast"
+    assert card.download_button.text() == "Download"
+    assert "tokens/s" in card.label.text() and "for 300 tokens" in card.label.text(), "a chat model's wait"
+    assert verdict_text(small.fit.verdict) in card.badge.toolTip(), "where it runs is on hover"
     # a badge per download, and the figures behind it on hover
     catalogue = mm.catalogue
     catalogue.select_model(SMALL_ID)
+    assert catalogue.model_list.itemWidget(catalogue.item_for(SMALL_ID)).badge.text() == "Fast", "the list too"
+    assert catalogue.model_list.itemWidget(catalogue.item_for(GIANT_ID)).badge.text() == "Does not fit"
     row = catalogue.detail.rows[SMALL_SPEC]
-    assert row.badge.text() == verdict_text(small.fit.verdict) in ("Runs on the GPU", "Partly on the GPU",
-                                                                   "Runs on the CPU")
+    assert row.badge.text() == "Fast"
+    assert row.speed.text().startswith("~") and "about " in row.speed.text() and "for 300 tokens" in row.speed.text()
     tip = row.badge.toolTip()
     e = small.fit.estimate
     for figure in (size_text(e.weights_bytes), size_text(e.kv_cache_bytes), size_text(e.total_bytes),
@@ -136,7 +142,8 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
                          pos=list_view.visualItemRect(item).center())
     detail = catalogue.detail
     assert detail.model.id == GIANT_ID
-    assert all(r.badge.text() == "Too big for this computer" for r in detail.rows.values())
+    assert all(r.badge.text() == "Does not fit" and r.speed.text() == "" for r in detail.rows.values())
+    assert all("Too big for this computer" in r.badge.toolTip() for r in detail.rows.values())
     assert all(r.badge.isVisible() for r in detail.rows.values()), "all models: its downloads are listed"
     assert detail.remote.isVisible() and "deepseek-reasoner" in detail.remote_text.text()
     assert "Test DeepSeek-R1" in card.remote_label.text()
@@ -342,7 +349,7 @@ def test_delete_only_inside_the_models_folder_and_forget_outside(make_gui, hub, 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     outside = make_gguf(elsewhere / "outside.gguf")
-    copied_source = make_gguf(elsewhere / "copied.gguf")
+    copied_source = make_gguf(elsewhere / "copied.gguf", n_tensors=3)  # not the same bytes as outside.gguf
     # dropped with "copy into the models folder": the copy is inside, so it can be deleted
     click(gui, mm.installed.copy_box)
     assert drop(gui, mm, copied_source)
@@ -411,13 +418,30 @@ def test_drop_a_valid_gguf_a_random_file_and_a_truncated_one(make_gui, hub, cata
     assert mm.installed.buttons[entry.name].text() == "Forget", "registered in place, outside the folder"
 
 
+def test_an_installed_model_without_a_chat_template_says_what_that_means(make_gui, hub, catalog_file, gemma_path,
+                                                                         tmp_path):
+    gui = make_gui()
+    mm = open_manager(gui, catalog_file, hub)
+    own = make_gguf(tmp_path / "own-template.gguf", chat_template="{{ messages }}")
+    for path in (gemma_path, own):
+        assert drop(gui, mm, path)
+    gui.wait(lambda: len(registry(gui).list()) == 2)
+    gemma = next(m for m in registry(gui).list() if m.path == str(gemma_path.resolve()))
+    note = ("No chat template in the model file: a generic gemma template is used, answers may be worse than "
+            "with the model's own.")
+    gui.wait(lambda: note in mm.installed.details(gemma.name))
+    assert mm.installed.details(gemma.name).startswith(f"{gemma.name} (generic chat template)")
+    gui.wait(lambda: mm.installed.details("own-template") != "")
+    assert mm.installed.details("own-template") == "own-template\nown-template", "its own template: no note"
+
+
 GERMAN = {
     "ModelManagerWindow": {"Models": "Modelle", "Catalogue": "Katalog"},
     "CatalogueView": {"Fits this computer": "Passt auf diesen Rechner", "All models": "Alle Modelle"},
     "ModelsFolderPanel": {"Models folder": "Modellordner", "Change…": "Ändern …"},
     "RecommendationCard": {"Recommended for this computer": "Empfohlen für diesen Rechner"},
     "QuantRow": {"Download": "Herunterladen"},
-    "FitBadge": {"Runs on the CPU": "Läuft auf der CPU", "Runs on the GPU": "Läuft auf der GPU"},
+    "FitBadge": {"Fast": "Schnell", "Usable": "Brauchbar", "Slow": "Langsam"},
 }
 
 
@@ -457,7 +481,7 @@ def test_live_language_switch_relabels_the_window(make_gui, hub, catalog_file, t
         assert mm.folder_panel.change_button.text() == "Ändern …"
         assert mm.recommendation.heading.text() == "Empfohlen für diesen Rechner"
         assert row.button.text() == "Herunterladen"
-        assert row.badge.text() == GERMAN["FitBadge"].get(english, english)
+        assert english == "Fast" and row.badge.text() == "Schnell"
     finally:
         qapp.removeTranslator(translator)
     gui.wait(lambda: mm.windowTitle() == "Models", 5)
@@ -525,7 +549,8 @@ def test_fit_figures_for_a_partial_gpu_offload(qapp):
     """The hover text of a badge on a computer with a GPU too small for the whole model."""
     from deepseek_desktop.models.catalog import load_catalog
     from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
-    from deepseek_desktop.models.recommend import fit_catalog_model, rough_tokens_per_s
+    from deepseek_desktop.models.recommend import fit_catalog_model
+    from deepseek_desktop.models.speed import tokens_per_s
     from deepseek_desktop.ui.model_manager.fit_text import fit_tooltip
 
     gib = 1024**3
@@ -534,7 +559,7 @@ def test_fit_figures_for_a_partial_gpu_offload(qapp):
     model = load_catalog().get("deepseek-r1-distill-qwen-32b")
     fit = fit_catalog_model(model, model.quant("Q4_K_M"), hw, 8192)
     assert fit.verdict == "partial" and 0 < fit.gpu_layers < fit.estimate.layers
-    tip = fit_tooltip(fit, hw, rough_tokens_per_s(model, model.quant("Q4_K_M").size, fit, hw))
+    tip = fit_tooltip(fit, hw, tokens_per_s(model, model.quant("Q4_K_M").size, fit, hw))
     assert verdict_text("partial") == "Partly on the GPU"
     assert f"Suggested GPU layers: {fit.gpu_layers} of {fit.estimate.layers}." in tip
     assert f"GPU memory: {size_text(hw.gpu_free_bytes)} free of {size_text(hw.gpu_total_bytes)}" in tip

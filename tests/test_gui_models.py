@@ -55,6 +55,24 @@ def test_dropping_a_gguf_registers_it_in_place(with_gemma, gemma_path):
     assert not gui.window.banner.isVisible(), "with a model installed the first-run banner goes away"
 
 
+def test_dropping_an_installed_model_again_says_so(with_gemma, gemma_path, tmp_path):
+    gui = with_gemma
+    [first] = registry(gui).list()
+    gui.window.notices.dismiss()
+    assert drop_files(gui.window, gemma_path)
+    gui.wait(lambda: gui.window.notices.isVisible())
+    assert gui.window.notices.label.text() == f"Already installed as {first.name}."
+    assert gui.window.notices.kind == "info" and registry(gui).list() == [first]
+    twin = tmp_path / "twin.gguf"  # the same bytes in another place
+    twin.write_bytes(gemma_path.read_bytes())
+    gui.window.notices.dismiss()
+    assert drop_files(gui.window, twin)
+    gui.wait(lambda: gui.window.notices.isVisible())
+    assert gui.window.notices.label.text() == f"Already installed as {first.name}."
+    assert registry(gui).list() == [first]
+    assert [c.model for c in gui.window.choices if c.engine == "llamacpp"] == [first.path]
+
+
 @pytest.mark.parametrize("kind,phrase", [("random", "Not a GGUF"), ("half", "truncated"),
                                          ("magic", "Not a GGUF"), ("header_cut", "truncated")])
 def test_dropping_a_bad_file_says_why_and_imports_nothing(make_gui, bad_models, kind, phrase):
@@ -120,6 +138,27 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
     assert widgets[1].item.model == "Simulator"
     stats = reply.stats
     assert stats["prompt_tokens"] > 100, "the earlier turns were sent along"
+
+
+@pytest.mark.slow
+def test_the_first_reply_of_a_model_without_a_chat_template_says_so(with_gemma):
+    gui = with_gemma
+    gui.settings.set("generation.max_tokens", 8)
+    gui.settings.set("llamacpp.threads", 2)
+    gui.window.switch_model(gemma_choice(gui))
+    gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
+    note = ("No chat template in the model file: a generic gemma template is used, answers may be worse than "
+            "with the model's own.")
+    gui.wait(lambda: note in gui.window.picker.badge.toolTip(), 30)
+    send_and_wait(gui, "Say hello.", timeout=60)
+    reply = gui.window.chat_view.widgets[-1]
+    assert reply.item.stats["chat_template"] == "fallback:gemma"
+    escaped = note.replace("'", "&#x27;")
+    assert escaped in reply.footer.text() and reply.footer.isVisible()
+    send_and_wait(gui, "Say goodbye.", timeout=60)
+    first, second = [w for w in gui.window.chat_view.widgets if w.item.role == "assistant"]
+    assert second.item.stats["chat_template"] == "fallback:gemma"
+    assert escaped in first.footer.text() and escaped not in second.footer.text(), "said once, not every time"
 
 
 @pytest.mark.slow

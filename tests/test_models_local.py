@@ -11,7 +11,7 @@ from conftest import make_gguf
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
 
 from deepseek_desktop.core.errors import ModelFileError
-from deepseek_desktop.models.errors import ModelManagerError, StorageError
+from deepseek_desktop.models.errors import AlreadyInstalled, ModelManagerError, StorageError
 from deepseek_desktop.models.installed import InstalledModel, ModelRegistry
 from deepseek_desktop.models.local_models import (
     check_mlx_folder,
@@ -124,6 +124,9 @@ def test_register_in_place_copy_and_move(gemma_path, tmp_path, registry, models_
     assert in_place.path == str(gemma_path.resolve()) and in_place.engine == "llamacpp"
     assert in_place.name == gemma_path.stem and in_place.architecture == "gemma3"
 
+    with pytest.raises(AlreadyInstalled):
+        import_model(gemma_path, models_dir, registry, mode="copy", name="gemma-copy")
+    registry.forget(in_place.name)
     copied = import_model(gemma_path, models_dir, registry, mode="copy", name="gemma-copy")
     assert Path(copied.path) == (models_dir / gemma_path.name).resolve()
     assert Path(copied.path).read_bytes() == gemma_path.read_bytes() and gemma_path.exists()
@@ -131,7 +134,43 @@ def test_register_in_place_copy_and_move(gemma_path, tmp_path, registry, models_
     source = make_gguf(tmp_path / "to-move.gguf", chat_template="{{ messages }}")
     moved = import_model(source, models_dir, registry, mode="move")
     assert not source.exists() and Path(moved.path).parent == models_dir.resolve()
-    assert {m.name for m in registry.list()} == {gemma_path.stem, "gemma-copy", "to-move"}
+    assert {m.name for m in registry.list()} == {"gemma-copy", "to-move"}
+
+
+def test_the_same_bytes_are_not_installed_twice(gemma_path, tmp_path, registry, models_dir):
+    first = import_model(gemma_path, models_dir, registry)
+    with pytest.raises(AlreadyInstalled) as info:
+        import_model(gemma_path, models_dir, registry)
+    assert info.value.user_text() == f"Already installed as {first.name}."
+    assert info.value.model == first and registry.list() == [first]
+    # a copy elsewhere, under another name or copied into the models folder: the same bytes
+    twin = tmp_path / "twin.gguf"
+    shutil.copyfile(gemma_path, twin)
+    for mode in ("register", "copy"):
+        with pytest.raises(AlreadyInstalled):
+            import_model(twin, models_dir, registry, mode=mode, name="twin")
+    assert registry.list() == [first] and not any(models_dir.glob("*.gguf"))
+    # the same size, one byte different in the middle (head and tail agree): a different model
+    data = bytearray(gemma_path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    twin.write_bytes(bytes(data))
+    other = import_model(twin, models_dir, registry)
+    assert {m.name for m in registry.list()} == {first.name, other.name}
+
+
+def test_same_bytes_found_by_the_fingerprint_then_the_full_hash(gemma_path, tmp_path, registry, models_dir):
+    from deepseek_desktop.models.same_files import identical_installed, model_files
+
+    first = import_model(gemma_path, models_dir, registry)
+    twin = tmp_path / "twin.gguf"
+    shutil.copyfile(gemma_path, twin)
+    phases = []
+    found = identical_installed(model_files(twin, "gguf"), "gguf", registry, lambda ev: phases.append(ev.phase))
+    assert found == first and "hash" in phases, "equal fingerprints: the full hash decides"
+    small = make_gguf(tmp_path / "small.gguf")
+    phases.clear()
+    assert identical_installed(model_files(small, "gguf"), "gguf", registry, phases.append) is None
+    assert phases == [], "a different size is ruled out without reading the file"
 
 
 def test_import_mlx_folder_by_copy(mlx_folder, registry, models_dir):
@@ -181,7 +220,7 @@ def test_remove_deletes_every_part_and_empty_folders(tmp_path, registry, models_
 def test_registry_names_are_unique_and_survive_a_damaged_file(tmp_path, registry, models_dir):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    a, b = make_gguf(tmp_path / "a" / "model.gguf"), make_gguf(tmp_path / "b" / "model.gguf")
+    a, b = make_gguf(tmp_path / "a" / "model.gguf"), make_gguf(tmp_path / "b" / "model.gguf", n_tensors=3)
     first, second = import_model(a, models_dir, registry), import_model(b, models_dir, registry)
     assert (first.name, second.name) == ("model", "model-2")
     again = import_model(a, models_dir, registry, name="renamed")
@@ -249,3 +288,13 @@ def test_symlink_loops_in_the_models_folder_are_skipped(tmp_path, registry, mode
     assert not registry.get("loop").present
     registry.remove("loop")
     assert not (models_dir / "a.gguf").is_symlink() and registry.list() == []
+
+
+def test_which_generic_chat_template_a_model_without_one_gets(gemma_path, tmp_path):
+    from deepseek_desktop.models.template_check import fallback_name, fallback_template
+
+    assert fallback_template(gemma_path) == "gemma", "the engine reports fallback:gemma for this file"
+    assert fallback_template(make_gguf(tmp_path / "own.gguf", chat_template="{{ messages }}")) == ""
+    assert fallback_template(make_gguf(tmp_path / "bare.gguf")) == "plain", "no vocabulary: the plain layout"
+    assert fallback_template(tmp_path / "missing.gguf") == ""
+    assert (fallback_name("fallback:gemma"), fallback_name("gguf")) == ("gemma", "")

@@ -112,3 +112,39 @@ def test_every_topic_has_both_languages():
     for topic in data["topics"] + [data["fallback"]]:
         for part in ("reasoning", "answer"):
             assert topic[part]["en"].strip() and topic[part]["de"].strip()
+
+
+def test_which_model_fits_answers_with_the_recommendation_for_this_computer():
+    from deepseek_desktop.models.catalog import load_catalog
+    from deepseek_desktop.models.hardware import probe_hardware
+    from deepseek_desktop.models.recommend import recommend
+
+    rec = recommend(load_catalog(), probe_hardware())
+    engine = SimulatorEngine()
+    engine.load(LoadParams(model="simulator", words_per_second=1e6))
+    for question, lang in (("Which model fits my computer?", "en"), ("Welches Modell passt auf meinen Rechner?", "de")):
+        events = list(engine.chat(ChatRequest([ChatMessage("user", question)]), threading.Event()))
+        text = "".join(e.text for e in events if isinstance(e, TextDelta))
+        assert "{this_computer}" not in text and "| 32 GB |" not in text, "no fixed table"
+        if rec.best is not None:
+            assert f"{rec.best.model.name} {rec.best.quant}" in text
+        wanted = {"en": ("This computer:", "tokens/s", "Recommended"),
+                  "de": ("Dieser Rechner:", "Token/s", "Empfohlen")}
+        if rec.best is None:
+            wanted = {"en": ("This computer:",), "de": ("Dieser Rechner:",)}
+        assert all(w in text for w in wanted[lang]), text
+
+
+def test_the_simulators_advice_follows_the_memory_it_is_given():
+    from deepseek_desktop.engines.simulator_advice import machine_advice
+    from deepseek_desktop.models.hardware import HardwareInfo
+
+    gib = 1024**3
+    words = load_topics()["machine_advice"]
+    small = machine_advice("en", words, HardwareInfo("Linux", "x86_64", 2, 2, 24 * gib, 23 * gib))
+    assert "no GPU" in small and "Q4_K_M" in small and ("fast:" in small or "usable:" in small)
+    assert "DeepSeek-R1-Distill-Qwen-32B" not in small, "0.9 tokens/s is not advice a person would follow"
+    german = machine_advice("de", words, HardwareInfo("Linux", "x86_64", 2, 2, 24 * gib, 23 * gib))
+    assert "keine GPU" in german and "Token/s" in german and "für 1.000 Token" in german
+    tiny = machine_advice("en", words, HardwareInfo("Linux", "x86_64", 2, 2, 2 * gib, 1 * gib))
+    assert "None of the catalogue's models fits" in tiny

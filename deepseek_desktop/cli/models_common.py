@@ -13,6 +13,7 @@ from .common import fail, open_settings, report
 
 VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "cpu": "CPU only",
            "no_fit": "does not fit"}
+LEVELS = {"fast": "fast", "usable": "usable", "slow": "slow", "does_not_fit": "does not fit"}
 
 
 def models_dir_of(args: argparse.Namespace, paths: AppPaths) -> Path:
@@ -88,7 +89,26 @@ def installed_path(name_or_path: str, args: argparse.Namespace, paths: AppPaths)
         raise ModelFileError("model.not_found", f"{p} does not exist and is no installed model", path=p) from None
 
 
-def print_fit(fit: Any, indent: str = "", label: str = "") -> None:
+def wait_words(seconds: float) -> str:
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{(s + 30) // 60} min"
+    hours, minutes = divmod((s + 30) // 60, 60)
+    return f"{hours} h {minutes} min"
+
+
+def speed_words(speed: Any) -> str:
+    """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.speed.Speed``)."""
+    level = LEVELS[speed.level.value]
+    if speed.tokens_per_s <= 0:
+        return level
+    return (f"{level}: about {speed.tokens_per_s:.1f} tokens/s, about {wait_words(speed.wait_s)} for "
+            f"{speed.answer_tokens:,} tokens")
+
+
+def print_fit(fit: Any, indent: str = "", label: str = "", speed: Any = None) -> None:
     e = fit.estimate
     verdict = VERDICTS[fit.verdict]
     if fit.verdict == "partial":
@@ -96,3 +116,5 @@ def print_fit(fit: Any, indent: str = "", label: str = "") -> None:
     print(f"{indent}{label}{verdict}: needs {size_text(e.total_bytes)} (weights {size_text(e.weights_bytes)}, "
           f"KV cache {size_text(e.kv_cache_bytes)}, buffers {size_text(e.compute_bytes + e.output_bytes)})"
           + ("; would fit if other programs freed memory" if fit.fits_if_freed else ""))
+    if speed is not None and fit.runs:
+        print(f"{indent}{' ' * len(label)}{speed_words(speed)}")

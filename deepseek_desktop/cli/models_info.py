@@ -20,6 +20,7 @@ from .models_common import (
     print_fit,
     registry_of,
     size_text,
+    speed_words,
 )
 
 
@@ -104,6 +105,7 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.errors import CatalogError
     from ..models.hardware import probe_hardware
     from ..models.recommend import fit_catalog_model
+    from ..models.speed import assess_speed
 
     hw, catalog = probe_hardware(), catalog_of(paths)
     try:
@@ -122,19 +124,20 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
     for dl in downloads:
         fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
         label = dl.quant if isinstance(dl, GgufQuant) else f"mlx-{dl.bits}bit"
-        rows.append((label, dl.size, fit))
+        rows.append((label, dl.size, fit, assess_speed(model, dl.size, fit, hw, catalog.advice)))
     remote = None
-    if not any(f.runs for _, _, f in rows) and model.api_model:
+    if not any(f.runs for _, _, f, _ in rows) and model.api_model:
         remote = {"api_model": model.api_model, "base_url": catalog.api_base_url}
     if args.json:
         print_json({"model": model.id, "n_ctx": min(n_ctx, model.context_length), "hardware": hw.to_dict(),
-                    "fits": [{"quant": q, "size": s, **f.to_dict()} for q, s, f in rows], "remote": remote})
+                    "fits": [{"quant": q, "size": s, **f.to_dict(), "speed": sp.to_dict()} for q, s, f, sp in rows],
+                    "remote": remote})
         return 0
     print(f"{model.name} at {min(n_ctx, model.context_length)} tokens of context on this computer "
           f"({size_text(hw.ram_available_bytes)} RAM free"
           + (f", {size_text(hw.gpu_free_bytes)} GPU memory" if hw.gpus else "") + "):")
-    for label, size, fit in rows:
-        print_fit(fit, indent="  ", label=f"{label:<9} {size_text(size):>9}  ")
+    for label, size, fit, speed in rows:
+        print_fit(fit, indent="  ", label=f"{label:<9} {size_text(size):>9}  ", speed=speed)
     if remote:
         print(f"  This computer cannot hold {model.name}. Use it remotely instead: a cluster, or DeepSeek's API "
               f"({remote['base_url']}, model {remote['api_model']}).")
@@ -156,10 +159,14 @@ def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
     else:
         b = rec.best
         print(f"Best for this computer: {b.spec}  ({b.model.name}, {size_text(b.size_bytes)}, "
-              f"{VERDICTS[b.fit.verdict]}, about {b.tokens_per_s:.0f} tokens/s)")
+              f"{VERDICTS[b.fit.verdict]})")
+        print(f"  {speed_words(b.speed)}")
+        if not b.level.usable:
+            print("  Nothing in the catalogue is fast enough here to be comfortable; this is the fastest that fits.")
         print(f"  deepseek-desktop models download {b.spec}")
     for purpose, c in rec.per_purpose.items():
-        print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {VERDICTS[c.fit.verdict]})")
+        print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {VERDICTS[c.fit.verdict]}; "
+              f"{speed_words(c.speed)})")
     for r in rec.remote:
         print(f"{r.model.name} needs at least {size_text(r.smallest_need_bytes)} of memory: use a cluster or "
               f"DeepSeek's API ({r.base_url}, model {r.api_model}) instead of downloading it.")

@@ -42,13 +42,21 @@ def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
 
 @guard
 def run_import(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.errors import AlreadyInstalled
     from ..models.local_models import import_model
 
     mode = "copy" if args.copy else "move" if args.move else "register"
     registry = registry_of(args, paths)
-    result = run_with_progress(lambda progress, cancel: import_model(
-        args.path, registry.models_dir, registry, mode=mode, name=args.name, progress=progress, cancel=cancel),
-        args.json)
+    try:
+        result = run_with_progress(lambda progress, cancel: import_model(
+            args.path, registry.models_dir, registry, mode=mode, name=args.name, progress=progress,
+            cancel=cancel), args.json)
+    except AlreadyInstalled as exc:  # nothing to do: the same bytes are registered (exit 0, as for done)
+        if args.json:
+            print_json({"type": "already_installed", **exc.model.to_dict()})
+        else:
+            print(f"{exc.user_text()} ({exc.model.path})")
+        return 0
     if isinstance(result, int):
         return result
     if args.json:

@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
     "model.missing_part": QT_TRANSLATE_NOOP("Errors", "A part of the split model is missing: {path}"),
     "model.not_registered": QT_TRANSLATE_NOOP("Errors", "No installed model is called {name}."),
     "model.already_installed": QT_TRANSLATE_NOOP("Errors", "A model called {name} is already installed."),
+    "model.identical_installed": QT_TRANSLATE_NOOP("Errors", "Already installed as {name}."),
     "catalog.unknown_model": QT_TRANSLATE_NOOP("Errors", "Unknown model: {model}"),
     "catalog.unknown_quant": QT_TRANSLATE_NOOP("Errors", "{model} has no {quant} download (available: {available})."),
     "catalog.unreadable": QT_TRANSLATE_NOOP("Errors", "The model catalogue could not be read: {path}"),

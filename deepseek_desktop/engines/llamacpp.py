@@ -23,12 +23,12 @@ import llama_cpp
 import llama_cpp.llama_cpp as llama_lowlevel
 from llama_cpp import llama_chat_format
 
+from ..core.chat_templates import choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.requests import KV_CACHE_TYPES, ChatMessage, ChatRequest, LoadParams
 from ..models.gguf_header import check_gguf
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
-from .chat_templates import choose_fallback
 
 log = logging.getLogger(__name__)
 

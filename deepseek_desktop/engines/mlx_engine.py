@@ -23,12 +23,12 @@ from mlx_lm import stream_generate
 from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
 from mlx_lm.sample_utils import make_logits_processors, make_sampler
 
+from ..core.chat_templates import Template, choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
 from ..models.local_models import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
-from .chat_templates import Template, choose_fallback
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..core.events import Event
 from ..core.requests import ChatRequest, LoadParams
 from .base import ProgressCallback, StreamMeter
+from .simulator_advice import fill
 
 # Like a 7B model at Q4 on a laptop GPU: ~25 tokens/s.
 DEFAULT_WORDS_PER_SECOND = 25.0
@@ -80,7 +81,9 @@ def compose_reply(question: str) -> tuple[str, str, str]:
     """(language, reasoning, answer) for a question; deterministic."""
     lang = detect_language(question)
     topic = pick_topic(question) or load_topics()["fallback"]
-    return lang, topic["reasoning"][lang], topic["answer"][lang]
+    # "Which model fits": the model manager's recommendation for this computer, not a fixed table.
+    answer = fill(topic["answer"][lang], lang, load_topics()["machine_advice"])
+    return lang, topic["reasoning"][lang], answer
 
 
 class SimulatorEngine:

@@ -125,10 +125,59 @@ class CatalogModel:
         }
 
 
+PURPOSES = ("reasoning", "chat", "code")
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The catalogue's rule for advice a person would follow (its "advice" block): the slowest pace at
+    which a model of each purpose is still usable, typical answer lengths for the expected wait, how much
+    faster counts as fast, and the quantisation to prefer when the CPU does the work. The defaults only
+    serve a catalogue built in code; ``load_catalog`` requires the block."""
+
+    min_tokens_per_s: dict[str, float] = field(default_factory=lambda: {"reasoning": 8.0, "chat": 5.0, "code": 5.0})
+    answer_tokens: dict[str, int] = field(default_factory=lambda: {"reasoning": 1000, "chat": 300, "code": 300})
+    fast_factor: float = 2.0
+    cpu_quant: str = "Q4_K_M"
+
+    def minimum(self, purpose: str) -> float:
+        return self.min_tokens_per_s.get(purpose, self.min_tokens_per_s["chat"])
+
+    def answer_length(self, purpose: str) -> int:
+        return self.answer_tokens.get(purpose, self.answer_tokens["chat"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"min_tokens_per_s": dict(self.min_tokens_per_s), "answer_tokens": dict(self.answer_tokens),
+                "fast_factor": self.fast_factor, "cpu_quant": self.cpu_quant}
+
+
+def parse_advice(d: Any) -> Advice:
+    """The "advice" block, checked: every purpose has a positive minimum and answer length, "fast" is
+    above the minimum, and the CPU quantisation is one llama.cpp knows."""
+    if not isinstance(d, dict):
+        raise ValueError("the catalogue has no \"advice\" block")
+    mins, lengths = d["min_tokens_per_s"], d["answer_tokens"]
+    if not (isinstance(mins, dict) and isinstance(lengths, dict)):
+        raise ValueError("advice.min_tokens_per_s and advice.answer_tokens must map each purpose to a number")
+    for purpose in PURPOSES:
+        if not (isinstance(mins.get(purpose), (int, float)) and mins[purpose] > 0):
+            raise ValueError(f"advice.min_tokens_per_s.{purpose} must be a positive number")
+        if not (isinstance(lengths.get(purpose), int) and lengths[purpose] > 0):
+            raise ValueError(f"advice.answer_tokens.{purpose} must be a positive whole number")
+    factor = d["fast_factor"]
+    if not (isinstance(factor, (int, float)) and factor > 1):
+        raise ValueError("advice.fast_factor must be above 1")
+    if d["cpu_quant"] not in QUANT_ORDER:
+        raise ValueError(f"advice.cpu_quant must be one of {', '.join(QUANT_ORDER)}")
+    return Advice({p: float(mins[p]) for p in PURPOSES}, {p: int(lengths[p]) for p in PURPOSES},
+                  float(factor), str(d["cpu_quant"]))
+
+
 @dataclass(frozen=True)
 class Catalog:
     models: tuple[CatalogModel, ...]
     api_base_url: str = "https://api.deepseek.com"
+    advice: Advice = field(default_factory=Advice)
 
     def get(self, model_id: str) -> CatalogModel:
         wanted = model_id.strip().lower()
@@ -151,7 +200,7 @@ class Catalog:
 
     def with_hub_sizes(self, cached: dict[str, Any]) -> Catalog:
         """Apply sizes and file names the Hub reported (``refresh_sizes`` or the cache file)."""
-        return Catalog(tuple(_apply_listing(m, cached) for m in self.models), self.api_base_url)
+        return replace(self, models=tuple(_apply_listing(m, cached) for m in self.models))
 
 
 def load_catalog(path: str | os.PathLike[str] | None = None, *, hub_cache: str | os.PathLike[str] | None = None
@@ -161,7 +210,8 @@ def load_catalog(path: str | os.PathLike[str] | None = None, *, hub_cache: str |
     try:
         data = parse_json(p.read_text(encoding="utf-8"))
         catalog = Catalog(tuple(_model(m) for m in data["models"]),
-                          data.get("api", {}).get("base_url", "https://api.deepseek.com"))
+                          data.get("api", {}).get("base_url", "https://api.deepseek.com"),
+                          parse_advice(data.get("advice")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogError("catalog.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
     if hub_cache:

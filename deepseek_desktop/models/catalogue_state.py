@@ -14,7 +14,7 @@ from ..core.paths import AppPaths
 from ..core.settings_store import SettingsStore
 from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
 from .hardware import HardwareInfo
-from .recommend import Candidate, FitOptions, Recommendation, RemoteRoute
+from .recommend import Candidate, FitOptions, Recommendation, RemoteRoute, pick_candidate, quality_ok
 
 VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
 
@@ -40,11 +40,13 @@ class CatalogueState:
         return next((c for c in self.candidates if c.spec == spec), None)
 
     def best_for(self, model_id: str) -> Candidate | None:
-        """The download of this model that runs best here (GPU before CPU, then the better quant)."""
+        """The download of this model the recommendation would take here (see ``recommend.pick_candidate``);
+        if none runs, the one closest to running."""
         mine = self.for_model(model_id)
         if not mine:
             return None
-        return min(mine, key=lambda c: (VERDICT_ORDER.get(c.fit.verdict, 9), -c.score))
+        pick = pick_candidate([c for c in mine if c.fit.runs and quality_ok(c)], self.catalog.advice)
+        return pick or min(mine, key=lambda c: (VERDICT_ORDER.get(c.fit.verdict, 9), -c.score))
 
     def runs(self, model_id: str) -> bool:
         return any(c.fit.runs for c in self.for_model(model_id))

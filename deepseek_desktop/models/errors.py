@@ -53,3 +53,13 @@ class Cancelled(ModelManagerError):
     """The caller set the cancel event. Whatever was half done has been cleaned up or kept for a resume."""
 
     message_id = "operation.cancelled"
+
+
+class AlreadyInstalled(ModelManagerError):
+    """The model being imported is byte for byte one already registered (``model``)."""
+
+    message_id = "model.identical_installed"
+
+    def __init__(self, model: Any, detail: str = "") -> None:
+        self.model = model
+        super().__init__("model.identical_installed", detail, name=model.name)

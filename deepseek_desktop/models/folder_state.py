@@ -23,6 +23,7 @@ class InstalledRow:
     model: InstalledModel
     inside: bool  # its files are in the models folder (deletable) or registered where they are
     present: bool
+    fallback_template: str = ""  # the generic chat template used for a model that brings none
 
     @property
     def spec(self) -> str:
@@ -50,13 +51,15 @@ def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
 def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
     from .local_models import discover_unregistered
     from .storage import existing_ancestor, free_space, is_inside
+    from .template_check import fallback_template
 
     folder = models_dir(settings, paths).absolute()
     try:
         browse_from = existing_ancestor(folder)
         space = free_space(folder)  # of the folder, or of the nearest parent while it is not made yet
         registry = registry_for(paths, folder)
-        rows = tuple(InstalledRow(m, all(is_inside(p, folder) for p in (m.parts or (m.path,))), m.present)
+        rows = tuple(InstalledRow(m, all(is_inside(p, folder) for p in (m.parts or (m.path,))), m.present,
+                                  fallback_template(m.path) if m.present else "")
                      for m in registry.list())
         unregistered = tuple(discover_unregistered(folder, registry))
     except (OSError, ValueError) as exc:

@@ -165,6 +165,7 @@ def import_model(path: str | os.PathLike[str], models_dir: str | os.PathLike[str
     if mode not in ("register", "copy", "move"):
         raise ValueError(f"unknown import mode {mode!r}")
     info = inspect_model(path)
+    _refuse_identical(info, registry, name if mode == "register" else None, progress, cancel)
     models = Path(models_dir).expanduser()
     sources = _files_of(info)
     if mode != "register" and not is_inside(info.path, models):
@@ -182,6 +183,22 @@ def import_model(path: str | os.PathLike[str], models_dir: str | os.PathLike[str
         name or _default_name(info), info.path, info.format, info.size, parts=info.parts,
         source="import", quant=info.quantization, architecture=info.architecture,
         context_length=info.context_length))
+
+
+def _refuse_identical(info: LocalModelInfo, registry: ModelRegistry, name: str | None,
+                      progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
+    """Raise ``AlreadyInstalled`` when the model is byte for byte one that is registered: the same files
+    registered again, or a copy of them. Registering the same place under a new ``name`` renames it."""
+    from .errors import AlreadyInstalled
+    from .same_files import identical_installed, model_files
+
+    twin = identical_installed(model_files(info.path, info.format, info.parts), info.format, registry,
+                               progress, cancel)
+    if twin is None:
+        return
+    renaming = name and name != twin.name and resolve_path(twin.path) == resolve_path(info.path)
+    if not renaming:
+        raise AlreadyInstalled(twin, f"{info.path} has the same content as {twin.path}")
 
 
 def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelRegistry,

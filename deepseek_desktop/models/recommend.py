@@ -1,23 +1,26 @@
 """Which DeepSeek model and quantisation suit this computer, and when to take the remote route instead.
 
-Every catalogue download is estimated (``fit``) at the chosen context. Among those that run, the
-recommendation prefers the most capable one that still answers at a usable pace. Capability is the
-parameter count (for a MoE model the geometric mean of total and active parameters, a common rule
-of thumb) times a quality factor of the quantisation; the pace is a rough tokens/s from memory
-bandwidth (a token reads the active weights once). The 671B models rarely fit: for them the
-recommendation names the remote route (a cluster or DeepSeek's API) instead of a download that fails.
+Every catalogue download is estimated (``fit``) at the chosen context and given a speed level
+(``speed``: fast, usable, slow, does not fit, by the catalogue's "advice" block). The recommendation
+takes the largest model that fits and is at least usable; on the CPU it takes that model's preferred
+quantisation (Q4_K_M: a faster answer matters more there than the last per cent of quality), on a GPU
+the best quality that is still usable. If nothing is usable, the fastest download that fits. Size is
+the parameter count (for a MoE model the geometric mean of total and active parameters, a common rule
+of thumb). The 671B models rarely fit: for them the recommendation names the remote route (a cluster
+or DeepSeek's API) instead of a download that fails.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
+from .catalog import Advice, Catalog, CatalogModel, GgufQuant, MlxRepo
 from .fit import FitResult, ModelShape, assess_fit, estimate_memory
 from .hardware import HardwareInfo
+from .speed import Speed, SpeedLevel, assess_speed
 
 if TYPE_CHECKING:
     from ..core.settings_store import SettingsStore
@@ -28,11 +31,6 @@ QUANT_QUALITY = {"UD-IQ1_S": 0.55, "Q2_K": 0.75, "Q3_K_M": 0.88, "Q4_K_M": 0.95,
                  "Q6_K": 0.99, "Q8_0": 1.0, "mlx-4bit": 0.95, "mlx-8bit": 1.0}
 MIN_QUALITY = 0.85  # below that only for the 671B models, where the 1.6-2 bit quants are the way in
 HUGE_PARAMS = 200_000_000_000
-MIN_TOKENS_PER_S = 3.0  # slower than this, a reasoning model's long answers take minutes
-# Rough memory bandwidths in bytes/s. Per CPU core, because a few cores cannot saturate the bus.
-CPU_BW_PER_CORE, CPU_BW_MAX = 9e9, 60e9
-GPU_BW = 400e9
-APPLE_BW = {"Ultra": 800e9, "Max": 400e9, "Pro": 200e9}  # by chip tier; a base M chip has ~100 GB/s
 DEFAULT_CTX = 8192
 
 
@@ -58,18 +56,27 @@ class Candidate:
     format: str  # "gguf" | "mlx"
     size_bytes: int
     fit: FitResult
-    tokens_per_s: float  # rough, from memory bandwidth
+    speed: Speed
     score: float
 
     @property
     def spec(self) -> str:
         return f"{self.model.id}:{self.quant}"
 
+    @property
+    def tokens_per_s(self) -> float:
+        """Rough, from memory bandwidth (``speed.tokens_per_s``)."""
+        return self.speed.tokens_per_s
+
+    @property
+    def level(self) -> SpeedLevel:
+        return self.speed.level
+
     def to_dict(self) -> dict[str, Any]:
         return {"spec": self.spec, "model": self.model.id, "name": self.model.name, "quant": self.quant,
                 "format": self.format, "size": self.size_bytes, "purpose": self.model.purpose,
                 "tokens_per_s_rough": round(self.tokens_per_s, 1), "score": round(self.score, 2),
-                "fit": self.fit.to_dict()}
+                "speed": self.speed.to_dict(), "fit": self.fit.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -90,9 +97,11 @@ class Recommendation:
     per_purpose: dict[str, Candidate]
     remote: tuple[RemoteRoute, ...]
     n_ctx: int
+    advice: Advice = field(default_factory=Advice)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_ctx": self.n_ctx, "best": self.best.to_dict() if self.best else None,
+        return {"n_ctx": self.n_ctx, "advice": self.advice.to_dict(),
+                "best": self.best.to_dict() if self.best else None,
                 "per_purpose": {k: v.to_dict() for k, v in self.per_purpose.items()},
                 "remote": [r.to_dict() for r in self.remote]}
 
@@ -115,7 +124,7 @@ def candidates(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, 
             downloads += [(f"mlx-{m.bits}bit", "mlx", m) for m in model.mlx]
         for label, fmt, dl in downloads:
             fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
-            speed = rough_tokens_per_s(model, dl.size, fit, hw)
+            speed = assess_speed(model, dl.size, fit, hw, catalog.advice)
             out.append(Candidate(model, label, fmt, dl.size, fit, speed, _capability(model, label)))
     return out
 
@@ -123,13 +132,13 @@ def candidates(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, 
 def recommend(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16",
               flash_attn: bool = False) -> Recommendation:
     every = candidates(catalog, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
-    runnable = [c for c in every if c.fit.runs and _quality_ok(c)]
+    runnable = [c for c in every if c.fit.runs and quality_ok(c)]
     per_purpose = {}
     for purpose in ("reasoning", "chat", "code"):
-        pick = _pick([c for c in runnable if c.model.purpose == purpose])
+        pick = pick_candidate([c for c in runnable if c.model.purpose == purpose], catalog.advice)
         if pick is not None:
             per_purpose[purpose] = pick
-    best = _pick([c for c in runnable if c.model.purpose != "code"])
+    best = pick_candidate([c for c in runnable if c.model.purpose != "code"], catalog.advice)
     remote = []
     for model in catalog.models:
         if model.params_total < HUGE_PARAMS or not model.api_model:
@@ -138,62 +147,67 @@ def recommend(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, c
         if mine and not any(c.fit.runs for c in mine):
             need = min(c.fit.estimate.total_bytes for c in mine)
             remote.append(RemoteRoute(model, need, model.api_model, catalog.api_base_url))
-    return Recommendation(best, per_purpose, tuple(remote), n_ctx)
+    return Recommendation(best, per_purpose, tuple(remote), n_ctx, catalog.advice)
 
 
-def default_download(model: CatalogModel, every: Sequence[Candidate] = ()) -> GgufQuant | MlxRepo:
+def default_download(model: CatalogModel, every: Sequence[Candidate] = (), advice: Advice | None = None
+                     ) -> GgufQuant | MlxRepo:
     """The download of ``model`` taken when none is named (``models download ID``, the window's
     download of a bare id): the one the recommendation would pick among this model's downloads that
-    run here, else Q4_K_M, else the first GGUF, else the first MLX repository."""
-    mine = [c for c in every if c.model.id == model.id and c.fit.runs and _quality_ok(c)]
-    pick = _pick(mine)
+    run here (if none is usable, the preferred CPU quantisation when it runs); if none runs, the
+    advice's CPU quantisation (Q4_K_M), else the first GGUF, else the first MLX repository."""
+    advice = advice or Advice()
+    mine = [c for c in every if c.model.id == model.id and c.fit.runs and quality_ok(c)]
+    if not any(c.level.usable for c in mine):  # slow whatever the download: the usual quantisation
+        mine = [c for c in mine if c.quant == advice.cpu_quant] or mine
+    pick = pick_candidate(mine, advice)
     if pick is not None:
         return model.mlx_repo(int(pick.quant[4:-3])) if pick.format == "mlx" else model.gguf[pick.quant]
     quants = model.quants()
     if not quants:
         return model.mlx[0]
-    return model.gguf["Q4_K_M" if "Q4_K_M" in quants else quants[0]]
+    return model.gguf[advice.cpu_quant if advice.cpu_quant in quants else quants[0]]
 
 
 def resolve_download(catalog: Catalog, spec: str, every: Sequence[Candidate] = ()
                      ) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
     """``"model-id:Q4_K_M"``, ``"model-id:mlx-4bit"`` or a bare ``"model-id"`` (see ``default_download``)."""
     model, download = catalog.resolve(spec)
-    return model, download if download is not None else default_download(model, every)
+    return model, download if download is not None else default_download(model, every, catalog.advice)
 
 
-def rough_tokens_per_s(model: CatalogModel, size_bytes: int, fit: FitResult, hw: HardwareInfo) -> float:
-    """Generation speed if memory bandwidth is the limit: each token reads the active weights once."""
-    if not fit.runs:
-        return 0.0
-    active = size_bytes * model.params_active / model.params_total
-    cpu_bw = min(CPU_BW_MAX, CPU_BW_PER_CORE * max(1, hw.cpu_physical_cores))
-    gpu_bw = GPU_BW
-    if hw.unified_memory:
-        chip = " ".join(g.name for g in hw.gpus)
-        gpu_bw = next((bw for tier, bw in APPLE_BW.items() if tier in chip), 100e9)
-    if fit.verdict == "gpu":
-        return gpu_bw / active
-    if fit.verdict == "partial":
-        share = min(1.0, fit.gpu_layers / max(1, fit.estimate.layers))
-        return 1.0 / (active * share / gpu_bw + active * (1 - share) / cpu_bw)
-    return cpu_bw / active
+def _size(model: CatalogModel) -> float:
+    """Billions of parameters; a MoE model counts as the geometric mean of its total and active ones."""
+    params = math.sqrt(model.params_total * model.params_active) if model.moe else model.params_total
+    return params / 1e9
 
 
 def _capability(model: CatalogModel, quant: str) -> float:
-    params = math.sqrt(model.params_total * model.params_active) if model.moe else model.params_total
-    return params / 1e9 * QUANT_QUALITY.get(quant, 0.9)
+    return _size(model) * QUANT_QUALITY.get(quant, 0.9)
 
 
-def _quality_ok(c: Candidate) -> bool:
+def quality_ok(c: Candidate) -> bool:
     return QUANT_QUALITY.get(c.quant, 0.9) >= MIN_QUALITY or c.model.params_total >= HUGE_PARAMS
 
 
-def _pick(cands: list[Candidate]) -> Candidate | None:
+def pick_candidate(cands: list[Candidate], advice: Advice) -> Candidate | None:
+    """The largest model that is at least usable (on the CPU its preferred quantisation, on a GPU its best
+    quality); if none is usable, the fastest one that runs."""
     if not cands:
         return None
-    quick = [c for c in cands if c.tokens_per_s >= MIN_TOKENS_PER_S]
-    if not quick:  # nothing is quick here: the fastest that runs
+    usable = [c for c in cands if c.level.usable]
+    if not usable:
         return max(cands, key=lambda c: (c.tokens_per_s, c.score))
     tier = {"gpu": 3, "partial": 2, "cpu": 1}
-    return max(quick, key=lambda c: (c.score, tier.get(c.fit.verdict, 0), c.format == "mlx", c.tokens_per_s))
+
+    preferred = QUANT_QUALITY.get(advice.cpu_quant, 0.9)
+
+    def usefulness(c: Candidate) -> tuple:
+        on_cpu = c.fit.verdict != "gpu"
+        # A model usable on the CPU only below the preferred quantisation (a 6.7B squeezed to Q3_K_M) comes
+        # after the models usable at it: the lost quality is worth more than the extra parameters.
+        squeezed = on_cpu and QUANT_QUALITY.get(c.quant, 0.9) < preferred and c.model.params_total < HUGE_PARAMS
+        return (not squeezed, round(_size(c.model), 3), on_cpu and c.quant == advice.cpu_quant, c.score,
+                tier.get(c.fit.verdict, 0), c.format == "mlx", c.tokens_per_s)
+
+    return max(usable, key=usefulness)

@@ -11,9 +11,11 @@ from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
 
 from ..core.errors import DeepSeekError
 from ..core.settings_store import models_dir
+from ..models.errors import AlreadyInstalled
 from .background import BackgroundWork
 from .error_text import describe
 from .fit_badge import fit_for_choice, size_text
+from .template_note import note_for_stats
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class DropImporter(QObject):
         paths, settings = self.services.paths, self.services.settings
         try:
             entry = await asyncio.to_thread(_import, path, paths, models_dir(settings, paths), copy)
+        except AlreadyInstalled as exc:  # no second entry for the same bytes: say which one it is
+            log.info("import of %s skipped: %s", path, exc)
+            self.message.emit(describe(exc), "info")
+            return None
         except DeepSeekError as exc:
             log.warning("import of %s refused: %s", path, exc)
             self.message.emit(describe(exc), "error")
@@ -76,6 +82,8 @@ class DropImporter(QObject):
     # -- the fit badge and the first-run recommendation --------------------------------------
     async def update_fit_badge(self, picker, choice, info: dict) -> None:
         verdict, tip = await fit_for_choice(choice, self.services.settings)
+        if note := note_for_stats(str(info.get("chat_template", ""))):
+            tip = f"{tip}\n\n{note}" if tip else note
         if picker.current() == choice:  # not a badge for a model the user has since left
             picker.set_fit(verdict, tip)
 
@@ -86,6 +94,7 @@ class DropImporter(QObject):
 
     async def _offer(self, banner) -> None:
         from ..models.catalogue_state import assess_with_settings  # not needed before the window shows
+        from .model_manager.fit_text import level_text, speed_line
 
         try:
             # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
@@ -102,8 +111,9 @@ class DropImporter(QObject):
                                         "models."), "recommend")
             return
         text = self.tr("No model yet: the simulator answers for now. Recommended for this computer: "
-                       "{name} ({quant}, {size} download).").format(
-            name=best.model.name, quant=best.quant, size=size_text(best.size_bytes))
+                       "{name} ({quant}, {size} download). {level}: {speed}.").format(
+            name=best.model.name, quant=best.quant, size=size_text(best.size_bytes),
+            level=level_text(best.level.value), speed=speed_line(best.speed))
         # it stays until a model is installed: a failed or cancelled download leaves the offer in place
         banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
                             stays=True)

@@ -24,6 +24,7 @@ from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
 from ..accessibility import announce_reply, bring_into_view
 from ..error_text import error_message
+from ..template_note import note_for_stats
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
@@ -137,6 +138,7 @@ class MessageWidget(QFrame):
         self.body.anchorClicked.connect(self._on_anchor)
         # A reply that streams, or a long message, is shown block by block: only the last, growing
         # block is rendered again as text arrives, and no single update grows with the text's length.
+        self._template_note_shown = item.role == "assistant"  # see show_template_note
         self._blocks_mode = item.state == "streaming" or len(item.content) > SYNC_CHARS
         self._blocks_box = BlockStack(self._renderer, pool, self)
         self._blocks_box.anchorClicked.connect(self._on_anchor)
@@ -294,6 +296,21 @@ class MessageWidget(QFrame):
     def set_regenerate_visible(self, visible: bool) -> None:
         self.regen_button.setVisible(visible and self.item.role == "assistant")
 
+    @property
+    def template_key(self) -> tuple[str, str] | None:
+        """(model, template) when this reply came from a generic chat template, else None."""
+        template = str((self.item.stats or {}).get("chat_template", ""))
+        if self.item.role != "assistant" or not note_for_stats(template):
+            return None
+        return self.item.model, template
+
+    def show_template_note(self, shown: bool) -> None:
+        """The chat view shows the generic-template note under the first such reply of a model only."""
+        if shown != self._template_note_shown:
+            self._template_note_shown = shown
+            self.footer.setText(self._footer_text())
+            self.footer.setVisible(bool(self.footer.text()))
+
     def set_actions_enabled(self, enabled: bool) -> None:
         self.edit_button.setEnabled(enabled)
         self.regen_button.setEnabled(enabled)
@@ -392,6 +409,8 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
+        if self._template_note_shown and (note := note_for_stats(str(st.get("chat_template", "")))):
+            text = (text + "<br>" if text else "") + html.escape(note)
         line = error_message(self.item.error_id, self.item.error_params) if self.item.error_id else self.item.error
         if line:
             error = f"<span style='color:{self._renderer.theme.error}'>{html.escape(line)}</span>"

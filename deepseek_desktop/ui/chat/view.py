@@ -172,12 +172,19 @@ class ChatView(QScrollArea):
                 self._history_layout.addWidget(w)
 
     def refresh_after_change(self) -> None:
-        """After messages came or went, or a reply ended: the empty-chat hint and the Regenerate button."""
+        """After messages came or went, or a reply ended: the empty-chat hint, the Regenerate button and
+        the note on a generic chat template."""
         self._settle()
         self._empty.setVisible(not self.widgets)
         last_assistant = next((w for w in reversed(self.widgets) if w.item.role == "assistant"), None)
         for w in self.widgets:
             w.set_regenerate_visible(w is last_assistant and w is self.widgets[-1])
+        explained: set[tuple[str, str]] = set()  # a generic chat template is explained once per model
+        for w in self.widgets:
+            key = w.template_key
+            w.show_template_note(key is not None and key not in explained)
+            if key is not None:
+                explained.add(key)
 
     def set_actions_enabled(self, enabled: bool) -> None:
         """Editing and regenerating are off while a reply streams."""

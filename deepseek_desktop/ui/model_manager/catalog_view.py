@@ -24,7 +24,7 @@ from ...models.catalogue_state import CatalogueState
 from ...models.hardware import HardwareInfo
 from ..fit_badge import size_text
 from .detail import ModelDetail, context_text, purpose_text
-from .fit_text import badge_sheet, params_text, verdict_text
+from .fit_text import badge_sheet, level_text, params_text, verdict_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -32,9 +32,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 class ModelListEntry(QWidget):
     """One line of the model list: name, size and purpose, and how its best download runs here."""
 
-    def __init__(self, model: CatalogModel, verdict: str, parent: QWidget | None = None) -> None:
+    def __init__(self, model: CatalogModel, level: str, verdict: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model, self.verdict = model, verdict
+        self.model, self.level, self.verdict = model, level, verdict
         self.name = QLabel(model.name, self)
         self.name.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.name.setObjectName("entryName")
@@ -42,7 +42,7 @@ class ModelListEntry(QWidget):
         self.facts.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
         self.facts.setObjectName("mutedLabel")
         self.badge = QLabel(self)
-        self.badge.setStyleSheet(badge_sheet(verdict))
+        self.badge.setStyleSheet(badge_sheet(level))
         text = QVBoxLayout()
         text.setSpacing(1)
         text.addWidget(self.name)
@@ -57,12 +57,11 @@ class ModelListEntry(QWidget):
         m = self.model
         self.facts.setText(" · ".join((params_text(m.params_total), purpose_text(m.purpose),
                                        context_text(m.context_length))))
-        # Short words keep the list narrow; the full verdict is on hover and in the details.
-        short = {"gpu": self.tr("GPU"), "partial": self.tr("GPU + CPU"), "cpu": self.tr("CPU"),
-                 "no_fit": self.tr("Too big")}
-        self.badge.setText(short.get(self.verdict, ""))
+        # The speed level of its best download; where it runs is on hover, the figures in the details.
+        self.badge.setText(level_text(self.level))
         self.badge.setVisible(bool(self.badge.text()))
-        self.badge.setToolTip(self.tr("Best download: {verdict}").format(verdict=verdict_text(self.verdict)))
+        self.badge.setToolTip(self.tr("Best download: {verdict}").format(verdict=verdict_text(self.verdict))
+                              if self.verdict else "")
 
 
 class CatalogueView(QWidget):
@@ -137,7 +136,8 @@ class CatalogueView(QWidget):
         if state is not None:
             for m in sorted(state.catalog.models, key=lambda m: (m.params_total, m.name)):
                 best = state.best_for(m.id)
-                entry = ModelListEntry(m, best.fit.verdict if best else "", self.model_list)
+                entry = ModelListEntry(m, best.level.value if best else "", best.fit.verdict if best else "",
+                                       self.model_list)
                 item = QListWidgetItem(self.model_list)
                 item.setData(ID_ROLE, m.id)
                 # Width 1: the entry takes the list's width (and elides nothing) instead of widening it.

@@ -22,7 +22,7 @@ from ...models.catalog import CatalogModel
 from ...models.catalogue_state import CatalogueState, DownloadState, download_state
 from ...models.recommend import Candidate
 from ..fit_badge import size_text
-from .fit_text import badge_sheet, fit_tooltip, params_text, speed_text, verdict_text
+from .fit_text import badge_sheet, fit_tooltip, level_text, params_text, speed_line
 
 
 def purpose_text(purpose: str) -> str:
@@ -54,7 +54,7 @@ class QuantRow(QObject):
         self.size = QLabel(parent)
         self.size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.badge = QLabel(parent)
-        self.badge.setStyleSheet(badge_sheet(candidate.fit.verdict))
+        self.badge.setStyleSheet(badge_sheet(candidate.level.value))
         self.speed = QLabel(parent)
         self.speed.setObjectName("mutedLabel")
         self.button = QPushButton(parent)
@@ -73,9 +73,9 @@ class QuantRow(QObject):
         c = self.candidate
         self.tag.setText(self.tr("Recommended") if recommended else "")
         self.size.setText(size_text(c.size_bytes))
-        self.badge.setText(verdict_text(c.fit.verdict))
+        self.badge.setText(level_text(c.level.value))
         self.badge.setToolTip(fit_tooltip(c.fit, hw, c.tokens_per_s))
-        self.speed.setText(speed_text(c.tokens_per_s))
+        self.speed.setText(speed_line(c.speed))
         self.size.setToolTip(self.tr("Download size"))
         state, partial = self.state
         self.button.setEnabled(state not in (DownloadState.INSTALLED, DownloadState.ACTIVE))

@@ -1,5 +1,6 @@
-"""Words and numbers for the model manager: fit verdicts with their colours and the figures behind
-them, parameter counts, rates and remaining times. Locale-aware (``QLocale``) and translated."""
+"""Words and numbers for the model manager: speed levels (fast, usable, slow, does not fit) and fit
+verdicts with their colours and the figures behind them, expected waits, parameter counts, rates and
+remaining times. Locale-aware (``QLocale``) and translated."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from ...models.fit import FitResult
 from ...models.hardware import HardwareInfo
+from ...models.speed import Speed
 from ..fit_badge import size_text
 from ..model_picker import BADGE_COLOURS
 
@@ -21,8 +23,38 @@ def verdict_text(verdict: str) -> str:
     return texts.get(verdict, "")
 
 
+LEVEL_COLOURS = {"fast": "#2e7d32", "usable": "#1565c0", "slow": "#ef8f00", "does_not_fit": "#c62828"}
+
+
+def level_text(level: str) -> str:
+    """A speed level (``SpeedLevel`` value) as the badge says it."""
+    texts = {
+        "fast": QCoreApplication.translate("FitBadge", "Fast"),
+        "usable": QCoreApplication.translate("FitBadge", "Usable"),
+        "slow": QCoreApplication.translate("FitBadge", "Slow"),
+        "does_not_fit": QCoreApplication.translate("FitBadge", "Does not fit"),
+    }
+    return texts.get(level, "")
+
+
+def wait_text(speed: Speed) -> str:
+    """The expected wait for a typical answer: "about 40 s for 1,000 tokens"."""
+    if speed.tokens_per_s <= 0:
+        return ""
+    text = QCoreApplication.translate("FitBadge", "about {wait} for {n} tokens")
+    return text.format(wait=duration_text(speed.wait_s), n=QLocale().toString(speed.answer_tokens))
+
+
+def speed_line(speed: Speed) -> str:
+    """"~3.1 tokens/s · about 5 min for 1,000 tokens", or nothing when it does not run here."""
+    if speed.tokens_per_s <= 0:
+        return ""
+    return f"{speed_text(speed.tokens_per_s)} · {wait_text(speed)}"
+
+
 def verdict_colour(verdict: str) -> str:
-    return BADGE_COLOURS.get(verdict, "#546e7a")
+    """The colour of a speed level or a fit verdict."""
+    return LEVEL_COLOURS.get(verdict) or BADGE_COLOURS.get(verdict, "#546e7a")
 
 
 def badge_sheet(verdict: str) -> str:
@@ -32,12 +64,13 @@ def badge_sheet(verdict: str) -> str:
 
 
 def fit_tooltip(fit: FitResult, hw: HardwareInfo, tokens_per_s: float = 0.0) -> str:
-    """The numbers behind a verdict: what the model needs at the context length, what is here."""
+    """The numbers behind a badge: where it runs, what the model needs at the context length, what is here."""
     e, loc = fit.estimate, QLocale()
     need = QCoreApplication.translate(
         "FitBadge", "Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, "
                     "working memory {compute}.")
-    lines = [need.format(total=size_text(e.total_bytes), weights=size_text(e.weights_bytes),
+    lines = [verdict_text(fit.verdict) + ".",
+             need.format(total=size_text(e.total_bytes), weights=size_text(e.weights_bytes),
                          kv=size_text(e.kv_cache_bytes), ctx=loc.toString(e.n_ctx),
                          compute=size_text(e.compute_bytes + e.output_bytes))]
     here = QCoreApplication.translate("FitBadge", "This computer: {free} of {total} memory free.")

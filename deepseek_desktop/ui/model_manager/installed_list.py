@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...models.folder_state import InstalledRow, LocalState
 from ..fit_badge import size_text
+from ..template_note import fallback_note
 
 NAME, FORMAT, QUANT, SIZE, PLACE, ACTION = range(6)
 
@@ -93,6 +94,14 @@ class InstalledList(QWidget):
                 self._fill_unregistered(i, row)
         self.retranslate()
 
+    def details(self, key: str) -> str:
+        """The text and the tooltip of a row's name cell (registry name or path), "" for no such row."""
+        for i in range(self.table.rowCount()):
+            item = self.table.item(i, NAME)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == key:
+                return f"{item.text()}\n{item.toolTip()}"
+        return ""
+
     def _item(self, i: int, col: int, text: str, tip: str = "") -> QTableWidgetItem:
         item = QTableWidgetItem(text)
         item.setToolTip(tip or text)
@@ -112,7 +121,7 @@ class InstalledList(QWidget):
 
     def _fill_installed(self, i: int, row: InstalledRow) -> None:
         m = row.model
-        self._item(i, NAME, m.name).setData(Qt.ItemDataRole.UserRole, m.name)
+        self._item(i, NAME, m.name).setData(Qt.ItemDataRole.UserRole, m.name)  # text set in retranslate
         self._item(i, FORMAT, m.format.upper() if m.format == "gguf" else "MLX")
         self._item(i, QUANT, m.quant or "–")
         size = self._item(i, SIZE, "")  # text set in retranslate (the locale's decimal sign)
@@ -159,6 +168,10 @@ class InstalledList(QWidget):
             place = self.table.item(i, PLACE)
             button = self.buttons.get(key)
             if row is not None:
+                note = fallback_note(row.fallback_template)
+                item.setText(self.tr("{name} (generic chat template)").format(name=row.model.name)
+                             if note else row.model.name)
+                item.setToolTip(f"{row.model.name}\n{note}" if note else row.model.name)
                 self.table.item(i, SIZE).setText(size_text(row.model.size))
                 if not row.present:
                     place.setText(self.tr("Files missing: {path}").format(path=row.model.path))
