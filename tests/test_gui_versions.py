@@ -113,9 +113,13 @@ def test_edit_and_resend_keeps_the_old_question_and_the_arrows_switch_back(make_
     gui.wait(lambda: gui.window.chat_view.widgets[0].item.content == "Was ist Quantisierung?")
     switch = gui.window.chat_view.widgets[0].version_switch
     gui.settings.set("general.language", "de")  # the switch follows a change of language at once
-    gui.wait(lambda: switch.previous_button.accessibleName() == "Vorherige Version", 5)
-    assert switch.label.accessibleName() == "Version 2 von 2" and switch.label.text() == "2 / 2"
-    assert switch.next_button.toolTip() == "Nächste Version dieser Nachricht anzeigen"
+    try:
+        gui.wait(lambda: switch.previous_button.accessibleName() == "Vorherige Version", 5)
+        assert switch.label.accessibleName() == "Version 2 von 2" and switch.label.text() == "2 / 2"
+        assert switch.next_button.toolTip() == "Nächste Version dieser Nachricht anzeigen"
+    finally:  # the translator belongs to the application, which the tests share
+        gui.settings.set("general.language", "en")
+        gui.wait(lambda: switch.previous_button.accessibleName() == "Previous version", 5)
 
 
 def test_a_search_hit_in_a_version_not_shown_opens_with_that_version(make_gui):
