@@ -124,14 +124,18 @@ async def _in_app(runs: int) -> None:
             while window.chat_view.earlier_offered:
                 await window.session.load_earlier()
         view = window.chat_view
+        from deepseek_desktop.core.conversation_types import MessageState
+        from deepseek_desktop.core.reply_recorder import ReplyText
         from deepseek_desktop.ui.chat.message import ChatItem
 
-        widget = view.append_item(ChatItem(None, "assistant", -1, state="streaming"))
+        live = ReplyText()
+        widget = view.append_item(ChatItem(None, "assistant", -1, state=MessageState.STREAMING, live=live))
         await asyncio.sleep(0.1)
         samples = []
         for i in range(300):
             t0 = time.perf_counter()
-            widget.append_text(TextDelta(f"word{i} ").text + ("\n\n" if i % 40 == 39 else ""))
+            live.add(TextDelta(f"word{i} " + ("\n\n" if i % 40 == 39 else "")))
+            view.mark_dirty()
             view.flush_now()
             app.processEvents()  # layout and paint of what changed
             samples.append(time.perf_counter() - t0)

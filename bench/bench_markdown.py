@@ -142,6 +142,9 @@ def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tup
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from deepseek_desktop.core.conversation_types import MessageState
+    from deepseek_desktop.core.events import TextDelta
+    from deepseek_desktop.core.reply_recorder import ReplyText
     from deepseek_desktop.ui.chat.message import ChatItem
     from deepseek_desktop.ui.chat.view import ChatView
 
@@ -150,7 +153,8 @@ def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tup
     view.resize(900, 700)
     view.show()
     view.append_item(ChatItem(id=None, role="user", content="Go"))
-    w = view.append_item(ChatItem(id=None, role="assistant", state="streaming"))
+    live = ReplyText()
+    w = view.append_item(ChatItem(id=None, role="assistant", state=MessageState.STREAMING, live=live))
     updates: list[float] = []
 
     def timed(fn):
@@ -184,13 +188,13 @@ def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tup
     while pos < len(text) and time.perf_counter() - started < limit_s:
         now = time.perf_counter()
         if now >= next_chunk:
-            w.append_text(text[pos:pos + chunk])
+            live.add(TextDelta(text[pos:pos + chunk]))
             view.mark_dirty()
             pos += chunk
             next_chunk = now + 0.005
         app.processEvents()
         time.sleep(0.001)
-    w.finish("complete")
+    w.finish(MessageState.COMPLETE)
     deadline = time.perf_counter() + 30
     while time.perf_counter() < deadline:  # the last blocks coming back from the Markdown thread
         app.processEvents()

@@ -206,6 +206,13 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     </message>
 </context>
 <context>
+    <name>CopyFeedback</name>
+    <message>
+        <source>Copied</source>
+        <translation>Kopiert</translation>
+    </message>
+</context>
+<context>
     <name>DownloadRow</name>
     <message>
         <source>%p %</source>

@@ -106,7 +106,7 @@ def test_a_finished_reply_is_announced_once_not_token_by_token(make_gui):
     gui = make_gui(words_per_second=60)
     w = gui.window
     w.composer.sendRequested.emit("Tell me about Apple Silicon")
-    gui.wait(lambda: len(w.chat_view.widgets) == 2 and len(w.chat_view.widgets[1].item.content) > 40)
+    gui.wait(lambda: len(w.chat_view.widgets) == 2 and len(w.chat_view.widgets[1].text) > 40)
     reply = w.chat_view.widgets[1]
     assert reply.property(ANNOUNCEMENTS) is None  # many tokens in, nothing said yet
     gui.wait(lambda: not w.session.busy)
@@ -119,7 +119,7 @@ def test_a_stopped_reply_is_announced_as_stopped(make_gui):
     gui = make_gui(words_per_second=8)
     w = gui.window
     w.composer.sendRequested.emit("Explain quantisation")
-    gui.wait(lambda: len(w.chat_view.widgets) == 2 and w.chat_view.widgets[1].item.content)
+    gui.wait(lambda: len(w.chat_view.widgets) == 2 and w.chat_view.widgets[1].text)
     w.session.stop()
     gui.wait(lambda: not w.session.busy)
     reply = w.chat_view.widgets[1]

@@ -68,7 +68,7 @@ def test_enter_sends_shift_enter_is_a_new_line(make_gui):
 def test_stop_with_escape_keeps_the_text_so_far(make_gui):
     gui = make_gui(words_per_second=8)
     type_and_send(gui, "Explain quantisation")
-    gui.wait(lambda: len(gui.window.chat_view.widgets) == 2 and gui.window.chat_view.widgets[1].item.content)
+    gui.wait(lambda: len(gui.window.chat_view.widgets) == 2 and gui.window.chat_view.widgets[1].text)
     assert gui.window.composer.button.text() == "Stop"
     gui.qtbot.keyClick(gui.window, Qt.Key.Key_Escape)
     gui.wait(lambda: not gui.window.session.busy, 5)
@@ -196,7 +196,7 @@ def test_engine_crash_mid_reply_keeps_the_conversation_and_restart_works(make_gu
     with gui.qtbot.waitSignal(gui.window.engine.modelLoaded, timeout=60_000):  # the switch starts a loop pass later
         gui.window.switch_model(gui.window.engine.current)
     type_and_send(gui, "And MoE?")
-    gui.wait(lambda: len(gui.window.chat_view.widgets) == 4 and gui.window.chat_view.widgets[3].item.content)
+    gui.wait(lambda: len(gui.window.chat_view.widgets) == 4 and gui.window.chat_view.widgets[3].text)
     os.kill(gui.services.engine.client.pid, signal.SIGKILL)
     # the crash ends the reply's stream, the host's exit reaches the engine state, the turn's end the composer
     gui.wait(lambda: not gui.window.session.busy and gui.window.engine.state == "crashed"

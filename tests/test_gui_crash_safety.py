@@ -90,7 +90,7 @@ def test_interrupted_reply_is_shown_as_such_after_a_restart(make_gui):
     gui.close()
     again = make_gui(words_per_second=0)
     last = again.window.chat_view.widgets[-1]
-    assert last.item.state == "interrupted" and last.item.content == "Mixture of"
+    assert last.item.interrupted and last.item.content == "Mixture of"
     assert "Interrupted" in last.footer.text()
 
 

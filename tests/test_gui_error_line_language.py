@@ -6,7 +6,9 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from deepseek_desktop.core.conversation_store import ConversationStore
+from deepseek_desktop.core.events import TextDelta
 from deepseek_desktop.core.markdown_html import Theme
+from deepseek_desktop.core.reply_recorder import ReplyText
 from deepseek_desktop.ui.chat.message import ChatItem, MessageWidget
 from deepseek_desktop.ui.chat.session import item_from_message
 from deepseek_desktop.ui.chat.view import ChatView
@@ -23,11 +25,13 @@ def switch_language(gui, language: str) -> None:
 
 def test_the_error_line_follows_a_live_language_switch(make_gui, qtbot):
     gui = make_gui(start=False)
-    widget = MessageWidget(ChatItem(id=None, role="assistant", state="streaming"), Theme())
+    live = ReplyText()
+    widget = MessageWidget(ChatItem(id=None, role="assistant", state="streaming", live=live), Theme())
     qtbot.addWidget(widget)
-    widget.append_text("Half an answer")
+    live.add(TextDelta("Half an answer"))
     widget.finish("error", error_id="model.not_found", error_params={"path": "/models/a.gguf"})
     assert "Model file not found: /models/a.gguf" in widget.footer.text()
+    assert widget.item.content == "Half an answer" and widget.item.live is None
     switch_language(gui, "de")
     try:
         gui.wait(lambda: "Modelldatei nicht gefunden: /models/a.gguf" in widget.footer.text(), 5)

@@ -28,7 +28,7 @@ def crash_mid_reply(gui) -> int:
     """Send a question and kill -9 the engine host while the answer streams; returns the dead host's pid."""
     widgets = gui.window.chat_view.widgets
     type_and_send(gui, "Explain quantisation")
-    gui.wait(lambda: len(widgets) == 2 and len(widgets[1].item.content) > 20)
+    gui.wait(lambda: len(widgets) == 2 and len(widgets[1].text) > 20)
     pid = gui.services.engine.client.pid
     os.kill(pid, signal.SIGKILL)
     # the reply's stream ends with the crash, the host's exit reaches the engine state, and the turn's end
@@ -122,7 +122,7 @@ def test_a_full_disk_ends_the_turn_keeps_the_reply_and_saves_it_later(small_disk
     gui = make_gui(words_per_second=30)
     window, widgets = gui.window, gui.window.chat_view.widgets
     type_and_send(gui, "Explain quantisation")
-    gui.wait(lambda: len(widgets) == 2 and widgets[1].item.content)
+    gui.wait(lambda: len(widgets) == 2 and widgets[1].text)
     filler = fill(small_disk)  # the disk is full before the reply ends
     gui.wait(lambda: not window.session.busy)
     reply = widgets[1].item

@@ -7,8 +7,11 @@ import threading
 
 from PySide6.QtCore import QTimer
 
+from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.events import ReasoningDelta, TextDelta
 from deepseek_desktop.core.markdown_blocks import MAX_BLOCK
 from deepseek_desktop.core.markdown_html import MarkdownRenderer
+from deepseek_desktop.core.reply_recorder import ReplyText
 from deepseek_desktop.ui.chat.message import ChatItem
 from deepseek_desktop.ui.chat.reply_blocks import SYNC_CHARS
 from deepseek_desktop.ui.chat.rich_text import RichTextView
@@ -47,7 +50,8 @@ def test_adversarial_reply_streams_with_the_loop_free_and_all_text_shown(make_gu
     monkeypatch.setattr(RichTextView, "setPlainText", watch_plain)
 
     view.append_item(ChatItem(id=None, role="user", content="Break the renderer"))
-    reply = view.append_item(ChatItem(id=None, role="assistant", state="streaming"))
+    live = ReplyText()
+    reply = view.append_item(ChatItem(id=None, role="assistant", state=MessageState.STREAMING, live=live))
     chunks = [REPLY[i:i + 64] for i in range(0, len(REPLY), 64)]
     pieces = len(chunks)
     ticks = [0]
@@ -60,7 +64,7 @@ def test_adversarial_reply_streams_with_the_loop_free_and_all_text_shown(make_gu
         # The next piece only after the probe timer ran since the last one: the stream can only
         # get through if the event loop keeps getting control between updates.
         if chunks and ticks[0] > fed_at_tick[0]:
-            reply.append_text(chunks.pop(0))
+            live.add(TextDelta(chunks.pop(0)))
             view.mark_dirty()
             fed_at_tick[0] = ticks[0]
 
@@ -76,7 +80,7 @@ def test_adversarial_reply_streams_with_the_loop_free_and_all_text_shown(make_gu
     finally:
         feeder.stop()
         probe_timer.stop()
-    reply.finish("complete")
+    reply.finish(MessageState.COMPLETE)
     gui.wait(lambda: not reply.formatting_pending, timeout=60)
 
     assert ticks[0] >= pieces - 1, "the probe timer fired between the pieces of the reply"
@@ -103,10 +107,11 @@ def test_a_long_finished_message_fills_in_over_several_turns(make_gui):
 def test_reasoning_on_one_endless_line_is_laid_out_in_bounded_paragraphs(make_gui):
     gui = make_gui(start=False)
     view = gui.window.chat_view
-    reply = view.append_item(ChatItem(id=None, role="assistant", state="streaming"))
+    live = ReplyText()
+    reply = view.append_item(ChatItem(id=None, role="assistant", state=MessageState.STREAMING, live=live))
     reasoning = "[thinking " * 4_000  # 40 KB without a line break
     for i in range(0, len(reasoning), 500):
-        reply.append_reasoning(reasoning[i:i + 500])
+        live.add(ReasoningDelta(reasoning[i:i + 500]))
         view.flush_now()
     doc = reply.thinking.body.document()
     lengths = [doc.findBlockByNumber(n).length() - 1 for n in range(doc.blockCount())]

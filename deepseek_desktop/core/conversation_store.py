@@ -7,7 +7,6 @@ Deleting a conversation moves it to the trash first, so the sidebar can offer "U
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -32,9 +31,11 @@ from .conversation_types import (
     MessageState,
     MessageStats,
     SearchHit,
+    Turn,
     conversation_from_row,
     message_from_row,
 )
+from .message_rows import INSERT_CONVERSATION, INSERT_MESSAGE, message_values, params_json
 from .notices import Notice, NoticeBox
 from .requests import ChatMessage
 
@@ -61,8 +62,8 @@ class ConversationStore:
     switches between siblings. Reading (pages, ``all_messages``, ``chat_history``) follows the path of
     the versions shown; ``all_versions`` gives the whole tree. New messages continue that path.
 
-    Streaming: ``begin_reply`` -> ``update_streaming`` (each flush is one row update, not indexed for
-    search yet) -> ``finish_message``. A reply still marked streaming that this store did not begin was
+    Streaming: ``start_turn`` (or ``begin_reply``) -> ``update_streaming`` (each flush is one row update,
+    not indexed for search yet) -> ``finish_message``. A reply still marked streaming that this store did not begin was
     cut off by a crash: it comes back with ``Message.interrupted`` set (see ``interrupted_messages``);
     ``finish_message(id, MessageState.CANCELLED)`` settles it if the user keeps it.
 
@@ -135,9 +136,7 @@ class ConversationStore:
     def create_conversation(self, title: str = "", system_prompt: str = "") -> Conversation:
         now = self._clock()
         with self._writing() as db:
-            cid = db.execute(
-                "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (title, system_prompt, now, now)).lastrowid
+            cid = db.execute(INSERT_CONVERSATION, (title, system_prompt, now, now)).lastrowid
         return Conversation(cid, title, system_prompt, now, now)
 
     def get_conversation(self, conversation_id: int) -> Conversation:
@@ -185,48 +184,37 @@ class ConversationStore:
 
     # -- messages: writing --
 
-    def add_message(self, conversation_id: int, role: str, content: str, *, reasoning: str = "",
-                    reasoning_seconds: float | None = None, model: str = "", engine: str = "",
-                    state: MessageState | str = MessageState.COMPLETE, stats: MessageStats | None = None,
-                    error_id: str | None = None, error_params: Mapping[str, Any] | None = None,
-                    version_of: int | None = None) -> Message:
-        """Append a message to the path shown; with ``version_of``, add it as a new version of that
-        message instead (shown from now on). The first user message of an untitled conversation names it."""
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
-        state = MessageState(state)
-        stats = stats or MessageStats()
+    def add_message(self, conversation_id: int, role: str, content: str, *, version_of: int | None = None,
+                    **fields: Any) -> Message:
+        """Append a message to the path shown (``fields``: see ``message_rows.message_values``); with
+        ``version_of``, add it as a new version of that message instead (shown from now on). The first user
+        message of an untitled conversation also names it."""
+        with self._writing() as db:
+            mid = self._insert_message(db, conversation_id, role, content, self._clock(), version_of=version_of,
+                                       **fields)
+        return self._settled(mid, fields.get("state"))
+
+    def start_turn(self, conversation_id: int | None, question: str, *, system_prompt: str = "",
+                   model: str = "", engine: str = "") -> Turn:
+        """One message sent, in ONE transaction: the conversation (created when ``conversation_id`` is None),
+        the question, the empty streaming reply to come. When any part fails, nothing of it is written."""
         now = self._clock()
         with self._writing() as db:
-            conv = self._conversation(db, conversation_id)
-            if version_of is None:
-                parent_id = (tree.leaf(db, conversation_id) or (None,))[0]
-            else:
-                parent_id = self._parent(db, version_of, conversation_id)
-            db.execute("UPDATE messages SET chosen = 0 WHERE parent_id IS ? AND conversation_id = ?",
-                       (parent_id, conversation_id))
-            position = tree.position_under(db, parent_id)
-            mid = db.execute(
-                "INSERT INTO messages (conversation_id, parent_id, position, role, content, reasoning, "
-                "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, "
-                f"ttft_ms, finish_reason, error_id, error_params) VALUES ({', '.join('?' * 18)})",
-                (conversation_id, parent_id, position, role, content, reasoning, reasoning_seconds, state.value, model,
-                 engine, now, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
-                 stats.finish_reason, error_id, _params_json(error_params))).lastrowid
-            if role == "user" and not conv.title:
-                db.execute("UPDATE conversations SET title = ? WHERE id = ?",
-                           (title_from_question(content), conversation_id))
-            db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
-            if state is MessageState.STREAMING:
-                self._live.add(mid)
-            return self._message(db, mid)
+            if conversation_id is None:
+                conversation_id = db.execute(INSERT_CONVERSATION, ("", system_prompt, now, now)).lastrowid
+            qid = self._insert_message(db, conversation_id, "user", question, now)
+            rid = self._insert_message(db, conversation_id, "assistant", "", now, model=model, engine=engine,
+                                       state=MessageState.STREAMING)
+        reply = self._settled(rid, MessageState.STREAMING)
+        return Turn(self.get_conversation(conversation_id), self.get_message(qid), reply,
+                    tuple(self.chat_history(conversation_id)))
 
     def begin_reply(self, conversation_id: int, model: str = "", engine: str = "", *,
                     version_of: int | None = None) -> Message:
         """An empty assistant message in state streaming, to be filled by ``update_streaming``; with
         ``version_of`` a new version of that reply (regenerate), which keeps the old one."""
-        return self.add_message(conversation_id, "assistant", "", model=model, engine=engine,
-                                state=MessageState.STREAMING, version_of=version_of)
+        return self.add_message(conversation_id, "assistant", "", model=model, engine=engine, state="streaming",
+                                version_of=version_of)
 
     def edit_message(self, message_id: int, content: str) -> Message:
         """Edit and resend: the edited text becomes a new version of the message; the old one and the
@@ -276,7 +264,7 @@ class ConversationStore:
         sets = ["state = ?", "content = COALESCE(?, content)", "reasoning = COALESCE(?, reasoning)",
                 "reasoning_seconds = COALESCE(?, reasoning_seconds)", "error_id = ?", "error_params = ?"]
         values: list[Any] = [state.value, content, reasoning, reasoning_seconds, error_id,
-                             _params_json(error_params)]
+                             params_json(error_params)]
         if stats is not None:
             sets += ["prompt_tokens = ?", "completion_tokens = ?", "tokens_per_s = ?", "ttft_ms = ?",
                      "finish_reason = ?"]
@@ -311,11 +299,9 @@ class ConversationStore:
         Messages with distinct ids whose ``parent_id`` names an earlier one in the list keep their versions
         (``chosen`` says which is shown); otherwise each follows the one before it."""
         with self._writing() as db:
-            cid = db.execute(
-                "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (conversation.title, conversation.system_prompt, conversation.created_at,
-                 conversation.updated_at)).lastrowid
-            tree.insert_copies(db, cid, messages, _params_json)
+            cid = db.execute(INSERT_CONVERSATION, (conversation.title, conversation.system_prompt,
+                                                   conversation.created_at, conversation.updated_at)).lastrowid
+            tree.insert_copies(db, cid, messages)
             return self._conversation(db, cid)
 
     # -- messages: reading --
@@ -407,6 +393,33 @@ class ConversationStore:
             live = frozenset(self._live)
         return [message_from_row(r, live) for r in rows]
 
+    def _insert_message(self, db: sqlite3.Connection, conversation_id: int, role: str, content: str, now: float,
+                        version_of: int | None = None, **fields: Any) -> int:
+        """A new message at the end of the path shown, or with ``version_of`` beside that message."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        conv = self._conversation(db, conversation_id)
+        if version_of is None:
+            parent_id = (tree.leaf(db, conversation_id) or (None,))[0]
+        else:
+            parent_id = self._parent(db, version_of, conversation_id)
+        db.execute("UPDATE messages SET chosen = 0 WHERE parent_id IS ? AND conversation_id = ?",
+                   (parent_id, conversation_id))
+        position = tree.position_under(db, parent_id)
+        mid = db.execute(INSERT_MESSAGE, message_values(conversation_id, position, role, content, created_at=now,
+                                                        parent_id=parent_id, **fields)).lastrowid
+        if role == "user" and not conv.title:
+            db.execute("UPDATE conversations SET title = ? WHERE id = ?",
+                       (title_from_question(content), conversation_id))
+        db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+        return mid
+
+    def _settled(self, message_id: int, state: MessageState | str | None) -> Message:
+        """The message just committed; a streaming one is this store's own from now on (not interrupted)."""
+        if state is not None and MessageState(state) is MessageState.STREAMING:
+            self._live.add(message_id)
+        return self.get_message(message_id)
+
     def _conversation(self, db: sqlite3.Connection, conversation_id: int) -> Conversation:
         row = db.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?",
                          (conversation_id,)).fetchone()
@@ -440,7 +453,3 @@ class ConversationStore:
             raise StoreError("store.not_found", f"message {message_id}")
         db.execute(f"UPDATE messages SET {assignment} WHERE id = ?", (*values, message_id))
         db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (self._clock(), row[0]))
-
-
-def _params_json(params: Mapping[str, Any] | None) -> str | None:
-    return json.dumps({k: str(v) for k, v in params.items()}, ensure_ascii=False) if params else None

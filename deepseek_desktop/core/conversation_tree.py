@@ -15,10 +15,11 @@ here take the store's connection and run inside its lock.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from .conversation_types import MESSAGE_COLUMNS, MESSAGE_SELECT, Message, MessageState
+from .conversation_types import MESSAGE_COLUMNS, MESSAGE_SELECT, Message
+from .message_rows import INSERT_MESSAGE, copied_message_values
 
 # The path as (id, position): one step a message, from a parent to its chosen child. The steps are
 # subqueries that the index (parent_id, conversation_id, chosen, position) answers on its own: a join
@@ -139,8 +140,7 @@ def repair(db: sqlite3.Connection, conversation_id: int | None = None) -> None:
         WHERE 1{only}""")
 
 
-def insert_copies(db: sqlite3.Connection, conversation_id: int, messages: Sequence[Message],
-                  params_json: Callable[[Any], str | None]) -> None:
+def insert_copies(db: sqlite3.Connection, conversation_id: int, messages: Sequence[Message]) -> None:
     """Copy ``messages`` into a conversation with new ids. When their ids are distinct and each
     ``parent_id`` names an earlier one in the list (or is None), the versions are kept; otherwise each
     message follows the one before it."""
@@ -153,15 +153,8 @@ def insert_copies(db: sqlite3.Connection, conversation_id: int, messages: Sequen
         else:
             parent = previous
         position = parent[1] + 1 if parent else 0
-        mid = db.execute(
-            "INSERT INTO messages (conversation_id, parent_id, chosen, position, role, content, reasoning, "
-            "reasoning_seconds, state, model, engine, created_at, prompt_tokens, completion_tokens, "
-            "tokens_per_s, ttft_ms, finish_reason, error_id, error_params) "
-            f"VALUES ({', '.join('?' * 19)})",
-            (conversation_id, parent[0] if parent else None, int(m.chosen), position, m.role, m.content,
-             m.reasoning, m.reasoning_seconds, MessageState(m.state).value, m.model, m.engine, m.created_at,
-             m.stats.prompt_tokens, m.stats.completion_tokens, m.stats.tokens_per_s, m.stats.ttft_ms,
-             m.stats.finish_reason, m.error_id, params_json(m.error_params))).lastrowid
+        mid = db.execute(INSERT_MESSAGE, copied_message_values(conversation_id, position, m,
+                                                               parent[0] if parent else None)).lastrowid
         previous = new_ids[m.id] = (mid, position)
     repair(db, conversation_id)
 

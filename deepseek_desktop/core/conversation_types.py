@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from .events import Stats
+from .requests import ChatMessage
 
 ROLES = ("system", "user", "assistant")
 
@@ -78,6 +79,16 @@ class Message:
     version: int = 1
     versions: int = 1
     chosen: bool = True  # the version shown; the conversation continues from it
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message sent, as ``ConversationStore.start_turn`` wrote it: what the window and the engine need."""
+
+    conversation: Conversation  # created with this turn when there was none; named after its first question
+    question: Message
+    reply: Message  # empty, streaming: the reply to come
+    history: tuple[ChatMessage, ...]  # what the model is sent (``chat_history``), the question included
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ class EnginePresenter(QObject):
         engine.stateChanged.connect(lambda _state: self.update())
 
     def model_label(self) -> str:
-        choice = self.engine.current or self.engine.attempt
+        """The model being loaded while a load runs (not the one it replaces), else the loaded one."""
+        loading = self.engine.state in (EngineState.LOADING, EngineState.STARTING)
+        choice = (self.engine.attempt if loading else None) or self.engine.current or self.engine.attempt
         return self._label_for(choice) if choice is not None else ""
 
     def update(self) -> None:

@@ -43,6 +43,7 @@ from .model_picker import ModelPicker
 from .model_switcher import ModelSwitcher
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
+from .overlay import EdgeOverlay
 from .services import Services
 from .shortcuts import install as install_shortcuts
 from .status_widget import EngineStatusWidget
@@ -88,11 +89,12 @@ class MainWindow(QMainWindow):
         col = QVBoxLayout(column)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
-        col.addWidget(self.banner)
-        col.addWidget(self.notices)
+        col.addWidget(self.banner)  # shown at start, gone by the user's own click: it may move the chat
         col.addLayout(header)
         col.addWidget(self.chat_view, 1)
         col.addWidget(self.composer)
+        # errors and "deleted - Undo" come unasked: over the chat's top edge, moving nothing
+        self._notices_overlay = EdgeOverlay(self.notices, self.chat_view, "top")
         splitter = QSplitter(self)
         splitter.addWidget(self.sidebar)
         splitter.addWidget(column)

@@ -3,9 +3,10 @@ failed + Retry. What it shows comes from the engine's state (see ``EnginePresent
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
+from .elided_label import ElidedLabel
 from .engine_controller import EngineState
 
 
@@ -14,20 +15,20 @@ class EngineStatusWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel(self)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)  # the model's label is a file or server name
+        self.label = ElidedLabel(self)  # the model's label is a file or server name, maybe a long one
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(True)
         self.restart = QPushButton(self)
+        # its own size: a long model name is cut ("…") before the button is squeezed
+        self.restart.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.restart.clicked.connect(self.restartRequested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label)
+        layout.addWidget(self.label, 1)  # the status bar gives this widget its width: the button keeps its own
         layout.addWidget(self.progress)
         layout.addWidget(self.restart)
-        layout.addStretch(1)  # the status bar gives this widget its width: the button keeps its own
         self.state = EngineState.STOPPED
         self.model_label = ""
         self.set_state(EngineState.STOPPED)
@@ -60,7 +61,7 @@ class EngineStatusWidget(QWidget):
             EngineState.CRASHED: self.tr("Engine stopped"),
             EngineState.FAILED: self.tr("Not loaded: {model}").format(model=self.model_label),
         }
-        self.label.setText(texts.get(self.state, str(self.state)))
+        self.label.set_text(texts.get(self.state, str(self.state)))
         if self.state == EngineState.FAILED:
             self.restart.setText(self.tr("Retry"))
             self.restart.setToolTip(self.tr("Try to load the model again"))

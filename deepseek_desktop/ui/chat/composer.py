@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QSizePolicy, QWidget
 
 
 class _Input(QPlainTextEdit):
     submit = Signal()
+    widthChanged = Signal()  # a narrower field may need more lines for its hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.widthChanged.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
@@ -40,6 +46,7 @@ class Composer(QWidget):
         self.input.setTabChangesFocus(True)
         self.input.submit.connect(self._on_submit)
         self.input.document().documentLayout().documentSizeChanged.connect(self._grow)
+        self.input.widthChanged.connect(self._grow)
         self.input.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.button = QPushButton(self)
         self.button.setObjectName("sendButton")
@@ -56,10 +63,25 @@ class Composer(QWidget):
         self._grow()
 
     def _grow(self, *_args) -> None:
-        # one to eight lines, then the text scrolls
+        # one to eight lines, then the text scrolls; an empty field is as tall as its hint needs
         line = self.input.fontMetrics().lineSpacing()
         lines = max(1, min(8, int(self.input.document().size().height())))
-        self.input.setFixedHeight(lines * line + 2 * int(self.input.document().documentMargin()) + 8)
+        if self.input.document().isEmpty():
+            lines = max(lines, min(3, self.placeholder_lines()))
+        height = lines * line + 2 * int(self.input.document().documentMargin()) + 8
+        if height != self.input.height():
+            self.input.setFixedHeight(height)
+
+    def placeholder_lines(self) -> int:
+        """How many lines the hint in the empty field takes at the field's width."""
+        text = self.input.placeholderText()
+        if not text:
+            return 1
+        width = self.input.viewport().width() - 2 * int(self.input.document().documentMargin())
+        rect = self.input.fontMetrics().boundingRect(QRect(0, 0, max(1, width), 100_000),
+                                                     int(Qt.TextFlag.TextWordWrap), text)
+        return max(1, -(-rect.height() // self.input.fontMetrics().lineSpacing()))
+
 
     def _on_submit(self) -> None:
         if self.mode == self.IDLE:
@@ -113,3 +135,4 @@ class Composer(QWidget):
             self._update_button()
         # typing ahead stays possible while the model answers or loads; only sending waits
         self.input.setReadOnly(False)
+        self._grow()

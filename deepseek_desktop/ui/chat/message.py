@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import time
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QLocale, Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
@@ -20,35 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.conversation_types import MessageState
 from ...core.markdown_blocks import MAX_BLOCK
 from ...core.markdown_html import MarkdownRenderer, Theme
+from ...core.reply_recorder import ReplyText
 from ..accessibility import announce_reply, bring_into_view
 from ..error_text import error_message
 from ..template_note import note_for_stats
+from .chat_item import ChatItem
+from .copy_feedback import CopyConfirmation, confirm_code_copy
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
 from .version_switch import VersionSwitch
-
-
-@dataclass
-class ChatItem:
-    """What the chat view shows for one message (built from the store's records by the session)."""
-
-    id: int | None
-    role: str  # "user" | "assistant"
-    position: int = -1  # the message's place in its conversation (regenerate and edit cut there)
-    content: str = ""
-    reasoning: str = ""
-    reasoning_seconds: float | None = None
-    stats: dict = field(default_factory=dict)
-    state: str = "complete"  # complete | streaming | cancelled | error | interrupted
-    model: str = ""
-    error: str = ""  # one line shown under the message (when there is no error_id)
-    error_id: str = ""  # or an error message id and its params, translated when shown
-    error_params: dict = field(default_factory=dict)
-    version: int = 1  # which of the message's versions this is (regenerated, edited), 1-based
-    versions: int = 1
 
 
 class ThinkingSection(QWidget):
@@ -113,11 +95,12 @@ class MessageWidget(QFrame):
         self._renderer = MarkdownRenderer(theme)
         self._whole_code_blocks: list[str] = []
         self._dirty = True
-        self._reasoning_started: float | None = None
+        self._shown_version = -1  # the version of the streaming text last shown
 
         self.role_label = QLabel(self)
         self.role_label.setObjectName("roleLabel")
         self.copy_button = self._tool_button(self._copy_message)
+        self._copy_confirmation = CopyConfirmation(self.copy_button)
         self.edit_button = self._tool_button(self._start_edit)
         self.regen_button = self._tool_button(lambda: self.regenerateRequested.emit(self.item))
         self.edit_button.setVisible(item.role == "user")
@@ -139,7 +122,7 @@ class MessageWidget(QFrame):
         # A reply that streams, or a long message, is shown block by block: only the last, growing
         # block is rendered again as text arrives, and no single update grows with the text's length.
         self._template_note_shown = item.role == "assistant"  # see show_template_note
-        self._blocks_mode = item.state == "streaming" or len(item.content) > SYNC_CHARS
+        self._blocks_mode = item.live is not None or len(item.content) > SYNC_CHARS
         self._blocks_box = BlockStack(self._renderer, pool, self)
         self._blocks_box.anchorClicked.connect(self._on_anchor)
         self._blocks_box.needsMore.connect(self._show_more)
@@ -187,45 +170,44 @@ class MessageWidget(QFrame):
         return b
 
     # -- streaming ------------------------------------------------------------------------------
-    def append_reasoning(self, text: str) -> None:
-        if self._reasoning_started is None:
-            self._reasoning_started = time.monotonic()
+    @property
+    def text(self) -> str:
+        """The message's text: what streamed so far while the reply streams."""
+        live = self.item.live
+        return live.content if live is not None else self.item.content
+
+    def _sync_thinking(self, live: ReplyText) -> None:
+        """Open the reasoning while the model thinks, fold it away when the answer starts."""
+        thinking = live.thinking
+        if thinking and (self._thinking is None or not self._thinking.streaming):
             self.thinking.streaming = True
-            self.thinking.setVisible(True)
             self.thinking.set_open(True)
             self.thinking.retranslate()
-        self.item.reasoning += text
-        self._dirty = True
+        elif not thinking and live.reasoning_seconds is not None and (
+                self._thinking is None or self._thinking.streaming):  # it may have begun and ended in one frame
+            self._end_reasoning(live.reasoning_seconds)
 
-    def append_text(self, text: str) -> None:
-        if self._thinking is not None and self._thinking.streaming:
-            self._end_reasoning()
-        self.item.content += text
-        self._dirty = True
-
-    def _end_reasoning(self) -> None:
+    def _end_reasoning(self, seconds: float | None) -> None:
         self.thinking.streaming = False
-        if self._reasoning_started is not None:
-            self.item.reasoning_seconds = time.monotonic() - self._reasoning_started
-            self.thinking.seconds = self.item.reasoning_seconds
-        self.thinking.set_open(False)  # the answer has started: fold the thinking away
+        self.thinking.seconds = seconds
+        self.thinking.set_open(False)
         self.thinking.retranslate()
 
-    def finish(self, state: str, stats: dict | None = None, error: str = "", error_id: str = "",
+    def finish(self, state: MessageState, stats: dict | None = None, error: str = "", error_id: str = "",
                error_params: dict | None = None) -> None:
+        """The reply ended: show it from the message it became (``ChatItem.settle``)."""
+        self.item.settle(state, stats, error, error_id, error_params)
         if self._thinking is not None and self._thinking.streaming:
-            self._end_reasoning()
-        self.item.state = state
-        self.item.stats = stats or self.item.stats
-        self.item.error, self.item.error_id, self.item.error_params = error, error_id, error_params or {}
+            self._end_reasoning(self.item.reasoning_seconds)
         self._dirty = True
         self.flush()
         self.retranslate()
-        announce_reply(self, state, self.item.content)  # once, when it is done: not token by token
+        announce_reply(self, self.item.state.value, self.item.content)  # once, when it is done: not token by token
 
     @property
     def dirty(self) -> bool:
-        return self._dirty
+        live = self.item.live
+        return self._dirty or (live is not None and live.version != self._shown_version)
 
     def set_theme(self, theme) -> None:
         """Render everything again in ``theme``'s colours."""
@@ -235,18 +217,24 @@ class MessageWidget(QFrame):
     def flush(self, force: bool = False) -> None:
         """Render what changed. Called at most once per frame by the chat view; ``force`` renders
         everything again (language or theme changed)."""
-        if not (self._dirty or force):
+        if not (self.dirty or force):
             return
         self._dirty = False
         if force:
             self.footer.setText(self._footer_text())  # the error line's red follows the theme
-        if self.item.reasoning:
-            self._sync_reasoning(force)
+        live = self.item.live
+        if live is not None:
+            self._shown_version, content, reasoning, _seconds = live.snapshot()
+            self._sync_thinking(live)
+        else:
+            content, reasoning = self.item.content, self.item.reasoning
+        if reasoning:
+            self._sync_reasoning(reasoning, force)
         if self._blocks_mode:
-            if not self._blocks_box.update_text(self.item.content, force):
+            if not self._blocks_box.update_text(content, force):
                 self._dirty = True  # the rest on the next turn of the event loop (needsMore)
         else:
-            rendered = self._renderer.render(self.item.content)
+            rendered = self._renderer.render(content)
             self._whole_code_blocks = rendered.code_blocks
             self.body.setHtml(rendered.html)
 
@@ -270,8 +258,8 @@ class MessageWidget(QFrame):
         """The code blocks of the reply as shown, in order (what each block's Copy puts on the clipboard)."""
         return self._blocks_box.code_blocks if self._blocks_mode else self._whole_code_blocks
 
-    def _sync_reasoning(self, force: bool) -> None:
-        view, text = self.thinking.body, self.item.reasoning
+    def _sync_reasoning(self, text: str, force: bool) -> None:
+        view = self.thinking.body
         if not force and text.startswith(self._reasoning_shown):
             # append, rather than lay the whole reasoning out again
             view.append_plain(text[len(self._reasoning_shown):], MAX_BLOCK)
@@ -283,13 +271,15 @@ class MessageWidget(QFrame):
 
     # -- actions --------------------------------------------------------------------------------
     def _copy_message(self) -> None:
-        QGuiApplication.clipboard().setText(self.item.content)
+        QGuiApplication.clipboard().setText(self.text)
+        self._copy_confirmation.confirm()
 
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "copy-code":
             index = int(url.path() or url.toString().split(":", 1)[1])
             if 0 <= index < len(self.code_blocks):
                 QGuiApplication.clipboard().setText(self.code_blocks[index])
+                confirm_code_copy([self.body, *self._blocks_box.views], f"copy-code:{index}")
             return
         self.linkActivated.emit(url)
 
@@ -311,10 +301,11 @@ class MessageWidget(QFrame):
             self.footer.setText(self._footer_text())
             self.footer.setVisible(bool(self.footer.text()))
 
-    def set_actions_enabled(self, enabled: bool) -> None:
-        self.edit_button.setEnabled(enabled)
-        self.regen_button.setEnabled(enabled)
-        self.version_switch.set_actions_enabled(enabled)
+    def set_busy(self, busy: bool) -> None:
+        """Editing, regenerating and switching versions wait while a turn runs."""
+        self.edit_button.setEnabled(not busy)
+        self.regen_button.setEnabled(not busy)
+        self.version_switch.set_actions_enabled(not busy)
 
     def _start_edit(self) -> None:
         if self.editor is not None:
@@ -401,11 +392,11 @@ class MessageWidget(QFrame):
                     seconds=loc.toString(float(st["ttft_ms"]) / 1000.0, "f", 2)))
             if st.get("prompt_tokens"):
                 parts.append(self.tr("%n prompt token(s)", "", int(st["prompt_tokens"])))
-        state = {
-            "cancelled": self.tr("Stopped"),
-            "interrupted": self.tr("Interrupted: the app or the engine stopped during this reply"),
-            "error": self.tr("Failed"),
-        }.get(self.item.state)
+        if self.item.interrupted:
+            state = self.tr("Interrupted: the app or the engine stopped during this reply")
+        else:
+            state = {MessageState.CANCELLED: self.tr("Stopped"), MessageState.ERROR: self.tr("Failed")}.get(
+                self.item.state)
         if state:
             parts.append(state)
         text = " · ".join(parts)

@@ -1,11 +1,15 @@
 """One conversation at a time: send, stream, stop, regenerate, edit and resend; everything saved.
 
-The store runs on its own thread (``StoreRunner``); replies stream on the asyncio loop and are recorded
-by ``ReplyRecorder`` on the store thread, at least every second, so a crash loses at most a second.
+The store runs on its own thread (``StoreRunner``). Sending one message is one store call
+(``start_turn``: conversation, question and the reply to come, in one transaction) before the engine
+gets the question. Replies stream on the asyncio loop into their ``ReplyRecorder``, the one holder of
+the streaming text (the message widget shows it); the recorder's writes run on the store thread, at
+least every second, so a crash loses at most a second. The sidebar is asked to reload once per turn.
 
-The session owns "busy": it is busy exactly while one turn (send, regenerate, edit and resend) runs, and
-a turn always ends, whatever failed in it. A reply whose final write failed (a full disk) stays on screen
-and is written again before the next turn, on a timer, and on quit.
+The session owns "busy" (``busy``, ``busyChanged``; the view and the composer follow it): it is busy
+exactly while one turn (send, regenerate, edit and resend) runs, and a turn always ends, whatever failed
+in it. A reply whose final write failed (a full disk) stays on screen and is written again before the
+next turn, on a timer, and on quit.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from dataclasses import asdict
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from ...core.conversation_types import Conversation, Message
+from ...core.conversation_types import Conversation, Message, MessageState
 from ...core.errors import DeepSeekError, EngineCrashed, EngineError
-from ...core.events import Finished, ReasoningDelta, Stats, TextDelta
+from ...core.events import Finished, Stats
 from ...core.reply_recorder import ReplyRecorder
 from ...core.requests import ChatRequest, GenerationParams
 from ..background import BackgroundWork
@@ -35,10 +39,9 @@ PAGE = 40  # messages on the first screen of a conversation, and per "show earli
 
 def item_from_message(m: Message) -> ChatItem:
     stats = {k: v for k, v in asdict(m.stats).items() if v is not None}
-    state = "interrupted" if m.interrupted else m.state.value
-    return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, state,
+    return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, m.state,
                     m.model, error_id=m.error_id or "", error_params=dict(m.error_params or {}),
-                    version=m.version, versions=m.versions)
+                    interrupted=m.interrupted, version=m.version, versions=m.versions)
 
 
 class _Reply:
@@ -86,6 +89,7 @@ class ChatSession(QObject):
         self._save_timer = QTimer(self)
         self._save_timer.setInterval(10_000)  # a full disk may get room again without the user doing anything
         self._save_timer.timeout.connect(lambda: self.busy or self.work.run(self.save_unsaved()))
+        self.busyChanged.connect(lambda: view.set_busy(self.busy))
         view.editSubmitted.connect(lambda item, text: self._start(self._edit_and_resend(item, text)))
         view.regenerateRequested.connect(lambda item: self._start(self._regenerate(item)))
         view.versionRequested.connect(lambda item, version: self.show_version(item, version))
@@ -171,22 +175,26 @@ class ChatSession(QObject):
 
     async def _send(self, text: str) -> None:
         await self.save_unsaved()
+        conv = self.conversation
+        cid = conv.id if conv else None
+        system = "" if conv else self._default_system_prompt()
+        model_label, engine_name = self._model()
         try:
-            if self.conversation is None:
-                system = self._default_system_prompt()
-                self.conversation = await self.runner.call(lambda s: s.create_conversation("", system))
-            cid = self.conversation.id
-            named = bool(self.conversation.title)
-            msg = await self.runner.call(lambda s: s.add_message(cid, "user", text))
+            turn, recorder = await self.runner.call(lambda s: _start_turn(s, cid, text, system, model_label,
+                                                                          engine_name))
         except DeepSeekError:
             self.unsent.emit(text)  # the question is not lost: it goes back into the composer
             raise
-        self.view.append_item(item_from_message(msg))
-        if not named:  # the store names the conversation after its first question
-            self.conversation = await self.runner.call(lambda s: s.get_conversation(cid))
-            self.currentChanged.emit(self.conversation)
+        self.conversation = turn.conversation
+        self.view.append_item(item_from_message(turn.question))
+        if conv is None or conv.title != turn.conversation.title:  # named after its first question
+            self.currentChanged.emit(turn.conversation)
         self.conversationsChanged.emit()
-        await self._reply_to(cid)
+        await self._stream(turn.conversation.id, list(turn.history), recorder, model_label)
+
+    def _model(self) -> tuple[str, str]:
+        choice = self.engine.current or self.engine.attempt
+        return (choice.label, choice.engine) if choice else ("", "")
 
     async def _regenerate(self, item: ChatItem) -> None:
         if self.conversation is None:
@@ -200,6 +208,7 @@ class ChatSession(QObject):
                 self.problem.emit(describe(exc))
             return
         self.view.remove_from(item)
+        self.conversationsChanged.emit()
         await self._reply_to(cid, version_of=item.id)  # the old reply stays, as version n - 1
 
     async def _edit_and_resend(self, item: ChatItem, text: str) -> None:
@@ -210,13 +219,11 @@ class ChatSession(QObject):
         msg = await self.runner.call(lambda s: s.edit_message(mid, text))  # the old question and its replies stay
         self.view.remove_from(item)
         self.view.append_item(item_from_message(msg))
+        self.conversationsChanged.emit()
         await self._reply_to(cid)
 
     async def _reply_to(self, cid: int, version_of: int | None = None) -> None:
-        choice = self.engine.current or self.engine.attempt
-        model_label = choice.label if choice else ""
-        engine_name = choice.engine if choice else ""
-        params: GenerationParams = self._generation_params()
+        model_label, engine_name = self._model()
 
         def begin(store):
             # the new reply first: the history is then the path of versions shown up to it (a reply that is
@@ -225,23 +232,26 @@ class ChatSession(QObject):
             return store.chat_history(cid), recorder, store.get_message(recorder.message_id)
 
         history, recorder, started = await self.runner.call(begin)
+        await self._stream(cid, history, recorder, model_label, (started.version, started.versions))
+
+    async def _stream(self, cid: int, history, recorder: ReplyRecorder, model_label: str,
+                      version: tuple[int, int] = (1, 1)) -> None:
+        params: GenerationParams = self._generation_params()
         # the position is known from the start: a reply whose final write fails can still be regenerated
-        item = ChatItem(recorder.message_id, "assistant", recorder.position, state="streaming", model=model_label,
-                        version=started.version, versions=started.versions)
+        item = ChatItem(recorder.message_id, "assistant", recorder.position, state=MessageState.STREAMING,
+                        model=model_label, live=recorder.text, version=version[0], versions=version[1])
         reply = self._reply = _Reply(cid, recorder, item)
         reply.widget = self.view.append_item(item)
-        self.view.set_actions_enabled(False)
         self._flush_timer.start()
         reason, stats, error = "stop", None, None
         try:
             await self.engine.ensure_ready()  # after a crash this starts a new host and loads the model
             async for event in self.engine.chat(ChatRequest(history, params)):
-                self.runner.submit(_record, recorder, event)
-                if isinstance(event, TextDelta):
-                    self._on_text(reply, event.text)
-                elif isinstance(event, ReasoningDelta):
-                    self._on_reasoning(reply, event.text)
-                elif isinstance(event, Stats):
+                if recorder.collect(event):  # the text is kept in memory; a write is due now and then
+                    self.runner.submit(_flush, recorder)
+                if reply.widget is not None:
+                    self.view.mark_dirty()
+                if isinstance(event, Stats):
                     stats = event
                 elif isinstance(event, Finished):
                     reason = event.reason
@@ -260,17 +270,18 @@ class ChatSession(QObject):
         """The turn ends here whatever happens: the reply keeps its text on screen, saved or not."""
         self._flush_timer.stop()
         item = reply.item
-        state = {"cancelled": "cancelled", "error": "error"}.get(reason, "complete")
-        if reply.widget is not None:
-            stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
-            if isinstance(error, DeepSeekError):  # translated when shown: it follows a language switch
-                reply.widget.finish(state, stats_dict, error_id=error.message_id, error_params=error.params)
-            else:
-                reply.widget.finish(state, stats_dict, describe(error) if error else "")
+        state = {"cancelled": MessageState.CANCELLED, "error": MessageState.ERROR}.get(reason,
+                                                                                        MessageState.COMPLETE)
+        stats_dict = {k: v for k, v in asdict(stats).items() if k != "type"} if stats else {}
+        if isinstance(error, DeepSeekError):  # translated when shown: it follows a language switch
+            failure = {"error_id": error.message_id, "error_params": error.params}
         else:
-            item.state = state
+            failure = {"error": describe(error) if error else ""}
+        if reply.widget is not None:
+            reply.widget.finish(state, stats_dict, **failure)
+        else:
+            item.settle(state, stats_dict, **failure)
         self._reply = None
-        self.view.set_actions_enabled(True)
         self.view.refresh_after_change()
         try:
             final = await self.runner.call(lambda s: reply.recorder.finish(reason, error))
@@ -282,7 +293,6 @@ class ChatSession(QObject):
                                       "as the disk allows; nothing is lost while the app is open."))
         else:
             item.id, item.position = final.id, final.position
-        self.conversationsChanged.emit()
 
     def show_version(self, item: ChatItem, version: int) -> None:
         """Show another version of ``item``'s message, and below it what followed that version."""
@@ -322,23 +332,9 @@ class ChatSession(QObject):
         self._save_timer.stop()
         return True
 
-    def _on_text(self, reply: _Reply, text: str) -> None:
-        if reply.widget is not None:
-            reply.widget.append_text(text)
-            self.view.mark_dirty()
-        else:
-            reply.item.content += text
-
-    def _on_reasoning(self, reply: _Reply, text: str) -> None:
-        if reply.widget is not None:
-            reply.widget.append_reasoning(text)
-            self.view.mark_dirty()
-        else:
-            reply.item.reasoning += text
-
     def _flush_if_due(self) -> None:
-        if self._reply is not None:
-            self.runner.submit(lambda s, r=self._reply.recorder: r.flush_if_due())
+        if self._reply is not None and self._reply.recorder.write_due():
+            self.runner.submit(_flush, self._reply.recorder)
 
     def _detach_reply(self) -> None:
         if self._reply is not None:
@@ -373,5 +369,10 @@ def _open_page(store, conversation_id: int):
     return conv, messages, store.message_count(conversation_id)
 
 
-def _record(store, recorder: ReplyRecorder, event) -> None:
-    recorder.add(event)
+def _start_turn(store, cid: int | None, text: str, system: str, model: str, engine: str):
+    turn = store.start_turn(cid, text, system_prompt=system, model=model, engine=engine)
+    return turn, ReplyRecorder.for_message(store, turn.reply)
+
+
+def _flush(store, recorder: ReplyRecorder) -> None:
+    recorder.flush()

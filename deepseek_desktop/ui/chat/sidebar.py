@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +21,14 @@ from ...core.conversation_types import Conversation
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
+class _ElidingDelegate(QStyledItemDelegate):
+    """Asks for no width of its own: the list lays every title out as wide as the list and the title
+    ends in "…" (the whole one is in the tooltip) instead of the list growing a horizontal scrollbar."""
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        return QSize(0, super().sizeHint(option, index).height())
+
+
 class ConversationSidebar(QWidget):
     conversationSelected = Signal(int)
     newRequested = Signal()
@@ -27,6 +36,7 @@ class ConversationSidebar(QWidget):
     deleteRequested = Signal(int)
     exportRequested = Signal(int, str)  # id, "md" | "json"
     searchChanged = Signal(str)
+    listed = Signal()  # the list was filled again (once per message sent; tests and benchmarks count it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +52,9 @@ class ConversationSidebar(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.list = QListWidget(self)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list.setItemDelegate(_ElidingDelegate(self.list))
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._on_current)
@@ -66,11 +79,13 @@ class ConversationSidebar(QWidget):
             item.setData(ID_ROLE, conv.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             when = QDateTime.fromSecsSinceEpoch(int(conv.updated_at)).toString("yyyy-MM-dd HH:mm")
-            item.setToolTip(self.tr("Last message: {when}").format(when=when))
+            last = self.tr("Last message: {when}").format(when=when)
+            item.setToolTip(f"{conv.title}\n{last}" if conv.title else last)  # the title may be cut in the list
             self._titles[conv.id] = conv.title
             self.list.addItem(item)
         self._filling = False
         self.set_current(current_id)
+        self.listed.emit()
 
     def set_current(self, conversation_id: int | None) -> None:
         self._filling = True

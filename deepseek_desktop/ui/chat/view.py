@@ -56,7 +56,7 @@ class ChatView(QScrollArea):
         self.theme = Theme()
         self._markdown = MarkdownPool(self)  # long blocks render there, not on the GUI thread
         self._stick_to_bottom = True
-        self._actions_enabled = True
+        self._busy = False  # set from ChatSession.busyChanged only
         self._generation = 0  # bumped per conversation shown, so a late fill-in cannot land in another
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
@@ -156,8 +156,8 @@ class ChatView(QScrollArea):
         w.regenerateRequested.connect(self.regenerateRequested)
         w.versionRequested.connect(self.versionRequested)
         w.linkActivated.connect(self.linkActivated)
-        w.set_actions_enabled(self._actions_enabled)
-        if item.state == "streaming":
+        w.set_busy(self._busy)
+        if item.live is not None:
             self._live_layout.addWidget(w)
         else:
             self._history_layout.insertWidget(sum(1 for x in self.widgets[:index] if x.parent() is self._history), w)
@@ -167,7 +167,7 @@ class ChatView(QScrollArea):
     def _settle(self) -> None:
         """A reply that finished streaming joins the finished messages."""
         for w in self.widgets:
-            if w.parent() is self._live and w.item.state != "streaming":
+            if w.parent() is self._live and w.item.live is None:
                 self._live_layout.removeWidget(w)
                 self._history_layout.addWidget(w)
 
@@ -186,14 +186,16 @@ class ChatView(QScrollArea):
             if key is not None:
                 explained.add(key)
 
-    def set_actions_enabled(self, enabled: bool) -> None:
-        """Editing and regenerating are off while a reply streams."""
-        self._actions_enabled = enabled
+    def set_busy(self, busy: bool) -> None:
+        """Editing and regenerating are off while a turn runs (``ChatSession.busy``)."""
+        self._busy = busy
         for w in self.widgets:
-            w.set_actions_enabled(enabled)
+            w.set_busy(busy)
+
 
     # -- streaming ------------------------------------------------------------------------------
     def mark_dirty(self) -> None:
+        """Something streamed: the streaming messages show it at the next frame."""
         if not self._frame.isActive():
             self._frame.start()
 

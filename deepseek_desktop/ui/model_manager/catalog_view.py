@@ -85,7 +85,7 @@ class CatalogueView(QWidget):
         self.hardware.setWordWrap(True)
         self.model_list = QListWidget(self)
         self.model_list.setObjectName("modelList")
-        self.model_list.setMinimumWidth(280)
+        self.model_list.setMinimumWidth(240)
         self.model_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.model_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.model_list.currentItemChanged.connect(self._on_current)
@@ -107,7 +107,7 @@ class CatalogueView(QWidget):
         splitter.addWidget(self.list_stack)
         splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 700])
+        splitter.setSizes([270, 760])  # at 800 pixels the details keep room for a download row
         splitter.setChildrenCollapsible(False)
         filters = QHBoxLayout()
         filters.setSpacing(12)

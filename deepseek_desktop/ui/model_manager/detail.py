@@ -57,6 +57,7 @@ class QuantRow(QObject):
         self.badge.setStyleSheet(badge_sheet(candidate.level.value))
         self.speed = QLabel(parent)
         self.speed.setObjectName("mutedLabel")
+        self.speed.setWordWrap(True)
         self.button = QPushButton(parent)
         self.button.setMinimumWidth(120)
         self.button.clicked.connect(lambda: on_download(self.spec))
@@ -64,6 +65,16 @@ class QuantRow(QObject):
 
     def widgets(self) -> list[QWidget]:
         return [self.name, self.tag, self.size, self.badge, self.speed, self.button]
+
+    def place(self, grid: QGridLayout, row: int) -> None:
+        """Two lines in ``grid`` from ``row`` on, so that it fits beside the model list at 800 pixels:
+        the quant over its tag, the size, the verdict over the speed, the button."""
+        grid.addWidget(self.name, row, 0)
+        grid.addWidget(self.tag, row + 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.size, row, 1)
+        grid.addWidget(self.badge, row, 2, Qt.AlignmentFlag.AlignLeft)  # the badge keeps its own width
+        grid.addWidget(self.speed, row + 1, 1, 1, 2, Qt.AlignmentFlag.AlignTop)  # wraps under size and badge
+        grid.addWidget(self.button, row, 3, 2, 1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
     def set_visible(self, visible: bool) -> None:
         for w in self.widgets():
@@ -177,10 +188,9 @@ class ModelDetail(QWidget):
         if state is not None and self.model is not None:
             for i, c in enumerate(state.for_model(self.model.id)):
                 row = QuantRow(c, self, self.downloadRequested.emit)
-                for col, w in enumerate(row.widgets()):
-                    self.grid.addWidget(w, i, col)
+                row.place(self.grid, 2 * i)
                 self.rows[c.spec] = row
-            self.grid.setColumnStretch(4, 1)
+            self.grid.setColumnStretch(3, 1)
         for w in (self.title, self.purpose, self.facts, self.source, self.downloads_heading, self.note):
             w.setVisible(self.model is not None)
         self.set_local(*self._local)

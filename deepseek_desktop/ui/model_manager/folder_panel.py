@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, QLocale, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QLocale, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
 from ...models.storage import SpaceInfo
+from ..elided_label import ElidedLabel
 from ..fit_badge import size_text
 
 
@@ -22,9 +23,7 @@ class ModelsFolderPanel(QFrame):
         self.setObjectName("folderPanel")
         self.heading = QLabel(self)
         self.heading.setObjectName("sectionHeading")
-        self.path_label = QLabel(self)
-        self.path_label.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.path_label = ElidedLabel(self)  # a long path is cut in the middle; the whole one is its tooltip
         self.free_label = QLabel(self)
         self.free_label.setObjectName("mutedLabel")
         self.change_button = QPushButton(self)
@@ -35,6 +34,8 @@ class ModelsFolderPanel(QFrame):
         self.ramdisk_box.toggled.connect(self._on_toggled)
         self.ramdisk_note = QLabel(self)
         self.ramdisk_note.setObjectName("mutedLabel")
+        self.ramdisk_note.setWordWrap(True)  # German and narrow windows: two lines, never cut
+        self.free_label.setWordWrap(True)
         grid = QGridLayout(self)
         grid.setContentsMargins(12, 10, 12, 12)
         grid.setHorizontalSpacing(10)

@@ -27,6 +27,7 @@ from ..drop_import import DropImporter, dropped_paths
 from ..error_text import describe
 from ..fit_badge import size_text
 from ..notice_bar import NoticeBar
+from ..overlay import EdgeOverlay
 from .catalog_view import CatalogueView
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .download_center import DownloadCenter
@@ -60,7 +61,7 @@ class ModelManagerWindow(QWidget):
         self.endpoint = endpoint
         self.setAcceptDrops(True)
         self.resize(1080, 760)
-        self.setMinimumSize(820, 560)
+        self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
         self.notice = NoticeBar(self)
         self.recommendation = RecommendationCard(self)
@@ -84,10 +85,11 @@ class ModelManagerWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.notice)
         layout.addLayout(body, 1)
         layout.addWidget(self.downloads)
         layout.addWidget(self.folder_panel)
+        # what a download, an import or a folder change says: over the foot of the tabs, moving nothing
+        self._notice_overlay = EdgeOverlay(self.notice, self.tabs, "bottom")
 
         self.importer = DropImporter(self.services, self)
         self.loader = CatalogueLoader(self.paths, self.settings, catalog_file, endpoint, self)
