@@ -22,9 +22,13 @@ def type_and_send(gui, text: str) -> None:
 
 
 def send_and_wait(gui, text: str, timeout: float = 30) -> None:
+    """Send ``text`` and wait until its reply has ended (not on ``busy`` turning true: a fast reply may
+    start and end between two looks)."""
+    view = gui.window.chat_view
+    before = len(view.widgets)
     type_and_send(gui, text)
-    gui.wait(lambda: gui.window.session.busy, timeout)
-    gui.wait(lambda: not gui.window.session.busy, timeout)
+    gui.wait(lambda: len(view.widgets) >= before + 2 and view.widgets[-1].item.role == "assistant"
+             and not gui.window.session.busy, timeout)
 
 
 def stored(gui, fn):

@@ -40,3 +40,17 @@ def test_the_banner_names_the_model_managers_pick(make_gui):
     text = gui.window.banner.label.text()
     assert f"{level_text(best.level.value)}: ~" in text and wait_text(best.speed) in text
     assert best.level.value in ("fast", "usable", "slow") and "tokens/s" in text
+
+
+def test_a_live_language_switch_rewrites_the_offer_and_the_model_label(make_gui):
+    gui = make_gui(words_per_second=0)
+    window = gui.window
+    gui.wait(lambda: window.banner.isVisible() and "Recommended for this computer" in window.banner.label.text())
+    assert window.status.label.text() == "Ready: Simulator (no model)"
+    gui.settings.set("general.language", "de")
+    try:
+        gui.wait(lambda: "Empfohlen für diesen Rechner" in window.banner.label.text())
+        assert window.banner.action.text() == "Herunterladen"
+        assert window.status.label.text() == "Bereit: Simulator (kein Modell)"
+    finally:
+        gui.settings.set("general.language", "en")

@@ -45,6 +45,7 @@ class EnginePresenter(QObject):
         self._update_notice(state)
 
     def retranslate(self) -> None:
+        self.status.model_label = self.model_label()  # the model's label is translated too ("Simulator (…)")
         self.status.retranslate()
         self.composer.set_mode(*self.composer_state())
 

@@ -351,6 +351,8 @@ class MainWindow(QMainWindow):
         conv = self.session.conversation
         self.title_label.setText(conv.title if conv and conv.title else self.tr("New conversation"))
         self.presenter.retranslate()
+        if self.banner.isVisible() and self.banner.kind == "recommend":
+            self.importer.offer_recommendation(self.banner)  # the offer is written again in the new language
 
     def _restore_geometry(self) -> None:
         data = self.settings.get_state(STATE_WINDOW_GEOMETRY)
