@@ -7,6 +7,8 @@ them with ``--long`` messages (German and English text, answers with reasoning),
 
 - opening a conversation: conversation row + newest 50 messages + message count (what the chat view
   loads for its first screen), against reading all messages of it;
+- the same for a copy of it in which one early reply has a second version (the path of versions shown
+  is then walked from parent to child), against the conversation without versions;
 - a streaming flush (one row update), against the same update on an indexed, finished message
   (what each flush would cost if streaming text were indexed for search);
 - a search over all conversations with FTS5, against the LIKE fallback;
@@ -108,6 +110,19 @@ def main() -> None:
 
         rows.append((f"open conversation: newest 50 of {args.long}", median_ms(open_first_screen, args.repeat),
                      f"all {args.long} messages", median_ms(lambda: store.all_messages(long_id), args.repeat)))
+        copy = store.import_conversation(store.get_conversation(long_id), store.all_messages(long_id))
+        second = store.all_messages(copy.id)[1]
+        store.add_message(copy.id, "assistant", "another version", version_of=second.id)
+        store.select_version(second.id, 1)
+
+        def open_with_versions() -> None:
+            store.get_conversation(copy.id)
+            store.latest_messages(copy.id, 50)
+            store.message_count(copy.id)
+
+        rows.append((f"open conversation with versions: newest 50 of {args.long}",
+                     median_ms(open_with_versions, args.repeat), "without versions",
+                     median_ms(open_first_screen, args.repeat)))
         middle = args.long // 2
         rows.append((f"scroll up: 50 before position {middle}",
                      median_ms(lambda: store.messages_before(long_id, middle, 50), args.repeat), "", 0.0))

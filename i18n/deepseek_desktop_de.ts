@@ -97,6 +97,10 @@
         <translation>Die Nachricht konnte nicht gesendet werden.</translation>
     </message>
     <message>
+        <source>The other version could not be shown.</source>
+        <translation>Die andere Version konnte nicht angezeigt werden.</translation>
+    </message>
+    <message>
         <source>Earlier messages could not be loaded.</source>
         <translation>Frühere Nachrichten konnten nicht geladen werden.</translation>
     </message>
@@ -2336,6 +2340,33 @@ Ollama: {ollama}</translation>
     <message>
         <source>Shows or hides the model's reasoning</source>
         <translation>Zeigt oder verbirgt die Überlegungen des Modells</translation>
+    </message>
+</context>
+<context>
+    <name>VersionSwitch</name>
+    <message>
+        <source>{version} / {versions}</source>
+        <translation>{version} / {versions}</translation>
+    </message>
+    <message>
+        <source>Version {version} of {versions}</source>
+        <translation>Version {version} von {versions}</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>Vorherige Version</translation>
+    </message>
+    <message>
+        <source>Show the previous version of this message</source>
+        <translation>Vorherige Version dieser Nachricht anzeigen</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>Nächste Version</translation>
+    </message>
+    <message>
+        <source>Show the next version of this message</source>
+        <translation>Nächste Version dieser Nachricht anzeigen</translation>
     </message>
 </context>
 </TS>

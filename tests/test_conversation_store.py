@@ -198,13 +198,14 @@ def test_paging_gives_the_newest_first_screen_and_older_pages(store, thousand):
     assert store.message_count(thousand.id) == 1000
 
 
-def test_paging_queries_use_the_position_index(store, thousand, db_path):
+def test_paging_queries_use_the_parent_index(store, thousand, db_path):
+    # a page is read along the path of versions shown: one step per message, from a parent to its children
     conn = sqlite3.connect(db_path)
     plan = " ".join(r[-1] for r in conn.execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM messages WHERE conversation_id = ? AND position < ? "
-        "ORDER BY position DESC LIMIT 50", (thousand.id, 500)))
+        "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE parent_id = ? AND conversation_id = ? AND chosen",
+        (1, thousand.id)))
     conn.close()
-    assert "sqlite_autoindex_messages_1" in plan and "TEMP B-TREE" not in plan
+    assert "messages_by_parent" in plan and "SCAN" not in plan
 
 
 # -- regenerate and edit --

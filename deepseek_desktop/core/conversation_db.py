@@ -16,13 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import conversation_tree
 from .atomic_file import aside_name
 from .conversation_salvage import Salvaged, salvage
+from .conversation_types import MESSAGE_COLUMNS
 from .errors import DeepSeekError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: versions of messages (parent_id, chosen; see conversation_tree)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -37,6 +39,8 @@ CREATE INDEX IF NOT EXISTS conversations_by_activity ON conversations (deleted_a
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    parent_id INTEGER REFERENCES messages (id) ON DELETE CASCADE,
+    chosen INTEGER NOT NULL DEFAULT 1,
     position INTEGER NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
     content TEXT NOT NULL DEFAULT '',
@@ -52,9 +56,11 @@ CREATE TABLE IF NOT EXISTS messages (
     ttft_ms REAL,
     finish_reason TEXT,
     error_id TEXT,
-    error_params TEXT,
-    UNIQUE (conversation_id, position)
+    error_params TEXT
 );
+CREATE INDEX IF NOT EXISTS messages_by_position ON messages (conversation_id, position);
+CREATE INDEX IF NOT EXISTS messages_by_parent ON messages (parent_id, conversation_id, chosen, position);
+CREATE INDEX IF NOT EXISTS messages_not_chosen ON messages (conversation_id) WHERE NOT chosen;
 CREATE INDEX IF NOT EXISTS messages_streaming ON messages (state) WHERE state = 'streaming';
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -143,7 +149,11 @@ def open_database(path: Path, use_fts: bool | None = None,
         log.error("conversation database %s is damaged (%s); moved to %s", path, exc, moved_to)
     conn = _connect(path)
     fts = _prepare(conn, path, use_fts)
-    return OpenedDatabase(conn, fts, moved_to, salvage(moved_to, conn, find_cli()))
+    rescued = salvage(moved_to, conn, find_cli())
+    conn.execute("BEGIN IMMEDIATE")
+    conversation_tree.repair(conn)  # rescued rows come without their parents: one path each
+    conn.execute("COMMIT")
+    return OpenedDatabase(conn, fts, moved_to, rescued)
 
 
 def is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -220,6 +230,8 @@ def _check(conn: sqlite3.Connection) -> None:
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, use_fts: bool | None) -> bool:
+    if 0 < conn.execute("PRAGMA user_version").fetchone()[0] < 2:
+        _migrate_to_tree(conn, path)
     conn.executescript("BEGIN IMMEDIATE;" + _TABLES + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
     if use_fts is None:
         use_fts = _fts5_available(conn)
@@ -228,6 +240,43 @@ def _prepare(conn: sqlite3.Connection, path: Path, use_fts: bool | None) -> bool
     else:
         _disable_fts(conn)
     return use_fts
+
+
+def _migrate_to_tree(conn: sqlite3.Connection, path: Path) -> None:
+    """Schema 1 -> 2: messages get a parent and a chosen flag, and versions may share a position, so the
+    table is rebuilt (SQLite cannot drop the old UNIQUE (conversation_id, position)). Ids stay, so the
+    search index stays valid; its triggers went with the old table and ``_enable_fts`` makes them again."""
+    log.info("conversation database %s: adding message versions (schema 1 -> 2)", path)
+    columns = MESSAGE_COLUMNS
+    conn.execute("PRAGMA foreign_keys = OFF")  # must be set outside a transaction
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # the search triggers come back with _enable_fts; without them here, the rename below need not
+            # read triggers that name FTS5 tables (an SQLite without FTS5 could not)
+            for name in _FTS_TRIGGER_NAMES:
+                conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(_messages_table_sql().replace("IF NOT EXISTS messages (", "messages_v2 (", 1))
+            conn.execute(f"INSERT INTO messages_v2 ({columns}) SELECT {columns} FROM messages")
+            conn.execute("DROP TABLE messages")
+            conn.execute("ALTER TABLE messages_v2 RENAME TO messages")
+            conn.execute("CREATE INDEX messages_by_position ON messages (conversation_id, position)")
+            conn.execute("CREATE INDEX messages_by_parent ON messages (parent_id, conversation_id, chosen, position)")
+            conversation_tree.repair(conn)
+            if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise sqlite3.IntegrityError("foreign key check failed after the migration")
+            conn.execute("PRAGMA user_version = 2")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _messages_table_sql() -> str:
+    start = _TABLES.index("CREATE TABLE IF NOT EXISTS messages (")
+    return _TABLES[start:_TABLES.index(");", start) + 1]
 
 
 def _fts5_available(conn: sqlite3.Connection) -> bool:

@@ -2,7 +2,12 @@
 
 Markdown puts R1's reasoning in a collapsible ``<details>`` block before the answer: GitHub, GitLab,
 Obsidian and most viewers fold it, and plain-text readers still see it clearly marked. The JSON export
-holds every field of every message and ``read_json_export`` turns it back into the same dataclasses.
+holds every field of every message, every version of it too (regenerated replies, edited questions),
+and ``read_json_export`` turns it back into the same dataclasses. Markdown writes the versions shown.
+
+JSON format 2 (version 1 had no versions): ``messages`` lists every message, parents before children;
+each has an ``id`` local to the file, its ``parent`` (null for a first message) and ``chosen`` (the
+version shown). A message's versions are the messages with the same parent, in list order.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from .i18n_marks import QT_TRANSLATE_NOOP
 from .json_file import CorruptJson, parse_json
 
 FORMAT_NAME = "deepseek-desktop.conversation"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -80,17 +85,27 @@ def to_markdown(conversation: Conversation, messages: Sequence[Message],
 
 
 def to_json(conversation: Conversation, messages: Sequence[Message]) -> str:
+    """``messages``: ``ConversationStore.all_versions`` (or a path); a parent not in it means "the one before"."""
+    local: dict[int, int] = {}
+    items = []
+    for i, m in enumerate(messages, 1):
+        parent = local.get(m.parent_id) if m.parent_id is not None else None
+        if parent is None and m.parent_id is not None and items:
+            parent = i - 1
+        local[m.id] = i
+        items.append({"id": i, "parent": parent, "chosen": m.chosen, **_message_dict(m)})
     data = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "conversation": {k: v for k, v in asdict(conversation).items() if k not in ("id", "deleted_at")},
-        "messages": [_message_dict(m) for m in messages],
+        "messages": items,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def read_json_export(text: str) -> tuple[Conversation, list[Message]]:
-    """Parse a JSON export; ids are 0 (``ConversationStore.import_conversation`` gives new ones).
+    """Parse a JSON export; message ids are the file's own numbers and ``parent_id`` refers to them
+    (``ConversationStore.import_conversation`` gives new ones). A format 1 file is one path.
 
     Raises ``StoreError("store.import_invalid")`` for anything that is not such an export.
     """
@@ -103,7 +118,7 @@ def read_json_export(text: str) -> tuple[Conversation, list[Message]]:
         c = data["conversation"]
         conversation = Conversation(0, _text(c, "title"), _text(c, "system_prompt"), _time(c, "created_at"),
                                     _time(c, "updated_at"))
-        messages = [_message_from_dict(conversation, i, m) for i, m in enumerate(data["messages"])]
+        messages = _messages_from_list(conversation, data["messages"], data["version"])
     except (CorruptJson, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StoreError("store.import_invalid", str(exc)) from exc
     return conversation, messages
@@ -113,11 +128,10 @@ def export_conversation(store: ConversationStore, conversation_id: int, path: Pa
                         labels: MarkdownLabels | None = None) -> Path:
     """Write one conversation to ``path`` ("markdown" or "json"); the file appears whole or not at all."""
     conversation = store.get_conversation(conversation_id)
-    messages = store.all_messages(conversation_id)
     if fmt == "json":
-        text = to_json(conversation, messages)
+        text = to_json(conversation, store.all_versions(conversation_id))
     elif fmt == "markdown":
-        text = to_markdown(conversation, messages, labels)
+        text = to_markdown(conversation, store.all_messages(conversation_id), labels)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     try:
@@ -137,6 +151,26 @@ def _message_dict(m: Message) -> dict[str, Any]:
         "stats": {k: v for k, v in asdict(m.stats).items() if v is not None},
         "error": {"message_id": m.error_id, "params": m.error_params} if m.error_id else None,
     }
+
+
+def _messages_from_list(conv: Conversation, items: list[Any], version: int) -> list[Message]:
+    messages: list[Message] = []
+    depth: dict[int, int] = {}  # file id -> position
+    for i, item in enumerate(items):
+        if version < 2:
+            mid, parent, chosen = i + 1, (i or None), True
+        else:
+            mid, parent, chosen = item["id"], item.get("parent"), item.get("chosen", True)
+            if isinstance(mid, bool) or not isinstance(mid, int) or mid < 1 or mid in depth:
+                raise ValueError(f"message {i}: bad id {mid!r}")
+            if parent is not None and parent not in depth:
+                raise ValueError(f"message {i}: parent {parent!r} is not an earlier message")
+            if not isinstance(chosen, bool):
+                raise ValueError(f"message {i}: chosen is not true or false")
+        depth[mid] = 0 if parent is None else depth[parent] + 1
+        messages.append(replace(_message_from_dict(conv, depth[mid], item), id=mid, parent_id=parent,
+                                chosen=chosen))
+    return messages
 
 
 def _message_from_dict(conv: Conversation, position: int, m: dict[str, Any]) -> Message:

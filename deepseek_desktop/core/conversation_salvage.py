@@ -11,7 +11,9 @@ Two ways, the better first:
    reaches the pages after the damage) and stream on from the first one that answers.
 
 Conversations and messages keep their ids, so "the conversation open last time" is still found. A message
-whose conversation row is lost gets an untitled conversation rather than being dropped.
+whose conversation row is lost gets an untitled conversation rather than being dropped. Versions of messages
+(schema 2) keep their parent and which one was shown; a message whose parent is lost is linked to the
+message before it when the database opens (``conversation_tree.repair``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _CONVERSATION_COLUMNS = "id, title, system_prompt, created_at, updated_at, delet
 _MESSAGE_COLUMNS = (
     "id, conversation_id, position, role, content, reasoning, reasoning_seconds, state, model, engine, "
     "created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params")
+_VERSION_COLUMNS = ", parent_id, chosen"  # schema 2 and later
 # After this many rowids in a row that all fail, the rest of the table is taken as lost (the largest rowid
 # itself cannot be read when the right edge of the tree is damaged).
 _MAX_FAILED_LOOKUPS = 50_000
@@ -91,12 +94,20 @@ def _copy(source: Path, conn: sqlite3.Connection, method: str) -> Salvaged | Non
     try:
         old.execute("PRAGMA writable_schema = ON")  # tolerate a schema that points at missing pages
         conversations = readable_rows(old, "conversations", _CONVERSATION_COLUMNS)
-        messages = readable_rows(old, "messages", _MESSAGE_COLUMNS)
+        columns = _MESSAGE_COLUMNS + (_VERSION_COLUMNS if _has_versions(old) else "")
+        messages = readable_rows(old, "messages", columns)
     finally:
         old.close()
     if conversations is None and messages is None:
         return None
     return _insert(conn, conversations or [], messages or [], method)
+
+
+def _has_versions(db: sqlite3.Connection) -> bool:
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0] >= 2
+    except sqlite3.DatabaseError:
+        return False
 
 
 def readable_rows(db: sqlite3.Connection, table: str, columns: str) -> list[tuple[object, ...]] | None:
@@ -157,8 +168,13 @@ def _insert(conn: sqlite3.Connection, conversations: list[tuple[object, ...]],
         for conv in conversations + placeholders:
             conn.execute(f"INSERT OR IGNORE INTO conversations ({_CONVERSATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                          conv)
-        conn.executemany(f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}) VALUES ({', '.join('?' * 18)})",
-                         messages)
+        conn.executemany(f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, chosen) VALUES ({', '.join('?' * 19)})",
+                         [(*m[:18], m[19] if len(m) > 18 else 1) for m in messages])
+        # parents afterwards, where they came through: a lost one would fail the foreign key, which
+        # OR IGNORE does not cover
+        conn.executemany("UPDATE messages SET parent_id = ? WHERE id = ? AND EXISTS (SELECT 1 FROM messages p "
+                         "WHERE p.id = ? AND p.conversation_id = messages.conversation_id)",
+                         [(m[18], m[0], m[18]) for m in messages if len(m) > 18 and m[18] is not None])
         n_conv = conn.execute("SELECT count(*) FROM conversations").fetchone()[0]
         n_msg = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
         conn.execute("COMMIT")

@@ -7,6 +7,9 @@ still streaming (or was interrupted) is not searchable until it ends.
 
 unicode61 splits words at spaces and punctuation, so Chinese or Japanese text without spaces is found
 only by whole runs of characters; the LIKE search finds any part of them.
+
+Every version of a message is searched (a regenerated reply, the question before an edit); a hit says
+which version it is in and whether that version is the one shown (``SearchHit.version``, ``shown``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from .conversation_db import fold
+from .conversation_tree import version_info
 from .conversation_types import CONVERSATION_COLUMNS, SearchHit, conversation_from_row
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, never in real text
@@ -41,7 +45,7 @@ def search_fts(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHi
     rows = conn.execute(
         f"""
         WITH in_messages AS (
-            SELECT m.conversation_id AS cid, MAX(m.position) AS position
+            SELECT m.conversation_id AS cid, MAX(m.id) AS mid
             FROM message_fts JOIN messages m ON m.id = message_fts.rowid
             WHERE message_fts MATCH :q
             GROUP BY m.conversation_id
@@ -51,7 +55,7 @@ def search_fts(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHi
         SELECT {columns}, m.id
         FROM conversations c
         LEFT JOIN in_messages im ON im.cid = c.id
-        LEFT JOIN messages m ON m.conversation_id = im.cid AND m.position = im.position
+        LEFT JOIN messages m ON m.id = im.mid
         WHERE c.deleted_at IS NULL
           AND (im.cid IS NOT NULL OR c.id IN (SELECT cid FROM in_titles))
         ORDER BY c.updated_at DESC, c.id DESC
@@ -73,7 +77,7 @@ def search_fts(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHi
     hits = []
     for row in rows:
         snippet, spans = _unmark(snippets.get(row[6], "")) if row[6] is not None else ("", ())
-        hits.append(SearchHit(conversation_from_row(row), row[6], snippet, spans))
+        hits.append(_hit(conn, row, row[6], snippet, spans))
     return hits
 
 
@@ -92,7 +96,7 @@ def search_like(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchH
             SELECT {columns},
                 (SELECT m.id FROM messages m
                  WHERE m.conversation_id = c.id AND m.state != 'streaming' AND {in_message}
-                 ORDER BY m.position DESC LIMIT 1) AS mid,
+                 ORDER BY m.position DESC, m.id DESC LIMIT 1) AS mid,
                 ({in_title}) AS title_match
             FROM conversations c WHERE c.deleted_at IS NULL
         )
@@ -109,8 +113,14 @@ def search_like(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchH
         if mid is not None:
             content = conn.execute("SELECT content FROM messages WHERE id = ?", (mid,)).fetchone()[0]
             snippet, spans = _like_snippet(content, words)
-        hits.append(SearchHit(conversation_from_row(row), mid, snippet, spans))
+        hits.append(_hit(conn, row, mid, snippet, spans))
     return hits
+
+
+def _hit(conn: sqlite3.Connection, row: tuple, message_id: int | None, snippet: str,
+         spans: tuple[tuple[int, int], ...]) -> SearchHit:
+    version, versions, shown = version_info(conn, message_id) if message_id is not None else (1, 1, True)
+    return SearchHit(conversation_from_row(row), message_id, snippet, spans, version, versions, shown)
 
 
 def _escape_like(text: str) -> str:

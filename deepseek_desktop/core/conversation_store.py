@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import conversation_tree as tree
 from .conversation_db import StoreError, open_database
 from .conversation_salvage import find_sqlite_cli
 from .conversation_search import search_fts, search_like
@@ -23,6 +24,7 @@ from .conversation_title import title_from_question
 from .conversation_types import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
+    MESSAGE_SELECT,
     ROLES,
     Conversation,
     Message,
@@ -33,14 +35,7 @@ from .conversation_types import (
     conversation_from_row,
     message_from_row,
 )
-from .message_rows import (
-    INSERT_CONVERSATION,
-    INSERT_MESSAGE,
-    NEXT_POSITION,
-    copied_message_values,
-    message_values,
-    params_json,
-)
+from .message_rows import INSERT_CONVERSATION, INSERT_MESSAGE, message_values, params_json
 from .notices import Notice, NoticeBox
 from .requests import ChatMessage
 
@@ -61,6 +56,11 @@ class ConversationStore:
     with a message id (``store.not_found``, ``store.write_failed``, ``store.read_failed``); opening
     raises ``store.open_failed`` or ``store.too_new``. A damaged file is moved aside and reported by
     ``take_notices()`` (``store.corrupt`` / ``store.corrupt_recovered``).
+
+    Versions (``conversation_tree``): regenerating (``begin_reply(..., version_of=id)``) and editing
+    (``edit_message``) add a sibling of the message instead of deleting anything; ``select_version``
+    switches between siblings. Reading (pages, ``all_messages``, ``chat_history``) follows the path of
+    the versions shown; ``all_versions`` gives the whole tree. New messages continue that path.
 
     Streaming: ``start_turn`` (or ``begin_reply``) -> ``update_streaming`` (each flush is one row update,
     not indexed for search yet) -> ``finish_message``. A reply still marked streaming that this store did not begin was
@@ -184,11 +184,14 @@ class ConversationStore:
 
     # -- messages: writing --
 
-    def add_message(self, conversation_id: int, role: str, content: str, **fields: Any) -> Message:
-        """Append a message (``fields``: see ``message_rows.message_values``). The first user message of an
-        untitled conversation also names it."""
+    def add_message(self, conversation_id: int, role: str, content: str, *, version_of: int | None = None,
+                    **fields: Any) -> Message:
+        """Append a message to the path shown (``fields``: see ``message_rows.message_values``); with
+        ``version_of``, add it as a new version of that message instead (shown from now on). The first user
+        message of an untitled conversation also names it."""
         with self._writing() as db:
-            mid = self._insert_message(db, conversation_id, role, content, self._clock(), **fields)
+            mid = self._insert_message(db, conversation_id, role, content, self._clock(), version_of=version_of,
+                                       **fields)
         return self._settled(mid, fields.get("state"))
 
     def start_turn(self, conversation_id: int | None, question: str, *, system_prompt: str = "",
@@ -206,9 +209,35 @@ class ConversationStore:
         return Turn(self.get_conversation(conversation_id), self.get_message(qid), reply,
                     tuple(self.chat_history(conversation_id)))
 
-    def begin_reply(self, conversation_id: int, model: str = "", engine: str = "") -> Message:
-        """An empty assistant message in state streaming, to be filled by ``update_streaming``."""
-        return self.add_message(conversation_id, "assistant", "", model=model, engine=engine, state="streaming")
+    def begin_reply(self, conversation_id: int, model: str = "", engine: str = "", *,
+                    version_of: int | None = None) -> Message:
+        """An empty assistant message in state streaming, to be filled by ``update_streaming``; with
+        ``version_of`` a new version of that reply (regenerate), which keeps the old one."""
+        return self.add_message(conversation_id, "assistant", "", model=model, engine=engine, state="streaming",
+                                version_of=version_of)
+
+    def edit_message(self, message_id: int, content: str) -> Message:
+        """Edit and resend: the edited text becomes a new version of the message; the old one and the
+        replies that followed it are kept. The new version has no reply yet."""
+        old = self.get_message(message_id)
+        return self.add_message(old.conversation_id, old.role, content, version_of=message_id)
+
+    def select_version(self, message_id: int, version: int) -> Message:
+        """Show version ``version`` (1-based) of ``message_id``; returns it. What follows it is the path
+        that was shown under that version last time. Not activity: the list order stays."""
+        with self._writing() as db:
+            chosen = tree.sibling(db, self._message(db, message_id).id, version)
+            if chosen is None:
+                raise StoreError("store.not_found", f"version {version} of message {message_id}")
+            tree.choose(db, chosen)
+            return self._message(db, chosen)
+
+    def show_message(self, message_id: int) -> Message:
+        """Choose the versions that put ``message_id`` on the path shown (e.g. for a search hit)."""
+        with self._writing() as db:
+            self._message(db, message_id)
+            tree.choose_path_to(db, message_id)
+            return self._message(db, message_id)
 
     def update_streaming(self, message_id: int, content: str, reasoning: str,
                          reasoning_seconds: float | None = None) -> None:
@@ -247,13 +276,13 @@ class ConversationStore:
             return self._message(db, message_id)
 
     def replace_content(self, message_id: int, content: str) -> Message:
-        """Edit a message in place (edit-and-resend: then ``delete_messages_after`` its position)."""
+        """Edit a message in place, without keeping the old text (``edit_message`` keeps it)."""
         with self._writing() as db:
             self._update_message(db, message_id, "content = ?", [content])
             return self._message(db, message_id)
 
     def delete_messages_after(self, conversation_id: int, position: int) -> int:
-        """Delete every message after ``position`` (regenerate, edit-and-resend); returns how many."""
+        """Delete every message after ``position``, of every version; returns how many."""
         with self._writing() as db:
             self._conversation(db, conversation_id)
             ids = [r[0] for r in db.execute("SELECT id FROM messages WHERE conversation_id = ? AND position > ?",
@@ -265,11 +294,14 @@ class ConversationStore:
             return len(ids)
 
     def import_conversation(self, conversation: Conversation, messages: Sequence[Message]) -> Conversation:
-        """Add a copy (e.g. from a JSON export) as a new conversation; ids and positions are new."""
+        """Add a copy (e.g. from a JSON export) as a new conversation; ids and positions are new.
+
+        Messages with distinct ids whose ``parent_id`` names an earlier one in the list keep their versions
+        (``chosen`` says which is shown); otherwise each follows the one before it."""
         with self._writing() as db:
             cid = db.execute(INSERT_CONVERSATION, (conversation.title, conversation.system_prompt,
                                                    conversation.created_at, conversation.updated_at)).lastrowid
-            db.executemany(INSERT_MESSAGE, [copied_message_values(cid, i, m) for i, m in enumerate(messages)])
+            tree.insert_copies(db, cid, messages)
             return self._conversation(db, cid)
 
     # -- messages: reading --
@@ -280,19 +312,29 @@ class ConversationStore:
 
     def latest_messages(self, conversation_id: int, limit: int = 50) -> list[Message]:
         """The newest ``limit`` messages, oldest first: the first screen of a conversation."""
-        return self._page(conversation_id, "", (), limit)
+        return self._page(conversation_id, None, limit)
 
     def messages_before(self, conversation_id: int, position: int, limit: int = 50) -> list[Message]:
         """The ``limit`` messages before ``position``, oldest first: scrolling up."""
-        return self._page(conversation_id, "AND position < ?", (position,), limit)
+        return self._page(conversation_id, position, limit)
 
     def all_messages(self, conversation_id: int) -> list[Message]:
-        return self._page(conversation_id, "", (), -1)
+        """The path shown: of each message the version chosen."""
+        return self._page(conversation_id, None, -1)
+
+    def all_versions(self, conversation_id: int) -> list[Message]:
+        """Every message of every version, parents before their children (by position, then age)."""
+        with self._reading() as db:
+            self._conversation(db, conversation_id)
+            rows = db.execute(f"SELECT {MESSAGE_SELECT} FROM messages m WHERE m.conversation_id = ? "
+                              "ORDER BY m.position, m.id", (conversation_id,)).fetchall()
+            live = frozenset(self._live)
+        return [message_from_row(r, live) for r in rows]
 
     def message_count(self, conversation_id: int) -> int:
+        """Messages on the path shown (versions not shown do not count)."""
         with self._reading() as db:
-            return db.execute("SELECT COUNT(*) FROM messages WHERE conversation_id = ?",
-                              (conversation_id,)).fetchone()[0]
+            return tree.path_length(db, conversation_id)
 
     def chat_history(self, conversation_id: int) -> list[ChatMessage]:
         """What the model is sent: the system prompt and the finished or stopped turns, without reasoning.
@@ -345,23 +387,27 @@ class ConversationStore:
             except sqlite3.Error as exc:
                 raise StoreError("store.read_failed", str(exc)) from exc
 
-    def _page(self, conversation_id: int, condition: str, params: tuple[Any, ...], limit: int) -> list[Message]:
-        # newest first through the (conversation_id, position) index, then turned round for display
+    def _page(self, conversation_id: int, before: int | None, limit: int) -> list[Message]:
         with self._reading() as db:
-            rows = db.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? {condition} "
-                "ORDER BY position DESC LIMIT ?", (conversation_id, *params, limit)).fetchall()
+            rows = tree.path_rows(db, conversation_id, before, limit)
             live = frozenset(self._live)
-        return [message_from_row(r, live) for r in reversed(rows)]
+        return [message_from_row(r, live) for r in rows]
 
     def _insert_message(self, db: sqlite3.Connection, conversation_id: int, role: str, content: str, now: float,
-                        **fields: Any) -> int:
+                        version_of: int | None = None, **fields: Any) -> int:
+        """A new message at the end of the path shown, or with ``version_of`` beside that message."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
         conv = self._conversation(db, conversation_id)
-        position = db.execute(NEXT_POSITION, (conversation_id,)).fetchone()[0]
+        if version_of is None:
+            parent_id = (tree.leaf(db, conversation_id) or (None,))[0]
+        else:
+            parent_id = self._parent(db, version_of, conversation_id)
+        db.execute("UPDATE messages SET chosen = 0 WHERE parent_id IS ? AND conversation_id = ?",
+                   (parent_id, conversation_id))
+        position = tree.position_under(db, parent_id)
         mid = db.execute(INSERT_MESSAGE, message_values(conversation_id, position, role, content, created_at=now,
-                                                        **fields)).lastrowid
+                                                        parent_id=parent_id, **fields)).lastrowid
         if role == "user" and not conv.title:
             db.execute("UPDATE conversations SET title = ? WHERE id = ?",
                        (title_from_question(content), conversation_id))
@@ -382,10 +428,19 @@ class ConversationStore:
         return conversation_from_row(row)
 
     def _message(self, db: sqlite3.Connection, message_id: int) -> Message:
-        row = db.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        row = db.execute(f"SELECT {MESSAGE_SELECT} FROM messages m WHERE m.id = ?", (message_id,)).fetchone()
         if row is None:
             raise StoreError("store.not_found", f"message {message_id}")
         return message_from_row(row, self._live)
+
+    def _parent(self, db: sqlite3.Connection, message_id: int, conversation_id: int) -> int | None:
+        try:
+            cid, parent_id, _, _ = tree.parent_of(db, message_id)
+        except KeyError:
+            raise StoreError("store.not_found", f"message {message_id}") from None
+        if cid != conversation_id:
+            raise StoreError("store.not_found", f"message {message_id} in conversation {conversation_id}")
+        return parent_id
 
     def _update_conversation(self, conversation_id: int, assignment: str, params: tuple[Any, ...]) -> Conversation:
         with self._writing() as db:

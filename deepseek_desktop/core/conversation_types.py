@@ -58,7 +58,7 @@ class Conversation:
 class Message:
     id: int
     conversation_id: int
-    position: int  # 0, 1, 2 ... within the conversation; the order of display
+    position: int  # 0, 1, 2 ... depth in the conversation; the order of display (versions share it)
     role: str
     content: str  # the answer (or the question); what is sent back to the model
     reasoning: str  # R1's thinking; shown folded, never sent back
@@ -73,6 +73,12 @@ class Message:
     # True when the row says "streaming" but no reply of this session is writing it: the app
     # stopped (crash, kill, power loss) while the reply came in. The UI shows it as interrupted.
     interrupted: bool = False
+    # Versions (regenerate, edit and resend): the message this one answers or follows (None for the
+    # first), and its number among the messages with the same parent, 1-based: "version of versions".
+    parent_id: int | None = None
+    version: int = 1
+    versions: int = 1
+    chosen: bool = True  # the version shown; the conversation continues from it
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,9 @@ class SearchHit:
     message_id: int | None  # the newest matching message; None when only the title matched
     snippet: str  # text around the match ("..." where cut); "" for a title match
     highlights: tuple[tuple[int, int], ...] = ()  # (start, end) of matched words in ``snippet``
+    version: int = 1  # which version of its message the match is in ("2 / 3"); 1 / 1 without versions
+    versions: int = 1
+    shown: bool = True  # False: the match is in a version not on the path shown now
 
 
 CONVERSATION_COLUMNS = "id, title, system_prompt, created_at, updated_at, deleted_at"
@@ -99,6 +108,14 @@ MESSAGE_COLUMNS = (
     "created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, "
     "error_params"
 )
+# The columns above (of ``messages m``), then the parent, the version number, the number of versions and
+# whether it is the chosen one. Siblings are numbered in the order they were made.
+MESSAGE_SELECT = (
+    ", ".join("m." + c.strip() for c in MESSAGE_COLUMNS.split(","))
+    + ", m.parent_id, (SELECT COUNT(*) FROM messages s WHERE s.parent_id IS m.parent_id "
+    "AND s.conversation_id = m.conversation_id AND s.id <= m.id), (SELECT COUNT(*) FROM messages s "
+    "WHERE s.parent_id IS m.parent_id AND s.conversation_id = m.conversation_id), m.chosen"
+)
 
 
 def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
@@ -106,12 +123,15 @@ def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
 
 
 def message_from_row(row: sqlite3.Row | tuple[Any, ...], live: set[int] | frozenset[int]) -> Message:
+    """``row`` holds ``MESSAGE_COLUMNS``, or ``MESSAGE_SELECT`` with the version figures."""
     (mid, cid, position, role, content, reasoning, reasoning_seconds, state, model, engine, created_at,
-     prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params) = row
+     prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params) = row[:18]
+    parent_id, version, versions, chosen = tuple(row[18:22]) if len(row) >= 22 else (None, 1, 1, True)
     state = MessageState(state)
     return Message(
         mid, cid, position, role, content, reasoning, reasoning_seconds, state, model, engine, created_at,
         MessageStats(prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason),
         error_id, json.loads(error_params) if error_params else {},
         interrupted=state is MessageState.STREAMING and mid not in live,
+        parent_id=parent_id, version=version, versions=versions, chosen=bool(chosen),
     )

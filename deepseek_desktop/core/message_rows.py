@@ -17,9 +17,9 @@ INSERT_CONVERSATION = (
 INSERT_MESSAGE = (
     "INSERT INTO messages (conversation_id, position, role, content, reasoning, reasoning_seconds, "
     "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
-    "finish_reason, error_id, error_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "finish_reason, error_id, error_params, parent_id, chosen) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-NEXT_POSITION = "SELECT COALESCE(MAX(position), -1) + 1 FROM messages WHERE conversation_id = ?"
 
 
 def params_json(params: Mapping[str, Any] | None) -> str | None:
@@ -30,17 +30,20 @@ def message_values(conversation_id: int, position: int, role: str, content: str,
                    reasoning_seconds: float | None = None, state: MessageState | str = MessageState.COMPLETE,
                    model: str = "", engine: str = "", created_at: float,
                    stats: MessageStats | None = None, error_id: str | None = None,
-                   error_params: Mapping[str, Any] | None = None) -> tuple[Any, ...]:
-    """The values for ``INSERT_MESSAGE``, in its column order."""
+                   error_params: Mapping[str, Any] | None = None, parent_id: int | None = None,
+                   chosen: bool = True) -> tuple[Any, ...]:
+    """The values for ``INSERT_MESSAGE``, in its column order (``parent_id``, ``chosen``: see
+    ``conversation_tree``)."""
     stats = stats or MessageStats()
     return (conversation_id, position, role, content, reasoning, reasoning_seconds, MessageState(state).value,
             model, engine, created_at, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s,
-            stats.ttft_ms, stats.finish_reason, error_id, params_json(error_params))
+            stats.ttft_ms, stats.finish_reason, error_id, params_json(error_params), parent_id, int(chosen))
 
 
-def copied_message_values(conversation_id: int, position: int, m: Message) -> tuple[Any, ...]:
+def copied_message_values(conversation_id: int, position: int, m: Message,
+                          parent_id: int | None = None) -> tuple[Any, ...]:
     """A message copied into another conversation (an import), with everything but its place kept."""
     return message_values(conversation_id, position, m.role, m.content, reasoning=m.reasoning,
                           reasoning_seconds=m.reasoning_seconds, state=m.state, model=m.model, engine=m.engine,
                           created_at=m.created_at, stats=m.stats, error_id=m.error_id,
-                          error_params=m.error_params)
+                          error_params=m.error_params, parent_id=parent_id, chosen=m.chosen)

@@ -116,9 +116,10 @@ class ReplyRecorder:
 
     @classmethod
     def begin(cls, store: ConversationStore, conversation_id: int, model: str = "", engine: str = "",
-              **kwargs: object) -> ReplyRecorder:
-        """Create the streaming message and a recorder for it."""
-        return cls.for_message(store, store.begin_reply(conversation_id, model=model, engine=engine), **kwargs)
+              version_of: int | None = None, **kwargs: object) -> ReplyRecorder:
+        """Create the streaming message (with ``version_of``: a new version of that reply) and a recorder."""
+        message = store.begin_reply(conversation_id, model=model, engine=engine, version_of=version_of)
+        return cls.for_message(store, message, **kwargs)
 
     @classmethod
     def for_message(cls, store: ConversationStore, message: Message, **kwargs: object) -> ReplyRecorder:

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status, 1)
 
         self.work = BackgroundWork(self)  # every coroutine the window starts, with its failure reported
+        self._hits_not_shown: dict[int, int] = {}  # conversation -> a search hit in a version not shown
         self.session = ChatSession(services.runner, self.engine, self.chat_view,
                                    lambda: generation_params(self.settings),
                                    lambda: self.settings.get("generation.system_prompt"), self.work, self)
@@ -136,7 +137,8 @@ class MainWindow(QMainWindow):
         self.work.failed.connect(self._show_error)
         e.work.failed.connect(self._show_error)
         self.sidebar.newRequested.connect(self.new_chat)
-        self.sidebar.conversationSelected.connect(lambda cid: self.work.run(s.open(cid), failures.open_failed))
+        self.sidebar.conversationSelected.connect(
+            lambda cid: self.work.run(s.open(cid, self._hits_not_shown.get(cid)), failures.open_failed))
         self.sidebar.renameRequested.connect(lambda cid, t: self.work.run(self._rename(cid, t), failures.rename_failed))
         self.sidebar.deleteRequested.connect(lambda cid: self.work.run(self._delete(cid), failures.delete_failed))
         self.sidebar.exportRequested.connect(self._export)
@@ -214,9 +216,12 @@ class MainWindow(QMainWindow):
 
     async def refresh_conversations(self, search: str | None = None) -> None:
         text = self.sidebar.search.text().strip() if search is None else search
+        self._hits_not_shown = {}
         if text:
             hits = await self.services.runner.call(lambda st: st.search(text))
             convs = [h.conversation for h in hits]
+            # opening such a conversation shows the version the text was found in
+            self._hits_not_shown = {h.conversation.id: h.message_id for h in hits if not h.shown}
         else:
             convs = await self.services.runner.call(lambda st: st.list_conversations(500))
         current = self.session.conversation.id if self.session.conversation else None

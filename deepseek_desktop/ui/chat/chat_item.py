@@ -26,6 +26,8 @@ class ChatItem:
     error_params: dict = field(default_factory=dict)
     interrupted: bool = False  # saved as streaming, but the app or the engine stopped during the reply
     live: ReplyText | None = None  # while the reply streams: its text is there, not in ``content``
+    version: int = 1  # which of the message's versions this is (regenerated, edited), 1-based
+    versions: int = 1
 
     def __post_init__(self) -> None:
         self.state = MessageState(self.state)  # "error" as well as MessageState.ERROR

@@ -30,6 +30,7 @@ from .copy_feedback import CopyConfirmation, confirm_code_copy
 from .markdown_pool import MarkdownPool
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
+from .version_switch import VersionSwitch
 
 
 class ThinkingSection(QWidget):
@@ -82,6 +83,7 @@ class ThinkingSection(QWidget):
 class MessageWidget(QFrame):
     editSubmitted = Signal(object, str)  # ChatItem, new text
     regenerateRequested = Signal(object)  # ChatItem
+    versionRequested = Signal(object, int)  # ChatItem, the version to show instead (1-based)
     linkActivated = Signal(QUrl)
 
     def __init__(self, item: ChatItem, theme: Theme, parent: QWidget | None = None,
@@ -103,10 +105,14 @@ class MessageWidget(QFrame):
         self.regen_button = self._tool_button(lambda: self.regenerateRequested.emit(self.item))
         self.edit_button.setVisible(item.role == "user")
         self.regen_button.setVisible(False)
+        self.version_switch = VersionSwitch(self)
+        self.version_switch.set_version(item.version, item.versions)
+        self.version_switch.versionRequested.connect(lambda v: self.versionRequested.emit(self.item, v))
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.role_label)
         header.addStretch(1)
+        header.addWidget(self.version_switch)
         for b in (self.copy_button, self.edit_button, self.regen_button):
             header.addWidget(b)
 
@@ -296,9 +302,10 @@ class MessageWidget(QFrame):
             self.footer.setVisible(bool(self.footer.text()))
 
     def set_busy(self, busy: bool) -> None:
-        """Editing and regenerating wait while a turn runs."""
+        """Editing, regenerating and switching versions wait while a turn runs."""
         self.edit_button.setEnabled(not busy)
         self.regen_button.setEnabled(not busy)
+        self.version_switch.set_actions_enabled(not busy)
 
     def _start_edit(self) -> None:
         if self.editor is not None:

@@ -41,7 +41,7 @@ def item_from_message(m: Message) -> ChatItem:
     stats = {k: v for k, v in asdict(m.stats).items() if v is not None}
     return ChatItem(m.id, m.role, m.position, m.content, m.reasoning, m.reasoning_seconds, stats, m.state,
                     m.model, error_id=m.error_id or "", error_params=dict(m.error_params or {}),
-                    interrupted=m.interrupted)
+                    interrupted=m.interrupted, version=m.version, versions=m.versions)
 
 
 class _Reply:
@@ -92,6 +92,7 @@ class ChatSession(QObject):
         self.busyChanged.connect(lambda: view.set_busy(self.busy))
         view.editSubmitted.connect(lambda item, text: self._start(self._edit_and_resend(item, text)))
         view.regenerateRequested.connect(lambda item: self._start(self._regenerate(item)))
+        view.versionRequested.connect(lambda item, version: self.show_version(item, version))
         view.loadEarlierRequested.connect(lambda: self.work.run(self.load_earlier(), _earlier_failed))
 
     @property
@@ -104,12 +105,15 @@ class ChatSession(QObject):
         return len(self._unsaved)
 
     # -- conversations --------------------------------------------------------------------------
-    async def open(self, conversation_id: int | None) -> None:
+    async def open(self, conversation_id: int | None, show_message: int | None = None) -> None:
+        """``show_message``: a message (a search hit) whose version is to be shown, if it is not."""
         if conversation_id is None:
             self.new_conversation()
             return
         self._detach_reply()  # the view is about to be rebuilt; a streaming reply keeps its text
         try:
+            if show_message is not None and not self.busy:
+                await self.runner.call(lambda s: s.show_message(show_message))
             conv, messages, count = await self.runner.call(_open_page, conversation_id)
         except DeepSeekError as exc:
             self.problem.emit(describe(exc))
@@ -203,38 +207,39 @@ class ChatSession(QObject):
             if not self.engine.presents(exc):
                 self.problem.emit(describe(exc))
             return
-        await self.runner.call(lambda s: s.delete_messages_after(cid, item.position - 1))
         self.view.remove_from(item)
         self.conversationsChanged.emit()
-        await self._reply_to(cid)
+        await self._reply_to(cid, version_of=item.id)  # the old reply stays, as version n - 1
 
     async def _edit_and_resend(self, item: ChatItem, text: str) -> None:
         if self.conversation is None or item.id is None:
             return
         await self.save_unsaved()
         cid, mid = self.conversation.id, item.id
-
-        def edit(store):
-            store.delete_messages_after(cid, item.position)
-            return store.replace_content(mid, text)
-
-        msg = await self.runner.call(edit)
+        msg = await self.runner.call(lambda s: s.edit_message(mid, text))  # the old question and its replies stay
         self.view.remove_from(item)
         self.view.append_item(item_from_message(msg))
         self.conversationsChanged.emit()
         await self._reply_to(cid)
 
-    async def _reply_to(self, cid: int) -> None:
+    async def _reply_to(self, cid: int, version_of: int | None = None) -> None:
         model_label, engine_name = self._model()
-        history, recorder = await self.runner.call(
-            lambda s: (s.chat_history(cid), ReplyRecorder.begin(s, cid, model=model_label, engine=engine_name)))
-        await self._stream(cid, history, recorder, model_label)
 
-    async def _stream(self, cid: int, history, recorder: ReplyRecorder, model_label: str) -> None:
+        def begin(store):
+            # the new reply first: the history is then the path of versions shown up to it (a reply that is
+            # streaming is never part of it), without the reply it is a new version of
+            recorder = ReplyRecorder.begin(store, cid, model=model_label, engine=engine_name, version_of=version_of)
+            return store.chat_history(cid), recorder, store.get_message(recorder.message_id)
+
+        history, recorder, started = await self.runner.call(begin)
+        await self._stream(cid, history, recorder, model_label, (started.version, started.versions))
+
+    async def _stream(self, cid: int, history, recorder: ReplyRecorder, model_label: str,
+                      version: tuple[int, int] = (1, 1)) -> None:
         params: GenerationParams = self._generation_params()
         # the position is known from the start: a reply whose final write fails can still be regenerated
         item = ChatItem(recorder.message_id, "assistant", recorder.position, state=MessageState.STREAMING,
-                        model=model_label, live=recorder.text)
+                        model=model_label, live=recorder.text, version=version[0], versions=version[1])
         reply = self._reply = _Reply(cid, recorder, item)
         reply.widget = self.view.append_item(item)
         self._flush_timer.start()
@@ -289,6 +294,25 @@ class ChatSession(QObject):
         else:
             item.id, item.position = final.id, final.position
 
+    def show_version(self, item: ChatItem, version: int) -> None:
+        """Show another version of ``item``'s message, and below it what followed that version."""
+        if self.busy or self.conversation is None or item.id is None:
+            return
+        self.work.run(self._show_version(self.conversation.id, item, version), _version_failed)
+
+    async def _show_version(self, cid: int, item: ChatItem, version: int) -> None:
+        mid = item.id
+
+        def switch(store):
+            chosen = store.select_version(mid, version)
+            return [m for m in store.all_messages(cid) if m.position >= chosen.position]
+
+        tail = await self.runner.call(switch)
+        if self.conversation is not None and self.conversation.id == cid:
+            shown = self.view.replace_from(item, [item_from_message(m) for m in tail])
+            if shown is not None:  # the arrow that was pressed is gone with its widget: its twin takes the focus
+                shown.version_switch.focus_arrow(-1 if version < item.version else 1)
+
     async def save_unsaved(self) -> bool:
         """Write the replies whose final write failed; True when none is left."""
         while self._unsaved:
@@ -329,6 +353,10 @@ class ChatSession(QObject):
 
 def _turn_failed() -> str:
     return QCoreApplication.translate("ChatSession", "The message could not be sent.")
+
+
+def _version_failed() -> str:
+    return QCoreApplication.translate("ChatSession", "The other version could not be shown.")
 
 
 def _earlier_failed() -> str:

@@ -18,6 +18,7 @@ FIRST_SCREEN = 12  # messages built before the first paint of a conversation
 class ChatView(QScrollArea):
     editSubmitted = Signal(object, str)
     regenerateRequested = Signal(object)
+    versionRequested = Signal(object, int)  # ChatItem, version
     linkActivated = Signal(QUrl)
     loadEarlierRequested = Signal()
 
@@ -126,6 +127,21 @@ class ChatView(QScrollArea):
         del self.widgets[idx:]
         self.refresh_after_change()
 
+    def replace_from(self, item: ChatItem, items: list[ChatItem]) -> MessageWidget | None:
+        """Show ``items`` in place of ``item`` and everything after it (another version was chosen);
+        the view stays where the user was reading. Returns the widget of the first of ``items``."""
+        idx = next((i for i, w in enumerate(self.widgets) if w.item is item), None)
+        if idx is None:
+            return None
+        for w in self.widgets[idx:]:
+            w.setParent(None)
+            w.deleteLater()
+        del self.widgets[idx:]
+        for new in items:
+            self._insert(len(self.widgets), new)
+        self.refresh_after_change()
+        return self.widgets[idx] if len(self.widgets) > idx else None
+
     def clear(self) -> None:
         for w in self.widgets:
             w.setParent(None)
@@ -138,6 +154,7 @@ class ChatView(QScrollArea):
         w = MessageWidget(item, self.theme, self._container, pool=self._markdown)
         w.editSubmitted.connect(self.editSubmitted)
         w.regenerateRequested.connect(self.regenerateRequested)
+        w.versionRequested.connect(self.versionRequested)
         w.linkActivated.connect(self.linkActivated)
         w.set_busy(self._busy)
         if item.live is not None:
