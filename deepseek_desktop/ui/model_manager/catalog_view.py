@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...models.catalog import CatalogModel
 from ...models.catalogue_state import CatalogueState
 from ...models.hardware import HardwareInfo
+from ..elided_label import ElidedLabel
 from ..fit_badge import size_text
 from .detail import ModelDetail, context_text, purpose_text
 from .fit_text import badge_sheet, level_text, params_text, verdict_text
@@ -35,11 +36,10 @@ class ModelListEntry(QWidget):
     def __init__(self, model: CatalogModel, level: str, verdict: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model, self.level, self.verdict = model, level, verdict
-        self.name = QLabel(model.name, self)
-        self.name.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
+        self.name = ElidedLabel(self)  # plain text, ends in "…" when the list is narrow (the whole in the tooltip)
+        self.name.set_text(model.name)
         self.name.setObjectName("entryName")
-        self.facts = QLabel(self)
-        self.facts.setTextFormat(Qt.TextFormat.PlainText)  # names from a catalogue, server or disk
+        self.facts = ElidedLabel(self)
         self.facts.setObjectName("mutedLabel")
         self.badge = QLabel(self)
         self.badge.setStyleSheet(badge_sheet(level))
@@ -55,8 +55,8 @@ class ModelListEntry(QWidget):
 
     def retranslate(self) -> None:
         m = self.model
-        self.facts.setText(" · ".join((params_text(m.params_total), purpose_text(m.purpose),
-                                       context_text(m.context_length))))
+        self.facts.set_text(" · ".join((params_text(m.params_total), purpose_text(m.purpose),
+                                        context_text(m.context_length))))
         # The speed level of its best download; where it runs is on hover, the figures in the details.
         self.badge.setText(level_text(self.level))
         self.badge.setVisible(bool(self.badge.text()))
