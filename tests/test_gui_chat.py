@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from contextlib import contextmanager
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
@@ -29,6 +30,24 @@ def send_and_wait(gui, text: str, timeout: float = 30) -> None:
     type_and_send(gui, text)
     gui.wait(lambda: len(view.widgets) >= before + 2 and view.widgets[-1].item.role == "assistant"
              and not gui.window.session.busy, timeout)
+
+
+@contextmanager
+def one_turn(gui, timeout: float = 60):
+    """Wait, after the ``with`` body started a turn (send, regenerate, edit), until that turn has ended:
+    on the session's busyChanged, so a turn that starts and ends between two looks is not missed."""
+    session, ended = gui.window.session, []
+
+    def on_change() -> None:
+        if not session.busy:
+            ended.append(True)
+
+    session.busyChanged.connect(on_change)
+    try:
+        yield
+        gui.wait(lambda: bool(ended), timeout)
+    finally:
+        session.busyChanged.disconnect(on_change)
 
 
 def stored(gui, fn):
@@ -87,9 +106,8 @@ def test_regenerate_replaces_the_last_answer(make_gui):
     gui = make_gui(words_per_second=1000)
     send_and_wait(gui, "hello")
     first = gui.window.chat_view.widgets[1]
-    gui.qtbot.mouseClick(gui.window.chat_view.widgets[1].regen_button, Qt.MouseButton.LeftButton)
-    gui.wait(lambda: gui.window.session.busy)
-    gui.wait(lambda: not gui.window.session.busy)
+    with one_turn(gui):
+        gui.qtbot.mouseClick(gui.window.chat_view.widgets[1].regen_button, Qt.MouseButton.LeftButton)
     widgets = gui.window.chat_view.widgets
     assert len(widgets) == 2 and widgets[1] is not first and widgets[1].item.state == "complete"
     conv = gui.window.session.conversation
@@ -103,9 +121,8 @@ def test_edit_and_resend(make_gui):
     first_user = gui.window.chat_view.widgets[0]
     gui.qtbot.mouseClick(first_user.edit_button, Qt.MouseButton.LeftButton)
     first_user.editor.setPlainText("Was ist Quantisierung?")
-    gui.qtbot.mouseClick(first_user.send_edit_button, Qt.MouseButton.LeftButton)
-    gui.wait(lambda: gui.window.session.busy)
-    gui.wait(lambda: not gui.window.session.busy)
+    with one_turn(gui):
+        gui.qtbot.mouseClick(first_user.send_edit_button, Qt.MouseButton.LeftButton)
     widgets = gui.window.chat_view.widgets
     assert [w.item.role for w in widgets] == ["user", "assistant"]
     assert widgets[0].item.content == "Was ist Quantisierung?"

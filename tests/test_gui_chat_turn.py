@@ -4,6 +4,7 @@ the sidebar, one "busy", and the reply's text held once (the recorder) and shown
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from test_gui_chat import one_turn
 
 from deepseek_desktop.core.conversation_types import MessageState
 from deepseek_desktop.ui.chat.composer import ComposerState
@@ -55,9 +56,8 @@ def test_one_message_reloads_the_sidebar_once_and_is_busy_exactly_while_it_strea
                                                     ("assistant", reply.item.content)]
     assert saved[1].reasoning == reply.item.reasoning and saved[1].stats.completion_tokens
 
-    send(gui, "And mixture of experts?")  # a second message in the same conversation: one more reload
-    gui.wait(lambda: window.session.busy)
-    gui.wait(lambda: not window.session.busy)
+    with one_turn(gui):
+        send(gui, "And mixture of experts?")  # a second message in the same conversation: one more reload
     store_barrier(gui)
     assert listed == [1, 1] and busy == [True, False, True, False]
     assert [w.item.role for w in view.widgets] == ["user", "assistant", "user", "assistant"]

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from openai_scripted_server import ANSWER, ScriptedOpenAIServer
 from PySide6.QtCore import Qt
-from test_gui_chat import send_and_wait, stored, type_and_send
+from test_gui_chat import one_turn, send_and_wait, stored, type_and_send
 from test_gui_models import drop_files
 
 from deepseek_desktop.core.conversation_types import MessageState
@@ -72,9 +72,8 @@ def test_regenerate_after_a_crash_restarts_the_host_instead_of_saying_no_model(m
     dead = crash_mid_reply(gui)
     partial = window.chat_view.widgets[1]
     assert partial.regen_button.isVisible()
-    click(gui, partial.regen_button)
-    gui.wait(lambda: window.session.busy)
-    gui.wait(lambda: not window.session.busy, 60)
+    with one_turn(gui):
+        click(gui, partial.regen_button)
     assert gui.services.engine.client.pid not in (None, dead)
     reply = window.chat_view.widgets[-1].item
     assert len(window.chat_view.widgets) == 2
