@@ -151,9 +151,13 @@ def make_gui(qtbot, qloop, qapp, app_home):
         return gui
 
     yield make
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     for gui in opened:
         if gui.window.isVisible() or gui.services.engine.client.running:
             try:
                 gui.close()
             except Exception:  # noqa: BLE001 - teardown must go on
                 pass
+        gui.window.deleteLater()  # closed windows would pile up: every later theme or palette change visits them
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

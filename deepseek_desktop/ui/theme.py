@@ -31,8 +31,10 @@ QPlainTextEdit:focus {{ border: 1px solid {focus}; }}
 
 def apply_theme(app: QApplication, choice: str) -> Theme:
     """``choice`` is "system", "light" or "dark". Returns the markdown theme matching the result."""
-    style = OutlinedStyle("Fusion")  # Fusion follows the colour scheme on every platform
-    app.setStyle(style)  # the application takes ownership
+    style = app.style()
+    if not isinstance(style, OutlinedStyle):  # once: a new style re-polishes every widget of the app
+        style = OutlinedStyle("Fusion")  # Fusion follows the colour scheme on every platform
+        app.setStyle(style)  # the application takes ownership
     scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(choice, Qt.ColorScheme.Unknown)
     hints = app.styleHints()
     if hasattr(hints, "setColorScheme"):  # Qt 6.8+
@@ -47,14 +49,16 @@ def apply_theme(app: QApplication, choice: str) -> Theme:
     dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
     style.set_colors(*OUTLINES["dark" if dark else "light"])
     theme = Theme(dark=dark)
-    app.setStyleSheet(_SHEET.format(
+    sheet = _SHEET.format(
         user_bg="#2b3440" if dark else "#eef3f9",
         muted=theme.muted,
         border=theme.code_border,
         frame=OUTLINES["dark" if dark else "light"][0],
         focus=OUTLINES["dark" if dark else "light"][1],
         banner_bg="#233142" if dark else "#fff8e1",
-    ))
+    )
+    if sheet != app.styleSheet():
+        app.setStyleSheet(sheet)
     return theme
 
 
