@@ -229,8 +229,11 @@ def main() -> None:
                 else:
                     results[s.name].append(stream_once(s.base_url, s.model))
         ours_server = servers[0]
-        one = [concurrent_throughput(ours_server, 1) for _ in range(max(1, args.runs // 2))]
-        eight = [concurrent_throughput(ours_server, 8) for _ in range(max(1, args.runs // 2))]
+        one: list[float] = []
+        eight: list[float] = []
+        for i in range(max(3, args.runs)):  # alternating, so that a busy moment hits both alike
+            for n in ((1, 8) if i % 2 == 0 else (8, 1)):
+                (one if n == 1 else eight).append(concurrent_throughput(ours_server, n))
     finally:
         for s in servers:
             s.close()
