@@ -69,6 +69,31 @@ def stream_once(base_url: str, model: str) -> dict:
     return {"tps": tps, "ttft_ms": (first - sent) * 1000.0 if first else float("nan"), "tokens": n}
 
 
+def short_answer_ms(base_url: str, model: str) -> float:
+    """Time for a one-token answer: how soon the engine takes a new request."""
+    import openai
+
+    client = openai.OpenAI(base_url=base_url, api_key="none", max_retries=0, timeout=600)
+    started = time.perf_counter()
+    client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hi"}], max_tokens=1)
+    return (time.perf_counter() - started) * 1000.0
+
+
+def after_hangup_ms(base_url: str, model: str) -> float:
+    """A client reads three chunks of a long answer and hangs up; the next request's one-token answer."""
+    import openai
+
+    client = openai.OpenAI(base_url=base_url, api_key="none", max_retries=0, timeout=600)
+    stream = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": PROMPT}], temperature=0, max_tokens=1000, stream=True
+    )
+    for n, _ in enumerate(stream):
+        if n == 2:
+            break
+    stream.close()
+    return short_answer_ms(base_url, model)
+
+
 def raw_once(model: str, threads: int) -> dict:
     out = subprocess.run(
         [
@@ -234,6 +259,8 @@ def main() -> None:
         for i in range(max(3, args.runs)):  # alternating, so that a busy moment hits both alike
             for n in ((1, 8) if i % 2 == 0 else (8, 1)):
                 (one if n == 1 else eight).append(concurrent_throughput(ours_server, n))
+        idle_ms = [short_answer_ms(ours_server.base_url, ours_server.model) for _ in range(5)]
+        hangup_ms = [after_hangup_ms(ours_server.base_url, ours_server.model) for _ in range(5)]
     finally:
         for s in servers:
             s.close()
@@ -261,6 +288,11 @@ def main() -> None:
     print(
         f"ours, total throughput: 1 client {s1:.1f} tokens/s, 8 clients at once {e:.1f} tokens/s, "
         f"{e / s1:.3f}x (target >= 0.95)"
+    )
+    print(
+        f"ours, a client hangs up after three chunks of a 1,000-token answer: the next one-token answer takes "
+        f"{statistics.median(hangup_ms):.0f} ms (when idle: {statistics.median(idle_ms):.0f} ms; target: engine free "
+        f"within 500 ms)"
     )
 
 
