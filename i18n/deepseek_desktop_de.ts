@@ -1420,8 +1420,8 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
 <context>
     <name>LocalServer</name>
     <message>
-        <source>The local server needs an API key to listen on {host}: store one in the keyring under the name "{name}".</source>
-        <translation>Der lokale Server braucht einen API-Schlüssel, um auf {host} zu lauschen: Legen Sie einen im Schlüsselbund unter dem Namen "{name}" ab.</translation>
+        <source>The local server needs an API key to listen on {host}: set one in the settings (Local server, Set API key…).</source>
+        <translation>Der lokale Server braucht einen API-Schlüssel, um auf {host} zu lauschen: Legen Sie einen in den Einstellungen fest (Lokaler Server, API-Schlüssel festlegen …).</translation>
     </message>
     <message>
         <source>The local server could not listen on {host}: {reason}</source>
@@ -2018,6 +2018,45 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
 </context>
 <context>
+    <name>ServerKeyRow</name>
+    <message>
+        <source>API key</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>The key other programs must send (Authorization: Bearer …). It is kept in the system keyring:</source>
+        <translation>Der Schlüssel, den andere Programme senden müssen (Authorization: Bearer …). Er wird im Schlüsselbund des Systems gespeichert:</translation>
+    </message>
+    <message>
+        <source>The key other programs must send. No system keyring is available: the key is kept only until the app quits.</source>
+        <translation>Der Schlüssel, den andere Programme senden müssen. Es ist kein Schlüsselbund des Systems verfügbar: Der Schlüssel wird nur bis zum Beenden der App behalten.</translation>
+    </message>
+    <message>
+        <source>The local server's API key is stored.</source>
+        <translation>Der API-Schlüssel des lokalen Servers ist gespeichert.</translation>
+    </message>
+    <message>
+        <source>The local server's API key is removed.</source>
+        <translation>Der API-Schlüssel des lokalen Servers ist entfernt.</translation>
+    </message>
+    <message>
+        <source>Set API key…</source>
+        <translation>API-Schlüssel festlegen …</translation>
+    </message>
+    <message>
+        <source>Remove key</source>
+        <translation>Schlüssel entfernen</translation>
+    </message>
+    <message>
+        <source>A key is set. Requests from other computers must send it.</source>
+        <translation>Ein Schlüssel ist festgelegt. Anfragen von anderen Computern müssen ihn senden.</translation>
+    </message>
+    <message>
+        <source>No key is set: the server can only listen on this computer (127.0.0.1).</source>
+        <translation>Kein Schlüssel festgelegt: Der Server kann nur auf diesem Computer lauschen (127.0.0.1).</translation>
+    </message>
+</context>
+<context>
     <name>ServerStatusWidget</name>
     <message>
         <source>Requests</source>
@@ -2261,8 +2300,8 @@ Ollama: {ollama}</translation>
         <translation>Adresse</translation>
     </message>
     <message>
-        <source>127.0.0.1: only programs on this computer. Any other address needs an API key in the keyring under the name "local-server".</source>
-        <translation>127.0.0.1: nur Programme auf diesem Computer. Jede andere Adresse braucht einen API-Schlüssel im Schlüsselbund unter dem Namen "local-server".</translation>
+        <source>127.0.0.1: only programs on this computer. Any other address needs an API key (Set API key… below).</source>
+        <translation>127.0.0.1: nur Programme auf diesem Computer. Jede andere Adresse braucht einen API-Schlüssel (API-Schlüssel festlegen … weiter unten).</translation>
     </message>
     <message>
         <source>OpenAI port</source>
@@ -2306,6 +2345,10 @@ Ollama: {ollama}</translation>
     <message>
         <source>Restore defaults on this page</source>
         <translation>Standardwerte dieser Seite wiederherstellen</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API-Schlüssel:</translation>
     </message>
     <message>
         <source>Choose…</source>

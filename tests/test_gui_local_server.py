@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 
@@ -85,3 +86,25 @@ def test_window_stop_cancels_only_its_own_reply(make_gui):
     assert "error" not in result, result.get("error")
     assert result["reply"].choices[0].finish_reason == "length"  # the API's reply ran to its end
     assert result["reply"].usage.completion_tokens == 60
+
+
+def test_the_api_key_is_set_and_removed_from_the_settings_and_never_shown(make_gui):
+    from PySide6.QtWidgets import QWidget
+
+    gui = make_gui(start=False)
+    dialog = gui.window.open_settings("server")
+    row = dialog.server_key
+    gui.wait(lambda: row.has_key is False)
+    assert "No key is set" in row.state.text() and not row.remove_button.isEnabled()
+    row.set_button.click()
+    gui.wait(lambda: row.key_prompt is not None and row.key_prompt.isVisible())
+    row.key_prompt.setTextValue("sk-local-secret")
+    row.key_prompt.accept()
+    gui.wait(lambda: row.has_key is True)
+    assert "A key is set" in row.state.text() and row.remove_button.isEnabled()
+    assert gui.run(asyncio.to_thread(gui.services.secrets().get, "local-server")) == "sk-local-secret"
+    shown = [w.text() for w in dialog.findChildren(QWidget) if hasattr(w, "text") and isinstance(w.text(), str)]
+    assert not any("sk-local-secret" in t for t in shown), "the key is never shown"
+    row.remove_button.click()
+    gui.wait(lambda: row.has_key is False)
+    assert gui.run(asyncio.to_thread(gui.services.secrets().get, "local-server")) is None

@@ -302,8 +302,8 @@ SPECS: tuple[SettingSpec, ...] = (
         QT_TRANSLATE_NOOP("Settings", "Address"), "server",
         help=QT_TRANSLATE_NOOP(
             "Settings",
-            "127.0.0.1: only programs on this computer. Any other address needs an API key in the keyring "
-            "under the name \"local-server\".",
+            "127.0.0.1: only programs on this computer. Any other address needs an API key "
+            "(Set API key… below).",
         ),
     ),
     SettingSpec(

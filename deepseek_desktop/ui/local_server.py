@@ -141,9 +141,9 @@ class LocalServerController(QObject):
                 self._fail(
                     QCoreApplication.translate(
                         "LocalServer",
-                        "The local server needs an API key to listen on {host}: store one in the "
-                        'keyring under the name "{name}".',
-                    ).format(host=config.host, name=DEFAULT_KEY_NAME)
+                        "The local server needs an API key to listen on {host}: set one in the "
+                        "settings (Local server, Set API key…).",
+                    ).format(host=config.host)
                 )
                 return
             except OSError as exc:

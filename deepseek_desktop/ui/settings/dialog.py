@@ -25,6 +25,7 @@ from ..error_text import describe
 from ..notice_bar import NoticeBar
 from .endpoints import EndpointsEditor
 from .fields import Field, tr_setting
+from .server_key import ServerKeyRow
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class SettingsDialog(QDialog):
         self.notice = NoticeBar(self)
         self.fields: dict[str, Field | EndpointsEditor] = {}
         self._labels: list[tuple[QLabel, str, str]] = []  # label, kind, key
+        self.server_key: ServerKeyRow | None = None  # on the local server's page
+        self.server_key_label: QLabel | None = None
         for group in GROUPS:
             self.pages.addItem("")
             self.stack.addWidget(self._page(group.name))
@@ -105,6 +108,11 @@ class SettingsDialog(QDialog):
                 self._labels.append((hint, "help", spec.key))
                 col.addWidget(hint)
             form.addRow(label, column)
+        if group == "server":
+            self.server_key = ServerKeyRow(self.services.secrets, inner)
+            self.server_key.keyMessage.connect(self.notice.show_message)
+            self.server_key_label = QLabel(inner)
+            form.addRow(self.server_key_label, self.server_key)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -151,3 +159,5 @@ class SettingsDialog(QDialog):
                     parts.append(self.tr("Takes effect when a model is loaded next."))
                 label.setText(" ".join(parts))
         self.defaults_button.setText(self.tr("Restore defaults on this page"))
+        if self.server_key_label is not None:
+            self.server_key_label.setText(self.tr("API key:"))
