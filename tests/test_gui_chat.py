@@ -23,13 +23,10 @@ def type_and_send(gui, text: str) -> None:
 
 
 def send_and_wait(gui, text: str, timeout: float = 30) -> None:
-    """Send ``text`` and wait until its reply has ended (not on ``busy`` turning true: a fast reply may
-    start and end between two looks)."""
-    view = gui.window.chat_view
-    before = len(view.widgets)
-    type_and_send(gui, text)
-    gui.wait(lambda: len(view.widgets) >= before + 2 and view.widgets[-1].item.role == "assistant"
-             and not gui.window.session.busy, timeout)
+    """Send ``text`` and wait until its turn has ended and the window heard so (busyChanged): the edit and
+    regenerate buttons are enabled again then."""
+    with one_turn(gui, timeout):
+        type_and_send(gui, text)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.atomic_file import aside_name, write_atomic
+from ..core.file_lock import file_lock
 from ..core.json_file import parse_json
 from .errors import ModelManagerError, StorageError
 from .storage import is_inside, remove_empty_folders, resolve_path
@@ -90,6 +91,7 @@ class ModelRegistry:
         self.file = Path(registry_file)
         self.models_dir = Path(models_dir)
         self._lock = threading.Lock()
+        self._lock_file = self.file.with_name(self.file.name + ".lock")  # writers of every process take it
 
     # -- reading --
     def list(self) -> list[InstalledModel]:
@@ -127,7 +129,7 @@ class ModelRegistry:
     def add(self, model: InstalledModel) -> InstalledModel:
         """Register ``model``. The same path registered again replaces its entry; a name already used
         by another path gets a suffix (-2, -3 ...). Returns the entry as stored."""
-        with self._lock:
+        with self._lock, file_lock(self._lock_file):
             models = self._load()
             resolved = resolve_path(model.path)
             models = [m for m in models if resolve_path(m.path) != resolved]
@@ -142,7 +144,7 @@ class ModelRegistry:
 
     def forget(self, name: str) -> InstalledModel:
         """Unregister without touching any file."""
-        with self._lock:
+        with self._lock, file_lock(self._lock_file):
             models = self._load()
             hit = next((m for m in models if m.name == name), None)
             if hit is None:
