@@ -135,3 +135,11 @@ def test_a_catalogue_without_the_rule_is_reported(tmp_path):
     with pytest.raises(CatalogError) as info:
         load_catalog(path)
     assert "advice" in info.value.detail
+
+
+def test_one_way_to_word_a_wait():
+    from deepseek_desktop.models.speed import duration_parts, duration_words
+
+    assert [duration_words(s) for s in (0, 44.6, 59, 60, 89, 90, 3569, 3570, 3600, 3929, 3930)] == [
+        "0 s", "45 s", "59 s", "1 min", "1 min", "2 min", "59 min", "60 min", "1 h 0 min", "1 h 5 min", "1 h 6 min"]
+    assert duration_parts(-5) == (0, 0, 0)

@@ -89,22 +89,14 @@ def installed_path(name_or_path: str, args: argparse.Namespace, paths: AppPaths)
         raise ModelFileError("model.not_found", f"{p} does not exist and is no installed model", path=p) from None
 
 
-def wait_words(seconds: float) -> str:
-    s = max(0, round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{(s + 30) // 60} min"
-    hours, minutes = divmod((s + 30) // 60, 60)
-    return f"{hours} h {minutes} min"
-
-
 def speed_words(speed: Any) -> str:
     """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.speed.Speed``)."""
+    from ..models.speed import duration_words
+
     level = LEVELS[speed.level.value]
     if speed.tokens_per_s <= 0:
         return level
-    return (f"{level}: about {speed.tokens_per_s:.1f} tokens/s, about {wait_words(speed.wait_s)} for "
+    return (f"{level}: about {speed.tokens_per_s:.1f} tokens/s, about {duration_words(speed.wait_s)} for "
             f"{speed.answer_tokens:,} tokens")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..models.catalog import Catalog
 from ..models.hardware import HardwareInfo
+from ..models.speed import duration_words
 
 log = logging.getLogger(__name__)
 PLACEHOLDER = "{this_computer}"
@@ -19,16 +20,6 @@ GB = 1e9
 def _number(value: float, lang: str, digits: int = 0) -> str:
     text = f"{value:,.{digits}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "de" else text
-
-
-def _wait(seconds: float, lang: str) -> str:
-    s = max(0, round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{(s + 30) // 60} min"
-    hours, minutes = divmod((s + 30) // 60, 60)
-    return f"{hours} h {minutes} min"
 
 
 def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = None,
@@ -54,7 +45,7 @@ def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = N
         lines.append(w["pick"].format(
             role=w[key], name=c.model.name, quant=c.quant, size=_number(c.size_bytes / GB, lang, 1),
             level=w[speed.level.value], speed=_number(speed.tokens_per_s, lang, 1),
-            wait=_wait(speed.wait_s, lang), tokens=_number(speed.answer_tokens, lang)))
+            wait=duration_words(speed.wait_s), tokens=_number(speed.answer_tokens, lang)))
     if not rec.best.level.usable:
         lines.append(w["nothing_usable"])
     return "\n".join(lines[:1] + [""] + [f"- {line}" for line in lines[1:]])

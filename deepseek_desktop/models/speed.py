@@ -94,3 +94,23 @@ def assess_speed(model: CatalogModel, size_bytes: int, fit: FitResult, hw: Hardw
     """The level of a (model, download, machine): the estimate judged by the catalogue's advice."""
     rate = tokens_per_s(model, size_bytes, fit, hw)
     return Speed(classify(rate, model.purpose, fit, advice), rate, advice.answer_length(model.purpose))
+
+
+def duration_parts(seconds: float) -> tuple[int, int, int]:
+    """(hours, minutes, seconds) as a wait or a download is shown: seconds under a minute, whole minutes
+    (rounded) under an hour, then hours and minutes. The CLI, the simulator and the window word them."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return 0, 0, s
+    if s < 3600:
+        return 0, (s + 30) // 60, 0
+    hours, minutes = divmod((s + 30) // 60, 60)
+    return hours, minutes, 0
+
+
+def duration_words(seconds: float) -> str:
+    """"45 s", "12 min", "1 h 5 min" (the units read the same in English and German)."""
+    hours, minutes, secs = duration_parts(seconds)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{secs} s"

@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from ...models.fit import FitResult
 from ...models.hardware import HardwareInfo
-from ...models.speed import Speed
+from ...models.speed import Speed, duration_parts
 from ..fit_badge import size_text
 from ..model_picker import BADGE_COLOURS
 
@@ -119,12 +119,11 @@ def rate_text(bytes_per_s: float) -> str:
 
 
 def duration_text(seconds: float) -> str:
-    s = max(0, int(round(seconds)))
+    hours, minutes, s = duration_parts(seconds)
     loc = QLocale()
-    if s < 60:
+    if not hours and not minutes:
         return QCoreApplication.translate("Downloads", "{n} s").format(n=loc.toString(s))
-    if s < 3600:
-        return QCoreApplication.translate("Downloads", "{n} min").format(n=loc.toString((s + 30) // 60))
-    hours, minutes = divmod((s + 30) // 60, 60)
+    if not hours:
+        return QCoreApplication.translate("Downloads", "{n} min").format(n=loc.toString(minutes))
     text = QCoreApplication.translate("Downloads", "{h} h {m} min")
     return text.format(h=loc.toString(hours), m=loc.toString(minutes))
