@@ -1,34 +1,39 @@
 # Two commands set everything up on a fresh machine:
-#   make run    create .venv if missing, install, start the app
-#   make test   the same set-up, then lint and the whole test suite
+#   make run    create .venv if missing, install from the lock, start the app
+#   make test   the same set-up, then lint, the whole test suite and the package test; ends with the time
+#               each phase took
 #   make package   the installable app for this system in dist/ (Linux: .deb and .tar.gz)
+#   make lock   refresh requirements/*.txt (exact versions with hashes, every platform) and run the tests
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+LOCKS  := requirements/build.txt requirements/lock.txt
+PHASE  := $(PYTHON) packaging/phases.py run
+# INSTALL=latest installs the newest versions pyproject.toml allows instead of the lock (the weekly drift
+# job: `make test INSTALL=latest VENV=.venv-latest`).
+INSTALL ?= lock
+INSTALL_FLAGS := $(if $(filter latest,$(INSTALL)),--latest,)
+UV_COMPILE := --universal --generate-hashes --python-version 3.11 --custom-compile-command "make lock" --quiet
 
 UNAME_S := $(shell uname -s)
 UNAME_M := $(shell uname -m)
 ifeq ($(UNAME_S),Linux)
-  EXTRAS := dev,mlx
   ifeq ($(UNAME_M),x86_64)
     # A portable llama.cpp build. -march=native also compiles the AMX kernels, which crash on
     # some virtual machines whose CPU reports AMX (seen: segfault in ggml_backend_amx_mul_mat).
     CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
     export CMAKE_ARGS
   endif
-else
-  EXTRAS := dev
 endif
 
-.PHONY: all venv sysdeps run test lint unit i18n screenshots bench bench-launch package clean
+.PHONY: all venv sysdeps run test lint unit package-test llama-tools phases-start i18n screenshots bench \
+	bench-launch package lock clean
 
 all: test
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
-	$(PY) -m pip install -e ".[$(EXTRAS)]"
+$(STAMP): pyproject.toml $(LOCKS)
+	@$(PHASE) venv -- sh -c 'test -x $(PY) || $(PYTHON) -m venv $(VENV) && $(PY) packaging/install_deps.py $(INSTALL_FLAGS)'
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -40,14 +45,31 @@ sysdeps:
 run: venv sysdeps
 	$(VENV)/bin/deepseek-desktop
 
+phases-start:
+	@$(PYTHON) packaging/phases.py start
+
 lint: venv
-	$(VENV)/bin/ruff check deepseek_desktop tests bench packaging
-	$(VENV)/bin/lint-imports
+	@$(PHASE) lint -- sh -c '$(VENV)/bin/ruff check deepseek_desktop tests bench packaging && $(VENV)/bin/lint-imports'
+
+# llama.cpp's own llama-server and RPC worker, built once per machine into ~/.cache (the cluster tests use them).
+llama-tools: venv
+	@$(PHASE) llama-tools -- $(PY) packaging/build_llama_rpc.py --jobs 2
 
 unit: venv sysdeps
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	@QT_QPA_PLATFORM=offscreen $(PHASE) tests -- $(PY) -m pytest --ignore=tests/test_package_linux.py
 
-test: venv sysdeps lint unit
+# make package for real: the frozen app, the .deb installed with apt, started, removed.
+package-test: venv sysdeps
+	@QT_QPA_PLATFORM=offscreen $(PHASE) package -- $(PY) -m pytest tests/test_package_linux.py
+
+test: phases-start venv sysdeps llama-tools lint unit package-test
+	@$(PYTHON) packaging/phases.py report
+
+# Refresh the lock for every platform we build (Linux, macOS arm64, Windows x64), then run everything on it.
+lock: venv
+	$(VENV)/bin/uv pip compile requirements/build.in $(UV_COMPILE) --upgrade -o requirements/build.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra mlx $(UV_COMPILE) --upgrade -o requirements/lock.txt
+	$(MAKE) test
 
 # Refresh the translation sources from the code, then compile them.
 i18n: venv

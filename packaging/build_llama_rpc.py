@@ -65,9 +65,26 @@ def rpc_target(src: Path) -> str:
     return "rpc-server"
 
 
+def locked_hashes(version: str) -> list[str]:
+    """The SHA-256 sums requirements/lock.txt gives for llama-cpp-python ``version`` (none for another)."""
+    lock = Path(__file__).resolve().parent.parent / "requirements" / "lock.txt"
+    hashes: list[str] = []
+    inside = False
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if not line.startswith(" "):
+            inside = line.split(";")[0].strip().rstrip("\\").strip() == f"llama-cpp-python=={version}"
+        elif inside and line.strip().startswith("--hash="):
+            hashes.append(line.strip().rstrip("\\").strip())
+    return hashes
+
+
 def fetch_sdist(version: str, work: Path) -> Path:
+    requirement = work / "sdist.txt"
+    hashes = locked_hashes(version)
+    requirement.write_text(" ".join([f"llama-cpp-python=={version}", *hashes]) + "\n", encoding="utf-8")
+    check = ["--require-hashes"] if hashes else []  # another release than the lock's: the drift job
     subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                    f"llama-cpp-python=={version}", "-d", str(work)], check=True)
+                    *check, "-r", str(requirement), "-d", str(work)], check=True)
     archive = next(work.glob("llama_cpp_python-*.tar.gz"), None) or next(work.glob("*.tar.gz"))
     with tarfile.open(archive) as tar:
         tar.extractall(work, filter="data")

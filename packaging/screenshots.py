@@ -63,7 +63,7 @@ async def shoot(app, out: Path, lang: str, theme: str, size: str) -> None:
         manager.resize(*manager_size)
         try:  # the catalogue and the fit estimates load in the background
             await asyncio.wait_for(manager.loader.ready.wait(), 30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             print(f"the catalogue did not load for {name}", file=sys.stderr)
         await settle(app)
         manager.grab().save(str(out / f"model-manager-{name}.png"))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
+from huggingface_hub.constants import DOWNLOAD_CHUNK_SIZE
 
 from deepseek_desktop.models.catalog import load_catalog
 from deepseek_desktop.models.download import (
@@ -359,9 +360,11 @@ def test_disk_filling_up_midway_counts_what_is_already_on_disk(hub, gemma_path, 
     folder = small_tmpfs(size="300m", inodes=1000)
     plan = plan_files(REPO, [GEMMA_NAME], endpoint=hub.url)
     filler = folder.parent / "filler"
+    counted_at_fill = []
 
     def fill_the_disk(ev):
         if ev.phase == "download" and ev.done > 60_000_000 and not filler.exists():
+            counted_at_fill.append(ev.done)
             with open(filler, "wb") as fh:
                 try:
                     while True:
@@ -374,7 +377,9 @@ def test_disk_filling_up_midway_counts_what_is_already_on_disk(hub, gemma_path, 
         download(plan, folder, registry=registry, progress=fill_the_disk)
     size = gemma_path.stat().st_size
     kept = partial_bytes(plan, folder)
-    assert 60_000_000 < kept < size
+    # huggingface_hub counts a piece before writing it, so the piece in hand when the disk filled may be
+    # missing from the file; how large that piece was depends on how fast the threads ran.
+    assert counted_at_fill[0] - DOWNLOAD_CHUNK_SIZE <= kept < size
     assert info.value.message_id == "storage.no_space"
     assert info.value.needed_bytes == bytes_with_margin(size - kept)
     assert f"{format_bytes(bytes_with_margin(size - kept))} needed" in info.value.user_text()

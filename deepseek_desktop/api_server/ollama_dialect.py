@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -26,7 +26,7 @@ OLLAMA_VERSION = "0.6.0"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _line(data: Any) -> bytes:
@@ -56,7 +56,7 @@ class OllamaRoutes:
 
     @staticmethod
     def _entry(model: ServedModel) -> dict[str, Any]:
-        modified = datetime.fromtimestamp(model.created, timezone.utc).isoformat().replace("+00:00", "Z")
+        modified = datetime.fromtimestamp(model.created, UTC).isoformat().replace("+00:00", "Z")
         return {
             "name": model.id,
             "model": model.id,

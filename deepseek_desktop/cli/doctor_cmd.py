@@ -11,16 +11,17 @@ from .models_common import guard, models_dir_of, size_text
 
 @guard
 def run_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..engines.registry import engine_versions
+    from ..engines.registry import engine_versions, version_problems
     from ..models.hardware import probe_hardware
     from ..models.hub import hub_endpoint
     from ..models.ramdisk import ramdisk_available
     from ..models.storage import free_space
 
     hw, folder = probe_hardware(), models_dir_of(args, paths)
-    space, engines = free_space(folder), engine_versions()
+    space, engines, problems = free_space(folder), engine_versions(), version_problems()
     data = {"hardware": hw.to_dict(), "models_dir": {**space.to_dict(), "exists": folder.is_dir()},
-            "engines": {k: {"available": v is not None, "version": v} for k, v in engines.items()},
+            "engines": {k: {"available": v is not None and k not in problems, "version": v,
+                             **({"needs": problems[k]} if k in problems else {})} for k, v in engines.items()},
             "ramdisk": ramdisk_available(), "hub_endpoint": hub_endpoint()}
     if args.json:
         print_json(data)
@@ -36,7 +37,8 @@ def run_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
     inodes = "no inode limit" if space.free_inodes is None else f"{space.free_inodes:,} free inodes"
     print(f"Models folder: {folder}  ({size_text(space.free_bytes)} free, {inodes})")
     for name, v in engines.items():
-        print(f"Engine {name}: {v if v else 'not installed'}")
+        needs = f" (not supported: the engine needs {problems[name]})" if name in problems else ""
+        print(f"Engine {name}: {v if v else 'not installed'}{needs}")
     rd = data["ramdisk"]
     print(f"RAM disk: {'available via ' + str(rd['method']) if rd['available'] else 'not available'}")
     return 0

@@ -35,6 +35,10 @@ MESSAGES: dict[str, str] = {
     "engine.crashed": QT_TRANSLATE_NOOP("Errors", "The engine stopped unexpectedly."),
     "engine.unavailable": QT_TRANSLATE_NOOP("Errors", "The {engine} engine is not available on this computer."),
     "engine.unknown": QT_TRANSLATE_NOOP("Errors", "Unknown engine: {engine}"),
+    "engine.wrong_version": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The {engine} engine needs {package} {needed}, but {installed} is installed.",
+    ),
     "engine.busy": QT_TRANSLATE_NOOP("Errors", "The engine is busy with another reply."),
     "engine.generation_failed": QT_TRANSLATE_NOOP("Errors", "The model failed while answering."),
     "remote.connection": QT_TRANSLATE_NOOP("Errors", "Cannot reach the server at {url}."),

@@ -129,7 +129,7 @@ class EngineHostClient:
             proc.stdin.close()  # type: ignore[union-attr]
         try:
             await asyncio.wait_for(asyncio.to_thread(proc.wait), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("engine host %d did not stop, killing it", proc.pid)
             proc.kill()
             await asyncio.to_thread(proc.wait)

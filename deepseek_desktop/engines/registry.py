@@ -3,6 +3,7 @@ loading llama.cpp or MLX costs time and memory, so only the engine in use is imp
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import platform
 import sys
@@ -11,6 +12,9 @@ from importlib import metadata
 from ..core.errors import EngineError
 
 ENGINE_NAMES = ("llamacpp", "mlx", "remote", "simulator")
+# The llama-cpp-python releases the llama.cpp engine is written for: it uses Llama's private members and
+# llama.cpp's C API, which change between releases. pyproject.toml declares the same range (a test checks).
+LLAMA_CPP_PYTHON = ">=0.3.36,<0.4"
 
 
 def create_engine(name: str):
@@ -20,6 +24,7 @@ def create_engine(name: str):
         return SimulatorEngine()
     if name == "llamacpp":
         _require("llama_cpp", name)
+        _require_version("llama_cpp", "llama-cpp-python", LLAMA_CPP_PYTHON, name)
         from .llamacpp import LlamaCppEngine
 
         return LlamaCppEngine()
@@ -39,6 +44,35 @@ def create_engine(name: str):
 def _require(module: str, engine: str) -> None:
     if importlib.util.find_spec(module) is None:
         raise EngineError("engine.unavailable", f"python package {module!r} is not installed", engine=engine)
+
+
+def _require_version(module: str, dist: str, needed: str, engine: str) -> None:
+    try:
+        installed = metadata.version(dist)
+    except metadata.PackageNotFoundError:  # a frozen app may carry the package without its metadata
+        installed = str(getattr(importlib.import_module(module), "__version__", "unknown"))
+    if not version_fits(installed, needed):
+        raise EngineError("engine.wrong_version", f"{dist} {installed} is installed, the engine needs {needed}",
+                          engine=engine, package=dist, needed=needed, installed=installed)
+
+
+def version_fits(installed: str, needed: str) -> bool:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion
+
+    try:
+        return SpecifierSet(needed).contains(installed, prereleases=True)
+    except InvalidVersion:
+        return False
+
+
+def version_problems() -> dict[str, str]:
+    """Engine -> what it needs, for the engines whose package is installed in a release they do not support."""
+    out = {}
+    installed = engine_versions().get("llamacpp")
+    if installed is not None and not version_fits(installed, LLAMA_CPP_PYTHON):
+        out["llamacpp"] = f"llama-cpp-python {LLAMA_CPP_PYTHON}"
+    return out
 
 
 def engine_versions() -> dict[str, str | None]:
