@@ -10,6 +10,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# llama.cpp threads for the tests that generate with a real GGUF. Two threads on two cores that other work
+# keeps busy wait on each other at every step: measured 1.6-3.2 tokens/s against 14.2 with one thread. The
+# tests need answers on a busy machine, not speed.
+THREADS = 1
+
 
 @pytest.fixture(autouse=True)
 def app_home(tmp_path, monkeypatch):

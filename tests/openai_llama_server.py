@@ -12,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from conftest import THREADS
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -27,7 +29,7 @@ def llama_cpp_server(model: Path, alias: str, api_key: str, log_file: Path, time
         proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
              "--chat_format", "gemma", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024",
-             "--n_threads", "2", "--api_key", api_key],
+             "--n_threads", str(THREADS), "--api_key", api_key],
             stdout=log, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/v1"

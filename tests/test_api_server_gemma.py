@@ -8,6 +8,7 @@ import ollama
 import openai
 import pytest
 from api_server_harness import ServedApp
+from conftest import THREADS
 
 from deepseek_desktop.api_server.app import ServerConfig
 from deepseek_desktop.core.requests import LoadParams
@@ -20,7 +21,7 @@ ASK = [{"role": "user", "content": "Count from one to twenty in words, separated
 def gemma_app(gemma_path, tmp_path_factory):
     app = ServedApp(
         "llamacpp",
-        LoadParams(model=str(gemma_path), n_ctx=1024, n_threads=2),
+        LoadParams(model=str(gemma_path), n_ctx=1024, n_threads=THREADS),
         ServerConfig(openai_port=0, ollama_port=0),
         tmp_path_factory.mktemp("home"),
     ).start()

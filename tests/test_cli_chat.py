@@ -10,6 +10,7 @@ import sys
 
 import psutil
 import pytest
+from conftest import THREADS
 
 from deepseek_desktop import __version__
 
@@ -63,7 +64,7 @@ def test_repl_multi_turn_on_stdin():
 @pytest.mark.slow
 def test_llamacpp_one_turn_json(gemma_path):
     r = cli("chat", "--model", str(gemma_path), "--prompt", "Say hello.", "--json", "--max-tokens", "16",
-            "--temperature", "0", "--threads", "2", "--ctx", "1024")
+            "--temperature", "0", "--threads", str(THREADS), "--ctx", "1024")
     assert r.returncode == 0, r.stderr
     lines = json_lines(r.stdout)
     assert lines[-1]["type"] == "stats" and lines[-1]["chat_template"] == "fallback:gemma"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import THREADS
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -123,7 +124,7 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
     gui = with_gemma
     send_and_wait(gui, "What is DeepSeek-V3?")
     gui.settings.set("generation.max_tokens", 24)
-    gui.settings.set("llamacpp.threads", 2)
+    gui.settings.set("llamacpp.threads", THREADS)
     gui.window.switch_model(gemma_choice(gui))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
     # the simulator's badge went with it; the model's own comes once its fit is worked out
@@ -144,7 +145,7 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
 def test_the_first_reply_of_a_model_without_a_chat_template_says_so(with_gemma):
     gui = with_gemma
     gui.settings.set("generation.max_tokens", 8)
-    gui.settings.set("llamacpp.threads", 2)
+    gui.settings.set("llamacpp.threads", THREADS)
     gui.window.switch_model(gemma_choice(gui))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)
     note = ("No chat template in the model file: a generic gemma template is used, answers may be worse than "
@@ -165,7 +166,7 @@ def test_the_first_reply_of_a_model_without_a_chat_template_says_so(with_gemma):
 def test_loading_through_the_ram_disk(with_gemma):
     gui = with_gemma
     gui.settings.set("general.ram_disk", True)
-    gui.settings.set("llamacpp.threads", 2)
+    gui.settings.set("llamacpp.threads", THREADS)
     gui.settings.set("generation.max_tokens", 24)
     gui.window.switch_model(gemma_choice(gui))
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current.engine == "llamacpp", 60)

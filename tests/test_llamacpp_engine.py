@@ -8,6 +8,7 @@ import signal
 import threading
 
 import pytest
+from conftest import THREADS
 
 from deepseek_desktop.core.errors import EngineCrashed, ModelFileError
 from deepseek_desktop.core.events import Finished, LoadProgress, Stats, TextDelta
@@ -26,7 +27,7 @@ async def loaded(gemma_path, **load) -> tuple[EngineHostClient, dict, list[float
     client = EngineHostClient()
     await client.start()
     progress: list[float] = []
-    info = await client.load("llamacpp", LoadParams(model=str(gemma_path), n_ctx=2048, n_threads=2, **load),
+    info = await client.load("llamacpp", LoadParams(model=str(gemma_path), n_ctx=2048, n_threads=THREADS, **load),
                              on_progress=progress.append)
     return client, info, progress
 
@@ -158,7 +159,7 @@ def test_kill_9_mid_generation_then_a_fresh_host_answers(gemma_path):
                 if len(got) == 4:
                     os.kill(client.pid, signal.SIGKILL)
         await client.start()
-        await client.load("llamacpp", LoadParams(model=str(gemma_path), n_ctx=1024, n_threads=2))
+        await client.load("llamacpp", LoadParams(model=str(gemma_path), n_ctx=1024, n_threads=THREADS))
         again = await collect(client, [ChatMessage("user", "Hi")])
         await client.stop()
         return err.value, got, again
@@ -213,7 +214,7 @@ def test_engine_in_process_cancel_during_a_long_prompt(gemma_path):
     from deepseek_desktop.engines.llamacpp import LlamaCppEngine
 
     engine = LlamaCppEngine()
-    engine.load(LoadParams(model=str(gemma_path), n_ctx=8192, n_threads=2, n_batch=512))
+    engine.load(LoadParams(model=str(gemma_path), n_ctx=8192, n_threads=THREADS, n_batch=512))
     try:
         long_text = " ".join(f"Sentence number {i} talks about the weather." for i in range(700))
         cancel = threading.Event()

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -114,7 +115,8 @@ def test_the_installed_app_works(installed, gemma_path, tmp_path):
 
     # the real GGUF through the frozen engine host (the app starting itself with --engine-host)
     r = run_installed(prefix, "chat", "--model", str(gemma_path), "--prompt", "Say hello.", "--json",
-                      "--max-tokens", "16", "--temperature", "0", "--threads", "2", "--ctx", "1024", home=tmp_path)
+                      "--max-tokens", "16", "--temperature", "0", "--threads", str(THREADS), "--ctx", "1024",
+                      home=tmp_path)
     assert r.returncode == 0, r.stderr
     events = [json.loads(line) for line in r.stdout.splitlines()]
     assert [e["type"] for e in events].count("text") >= 2, "streamed in pieces"
