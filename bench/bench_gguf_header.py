@@ -28,7 +28,7 @@ from deepseek_desktop.models.gguf_header import read_gguf_header  # noqa: E402
 
 def _main_branch_reader() -> Callable | None:
     try:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "main:deepseek_desktop/models/gguf_header.py"],
+        source = subprocess.run(["git", "-C", str(ROOT), "show", "main:deepseek_desktop/models/gguf/header.py"],
                                 capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None

@@ -2,7 +2,7 @@
 uses (Gemma 3 270M Q4_K_M from PyPI) the way the app's engine does (llama-cpp-python, one thread per
 physical core, the CPU only), generates ``--tokens`` tokens after a short prompt and prints the measured
 generation rate (with llama-cpp-python's sampling) and the rate of the forward pass alone, the estimate
-of ``models.speed`` for the same file on this computer, and their ratios.
+of ``models.catalogue.speed`` for the same file on this computer, and their ratios.
 
     python bench/bench_speed_estimate.py [--tokens 128] [--runs 3] [--json]
 

@@ -28,7 +28,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
 
     from . import __version__
     from .core.paths import APP_NAME
-    from .core.settings_store import SettingsStore
+    from .core.settings.store import SettingsStore
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -83,7 +83,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
 
 def build_window(app, paths: AppPaths, settings):
     """Everything the window needs, built here and passed in (the tests build it the same way)."""
-    from .core.conversation_store import ConversationStore
+    from .core.conversations.store import ConversationStore
     from .engine_host.client import EngineHostClient
     from .ui.engine_controller import EngineController
     from .ui.i18n import LanguageManager

@@ -1,5 +1,5 @@
 """A small model catalogue for the model manager's GUI tests, in the format of
-``deepseek_desktop/models/data/catalog.json``: one small model whose Q4_K_M download is the real Gemma
+``deepseek_desktop/models/catalogue/catalogue.json``: one small model whose Q4_K_M download is the real Gemma
 GGUF served by ``hub_server``, a 70B model and a 671B DeepSeek model that no test machine can hold."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from hub_server import HubServer
 from openai_scripted_server import ANSWER, ScriptedOpenAIServer
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.settings_store import SettingsStore, generation_params, models_dir
+from deepseek_desktop.core.settings.store import SettingsStore, generation_params, models_dir
 
 CLI = [sys.executable, "-m", "deepseek_desktop"]
 TESTS = Path(__file__).parent

@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow
 from test_gui_chat import send_and_wait
 
-from deepseek_desktop.core.conversation_types import Conversation
+from deepseek_desktop.core.conversations.types import Conversation
 from deepseek_desktop.ui.chat.rich_text import RichTextView
 from deepseek_desktop.ui.chat.sidebar import ConversationSidebar
 from deepseek_desktop.ui.engine_controller import EngineState

@@ -21,7 +21,7 @@ from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QTranslator, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from deepseek_desktop.core.settings_schema import GROUPS
+from deepseek_desktop.core.settings.schema import GROUPS
 from deepseek_desktop.models.download import STAGING
 from deepseek_desktop.models.installed import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core import settings_schema
 from deepseek_desktop.core.paths import AppPaths
 from deepseek_desktop.core.requests import KV_CACHE_TYPES, GenerationParams, LoadParams
-from deepseek_desktop.core.settings_schema import (
+from deepseek_desktop.core.settings import schema as settings_schema
+from deepseek_desktop.core.settings.schema import (
     SettingSpec,
     SettingsSchema,
     SettingType,
     SettingValueError,
 )
-from deepseek_desktop.core.settings_store import (
+from deepseek_desktop.core.settings.store import (
     STATE_LAST_CONVERSATION,
     STATE_WINDOW_GEOMETRY,
     SettingsError,
@@ -223,7 +223,7 @@ def test_damaged_values_fall_back_to_defaults_with_a_warning_and_a_notice(path, 
         "generation.temperature": 7.5, "generation.top_k": "viele", "general.theme": "neon",
         "llamacpp.flash_attention": "yes", "general.language": "de", "generation.max_tokens": 1024,
     }, "state": {STATE_WINDOW_GEOMETRY: "AdnQywAD"}})
-    with caplog.at_level(logging.WARNING, logger="deepseek_desktop.core.settings_store"):
+    with caplog.at_level(logging.WARNING, logger="deepseek_desktop.core.settings.store"):
         store = SettingsStore(path)
     assert store.get("generation.temperature") == 0.6 and store.get("generation.top_k") == 40
     assert store.get("general.theme") == "system" and store.get("llamacpp.flash_attention") is False
@@ -282,7 +282,7 @@ def test_a_folder_in_place_of_the_file_cannot_be_read_and_is_left_alone(path):
 READ_WITHOUT_PERMISSION = """
 import json, sys
 from pathlib import Path
-from deepseek_desktop.core.settings_store import SettingsStore
+from deepseek_desktop.core.settings.store import SettingsStore
 store = SettingsStore(Path(sys.argv[1]))
 notices = [n.message_id for n in store.take_notices()]
 store.set("generation.temperature", 0.9)

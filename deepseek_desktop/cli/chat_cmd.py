@@ -19,7 +19,7 @@ from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
 from ..core.paths import AppPaths
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
 from ..core.server_url import check_base_url
-from ..core.settings_store import generation_params, load_params
+from ..core.settings.store import generation_params, load_params
 from ..engine_host.client import EngineHostClient
 from .common import TerminalWriter, fail, open_settings, print_json, report, terminal_text, user_text
 from .setting_flags import SettingsWithFlags, add_setting_flags, given_settings

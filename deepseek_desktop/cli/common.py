@@ -14,7 +14,7 @@ from ..core.errors import DeepSeekError
 
 if TYPE_CHECKING:
     from ..core.paths import AppPaths
-    from ..core.settings_store import SettingsStore
+    from ..core.settings.store import SettingsStore
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
@@ -122,7 +122,7 @@ def open_settings(paths: AppPaths) -> SettingsStore:
     """The window's settings file, read the window's way: a command uses the models folder, the
     quantisation rules and the generation defaults the user chose in the window. What the store has to
     tell (a damaged file moved aside, values reset) is one warning line each."""
-    from ..core.settings_store import SettingsStore
+    from ..core.settings.store import SettingsStore
 
     settings = SettingsStore(paths.settings_file)
     for notice in settings.take_notices():

@@ -19,7 +19,7 @@ LEVELS = {"fast": "fast", "usable": "usable", "slow": "slow", "does_not_fit": "d
 def models_dir_of(args: argparse.Namespace, paths: AppPaths) -> Path:
     if args.dir:
         return Path(args.dir).expanduser().absolute()
-    from ..core.settings_store import models_dir
+    from ..core.settings.store import models_dir
 
     return models_dir(open_settings(paths), paths).absolute()
 
@@ -90,7 +90,7 @@ def installed_path(name_or_path: str, args: argparse.Namespace, paths: AppPaths)
 
 
 def speed_words(speed: Any) -> str:
-    """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.speed.Speed``)."""
+    """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.catalogue.speed.Speed``)."""
     from ..models.speed import duration_words
 
     level = LEVELS[speed.level.value]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.errors import DeepSeekError
 from ..core.paths import AppPaths
-from ..core.settings_store import generation_params, load_params, models_dir
+from ..core.settings.store import generation_params, load_params, models_dir
 from .common import open_settings, report, terminal_text, user_text
 from .setting_flags import SettingsWithFlags, add_setting_flags, given_settings
 

@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.settings_schema import SettingSpec, SettingsSchema, SettingType, SettingValueError
+from ..core.settings.schema import SettingSpec, SettingsSchema, SettingType, SettingValueError
 
 
 def add_setting_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str, str]],

@@ -1,5 +1,5 @@
 """The simulator's answer to "which model fits this computer": the model manager's own recommendation
-(``models.recommend``, the catalogue's "advice" rule) for the memory and processor detected here, in
+(``models.catalogue.recommend``, the catalogue's "advice" rule) for the memory and processor detected here, in
 place of a fixed table. The words are in the data file beside the topics (``simulator_topics.json``,
 "machine_advice"), in English and German, like every other simulator answer."""
 

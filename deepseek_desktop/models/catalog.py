@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.atomic_file import write_atomic
-from ..core.json_file import parse_json
+from ..core.files.atomic import write_atomic
+from ..core.files.json_file import parse_json
 from ..core.paths import AppPaths
 from .errors import CatalogError, DownloadError
 from .gguf_split import split_info, split_part_names, split_stem

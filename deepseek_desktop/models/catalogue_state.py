@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import AppPaths
-from ..core.settings_store import SettingsStore
+from ..core.settings.store import SettingsStore
 from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
 from .hardware import HardwareInfo
 from .recommend import Candidate, FitOptions, Recommendation, RemoteRoute, pick_candidate, quality_ok

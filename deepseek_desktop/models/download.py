@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.atomic_file import write_atomic
-from ..core.json_file import parse_json
+from ..core.files.atomic import write_atomic
+from ..core.files.json_file import parse_json
 from .catalog import CatalogModel, GgufQuant, MlxRepo, _hub_files_for
 from .errors import Cancelled, DownloadError, ModelManagerError, StorageError
 from .hashing import HashingWriter, git_blob_sha1

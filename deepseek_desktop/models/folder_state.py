@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.paths import AppPaths
-from ..core.settings_store import SettingsStore, models_dir
+from ..core.settings.store import SettingsStore, models_dir
 from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
 from .catalogue_state import spec_of
 from .download import DownloadPlan
@@ -105,7 +105,7 @@ def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
 
 def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
     """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
-    only this one's files go (``models.download.discard_staging`` removes the repository's whole
+    only this one's files go (``downloads.download.discard_staging`` removes the repository's whole
     staging folder, the other quantisations' partial files included)."""
     from .download import STAGING, discard_staging
     from .storage import remove_empty_folders

@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..core.atomic_file import aside_name, write_atomic
-from ..core.file_lock import file_lock
-from ..core.json_file import parse_json
+from ..core.files.atomic import aside_name, write_atomic
+from ..core.files.json_file import parse_json
+from ..core.files.lock import file_lock
 from .errors import ModelManagerError, StorageError
 from .storage import is_inside, remove_empty_folders, resolve_path
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ModelFileError
-from ..core.json_file import parse_json
+from ..core.files.json_file import parse_json
 from .fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
 from .gguf_header import GGUFHeader, check_gguf, is_gguf_file
 from .gguf_split import gguf_parts, split_info

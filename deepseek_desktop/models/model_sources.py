@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..core.model_choice import ModelChoice
 from ..core.requests import LoadParams
-from ..core.settings_store import SettingsStore, load_params, models_dir
+from ..core.settings.store import SettingsStore, load_params, models_dir
 
 SIMULATOR = ModelChoice("simulator", "", "Simulator")
 

@@ -23,7 +23,7 @@ from .hardware import HardwareInfo
 from .speed import Speed, SpeedLevel, assess_speed
 
 if TYPE_CHECKING:
-    from ..core.settings_store import SettingsStore
+    from ..core.settings.store import SettingsStore
 
 # Relative answer quality per quantisation (perplexity studies put Q4_K_M within a few per cent of
 # 16-bit; Q2_K loses clearly). Used only to rank.

@@ -53,7 +53,7 @@ def _in_vocab(mm: mmap.mmap, header: GGUFHeader, text: str) -> bool:
 def _mlx_fallback(folder: Path) -> str:
     """MLX: without a template the engine picks by the config's model type; the tokenizer's vocabulary
     (tokenizer.json) decides as for a GGUF."""
-    from ..core.json_file import parse_json
+    from ..core.files.json_file import parse_json
     from .local_models import check_mlx_folder
 
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
 
 from ..core.errors import DeepSeekError
-from ..core.settings_store import models_dir
+from ..core.settings.store import models_dir
 from ..models.errors import AlreadyInstalled
 from .background import BackgroundWork
 from .error_text import describe

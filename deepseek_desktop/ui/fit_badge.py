@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QCoreApplication, QLocale
 
 from ..core.model_choice import ModelChoice
-from ..core.settings_store import SettingsStore
+from ..core.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from ..api_server.jobs import RequestLog
 from ..api_server.safety import is_loopback
 from ..core.errors import DeepSeekError
 from ..core.requests import GenerationParams
-from ..core.settings_store import generation_params, models_dir
+from ..core.settings.store import generation_params, models_dir
 from ..models.model_sources import SIMULATOR, params_for
 from .background import BackgroundWork
 from .engine_controller import EngineController, EngineState

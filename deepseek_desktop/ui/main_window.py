@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model_choice import ModelChoice
-from ..core.settings_store import (
+from ..core.settings.store import (
     STATE_LAST_CONVERSATION,
     STATE_LAST_MODEL,
     STATE_WINDOW_GEOMETRY,

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from ...core.paths import AppPaths
-from ...core.settings_store import SettingsStore
+from ...core.settings.store import SettingsStore
 from ...models.catalog import hub_cache_file
 from ...models.catalogue_state import CatalogueState, assess, load_catalogue, probe
 from ...models.recommend import FitOptions

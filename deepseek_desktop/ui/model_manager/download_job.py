@@ -1,7 +1,7 @@
 """One catalogue download, run on its own worker thread, reported to the GUI a few times a second.
 
 The worker asks the Hub for the file list (``plan_gguf``/``plan_mlx``) and then runs
-``models.download.download``, which reports ``TransferProgress`` on the worker thread. Each report is
+``models.downloads.download.download``, which reports ``TransferProgress`` on the worker thread. Each report is
 handed to the GUI thread with ``loop.call_soon_threadsafe`` (only the newest one is kept while the GUI
 is busy) and ``changed`` is emitted at most every 250 ms. Cancel is a ``threading.Event``: the download
 stops between two 1 MiB pieces and keeps its partial file for a resume.
@@ -68,7 +68,7 @@ def run_in_thread(fn: Callable[[], T], name: str) -> asyncio.Future[T]:
 
 
 class JobState(str, Enum):
-    """Where one download job of this session stands. (``models.catalogue_state.DownloadState`` is the
+    """Where one download job of this session stands. (``models.catalogue.state.DownloadState`` is the
     catalogue's coarser view of a download on this computer: installed, active, partial or absent.)"""
 
     STARTING = "starting"  # asking the Hub for the file list

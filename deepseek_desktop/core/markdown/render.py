@@ -7,8 +7,8 @@
   classes), and gets a "copy" link ``copy-code:N``; an unclosed fence (a reply still streaming)
   is code up to the end.
 - The time is linear in the text's length whatever the text: link and code-span rules look a bounded
-  distance ahead (markdown_bounded), and a block too long or too deeply nested for Markdown is shown
-  as escaped plain text (markdown_blocks).
+  distance ahead (bounded.py), and a block too long or too deeply nested for Markdown is shown
+  as escaped plain text (blocks.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree.ElementTree import Element
 
-from .markdown_blocks import FENCE as _FENCE
-from .markdown_blocks import BlockSplitter, needs_plain, plain_html, split_blocks
+from .blocks import FENCE as _FENCE
+from .blocks import BlockSplitter, needs_plain, plain_html, split_blocks
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def _build_markdown():
     import markdown
     from markdown.treeprocessors import Treeprocessor
 
-    from . import markdown_bounded
+    from . import bounded
 
     class SafeLinksAndStyles(Treeprocessor):
         """Drop unsafe links; give tables and inline code the look Qt cannot take from a style sheet."""
@@ -170,7 +170,7 @@ def _build_markdown():
                     el.set("style", f"background-color:{t.code_background};")
 
     md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    markdown_bounded.install(md)
+    bounded.install(md)
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")  # raw HTML stays text: it is escaped like any other text
     for name in ("image_link", "image_reference", "short_image_ref"):

@@ -18,8 +18,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from .conversation_types import MESSAGE_COLUMNS, MESSAGE_SELECT, Message
-from .message_rows import INSERT_MESSAGE, copied_message_values
+from .rows import INSERT_MESSAGE, copied_message_values
+from .types import MESSAGE_COLUMNS, MESSAGE_SELECT, Message
 
 # The path as (id, position): one step a message, from a parent to its chosen child. The steps are
 # subqueries that the index (parent_id, conversation_id, chosen, position) answers on its own: a join

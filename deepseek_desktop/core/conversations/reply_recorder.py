@@ -16,10 +16,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from .conversation_store import ConversationStore
-from .conversation_types import Message, MessageState, MessageStats
-from .errors import DeepSeekError
-from .events import Event, ReasoningDelta, Stats, TextDelta
+from ..errors import DeepSeekError
+from ..events import Event, ReasoningDelta, Stats, TextDelta
+from .store import ConversationStore
+from .types import Message, MessageState, MessageStats
 
 _STATE_FOR_REASON = {"cancelled": MessageState.CANCELLED, "error": MessageState.ERROR}
 

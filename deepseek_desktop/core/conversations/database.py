@@ -3,7 +3,7 @@
 A database that SQLite reports as corrupt (garbage bytes, a truncated file, a failed integrity check)
 is renamed to ``conversations.sqlite3.corrupt-<time>`` together with its ``-wal``/``-shm`` files, so
 nothing is overwritten, and a fresh database takes its place. What can still be read from the damaged
-file is copied into the new one (``conversation_salvage``).
+file is copied into the new one (``salvage``).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import conversation_tree
-from .atomic_file import aside_name
-from .conversation_salvage import Salvaged, salvage
-from .conversation_types import MESSAGE_COLUMNS
-from .errors import DeepSeekError
+from ..errors import DeepSeekError
+from ..files.atomic import aside_name
+from . import tree
+from .salvage import Salvaged, salvage
+from .types import MESSAGE_COLUMNS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: versions of messages (parent_id, chosen; see conversation_tree)
+SCHEMA_VERSION = 2  # 2: versions of messages (parent_id, chosen; see tree.py)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -151,7 +151,7 @@ def open_database(path: Path, use_fts: bool | None = None,
     fts = _prepare(conn, path, use_fts)
     rescued = salvage(moved_to, conn, find_cli())
     conn.execute("BEGIN IMMEDIATE")
-    conversation_tree.repair(conn)  # rescued rows come without their parents: one path each
+    tree.repair(conn)  # rescued rows come without their parents: one path each
     conn.execute("COMMIT")
     return OpenedDatabase(conn, fts, moved_to, rescued)
 
@@ -262,7 +262,7 @@ def _migrate_to_tree(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("ALTER TABLE messages_v2 RENAME TO messages")
             conn.execute("CREATE INDEX messages_by_position ON messages (conversation_id, position)")
             conn.execute("CREATE INDEX messages_by_parent ON messages (parent_id, conversation_id, chosen, position)")
-            conversation_tree.repair(conn)
+            tree.repair(conn)
             if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
                 raise sqlite3.IntegrityError("foreign key check failed after the migration")
             conn.execute("PRAGMA user_version = 2")

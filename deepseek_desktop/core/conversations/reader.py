@@ -1,7 +1,7 @@
 """The reading half of the conversation store, and the transaction helpers both halves use.
 
 ``ConversationStore`` (the writing half) derives from it; see there for the thread rule. Everything
-read follows the path shown: of each message the version chosen (``conversation_tree``).
+read follows the path shown: of each message the version chosen (``tree``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from . import conversation_tree as tree
-from .conversation_db import StoreError
-from .conversation_search import search_fts, search_like
-from .conversation_types import (
+from ..requests import ChatMessage
+from . import tree
+from .database import StoreError
+from .search import search_fts, search_like
+from .types import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
     MESSAGE_SELECT,
@@ -25,7 +26,6 @@ from .conversation_types import (
     conversation_from_row,
     message_from_row,
 )
-from .requests import ChatMessage
 
 
 class ConversationReader:

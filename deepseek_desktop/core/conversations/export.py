@@ -20,13 +20,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .atomic_file import write_atomic
-from .conversation_db import StoreError
-from .conversation_store import ConversationStore
-from .conversation_types import ROLES, Conversation, Message, MessageState, MessageStats
-from .errors import error_text
-from .i18n_marks import QT_TRANSLATE_NOOP
-from .json_file import CorruptJson, parse_json
+from ..errors import error_text
+from ..files.atomic import write_atomic
+from ..files.json_file import CorruptJson, parse_json
+from ..i18n_marks import QT_TRANSLATE_NOOP
+from .database import StoreError
+from .store import ConversationStore
+from .types import ROLES, Conversation, Message, MessageState, MessageStats
 
 FORMAT_NAME = "deepseek-desktop.conversation"
 FORMAT_VERSION = 2

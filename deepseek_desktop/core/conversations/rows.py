@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .conversation_types import Message, MessageState, MessageStats
+from .types import Message, MessageState, MessageStats
 
 INSERT_CONVERSATION = (
     "INSERT INTO conversations (title, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -33,7 +33,7 @@ def message_values(conversation_id: int, position: int, role: str, content: str,
                    error_params: Mapping[str, Any] | None = None, parent_id: int | None = None,
                    chosen: bool = True) -> tuple[Any, ...]:
     """The values for ``INSERT_MESSAGE``, in its column order (``parent_id``, ``chosen``: see
-    ``conversation_tree``)."""
+    ``tree``)."""
     stats = stats or MessageStats()
     return (conversation_id, position, role, content, reasoning, reasoning_seconds, MessageState(state).value,
             model, engine, created_at, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s,

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from .conversation_db import fold
-from .conversation_tree import version_info
-from .conversation_types import CONVERSATION_COLUMNS, SearchHit, conversation_from_row
+from .database import fold
+from .tree import version_info
+from .types import CONVERSATION_COLUMNS, SearchHit, conversation_from_row
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, never in real text
 _ELLIPSIS = "…"

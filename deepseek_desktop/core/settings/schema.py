@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from .i18n_marks import QT_TRANSLATE_NOOP
-from .requests import GenerationParams, LoadParams
-from .setting_values import SettingValueError, validate_endpoints
+from ..i18n_marks import QT_TRANSLATE_NOOP
+from ..requests import GenerationParams, LoadParams
+from .values import SettingValueError, validate_endpoints
 
 
 class SettingType(str, Enum):

@@ -13,7 +13,7 @@ Two ways, the better first:
 Conversations and messages keep their ids, so "the conversation open last time" is still found. A message
 whose conversation row is lost gets an untitled conversation rather than being dropped. Versions of messages
 (schema 2) keep their parent and which one was shown; a message whose parent is lost is linked to the
-message before it when the database opens (``conversation_tree.repair``).
+message before it when the database opens (``tree.repair``).
 """
 
 from __future__ import annotations

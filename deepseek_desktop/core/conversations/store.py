@@ -15,12 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import conversation_tree as tree
-from .conversation_db import StoreError, open_database
-from .conversation_reader import ConversationReader
-from .conversation_salvage import find_sqlite_cli
-from .conversation_title import title_from_question
-from .conversation_types import (
+from ..notices import Notice, NoticeBox
+from . import tree
+from .database import StoreError, open_database
+from .reader import ConversationReader
+from .rows import INSERT_CONVERSATION, INSERT_MESSAGE, message_values, params_json
+from .salvage import find_sqlite_cli
+from .title import title_from_question
+from .types import (
     CONVERSATION_COLUMNS,
     ROLES,
     Conversation,
@@ -30,8 +32,6 @@ from .conversation_types import (
     Turn,
     conversation_from_row,
 )
-from .message_rows import INSERT_CONVERSATION, INSERT_MESSAGE, message_values, params_json
-from .notices import Notice, NoticeBox
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class ConversationStore(ConversationReader):
     raises ``store.open_failed`` or ``store.too_new``. A damaged file is moved aside and reported by
     ``take_notices()`` (``store.corrupt`` / ``store.corrupt_recovered``).
 
-    Versions (``conversation_tree``): regenerating (``begin_reply(..., version_of=id)``) and editing
+    Versions (``tree``): regenerating (``begin_reply(..., version_of=id)``) and editing
     (``edit_message``) add a sibling of the message instead of deleting anything; ``select_version``
     switches between siblings. Reading (pages, ``all_messages``, ``chat_history``) follows the path of
     the versions shown; ``all_versions`` gives the whole tree. New messages continue that path.
@@ -175,7 +175,7 @@ class ConversationStore(ConversationReader):
 
     def add_message(self, conversation_id: int, role: str, content: str, *, version_of: int | None = None,
                     **fields: Any) -> Message:
-        """Append a message to the path shown (``fields``: see ``message_rows.message_values``); with
+        """Append a message to the path shown (``fields``: see ``rows.message_values``); with
         ``version_of``, add it as a new version of that message instead (shown from now on). The first user
         message of an untitled conversation also names it."""
         with self._writing() as db:

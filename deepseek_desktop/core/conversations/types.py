@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .events import Stats
-from .requests import ChatMessage
+from ..events import Stats
+from ..requests import ChatMessage
 
 ROLES = ("system", "user", "assistant")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .server_url import is_base_url
+from ..server_url import is_base_url
 
 
 class SettingValueError(ValueError):

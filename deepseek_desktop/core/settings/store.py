@@ -22,13 +22,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .atomic_file import aside_name, write_atomic
-from .errors import DeepSeekError
-from .json_file import CorruptJson, UnreadableJson, read_json_file
-from .notices import Notice, NoticeBox
-from .paths import AppPaths
-from .requests import GenerationParams, LoadParams
-from .settings_schema import SettingsSchema, SettingValueError
+from ..errors import DeepSeekError
+from ..files.atomic import aside_name, write_atomic
+from ..files.json_file import CorruptJson, UnreadableJson, read_json_file
+from ..notices import Notice, NoticeBox
+from ..paths import AppPaths
+from ..requests import GenerationParams, LoadParams
+from .schema import SettingsSchema, SettingValueError
 
 log = logging.getLogger(__name__)
 
