@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deepseek_desktop.models.gguf_header import read_gguf_header  # noqa: E402
+from deepseek_desktop.models.gguf.header import read_gguf_header  # noqa: E402
 
 
 def _main_branch_reader() -> Callable | None:

@@ -64,10 +64,10 @@ def measure_forward(model_path: Path, threads: int, tokens: int) -> float:
 
 
 def estimate(model_path: Path) -> tuple[float, dict]:
+    from deepseek_desktop.models.catalogue.speed import weights_tokens_per_s
     from deepseek_desktop.models.fit import assess_fit, estimate_gguf
-    from deepseek_desktop.models.gguf_header import read_gguf_header
+    from deepseek_desktop.models.gguf.header import read_gguf_header
     from deepseek_desktop.models.hardware import probe_hardware
-    from deepseek_desktop.models.speed import weights_tokens_per_s
 
     hw = probe_hardware()
     header = read_gguf_header(model_path)

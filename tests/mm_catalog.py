@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from deepseek_desktop.models.catalog import CATALOG_FILE
+from deepseek_desktop.models.catalogue.catalogue import CATALOG_FILE
 
 SMALL_ID = "test-gemma-270m"
 SMALL_REPO = "test-org/gemma-GGUF"

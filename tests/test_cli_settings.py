@@ -58,9 +58,9 @@ def test_a_damaged_settings_file_is_one_warning_line(tmp_path: Path):
 
 
 def test_one_default_quantisation_for_a_bare_model_id():
-    from deepseek_desktop.models.catalog import load_catalog
+    from deepseek_desktop.models.catalogue.catalogue import load_catalog
+    from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
     from deepseek_desktop.models.hardware import probe_hardware
-    from deepseek_desktop.models.recommend import candidates, default_download, recommend, resolve_download
 
     catalog, hw = load_catalog(), probe_hardware()
     every = candidates(catalog, hw, 4096)
@@ -115,12 +115,12 @@ def logged_load_params(paths: AppPaths, engine: str) -> dict:
 def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path, gemma_path, keyring_env):
     """One settings file: the terminal downloads into the same folder and picks the same quantisation
     as the model manager, and chats with the same generation and load values as the window."""
-    from deepseek_desktop.models.catalog import hub_cache_file, load_catalog
-    from deepseek_desktop.models.catalogue_state import assess, resolve
+    from deepseek_desktop.models.catalogue.catalogue import hub_cache_file, load_catalog
+    from deepseek_desktop.models.catalogue.recommend import FitOptions
+    from deepseek_desktop.models.catalogue.state import assess, resolve
     from deepseek_desktop.models.folder_state import read_local
     from deepseek_desktop.models.hardware import probe_hardware
     from deepseek_desktop.models.model_sources import params_for, remote_choices
-    from deepseek_desktop.models.recommend import FitOptions
 
     folder = tmp_path / "models elsewhere"
     paths = write_settings({

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.models.catalog import hub_cache_file, load_catalog
+from deepseek_desktop.models.catalogue.catalogue import hub_cache_file, load_catalog
 
 
 def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
@@ -27,7 +27,7 @@ def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
 
 
 def test_the_banner_names_the_model_managers_pick(make_gui):
-    from deepseek_desktop.models.catalogue_state import assess_with_settings
+    from deepseek_desktop.models.catalogue.state import assess_with_settings
 
     gui = make_gui(words_per_second=0, settings_values={"llamacpp.kv_cache_type": "q4_0",
                                                         "generation.context_length": 32768})

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from deepseek_desktop.core.settings.schema import GROUPS
-from deepseek_desktop.models.catalog import load_catalog
+from deepseek_desktop.models.catalogue.catalogue import load_catalog
 
 KEY = "sk-cluster-5e0c1f77a2b94d38"
 

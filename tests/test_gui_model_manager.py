@@ -22,8 +22,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from deepseek_desktop.core.settings.schema import GROUPS
-from deepseek_desktop.models.download import STAGING
-from deepseek_desktop.models.installed import ModelRegistry
+from deepseek_desktop.models.downloads.download import STAGING
+from deepseek_desktop.models.local.registry import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
 from deepseek_desktop.ui.fit_badge import size_text
 from deepseek_desktop.ui.model_manager.download_job import JobState
@@ -547,10 +547,10 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
 
 def test_fit_figures_for_a_partial_gpu_offload(qapp):
     """The hover text of a badge on a computer with a GPU too small for the whole model."""
-    from deepseek_desktop.models.catalog import load_catalog
+    from deepseek_desktop.models.catalogue.catalogue import load_catalog
+    from deepseek_desktop.models.catalogue.recommend import fit_catalog_model
+    from deepseek_desktop.models.catalogue.speed import tokens_per_s
     from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
-    from deepseek_desktop.models.recommend import fit_catalog_model
-    from deepseek_desktop.models.speed import tokens_per_s
     from deepseek_desktop.ui.model_manager.fit_text import fit_tooltip
 
     gib = 1024**3

@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from deepseek_desktop.models.catalog import load_catalog
-from deepseek_desktop.models.launch_plan import (
+from deepseek_desktop.models.catalogue.catalogue import load_catalog
+from deepseek_desktop.models.launch.plan import (
     GIB,
     ClusterHardware,
     PlanInputError,

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from deepseek_desktop.models.catalog import CATALOG_FILE, load_catalog
+from deepseek_desktop.models.catalogue.catalogue import CATALOG_FILE, load_catalog
+from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
+from deepseek_desktop.models.catalogue.speed import SpeedLevel, classify
 from deepseek_desktop.models.errors import CatalogError
 from deepseek_desktop.models.hardware import HardwareInfo
-from deepseek_desktop.models.recommend import candidates, default_download, recommend, resolve_download
-from deepseek_desktop.models.speed import SpeedLevel, classify
 
 GIB = 1024**3
 # The project's own test machine as the issue describes it: 2 cores, 24 GB, no GPU, most of it free.
@@ -138,7 +138,7 @@ def test_a_catalogue_without_the_rule_is_reported(tmp_path):
 
 
 def test_one_way_to_word_a_wait():
-    from deepseek_desktop.models.speed import duration_parts, duration_words
+    from deepseek_desktop.models.catalogue.speed import duration_parts, duration_words
 
     assert [duration_words(s) for s in (0, 44.6, 59, 60, 89, 90, 3569, 3570, 3600, 3929, 3930)] == [
         "0 s", "45 s", "59 s", "1 min", "1 min", "2 min", "59 min", "60 min", "1 h 0 min", "1 h 5 min", "1 h 6 min"]

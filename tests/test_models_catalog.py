@@ -9,7 +9,8 @@ import socket
 import pytest
 from hub_server import HubServer
 
-from deepseek_desktop.models.catalog import QUANT_ORDER, load_catalog, refresh_sizes
+from deepseek_desktop.models.catalogue.catalogue import QUANT_ORDER, load_catalog
+from deepseek_desktop.models.downloads.sizes import refresh_sizes
 from deepseek_desktop.models.errors import CatalogError
 
 # Bits per weight a llama.cpp quantisation mix can have (small models and MoE tensors push it up).

@@ -16,8 +16,8 @@ import pytest
 from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
 
-from deepseek_desktop.models.catalog import load_catalog
-from deepseek_desktop.models.download import (
+from deepseek_desktop.models.catalogue.catalogue import load_catalog
+from deepseek_desktop.models.downloads.download import (
     STAGING,
     check_remote_name,
     download,
@@ -26,8 +26,8 @@ from deepseek_desktop.models.download import (
     plan_gguf,
 )
 from deepseek_desktop.models.errors import Cancelled, DownloadError, StorageError
-from deepseek_desktop.models.installed import ModelRegistry
-from deepseek_desktop.models.local_models import check_mlx_folder
+from deepseek_desktop.models.local.inspection import check_mlx_folder
+from deepseek_desktop.models.local.registry import ModelRegistry
 from deepseek_desktop.models.storage import bytes_with_margin, format_bytes
 
 REPO = "test-org/gemma-GGUF"

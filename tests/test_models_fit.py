@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from deepseek_desktop.models.catalog import load_catalog
+from deepseek_desktop.models.catalogue.catalogue import load_catalog
+from deepseek_desktop.models.catalogue.recommend import fit_catalog_model, recommend
 from deepseek_desktop.models.fit import ModelShape, assess_fit, estimate_gguf, estimate_memory
-from deepseek_desktop.models.gguf_header import check_gguf
+from deepseek_desktop.models.gguf.header import check_gguf
 from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
-from deepseek_desktop.models.recommend import fit_catalog_model, recommend
 
 GIB = 1024**3
 MIB = 1024**2
@@ -141,7 +141,7 @@ def test_recommendations_follow_the_machine():
 def test_mlx_only_on_apple_silicon():
     catalog = load_catalog()
     mac = hw(64, 50, GpuInfo("Apple M2 Pro", "apple", 42 * GIB, 42 * GIB, True), apple=True)
-    from deepseek_desktop.models.recommend import candidates
+    from deepseek_desktop.models.catalogue.recommend import candidates
 
     assert any(c.format == "mlx" for c in candidates(catalog, mac))
     assert not any(c.format == "mlx" for c in candidates(catalog, hw(64, 50)))
@@ -150,7 +150,7 @@ def test_mlx_only_on_apple_silicon():
 def test_fit_reads_a_split_gguf_from_all_parts(tmp_path):
     from conftest import make_gguf
 
-    from deepseek_desktop.models.local_models import inspect_gguf
+    from deepseek_desktop.models.local.inspection import inspect_gguf
 
     make_gguf(tmp_path / "m-00001-of-00002.gguf", n_tensors=2)
     make_gguf(tmp_path / "m-00002-of-00002.gguf", n_tensors=3)

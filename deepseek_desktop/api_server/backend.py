@@ -64,7 +64,7 @@ def model_id(engine: str, model: str, label: str = "") -> str:
 
 
 def installed_models(registry_file: Path, models_dir: Path) -> list[ServedModel]:
-    from ..models.installed import ModelRegistry
+    from ..models.local.registry import ModelRegistry
 
     try:
         registry = ModelRegistry(registry_file, models_dir)

@@ -86,11 +86,11 @@ def resolve_engine(engine: str, model: str | None, base_url: str | None = None) 
     if engine == "auto":
         engine = "mlx" if path.is_dir() else "llamacpp"
     if engine == "llamacpp":
-        from ..models.gguf_header import check_gguf
+        from ..models.gguf.header import check_gguf
 
         check_gguf(path)  # not GGUF / truncated: refuse before llama.cpp can crash on it
     elif engine == "mlx":
-        from ..models.local_models import check_mlx_folder
+        from ..models.local.inspection import check_mlx_folder
 
         check_mlx_folder(path)
     return engine

@@ -12,8 +12,8 @@ from .models_common import guard, models_dir_of, size_text
 @guard
 def run_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..engines.registry import engine_versions
+    from ..models.downloads.hub import hub_endpoint
     from ..models.hardware import probe_hardware
-    from ..models.hub import hub_endpoint
     from ..models.ramdisk import ramdisk_available
     from ..models.storage import free_space
 

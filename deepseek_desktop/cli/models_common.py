@@ -25,13 +25,13 @@ def models_dir_of(args: argparse.Namespace, paths: AppPaths) -> Path:
 
 
 def registry_of(args: argparse.Namespace, paths: AppPaths):
-    from ..models.installed import ModelRegistry
+    from ..models.local.registry import ModelRegistry
 
     return ModelRegistry(paths.registry_file, models_dir_of(args, paths))
 
 
 def catalog_of(paths: AppPaths):
-    from ..models.catalog import hub_cache_file, load_catalog
+    from ..models.catalogue.catalogue import hub_cache_file, load_catalog
 
     return load_catalog(hub_cache=hub_cache_file(paths))
 
@@ -40,7 +40,7 @@ def fit_options(args: argparse.Namespace, paths: AppPaths):
     """The settings' fit options, with the flags given on the command line instead."""
     from dataclasses import replace
 
-    from ..models.recommend import FitOptions
+    from ..models.catalogue.recommend import FitOptions
 
     options = FitOptions.from_settings(open_settings(paths))
     given = {"n_ctx": getattr(args, "ctx", None), "cache_type": getattr(args, "cache_type", None),
@@ -66,7 +66,7 @@ def size_text(n: int) -> str:
 
 
 def params_text(n: int) -> str:
-    from ..models.gguf_header import format_param_count
+    from ..models.gguf.header import format_param_count
 
     return format_param_count(n)
 
@@ -91,7 +91,7 @@ def installed_path(name_or_path: str, args: argparse.Namespace, paths: AppPaths)
 
 def speed_words(speed: Any) -> str:
     """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.catalogue.speed.Speed``)."""
-    from ..models.speed import duration_words
+    from ..models.catalogue.speed import duration_words
 
     level = LEVELS[speed.level.value]
     if speed.tokens_per_s <= 0:

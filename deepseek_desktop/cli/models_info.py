@@ -26,7 +26,8 @@ from .models_common import (
 
 @guard
 def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.catalog import hub_cache_file, refresh_sizes
+    from ..models.catalogue.catalogue import hub_cache_file
+    from ..models.downloads.sizes import refresh_sizes
 
     catalog, refreshed = catalog_of(paths), False
     if not args.offline:
@@ -51,7 +52,7 @@ def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
 
 @guard
 def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.local_models import discover_unregistered
+    from ..models.local.inspection import discover_unregistered
 
     registry = registry_of(args, paths)
     installed = registry.list()
@@ -78,7 +79,7 @@ def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
 def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.fit import assess_fit
     from ..models.hardware import probe_hardware
-    from ..models.local_models import estimate_local_model, inspect_model
+    from ..models.local.inspection import estimate_local_model, inspect_model
 
     target = installed_path(args.path, args, paths)
     info = inspect_model(target)
@@ -101,11 +102,11 @@ def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
 
 @guard
 def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.catalog import GgufQuant
+    from ..models.catalogue.catalogue import GgufQuant
+    from ..models.catalogue.recommend import fit_catalog_model
+    from ..models.catalogue.speed import assess_speed
     from ..models.errors import CatalogError
     from ..models.hardware import probe_hardware
-    from ..models.recommend import fit_catalog_model
-    from ..models.speed import assess_speed
 
     hw, catalog = probe_hardware(), catalog_of(paths)
     try:
@@ -146,8 +147,8 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
 
 @guard
 def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
+    from ..models.catalogue.recommend import recommend
     from ..models.hardware import probe_hardware
-    from ..models.recommend import recommend
 
     hw, opt = probe_hardware(), fit_options(args, paths)
     rec = recommend(catalog_of(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)

@@ -15,10 +15,10 @@ from .models_common import catalog_of, fit_options, guard, registry_of, size_tex
 
 @guard
 def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.catalog import MlxRepo
-    from ..models.download import download, plan_gguf, plan_mlx
+    from ..models.catalogue.catalogue import MlxRepo
+    from ..models.catalogue.recommend import candidates, resolve_download
+    from ..models.downloads.download import download, plan_gguf, plan_mlx
     from ..models.hardware import probe_hardware
-    from ..models.recommend import candidates, resolve_download
 
     catalog = catalog_of(paths)
     model, chosen = catalog.resolve(args.model)
@@ -43,7 +43,7 @@ def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
 @guard
 def run_import(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.errors import AlreadyInstalled
-    from ..models.local_models import import_model
+    from ..models.local.inspection import import_model
 
     mode = "copy" if args.copy else "move" if args.move else "register"
     registry = registry_of(args, paths)

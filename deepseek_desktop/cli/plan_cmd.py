@@ -33,7 +33,7 @@ def add_plan_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentP
 
 
 def hardware_from_args(args: argparse.Namespace):
-    from ..models.launch_plan import ClusterHardware, parse_gpus, preset_hardware
+    from ..models.launch.plan import ClusterHardware, parse_gpus, preset_hardware
 
     hosts = tuple(h.strip() for h in (args.hosts or "").split(",") if h.strip())
     if args.preset:
@@ -47,8 +47,8 @@ def hardware_from_args(args: argparse.Namespace):
 
 def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..core.errors import DeepSeekError
-    from ..models.catalog import hub_cache_file, load_catalog
-    from ..models.launch_plan import ENGINE_ORDER, PlanInputError, load_presets, plan_launch
+    from ..models.catalogue.catalogue import hub_cache_file, load_catalog
+    from ..models.launch.plan import ENGINE_ORDER, PlanInputError, load_presets, plan_launch
     from .common import report
 
     if args.list_presets:

@@ -68,7 +68,7 @@ def resolve_model(model: str | None, paths: AppPaths, settings) -> tuple[str, st
     if model == "simulator":
         return "simulator", "", ""
     if not Path(model).expanduser().exists():
-        from ..models.installed import ModelRegistry
+        from ..models.local.registry import ModelRegistry
 
         found = ModelRegistry(paths.registry_file, models_dir(settings, paths)).find(model)
         return found.engine, found.path, found.name

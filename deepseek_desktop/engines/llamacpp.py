@@ -27,7 +27,7 @@ from ..core.chat_templates import choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.requests import KV_CACHE_TYPES, ChatMessage, ChatRequest, LoadParams
-from ..models.gguf_header import check_gguf
+from ..models.gguf.header import check_gguf
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 
 log = logging.getLogger(__name__)

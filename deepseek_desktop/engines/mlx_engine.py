@@ -27,7 +27,7 @@ from ..core.chat_templates import Template, choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
-from ..models.local_models import check_mlx_folder
+from ..models.local.inspection import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..models.catalog import Catalog
+from ..models.catalogue.catalogue import Catalog
+from ..models.catalogue.speed import duration_words
 from ..models.hardware import HardwareInfo
-from ..models.speed import duration_words
 
 log = logging.getLogger(__name__)
 PLACEHOLDER = "{this_computer}"
@@ -25,9 +25,9 @@ def _number(value: float, lang: str, digits: int = 0) -> str:
 def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = None,
                    catalog: Catalog | None = None) -> str:
     """A paragraph naming the recommended download for ``hw`` (this computer when None)."""
-    from ..models.catalog import load_catalog
+    from ..models.catalogue.catalogue import load_catalog
+    from ..models.catalogue.recommend import recommend
     from ..models.hardware import probe_hardware
-    from ..models.recommend import recommend
 
     w = {k: v[lang] for k, v in words.items()}
     hw = hw or probe_hardware()

@@ -21,8 +21,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .catalog import Arch
-from .gguf_header import GGUFHeader
+from .gguf.header import GGUFHeader
 from .hardware import HardwareInfo
 
 GIB = 1024**3
@@ -31,6 +30,28 @@ CACHE_TYPE_BYTES = {"f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1"
 GPU_CONTEXT_BYTES = 400 * 1024**2  # a CUDA/ROCm/Metal context and its scratch, beside the buffers
 GPU_HEADROOM = 0.90  # of free VRAM: the desktop and the driver need some
 RAM_HEADROOM = 0.95  # of available RAM
+
+
+@dataclass(frozen=True)
+class Arch:
+    """A catalogue model's architecture: what the memory estimate needs. ``attention`` is "gqa" (incl. MHA)
+    or "mla" (DeepSeek V2/V3)."""
+
+    type: str
+    layers: int
+    embedding: int
+    feed_forward: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    vocab: int
+    attention: str = "gqa"
+    value_head_dim: int | None = None
+    kv_lora_rank: int = 0
+    rope_dim: int = 0
+    experts: int = 0
+    experts_active: int = 0
+    experts_shared: int = 0
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from ..core.paths import AppPaths
 from ..core.settings.store import SettingsStore, models_dir
-from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
-from .catalogue_state import spec_of
-from .download import DownloadPlan
-from .hub import RepoFile
-from .installed import InstalledModel, ModelRegistry
+from .catalogue.catalogue import Catalog, CatalogModel, GgufQuant, MlxRepo
+from .catalogue.state import spec_of
+from .downloads.download import DownloadPlan
+from .downloads.hub import RepoFile
+from .local.registry import InstalledModel, ModelRegistry
 from .storage import SpaceInfo
 
 
@@ -49,9 +49,9 @@ def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
 
 
 def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
-    from .local_models import discover_unregistered
+    from .local.inspection import discover_unregistered
+    from .local.template_check import fallback_template
     from .storage import existing_ancestor, free_space, is_inside
-    from .template_check import fallback_template
 
     folder = models_dir(settings, paths).absolute()
     try:
@@ -80,7 +80,7 @@ def offline_plan(model: CatalogModel, download: GgufQuant | MlxRepo) -> Download
 
 def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
     """Bytes already on disk for this download, kept from an interrupted or cancelled run."""
-    from .download import partial_bytes
+    from .downloads.download import partial_bytes
 
     plan = offline_plan(model, download)
     if plan.kind == "mlx":  # an MLX repository's file list needs the Hub; its staging folder is its own
@@ -90,7 +90,7 @@ def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path)
 
 def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
     """Bytes kept from interrupted downloads, by catalogue spec (they survive a restart of the app)."""
-    from .download import STAGING
+    from .downloads.download import STAGING
 
     out: dict[str, int] = {}
     if not (folder / STAGING).is_dir():
@@ -107,7 +107,7 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
     """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
     only this one's files go (``downloads.download.discard_staging`` removes the repository's whole
     staging folder, the other quantisations' partial files included)."""
-    from .download import STAGING, discard_staging
+    from .downloads.download import STAGING, discard_staging
     from .storage import remove_empty_folders
 
     plan = offline_plan(model, download)
@@ -123,7 +123,7 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
 
 
 def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
-    from .download import plan_gguf, plan_mlx
+    from .downloads.download import plan_gguf, plan_mlx
 
     if isinstance(download, MlxRepo):
         return plan_mlx(model, download, endpoint=endpoint)

@@ -23,7 +23,7 @@ def remote_choices(settings: SettingsStore) -> list[ModelChoice]:
 
 def installed_choices(paths, settings: SettingsStore) -> list[ModelChoice]:
     """Installed models from the registry (runs on a worker thread: it reads files)."""
-    from .installed import ModelRegistry
+    from .local.registry import ModelRegistry
 
     registry = ModelRegistry(paths.registry_file, models_dir(settings, paths))
     return [ModelChoice(m.engine, str(m.path), m.name, size_bytes=m.size)

@@ -185,7 +185,7 @@ def stage_model(path: str | os.PathLike[str], n_ctx: int, *, progress: ProgressC
     together. Returns the RAM disk (close it to give the memory back) and the path to load instead.
     On any failure the RAM disk is gone again.
     """
-    from .local_models import _files_of, estimate_local_model, inspect_model
+    from .local.inspection import _files_of, estimate_local_model, inspect_model
 
     info = inspect_model(path)
     sources = _files_of(info)

@@ -93,7 +93,7 @@ class DropImporter(QObject):
         self.work.run(self._offer(banner))
 
     async def _offer(self, banner) -> None:
-        from ..models.catalogue_state import assess_with_settings  # not needed before the window shows
+        from ..models.catalogue.state import assess_with_settings  # not needed before the window shows
         from .model_manager.fit_text import level_text, speed_line
 
         try:
@@ -120,8 +120,8 @@ class DropImporter(QObject):
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):
-    from ..models.installed import ModelRegistry
-    from ..models.local_models import import_model
+    from ..models.local.inspection import import_model
+    from ..models.local.registry import ModelRegistry
 
     registry = ModelRegistry(paths.registry_file, folder)
     return import_model(path, folder, registry, mode="copy" if copy else "register")

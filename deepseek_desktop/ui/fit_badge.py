@@ -23,7 +23,7 @@ def size_text(n: int) -> str:
 def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
     from ..models.fit import assess_fit
     from ..models.hardware import probe_hardware
-    from ..models.local_models import estimate_local_model
+    from ..models.local.inspection import estimate_local_model
 
     hw = probe_hardware()
     estimate = estimate_local_model(choice.model, n_ctx, cache_type=cache_type, flash_attn=flash_attn)

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...models.catalog import CatalogModel
-from ...models.catalogue_state import CatalogueState
+from ...models.catalogue.catalogue import CatalogModel
+from ...models.catalogue.state import CatalogueState
 from ...models.hardware import HardwareInfo
 from ..elided_label import ElidedLabel
 from ..fit_badge import size_text

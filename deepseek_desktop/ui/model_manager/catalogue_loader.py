@@ -13,9 +13,9 @@ from shiboken6 import isValid
 
 from ...core.paths import AppPaths
 from ...core.settings.store import SettingsStore
-from ...models.catalog import hub_cache_file
-from ...models.catalogue_state import CatalogueState, assess, load_catalogue, probe
-from ...models.recommend import FitOptions
+from ...models.catalogue.catalogue import hub_cache_file
+from ...models.catalogue.recommend import FitOptions
+from ...models.catalogue.state import CatalogueState, assess, load_catalogue, probe
 from ..background import BackgroundWork
 from ..error_text import describe
 
@@ -68,7 +68,7 @@ class CatalogueLoader(QObject):
 
     async def _refresh_sizes(self, state: CatalogueState) -> None:
         """Ask the Hub for the exact sizes (offline this ends at once and the catalogue's stay)."""
-        from ...models.catalog import refresh_sizes
+        from ...models.downloads.sizes import refresh_sizes
 
         try:
             catalog, refreshed = await asyncio.to_thread(

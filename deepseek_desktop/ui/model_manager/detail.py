@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...models.catalog import CatalogModel
-from ...models.catalogue_state import CatalogueState, DownloadState, download_state
-from ...models.recommend import Candidate
+from ...models.catalogue.catalogue import CatalogModel
+from ...models.catalogue.recommend import Candidate
+from ...models.catalogue.state import CatalogueState, DownloadState, download_state
 from ..fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, level_text, params_text, speed_line
 

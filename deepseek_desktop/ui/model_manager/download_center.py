@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ...core.paths import AppPaths
-from ...models.catalog import CatalogModel, GgufQuant, MlxRepo
-from ...models.catalogue_state import CatalogueState, resolve
+from ...models.catalogue.catalogue import CatalogModel, GgufQuant, MlxRepo
+from ...models.catalogue.state import CatalogueState, resolve
 from ...models.folder_state import LocalState, discard_partial
 from ..background import BackgroundWork
 from ..error_text import describe

@@ -26,8 +26,8 @@ from shiboken6 import isValid
 
 from ...core.errors import DeepSeekError
 from ...core.paths import AppPaths
-from ...models.catalog import CatalogModel, GgufQuant, MlxRepo
-from ...models.catalogue_state import spec_of
+from ...models.catalogue.catalogue import CatalogModel, GgufQuant, MlxRepo
+from ...models.catalogue.state import spec_of
 from ...models.errors import Cancelled
 from ...models.folder_state import partial_of, plan_download, registry_for
 from ...models.progress import TransferProgress
@@ -157,7 +157,7 @@ class DownloadJob(QObject):
                 pass
 
         def work():
-            from ...models.download import download
+            from ...models.downloads.download import download
 
             plan = plan_download(self.model, self.download, self.endpoint)
             if cancel.is_set():

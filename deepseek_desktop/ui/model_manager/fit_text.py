@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from ...models.catalogue.speed import Speed, duration_parts
 from ...models.fit import FitResult
 from ...models.hardware import HardwareInfo
-from ...models.speed import Speed, duration_parts
 from ..fit_badge import size_text
 from ..model_picker import BADGE_COLOURS
 

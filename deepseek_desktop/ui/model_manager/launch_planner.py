@@ -162,7 +162,7 @@ class LaunchPlannerDialog(QDialog):
         self._model_changed()
 
     async def _load_presets(self) -> None:
-        from ...models.launch_plan import load_presets
+        from ...models.launch.plan import load_presets
 
         self.presets = await asyncio.to_thread(load_presets)
         self.retranslate()
@@ -200,7 +200,7 @@ class LaunchPlannerDialog(QDialog):
         self.replan()
 
     def hardware(self):
-        from ...models.launch_plan import ClusterHardware
+        from ...models.launch.plan import ClusterHardware
 
         hosts = tuple(h.strip() for h in self.hosts.text().replace(";", ",").split(",") if h.strip())
         return ClusterHardware(self.nodes.value(), self.gpus.value(), self.memory.value() * GIB,
@@ -216,7 +216,7 @@ class LaunchPlannerDialog(QDialog):
         self._spawn(self._plan(self._generation, spec, self.hardware(), self.ctx.value()))
 
     async def _plan(self, generation: int, spec: str, hw, ctx: int) -> None:
-        from ...models.launch_plan import plan_launch
+        from ...models.launch.plan import plan_launch
 
         try:
             plans = await asyncio.to_thread(plan_launch, self.catalog, spec, hw, ctx=ctx)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
-from ...models.catalogue_state import CatalogueState, DownloadState, download_state
+from ...models.catalogue.state import CatalogueState, DownloadState, download_state
 from ..fit_badge import size_text
 from .fit_text import badge_sheet, fit_tooltip, level_text, speed_line
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout,
 from shiboken6 import isValid
 
 from ...core.settings.store import models_dir
-from ...models.catalogue_state import CatalogueState, resolve, spec_of
+from ...models.catalogue.state import CatalogueState, resolve, spec_of
 from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
 from ..background import BackgroundWork
 from ..drop_import import DropImporter, dropped_paths

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ModelFileError
-from .gguf_values import Cursor, MalformedHeader, SkippedArray, TruncatedHeader
+from ...core.errors import ModelFileError
+from .values import Cursor, MalformedHeader, SkippedArray, TruncatedHeader
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_ALIGNMENT = 32
 
-# Bounds on the counts a header may claim (the arrays' bounds are in gguf_values).
+# Bounds on the counts a header may claim (the arrays' bounds are in values.py).
 _MAX_COUNT = 10_000_000  # tensors or keys
 _MAX_DIMS = 8
 
@@ -172,7 +172,7 @@ def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
     """``read_gguf_header`` plus the check that all tensor data is present."""
     header = read_gguf_header(path)
     if header.truncated:
-        from .storage import format_bytes
+        from ..storage import format_bytes
 
         raise ModelFileError(
             "model.incomplete",

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Advice, Catalog, CatalogModel, GgufQuant, MlxRepo
-from .fit import FitResult, ModelShape, assess_fit, estimate_memory
-from .hardware import HardwareInfo
+from ..fit import FitResult, ModelShape, assess_fit, estimate_memory
+from ..hardware import HardwareInfo
+from .catalogue import Advice, Catalog, CatalogModel, GgufQuant, MlxRepo
 from .speed import Speed, SpeedLevel, assess_speed
 
 if TYPE_CHECKING:
-    from ..core.settings.store import SettingsStore
+    from ...core.settings.store import SettingsStore
 
 # Relative answer quality per quantisation (perplexity studies put Q4_K_M within a few per cent of
 # 16-bit; Q2_K loses clearly). Used only to rank.

@@ -5,10 +5,10 @@ for FP8/BF16), the KV cache of the layers it holds, and a fixed per-GPU overhead
 graphs). DeepSeek's MLA caches one compressed latent per token and layer (kv_lora_rank + the RoPE part), and
 tensor parallelism does not split it: every tensor-parallel rank holds the whole latent of its layers.
 
-The parallel layout follows each engine's rules (``data/launch_engines.json``): SGLang runs one
+The parallel layout follows each engine's rules (``engines.json``): SGLang runs one
 tensor-parallel group across all nodes; vLLM runs tensor parallelism inside a node and pipeline stages across
 nodes; llama.cpp splits whole layers over its devices, the RPC workers' first. The commands are rendered by
-``launch_commands``. When a plan does not fit, ``suggestions`` holds the smallest changes that would.
+``commands``. When a plan does not fit, ``suggestions`` holds the smallest changes that would.
 """
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, CatalogModel
-from .errors import CatalogError
-from .fit import ModelShape, estimate_memory
+from ..catalogue.catalogue import Catalog, CatalogModel
+from ..errors import CatalogError
+from ..fit import ModelShape, estimate_memory
 
-DATA_DIR = Path(__file__).with_name("data")
-ENGINES_FILE = DATA_DIR / "launch_engines.json"
-PRESETS_FILE = DATA_DIR / "hardware_presets.json"
+ENGINES_FILE = Path(__file__).with_name("engines.json")
+PRESETS_FILE = Path(__file__).with_name("hardware_presets.json")
 GIB = 1024**3
 VENDORS = ("nvidia", "amd", "apple", "cpu")
 ENGINE_ORDER = ("sglang", "vllm", "llamacpp")
@@ -119,7 +118,7 @@ def catalog_source(model: CatalogModel, precision: str, engines: dict[str, Any])
 
 def gguf_source(path: Path) -> ModelSource:
     """A GGUF on this computer (all parts of a split file count): its real tensor sizes and shape."""
-    from .gguf_header import read_gguf_header
+    from ..gguf.header import read_gguf_header
 
     header = read_gguf_header(path)
     return ModelSource(path.stem, str(header.metadata.get("general.name") or path.stem),
@@ -294,7 +293,7 @@ def plan_engine(engine: str, src: ModelSource, hw: ClusterHardware, ctx: int, *,
                 model: CatalogModel | None = None, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
                 weights_root: str = "/models", api_port: int | None = None, dist_port: int | None = None
                 ) -> EnginePlan:
-    from .launch_commands import render
+    from .commands import render
 
     engines = engines or load_engines()
     rules = dict(engines["engines"][engine])

@@ -1,5 +1,5 @@
 """GGUF's typed values (scalars, strings, nested arrays) read from a mapped file, with the bounds a
-crafted header must not get past. ``gguf_header`` builds the header from them."""
+crafted header must not get past. ``header`` builds the header from them."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import DownloadError
+from ..errors import DownloadError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 

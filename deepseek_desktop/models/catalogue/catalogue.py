@@ -1,54 +1,31 @@
 """The DeepSeek catalogue: which models exist, their architecture facts and their downloads.
 
-The facts live in ``data/catalog.json``. Sizes there are approximate; ``refresh_sizes`` asks the Hub
-for the exact ones (and the real split-file names) and keeps them in a cache file, so the next run
-without a network still shows the refreshed values.
+The facts live in ``catalogue.json`` beside this module. Sizes there are approximate; ``downloads.sizes``
+asks the Hub for the exact ones (and the real split-file names) and keeps them in a cache file, so the
+next run without a network still shows the refreshed values.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.files.atomic import write_atomic
-from ..core.files.json_file import parse_json
-from ..core.paths import AppPaths
-from .errors import CatalogError, DownloadError
-from .gguf_split import split_info, split_part_names, split_stem
+from ...core.files.json_file import parse_json
+from ...core.paths import AppPaths
+from ..errors import CatalogError
+from ..fit import Arch
+from ..gguf.split import split_info, split_part_names, split_stem
 
 log = logging.getLogger(__name__)
 
-CATALOG_FILE = Path(__file__).with_name("data") / "catalog.json"
+CATALOG_FILE = Path(__file__).with_name("catalogue.json")
 QUANT_ORDER = ("UD-IQ1_S", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
 # Effective bits per weight of llama.cpp's mixes on typical models, for sizes of quants not listed.
 QUANT_BITS = {"UD-IQ1_S": 1.6, "Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5}
-
-
-@dataclass(frozen=True)
-class Arch:
-    """What the memory estimate needs. ``attention`` is "gqa" (incl. MHA) or "mla" (DeepSeek V2/V3)."""
-
-    type: str
-    layers: int
-    embedding: int
-    feed_forward: int
-    heads: int
-    kv_heads: int
-    head_dim: int
-    vocab: int
-    attention: str = "gqa"
-    value_head_dim: int | None = None
-    kv_lora_rank: int = 0
-    rope_dim: int = 0
-    experts: int = 0
-    experts_active: int = 0
-    experts_shared: int = 0
 
 
 @dataclass(frozen=True)
@@ -199,7 +176,7 @@ class Catalog:
         return model, model.quant(quant)
 
     def with_hub_sizes(self, cached: dict[str, Any]) -> Catalog:
-        """Apply sizes and file names the Hub reported (``refresh_sizes`` or the cache file)."""
+        """Apply sizes and file names the Hub reported (``downloads.sizes.refresh_sizes`` or the cache file)."""
         return replace(self, models=tuple(_apply_listing(m, cached) for m in self.models))
 
 
@@ -220,7 +197,7 @@ def load_catalog(path: str | os.PathLike[str] | None = None, *, hub_cache: str |
 
 
 def hub_cache_file(paths: AppPaths) -> Path:
-    """Where ``refresh_sizes`` keeps what the Hub said, so that offline runs use it too."""
+    """Where ``downloads.sizes.refresh_sizes`` keeps what the Hub said, so that offline runs use it too."""
     return paths.cache_dir / "hub_sizes.json"
 
 
@@ -230,45 +207,6 @@ def read_hub_cache(path: Path) -> dict[str, Any]:
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}  # no cache yet, or damaged: the catalogue's own values apply
-
-
-def refresh_sizes(catalog: Catalog, *, endpoint: str | None = None, cache_file: str | os.PathLike[str] | None = None,
-                  timeout: float = 10.0) -> tuple[Catalog, bool]:
-    """Ask the Hub for every repository's file listing. Returns (catalogue, refreshed).
-
-    Offline (the first request cannot connect) it stops at once and returns the catalogue unchanged.
-    A repository the Hub does not know keeps its catalogue values.
-    """
-    from .hub import repo_listing
-
-    repos = sorted({m.gguf_repo for m in catalog.models if m.gguf_repo} | {r.repo for m in catalog.models
-                                                                           for r in m.mlx})
-    listings: dict[str, Any] = {}
-    try:
-        first = repo_listing(repos[0], endpoint=endpoint, timeout=timeout)
-        listings[repos[0]] = first.to_cache()
-    except DownloadError as exc:
-        if exc.message_id in ("download.no_network", "download.interrupted"):
-            log.info("Hub not reachable, catalogue sizes stay as they are: %s", exc.detail)
-            return catalog, False
-        log.info("%s: %s", repos[0], exc.detail)
-
-    def one(repo: str) -> tuple[str, dict[str, Any] | None]:
-        try:
-            return repo, repo_listing(repo, endpoint=endpoint, timeout=timeout).to_cache()
-        except DownloadError as exc:
-            log.info("%s: %s", repo, exc.detail)
-            return repo, None
-
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        for repo, listing in pool.map(one, repos[1:]):
-            if listing is not None:
-                listings[repo] = listing
-    if cache_file:
-        cache_path = Path(cache_file)
-        merged = read_hub_cache(cache_path) | listings
-        write_atomic(cache_path, json.dumps(merged).encode("utf-8"))
-    return catalog.with_hub_sizes(listings), bool(listings)
 
 
 def _model(d: dict[str, Any]) -> CatalogModel:

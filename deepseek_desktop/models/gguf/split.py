@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from ..core.errors import ModelFileError
+from ...core.errors import ModelFileError
 
 # "-00001-of-00003.gguf" at the end of a name, after at least one character of stem.
 SPLIT_SUFFIX = re.compile(r"(?<=.)-(?P<no>\d{5})-of-(?P<count>\d{5})\.gguf$")

@@ -13,9 +13,9 @@ import os
 import struct
 from pathlib import Path
 
-from ..core.chat_templates import choose_fallback
-from ..core.errors import ModelFileError
-from .gguf_header import GGUFHeader, read_gguf_header
+from ...core.chat_templates import choose_fallback
+from ...core.errors import ModelFileError
+from ..gguf.header import GGUFHeader, read_gguf_header
 
 FALLBACK_PREFIX = "fallback:"
 
@@ -53,8 +53,8 @@ def _in_vocab(mm: mmap.mmap, header: GGUFHeader, text: str) -> bool:
 def _mlx_fallback(folder: Path) -> str:
     """MLX: without a template the engine picks by the config's model type; the tokenizer's vocabulary
     (tokenizer.json) decides as for a GGUF."""
-    from ..core.files.json_file import parse_json
-    from .local_models import check_mlx_folder
+    from ...core.files.json_file import parse_json
+    from .inspection import check_mlx_folder
 
     try:
         info = check_mlx_folder(folder)

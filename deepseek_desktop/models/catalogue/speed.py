@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from .catalog import Advice, CatalogModel
-from .fit import FitResult
-from .hardware import HardwareInfo
+from ..fit import FitResult
+from ..hardware import HardwareInfo
+from .catalogue import Advice, CatalogModel
 
 # Rough memory bandwidths in bytes/s that generation reaches. Per CPU core, because a few cores cannot
 # saturate the bus. Checked with bench/bench_speed_estimate.py on the project's 2-core, 24 GB test machine

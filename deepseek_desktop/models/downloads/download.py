@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..core.files.atomic import write_atomic
-from ..core.files.json_file import parse_json
-from .catalog import CatalogModel, GgufQuant, MlxRepo, _hub_files_for
-from .errors import Cancelled, DownloadError, ModelManagerError, StorageError
-from .hashing import HashingWriter, git_blob_sha1
+from ... import __version__
+from ...core.files.atomic import write_atomic
+from ...core.files.json_file import parse_json
+from ..catalogue.catalogue import CatalogModel, GgufQuant, MlxRepo, _hub_files_for
+from ..errors import Cancelled, DownloadError, ModelManagerError, StorageError
+from ..hashing import HashingWriter, git_blob_sha1
+from ..local.registry import InstalledModel, ModelRegistry
+from ..progress import Meter, ProgressCallback
+from ..storage import bytes_with_margin, check_space, ensure_writable, format_bytes, free_space, remove_empty_folders
 from .hub import RepoFile, RepoListing, hub_endpoint, hub_errors, repo_listing
-from .installed import InstalledModel, ModelRegistry
-from .progress import Meter, ProgressCallback
-from .storage import bytes_with_margin, check_space, ensure_writable, format_bytes, free_space, remove_empty_folders
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ def _verify(f: RepoFile, part: Path, note: Path, sha256: str, state: dict[str, A
 
 def _check_gguf_parts(plan: DownloadPlan, staging: Path) -> None:
     """The Hub's hash proves the bytes are the repository's; this proves they are a usable GGUF."""
-    from .gguf_header import check_gguf
+    from ..gguf.header import check_gguf
 
     ggufs = [f for f in plan.files if f.name.endswith(".gguf")]
     if not ggufs:
@@ -322,7 +322,7 @@ def _installed_entry(plan: DownloadPlan, dest: Path, placed: list[Path]) -> Inst
     if plan.kind == "mlx":
         return InstalledModel(plan.name, str(dest.resolve()), "mlx", plan.total_bytes, source=source,
                               catalog_id=plan.catalog_id, quant=plan.quant)
-    from .gguf_header import read_gguf_header
+    from ..gguf.header import read_gguf_header
 
     ggufs = [p.resolve() for p in placed if p.name.endswith(".gguf")]
     header = read_gguf_header(ggufs[0])

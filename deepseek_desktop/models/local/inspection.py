@@ -1,6 +1,6 @@
 """Models already on disk: inspect a GGUF file or an MLX folder, import it, find unregistered ones.
 
-A GGUF is judged by its header alone (``gguf_header``): magic and version, metadata, the tensor table,
+A GGUF is judged by its header alone (``gguf.header``): magic and version, metadata, the tensor table,
 and whether the file is as long as that table says. A split GGUF (``name-00001-of-00003.gguf``) needs
 every part. An MLX folder needs ``config.json``, its safetensors weights (all shards the index names,
 each as long as its own header says) and a tokenizer.
@@ -16,14 +16,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ModelFileError
-from ..core.files.json_file import parse_json
-from .fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
-from .gguf_header import GGUFHeader, check_gguf, is_gguf_file
-from .gguf_split import gguf_parts, split_info
-from .installed import InstalledModel, ModelRegistry
-from .progress import ProgressCallback
-from .storage import (
+from ...core.errors import ModelFileError
+from ...core.files.json_file import parse_json
+from ..fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
+from ..gguf.header import GGUFHeader, check_gguf, is_gguf_file
+from ..gguf.split import gguf_parts, split_info
+from ..progress import ProgressCallback
+from ..storage import (
     check_space,
     copy_files,
     is_inside,
@@ -32,6 +31,7 @@ from .storage import (
     remove_empty_folders,
     resolve_path,
 )
+from .registry import InstalledModel, ModelRegistry
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def inspect_gguf(path: str | os.PathLike[str]) -> tuple[LocalModelInfo, list[GGU
     s = headers[0].summary()
     params = sum(h.n_params for h in headers)
     if len(headers) > 1 and not headers[0].metadata.get("general.size_label"):
-        from .gguf_header import format_param_count
+        from ..gguf.header import format_param_count
 
         s["size_label"] = format_param_count(params)
     info = LocalModelInfo(
@@ -189,7 +189,7 @@ def _refuse_identical(info: LocalModelInfo, registry: ModelRegistry, name: str |
                       progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
     """Raise ``AlreadyInstalled`` when the model is byte for byte one that is registered: the same files
     registered again, or a copy of them. Registering the same place under a new ``name`` renames it."""
-    from .errors import AlreadyInstalled
+    from ..errors import AlreadyInstalled
     from .same_files import identical_installed, model_files
 
     twin = identical_installed(model_files(info.path, info.format, info.parts), info.format, registry,
@@ -249,7 +249,7 @@ def _default_name(info: LocalModelInfo) -> str:
 
 
 def _same_device(src: Path, folder: Path) -> bool:
-    from .storage import existing_ancestor
+    from ..storage import existing_ancestor
 
     return src.stat().st_dev == existing_ancestor(folder).stat().st_dev
 

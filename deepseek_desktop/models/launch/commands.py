@@ -1,4 +1,4 @@
-"""The commands of a launch plan, per node, from the engine's templates in ``data/launch_engines.json``.
+"""The commands of a launch plan, per node, from the engine's templates in ``engines.json``.
 
 A template is one shell line with ``{placeholders}``. A placeholder whose value does not apply to this layout
 (``--rpc`` on one machine, ``--node-rank`` without a second node) is left out together with its flag, so one
@@ -11,7 +11,7 @@ import re
 import shlex
 from typing import Any
 
-from .gguf_split import split_glob
+from ..gguf.split import split_glob
 
 
 def _drop_unset(template: str, values: dict[str, Any]) -> str:

@@ -13,10 +13,10 @@ import os
 import threading
 from pathlib import Path
 
-from .hashing import sha256_file
-from .installed import InstalledModel, ModelRegistry
-from .progress import ProgressCallback
-from .storage import resolve_path
+from ..hashing import sha256_file
+from ..progress import ProgressCallback
+from ..storage import resolve_path
+from .registry import InstalledModel, ModelRegistry
 
 EDGE = 1024 * 1024  # bytes hashed at each end of a file for the fingerprint
 

@@ -10,10 +10,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from ..core.paths import AppPaths
-from ..core.settings.store import SettingsStore
-from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
-from .hardware import HardwareInfo
+from ...core.paths import AppPaths
+from ...core.settings.store import SettingsStore
+from ..hardware import HardwareInfo
+from .catalogue import Catalog, CatalogModel, GgufQuant, MlxRepo
 from .recommend import Candidate, FitOptions, Recommendation, RemoteRoute, pick_candidate, quality_ok
 
 VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
@@ -56,13 +56,13 @@ class CatalogueState:
 
 
 def load_catalogue(catalog_file: Path | None, hub_cache: Path) -> Catalog:
-    from .catalog import load_catalog
+    from .catalogue import load_catalog
 
     return load_catalog(catalog_file, hub_cache=hub_cache)
 
 
 def probe() -> HardwareInfo:
-    from .hardware import probe_hardware
+    from ..hardware import probe_hardware
 
     return probe_hardware()
 
@@ -80,7 +80,7 @@ def assess_with_settings(paths: AppPaths, settings: SettingsStore, catalog_file:
                          ) -> CatalogueState:
     """The catalogue with the Hub sizes an earlier refresh cached, judged on this computer with the
     settings' context, K/V cache and flash attention: what the model manager opens with."""
-    from .catalog import hub_cache_file
+    from .catalogue import hub_cache_file
 
     catalog = load_catalogue(catalog_file, hub_cache_file(paths))
     return assess(catalog, probe(), FitOptions.from_settings(settings))

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..core.files.atomic import aside_name, write_atomic
-from ..core.files.json_file import parse_json
-from ..core.files.lock import file_lock
-from .errors import ModelManagerError, StorageError
-from .storage import is_inside, remove_empty_folders, resolve_path
+from ...core.files.atomic import aside_name, write_atomic
+from ...core.files.json_file import parse_json
+from ...core.files.lock import file_lock
+from ..errors import ModelManagerError, StorageError
+from ..storage import is_inside, remove_empty_folders, resolve_path
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,8 @@ class ModelRegistry:
         if not is_inside(path, self.models_dir):
             raise StorageError("storage.outside_models_dir", f"{path} is outside {self.models_dir}",
                                path=path, folder=self.models_dir)
-        from .gguf_header import is_gguf_file
-        from .gguf_split import gguf_parts
+        from ..gguf.header import is_gguf_file
+        from ..gguf.split import gguf_parts
 
         if path.is_dir() and (path / "config.json").is_file():
             return InstalledModel(path.name, str(path), "mlx", 0)
