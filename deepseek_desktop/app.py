@@ -48,7 +48,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
     lock = _single_instance(paths, open_paths, interactive=not quit_after_shown)
     if isinstance(lock, int):
         return lock
-    from .ui.instance_link import InstanceLink
+    from .ui.desktop.instance_link import InstanceLink
 
     link = InstanceLink(paths.data_dir)
     link.listen()
@@ -85,12 +85,12 @@ def build_window(app, paths: AppPaths, settings):
     """Everything the window needs, built here and passed in (the tests build it the same way)."""
     from .core.conversations.store import ConversationStore
     from .engine_host.client import EngineHostClient
-    from .ui.engine_controller import EngineController
-    from .ui.i18n import LanguageManager
+    from .ui.appearance.i18n import LanguageManager
+    from .ui.appearance.theme import apply_theme
+    from .ui.chat.store_runner import StoreRunner
+    from .ui.engine.controller import EngineController
     from .ui.main_window import MainWindow
     from .ui.services import Services
-    from .ui.store_runner import StoreRunner
-    from .ui.theme import apply_theme
 
     language = LanguageManager(app)
     language.apply(settings.get("general.language"))
@@ -133,7 +133,7 @@ def _single_instance(paths: AppPaths, open_paths: list[Path], interactive: bool 
     """
     from PySide6.QtCore import QCoreApplication
 
-    from .ui.instance_link import claim_instance, hand_over, server_name
+    from .ui.desktop.instance_link import claim_instance, hand_over, server_name
 
     claim = claim_instance(paths)
     if claim.lock is not None:

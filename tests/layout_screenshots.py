@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mm_catalog import write_catalog
 
-from deepseek_desktop.ui.engine_controller import EngineState
+from deepseek_desktop.ui.engine.controller import EngineState
 
 OUT = Path(os.environ.get("SHOTS", "/tmp/layout_shots"))
 

@@ -17,7 +17,7 @@ from test_gui_models import drop_files
 
 from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.ui.chat.composer import ComposerState
-from deepseek_desktop.ui.engine_controller import EngineState
+from deepseek_desktop.ui.engine.controller import EngineState
 
 
 def click(gui, button) -> None:

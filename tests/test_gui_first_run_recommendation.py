@@ -35,7 +35,7 @@ def test_the_banner_names_the_model_managers_pick(make_gui):
     best = assess_with_settings(gui.paths, gui.settings).recommendation.best
     assert best is not None and f"{best.model.name} ({best.quant}," in gui.window.banner.label.text()
     # how useful it is here, and the wait for a typical answer
-    from deepseek_desktop.ui.model_manager.fit_text import level_text, wait_text
+    from deepseek_desktop.ui.fit_text import level_text, wait_text
 
     text = gui.window.banner.label.text()
     assert f"{level_text(best.level.value)}: ~" in text and wait_text(best.speed) in text

@@ -13,9 +13,9 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser, QWidget
 
 from deepseek_desktop.ui.accessibility import LAST_ANNOUNCEMENT
-from deepseek_desktop.ui.keyboard_map import KeyboardMapDialog
+from deepseek_desktop.ui.keyboard.keyboard_map import KeyboardMapDialog
+from deepseek_desktop.ui.keyboard.shortcuts import SHORTCUTS
 from deepseek_desktop.ui.settings.dialog import SettingsDialog
-from deepseek_desktop.ui.shortcuts import SHORTCUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier

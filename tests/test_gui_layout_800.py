@@ -12,8 +12,8 @@ from test_gui_chat import send_and_wait
 from deepseek_desktop.core.conversations.types import Conversation
 from deepseek_desktop.ui.chat.rich_text import RichTextView
 from deepseek_desktop.ui.chat.sidebar import ConversationSidebar
-from deepseek_desktop.ui.engine_controller import EngineState
-from deepseek_desktop.ui.status_widget import EngineStatusWidget
+from deepseek_desktop.ui.engine.controller import EngineState
+from deepseek_desktop.ui.engine.status_widget import EngineStatusWidget
 
 
 @pytest.fixture

@@ -25,10 +25,10 @@ from deepseek_desktop.core.settings.schema import GROUPS
 from deepseek_desktop.models.downloads.download import STAGING
 from deepseek_desktop.models.local.registry import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
-from deepseek_desktop.ui.fit_badge import size_text
+from deepseek_desktop.ui.fit_text import level_text, verdict_text
 from deepseek_desktop.ui.model_manager.download_job import JobState
-from deepseek_desktop.ui.model_manager.fit_text import level_text, verdict_text
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
+from deepseek_desktop.ui.toolbar.fit_badge import size_text
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
 MANAGER_MODULES = sorted(p.name for p in (UI / "model_manager").glob("*.py") if p.name != "__init__.py")
@@ -551,7 +551,7 @@ def test_fit_figures_for_a_partial_gpu_offload(qapp):
     from deepseek_desktop.models.catalogue.recommend import fit_catalog_model
     from deepseek_desktop.models.catalogue.speed import tokens_per_s
     from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
-    from deepseek_desktop.ui.model_manager.fit_text import fit_tooltip
+    from deepseek_desktop.ui.fit_text import fit_tooltip
 
     gib = 1024**3
     hw = HardwareInfo("Linux", "x86_64", 8, 16, 64 * gib, 60 * gib,

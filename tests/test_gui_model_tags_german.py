@@ -7,7 +7,7 @@ import pytest
 from hub_server import HubServer
 from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
 
-from deepseek_desktop.ui.model_manager.catalog_view import ModelListEntry
+from deepseek_desktop.ui.model_manager.catalogue_view import ModelListEntry
 from deepseek_desktop.ui.model_manager.detail import purpose_text
 
 

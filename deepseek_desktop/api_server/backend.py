@@ -2,7 +2,7 @@
 replies in front of the host (``engine_host.turns``), shared with the chat window.
 
 The window and the CLI each give the server a ``Backend``; ``HostBackend`` is the CLI's (it owns its
-engine host), the window's lives in ``ui/local_server.py`` and speaks to its ``EngineController``.
+engine host), the window's lives in ``ui/local_server/`` and speaks to its ``EngineController``.
 """
 
 from __future__ import annotations

@@ -35,19 +35,19 @@ from .chat.composer import Composer
 from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
-from .drop_import import DropImporter
+from .desktop.drop_import import DropImporter
+from .engine.model_switcher import ModelSwitcher
+from .engine.status_widget import EngineStatusWidget
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
-from .keyboard_map import HelpMenu
-from .model_picker import ModelPicker
-from .model_switcher import ModelSwitcher
+from .keyboard.keyboard_map import HelpMenu
+from .keyboard.shortcuts import install as install_shortcuts
+from .local_server.status import attach_local_server
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
 from .overlay import EdgeOverlay
-from .server_status import attach_local_server
 from .services import Services
-from .shortcuts import install as install_shortcuts
-from .status_widget import EngineStatusWidget
+from .toolbar.model_picker import ModelPicker
 
 log = logging.getLogger(__name__)
 

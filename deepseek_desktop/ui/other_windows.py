@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 if TYPE_CHECKING:
+    from .launch_planner.dialog import LaunchPlannerDialog
     from .main_window import MainWindow
-    from .model_manager.launch_planner import LaunchPlannerDialog
     from .model_manager.window import ModelManagerWindow
     from .settings.dialog import SettingsDialog
 
@@ -76,7 +76,7 @@ class OtherWindows(QObject):
 
     def open_launch_planner(self, catalog, model_id: str | None = None) -> LaunchPlannerDialog:
         """The launch planner for ``model_id`` of ``catalog`` (the catalogue's biggest model without one)."""
-        from .model_manager.launch_planner import LaunchPlannerDialog
+        from .launch_planner.dialog import LaunchPlannerDialog
 
         if self._planner is None:
             self._planner = LaunchPlannerDialog(self._main.services, catalog, self._main)

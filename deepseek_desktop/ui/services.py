@@ -9,9 +9,9 @@ from typing import Any
 from ..core.markdown.render import Theme
 from ..core.paths import AppPaths
 from ..core.settings.store import SettingsStore
-from .engine_controller import EngineController
-from .i18n import LanguageManager
-from .store_runner import StoreRunner
+from .appearance.i18n import LanguageManager
+from .chat.store_runner import StoreRunner
+from .engine.controller import EngineController
 
 
 @dataclass

@@ -12,7 +12,7 @@ from ...core.files.names import suggested_file_name
 from ..background import BackgroundWork
 from ..error_text import describe
 from ..notice_bar import NoticeBar
-from ..store_runner import StoreRunner
+from .store_runner import StoreRunner
 
 
 def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid: int, fmt: str,

@@ -27,10 +27,10 @@ from ...core.errors import DeepSeekError, EngineCrashed, EngineError
 from ...core.events import Finished, Stats
 from ...core.requests import ChatRequest, GenerationParams
 from ..background import BackgroundWork
-from ..engine_controller import EngineController
+from ..engine.controller import EngineController
 from ..error_text import describe
-from ..store_runner import StoreRunner
 from .message import ChatItem, MessageWidget
+from .store_runner import StoreRunner
 from .view import ChatView
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from ...models.catalogue.catalogue import CatalogModel
 from ...models.catalogue.recommend import Candidate
 from ...models.catalogue.state import CatalogueState, DownloadState, download_state
-from ..fit_badge import size_text
-from .fit_text import badge_sheet, fit_tooltip, level_text, params_text, speed_line
+from ..fit_text import badge_sheet, fit_tooltip, level_text, params_text, speed_line
+from ..toolbar.fit_badge import size_text
 
 
 def purpose_text(purpose: str) -> str:

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..fit_badge import size_text
+from ..fit_text import duration_text, rate_text
+from ..toolbar.fit_badge import size_text
 from .download_job import DownloadJob, JobState
-from .fit_text import duration_text, rate_text
 
 
 class DownloadRow(QWidget):

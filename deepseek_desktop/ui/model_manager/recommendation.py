@@ -7,8 +7,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
 from ...models.catalogue.state import CatalogueState, DownloadState, download_state
-from ..fit_badge import size_text
-from .fit_text import badge_sheet, fit_tooltip, level_text, speed_line
+from ..fit_text import badge_sheet, fit_tooltip, level_text, speed_line
+from ..toolbar.fit_badge import size_text
 
 
 class RecommendationCard(QFrame):

@@ -23,13 +23,13 @@ from ...core.settings.store import models_dir
 from ...models.catalogue.state import CatalogueState, resolve, spec_of
 from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
 from ..background import BackgroundWork
-from ..drop_import import DropImporter, dropped_paths
+from ..desktop.drop_import import DropImporter, dropped_paths
 from ..error_text import describe
-from ..fit_badge import size_text
 from ..notice_bar import NoticeBar
 from ..overlay import EdgeOverlay
-from .catalog_view import CatalogueView
+from ..toolbar.fit_badge import size_text
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
+from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
 from .download_row import DownloadsPanel
 from .folder_panel import ModelsFolderPanel

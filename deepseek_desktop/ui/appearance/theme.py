@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ..core.markdown.render import Theme
+from ...core.markdown.render import Theme
 from .indicator_style import OUTLINES, OutlinedStyle
 
 _SHEET = """

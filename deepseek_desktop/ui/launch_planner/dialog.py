@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...core.model_choice import ModelChoice
 from ..error_text import describe
-from .launch_plan_view import EnginePlanView
+from .plan_view import EnginePlanView
 
 log = logging.getLogger(__name__)
 GIB = 1024**3

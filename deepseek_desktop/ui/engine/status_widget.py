@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
-from .elided_label import ElidedLabel
-from .engine_controller import EngineState
+from ..elided_label import ElidedLabel
+from .controller import EngineState
 
 
 class EngineStatusWidget(QWidget):

@@ -15,13 +15,13 @@ from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.errors import DeepSeekError, EngineCrashed, EngineError
-from ..core.events import Event
-from ..core.model_choice import ModelChoice
-from ..core.requests import ChatRequest, LoadParams
-from ..engine_host.client import EngineHostClient
-from ..engine_host.turns import Turn, Turns
-from .background import BackgroundWork
+from ...core.errors import DeepSeekError, EngineCrashed, EngineError
+from ...core.events import Event
+from ...core.model_choice import ModelChoice
+from ...core.requests import ChatRequest, LoadParams
+from ...engine_host.client import EngineHostClient
+from ...engine_host.turns import Turn, Turns
+from ..background import BackgroundWork
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from ..core.model_choice import ModelChoice
-from ..core.settings.store import SettingsStore
+from ...core.model_choice import ModelChoice
+from ...core.settings.store import SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +21,9 @@ def size_text(n: int) -> str:
 
 
 def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
-    from ..models.fit import assess_fit
-    from ..models.hardware import probe_hardware
-    from ..models.local.inspection import estimate_local_model
+    from ...models.fit import assess_fit
+    from ...models.hardware import probe_hardware
+    from ...models.local.inspection import estimate_local_model
 
     hw = probe_hardware()
     estimate = estimate_local_model(choice.model, n_ctx, cache_type=cache_type, flash_attn=flash_attn)

@@ -11,16 +11,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from ..api_server.app import DEFAULT_KEY_NAME, LocalServer, ServerRefused, config_from_settings
-from ..api_server.backend import ServedModel, installed_models, model_id, no_model
-from ..api_server.jobs import RequestLog
-from ..api_server.safety import is_loopback
-from ..core.errors import DeepSeekError
-from ..core.requests import GenerationParams
-from ..core.settings.store import generation_params, models_dir
-from ..models.model_sources import SIMULATOR, params_for
-from .background import BackgroundWork
-from .engine_controller import EngineController, EngineState
+from ...api_server.app import DEFAULT_KEY_NAME, LocalServer, ServerRefused, config_from_settings
+from ...api_server.backend import ServedModel, installed_models, model_id, no_model
+from ...api_server.jobs import RequestLog
+from ...api_server.safety import is_loopback
+from ...core.errors import DeepSeekError
+from ...core.requests import GenerationParams
+from ...core.settings.store import generation_params, models_dir
+from ...models.model_sources import SIMULATOR, params_for
+from ..background import BackgroundWork
+from ..engine.controller import EngineController, EngineState
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from ...models.catalogue.speed import Speed, duration_parts
-from ...models.fit import FitResult
-from ...models.hardware import HardwareInfo
-from ..fit_badge import size_text
-from ..model_picker import BADGE_COLOURS
+from ..models.catalogue.speed import Speed, duration_parts
+from ..models.fit import FitResult
+from ..models.hardware import HardwareInfo
+from .toolbar.fit_badge import size_text
+from .toolbar.model_picker import BADGE_COLOURS
 
 
 def verdict_text(verdict: str) -> str:

@@ -23,9 +23,9 @@ from ...models.catalogue.catalogue import CatalogModel
 from ...models.catalogue.state import CatalogueState
 from ...models.hardware import HardwareInfo
 from ..elided_label import ElidedLabel
-from ..fit_badge import size_text
+from ..fit_text import badge_sheet, level_text, params_text, verdict_text
+from ..toolbar.fit_badge import size_text
 from .detail import ModelDetail, context_text, purpose_text
-from .fit_text import badge_sheet, level_text, params_text, verdict_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject
 
-from ..core.errors import DeepSeekError
-from ..core.model_choice import ModelChoice
-from ..models.model_sources import params_for
-from .engine_controller import EngineState
-from .error_text import describe
+from ...core.errors import DeepSeekError
+from ...core.model_choice import ModelChoice
+from ...models.model_sources import params_for
+from ..error_text import describe
+from .controller import EngineState
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ModelSwitcher(QObject):
 
     async def _stage_on_ramdisk(self, choice: ModelChoice):
         """Copy the model onto a RAM disk (with progress); on any problem say why and use the drive."""
-        from ..models.ramdisk import stage_model
+        from ...models.ramdisk import stage_model
 
         loop = asyncio.get_running_loop()
 

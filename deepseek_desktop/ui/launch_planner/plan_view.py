@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..fit_badge import size_text
+from ..toolbar.fit_badge import size_text
 
 
 def suggestion_text(s) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from ..core.model_choice import ModelChoice
+from ...core.model_choice import ModelChoice
 
 # verdict -> badge colour
 BADGE_COLOURS = {"gpu": "#2e7d32", "partial": "#ef8f00", "cpu": "#1565c0", "no_fit": "#c62828",

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .local_server import LocalServerController
+from .controller import LocalServerController
 
 MAX_ROWS = 200
 

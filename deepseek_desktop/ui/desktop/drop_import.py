@@ -9,13 +9,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
 
-from ..core.errors import DeepSeekError
-from ..core.settings.store import models_dir
-from ..models.errors import AlreadyInstalled
-from .background import BackgroundWork
-from .error_text import describe
-from .fit_badge import fit_for_choice, size_text
-from .template_note import note_for_stats
+from ...core.errors import DeepSeekError
+from ...core.settings.store import models_dir
+from ...models.errors import AlreadyInstalled
+from ..background import BackgroundWork
+from ..error_text import describe
+from ..template_note import note_for_stats
+from ..toolbar.fit_badge import fit_for_choice, size_text
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,8 @@ class DropImporter(QObject):
         self.work.run(self._offer(banner))
 
     async def _offer(self, banner) -> None:
-        from ..models.catalogue.state import assess_with_settings  # not needed before the window shows
-        from .model_manager.fit_text import level_text, speed_line
+        from ...models.catalogue.state import assess_with_settings  # not needed before the window shows
+        from ..fit_text import level_text, speed_line
 
         try:
             # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
@@ -120,8 +120,8 @@ class DropImporter(QObject):
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):
-    from ..models.local.inspection import import_model
-    from ..models.local.registry import ModelRegistry
+    from ...models.local.inspection import import_model
+    from ...models.local.registry import ModelRegistry
 
     registry = ModelRegistry(paths.registry_file, folder)
     return import_model(path, folder, registry, mode="copy" if copy else "register")
