@@ -16,17 +16,9 @@ import sys
 import pytest
 
 from deepseek_desktop.models.catalogue.catalogue import load_catalog
-from deepseek_desktop.models.launch.plan import (
-    GIB,
-    ClusterHardware,
-    PlanInputError,
-    catalog_source,
-    load_engines,
-    parse_gpus,
-    plan_engine,
-    plan_launch,
-    preset_hardware,
-)
+from deepseek_desktop.models.launch.cluster import GIB, ClusterHardware, PlanInputError, parse_gpus, preset_hardware
+from deepseek_desktop.models.launch.layout import catalog_source
+from deepseek_desktop.models.launch.plan import load_engines, plan_engine, plan_launch
 
 CLI = [sys.executable, "-m", "deepseek_desktop"]
 

@@ -12,14 +12,8 @@ from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixtur
 
 from deepseek_desktop.core.errors import ModelFileError
 from deepseek_desktop.models.errors import AlreadyInstalled, ModelManagerError, StorageError
-from deepseek_desktop.models.local.inspection import (
-    check_mlx_folder,
-    discover_unregistered,
-    estimate_local_model,
-    import_model,
-    inspect_gguf,
-    inspect_model,
-)
+from deepseek_desktop.models.local.importing import discover_unregistered, import_model
+from deepseek_desktop.models.local.inspection import check_mlx_folder, estimate_local_model, inspect_gguf, inspect_model
 from deepseek_desktop.models.local.registry import InstalledModel, ModelRegistry
 
 

@@ -52,7 +52,7 @@ def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
 
 @guard
 def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.local.inspection import discover_unregistered
+    from ..models.local.importing import discover_unregistered
 
     registry = registry_of(args, paths)
     installed = registry.list()

@@ -43,7 +43,7 @@ def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
 @guard
 def run_import(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.errors import AlreadyInstalled
-    from ..models.local.inspection import import_model
+    from ..models.local.importing import import_model
 
     mode = "copy" if args.copy else "move" if args.move else "register"
     registry = registry_of(args, paths)

@@ -33,7 +33,7 @@ def add_plan_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentP
 
 
 def hardware_from_args(args: argparse.Namespace):
-    from ..models.launch.plan import ClusterHardware, parse_gpus, preset_hardware
+    from ..models.launch.cluster import ClusterHardware, parse_gpus, preset_hardware
 
     hosts = tuple(h.strip() for h in (args.hosts or "").split(",") if h.strip())
     if args.preset:
@@ -48,7 +48,8 @@ def hardware_from_args(args: argparse.Namespace):
 def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..core.errors import DeepSeekError
     from ..models.catalogue.catalogue import hub_cache_file, load_catalog
-    from ..models.launch.plan import ENGINE_ORDER, PlanInputError, load_presets, plan_launch
+    from ..models.launch.cluster import PlanInputError, load_presets
+    from ..models.launch.plan import ENGINE_ORDER, plan_launch
     from .common import report
 
     if args.list_presets:

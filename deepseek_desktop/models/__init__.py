@@ -6,10 +6,12 @@ Qt-free; the CLI and the GUI both drive it. Folders by subject, one concept a mo
   (``speed``), the recommendation (``recommend``) and the catalogue as the model manager shows it (``state``)
 - ``downloads/``: the Hugging Face Hub's listings (``hub``), the catalogue's sizes refreshed (``sizes``), and
   resumable, verified downloads (``download``)
-- ``local/``: the registry of installed models (``registry``), GGUF and MLX checks (``inspection``), import,
-  twins of installed models (``same_files``), generic chat templates (``template_check``)
+- ``local/``: the registry of installed models (``registry``), GGUF and MLX checks (``inspection``), import
+  and the models the registry does not know yet (``importing``), twins of installed models
+  (``same_files``), generic chat templates (``template_check``)
 - ``gguf/``: a GGUF's header and typed values, the names of a split model
-- ``launch/``: launch plans and commands for a model too big for one computer
+- ``launch/``: for a model too big for one computer, the user's cluster (``cluster``), one engine's layout
+  on it (``layout``), its commands (``commands``) and the plans per engine (``plan``)
 - ``fit``: memory estimate (weights + KV cache + buffers) and the verdict for this computer
 - ``hardware``: RAM, cores, Apple Silicon, GPU memory
 - ``storage`` / ``ramdisk``: free bytes and inodes, copying with progress; a RAM disk to load a model from

@@ -49,7 +49,7 @@ def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
 
 
 def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
-    from .local.inspection import discover_unregistered
+    from .local.importing import discover_unregistered
     from .local.template_check import fallback_template
     from .storage import existing_ancestor, free_space, is_inside
 

@@ -185,10 +185,10 @@ def stage_model(path: str | os.PathLike[str], n_ctx: int, *, progress: ProgressC
     together. Returns the RAM disk (close it to give the memory back) and the path to load instead.
     On any failure the RAM disk is gone again.
     """
-    from .local.inspection import _files_of, estimate_local_model, inspect_model
+    from .local.inspection import estimate_local_model, files_of, inspect_model
 
     info = inspect_model(path)
-    sources = _files_of(info)
+    sources = files_of(info)
     size = sum(s.stat().st_size for s in sources)
     estimate = estimate_local_model(path, n_ctx)
     memory = estimate.total_bytes - estimate.weights_bytes  # the weights are the RAM disk's content

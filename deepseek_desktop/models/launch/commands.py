@@ -9,9 +9,28 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..gguf.split import split_glob
+from .cluster import ClusterHardware
+from .layout import EnginePlan, ModelSource
+
+
+@dataclass(frozen=True)
+class LaunchCommands:
+    """What a plan's reader runs: per node (``{"rank", "host", "role", "commands"}``), the download, the
+    install, the ports to open, and where the app connects afterwards."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    download: str = ""
+    download_on: str = ""  # "every" node or the "head" only
+    install: str = ""
+    ports: list[dict[str, Any]] = field(default_factory=list)  # {"role", "port"}
+    ports_note: str = ""
+    base_url: str = ""
+    served_name: str = ""
+    docs: str = ""
 
 
 def _drop_unset(template: str, values: dict[str, Any]) -> str:
@@ -37,10 +56,10 @@ def _include_pattern(files: tuple[str, ...]) -> str:
     return split_glob(name)
 
 
-def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
-           weights_root: str = "/models", convert: str = "") -> None:
-    """Fill ``plan``'s nodes, download, install, ports and URL. ``convert``: the command that makes the
-    precision from the downloaded weights (DeepSeek publishes FP8 only; BF16 is converted)."""
+def render(plan: EnginePlan, rules: dict[str, Any], src: ModelSource, hw: ClusterHardware, *, bind: str = "0.0.0.0",
+           bin_dir: str = "build/bin/", weights_root: str = "/models", convert: str = "") -> LaunchCommands:
+    """The commands for ``plan``'s layout. ``convert``: the command that makes the precision from the
+    downloaded weights (DeepSeek publishes FP8 only; BF16 is converted)."""
     multi = hw.nodes > 1
     head = hw.host(0)
     fp8_dir = f"{weights_root.rstrip('/')}/{src.repo.rsplit('/', 1)[-1]}" if src.repo else weights_root
@@ -68,25 +87,24 @@ def render(plan: Any, rules: dict[str, Any], src: Any, hw: Any, *, bind: str = "
     download_values = dict(values)
     values["weights_dir"] = repo_dir
     commands = rules["commands"]
-    plan.nodes = []
+    nodes = []
     for rank in range(hw.nodes):
         role = "head" if rank == 0 else "worker"
         entries = commands.get("every") or commands.get(role, [])
         lines = [fill(e["cmd"], {**values, "rank": rank if multi else None}) for e in entries
                  if e.get("when") != "multi_node" or multi]
-        plan.nodes.append({"rank": rank, "host": hw.host(rank), "role": role, "commands": lines})
+        nodes.append({"rank": rank, "host": hw.host(rank), "role": role, "commands": lines})
+    download = download_on = ""
     if src.repo:
-        plan.download = fill(rules["download"], download_values)
+        download = fill(rules["download"], download_values)
         if convert:
-            plan.download += " && " + fill(convert, {**values, "fp8_dir": fp8_dir})
-        plan.download_on = rules["download_on"]
-    plan.install = fill(rules["install"], values)
+            download += " && " + fill(convert, {**values, "fp8_dir": fp8_dir})
+        download_on = rules["download_on"]
     ports = [{"role": "head", "port": int(fill(p, values))} for p in rules.get("ports_head", [])]
     if multi:
         ports += [{"role": "worker", "port": int(fill(p, values))} for p in rules.get("ports_worker", [])]
-    plan.ports = ports
-    # The note is about the links between the nodes; one machine has none.
-    plan.ports_note = rules.get("ports_note", "") if multi else ""
-    plan.base_url = f"http://{head}:{rules['api_port']}/v1"
-    plan.served_name = src.id
-    plan.docs = rules.get("docs", "")
+    return LaunchCommands(
+        nodes=nodes, download=download, download_on=download_on, install=fill(rules["install"], values), ports=ports,
+        # The note is about the links between the nodes; one machine has none.
+        ports_note=rules.get("ports_note", "") if multi else "",
+        base_url=f"http://{head}:{rules['api_port']}/v1", served_name=src.id, docs=rules.get("docs", ""))

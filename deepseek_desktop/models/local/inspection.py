@@ -1,4 +1,4 @@
-"""Models already on disk: inspect a GGUF file or an MLX folder, import it, find unregistered ones.
+"""Models already on disk: inspect a GGUF file or an MLX folder, and estimate the memory it needs.
 
 A GGUF is judged by its header alone (``gguf.header``): magic and version, metadata, the tensor table,
 and whether the file is as long as that table says. A split GGUF (``name-00001-of-00003.gguf``) needs
@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import struct
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,19 +18,8 @@ from typing import Any
 from ...core.errors import ModelFileError
 from ...core.files.json_file import parse_json
 from ..fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
-from ..gguf.header import GGUFHeader, check_gguf, is_gguf_file
-from ..gguf.split import gguf_parts, split_info
-from ..progress import ProgressCallback
-from ..storage import (
-    check_space,
-    copy_files,
-    is_inside,
-    is_symlink_loop,
-    move_files,
-    remove_empty_folders,
-    resolve_path,
-)
-from .registry import InstalledModel, ModelRegistry
+from ..gguf.header import GGUFHeader, check_gguf
+from ..gguf.split import gguf_parts
 
 log = logging.getLogger(__name__)
 
@@ -156,102 +144,10 @@ def estimate_local_model(path: str | os.PathLike[str], n_ctx: int, **kwargs: Any
     return estimate_gguf(headers, min(n_ctx, info.context_length or n_ctx), **kwargs)
 
 
-def import_model(path: str | os.PathLike[str], models_dir: str | os.PathLike[str], registry: ModelRegistry,
-                 *, mode: str = "register", name: str | None = None, progress: ProgressCallback | None = None,
-                 cancel: threading.Event | None = None) -> InstalledModel:
-    """Check and register a model the user already has. ``mode``: "register" (where it is), "copy" or
-    "move" (into the models folder, after the space check). Raises ``ModelFileError``,
-    ``StorageError`` or ``Cancelled``; the source is never changed unless a move completed."""
-    if mode not in ("register", "copy", "move"):
-        raise ValueError(f"unknown import mode {mode!r}")
-    info = inspect_model(path)
-    _refuse_identical(info, registry, name if mode == "register" else None, progress, cancel)
-    models = Path(models_dir).expanduser()
-    sources = _files_of(info)
-    if mode != "register" and not is_inside(info.path, models):
-        root = models / Path(info.path).name if info.format == "mlx" else models
-        base = Path(info.path) if info.format == "mlx" else Path(info.path).parent
-        pairs = [(src, root / src.relative_to(base)) for src in sources]
-        if mode == "copy" or not _same_device(sources[0], models):
-            new_dirs = {d.parent for _, d in pairs}
-            check_space(models, sum(s.stat().st_size for s in sources), len(pairs) + len(new_dirs))
-        (copy_files if mode == "copy" else move_files)(pairs, progress, cancel)
-        if mode == "move" and info.format == "mlx":
-            remove_empty_folders(Path(info.path), Path(info.path), subtree=True, keep_stop=False)
-        info = inspect_model(pairs[0][1] if info.format == "gguf" else root)
-    return registry.add(InstalledModel(
-        name or _default_name(info), info.path, info.format, info.size, parts=info.parts,
-        source="import", quant=info.quantization, architecture=info.architecture,
-        context_length=info.context_length))
-
-
-def _refuse_identical(info: LocalModelInfo, registry: ModelRegistry, name: str | None,
-                      progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
-    """Raise ``AlreadyInstalled`` when the model is byte for byte one that is registered: the same files
-    registered again, or a copy of them. Registering the same place under a new ``name`` renames it."""
-    from ..errors import AlreadyInstalled
-    from .same_files import identical_installed, model_files
-
-    twin = identical_installed(model_files(info.path, info.format, info.parts), info.format, registry,
-                               progress, cancel)
-    if twin is None:
-        return
-    renaming = name and name != twin.name and resolve_path(twin.path) == resolve_path(info.path)
-    if not renaming:
-        raise AlreadyInstalled(twin, f"{info.path} has the same content as {twin.path}")
-
-
-def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelRegistry,
-                          skipped: list[Path] | None = None) -> list[Path]:
-    """GGUF files (first parts) and MLX folders in the models folder that the registry does not know,
-    e.g. copied there by hand or left by an interrupted registration. Symlink loops are left out with a
-    warning in the log (and added to ``skipped`` when given)."""
-    models = Path(models_dir).expanduser()
-    if not models.is_dir():
-        return []
-    known = {resolve_path(p) for m in registry.list() for p in (m.path, *m.parts)}
-    found = []
-    for root, dirs, files in os.walk(models):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        here = Path(root)
-        if "config.json" in files and any(f.endswith(".safetensors") for f in files):
-            if resolve_path(here) not in known:
-                found.append(here)
-            dirs[:] = []
-            continue
-        for f in sorted(files):
-            split = split_info(f)
-            if not f.endswith(".gguf") or (split and split[1] != 1):
-                continue
-            p = here / f
-            if is_symlink_loop(p):
-                log.warning("skipped %s in the models folder: a symbolic link loop", p)
-                if skipped is not None:
-                    skipped.append(p)
-                continue
-            if resolve_path(p) not in known and is_gguf_file(p):
-                found.append(p)
-    return found
-
-
-def _files_of(info: LocalModelInfo) -> list[Path]:
+def files_of(info: LocalModelInfo) -> list[Path]:
     if info.format == "mlx":
         return sorted(f for f in Path(info.path).rglob("*") if f.is_file())
     return [Path(p) for p in (info.parts or (info.path,))]
-
-
-def _default_name(info: LocalModelInfo) -> str:
-    p = Path(info.path)
-    if info.format == "mlx":
-        return p.name
-    split = split_info(p.name)
-    return split[0] if split else p.stem
-
-
-def _same_device(src: Path, folder: Path) -> bool:
-    from ..storage import existing_ancestor
-
-    return src.stat().st_dev == existing_ancestor(folder).stat().st_dev
 
 
 def _safetensors_size(path: Path) -> int:

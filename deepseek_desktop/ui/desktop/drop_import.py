@@ -120,7 +120,7 @@ class DropImporter(QObject):
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):
-    from ...models.local.inspection import import_model
+    from ...models.local.importing import import_model
     from ...models.local.registry import ModelRegistry
 
     registry = ModelRegistry(paths.registry_file, folder)

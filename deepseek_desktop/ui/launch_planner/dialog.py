@@ -162,7 +162,7 @@ class LaunchPlannerDialog(QDialog):
         self._model_changed()
 
     async def _load_presets(self) -> None:
-        from ...models.launch.plan import load_presets
+        from ...models.launch.cluster import load_presets
 
         self.presets = await asyncio.to_thread(load_presets)
         self.retranslate()
@@ -200,7 +200,7 @@ class LaunchPlannerDialog(QDialog):
         self.replan()
 
     def hardware(self):
-        from ...models.launch.plan import ClusterHardware
+        from ...models.launch.cluster import ClusterHardware
 
         hosts = tuple(h.strip() for h in self.hosts.text().replace(";", ",").split(",") if h.strip())
         return ClusterHardware(self.nodes.value(), self.gpus.value(), self.memory.value() * GIB,
