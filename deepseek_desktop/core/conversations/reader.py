@@ -1,11 +1,12 @@
-"""The reading half of the conversation store, and the transaction helpers both halves use.
+"""The reading half of the conversation store: one open connection and what is read through it.
 
-``ConversationStore`` (the writing half) derives from it; see there for the thread rule. Everything
-read follows the path shown: of each message the version chosen (``tree``).
+``ConversationStore`` (the writing half) extends it; see there for the thread rule. Everything read
+follows the path shown: of each message the version chosen (``tree``).
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -27,14 +28,30 @@ from .types import (
     message_from_row,
 )
 
+log = logging.getLogger(__name__)
+
 
 class ConversationReader:
-    """Reads conversations and messages; the connection, lock and live replies belong to the store."""
+    """Reads conversations and messages. It owns the connection, the lock that serialises its use, and the
+    replies being streamed now: a row marked streaming that is not one of them was cut off by a crash."""
 
-    _conn: sqlite3.Connection
-    _lock: threading.RLock
-    _live: set[int]
-    _fts: bool
+    def __init__(self, conn: sqlite3.Connection, fts: bool) -> None:
+        self._conn = conn
+        self._fts = fts
+        self._lock = threading.RLock()
+        self._live: set[int] = set()  # the writing half adds a reply it begins and drops one it ends
+
+    @property
+    def search_uses_fts(self) -> bool:
+        return self._fts
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("PRAGMA optimize")
+            except sqlite3.Error as exc:
+                log.warning("PRAGMA optimize failed: %s", exc)
+            self._conn.close()
 
     def get_conversation(self, conversation_id: int) -> Conversation:
         """Also finds a conversation in the trash (``deleted_at`` is set then)."""
@@ -96,23 +113,6 @@ class ConversationReader:
         """Conversations (not in the trash) whose title or one message contains every word; newest first."""
         with self._reading() as db:
             return (search_fts if self._fts else search_like)(db, text, limit)
-
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError("store.write_failed", str(exc)) from exc
-            try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError("store.write_failed", str(exc)) from exc
-                raise
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +72,9 @@ class ConversationStore(ConversationReader):
                  find_cli: Callable[[], str | None] = find_sqlite_cli) -> None:
         """``find_cli`` names the ``sqlite3`` shell whose ``.recover`` rescues a damaged file (None: none)."""
         opened = open_database(path, use_fts, find_cli)
+        super().__init__(opened.conn, opened.fts)
         self.path = path
-        self._conn = opened.conn
-        self._fts = opened.fts
         self._clock = clock
-        self._lock = threading.RLock()
-        self._live: set[int] = set()  # replies this store is streaming right now
         self._notices = NoticeBox()
         if opened.moved_to is not None:
             rescued = opened.salvaged
@@ -104,20 +101,8 @@ class ConversationStore(ConversationReader):
         store._notices.add(message_id, path=path)
         return store
 
-    @property
-    def search_uses_fts(self) -> bool:
-        return self._fts
-
     def take_notices(self) -> list[Notice]:
         return self._notices.take()
-
-    def close(self) -> None:
-        with self._lock:
-            try:
-                self._conn.execute("PRAGMA optimize")
-            except sqlite3.Error as exc:
-                log.warning("PRAGMA optimize failed: %s", exc)
-            self._conn.close()
 
     def __enter__(self) -> ConversationStore:
         return self
@@ -294,6 +279,23 @@ class ConversationStore(ConversationReader):
             return self._conversation(db, cid)
 
     # -- internals --
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError("store.write_failed", str(exc)) from exc
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError("store.write_failed", str(exc)) from exc
+                raise
 
     def _insert_message(self, db: sqlite3.Connection, conversation_id: int, role: str, content: str, now: float,
                         version_of: int | None = None, **fields: Any) -> int:
