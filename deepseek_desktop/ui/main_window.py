@@ -40,8 +40,8 @@ from .engine.model_switcher import ModelSwitcher
 from .engine.status_widget import EngineStatusWidget
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
+from .keyboard.actions import install as install_shortcuts
 from .keyboard.keyboard_map import HelpMenu
-from .keyboard.shortcuts import install as install_shortcuts
 from .local_server.status import attach_local_server
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
@@ -116,7 +116,8 @@ class MainWindow(QMainWindow):
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
                                          self.notices, self.picker.label_for, self.restart_engine, self)
-        self.windows = OtherWindows(self)  # the settings, the model manager, the launch planner
+        # the settings, the model manager, the launch planner
+        self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model)
         self._wire()
         self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
         self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
