@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.models.catalogue.catalogue import hub_cache_file, load_catalog
+from deepseek_desktop.models.catalogue.catalogue import hub_cache_file, load_catalogue
 
 
 def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
     # The Hub said every download is far larger than the catalogue thought: nothing fits any computer.
-    catalog, huge = load_catalog(), 10**15
+    catalogue, huge = load_catalogue(), 10**15
     listings = {}
-    for m in catalog.models:
+    for m in catalogue.models:
         listings[m.gguf_repo] = {"files": [{"name": f, "size": huge} for q in m.gguf.values() for f in q.files]}
         for r in m.mlx:
             listings[r.repo] = {"files": [{"name": "model.safetensors", "size": huge}]}

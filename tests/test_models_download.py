@@ -16,7 +16,7 @@ import pytest
 from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
 
-from deepseek_desktop.models.catalogue.catalogue import load_catalog
+from deepseek_desktop.models.catalogue.catalogue import load_catalogue
 from deepseek_desktop.models.downloads.download import (
     STAGING,
     check_remote_name,
@@ -84,7 +84,7 @@ def test_full_download_is_verified_placed_and_registered(hub, gemma_path, models
 
 def test_catalogue_quant_downloads_the_listed_file(hub, gemma_path, models_dir, registry):
     hub.add_repo(DISTILL_REPO, {DISTILL_FILE: gemma_path})
-    model = load_catalog().get("deepseek-r1-distill-qwen-1.5b")
+    model = load_catalogue().get("deepseek-r1-distill-qwen-1.5b")
     plan = plan_gguf(model, model.quant("q4_k_m"), endpoint=hub.url)
     assert [f.name for f in plan.files] == [DISTILL_FILE]
     installed = download(plan, models_dir, registry=registry)
@@ -317,7 +317,7 @@ def test_a_listing_that_points_outside_refuses_the_whole_gguf_download(hub, gemm
     victim = tmp_path / DISTILL_FILE
     victim.write_bytes(b"the user's own file")
     hub.add_repo(DISTILL_REPO, {f"../../../../{DISTILL_FILE}": gemma_path})
-    model = load_catalog().get("deepseek-r1-distill-qwen-1.5b")
+    model = load_catalogue().get("deepseek-r1-distill-qwen-1.5b")
     with pytest.raises(DownloadError) as info:
         plan_gguf(model, model.quant("Q4_K_M"), endpoint=hub.url)
     assert info.value.message_id == "download.unsafe_name"

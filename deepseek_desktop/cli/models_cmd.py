@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from .doctor_cmd import run_doctor
-from .models_info import run_catalog, run_fit, run_info, run_list, run_recommend
+from .models_info import run_catalogue, run_fit, run_info, run_list, run_recommend
 from .models_install import run_download, run_import, run_remove
 from .plan_cmd import add_plan_parser
 
@@ -33,7 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     msub = models.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
     p = msub.add_parser("catalog", parents=[common], help="the DeepSeek models the app knows")
     p.add_argument("--offline", action="store_true", help="do not ask the Hub for current file sizes")
-    p.set_defaults(handler=run_catalog)
+    p.set_defaults(handler=run_catalogue)
     msub.add_parser("list", parents=[common], help="installed models").set_defaults(handler=run_list)
     p = msub.add_parser("info", parents=[common, ctx], help="check a GGUF file or MLX folder")
     p.add_argument("path", help="a GGUF file, an MLX folder or an installed model's name")

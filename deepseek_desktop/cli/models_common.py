@@ -30,10 +30,10 @@ def registry_of(args: argparse.Namespace, paths: AppPaths):
     return ModelRegistry(paths.registry_file, models_dir_of(args, paths))
 
 
-def catalog_of(paths: AppPaths):
-    from ..models.catalogue.catalogue import hub_cache_file, load_catalog
+def catalogue_of(paths: AppPaths):
+    from ..models.catalogue.state import open_catalogue
 
-    return load_catalog(hub_cache=hub_cache_file(paths))
+    return open_catalogue(paths)
 
 
 def fit_options(args: argparse.Namespace, paths: AppPaths):

@@ -1,4 +1,4 @@
-"""``models catalog``, ``list``, ``info``, ``fit`` and ``recommend``: what the catalogue and the models
+"""``models catalogue``, ``list``, ``info``, ``fit`` and ``recommend``: what the catalogue and the models
 folder hold, and how each model fits this computer."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from ..core.paths import AppPaths
 from .common import print_json
 from .models_common import (
     VERDICTS,
-    catalog_of,
+    catalogue_of,
     fit_options,
     guard,
     installed_path,
@@ -25,17 +25,17 @@ from .models_common import (
 
 
 @guard
-def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_catalogue(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.catalogue.catalogue import hub_cache_file
     from ..models.downloads.sizes import refresh_sizes
 
-    catalog, refreshed = catalog_of(paths), False
+    catalogue, refreshed = catalogue_of(paths), False
     if not args.offline:
-        catalog, refreshed = refresh_sizes(catalog, cache_file=hub_cache_file(paths), timeout=8.0)
+        catalogue, refreshed = refresh_sizes(catalogue, cache_file=hub_cache_file(paths), timeout=8.0)
     if args.json:
-        print_json({"refreshed": refreshed, "models": [m.to_dict() for m in catalog.models]})
+        print_json({"refreshed": refreshed, "models": [m.to_dict() for m in catalogue.models]})
         return 0
-    for m in sorted(catalog.models, key=lambda m: m.params_total):
+    for m in sorted(catalogue.models, key=lambda m: m.params_total):
         active = f" ({params_text(m.params_active)} active)" if m.moe else ""
         print(f"{m.id}  {params_text(m.params_total)}{active}  {m.context_length // 1024}K context  "
               f"{m.purpose}  {m.license}")
@@ -103,17 +103,17 @@ def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
 @guard
 def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.catalogue.catalogue import GgufQuant
-    from ..models.catalogue.recommend import fit_catalog_model
+    from ..models.catalogue.recommend import fit_catalogue_model
     from ..models.catalogue.speed import assess_speed
-    from ..models.errors import CatalogError
+    from ..models.errors import CatalogueError
     from ..models.hardware import probe_hardware
 
-    hw, catalog = probe_hardware(), catalog_of(paths)
+    hw, catalogue = probe_hardware(), catalogue_of(paths)
     try:
-        model, chosen = catalog.resolve(args.model)
-    except CatalogError as exc:
+        model, chosen = catalogue.resolve(args.model)
+    except CatalogueError as exc:
         # A GGUF on disk or an installed model: estimate from its real metadata.
-        if exc.message_id == "catalog.unknown_model" and (Path(args.model).expanduser().exists()
+        if exc.message_id == "catalogue.unknown_model" and (Path(args.model).expanduser().exists()
                                                           or is_installed(args.model, args, paths)):
             args.path = args.model
             return run_info(args, paths)
@@ -123,12 +123,12 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
     downloads = [chosen] if chosen is not None else [model.gguf[q] for q in model.quants()] + list(model.mlx)
     rows = []
     for dl in downloads:
-        fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+        fit = fit_catalogue_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
         label = dl.quant if isinstance(dl, GgufQuant) else f"mlx-{dl.bits}bit"
-        rows.append((label, dl.size, fit, assess_speed(model, dl.size, fit, hw, catalog.advice)))
+        rows.append((label, dl.size, fit, assess_speed(model, dl.size, fit, hw, catalogue.advice)))
     remote = None
     if not any(f.runs for _, _, f, _ in rows) and model.api_model:
-        remote = {"api_model": model.api_model, "base_url": catalog.api_base_url}
+        remote = {"api_model": model.api_model, "base_url": catalogue.api_base_url}
     if args.json:
         print_json({"model": model.id, "n_ctx": min(n_ctx, model.context_length), "hardware": hw.to_dict(),
                     "fits": [{"quant": q, "size": s, **f.to_dict(), "speed": sp.to_dict()} for q, s, f, sp in rows],
@@ -151,7 +151,7 @@ def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.hardware import probe_hardware
 
     hw, opt = probe_hardware(), fit_options(args, paths)
-    rec = recommend(catalog_of(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+    rec = recommend(catalogue_of(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
     if args.json:
         print_json({"hardware": hw.to_dict(), **rec.to_dict()})
         return 0

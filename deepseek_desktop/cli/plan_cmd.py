@@ -47,7 +47,7 @@ def hardware_from_args(args: argparse.Namespace):
 
 def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..core.errors import DeepSeekError
-    from ..models.catalogue.catalogue import hub_cache_file, load_catalog
+    from ..models.catalogue.state import open_catalogue
     from ..models.launch.cluster import PlanInputError, load_presets
     from ..models.launch.plan import ENGINE_ORDER, plan_launch
     from .common import report
@@ -68,7 +68,7 @@ def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
         hw = hardware_from_args(args)
         if args.ctx is not None and not 256 <= args.ctx <= 1_048_576:
             raise PlanInputError("--ctx must be between 256 and 1048576")
-        plans = plan_launch(load_catalog(hub_cache=hub_cache_file(paths)), args.model, hw, ctx=args.ctx,
+        plans = plan_launch(open_catalogue(paths), args.model, hw, ctx=args.ctx,
                             engine_ids=tuple(args.engine or ENGINE_ORDER), bind=args.bind, bin_dir=bin_dir,
                             api_port=args.api_port, dist_port=args.rpc_port)
     except DeepSeekError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..models.catalogue.catalogue import Catalog
+from ..models.catalogue.catalogue import Catalogue
 from ..models.catalogue.speed import duration_words
 from ..models.hardware import HardwareInfo
 
@@ -23,15 +23,15 @@ def _number(value: float, lang: str, digits: int = 0) -> str:
 
 
 def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = None,
-                   catalog: Catalog | None = None) -> str:
+                   catalogue: Catalogue | None = None) -> str:
     """A paragraph naming the recommended download for ``hw`` (this computer when None)."""
-    from ..models.catalogue.catalogue import load_catalog
+    from ..models.catalogue.catalogue import load_catalogue
     from ..models.catalogue.recommend import recommend
     from ..models.hardware import probe_hardware
 
     w = {k: v[lang] for k, v in words.items()}
     hw = hw or probe_hardware()
-    rec = recommend(catalog or load_catalog(), hw)
+    rec = recommend(catalogue or load_catalogue(), hw)
     gpu = (w["gpu"].format(gpu=", ".join(g.name for g in hw.gpus), vram=_number(hw.gpu_total_bytes / GB, lang))
            if hw.gpus else w["no_gpu"])
     lines = [w["machine"].format(ram=_number(hw.ram_total_bytes / GB, lang),

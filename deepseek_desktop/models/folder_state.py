@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.paths import AppPaths
 from ..core.settings.store import SettingsStore, models_dir
-from .catalogue.catalogue import Catalog, CatalogModel, GgufQuant, MlxRepo
+from .catalogue.catalogue import Catalogue, CatalogueModel, GgufQuant, MlxRepo
 from .catalogue.state import spec_of
 from .downloads.download import DownloadPlan
 from .downloads.hub import RepoFile
@@ -48,7 +48,7 @@ def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
     return ModelRegistry(paths.registry_file, folder)
 
 
-def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
+def read_local(paths: AppPaths, settings: SettingsStore, catalogue: Catalogue | None) -> LocalState:
     from .local.importing import discover_unregistered
     from .local.template_check import fallback_template
     from .storage import existing_ancestor, free_space, is_inside
@@ -64,11 +64,11 @@ def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None
         unregistered = tuple(discover_unregistered(folder, registry))
     except (OSError, ValueError) as exc:
         return LocalState(folder, error=exc)
-    partials = partial_downloads(catalog, folder) if catalog is not None else {}
+    partials = partial_downloads(catalogue, folder) if catalogue is not None else {}
     return LocalState(folder, browse_from, rows, unregistered, space, partials)
 
 
-def offline_plan(model: CatalogModel, download: GgufQuant | MlxRepo) -> DownloadPlan:
+def offline_plan(model: CatalogueModel, download: GgufQuant | MlxRepo) -> DownloadPlan:
     """A plan built from the catalogue alone (no Hub request): enough to find its partial files."""
     if isinstance(download, MlxRepo):
         return DownloadPlan(download.repo, "", (), "mlx", f"{model.id}:mlx-{download.bits}bit", "",
@@ -78,7 +78,7 @@ def offline_plan(model: CatalogModel, download: GgufQuant | MlxRepo) -> Download
                         model.id, download.quant)
 
 
-def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
+def partial_of(model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
     """Bytes already on disk for this download, kept from an interrupted or cancelled run."""
     from .downloads.download import partial_bytes
 
@@ -88,14 +88,14 @@ def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path)
     return partial_bytes(plan, folder)
 
 
-def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
+def partial_downloads(catalogue: Catalogue, folder: Path) -> dict[str, int]:
     """Bytes kept from interrupted downloads, by catalogue spec (they survive a restart of the app)."""
     from .downloads.download import STAGING
 
     out: dict[str, int] = {}
     if not (folder / STAGING).is_dir():
         return out
-    for model in catalog.models:
+    for model in catalogue.models:
         for download in [model.gguf[q] for q in model.quants()] + list(model.mlx):
             have = partial_of(model, download, folder)
             if have:
@@ -103,7 +103,7 @@ def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
     return out
 
 
-def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
+def discard_partial(model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
     """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
     only this one's files go (``downloads.download.discard_staging`` removes the repository's whole
     staging folder, the other quantisations' partial files included)."""
@@ -122,7 +122,7 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
         remove_empty_folders(d, folder / STAGING, keep_stop=False)
 
 
-def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
+def plan_download(model: CatalogueModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
     from .downloads.download import plan_gguf, plan_mlx
 
     if isinstance(download, MlxRepo):

@@ -306,8 +306,8 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(url)  # only ever on a click, in the system browser
 
     # -- other windows (made, reused and raised by self.windows) --------------------------------
-    def open_model_manager(self, *, catalog_file: Path | None = None, endpoint: str | None = None):
-        return self.windows.open_model_manager(catalog_file=catalog_file, endpoint=endpoint)
+    def open_model_manager(self, *, catalogue_file: Path | None = None, endpoint: str | None = None):
+        return self.windows.open_model_manager(catalogue_file=catalogue_file, endpoint=endpoint)
 
     def download_model(self, spec: str) -> None:
         """One click from the first-run banner: the model manager opens and downloads ``spec``."""
@@ -316,8 +316,8 @@ class MainWindow(QMainWindow):
     def open_settings(self, page: str | None = None):
         return self.windows.open_settings(page)
 
-    def open_launch_planner(self, catalog, model_id: str | None = None):
-        return self.windows.open_launch_planner(catalog, model_id)
+    def open_launch_planner(self, catalogue, model_id: str | None = None):
+        return self.windows.open_launch_planner(catalogue, model_id)
 
     # -- drag and drop --------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802

@@ -63,15 +63,15 @@ class OtherWindows(QObject):
         return self._settings
 
     def open_model_manager(
-        self, *, catalog_file: Path | None = None, endpoint: str | None = None
+        self, *, catalogue_file: Path | None = None, endpoint: str | None = None
     ) -> ModelManagerWindow:
-        """The model manager; ``catalog_file`` and ``endpoint`` apply when it is first made. An open one is
+        """The model manager; ``catalogue_file`` and ``endpoint`` apply when it is first made. An open one is
         raised; a closed (hidden) one looks at the models folder again."""
         from .model_manager.window import ModelManagerWindow
 
         manager = self.model_manager
         if manager is None:
-            manager = ModelManagerWindow(self._services, self._main, catalog_file=catalog_file, endpoint=endpoint)
+            manager = ModelManagerWindow(self._services, self._main, catalogue_file=catalogue_file, endpoint=endpoint)
             manager.modelsChanged.connect(self._reload_models)
             manager.messageWhileHidden.connect(
                 lambda text: self._notices.show_message(text, "info", timeout_ms=15000)
@@ -84,15 +84,15 @@ class OtherWindows(QObject):
         _raise(manager)
         return manager
 
-    def open_launch_planner(self, catalog, model_id: str | None = None) -> LaunchPlannerDialog:
-        """The launch planner for ``model_id`` of ``catalog`` (the catalogue's biggest model without one)."""
+    def open_launch_planner(self, catalogue, model_id: str | None = None) -> LaunchPlannerDialog:
+        """The launch planner for ``model_id`` of ``catalogue`` (the catalogue's biggest model without one)."""
         from .launch_planner.dialog import LaunchPlannerDialog
 
         if self._planner is None:
-            self._planner = LaunchPlannerDialog(self._services, catalog, self._main)
+            self._planner = LaunchPlannerDialog(self._services, catalogue, self._main)
             self._planner.switchRequested.connect(self._switch_model)
             self._planner.settingsRequested.connect(self.open_settings)
-        self._planner.set_catalog(catalog, model_id)
+        self._planner.set_catalogue(catalogue, model_id)
         _raise(self._planner)
         return self._planner
 

@@ -16,13 +16,13 @@ from typing import Any
 
 from ...core.files.json_file import parse_json
 from ...core.paths import AppPaths
-from ..errors import CatalogError
+from ..errors import CatalogueError
 from ..fit import Arch
 from ..gguf.split import split_info, split_part_names, split_stem
 
 log = logging.getLogger(__name__)
 
-CATALOG_FILE = Path(__file__).with_name("catalogue.json")
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
 QUANT_ORDER = ("UD-IQ1_S", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
 # Effective bits per weight of llama.cpp's mixes on typical models, for sizes of quants not listed.
 QUANT_BITS = {"UD-IQ1_S": 1.6, "Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5}
@@ -49,7 +49,7 @@ class MlxRepo:
 
 
 @dataclass(frozen=True)
-class CatalogModel:
+class CatalogueModel:
     id: str
     name: str
     family: str
@@ -73,7 +73,7 @@ class CatalogModel:
     def quant(self, name: str) -> GgufQuant:
         key = _match_quant(name, self.gguf)
         if key is None:
-            raise CatalogError("catalog.unknown_quant", f"{self.id} has {sorted(self.gguf)}", model=self.id,
+            raise CatalogueError("catalogue.unknown_quant", f"{self.id} has {sorted(self.gguf)}", model=self.id,
                                quant=name, available=", ".join(self.quants()) or "-")
         return self.gguf[key]
 
@@ -84,7 +84,7 @@ class CatalogModel:
         for m in self.mlx:
             if m.bits == bits:
                 return m
-        raise CatalogError("catalog.unknown_quant", f"{self.id} has MLX {[m.bits for m in self.mlx]}",
+        raise CatalogueError("catalogue.unknown_quant", f"{self.id} has MLX {[m.bits for m in self.mlx]}",
                            model=self.id, quant=f"MLX {bits}-bit",
                            available=", ".join(f"MLX {m.bits}-bit" for m in self.mlx) or "-")
 
@@ -110,7 +110,7 @@ class Advice:
     """The catalogue's rule for advice a person would follow (its "advice" block): the slowest pace at
     which a model of each purpose is still usable, typical answer lengths for the expected wait, how much
     faster counts as fast, and the quantisation to prefer when the CPU does the work. The defaults only
-    serve a catalogue built in code; ``load_catalog`` requires the block."""
+    serve a catalogue built in code; ``load_catalogue`` requires the block."""
 
     min_tokens_per_s: dict[str, float] = field(default_factory=lambda: {"reasoning": 8.0, "chat": 5.0, "code": 5.0})
     answer_tokens: dict[str, int] = field(default_factory=lambda: {"reasoning": 1000, "chat": 300, "code": 300})
@@ -151,19 +151,19 @@ def parse_advice(d: Any) -> Advice:
 
 
 @dataclass(frozen=True)
-class Catalog:
-    models: tuple[CatalogModel, ...]
+class Catalogue:
+    models: tuple[CatalogueModel, ...]
     api_base_url: str = "https://api.deepseek.com"
     advice: Advice = field(default_factory=Advice)
 
-    def get(self, model_id: str) -> CatalogModel:
+    def get(self, model_id: str) -> CatalogueModel:
         wanted = model_id.strip().lower()
         for m in self.models:
             if m.id == wanted or m.name.lower() == wanted:
                 return m
-        raise CatalogError("catalog.unknown_model", f"no catalogue entry {model_id!r}", model=model_id)
+        raise CatalogueError("catalogue.unknown_model", f"no catalogue entry {model_id!r}", model=model_id)
 
-    def resolve(self, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo | None]:
+    def resolve(self, spec: str) -> tuple[CatalogueModel, GgufQuant | MlxRepo | None]:
         """``"deepseek-r1-distill-qwen-7b:Q4_K_M"`` -> (model, quant); ``":mlx-4bit"`` picks an MLX repo;
         without a quantisation the second item is None."""
         model_id, _, quant = spec.partition(":")
@@ -175,25 +175,25 @@ class Catalog:
             return model, model.mlx_repo(int(mlx.group(1)))
         return model, model.quant(quant)
 
-    def with_hub_sizes(self, cached: dict[str, Any]) -> Catalog:
+    def with_hub_sizes(self, cached: dict[str, Any]) -> Catalogue:
         """Apply sizes and file names the Hub reported (``downloads.sizes.refresh_sizes`` or the cache file)."""
         return replace(self, models=tuple(_apply_listing(m, cached) for m in self.models))
 
 
-def load_catalog(path: str | os.PathLike[str] | None = None, *, hub_cache: str | os.PathLike[str] | None = None
-                 ) -> Catalog:
+def load_catalogue(path: str | os.PathLike[str] | None = None, *, hub_cache: str | os.PathLike[str] | None = None
+                 ) -> Catalogue:
     """Read the catalogue; with ``hub_cache``, apply the sizes an earlier refresh saved there."""
-    p = Path(path) if path else CATALOG_FILE
+    p = Path(path) if path else CATALOGUE_FILE
     try:
         data = parse_json(p.read_text(encoding="utf-8"))
-        catalog = Catalog(tuple(_model(m) for m in data["models"]),
+        catalogue = Catalogue(tuple(_model(m) for m in data["models"]),
                           data.get("api", {}).get("base_url", "https://api.deepseek.com"),
                           parse_advice(data.get("advice")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CatalogError("catalog.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
+        raise CatalogueError("catalogue.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
     if hub_cache:
-        catalog = catalog.with_hub_sizes(read_hub_cache(Path(hub_cache)))
-    return catalog
+        catalogue = catalogue.with_hub_sizes(read_hub_cache(Path(hub_cache)))
+    return catalogue
 
 
 def hub_cache_file(paths: AppPaths) -> Path:
@@ -209,12 +209,12 @@ def read_hub_cache(path: Path) -> dict[str, Any]:
         return {}  # no cache yet, or damaged: the catalogue's own values apply
 
 
-def _model(d: dict[str, Any]) -> CatalogModel:
+def _model(d: dict[str, Any]) -> CatalogueModel:
     gguf = d.get("gguf") or {}
     quants = {}
     for name, q in (gguf.get("quants") or {}).items():
         quants[name] = GgufQuant(name, split_part_names(q["file"], int(q.get("parts", 1))), int(q["size"]))
-    return CatalogModel(
+    return CatalogueModel(
         id=d["id"], name=d["name"], family=d["family"], purpose=d["purpose"], original_repo=d["original_repo"],
         released=d["released"], params_total=int(d["params_total"]), params_active=int(d["params_active"]),
         context_length=int(d["context_length"]), license=d["license"], arch=Arch(**d["arch"]),
@@ -232,7 +232,7 @@ def _match_quant(name: str, quants: dict[str, Any]) -> str | None:
     return None
 
 
-def _apply_listing(model: CatalogModel, listings: dict[str, Any]) -> CatalogModel:
+def _apply_listing(model: CatalogueModel, listings: dict[str, Any]) -> CatalogueModel:
     changes: dict[str, Any] = {}
     files = (listings.get(model.gguf_repo) or {}).get("files")
     if files:

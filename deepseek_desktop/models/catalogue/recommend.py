@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..fit import FitResult, ModelShape, assess_fit, estimate_memory
 from ..hardware import HardwareInfo
-from .catalogue import Advice, Catalog, CatalogModel, GgufQuant, MlxRepo
+from .catalogue import Advice, Catalogue, CatalogueModel, GgufQuant, MlxRepo
 from .speed import Speed, SpeedLevel, assess_speed
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class FitOptions:
 
 @dataclass(frozen=True)
 class Candidate:
-    model: CatalogModel
+    model: CatalogueModel
     quant: str  # "Q4_K_M", or "mlx-4bit"
     format: str  # "gguf" | "mlx"
     size_bytes: int
@@ -81,7 +81,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class RemoteRoute:
-    model: CatalogModel
+    model: CatalogueModel
     smallest_need_bytes: int  # memory its smallest download needs
     api_model: str
     base_url: str
@@ -106,7 +106,7 @@ class Recommendation:
                 "remote": [r.to_dict() for r in self.remote]}
 
 
-def fit_catalog_model(model: CatalogModel, download: GgufQuant | MlxRepo, hw: HardwareInfo,
+def fit_catalogue_model(model: CatalogueModel, download: GgufQuant | MlxRepo, hw: HardwareInfo,
                       n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16", flash_attn: bool = False) -> FitResult:
     engine = "mlx" if isinstance(download, MlxRepo) else "llamacpp"
     estimate = estimate_memory(ModelShape.from_arch(model.arch), download.size, min(n_ctx, model.context_length),
@@ -114,43 +114,43 @@ def fit_catalog_model(model: CatalogModel, download: GgufQuant | MlxRepo, hw: Ha
     return assess_fit(estimate, hw)
 
 
-def candidates(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16",
+def candidates(catalogue: Catalogue, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16",
                flash_attn: bool = False) -> list[Candidate]:
     """Every catalogue download with its fit; MLX ones only on Apple Silicon."""
     out = []
-    for model in catalog.models:
+    for model in catalogue.models:
         downloads: list[tuple[str, str, GgufQuant | MlxRepo]] = [(q, "gguf", model.gguf[q]) for q in model.quants()]
         if hw.apple_silicon:
             downloads += [(f"mlx-{m.bits}bit", "mlx", m) for m in model.mlx]
         for label, fmt, dl in downloads:
-            fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
-            speed = assess_speed(model, dl.size, fit, hw, catalog.advice)
+            fit = fit_catalogue_model(model, dl, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
+            speed = assess_speed(model, dl.size, fit, hw, catalogue.advice)
             out.append(Candidate(model, label, fmt, dl.size, fit, speed, _capability(model, label)))
     return out
 
 
-def recommend(catalog: Catalog, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16",
+def recommend(catalogue: Catalogue, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16",
               flash_attn: bool = False) -> Recommendation:
-    every = candidates(catalog, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
+    every = candidates(catalogue, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
     runnable = [c for c in every if c.fit.runs and quality_ok(c)]
     per_purpose = {}
     for purpose in ("reasoning", "chat", "code"):
-        pick = pick_candidate([c for c in runnable if c.model.purpose == purpose], catalog.advice)
+        pick = pick_candidate([c for c in runnable if c.model.purpose == purpose], catalogue.advice)
         if pick is not None:
             per_purpose[purpose] = pick
-    best = pick_candidate([c for c in runnable if c.model.purpose != "code"], catalog.advice)
+    best = pick_candidate([c for c in runnable if c.model.purpose != "code"], catalogue.advice)
     remote = []
-    for model in catalog.models:
+    for model in catalogue.models:
         if model.params_total < HUGE_PARAMS or not model.api_model:
             continue
         mine = [c for c in every if c.model is model]
         if mine and not any(c.fit.runs for c in mine):
             need = min(c.fit.estimate.total_bytes for c in mine)
-            remote.append(RemoteRoute(model, need, model.api_model, catalog.api_base_url))
-    return Recommendation(best, per_purpose, tuple(remote), n_ctx, catalog.advice)
+            remote.append(RemoteRoute(model, need, model.api_model, catalogue.api_base_url))
+    return Recommendation(best, per_purpose, tuple(remote), n_ctx, catalogue.advice)
 
 
-def default_download(model: CatalogModel, every: Sequence[Candidate] = (), advice: Advice | None = None
+def default_download(model: CatalogueModel, every: Sequence[Candidate] = (), advice: Advice | None = None
                      ) -> GgufQuant | MlxRepo:
     """The download of ``model`` taken when none is named (``models download ID``, the window's
     download of a bare id): the one the recommendation would pick among this model's downloads that
@@ -169,20 +169,20 @@ def default_download(model: CatalogModel, every: Sequence[Candidate] = (), advic
     return model.gguf[advice.cpu_quant if advice.cpu_quant in quants else quants[0]]
 
 
-def resolve_download(catalog: Catalog, spec: str, every: Sequence[Candidate] = ()
-                     ) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
+def resolve_download(catalogue: Catalogue, spec: str, every: Sequence[Candidate] = ()
+                     ) -> tuple[CatalogueModel, GgufQuant | MlxRepo]:
     """``"model-id:Q4_K_M"``, ``"model-id:mlx-4bit"`` or a bare ``"model-id"`` (see ``default_download``)."""
-    model, download = catalog.resolve(spec)
-    return model, download if download is not None else default_download(model, every, catalog.advice)
+    model, download = catalogue.resolve(spec)
+    return model, download if download is not None else default_download(model, every, catalogue.advice)
 
 
-def _size(model: CatalogModel) -> float:
+def _size(model: CatalogueModel) -> float:
     """Billions of parameters; a MoE model counts as the geometric mean of its total and active ones."""
     params = math.sqrt(model.params_total * model.params_active) if model.moe else model.params_total
     return params / 1e9
 
 
-def _capability(model: CatalogModel, quant: str) -> float:
+def _capability(model: CatalogueModel, quant: str) -> float:
     return _size(model) * QUANT_QUALITY.get(quant, 0.9)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..fit import FitResult
 from ..hardware import HardwareInfo
-from .catalogue import Advice, CatalogModel
+from .catalogue import Advice, CatalogueModel
 
 # Rough memory bandwidths in bytes/s that generation reaches. Per CPU core, because a few cores cannot
 # saturate the bus. Checked with bench/bench_speed_estimate.py on the project's 2-core, 24 GB test machine
@@ -58,7 +58,7 @@ class Speed:
                 "answer_tokens": self.answer_tokens, "wait_s": round(self.wait_s)}
 
 
-def tokens_per_s(model: CatalogModel, size_bytes: int, fit: FitResult, hw: HardwareInfo) -> float:
+def tokens_per_s(model: CatalogueModel, size_bytes: int, fit: FitResult, hw: HardwareInfo) -> float:
     """Generation speed if memory bandwidth is the limit: each token reads the active weights once."""
     return weights_tokens_per_s(size_bytes * model.params_active / model.params_total, fit, hw)
 
@@ -90,7 +90,7 @@ def classify(rate: float, purpose: str, fit: FitResult, advice: Advice) -> Speed
     return SpeedLevel.USABLE if rate >= minimum else SpeedLevel.SLOW
 
 
-def assess_speed(model: CatalogModel, size_bytes: int, fit: FitResult, hw: HardwareInfo, advice: Advice) -> Speed:
+def assess_speed(model: CatalogueModel, size_bytes: int, fit: FitResult, hw: HardwareInfo, advice: Advice) -> Speed:
     """The level of a (model, download, machine): the estimate judged by the catalogue's advice."""
     rate = tokens_per_s(model, size_bytes, fit, hw)
     return Speed(classify(rate, model.purpose, fit, advice), rate, advice.answer_length(model.purpose))

@@ -13,7 +13,7 @@ from typing import Any
 from ...core.paths import AppPaths
 from ...core.settings.store import SettingsStore
 from ..hardware import HardwareInfo
-from .catalogue import Catalog, CatalogModel, GgufQuant, MlxRepo
+from .catalogue import Catalogue, CatalogueModel, GgufQuant, MlxRepo
 from .recommend import Candidate, FitOptions, Recommendation, RemoteRoute, pick_candidate, quality_ok
 
 VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
@@ -23,15 +23,15 @@ VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
 class CatalogueState:
     """The catalogue with a fit verdict for every download on this computer, and the recommendation."""
 
-    catalog: Catalog
+    catalogue: Catalogue
     hw: HardwareInfo
     options: FitOptions
     candidates: tuple[Candidate, ...]
     recommendation: Recommendation
     hub_sizes: bool = False  # sizes confirmed by the Hub in this session
 
-    def model(self, model_id: str) -> CatalogModel:
-        return self.catalog.get(model_id)
+    def model(self, model_id: str) -> CatalogueModel:
+        return self.catalogue.get(model_id)
 
     def for_model(self, model_id: str) -> list[Candidate]:
         return [c for c in self.candidates if c.model.id == model_id]
@@ -45,7 +45,7 @@ class CatalogueState:
         mine = self.for_model(model_id)
         if not mine:
             return None
-        pick = pick_candidate([c for c in mine if c.fit.runs and quality_ok(c)], self.catalog.advice)
+        pick = pick_candidate([c for c in mine if c.fit.runs and quality_ok(c)], self.catalogue.advice)
         return pick or min(mine, key=lambda c: (VERDICT_ORDER.get(c.fit.verdict, 9), -c.score))
 
     def runs(self, model_id: str) -> bool:
@@ -55,10 +55,12 @@ class CatalogueState:
         return next((r for r in self.recommendation.remote if r.model.id == model_id), None)
 
 
-def load_catalogue(catalog_file: Path | None, hub_cache: Path) -> Catalog:
-    from .catalogue import load_catalog
+def open_catalogue(paths: AppPaths, catalogue_file: Path | None = None) -> Catalogue:
+    """The catalogue (``catalogue_file``, else the app's own) with the Hub sizes an earlier refresh cached:
+    how the window and the CLI both build it."""
+    from .catalogue import hub_cache_file, load_catalogue
 
-    return load_catalog(catalog_file, hub_cache=hub_cache)
+    return load_catalogue(catalogue_file, hub_cache=hub_cache_file(paths))
 
 
 def probe() -> HardwareInfo:
@@ -67,34 +69,31 @@ def probe() -> HardwareInfo:
     return probe_hardware()
 
 
-def assess(catalog: Catalog, hw: HardwareInfo, options: FitOptions, hub_sizes: bool = False) -> CatalogueState:
+def assess(catalogue: Catalogue, hw: HardwareInfo, options: FitOptions, hub_sizes: bool = False) -> CatalogueState:
     from .recommend import candidates, recommend
 
     kwargs: dict[str, Any] = {"cache_type": options.cache_type, "flash_attn": options.flash_attn}
-    every = candidates(catalog, hw, options.n_ctx, **kwargs)
-    rec = recommend(catalog, hw, options.n_ctx, **kwargs)
-    return CatalogueState(catalog, hw, options, tuple(every), rec, hub_sizes)
+    every = candidates(catalogue, hw, options.n_ctx, **kwargs)
+    rec = recommend(catalogue, hw, options.n_ctx, **kwargs)
+    return CatalogueState(catalogue, hw, options, tuple(every), rec, hub_sizes)
 
 
-def assess_with_settings(paths: AppPaths, settings: SettingsStore, catalog_file: Path | None = None
+def assess_with_settings(paths: AppPaths, settings: SettingsStore, catalogue_file: Path | None = None
                          ) -> CatalogueState:
     """The catalogue with the Hub sizes an earlier refresh cached, judged on this computer with the
     settings' context, K/V cache and flash attention: what the model manager opens with."""
-    from .catalogue import hub_cache_file
-
-    catalog = load_catalogue(catalog_file, hub_cache_file(paths))
-    return assess(catalog, probe(), FitOptions.from_settings(settings))
+    return assess(open_catalogue(paths, catalogue_file), probe(), FitOptions.from_settings(settings))
 
 
-def resolve(state: CatalogueState, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo]:
+def resolve(state: CatalogueState, spec: str) -> tuple[CatalogueModel, GgufQuant | MlxRepo]:
     """``"model-id:Q4_K_M"`` or ``"model-id:mlx-4bit"``; a bare id takes the download ``models download``
     takes (the recommendation's pick among this model's downloads that run here)."""
     from .recommend import resolve_download
 
-    return resolve_download(state.catalog, spec, state.candidates)
+    return resolve_download(state.catalogue, spec, state.candidates)
 
 
-def spec_of(model: CatalogModel, download: GgufQuant | MlxRepo) -> str:
+def spec_of(model: CatalogueModel, download: GgufQuant | MlxRepo) -> str:
     if isinstance(download, MlxRepo):
         return f"{model.id}:mlx-{download.bits}bit"
     return f"{model.id}:{download.quant}"

@@ -25,7 +25,7 @@ from typing import Any
 from ... import __version__
 from ...core.files.atomic import write_atomic
 from ...core.files.json_file import parse_json
-from ..catalogue.catalogue import CatalogModel, GgufQuant, MlxRepo, _hub_files_for
+from ..catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo, _hub_files_for
 from ..errors import Cancelled, DownloadError, ModelManagerError, StorageError
 from ..hashing import HashingWriter, git_blob_sha1
 from ..local.registry import InstalledModel, ModelRegistry
@@ -107,7 +107,7 @@ def _check_inside(plan: DownloadPlan, models: Path) -> None:
                                     repo=plan.repo, file=f.name)
 
 
-def plan_gguf(model: CatalogModel, quant: GgufQuant, *, endpoint: str | None = None) -> DownloadPlan:
+def plan_gguf(model: CatalogueModel, quant: GgufQuant, *, endpoint: str | None = None) -> DownloadPlan:
     """Ask the Hub which files make up this quantisation (all parts of a split GGUF) and their hashes."""
     listing = repo_listing(model.gguf_repo, endpoint=endpoint)
     names = _hub_files_for(quant, {f.name: f.size for f in listing.files})
@@ -118,7 +118,7 @@ def plan_gguf(model: CatalogModel, quant: GgufQuant, *, endpoint: str | None = N
                         f"{model.id}:{quant.quant}", hub_endpoint(endpoint), model.id, quant.quant)
 
 
-def plan_mlx(model: CatalogModel, mlx: MlxRepo, *, endpoint: str | None = None) -> DownloadPlan:
+def plan_mlx(model: CatalogueModel, mlx: MlxRepo, *, endpoint: str | None = None) -> DownloadPlan:
     listing = repo_listing(mlx.repo, endpoint=endpoint)
     files = tuple(f for f in listing.files if f.name not in _SKIP)
     return DownloadPlan(listing.repo, listing.revision, files, "mlx", f"{model.id}:mlx-{mlx.bits}bit",

@@ -10,21 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from ...core.files.atomic import write_atomic
-from ..catalogue.catalogue import Catalog, read_hub_cache
+from ..catalogue.catalogue import Catalogue, read_hub_cache
 from ..errors import DownloadError
 from .hub import repo_listing
 
 log = logging.getLogger(__name__)
 
 
-def refresh_sizes(catalog: Catalog, *, endpoint: str | None = None, cache_file: str | os.PathLike[str] | None = None,
-                  timeout: float = 10.0) -> tuple[Catalog, bool]:
+def refresh_sizes(catalogue: Catalogue, *, endpoint: str | None = None,
+                  cache_file: str | os.PathLike[str] | None = None, timeout: float = 10.0) -> tuple[Catalogue, bool]:
     """Ask the Hub for every repository's file listing. Returns (catalogue, refreshed).
 
     Offline (the first request cannot connect) it stops at once and returns the catalogue unchanged.
     A repository the Hub does not know keeps its catalogue values.
     """
-    repos = sorted({m.gguf_repo for m in catalog.models if m.gguf_repo} | {r.repo for m in catalog.models
+    repos = sorted({m.gguf_repo for m in catalogue.models if m.gguf_repo} | {r.repo for m in catalogue.models
                                                                            for r in m.mlx})
     listings: dict[str, Any] = {}
     try:
@@ -33,7 +33,7 @@ def refresh_sizes(catalog: Catalog, *, endpoint: str | None = None, cache_file: 
     except DownloadError as exc:
         if exc.message_id in ("download.no_network", "download.interrupted"):
             log.info("Hub not reachable, catalogue sizes stay as they are: %s", exc.detail)
-            return catalog, False
+            return catalogue, False
         log.info("%s: %s", repos[0], exc.detail)
 
     def one(repo: str) -> tuple[str, dict[str, Any] | None]:
@@ -51,4 +51,4 @@ def refresh_sizes(catalog: Catalog, *, endpoint: str | None = None, cache_file: 
         cache_path = Path(cache_file)
         merged = read_hub_cache(cache_path) | listings
         write_atomic(cache_path, json.dumps(merged).encode("utf-8"))
-    return catalog.with_hub_sizes(listings), bool(listings)
+    return catalogue.with_hub_sizes(listings), bool(listings)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..catalogue.catalogue import CatalogModel
+from ..catalogue.catalogue import CatalogueModel
 from ..fit import ModelShape, estimate_memory
 from .cluster import GIB, ClusterHardware
 
@@ -34,7 +34,7 @@ class ModelSource:
     api_model: str = ""
 
 
-def catalog_source(model: CatalogModel, precision: str, engines: dict[str, Any]) -> ModelSource:
+def catalogue_source(model: CatalogueModel, precision: str, engines: dict[str, Any]) -> ModelSource:
     shape = ModelShape.from_arch(model.arch)
     p = precision.strip().upper()
     if p in engines["precisions"]:

@@ -14,11 +14,11 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from ..catalogue.catalogue import Catalog, CatalogModel
-from ..errors import CatalogError
+from ..catalogue.catalogue import Catalogue, CatalogueModel
+from ..errors import CatalogueError
 from .cluster import ClusterHardware, PlanInputError
 from .commands import render
-from .layout import EnginePlan, ModelSource, Suggestion, catalog_source, gguf_source, layout_for
+from .layout import EnginePlan, ModelSource, Suggestion, catalogue_source, gguf_source, layout_for
 
 ENGINES_FILE = Path(__file__).with_name("engines.json")
 ENGINE_ORDER = ("sglang", "vllm", "llamacpp")
@@ -30,7 +30,7 @@ def load_engines(path: Path | None = None) -> dict[str, Any]:
 
 
 def _suggest(engine: str, rules: dict[str, Any], src: ModelSource, hw: ClusterHardware, ctx: int,
-             model: CatalogModel | None) -> list[Suggestion]:
+             model: CatalogueModel | None) -> list[Suggestion]:
     """The smallest changes that make a plan fit: a smaller quantisation, a shorter context, more GPUs."""
     out: list[Suggestion] = []
     if src.fmt == "GGUF" and model is not None:
@@ -76,7 +76,7 @@ def _more_gpus(engine: str, rules: dict[str, Any], src: ModelSource, hw: Cluster
 
 
 def plan_engine(engine: str, src: ModelSource, hw: ClusterHardware, ctx: int, *, engines: dict[str, Any] | None = None,
-                model: CatalogModel | None = None, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
+                model: CatalogueModel | None = None, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
                 weights_root: str = "/models", api_port: int | None = None, dist_port: int | None = None
                 ) -> EnginePlan:
 
@@ -96,7 +96,7 @@ def plan_engine(engine: str, src: ModelSource, hw: ClusterHardware, ctx: int, *,
     return plan
 
 
-def plan_launch(catalog: Catalog | None, spec: str, hw: ClusterHardware, *, ctx: int | None = None,
+def plan_launch(catalogue: Catalogue | None, spec: str, hw: ClusterHardware, *, ctx: int | None = None,
                 engine_ids: tuple[str, ...] = ENGINE_ORDER, **kwargs: Any) -> list[EnginePlan]:
     """Plans for ``spec`` ("deepseek-v3", "deepseek-v3:Q4_K_M", "deepseek-r1:FP8" or a GGUF path) per engine.
 
@@ -106,15 +106,15 @@ def plan_launch(catalog: Catalog | None, spec: str, hw: ClusterHardware, *, ctx:
     for e in engine_ids:
         if e not in engines["engines"]:
             raise PlanInputError(f"unknown engine {e!r} (known: {', '.join(engines['engines'])})")
-    model: CatalogModel | None = None
+    model: CatalogueModel | None = None
     path = Path(spec).expanduser()
     if spec.lower().endswith(".gguf") and path.is_file():
         sources = dict.fromkeys(engine_ids, gguf_source(path))
     else:
-        if catalog is None:
-            raise CatalogError("catalog.unknown_model", f"no catalogue for {spec!r}", model=spec)
+        if catalogue is None:
+            raise CatalogueError("catalogue.unknown_model", f"no catalogue for {spec!r}", model=spec)
         model_id, _, precision = spec.partition(":")
-        model = catalog.get(model_id)
+        model = catalogue.get(model_id)
         sources = {e: _default_source(e, engines, model, precision, hw, ctx or DEFAULT_CTX) for e in engine_ids}
     plans = []
     for e, src in sources.items():
@@ -123,20 +123,20 @@ def plan_launch(catalog: Catalog | None, spec: str, hw: ClusterHardware, *, ctx:
     return plans
 
 
-def _default_source(engine: str, engines: dict[str, Any], model: CatalogModel, precision: str,
+def _default_source(engine: str, engines: dict[str, Any], model: CatalogueModel, precision: str,
                     hw: ClusterHardware, ctx: int) -> ModelSource:
     rules = engines["engines"][engine]
     wanted = precision.strip()
     native = wanted.upper() in engines["precisions"]
     if "GGUF" in rules["formats"]:
         if wanted and not native:
-            return catalog_source(model, wanted, engines)
+            return catalogue_source(model, wanted, engines)
         quants = model.quants()
         if not quants:
-            return catalog_source(model, "FP8", engines)  # no GGUF: the plan says "unsupported"
+            return catalogue_source(model, "FP8", engines)  # no GGUF: the plan says "unsupported"
         for q in reversed(quants):
-            src = catalog_source(model, q, engines)
+            src = catalogue_source(model, q, engines)
             if layout_for(engine, rules, src, hw, ctx).fits:
                 return src
-        return catalog_source(model, "Q4_K_M" if "Q4_K_M" in model.gguf else quants[0], engines)
-    return catalog_source(model, wanted if native else "FP8", engines)
+        return catalogue_source(model, "Q4_K_M" if "Q4_K_M" in model.gguf else quants[0], engines)
+    return catalogue_source(model, wanted if native else "FP8", engines)

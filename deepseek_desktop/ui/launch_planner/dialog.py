@@ -43,11 +43,11 @@ class LaunchPlannerDialog(QDialog):
     switchRequested = Signal(object)  # ModelChoice: the chat should use the connected server
     settingsRequested = Signal(str)  # the settings page to show ("remote": DeepSeek's API)
 
-    def __init__(self, services, catalog, parent: QWidget | None = None) -> None:
+    def __init__(self, services, catalogue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("launchPlanner")
         self.services = services
-        self.catalog = catalog
+        self.catalogue = catalogue
         self.presets: list[dict] = []
         self.plans: dict[str, object] = {}
         self._generation = 0
@@ -148,10 +148,10 @@ class LaunchPlannerDialog(QDialog):
         self.retranslate()
 
     # -- inputs ---------------------------------------------------------------------------------
-    def set_catalog(self, catalog, model_id: str | None) -> None:
-        self.catalog = catalog
+    def set_catalogue(self, catalogue, model_id: str | None) -> None:
+        self.catalogue = catalogue
         self.model_box.clear()
-        big = sorted(catalog.models, key=lambda m: -m.params_total)
+        big = sorted(catalogue.models, key=lambda m: -m.params_total)
         for m in big:
             self.model_box.addItem(m.name, m.id)
         wanted = model_id or (big[0].id if big else None)
@@ -180,7 +180,7 @@ class LaunchPlannerDialog(QDialog):
 
     def current_model(self):
         model_id = self.model_box.currentData()
-        return self.catalog.get(model_id) if self.catalog and model_id else None
+        return self.catalogue.get(model_id) if self.catalogue and model_id else None
 
     def _apply_preset(self, index: int) -> None:
         preset_id = self.preset_box.itemData(index)
@@ -219,7 +219,7 @@ class LaunchPlannerDialog(QDialog):
         from ...models.launch.plan import plan_launch
 
         try:
-            plans = await asyncio.to_thread(plan_launch, self.catalog, spec, hw, ctx=ctx)
+            plans = await asyncio.to_thread(plan_launch, self.catalogue, spec, hw, ctx=ctx)
         except Exception as exc:  # noqa: BLE001 - a damaged rule file must not take the dialog down
             log.exception("launch plan for %s failed", spec)
             if generation == self._generation:

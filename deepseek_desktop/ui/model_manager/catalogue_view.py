@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...models.catalogue.catalogue import CatalogModel
+from ...models.catalogue.catalogue import CatalogueModel
 from ...models.catalogue.state import CatalogueState
 from ...models.hardware import HardwareInfo
 from ..elided_label import ElidedLabel
@@ -33,7 +33,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 class ModelListEntry(QWidget):
     """One line of the model list: name, size and purpose, and how its best download runs here."""
 
-    def __init__(self, model: CatalogModel, level: str, verdict: str, parent: QWidget | None = None) -> None:
+    def __init__(self, model: CatalogueModel, level: str, verdict: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model, self.level, self.verdict = model, level, verdict
         self.name = ElidedLabel(self)  # plain text, ends in "…" when the list is narrow (the whole in the tooltip)
@@ -134,7 +134,7 @@ class CatalogueView(QWidget):
         self.model_list.blockSignals(True)
         self.model_list.clear()
         if state is not None:
-            for m in sorted(state.catalog.models, key=lambda m: (m.params_total, m.name)):
+            for m in sorted(state.catalogue.models, key=lambda m: (m.params_total, m.name)):
                 best = state.best_for(m.id)
                 entry = ModelListEntry(m, best.level.value if best else "", best.fit.verdict if best else "",
                                        self.model_list)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...models.catalogue.catalogue import CatalogModel
+from ...models.catalogue.catalogue import CatalogueModel
 from ...models.catalogue.recommend import Candidate
 from ...models.catalogue.state import CatalogueState, DownloadState, download_state
 from ..fit_text import badge_sheet, fit_tooltip, level_text, params_text, speed_line
@@ -169,7 +169,7 @@ class ModelDetail(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
         self.rows: dict[str, QuantRow] = {}
-        self.model: CatalogModel | None = None
+        self.model: CatalogueModel | None = None
         self.state: CatalogueState | None = None
         self._fits_only = True
         self._local: tuple[set[str], dict[str, int], set[str]] = (set(), {}, set())

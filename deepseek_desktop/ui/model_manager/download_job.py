@@ -26,7 +26,7 @@ from shiboken6 import isValid
 
 from ...core.errors import DeepSeekError
 from ...core.paths import AppPaths
-from ...models.catalogue.catalogue import CatalogModel, GgufQuant, MlxRepo
+from ...models.catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo
 from ...models.catalogue.state import spec_of
 from ...models.errors import Cancelled
 from ...models.folder_state import partial_of, plan_download, registry_for
@@ -89,7 +89,7 @@ class DownloadJob(QObject):
     finished = Signal(object)  # InstalledModel
     failed = Signal(str)  # one translated line
 
-    def __init__(self, model: CatalogModel, download: GgufQuant | MlxRepo, paths: AppPaths, folder: Path,
+    def __init__(self, model: CatalogueModel, download: GgufQuant | MlxRepo, paths: AppPaths, folder: Path,
                  endpoint: str | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.work = BackgroundWork(self)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from deepseek_desktop.models.catalogue.catalogue import CATALOG_FILE
+from deepseek_desktop.models.catalogue.catalogue import CATALOGUE_FILE
 
 SMALL_ID = "test-gemma-270m"
 SMALL_REPO = "test-org/gemma-GGUF"
@@ -33,13 +33,13 @@ def _model(id_: str, name: str, purpose: str, params: int, active: int, arch: di
             "mlx": []}
 
 
-def write_catalog(path: Path, small_size: int) -> Path:
+def write_catalogue(path: Path, small_size: int) -> Path:
     giant_quants = {q: {"file": f"R1-{q}/R1-{q}-00001-of-00003.gguf", "size": size, "parts": 3}
                     for q, size in (("UD-IQ1_S", 131_000_000_000), ("Q4_K_M", 404_000_000_000))}
     data = {
         "schema": 1,
         "api": {"base_url": "https://api.deepseek.com"},
-        "advice": json.loads(CATALOG_FILE.read_text(encoding="utf-8"))["advice"],  # the app's own rule
+        "advice": json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))["advice"],  # the app's own rule
         "models": [
             _model(SMALL_ID, "Test Gemma 270M", "chat", 268_000_000, 268_000_000, _SMALL_ARCH, SMALL_REPO,
                    {"Q4_K_M": {"file": SMALL_FILE, "size": small_size}}),
