@@ -25,15 +25,15 @@ from deepseek_desktop.core.settings.schema import GROUPS
 from deepseek_desktop.models.downloads.download import STAGING
 from deepseek_desktop.models.local.registry import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
-from deepseek_desktop.ui.fit_text import level_text, verdict_text
+from deepseek_desktop.ui.fit_text import level_text, size_text, verdict_text
 from deepseek_desktop.ui.model_manager.download_job import JobState
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
-from deepseek_desktop.ui.toolbar.fit_badge import size_text
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
-# The manager's own modules, and the words for sizes, speeds and fits that it shares with the toolbar.
+# The manager's own modules, the words for sizes, speeds and fits that it shares with the toolbar, and the
+# vocabulary that marks the verdicts' and levels' labels.
 MANAGER_MODULES = [*sorted(p for p in (UI / "model_manager").glob("*.py") if p.name != "__init__.py"),
-                   UI / "fit_text.py"]
+                   UI / "fit_text.py", UI.parent / "core" / "vocabulary.py"]
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from deepseek_desktop.core.vocabulary import SpeedLevel
 from deepseek_desktop.models.catalogue.catalogue import CATALOGUE_FILE, load_catalogue
 from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
-from deepseek_desktop.models.catalogue.speed import SpeedLevel, classify
+from deepseek_desktop.models.catalogue.speed import classify
 from deepseek_desktop.models.errors import CatalogueError
 from deepseek_desktop.models.hardware import HardwareInfo
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.requests import KV_CACHE_TYPES, GenerationParams, LoadParams
+from deepseek_desktop.core.requests import GenerationParams, LoadParams
 from deepseek_desktop.core.settings import schema as settings_schema
 from deepseek_desktop.core.settings.schema import (
     SettingSpec,
@@ -31,7 +31,8 @@ from deepseek_desktop.core.settings.store import (
     load_params,
     models_dir,
 )
-from deepseek_desktop.engines.registry import ENGINE_NAMES
+from deepseek_desktop.core.vocabulary import Engine
+from deepseek_desktop.engines.llamacpp import CACHE_TYPES
 from deepseek_desktop.engines.simulator import DEFAULT_WORDS_PER_SECOND
 
 SCHEMA_SOURCE = Path(settings_schema.__file__)
@@ -73,8 +74,8 @@ def test_schema_has_every_setting_the_app_needs():
     assert (schema.spec("server.queue_limit").default, schema.spec("server.max_body_mb").default) == (16, 4)
     assert [c.value for c in schema.spec("general.language").choices] == ["system", "de", "en"]
     assert [c.value for c in schema.spec("general.theme").choices] == ["system", "light", "dark"]
-    assert [c.value for c in schema.spec("general.default_engine").choices] == ["auto", *ENGINE_NAMES]
-    assert tuple(c.value for c in schema.spec("llamacpp.kv_cache_type").choices) == KV_CACHE_TYPES
+    assert [c.value for c in schema.spec("general.default_engine").choices] == ["auto", *Engine]
+    assert tuple(c.value for c in schema.spec("llamacpp.kv_cache_type").choices) == tuple(CACHE_TYPES)
     ranges = {k: (schema.spec(k).minimum, schema.spec(k).maximum) for k in (
         "generation.temperature", "generation.top_p", "generation.top_k", "generation.repeat_penalty",
         "llamacpp.gpu_layers")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.settings.schema import SettingsSchema
 from .doctor_cmd import run_doctor
 from .models_info import run_catalogue, run_fit, run_info, run_list, run_recommend
 from .models_install import run_download, run_import, run_remove
@@ -24,7 +25,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     # Unset, these are the window's settings: a model judged here is judged as the model manager judges it.
     ctx.add_argument("--ctx", type=int, default=None,
                      help="context length in tokens (default: the context length in the settings)")
-    ctx.add_argument("--cache-type", default=None, choices=("f16", "q8_0", "q4_0"),
+    cache_types = [c.value for c in SettingsSchema().spec("llamacpp.kv_cache_type").choices]
+    ctx.add_argument("--cache-type", default=None, choices=cache_types,
                      help="KV cache type (default: the K/V cache precision in the settings)")
     ctx.add_argument("--flash-attn", action=argparse.BooleanOptionalAction, default=None,
                      help="estimate with flash attention (default: the flash attention setting)")

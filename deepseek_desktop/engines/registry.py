@@ -4,31 +4,31 @@ loading llama.cpp or MLX costs time and memory, so only the engine in use is imp
 from __future__ import annotations
 
 import importlib.util
-import platform
-import sys
 from importlib import metadata
 
 from ..core.errors import EngineError
+from ..core.vocabulary import Engine
 
-ENGINE_NAMES = ("llamacpp", "mlx", "remote", "simulator")
+# The package behind each engine that needs one, as pip names it.
+_PACKAGES = {Engine.LLAMACPP: "llama-cpp-python", Engine.MLX: "mlx-lm", Engine.REMOTE: "openai"}
 
 
 def create_engine(name: str):
-    if name == "simulator":
+    if name == Engine.SIMULATOR:
         from .simulator import SimulatorEngine
 
         return SimulatorEngine()
-    if name == "llamacpp":
+    if name == Engine.LLAMACPP:
         _require("llama_cpp", name)
         from .llamacpp import LlamaCppEngine
 
         return LlamaCppEngine()
-    if name == "mlx":
+    if name == Engine.MLX:
         _require("mlx_lm", name)
         from .mlx_engine import MlxEngine
 
         return MlxEngine()
-    if name == "remote":
+    if name == Engine.REMOTE:
         _require("openai", name)
         from .remote import RemoteEngine
 
@@ -43,18 +43,13 @@ def _require(module: str, engine: str) -> None:
 
 def engine_versions() -> dict[str, str | None]:
     """Version of the package behind each engine, None when it is not installed (no import done)."""
-    packages = {"llamacpp": "llama-cpp-python", "mlx": "mlx-lm", "remote": "openai"}
-    out: dict[str, str | None] = {"simulator": _own_version()}
-    for engine, dist in packages.items():
+    out: dict[str, str | None] = {Engine.SIMULATOR: _own_version()}
+    for engine, dist in _PACKAGES.items():
         try:
             out[engine] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[engine] = None
     return out
-
-
-def is_apple_silicon() -> bool:
-    return sys.platform == "darwin" and platform.machine() == "arm64"
 
 
 def _own_version() -> str:

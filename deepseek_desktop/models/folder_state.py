@@ -10,11 +10,11 @@ from pathlib import Path
 
 from ..core.paths import AppPaths
 from ..core.settings.store import SettingsStore, models_dir
+from ..core.vocabulary import DownloadSpec, ModelFormat
 from .catalogue.catalogue import Catalogue, CatalogueModel, GgufQuant, MlxRepo
-from .catalogue.state import spec_of
 from .downloads.download import DownloadPlan
 from .downloads.hub import RepoFile
-from .local.registry import InstalledModel, ModelRegistry
+from .local.registry import InstalledModel, registry_for
 from .storage import SpaceInfo
 
 
@@ -27,7 +27,7 @@ class InstalledRow:
 
     @property
     def spec(self) -> str:
-        return f"{self.model.catalog_id}:{self.model.quant}" if self.model.catalog_id else ""
+        return DownloadSpec(self.model.catalog_id, self.model.quant).format() if self.model.catalog_id else ""
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,6 @@ class LocalState:
 
     def installed_specs(self) -> set[str]:
         return {r.spec for r in self.installed if r.spec and r.present}
-
-
-def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
-    return ModelRegistry(paths.registry_file, folder)
 
 
 def read_local(paths: AppPaths, settings: SettingsStore, catalogue: Catalogue | None) -> LocalState:
@@ -70,12 +66,11 @@ def read_local(paths: AppPaths, settings: SettingsStore, catalogue: Catalogue | 
 
 def offline_plan(model: CatalogueModel, download: GgufQuant | MlxRepo) -> DownloadPlan:
     """A plan built from the catalogue alone (no Hub request): enough to find its partial files."""
+    spec = model.spec(download).format()
     if isinstance(download, MlxRepo):
-        return DownloadPlan(download.repo, "", (), "mlx", f"{model.id}:mlx-{download.bits}bit", "",
-                            model.id, f"mlx-{download.bits}bit")
+        return DownloadPlan(download.repo, "", (), ModelFormat.MLX, spec, "", model.id, download.label)
     files = tuple(RepoFile(name, 0, None, None) for name in download.files)
-    return DownloadPlan(model.gguf_repo, "", files, "gguf", f"{model.id}:{download.quant}", "",
-                        model.id, download.quant)
+    return DownloadPlan(model.gguf_repo, "", files, ModelFormat.GGUF, spec, "", model.id, download.label)
 
 
 def partial_of(model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
@@ -83,7 +78,7 @@ def partial_of(model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Pat
     from .downloads.download import partial_bytes
 
     plan = offline_plan(model, download)
-    if plan.kind == "mlx":  # an MLX repository's file list needs the Hub; its staging folder is its own
+    if plan.kind == ModelFormat.MLX:  # an MLX repository's file list needs the Hub; its staging folder is its own
         return sum(p.stat().st_size for p in plan.staging(folder).rglob("*.part") if p.is_file())
     return partial_bytes(plan, folder)
 
@@ -99,7 +94,7 @@ def partial_downloads(catalogue: Catalogue, folder: Path) -> dict[str, int]:
         for download in [model.gguf[q] for q in model.quants()] + list(model.mlx):
             have = partial_of(model, download, folder)
             if have:
-                out[spec_of(model, download)] = have
+                out[model.spec(download).format()] = have
     return out
 
 
@@ -111,7 +106,7 @@ def discard_partial(model: CatalogueModel, download: GgufQuant | MlxRepo, folder
     from .storage import remove_empty_folders
 
     plan = offline_plan(model, download)
-    if plan.kind == "mlx":
+    if plan.kind == ModelFormat.MLX:
         discard_staging(plan, folder)
         return
     staging = plan.staging(folder)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import psutil
 
+from ..core.vocabulary import ModelFormat
 from .errors import RamDiskError, StorageError
 from .progress import ProgressCallback
 from .storage import check_space, copy_files, format_bytes, free_space
@@ -194,7 +195,7 @@ def stage_model(path: str | os.PathLike[str], n_ctx: int, *, progress: ProgressC
     memory = estimate.total_bytes - estimate.weights_bytes  # the weights are the RAM disk's content
     disk = create_ramdisk(size + size // 50 + (1 << 20), model_memory_bytes=memory + size, **kwargs)
     try:
-        if info.format == "mlx":
+        if info.format == ModelFormat.MLX:
             root = Path(info.path)
             pairs = [(s, disk.path / root.name / s.relative_to(root)) for s in sources]
             check_space(disk.path, size, len(pairs))

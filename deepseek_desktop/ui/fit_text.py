@@ -1,40 +1,30 @@
-"""Words and numbers for the model manager: speed levels (fast, usable, slow, does not fit) and fit
-verdicts with their colours and the figures behind them, expected waits, parameter counts, rates and
-remaining times. Locale-aware (``QLocale``) and translated."""
+"""Words and numbers for models: sizes, speed levels (fast, usable, slow, does not fit) and fit verdicts with
+their colours and the figures behind them, expected waits, parameter counts, rates and remaining times.
+Locale-aware (``QLocale``) and translated. The model manager, the toolbar, the drop import and the launch
+planner share them; the words and colours themselves are the vocabulary's (``core/vocabulary.py``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from ..core.vocabulary import NEUTRAL_COLOUR, FitVerdict, SpeedLevel
 from ..models.catalogue.speed import Speed, duration_parts
 from ..models.fit import FitResult
 from ..models.hardware import HardwareInfo
-from .toolbar.fit_badge import size_text
-from .toolbar.model_picker import BADGE_COLOURS
 
 
-def verdict_text(verdict: str) -> str:
-    texts = {
-        "gpu": QCoreApplication.translate("FitBadge", "Runs on the GPU"),
-        "partial": QCoreApplication.translate("FitBadge", "Partly on the GPU"),
-        "cpu": QCoreApplication.translate("FitBadge", "Runs on the CPU"),
-        "no_fit": QCoreApplication.translate("FitBadge", "Too big for this computer"),
-    }
-    return texts.get(verdict, "")
+def size_text(n: int) -> str:
+    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
-LEVEL_COLOURS = {"fast": "#2e7d32", "usable": "#1565c0", "slow": "#ef8f00", "does_not_fit": "#c62828"}
+def verdict_text(verdict: FitVerdict | str) -> str:
+    """Where a model runs here, as the badge says it ("" without a verdict)."""
+    return QCoreApplication.translate("FitBadge", FitVerdict(verdict).face.label) if verdict else ""
 
 
-def level_text(level: str) -> str:
-    """A speed level (``SpeedLevel`` value) as the badge says it."""
-    texts = {
-        "fast": QCoreApplication.translate("FitBadge", "Fast"),
-        "usable": QCoreApplication.translate("FitBadge", "Usable"),
-        "slow": QCoreApplication.translate("FitBadge", "Slow"),
-        "does_not_fit": QCoreApplication.translate("FitBadge", "Does not fit"),
-    }
-    return texts.get(level, "")
+def level_text(level: SpeedLevel | str) -> str:
+    """A speed level as the badge says it ("" without one)."""
+    return QCoreApplication.translate("FitBadge", SpeedLevel(level).face.label) if level else ""
 
 
 def wait_text(speed: Speed) -> str:
@@ -52,15 +42,11 @@ def speed_line(speed: Speed) -> str:
     return f"{speed_text(speed.tokens_per_s)} · {wait_text(speed)}"
 
 
-def verdict_colour(verdict: str) -> str:
-    """The colour of a speed level or a fit verdict."""
-    return LEVEL_COLOURS.get(verdict) or BADGE_COLOURS.get(verdict, "#546e7a")
-
-
-def badge_sheet(verdict: str) -> str:
+def badge_sheet(word: FitVerdict | SpeedLevel | None) -> str:
+    """The badge of a fit verdict or a speed level, in its colour (grey without one)."""
     # White on the saturated badge colours reads in the light and the dark theme alike.
-    return (f"background-color: {verdict_colour(verdict)}; color: white; border-radius: 8px; "
-            "padding: 2px 8px;")
+    colour = word.face.colour if word else NEUTRAL_COLOUR
+    return f"background-color: {colour}; color: white; border-radius: 8px; padding: 2px 8px;"
 
 
 def fit_tooltip(fit: FitResult, hw: HardwareInfo, tokens_per_s: float = 0.0) -> str:
@@ -82,10 +68,10 @@ def fit_tooltip(fit: FitResult, hw: HardwareInfo, tokens_per_s: float = 0.0) -> 
                                 budget=size_text(fit.gpu_budget_bytes)))
     else:
         lines.append(QCoreApplication.translate("FitBadge", "No GPU found: the model runs on the processor."))
-    if fit.verdict == "partial":
+    if fit.verdict is FitVerdict.PARTIAL:
         layers = QCoreApplication.translate("FitBadge", "Suggested GPU layers: {n} of {layers}.")
         lines.append(layers.format(n=loc.toString(fit.gpu_layers), layers=loc.toString(e.layers)))
-    if fit.verdict == "no_fit" and fit.fits_if_freed:
+    if fit.verdict is FitVerdict.NO_FIT and fit.fits_if_freed:
         lines.append(QCoreApplication.translate("FitBadge", "It would fit if other programs released memory."))
     if tokens_per_s > 0:
         speed = QCoreApplication.translate("FitBadge", "Roughly {speed} tokens per second (estimated from "

@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
         self.work.run(self.importer.update_fit_badge(self.picker, choice, info))
 
     def _on_load_failed(self, choice: ModelChoice, error) -> None:
-        self.picker.set_fit("", "")  # no badge for a model that is not running (the bar says why)
+        self.picker.set_fit(None, "")  # no badge for a model that is not running (the bar says why)
 
     def _on_setting_changed(self, key: str, value) -> None:
         if key == "general.language":

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..i18n_marks import QT_TRANSLATE_NOOP
 from ..requests import GenerationParams, LoadParams
+from ..vocabulary import Engine
 from .values import SettingValueError, validate_endpoints
 
 
@@ -160,10 +161,10 @@ SPECS: tuple[SettingSpec, ...] = (
         ),
         choices=(
             Choice("auto", QT_TRANSLATE_NOOP("Settings", "Automatic")),
-            Choice("llamacpp", QT_TRANSLATE_NOOP("Settings", "llama.cpp")),
-            Choice("mlx", QT_TRANSLATE_NOOP("Settings", "MLX (Apple Silicon)")),
-            Choice("remote", QT_TRANSLATE_NOOP("Settings", "Remote server")),
-            Choice("simulator", QT_TRANSLATE_NOOP("Settings", "Simulator (no model)")),
+            Choice(Engine.LLAMACPP, QT_TRANSLATE_NOOP("Settings", "llama.cpp")),
+            Choice(Engine.MLX, QT_TRANSLATE_NOOP("Settings", "MLX (Apple Silicon)")),
+            Choice(Engine.REMOTE, QT_TRANSLATE_NOOP("Settings", "Remote server")),
+            Choice(Engine.SIMULATOR, QT_TRANSLATE_NOOP("Settings", "Simulator (no model)")),
         ),
         applies=Applies.NEXT_LOAD,
     ),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ...core.files.json_file import parse_json
 from ...core.paths import AppPaths
+from ...core.vocabulary import DownloadSpec, ModelFormat
 from ..errors import CatalogueError
 from ..fit import Arch
 from ..gguf.split import split_info, split_part_names, split_stem
@@ -24,8 +24,6 @@ log = logging.getLogger(__name__)
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
 QUANT_ORDER = ("UD-IQ1_S", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
-# Effective bits per weight of llama.cpp's mixes on typical models, for sizes of quants not listed.
-QUANT_BITS = {"UD-IQ1_S": 1.6, "Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_K_M": 4.85, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5}
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,15 @@ class GgufQuant:
     def split(self) -> bool:
         return len(self.files) > 1
 
+    @property
+    def label(self) -> str:
+        """What a download spec says after the model id: the quantisation."""
+        return self.quant
+
+    @property
+    def model_format(self) -> ModelFormat:
+        return ModelFormat.GGUF
+
 
 @dataclass(frozen=True)
 class MlxRepo:
@@ -46,6 +53,15 @@ class MlxRepo:
     bits: int
     size: int
     exact: bool = False
+
+    @property
+    def label(self) -> str:
+        """What a download spec says after the model id: ``mlx-4bit``."""
+        return DownloadSpec.mlx("", self.bits).download
+
+    @property
+    def model_format(self) -> ModelFormat:
+        return ModelFormat.MLX
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,10 @@ class CatalogueModel:
     @property
     def moe(self) -> bool:
         return self.params_active < self.params_total
+
+    def spec(self, download: GgufQuant | MlxRepo) -> DownloadSpec:
+        """How one of this model's downloads is named: ``model-id:Q4_K_M``, ``model-id:mlx-4bit``."""
+        return DownloadSpec(self.id, download.label)
 
     def quant(self, name: str) -> GgufQuant:
         key = _match_quant(name, self.gguf)
@@ -166,14 +186,13 @@ class Catalogue:
     def resolve(self, spec: str) -> tuple[CatalogueModel, GgufQuant | MlxRepo | None]:
         """``"deepseek-r1-distill-qwen-7b:Q4_K_M"`` -> (model, quant); ``":mlx-4bit"`` picks an MLX repo;
         without a quantisation the second item is None."""
-        model_id, _, quant = spec.partition(":")
-        model = self.get(model_id)
-        if not quant:
+        parsed = DownloadSpec.parse(spec)
+        model = self.get(parsed.model)
+        if not parsed.download:
             return model, None
-        mlx = re.fullmatch(r"mlx[-_]?(\d+)[-_]?bit", quant.strip().lower())
-        if mlx:
-            return model, model.mlx_repo(int(mlx.group(1)))
-        return model, model.quant(quant)
+        if parsed.mlx_bits is not None:
+            return model, model.mlx_repo(parsed.mlx_bits)
+        return model, model.quant(parsed.download)
 
     def with_hub_sizes(self, cached: dict[str, Any]) -> Catalogue:
         """Apply sizes and file names the Hub reported (``downloads.sizes.refresh_sizes`` or the cache file)."""

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...core.vocabulary import Engine, FitVerdict, ModelFormat, SpeedLevel
 from ..fit import FitResult, ModelShape, assess_fit, estimate_memory
 from ..hardware import HardwareInfo
 from .catalogue import Advice, Catalogue, CatalogueModel, GgufQuant, MlxRepo
-from .speed import Speed, SpeedLevel, assess_speed
+from .speed import Speed, assess_speed
 
 if TYPE_CHECKING:
     from ...core.settings.store import SettingsStore
@@ -52,16 +53,27 @@ class FitOptions:
 @dataclass(frozen=True)
 class Candidate:
     model: CatalogueModel
-    quant: str  # "Q4_K_M", or "mlx-4bit"
-    format: str  # "gguf" | "mlx"
-    size_bytes: int
+    download: GgufQuant | MlxRepo
     fit: FitResult
     speed: Speed
     score: float
 
     @property
+    def quant(self) -> str:
+        """"Q4_K_M", or "mlx-4bit"."""
+        return self.download.label
+
+    @property
+    def format(self) -> ModelFormat:
+        return self.download.model_format
+
+    @property
+    def size_bytes(self) -> int:
+        return self.download.size
+
+    @property
     def spec(self) -> str:
-        return f"{self.model.id}:{self.quant}"
+        return self.model.spec(self.download).format()
 
     @property
     def tokens_per_s(self) -> float:
@@ -108,7 +120,7 @@ class Recommendation:
 
 def fit_catalogue_model(model: CatalogueModel, download: GgufQuant | MlxRepo, hw: HardwareInfo,
                       n_ctx: int = DEFAULT_CTX, *, cache_type: str = "f16", flash_attn: bool = False) -> FitResult:
-    engine = "mlx" if isinstance(download, MlxRepo) else "llamacpp"
+    engine = Engine.MLX if isinstance(download, MlxRepo) else Engine.LLAMACPP
     estimate = estimate_memory(ModelShape.from_arch(model.arch), download.size, min(n_ctx, model.context_length),
                                cache_type=cache_type, flash_attn=flash_attn, engine=engine)
     return assess_fit(estimate, hw)
@@ -119,13 +131,13 @@ def candidates(catalogue: Catalogue, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX,
     """Every catalogue download with its fit; MLX ones only on Apple Silicon."""
     out = []
     for model in catalogue.models:
-        downloads: list[tuple[str, str, GgufQuant | MlxRepo]] = [(q, "gguf", model.gguf[q]) for q in model.quants()]
+        downloads: list[GgufQuant | MlxRepo] = [model.gguf[q] for q in model.quants()]
         if hw.apple_silicon:
-            downloads += [(f"mlx-{m.bits}bit", "mlx", m) for m in model.mlx]
-        for label, fmt, dl in downloads:
+            downloads += model.mlx
+        for dl in downloads:
             fit = fit_catalogue_model(model, dl, hw, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
             speed = assess_speed(model, dl.size, fit, hw, catalogue.advice)
-            out.append(Candidate(model, label, fmt, dl.size, fit, speed, _capability(model, label)))
+            out.append(Candidate(model, dl, fit, speed, _capability(model, dl.label)))
     return out
 
 
@@ -161,8 +173,9 @@ def default_download(model: CatalogueModel, every: Sequence[Candidate] = (), adv
     if not any(c.level.usable for c in mine):  # slow whatever the download: the usual quantisation
         mine = [c for c in mine if c.quant == advice.cpu_quant] or mine
     pick = pick_candidate(mine, advice)
-    if pick is not None:
-        return model.mlx_repo(int(pick.quant[4:-3])) if pick.format == "mlx" else model.gguf[pick.quant]
+    if pick is not None:  # the same download of ``model`` (its sizes may be newer than the candidate's)
+        dl = pick.download
+        return model.mlx_repo(dl.bits) if isinstance(dl, MlxRepo) else model.gguf[dl.quant]
     quants = model.quants()
     if not quants:
         return model.mlx[0]
@@ -198,16 +211,14 @@ def pick_candidate(cands: list[Candidate], advice: Advice) -> Candidate | None:
     usable = [c for c in cands if c.level.usable]
     if not usable:
         return max(cands, key=lambda c: (c.tokens_per_s, c.score))
-    tier = {"gpu": 3, "partial": 2, "cpu": 1}
-
     preferred = QUANT_QUALITY.get(advice.cpu_quant, 0.9)
 
     def usefulness(c: Candidate) -> tuple:
-        on_cpu = c.fit.verdict != "gpu"
+        on_cpu = c.fit.verdict is not FitVerdict.GPU
         # A model usable on the CPU only below the preferred quantisation (a 6.7B squeezed to Q3_K_M) comes
         # after the models usable at it: the lost quality is worth more than the extra parameters.
         squeezed = on_cpu and QUANT_QUALITY.get(c.quant, 0.9) < preferred and c.model.params_total < HUGE_PARAMS
         return (not squeezed, round(_size(c.model), 3), on_cpu and c.quant == advice.cpu_quant, c.score,
-                tier.get(c.fit.verdict, 0), c.format == "mlx", c.tokens_per_s)
+                -c.fit.verdict.rank, c.format is ModelFormat.MLX, c.tokens_per_s)
 
     return max(usable, key=usefulness)

@@ -9,9 +9,9 @@ bench_speed_estimate.py`` compares the estimate with tokens/s measured on a real
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from ...core.vocabulary import FitVerdict, SpeedLevel
 from ..fit import FitResult
 from ..hardware import HardwareInfo
 from .catalogue import Advice, CatalogueModel
@@ -27,17 +27,6 @@ from .catalogue import Advice, CatalogueModel
 CPU_BW_PER_CORE, CPU_BW_MAX = 9e9, 60e9
 GPU_BW = 400e9
 APPLE_BW = {"Ultra": 800e9, "Max": 400e9, "Pro": 200e9}  # by chip tier; a base M chip has ~100 GB/s
-
-
-class SpeedLevel(str, Enum):
-    FAST = "fast"
-    USABLE = "usable"
-    SLOW = "slow"
-    DOES_NOT_FIT = "does_not_fit"
-
-    @property
-    def usable(self) -> bool:
-        return self in (SpeedLevel.FAST, SpeedLevel.USABLE)
 
 
 @dataclass(frozen=True)
@@ -73,9 +62,9 @@ def weights_tokens_per_s(active_bytes: float, fit: FitResult, hw: HardwareInfo) 
     if hw.unified_memory:
         chip = " ".join(g.name for g in hw.gpus)
         gpu_bw = next((bw for tier, bw in APPLE_BW.items() if tier in chip), 100e9)
-    if fit.verdict == "gpu":
+    if fit.verdict is FitVerdict.GPU:
         return gpu_bw / active
-    if fit.verdict == "partial":
+    if fit.verdict is FitVerdict.PARTIAL:
         share = min(1.0, fit.gpu_layers / max(1, fit.estimate.layers))
         return 1.0 / (active * share / gpu_bw + active * (1 - share) / cpu_bw)
     return cpu_bw / active

@@ -16,8 +16,6 @@ from ..hardware import HardwareInfo
 from .catalogue import Catalogue, CatalogueModel, GgufQuant, MlxRepo
 from .recommend import Candidate, FitOptions, Recommendation, RemoteRoute, pick_candidate, quality_ok
 
-VERDICT_ORDER = {"gpu": 0, "partial": 1, "cpu": 2, "no_fit": 3}
-
 
 @dataclass(frozen=True)
 class CatalogueState:
@@ -46,7 +44,7 @@ class CatalogueState:
         if not mine:
             return None
         pick = pick_candidate([c for c in mine if c.fit.runs and quality_ok(c)], self.catalogue.advice)
-        return pick or min(mine, key=lambda c: (VERDICT_ORDER.get(c.fit.verdict, 9), -c.score))
+        return pick or min(mine, key=lambda c: (c.fit.verdict.rank, -c.score))
 
     def runs(self, model_id: str) -> bool:
         return any(c.fit.runs for c in self.for_model(model_id))
@@ -91,12 +89,6 @@ def resolve(state: CatalogueState, spec: str) -> tuple[CatalogueModel, GgufQuant
     from .recommend import resolve_download
 
     return resolve_download(state.catalogue, spec, state.candidates)
-
-
-def spec_of(model: CatalogueModel, download: GgufQuant | MlxRepo) -> str:
-    if isinstance(download, MlxRepo):
-        return f"{model.id}:mlx-{download.bits}bit"
-    return f"{model.id}:{download.quant}"
 
 
 class DownloadState(str, Enum):

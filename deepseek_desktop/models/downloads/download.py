@@ -25,6 +25,7 @@ from typing import Any
 from ... import __version__
 from ...core.files.atomic import write_atomic
 from ...core.files.json_file import parse_json
+from ...core.vocabulary import ModelFormat
 from ..catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo, _hub_files_for
 from ..errors import Cancelled, DownloadError, ModelManagerError, StorageError
 from ..hashing import HashingWriter, git_blob_sha1
@@ -51,7 +52,7 @@ class DownloadPlan:
     repo: str
     revision: str
     files: tuple[RepoFile, ...]
-    kind: str  # "gguf" | "mlx"
+    kind: ModelFormat
     name: str  # the name it gets in the registry
     endpoint: str
     catalog_id: str = ""
@@ -114,18 +115,18 @@ def plan_gguf(model: CatalogueModel, quant: GgufQuant, *, endpoint: str | None =
     if not names:
         raise DownloadError("download.file_not_found", f"{quant.files[0]} not in {model.gguf_repo}",
                             repo=model.gguf_repo, file=quant.files[0])
-    return DownloadPlan(listing.repo, listing.revision, tuple(listing.file(n) for n in names), "gguf",
-                        f"{model.id}:{quant.quant}", hub_endpoint(endpoint), model.id, quant.quant)
+    return DownloadPlan(listing.repo, listing.revision, tuple(listing.file(n) for n in names), ModelFormat.GGUF,
+                        model.spec(quant).format(), hub_endpoint(endpoint), model.id, quant.label)
 
 
 def plan_mlx(model: CatalogueModel, mlx: MlxRepo, *, endpoint: str | None = None) -> DownloadPlan:
     listing = repo_listing(mlx.repo, endpoint=endpoint)
     files = tuple(f for f in listing.files if f.name not in _SKIP)
-    return DownloadPlan(listing.repo, listing.revision, files, "mlx", f"{model.id}:mlx-{mlx.bits}bit",
-                        hub_endpoint(endpoint), model.id, f"mlx-{mlx.bits}bit")
+    return DownloadPlan(listing.repo, listing.revision, files, ModelFormat.MLX, model.spec(mlx).format(),
+                        hub_endpoint(endpoint), model.id, mlx.label)
 
 
-def plan_files(repo: str, files: list[str] | None = None, *, kind: str = "gguf", name: str = "",
+def plan_files(repo: str, files: list[str] | None = None, *, kind: str = ModelFormat.GGUF, name: str = "",
                endpoint: str | None = None) -> DownloadPlan:
     """Any repository: the named files, or (``files=None``) the whole repository."""
     listing: RepoListing = repo_listing(repo, endpoint=endpoint)
@@ -161,7 +162,7 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
                 meter.start_file(f.name, index)
                 _fetch_one(plan, f, staging, meter, progress, cancel)
             meter.emit(force=True, phase="verify")
-            if plan.kind == "gguf":
+            if plan.kind == ModelFormat.GGUF:
                 _check_gguf_parts(plan, staging)
             placed = _move_into_place(plan, staging, dest)
     except Cancelled as exc:
@@ -319,14 +320,14 @@ def _move_into_place(plan: DownloadPlan, staging: Path, dest: Path) -> list[Path
 
 def _installed_entry(plan: DownloadPlan, dest: Path, placed: list[Path]) -> InstalledModel:
     source = f"hub:{plan.repo}@{plan.revision}"
-    if plan.kind == "mlx":
-        return InstalledModel(plan.name, str(dest.resolve()), "mlx", plan.total_bytes, source=source,
+    if plan.kind == ModelFormat.MLX:
+        return InstalledModel(plan.name, str(dest.resolve()), ModelFormat.MLX, plan.total_bytes, source=source,
                               catalog_id=plan.catalog_id, quant=plan.quant)
     from ..gguf.header import read_gguf_header
 
     ggufs = [p.resolve() for p in placed if p.name.endswith(".gguf")]
     header = read_gguf_header(ggufs[0])
-    return InstalledModel(plan.name, str(ggufs[0]), "gguf", plan.total_bytes,
+    return InstalledModel(plan.name, str(ggufs[0]), ModelFormat.GGUF, plan.total_bytes,
                           parts=tuple(str(p) for p in ggufs) if len(ggufs) > 1 else (),
                           source=source, catalog_id=plan.catalog_id, quant=plan.quant or header.quantization,
                           architecture=header.architecture, context_length=header.context_length)

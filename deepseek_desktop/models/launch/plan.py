@@ -14,6 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from ...core.vocabulary import LaunchEngine
 from ..catalogue.catalogue import Catalogue, CatalogueModel
 from ..errors import CatalogueError
 from .cluster import ClusterHardware, PlanInputError
@@ -21,7 +22,7 @@ from .commands import render
 from .layout import EnginePlan, ModelSource, Suggestion, catalogue_source, gguf_source, layout_for
 
 ENGINES_FILE = Path(__file__).with_name("engines.json")
-ENGINE_ORDER = ("sglang", "vllm", "llamacpp")
+ENGINE_ORDER = tuple(LaunchEngine)
 DEFAULT_CTX = 32768
 
 

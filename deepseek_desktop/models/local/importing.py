@@ -8,6 +8,7 @@ import os
 import threading
 from pathlib import Path
 
+from ...core.vocabulary import ModelFormat
 from ..errors import AlreadyInstalled
 from ..gguf.header import is_gguf_file
 from ..gguf.split import split_info
@@ -42,16 +43,16 @@ def import_model(path: str | os.PathLike[str], models_dir: str | os.PathLike[str
     models = Path(models_dir).expanduser()
     sources = files_of(info)
     if mode != "register" and not is_inside(info.path, models):
-        root = models / Path(info.path).name if info.format == "mlx" else models
-        base = Path(info.path) if info.format == "mlx" else Path(info.path).parent
+        root = models / Path(info.path).name if info.format == ModelFormat.MLX else models
+        base = Path(info.path) if info.format == ModelFormat.MLX else Path(info.path).parent
         pairs = [(src, root / src.relative_to(base)) for src in sources]
         if mode == "copy" or not _same_device(sources[0], models):
             new_dirs = {d.parent for _, d in pairs}
             check_space(models, sum(s.stat().st_size for s in sources), len(pairs) + len(new_dirs))
         (copy_files if mode == "copy" else move_files)(pairs, progress, cancel)
-        if mode == "move" and info.format == "mlx":
+        if mode == "move" and info.format == ModelFormat.MLX:
             remove_empty_folders(Path(info.path), Path(info.path), subtree=True, keep_stop=False)
-        info = inspect_model(pairs[0][1] if info.format == "gguf" else root)
+        info = inspect_model(pairs[0][1] if info.format == ModelFormat.GGUF else root)
     return registry.add(InstalledModel(
         name or _default_name(info), info.path, info.format, info.size, parts=info.parts,
         source="import", quant=info.quantization, architecture=info.architecture,
@@ -106,7 +107,7 @@ def discover_unregistered(models_dir: str | os.PathLike[str], registry: ModelReg
 
 def _default_name(info: LocalModelInfo) -> str:
     p = Path(info.path)
-    if info.format == "mlx":
+    if info.format == ModelFormat.MLX:
         return p.name
     split = split_info(p.name)
     return split[0] if split else p.stem

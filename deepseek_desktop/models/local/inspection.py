@@ -17,6 +17,7 @@ from typing import Any
 
 from ...core.errors import ModelFileError
 from ...core.files.json_file import parse_json
+from ...core.vocabulary import Engine, ModelFormat
 from ..fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
 from ..gguf.header import GGUFHeader, check_gguf
 from ..gguf.split import gguf_parts
@@ -29,7 +30,7 @@ _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
 @dataclass(frozen=True)
 class LocalModelInfo:
     path: str
-    format: str  # "gguf" | "mlx"
+    format: ModelFormat
     name: str
     architecture: str
     parameters: int
@@ -61,7 +62,7 @@ def inspect_gguf(path: str | os.PathLike[str]) -> tuple[LocalModelInfo, list[GGU
 
         s["size_label"] = format_param_count(params)
     info = LocalModelInfo(
-        path=str(parts[0].resolve()), format="gguf", name=s["name"], architecture=s["architecture"],
+        path=str(parts[0].resolve()), format=ModelFormat.GGUF, name=s["name"], architecture=s["architecture"],
         parameters=params, size_label=str(s["size_label"]), quantization=s["quantization"],
         context_length=s["context_length"], block_count=s["block_count"], head_count=s["head_count"],
         head_count_kv=s["head_count_kv"], embedding_length=s["embedding_length"],
@@ -111,7 +112,7 @@ def check_mlx_folder(path: str | os.PathLike[str]) -> LocalModelInfo:
     quant = config.get("quantization") or config.get("quantization_config") or {}
     bits = quant.get("bits") if isinstance(quant, dict) else None
     return LocalModelInfo(
-        path=str(p.resolve()), format="mlx", name=p.name, architecture=str(config["model_type"]),
+        path=str(p.resolve()), format=ModelFormat.MLX, name=p.name, architecture=str(config["model_type"]),
         parameters=0, size_label="", quantization=f"{bits}-bit" if bits else str(config.get("torch_dtype", "")),
         context_length=int(text.get("max_position_embeddings", 0) or 0),
         block_count=int(text.get("num_hidden_layers", 0) or 0),
@@ -139,13 +140,13 @@ def estimate_local_model(path: str | os.PathLike[str], n_ctx: int, **kwargs: Any
         config = parse_json((p / "config.json").read_text(encoding="utf-8"))
         weights = sum(f.stat().st_size for f in p.glob("*.safetensors"))
         ctx = min(n_ctx, info.context_length or n_ctx)
-        return estimate_memory(ModelShape.from_hf_config(config), weights, ctx, engine="mlx", **kwargs)
+        return estimate_memory(ModelShape.from_hf_config(config), weights, ctx, engine=Engine.MLX, **kwargs)
     info, headers = inspect_gguf(p)
     return estimate_gguf(headers, min(n_ctx, info.context_length or n_ctx), **kwargs)
 
 
 def files_of(info: LocalModelInfo) -> list[Path]:
-    if info.format == "mlx":
+    if info.format == ModelFormat.MLX:
         return sorted(f for f in Path(info.path).rglob("*") if f.is_file())
     return [Path(p) for p in (info.parts or (info.path,))]
 

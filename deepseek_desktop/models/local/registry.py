@@ -21,21 +21,20 @@ from typing import Any
 from ...core.files.atomic import aside_name, write_atomic
 from ...core.files.json_file import parse_json
 from ...core.files.lock import file_lock
+from ...core.paths import AppPaths
+from ...core.vocabulary import Engine, ModelFormat
 from ..errors import ModelManagerError, StorageError
 from ..storage import is_inside, remove_empty_folders, resolve_path
 
 log = logging.getLogger(__name__)
 
-ENGINES = {"gguf": "llamacpp", "mlx": "mlx"}
-
-
 @dataclass(frozen=True)
 class InstalledModel:
     name: str
     path: str  # a GGUF file (the first part of a split model) or an MLX folder
-    format: str  # "gguf" | "mlx"
+    format: str  # a ModelFormat, as the registry file has it
     size: int
-    engine: str = ""  # the engine that runs it: "llamacpp" for GGUF, "mlx" for MLX folders
+    engine: str = ""  # the Engine that runs it (llama.cpp for GGUF, MLX for MLX folders)
     parts: tuple[str, ...] = ()  # every file of a split GGUF, the first one included
     source: str = "import"  # "import", or "hub:<repo>@<revision>"
     catalog_id: str = ""
@@ -46,7 +45,7 @@ class InstalledModel:
 
     def __post_init__(self) -> None:
         if not self.engine:
-            object.__setattr__(self, "engine", ENGINES.get(self.format, ""))
+            object.__setattr__(self, "engine", Engine.for_format(self.format) or "")
 
     @property
     def present(self) -> bool:
@@ -186,10 +185,10 @@ class ModelRegistry:
         from ..gguf.split import gguf_parts
 
         if path.is_dir() and (path / "config.json").is_file():
-            return InstalledModel(path.name, str(path), "mlx", 0)
+            return InstalledModel(path.name, str(path), ModelFormat.MLX, 0)
         if path.is_file() and is_gguf_file(path):
             parts = gguf_parts(path)
-            return InstalledModel(path.name, str(parts[0]), "gguf", 0,
+            return InstalledModel(path.name, str(parts[0]), ModelFormat.GGUF, 0,
                                   parts=tuple(str(p) for p in parts) if len(parts) > 1 else ())
         raise ModelManagerError("model.not_registered", f"{path} is no model file", name=path)
 
@@ -231,3 +230,9 @@ class ModelRegistry:
     def _save(self, models: list[InstalledModel]) -> None:
         data = {"version": 1, "models": [m.to_dict() for m in sorted(models, key=lambda m: m.name)]}
         write_atomic(self.file, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
+
+
+def registry_for(paths: AppPaths, folder: str | os.PathLike[str]) -> ModelRegistry:
+    """The app's registry of installed models (``paths.registry_file``) for the models folder ``folder``: how
+    the window, the CLI and the local server open it."""
+    return ModelRegistry(paths.registry_file, folder)

@@ -13,6 +13,7 @@ import os
 import threading
 from pathlib import Path
 
+from ...core.vocabulary import ModelFormat
 from ..hashing import sha256_file
 from ..progress import ProgressCallback
 from ..storage import resolve_path
@@ -24,7 +25,7 @@ EDGE = 1024 * 1024  # bytes hashed at each end of a file for the fingerprint
 def model_files(path: str | os.PathLike[str], fmt: str, parts: tuple[str, ...] = ()) -> list[tuple[str, Path]]:
     """The files of a model, each with the key it is matched by: its place among a GGUF's parts, its
     path inside an MLX folder."""
-    if fmt == "mlx":
+    if fmt == ModelFormat.MLX:
         root = Path(path)
         return [(f.relative_to(root).as_posix(), f) for f in sorted(root.rglob("*")) if f.is_file()]
     return [(str(i), Path(p)) for i, p in enumerate(parts or (str(path),))]

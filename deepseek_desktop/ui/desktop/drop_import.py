@@ -14,8 +14,9 @@ from ...core.settings.store import models_dir
 from ...models.errors import AlreadyInstalled
 from ..background import BackgroundWork
 from ..error_text import describe
+from ..fit_text import size_text
 from ..template_note import note_for_stats
-from ..toolbar.fit_badge import fit_for_choice, size_text
+from ..toolbar.fit_badge import fit_for_choice
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class DropImporter(QObject):
         text = self.tr("No model yet: the simulator answers for now. Recommended for this computer: "
                        "{name} ({quant}, {size} download). {level}: {speed}.").format(
             name=best.model.name, quant=best.quant, size=size_text(best.size_bytes),
-            level=level_text(best.level.value), speed=speed_line(best.speed))
+            level=level_text(best.level), speed=speed_line(best.speed))
         # it stays until a model is installed: a failed or cancelled download leaves the offer in place
         banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
                             stays=True)
@@ -121,7 +122,7 @@ class DropImporter(QObject):
 
 def _import(path: Path, paths, folder: Path, copy: bool):
     from ...models.local.importing import import_model
-    from ...models.local.registry import ModelRegistry
+    from ...models.local.registry import registry_for
 
-    registry = ModelRegistry(paths.registry_file, folder)
+    registry = registry_for(paths, folder)
     return import_model(path, folder, registry, mode="copy" if copy else "register")

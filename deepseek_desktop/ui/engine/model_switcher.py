@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 
 from ...core.errors import DeepSeekError
 from ...core.model_choice import ModelChoice
+from ...core.vocabulary import Engine
 from ...models.model_sources import params_for
 from ..error_text import describe
 from .controller import EngineState
@@ -37,15 +38,15 @@ class ModelSwitcher(QObject):
         """Errors end the attempt (``EngineController.fail`` via the caller's background work)."""
         self.engine.prepare(choice)  # from here on the window shows this attempt, and its outcome
         self.picker.set_current(choice)
-        self.picker.set_fit("", "")  # the badge described the model before; this one's comes when it runs
+        self.picker.set_fit(None, "")  # the badge described the model before; this one's comes when it runs
         api_key = ""
-        if choice.engine == "remote":
+        if choice.engine is Engine.REMOTE:
             api_key = await asyncio.to_thread(lambda: self.services.secrets().get(choice.endpoint) or "")
         params = params_for(choice, self.settings, api_key)
         if self._ramdisk is not None:  # the loaded model reads from it: free the model first
             await self.engine.unload()
             await self.release_ramdisk()
-        if self.settings.get("general.ram_disk") and choice.engine in ("llamacpp", "mlx"):
+        if self.settings.get("general.ram_disk") and choice.engine.runs_files:
             staged = await self._stage_on_ramdisk(choice)
             if staged is not None:
                 params = replace(params, model=str(staged))

@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.model_choice import ModelChoice
+from ...core.vocabulary import Engine, LaunchEngine
+from ...models.launch.plan import load_engines
 from ..error_text import describe
 from .plan_view import EnginePlanView
 
 log = logging.getLogger(__name__)
 GIB = 1024**3
-ENGINES = ("sglang", "vllm", "llamacpp")
+ENGINES = tuple(LaunchEngine)
 VENDORS = ("nvidia", "amd", "apple", "cpu")
 
 
@@ -53,6 +55,7 @@ class LaunchPlannerDialog(QDialog):
         self._generation = 0
         self._tasks: set[asyncio.Task] = set()
         self._pending: ModelChoice | None = None
+        self._engine_names = {e: rules["name"] for e, rules in load_engines()["engines"].items()}  # before a plan
         self.resize(980, 720)
         self.setMinimumSize(760, 540)
 
@@ -266,7 +269,7 @@ class LaunchPlannerDialog(QDialog):
         self.status.setText(self.tr("Testing {url}…").format(url=url))
         self.connect_button.setEnabled(False)
         label = f"{name} · {model}" if model else name
-        self._pending = ModelChoice("remote", model, label, base_url=url, endpoint=name)
+        self._pending = ModelChoice(Engine.REMOTE, model, label, base_url=url, endpoint=name)
         self._spawn(self._store_key_and_switch(name, key, self._pending))
 
     async def _store_key_and_switch(self, name: str, key: str, choice: ModelChoice) -> None:
@@ -312,7 +315,7 @@ class LaunchPlannerDialog(QDialog):
     def _retranslate_tabs(self) -> None:
         for i, e in enumerate(ENGINES):
             plan = self.plans.get(e)
-            name = plan.name if plan else {"sglang": "SGLang", "vllm": "vLLM", "llamacpp": "llama.cpp (RPC)"}[e]
+            name = plan.name if plan else self._engine_names[e]
             mark = "" if plan is None else " ✓" if plan.fits else " ✗"
             self.tabs.setTabText(i, name + mark)
 

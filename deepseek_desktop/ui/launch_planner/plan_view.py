@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..toolbar.fit_badge import size_text
+from ...core.vocabulary import LaunchEngine
+from ..fit_text import size_text
 
 
 def suggestion_text(s) -> str:
@@ -129,7 +130,7 @@ class EnginePlanView(QScrollArea):
             self.verdict.setText(self.tr("{engine} cannot run {precision} on these devices.").format(
                 engine=plan.name, precision=plan.precision))
             self.details.setText(self.tr("It runs on NVIDIA and AMD GPUs with the FP8 or BF16 weights.")
-                                 if plan.engine != "llamacpp" else self.tr("It needs a GGUF file."))
+                                 if plan.engine != LaunchEngine.LLAMACPP else self.tr("It needs a GGUF file."))
             return
         if plan.fits:
             self.verdict.setText(self.tr("{engine} · {precision}: fits").format(engine=plan.name,
@@ -165,7 +166,7 @@ class EnginePlanView(QScrollArea):
             self._add_box(heading, "\n".join(node["commands"]))
 
     def _layout_text(self, plan) -> str:
-        if plan.engine == "llamacpp":
+        if plan.engine == LaunchEngine.LLAMACPP:
             return self.tr("Layout: {devices} devices with up to {layers} layers each.").format(
                 devices=plan.devices, layers=plan.layers_per_device)
         if plan.pp > 1:

@@ -11,13 +11,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from ...api_server.app import DEFAULT_KEY_NAME, LocalServer, ServerRefused, config_from_settings
-from ...api_server.backend import ServedModel, installed_models, model_id, no_model
+from ...api_server.app import LocalServer, ServerRefused, config_from_settings
+from ...api_server.backend import Backend, ServedModel, installed_models, served_model
 from ...api_server.jobs import RequestLog
 from ...api_server.safety import is_loopback
 from ...core.errors import DeepSeekError
 from ...core.requests import GenerationParams
+from ...core.secrets import LOCAL_SERVER_KEY
 from ...core.settings.store import generation_params, models_dir
+from ...core.vocabulary import Engine
+from ...models.local.registry import registry_for
 from ...models.model_sources import SIMULATOR, params_for
 from ..background import BackgroundWork
 from ..engine.controller import EngineController, EngineState
@@ -25,7 +28,7 @@ from ..engine.controller import EngineController, EngineState
 log = logging.getLogger(__name__)
 
 
-class WindowBackend:
+class WindowBackend(Backend):
     """What the server serves when the window runs it: the window's loaded model."""
 
     def __init__(self, engine: EngineController, services) -> None:
@@ -37,34 +40,29 @@ class WindowBackend:
         choice = self.engine.current
         if choice is None or not self.engine.client.running:
             return None
-        info = self.engine.model_info
-        fmt = {"llamacpp": "gguf", "mlx": "mlx"}.get(choice.engine, choice.engine)
-        context = int(info.get("n_ctx") or 0) if choice.engine in ("llamacpp", "mlx") else 0
-        size = choice.size_bytes
-        if not size and choice.engine == "llamacpp" and Path(choice.model).is_file():
-            size = Path(choice.model).stat().st_size
-        label = "" if choice.engine == "llamacpp" and choice.label == Path(choice.model).name else choice.label
-        return ServedModel(
-            model_id(choice.engine, choice.model, label), choice.engine, choice.model, fmt, size, context
-        )
+        # A GGUF listed under its own file name is served under the name without ".gguf", as the CLI serves it.
+        same_as_file = choice.engine is Engine.LLAMACPP and choice.label == Path(choice.model).name
+        return served_model(choice.engine, choice.model, "" if same_as_file else choice.label, self.engine.model_info,
+                            size=choice.size_bytes)
 
-    async def ready(self) -> ServedModel:
-        settings = self._services.settings
-        if self.engine.state not in (EngineState.READY, EngineState.GENERATING) or self.engine.current is None:
-            try:
-                await self.engine.ensure_ready()
-            except DeepSeekError:
-                if not settings.get("server.simulator_fallback"):
-                    raise no_model() from None
-                await self.engine.load(SIMULATOR, params_for(SIMULATOR, settings))
-        model = self.loaded()
-        if model is None:
-            raise no_model()
-        return model
+    async def settle(self) -> bool:
+        if self.engine.state in (EngineState.READY, EngineState.GENERATING) and self.engine.current is not None:
+            return True
+        try:
+            await self.engine.ensure_ready()
+        except DeepSeekError:
+            return False
+        return True
+
+    def simulator_fallback(self) -> bool:
+        return self._services.settings.get("server.simulator_fallback")
+
+    async def load_simulator(self) -> None:
+        await self.engine.load(SIMULATOR, params_for(SIMULATOR, self._services.settings))
 
     def installed(self) -> list[ServedModel]:
         paths, settings = self._services.paths, self._services.settings
-        return installed_models(paths.registry_file, models_dir(settings, paths))
+        return installed_models(registry_for(paths, models_dir(settings, paths)))
 
     def defaults(self) -> GenerationParams:
         return generation_params(self._services.settings)
@@ -132,7 +130,7 @@ class LocalServerController(QObject):
                 return
             config = config_from_settings(settings.get)
             if not is_loopback(config.host):
-                key = await asyncio.to_thread(self.services.secrets().get, DEFAULT_KEY_NAME)
+                key = await asyncio.to_thread(self.services.secrets().get, LOCAL_SERVER_KEY)
                 config = replace(config, api_key=key or "")
             server = LocalServer(WindowBackend(self.engine, self.services), config, self.requests)
             try:

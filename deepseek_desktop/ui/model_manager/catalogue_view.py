@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.vocabulary import FitVerdict, SpeedLevel
 from ...models.catalogue.catalogue import CatalogueModel
 from ...models.catalogue.state import CatalogueState
 from ...models.hardware import HardwareInfo
 from ..elided_label import ElidedLabel
-from ..fit_text import badge_sheet, level_text, params_text, verdict_text
-from ..toolbar.fit_badge import size_text
+from ..fit_text import badge_sheet, level_text, params_text, size_text, verdict_text
 from .detail import ModelDetail, context_text, purpose_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -33,7 +33,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 class ModelListEntry(QWidget):
     """One line of the model list: name, size and purpose, and how its best download runs here."""
 
-    def __init__(self, model: CatalogueModel, level: str, verdict: str, parent: QWidget | None = None) -> None:
+    def __init__(self, model: CatalogueModel, level: SpeedLevel | None, verdict: FitVerdict | None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model, self.level, self.verdict = model, level, verdict
         self.name = ElidedLabel(self)  # plain text, ends in "…" when the list is narrow (the whole in the tooltip)
@@ -136,7 +137,7 @@ class CatalogueView(QWidget):
         if state is not None:
             for m in sorted(state.catalogue.models, key=lambda m: (m.params_total, m.name)):
                 best = state.best_for(m.id)
-                entry = ModelListEntry(m, best.level.value if best else "", best.fit.verdict if best else "",
+                entry = ModelListEntry(m, best.level if best else None, best.fit.verdict if best else None,
                                        self.model_list)
                 item = QListWidgetItem(self.model_list)
                 item.setData(ID_ROLE, m.id)

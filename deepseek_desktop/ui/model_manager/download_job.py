@@ -27,9 +27,9 @@ from shiboken6 import isValid
 from ...core.errors import DeepSeekError
 from ...core.paths import AppPaths
 from ...models.catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo
-from ...models.catalogue.state import spec_of
 from ...models.errors import Cancelled
-from ...models.folder_state import partial_of, plan_download, registry_for
+from ...models.folder_state import partial_of, plan_download
+from ...models.local.registry import registry_for
 from ...models.progress import TransferProgress
 from ..background import BackgroundWork
 from ..error_text import describe
@@ -95,7 +95,7 @@ class DownloadJob(QObject):
         self.work = BackgroundWork(self)
         self.work.failed.connect(self.failed)
         self.model, self.download = model, download
-        self.spec = spec_of(model, download)
+        self.spec = model.spec(download).format()
         self.paths, self.folder, self.endpoint = paths, folder, endpoint
         self.state = JobState.STARTING
         self.progress: TransferProgress | None = None

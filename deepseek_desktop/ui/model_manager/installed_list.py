@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...models.folder_state import InstalledRow, LocalState
+from ..fit_text import size_text
 from ..template_note import fallback_note
-from ..toolbar.fit_badge import size_text
 
 NAME, FORMAT, QUANT, SIZE, PLACE, ACTION = range(6)
 

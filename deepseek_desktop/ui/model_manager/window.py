@@ -20,14 +20,15 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout,
 from shiboken6 import isValid
 
 from ...core.settings.store import models_dir
-from ...models.catalogue.state import CatalogueState, resolve, spec_of
-from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
+from ...models.catalogue.state import CatalogueState, resolve
+from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local
+from ...models.local.registry import registry_for
 from ..background import BackgroundWork
 from ..desktop.drop_import import DropImporter, dropped_paths
 from ..error_text import describe
+from ..fit_text import size_text
 from ..notice_bar import NoticeBar
 from ..overlay import EdgeOverlay
-from ..toolbar.fit_badge import size_text
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
@@ -254,7 +255,7 @@ class ModelManagerWindow(QWidget):
             return
         folder = self.local.folder if self.local else models_dir(self.settings, self.paths).absolute()
         self.notice.dismiss()
-        self.download_center.start(model, download, folder, spec_of(model, download))
+        self.download_center.start(model, download, folder, model.spec(download).format())
 
     def _on_installed(self, entry) -> None:
         text = self.tr("Downloaded {name}. Choose it in the toolbar to chat with it.").format(name=entry.name)

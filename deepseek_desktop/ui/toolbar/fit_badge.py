@@ -12,12 +12,10 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from ...core.model_choice import ModelChoice
 from ...core.settings.store import SettingsStore
+from ...core.vocabulary import Engine, FitVerdict
+from ..fit_text import size_text
 
 log = logging.getLogger(__name__)
-
-
-def size_text(n: int) -> str:
-    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
@@ -30,24 +28,24 @@ def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
     return assess_fit(estimate, hw), hw
 
 
-async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[str, str]:
-    """(verdict, tooltip) for the badge."""
+async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[FitVerdict | Engine | None, str]:
+    """(verdict, tooltip) for the badge; the remote server and the simulator are their engine, not a fit."""
     translate = QCoreApplication.translate  # a name lupdate recognises
-    if choice.engine == "simulator":
-        return "simulator", translate("FitBadge",
-                                      "The offline simulator answers from a few built-in topics.")
-    if choice.engine == "remote":
+    if choice.engine is Engine.SIMULATOR:
+        return Engine.SIMULATOR, translate("FitBadge",
+                                           "The offline simulator answers from a few built-in topics.")
+    if choice.engine is Engine.REMOTE:
         text = translate("FitBadge", "Runs on {url}. Your messages are sent there.")
-        return "remote", text.format(url=choice.base_url)
-    if choice.engine not in ("llamacpp", "mlx"):
-        return "", ""
+        return Engine.REMOTE, text.format(url=choice.base_url)
+    if not choice.engine.runs_files:
+        return None, ""
     try:
         fit, hw = await asyncio.to_thread(_assess, choice, settings.get("generation.context_length"),
                                           settings.get("llamacpp.kv_cache_type"),
                                           settings.get("llamacpp.flash_attention"))
     except Exception as exc:  # the badge is a hint: no badge is better than a wrong one
         log.warning("fit estimate for %s failed: %s", choice.model, exc)
-        return "", ""
+        return None, ""
     e = fit.estimate
     lines = [translate("FitBadge", "Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, "
                            "working memory {compute}.").format(
@@ -58,6 +56,6 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     if fit.gpu_budget_bytes:
         lines.append(translate("FitBadge", "GPU memory usable: {gpu}.").format(
             gpu=size_text(fit.gpu_budget_bytes)))
-    if fit.verdict == "partial":
+    if fit.verdict is FitVerdict.PARTIAL:
         lines.append(translate("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
     return fit.verdict, "\n".join(lines)

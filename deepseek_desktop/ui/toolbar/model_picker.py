@@ -6,10 +6,11 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ...core.model_choice import ModelChoice
+from ...core.vocabulary import NEUTRAL_COLOUR, Engine, FitVerdict
+from ..fit_text import verdict_text
 
-# verdict -> badge colour
-BADGE_COLOURS = {"gpu": "#2e7d32", "partial": "#ef8f00", "cpu": "#1565c0", "no_fit": "#c62828",
-                 "remote": "#6a1b9a", "simulator": "#546e7a"}
+# The badge of what is not judged by its fit here: a remote server, and the simulator (no model).
+ENGINE_BADGE_COLOURS = {Engine.REMOTE: "#6a1b9a", Engine.SIMULATOR: NEUTRAL_COLOUR}
 
 
 class ModelPicker(QWidget):
@@ -44,7 +45,7 @@ class ModelPicker(QWidget):
         layout.addWidget(self.manage)
         layout.addWidget(self.settings)
         self._choices: list[ModelChoice] = []
-        self._verdict = ""
+        self._verdict: FitVerdict | Engine | None = None
         self._badge_tip = ""
         self.retranslate()
 
@@ -67,8 +68,8 @@ class ModelPicker(QWidget):
         i = self.combo.currentIndex()
         return self._choices[i] if 0 <= i < len(self._choices) else None
 
-    def set_fit(self, verdict: str, tooltip: str) -> None:
-        """``verdict``: gpu | partial | cpu | no_fit | remote | simulator | "" (unknown)."""
+    def set_fit(self, verdict: FitVerdict | Engine | None, tooltip: str) -> None:
+        """``verdict``: where the model runs here, the remote or the simulator engine, or None (no badge)."""
         self._verdict, self._badge_tip = verdict, tooltip
         self.retranslate()
 
@@ -78,12 +79,11 @@ class ModelPicker(QWidget):
             self.choiceActivated.emit(self._choices[index])
 
     def _show_engine(self, choice: ModelChoice | None) -> None:
-        names = {"llamacpp": "llama.cpp", "mlx": "MLX", "remote": self.tr("remote"),
-                 "simulator": self.tr("offline")}
-        self.engine_label.setText(names.get(choice.engine, choice.engine) if choice else "")
+        names = {Engine.REMOTE: self.tr("remote"), Engine.SIMULATOR: self.tr("offline")}
+        self.engine_label.setText(names.get(choice.engine, choice.engine.shown_name) if choice else "")
 
     def label_for(self, choice: ModelChoice) -> str:
-        if choice.engine == "simulator":
+        if choice.engine is Engine.SIMULATOR:
             return self.tr("Simulator (no model)")
         return choice.label or choice.model
 
@@ -101,13 +101,14 @@ class ModelPicker(QWidget):
         self.manage.setText(self.tr("Models…"))
         self.manage.setToolTip(self.tr("Find, download and import models"))
         self.settings.setText(self.tr("Settings…"))
-        texts = {"gpu": self.tr("Runs on the GPU"), "partial": self.tr("Partly on the GPU"),
-                 "cpu": self.tr("Runs on the CPU"), "no_fit": self.tr("Too big for this computer"),
-                 "remote": self.tr("Runs on a server"), "simulator": self.tr("No model")}
-        text = texts.get(self._verdict, "")
+        verdict = self._verdict
+        if isinstance(verdict, FitVerdict):
+            text, colour = verdict_text(verdict), verdict.face.colour
+        else:
+            engines = {Engine.REMOTE: self.tr("Runs on a server"), Engine.SIMULATOR: self.tr("No model")}
+            text, colour = engines.get(verdict, ""), ENGINE_BADGE_COLOURS.get(verdict, NEUTRAL_COLOUR)
         self.badge.setVisible(bool(text))
         self.badge.setText(text)
         self.badge.setAccessibleName(self.tr("How the model fits this computer: {verdict}").format(verdict=text))
         self.badge.setToolTip(self._badge_tip)
-        colour = BADGE_COLOURS.get(self._verdict, "#546e7a")
         self.badge.setStyleSheet(f"background-color: {colour};")
