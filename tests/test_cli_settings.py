@@ -57,6 +57,17 @@ def test_a_damaged_settings_file_is_one_warning_line(tmp_path: Path):
     assert Path(json.loads(r.stdout)["models_dir"]) == paths.default_models_dir
 
 
+def test_a_command_opens_the_settings_once(gemma_path: Path):
+    """A value the store resets is told at every start; one command says it once, however many of its parts
+    (the models folder, the registry, the fit options) read the settings."""
+    write_settings({"generation.context_length": "long"})
+    assert cli("models", "import", str(gemma_path), "--name", "gemma").returncode == 0
+    r = cli("models", "info", "gemma")
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("deepseek-desktop: warning:")]
+    assert len(warnings) == 1 and "generation.context_length" in warnings[0], r.stderr
+
+
 def test_one_default_quantisation_for_a_bare_model_id():
     from deepseek_desktop.models.catalogue.catalogue import load_catalogue
     from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
