@@ -14,9 +14,9 @@ from aiohttp import web
 from ..core.errors import DeepSeekError
 from ..core.settings.schema import SettingsSchema
 from .backend import Backend
-from .jobs import RequestLog
 from .ollama_dialect import OllamaRoutes
 from .openai_dialect import OpenAIRoutes
+from .request_log import RequestLog
 from .safety import Guard, is_loopback, middlewares
 
 log = logging.getLogger("deepseek_desktop.api_server")

@@ -19,7 +19,7 @@ from ..core.vocabulary import Engine
 from ..engine_host.client import EngineHostClient
 from ..engine_host.turns import Turns
 from ..models.local.registry import ModelRegistry
-from .validation import ApiError
+from .errors import ApiError
 
 SIMULATOR_ID = Engine.SIMULATOR.value
 HOW_TO_LOAD = (

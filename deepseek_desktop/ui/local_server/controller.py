@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ...api_server.app import LocalServer, ServerRefused, config_from_settings
 from ...api_server.backend import Backend, ServedModel, installed_models, served_model
-from ...api_server.jobs import RequestLog
+from ...api_server.request_log import RequestLog
 from ...api_server.safety import is_loopback
 from ...core.errors import DeepSeekError
 from ...core.requests import GenerationParams
