@@ -87,6 +87,8 @@ class EnginePlan:
     weights_bytes: int = 0
     idle_gpus: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+    # The commands (``commands.LaunchCommands``, filled in by ``plan.plan_engine``), flat beside the figures:
+    # ``to_dict`` is what ``models plan --json`` prints.
     nodes: list[dict[str, Any]] = field(default_factory=list)  # {"rank","host","role","commands"}
     download: str = ""
     download_on: str = ""
