@@ -71,9 +71,10 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
                 window.close()
         QTimer.singleShot(0, on_shown)
 
-        window.closing.connect(lambda: asyncio.ensure_future(_shutdown(window, services, done)))
+        # The window's own background work keeps these tasks alive and logs (and shows) what fails in them.
+        window.closing.connect(lambda: window.work.run(_shutdown(window, services, done)))
         if not quit_after_shown:
-            asyncio.ensure_future(window.start())
+            window.work.run(window.start())
         await done.wait()
         link.close()
         return 0
@@ -117,12 +118,14 @@ def build_window(app, paths: AppPaths, settings):
 
 async def _shutdown(window, services, done: asyncio.Event) -> None:
     try:
-        await window.shutdown()
-    except Exception as exc:  # quitting must always work
-        log.warning("shutdown: %s", exc)
-    await asyncio.to_thread(services.runner.close)
-    await asyncio.to_thread(services.settings.close)
-    done.set()
+        try:
+            await window.shutdown()
+        except Exception as exc:  # quitting must always work
+            log.warning("shutdown: %s", exc)
+        await asyncio.to_thread(services.runner.close)
+        await asyncio.to_thread(services.settings.close)
+    finally:
+        done.set()  # the app quits even when closing the store or the settings failed (the log says why)
 
 
 def _single_instance(paths: AppPaths, open_paths: list[Path], interactive: bool = True):

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ...core.model_choice import ModelChoice
 from ...core.vocabulary import Engine, LaunchEngine
 from ...models.launch.plan import load_engines
+from ..background import BackgroundWork
 from ..error_text import describe
 from .plan_view import EnginePlanView
 
@@ -53,7 +54,7 @@ class LaunchPlannerDialog(QDialog):
         self.presets: list[dict] = []
         self.plans: dict[str, object] = {}
         self._generation = 0
-        self._tasks: set[asyncio.Task] = set()
+        self.work = BackgroundWork(self)  # what the planner starts; a failure is the status line
         self._pending: ModelChoice | None = None
         self._engine_names = {e: rules["name"] for e, rules in load_engines()["engines"].items()}  # before a plan
         self.resize(980, 720)
@@ -113,6 +114,7 @@ class LaunchPlannerDialog(QDialog):
         self.api_button.clicked.connect(self.open_api_settings)
         self.status = QLabel(self.connect_box)
         self.status.setWordWrap(True)
+        self.work.failed.connect(self.status.setText)
         form = QGridLayout()
         self.connect_labels = {k: QLabel(self.connect_box) for k in ("name", "url", "model", "key")}
         for key, widget, row, col in (("name", self.endpoint_name, 0, 0), ("url", self.base_url, 0, 2),
@@ -298,9 +300,7 @@ class LaunchPlannerDialog(QDialog):
         self.settingsRequested.emit("remote")
 
     def _spawn(self, coro) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.work.run(coro)
 
     # -- texts ----------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
