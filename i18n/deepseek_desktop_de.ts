@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
@@ -50,7 +50,7 @@
         <translation>Passt auf diesen Rechner</translation>
     </message>
     <message>
-        <source>Only models and downloads that run in this computer's memory</source>
+        <source>Only models and downloads that run in this computer&apos;s memory</source>
         <translation>Nur Modelle und Downloads, die im Speicher dieses Rechners laufen</translation>
     </message>
     <message>
@@ -332,7 +332,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{name} importiert. Wählen Sie es in der Symbolleiste, um damit zu chatten.</translation>
     </message>
     <message>
-        <source>No model is installed and none of the catalogue fits this computer's memory. The simulator answers for now; a remote server can run large models.</source>
+        <source>No model is installed and none of the catalogue fits this computer&apos;s memory. The simulator answers for now; a remote server can run large models.</source>
         <translation>Es ist kein Modell installiert, und keines aus dem Katalog passt in den Speicher dieses Rechners. Vorerst antwortet der Simulator; große Modelle kann ein entfernter Server ausführen.</translation>
     </message>
     <message>
@@ -403,7 +403,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>API-Schlüssel festlegen …</translation>
     </message>
     <message>
-        <source>OpenAI-compatible servers: DeepSeek's API, vLLM, SGLang or llama.cpp. With a remote server, your messages leave this computer.</source>
+        <source>OpenAI-compatible servers: DeepSeek&apos;s API, vLLM, SGLang or llama.cpp. With a remote server, your messages leave this computer.</source>
         <translation>OpenAI-kompatible Server: die DeepSeek-API, vLLM, SGLang oder llama.cpp. Mit einem entfernten Server verlassen Ihre Nachrichten diesen Rechner.</translation>
     </message>
     <message>
@@ -895,7 +895,7 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Der Server unter {url} antwortet nicht mehr.</translation>
     </message>
     <message>
-        <source>The server's certificate could not be verified: {url}</source>
+        <source>The server&apos;s certificate could not be verified: {url}</source>
         <translation>Das Zertifikat des Servers konnte nicht geprüft werden: {url}</translation>
     </message>
     <message>
@@ -1153,7 +1153,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Vergessen</translation>
     </message>
     <message>
-        <source>Delete the model's files from the models folder</source>
+        <source>Delete the model&apos;s files from the models folder</source>
         <translation>Die Dateien des Modells aus dem Modellordner löschen</translation>
     </message>
     <message>
@@ -1208,7 +1208,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Ausgewählte Unterhaltung löschen (mit Rückgängig)</translation>
     </message>
     <message>
-        <source>Open the selected conversation's menu (export, rename, delete)</source>
+        <source>Open the selected conversation&apos;s menu (export, rename, delete)</source>
         <translation>Menü der ausgewählten Unterhaltung öffnen (exportieren, umbenennen, löschen)</translation>
     </message>
     <message>
@@ -1290,7 +1290,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>{gpus} GPUs ({nodes} × {per_node})</translation>
     </message>
     <message>
-        <source>DeepSeek's API (model {model})</source>
+        <source>DeepSeek&apos;s API (model {model})</source>
         <translation>der DeepSeek-API (Modell {model})</translation>
     </message>
 </context>
@@ -1361,7 +1361,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Adressen</translation>
     </message>
     <message>
-        <source>The machines' network addresses, the head first, separated by commas</source>
+        <source>The machines&apos; network addresses, the head first, separated by commas</source>
         <translation>Die Netzwerkadressen der Rechner, der Hauptknoten zuerst, durch Kommas getrennt</translation>
     </message>
     <message>
@@ -1413,7 +1413,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Verbinden</translation>
     </message>
     <message>
-        <source>Use DeepSeek's API…</source>
+        <source>Use DeepSeek&apos;s API…</source>
         <translation>DeepSeek-API verwenden…</translation>
     </message>
 </context>
@@ -1615,7 +1615,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Originalmodell: {link}</translation>
     </message>
     <message>
-        <source>Too big for this computer: even its smallest download needs about {need} of memory. DeepSeek's API runs it (model “{api}”), or a cluster or server of your own with an OpenAI-compatible API.</source>
+        <source>Too big for this computer: even its smallest download needs about {need} of memory. DeepSeek&apos;s API runs it (model “{api}”), or a cluster or server of your own with an OpenAI-compatible API.</source>
         <translation>Zu groß für diesen Rechner: Selbst der kleinste Download braucht etwa {need} Speicher. Die DeepSeek-API führt es aus (Modell „{api}“), ebenso ein eigener Cluster oder Server mit OpenAI-kompatibler API.</translation>
     </message>
     <message>
@@ -1631,7 +1631,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Downloads</translation>
     </message>
     <message>
-        <source>None of this model's downloads fits this computer. Choose “All models” to see them anyway.</source>
+        <source>None of this model&apos;s downloads fits this computer. Choose “All models” to see them anyway.</source>
         <translation>Keiner der Downloads dieses Modells passt auf diesen Rechner. Wählen Sie „Alle Modelle“, um sie trotzdem zu sehen.</translation>
     </message>
     <message>
@@ -1773,22 +1773,6 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Settings…</source>
         <translation>Einstellungen …</translation>
-    </message>
-    <message>
-        <source>Runs on the GPU</source>
-        <translation>Läuft auf der GPU</translation>
-    </message>
-    <message>
-        <source>Partly on the GPU</source>
-        <translation>Teilweise auf der GPU</translation>
-    </message>
-    <message>
-        <source>Runs on the CPU</source>
-        <translation>Läuft auf der CPU</translation>
-    </message>
-    <message>
-        <source>Too big for this computer</source>
-        <translation>Zu groß für diesen Rechner</translation>
     </message>
     <message>
         <source>Runs on a server</source>
@@ -1946,7 +1930,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Entfernten Server einrichten …</translation>
     </message>
     <message>
-        <source>Plan the launch on your own GPUs or cluster, or use DeepSeek's API</source>
+        <source>Plan the launch on your own GPUs or cluster, or use DeepSeek&apos;s API</source>
         <translation>Den Start auf eigenen GPUs oder einem Cluster planen oder die DeepSeek-API verwenden</translation>
     </message>
     <message>
@@ -1954,7 +1938,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Dieser Rechner wird geprüft …</translation>
     </message>
     <message>
-        <source>None of the catalogue's models fits this computer's free memory ({free}). A remote server can run them.</source>
+        <source>None of the catalogue&apos;s models fits this computer&apos;s free memory ({free}). A remote server can run them.</source>
         <translation>Keines der Modelle im Katalog passt in den freien Speicher dieses Rechners ({free}). Ein entfernter Server kann sie ausführen.</translation>
     </message>
     <message>
@@ -1982,7 +1966,7 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>{done} bereits heruntergeladen</translation>
     </message>
     <message>
-        <source>Too big to run here: {names}. Use them through DeepSeek's API or a cluster of your own.</source>
+        <source>Too big to run here: {names}. Use them through DeepSeek&apos;s API or a cluster of your own.</source>
         <translation>Zu groß für diesen Rechner: {names}. Nutzen Sie sie über die DeepSeek-API oder einen eigenen Cluster.</translation>
     </message>
 </context>
@@ -2032,11 +2016,11 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Der Schlüssel, den andere Programme senden müssen. Es ist kein Schlüsselbund des Systems verfügbar: Der Schlüssel wird nur bis zum Beenden der App behalten.</translation>
     </message>
     <message>
-        <source>The local server's API key is stored.</source>
+        <source>The local server&apos;s API key is stored.</source>
         <translation>Der API-Schlüssel des lokalen Servers ist gespeichert.</translation>
     </message>
     <message>
-        <source>The local server's API key is removed.</source>
+        <source>The local server&apos;s API key is removed.</source>
         <translation>Der API-Schlüssel des lokalen Servers ist entfernt.</translation>
     </message>
     <message>
@@ -2160,7 +2144,7 @@ Ollama: {ollama}</translation>
         <translation>Modellordner</translation>
     </message>
     <message>
-        <source>Where downloaded models are kept. Empty: the app's own folder.</source>
+        <source>Where downloaded models are kept. Empty: the app&apos;s own folder.</source>
         <translation>Wo heruntergeladene Modelle liegen. Leer: der eigene Ordner der App.</translation>
     </message>
     <message>
@@ -2358,7 +2342,7 @@ Ollama: {ollama}</translation>
 <context>
     <name>TemplateNote</name>
     <message>
-        <source>No chat template in the model file: a generic {name} template is used, answers may be worse than with the model's own.</source>
+        <source>No chat template in the model file: a generic {name} template is used, answers may be worse than with the model&apos;s own.</source>
         <translation>Die Modelldatei enthält keine Chat-Vorlage: Es wird eine allgemeine {name}-Vorlage verwendet, die Antworten können schlechter sein als mit der eigenen Vorlage des Modells.</translation>
     </message>
 </context>
@@ -2381,7 +2365,7 @@ Ollama: {ollama}</translation>
         <translation>Denkprozess</translation>
     </message>
     <message>
-        <source>Shows or hides the model's reasoning</source>
+        <source>Shows or hides the model&apos;s reasoning</source>
         <translation>Zeigt oder verbirgt die Überlegungen des Modells</translation>
     </message>
 </context>
