@@ -161,30 +161,23 @@ class DownloadSpec:
         """``"deepseek-r1-distill-qwen-7b:Q4_K_M"``; MLX also as ``mlx4bit``, ``mlx_4_bit`` or ``MLX-4bit``."""
         model, _, download = text.partition(":")
         bits = _mlx_bits(download)
-        return cls(model, f"mlx-{bits}bit" if bits is not None else download)
-
-    @classmethod
-    def gguf(cls, model: str, quant: str) -> DownloadSpec:
-        return cls(model, quant)
-
-    @classmethod
-    def mlx(cls, model: str, bits: int) -> DownloadSpec:
-        return cls(model, f"mlx-{bits}bit")
+        return cls(model, mlx_download(bits) if bits is not None else download)
 
     @property
     def mlx_bits(self) -> int | None:
         """The bits of an MLX download, None for a GGUF quantisation or none."""
         return _mlx_bits(self.download)
 
-    @property
-    def model_format(self) -> ModelFormat:
-        return ModelFormat.MLX if self.mlx_bits is not None else ModelFormat.GGUF
-
     def format(self) -> str:
         return f"{self.model}:{self.download}" if self.download else self.model
 
     def __str__(self) -> str:
         return self.format()
+
+
+def mlx_download(bits: int) -> str:
+    """How a spec names an MLX download: ``mlx-4bit``."""
+    return f"mlx-{bits}bit"
 
 
 def _mlx_bits(download: str) -> int | None:

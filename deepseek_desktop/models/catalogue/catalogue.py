@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core.files.json_file import parse_json
 from ...core.paths import AppPaths
-from ...core.vocabulary import DownloadSpec, ModelFormat
+from ...core.vocabulary import DownloadSpec, ModelFormat, mlx_download
 from ..errors import CatalogueError
 from ..fit import Arch
 from ..gguf.split import split_info, split_part_names, split_stem
@@ -57,7 +57,7 @@ class MlxRepo:
     @property
     def label(self) -> str:
         """What a download spec says after the model id: ``mlx-4bit``."""
-        return DownloadSpec.mlx("", self.bits).download
+        return mlx_download(self.bits)
 
     @property
     def model_format(self) -> ModelFormat:
