@@ -15,6 +15,7 @@ from .doctor_cmd import run_doctor
 from .models_info import run_catalogue, run_fit, run_info, run_list, run_recommend
 from .models_install import run_download, run_import, run_remove
 from .plan_cmd import add_plan_parser
+from .setting_flags import value_parser
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -23,9 +24,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     common.add_argument("--dir", metavar="FOLDER", help="the models folder (default: the one in the settings)")
     ctx = argparse.ArgumentParser(add_help=False)
     # Unset, these are the window's settings: a model judged here is judged as the model manager judges it.
-    ctx.add_argument("--ctx", type=int, default=None,
+    schema = SettingsSchema()
+    ctx.add_argument("--ctx", type=value_parser(schema.spec("generation.context_length")), default=None,
                      help="context length in tokens (default: the context length in the settings)")
-    cache_types = [c.value for c in SettingsSchema().spec("llamacpp.kv_cache_type").choices]
+    cache_types = [c.value for c in schema.spec("llamacpp.kv_cache_type").choices]
     ctx.add_argument("--cache-type", default=None, choices=cache_types,
                      help="KV cache type (default: the K/V cache precision in the settings)")
     ctx.add_argument("--flash-attn", action=argparse.BooleanOptionalAction, default=None,
