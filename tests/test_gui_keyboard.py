@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from hub_server import HubServer
-from mm_catalog import SMALL_FILE, SMALL_REPO, write_catalog
+from mm_catalogue import SMALL_FILE, SMALL_REPO, write_catalogue
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser, QWidget
 
 from deepseek_desktop.ui.accessibility import LAST_ANNOUNCEMENT
-from deepseek_desktop.ui.keyboard_map import KeyboardMapDialog
+from deepseek_desktop.ui.keyboard.keyboard_map import KeyboardMapDialog
+from deepseek_desktop.ui.keyboard.shortcuts import SHORTCUTS
 from deepseek_desktop.ui.settings.dialog import SettingsDialog
-from deepseek_desktop.ui.shortcuts import SHORTCUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -113,7 +113,7 @@ def test_shortcuts_open_the_model_manager_settings_and_keyboard_map_and_quit(mak
     try:
         hub.add_repo(SMALL_REPO, {SMALL_FILE: gemma_path})
         mm = w.open_model_manager(
-            catalog_file=write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size), endpoint=hub.url
+            catalogue_file=write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size), endpoint=hub.url
         )  # made once with a local Hub, then hidden
         gui.wait(lambda: mm.sizes_checked and mm.local is not None)
         mm.close()

@@ -10,7 +10,7 @@ import openai
 from PySide6.QtWidgets import QLabel
 from test_gui_chat import type_and_send
 
-from deepseek_desktop.ui.server_status import ServerStatusWidget
+from deepseek_desktop.ui.local_server.status import ServerStatusWidget
 
 
 def free_port() -> int:

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
-
-from ..core.paths import AppPaths
 from .common import print_json
-from .models_common import guard, models_dir_of, size_text
+from .context import Command
+from .models_common import guard, size_text
 
 
 @guard
-def run_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_doctor(cmd: Command) -> int:
     from ..engines.registry import engine_versions, version_problems
+    from ..models.downloads.hub import hub_endpoint
     from ..models.hardware import probe_hardware
-    from ..models.hub import hub_endpoint
     from ..models.ramdisk import ramdisk_available
     from ..models.storage import free_space
 
-    hw, folder = probe_hardware(), models_dir_of(args, paths)
+    hw, folder = probe_hardware(), cmd.models_dir
     space, engines, problems = free_space(folder), engine_versions(), version_problems()
     data = {"hardware": hw.to_dict(), "models_dir": {**space.to_dict(), "exists": folder.is_dir()},
             "engines": {k: {"available": v is not None and k not in problems, "version": v,
                              **({"needs": problems[k]} if k in problems else {})} for k, v in engines.items()},
             "ramdisk": ramdisk_available(), "hub_endpoint": hub_endpoint()}
-    if args.json:
+    if cmd.args.json:
         print_json(data)
         return 0
     print(f"System: {hw.os} {hw.machine}, {hw.cpu_physical_cores} cores ({hw.cpu_logical_cores} threads)"

@@ -69,18 +69,20 @@ def _run(argv: list[str] | None) -> int:
     args = parser.parse_args(route_paths(argv, _commands(parser)))
     from ..core.app_logging import setup_logging
     from ..core.paths import AppPaths
+    from .context import Command
 
     paths = AppPaths.default()
     setup_logging(paths.log_file, verbose=args.verbose)
+    cmd = Command(args, paths)  # one per run: the settings, registry and catalogue are built once, when asked for
     if args.command is None:
         from .gui_cmd import run_gui
 
-        return run_gui(args, paths)
+        return run_gui(cmd)
     if args.command in ("models", "doctor") and not getattr(args, "json", False):
         from .common import TerminalStream
 
         sys.stdout = TerminalStream(sys.stdout)
-    return args.handler(args, paths)
+    return args.handler(cmd)
 
 
 def gui_main() -> int:

@@ -26,13 +26,15 @@ from llama_cpp import llama_chat_format
 from ..core.chat_templates import choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.requests import KV_CACHE_TYPES, ChatMessage, ChatRequest, LoadParams
-from ..models.gguf_header import check_gguf
+from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from ..core.vocabulary import Engine
+from ..models.gguf.header import check_gguf
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 
 log = logging.getLogger(__name__)
 
-_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
+# llama.cpp's type for each K/V cache precision the settings offer ("llamacpp.kv_cache_type").
+CACHE_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
 # Prompts longer than this many new tokens get an abort callback while they are evaluated, so Stop
 # works during a long prompt too. Not during generation: the callback runs once per graph node.
 _ABORTABLE_PROMPT = 64
@@ -91,7 +93,7 @@ def default_threads() -> int:
 
 
 class LlamaCppEngine:
-    name = "llamacpp"
+    name = Engine.LLAMACPP
 
     def __init__(self) -> None:
         self.llm: llama_cpp.Llama | None = None
@@ -109,10 +111,10 @@ class LlamaCppEngine:
         self.unload()
         path = Path(params.model).expanduser()
         header = check_gguf(path)  # missing / not GGUF / truncated: a clear error, no crash in C
-        if params.kv_cache_type not in KV_CACHE_TYPES:
+        if params.kv_cache_type not in CACHE_TYPES:
             raise EngineError("input.invalid", f"K/V cache type {params.kv_cache_type!r}",
                               what=f"kv_cache_type={params.kv_cache_type}")
-        kv_type = _KV_TYPES[params.kv_cache_type]
+        kv_type = CACHE_TYPES[params.kv_cache_type]
         # llama.cpp can only quantise the V cache with flash attention on.
         flash_attn = params.flash_attn or params.kv_cache_type != "f16"
         threads = params.n_threads or default_threads()

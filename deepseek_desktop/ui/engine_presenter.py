@@ -13,10 +13,10 @@ from PySide6.QtCore import QObject
 
 from ..core.model_choice import ModelChoice
 from .chat.composer import Composer, ComposerState
-from .engine_controller import EngineController, EngineState
+from .engine.controller import EngineController, EngineState
+from .engine.status_widget import EngineStatusWidget
 from .error_text import describe
 from .notice_bar import NoticeBar
-from .status_widget import EngineStatusWidget
 
 SOURCE = "engine"  # the notice bar's messages that belong to the engine's state
 

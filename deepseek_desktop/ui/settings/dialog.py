@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.settings_schema import GROUPS, Applies, SettingType
-from ...core.settings_store import SettingsError
+from ...core.settings.schema import GROUPS, Applies, SettingType
+from ...core.settings.store import SettingsError
 from ..error_text import describe
 from ..notice_bar import NoticeBar
 from .endpoints import EndpointsEditor
