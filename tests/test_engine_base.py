@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from deepseek_desktop.core.errors import EngineError
 from deepseek_desktop.core.events import Finished, ReasoningDelta, Stats, TextDelta
 from deepseek_desktop.core.requests import ChatMessage
-from deepseek_desktop.engines.base import StopScanner, StreamMeter, fit_to_context, history_for_model
+from deepseek_desktop.engines.base import StopScanner, StreamMeter, history_for_model
+from deepseek_desktop.engines.context_fit import PromptCancelled, fit_prompt
 
 
-def words(msgs):  # one token per word, the prompt as "role: content" lines
-    prompt = "\n".join(f"{m['role']}: {m['content']}" for m in msgs)
-    return prompt.split(), prompt
+class Words:
+    """A template that writes "role: content" lines and a tokenizer of one token per word, counting its calls."""
+
+    def __init__(self) -> None:
+        self.renders = self.tokenized = self.counted = 0
+
+    def render(self, msgs):
+        self.renders += 1
+        return "\n".join(f"{m['role']}: {m['content']}" for m in msgs)
+
+    def tokenize(self, text):
+        self.tokenized += 1
+        return text.split()
+
+    def count(self, text):
+        self.counted += 1
+        return len(text.split())
+
+
+def fit(messages, n_ctx, room, truncate=True, cancel=None, words=None):
+    words = words or Words()
+    fitted = fit_prompt(history_for_model(messages), n_ctx, room, words.render, words.tokenize, words.count,
+                        truncate=truncate, cancel=cancel)
+    return fitted.tokens, fitted.text, fitted.dropped
 
 
 def conversation(turns: int) -> list[ChatMessage]:
@@ -29,22 +53,64 @@ def test_history_never_carries_reasoning():
 
 
 def test_a_short_conversation_is_sent_whole():
-    tokens, prompt, dropped = fit_to_context(conversation(2), 4096, 100, words)
+    tokens, prompt, dropped = fit(conversation(2), 4096, 100)
     assert dropped == 0 and "question 0" in prompt
 
 
 def test_oldest_turns_go_first_and_the_system_prompt_and_question_stay():
-    tokens, prompt, dropped = fit_to_context(conversation(10), 200, 50, words)
+    tokens, prompt, dropped = fit(conversation(10), 200, 50)
     assert dropped > 0 and len(tokens) + 50 <= 200
     assert prompt.startswith("system: be brief") and prompt.endswith("user: last question")
     assert "question 9" in prompt and "question 0" not in prompt
+    assert prompt.split("\n")[1].startswith("user: ")  # what is left starts with a question
+
+
+def test_fitting_is_linear_each_message_counted_once():
+    words = Words()
+    msgs = conversation(1000)
+    tokens, prompt, dropped = fit(msgs, 500, 50, words=words)
+    assert len(tokens) + 50 <= 500 and dropped > 1900
+    assert words.counted <= len(msgs)  # every message counted at most once
+    assert words.renders <= 3 and words.tokenized <= 3  # the whole prompt rendered a few times, not per message
+
+
+def test_without_truncation_a_conversation_that_does_not_fit_is_refused_with_its_size():
+    with pytest.raises(EngineError) as err:
+        fit(conversation(10), 200, 1, truncate=False)
+    assert err.value.message_id == "context.too_long"
+    assert err.value.params["n_ctx"] == "200" and int(err.value.params["prompt_tokens"]) > 200
 
 
 def test_a_question_longer_than_the_context_is_refused_clearly():
     msgs = [ChatMessage("user", "word " * 500)]
     with pytest.raises(EngineError) as err:
-        fit_to_context(msgs, 256, 64, words)
-    assert err.value.message_id == "input.invalid"
+        fit(msgs, 256, 64)
+    assert err.value.message_id == "context.too_long"
+
+
+def test_a_cancelled_request_stops_before_the_prompt_is_made():
+    cancel = threading.Event()
+    cancel.set()
+    words = Words()
+    with pytest.raises(PromptCancelled):
+        fit(conversation(1000), 500, 50, cancel=cancel, words=words)
+    assert words.renders == 0
+
+
+def test_cancelled_while_counting_stops_at_the_next_message():
+    cancel = threading.Event()
+    words = Words()
+
+    def count(text):
+        words.counted += 1
+        if words.counted == 10:
+            cancel.set()
+        return len(text.split())
+
+    with pytest.raises(PromptCancelled):
+        fit_prompt(history_for_model(conversation(1000)), 500, 50, words.render, words.tokenize, count,
+                   truncate=True, cancel=cancel)
+    assert words.counted == 10
 
 
 def test_stop_scanner_holds_back_a_possible_stop_string():

@@ -41,6 +41,11 @@ MESSAGES: dict[str, str] = {
     ),
     "engine.busy": QT_TRANSLATE_NOOP("Errors", "The engine is busy with another reply."),
     "engine.generation_failed": QT_TRANSLATE_NOOP("Errors", "The model failed while answering."),
+    "context.too_long": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The conversation is {prompt_tokens} tokens long and does not fit the model's context of {n_ctx} tokens.",
+    ),
+    "request.unsupported": QT_TRANSLATE_NOOP("Errors", "The loaded model cannot do this: {what}"),
     "remote.connection": QT_TRANSLATE_NOOP("Errors", "Cannot reach the server at {url}."),
     "remote.auth": QT_TRANSLATE_NOOP("Errors", "The server refused the API key."),
     "remote.not_found": QT_TRANSLATE_NOOP("Errors", "The server does not know the model {model}."),

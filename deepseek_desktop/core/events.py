@@ -12,9 +12,11 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TextDelta:
-    """A piece of the answer."""
+    """A piece of the answer. ``logprobs``, when the request asked for them: one entry per token of the
+    piece, ``{"token", "logprob", "bytes", "top_logprobs": [{"token", "logprob", "bytes"}, ...]}``."""
 
     text: str
+    logprobs: list[dict[str, Any]] | None = None
     type: str = field(default="text", init=False)
 
 
@@ -38,12 +40,25 @@ class Stats:
     # engine reused the key/value cache of an earlier turn.
     prompt_tokens_evaluated: int | None = None
     chat_template: str = ""
+    # The oldest messages left out because the conversation did not fit the context.
+    messages_dropped: int = 0
     type: str = field(default="stats", init=False)
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """A call of one of the request's tools, parsed from the model's output. ``arguments`` is JSON text."""
+
+    index: int
+    id: str
+    name: str
+    arguments: str
+    type: str = field(default="tool_call", init=False)
+
+
+@dataclass(frozen=True)
 class Finished:
-    """The reply is over. ``reason`` is ``stop``, ``length``, ``cancelled`` or ``error``."""
+    """The reply is over. ``reason`` is ``stop``, ``length``, ``tool_calls``, ``cancelled`` or ``error``."""
 
     reason: str
     type: str = field(default="finished", init=False)
@@ -57,11 +72,12 @@ class LoadProgress:
     type: str = field(default="load_progress", init=False)
 
 
-Event = TextDelta | ReasoningDelta | Stats | Finished | LoadProgress
+Event = TextDelta | ReasoningDelta | ToolCall | Stats | Finished | LoadProgress
 
 _EVENT_TYPES: dict[str, type] = {
     "text": TextDelta,
     "reasoning": ReasoningDelta,
+    "tool_call": ToolCall,
     "stats": Stats,
     "finished": Finished,
     "load_progress": LoadProgress,
@@ -69,6 +85,11 @@ _EVENT_TYPES: dict[str, type] = {
 
 
 def to_dict(event: Event) -> dict[str, Any]:
+    if isinstance(event, (TextDelta, ReasoningDelta)):  # one per token: no ``asdict`` (a deep copy) for these
+        data: dict[str, Any] = {"type": event.type, "text": event.text}
+        if isinstance(event, TextDelta) and event.logprobs is not None:
+            data["logprobs"] = event.logprobs
+        return data
     return asdict(event)
 
 

@@ -8,8 +8,13 @@ from typing import Any
 
 @dataclass
 class ChatMessage:
-    role: str  # "system" | "user" | "assistant"
+    role: str  # "system" | "user" | "assistant" | "tool"
     content: str
+    # An assistant's tool calls, in OpenAI's shape: {"id", "type": "function", "function": {"name", "arguments"}}
+    # with the arguments as a JSON text.
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_call_id: str = ""  # a tool message: the call it answers
+    name: str = ""  # a tool message: the tool's name
 
 
 @dataclass
@@ -47,22 +52,68 @@ class GenerationParams:
     max_tokens: int = 2048
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
+    # llama.cpp's other samplers; the defaults change nothing (min_p 0.05 is llama-cpp-python's own default)
+    min_p: float = 0.05
+    typical_p: float = 1.0
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    mirostat: int = 0  # 0 off, 1 or 2: mirostat's version
+    mirostat_tau: float = 5.0
+    mirostat_eta: float = 0.1
+    logit_bias: dict[str, float] = field(default_factory=dict)  # token id (a JSON key, so text) -> bias
+
+    def changed_samplers(self) -> list[str]:
+        """The samplers beyond temperature, top-p, top-k and repeat penalty that this request sets."""
+        base = GenerationParams()
+        names = ("min_p", "typical_p", "frequency_penalty", "presence_penalty", "mirostat", "logit_bias")
+        return [n for n in names if getattr(self, n) != getattr(base, n)]
+
+
+# What a request can ask beyond a plain chat reply, by the neutral name an engine refuses it by.
+FEATURES = ("tools", "response_format", "logprobs", "prompt", "suffix")
 
 
 @dataclass
 class ChatRequest:
     messages: list[ChatMessage]
     params: GenerationParams = field(default_factory=GenerationParams)
+    # Tools the model may call (OpenAI's shape: {"type": "function", "function": {"name", "description",
+    # "parameters"}}), and whether it must: "auto", "none", "required" or {"function": {"name": ...}}.
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    tool_choice: str | dict[str, Any] = "auto"
+    parallel_tool_calls: bool = True
+    # {"type": "json_object"} or {"type": "json_schema", "schema": {...}}: the reply is JSON (a grammar)
+    response_format: dict[str, Any] | None = None
+    logprobs: int | None = None  # how many alternatives per token (0: only the chosen one); None: none
+    # True: the oldest turns are left out when the conversation does not fit (the window says so);
+    # False: a conversation that does not fit is refused (the API's context_length_exceeded).
+    truncate: bool = True
+    think: bool | None = None  # False: no reasoning, where the chat template can switch it off
+    prompt: str | None = None  # a raw completion: continue this text, no chat template
+    suffix: str | None = None  # with ``prompt``: fill in the middle (models with FIM tokens)
+
+    def features(self) -> list[str]:
+        """What this request asks beyond a plain chat reply (names from ``FEATURES``)."""
+        asked = {
+            "tools": bool(self.tools) and self.tool_choice != "none",
+            "response_format": self.response_format is not None,
+            "logprobs": self.logprobs is not None,
+            "prompt": self.prompt is not None,
+            "suffix": self.suffix is not None,
+        }
+        return [name for name in FEATURES if asked[name]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"messages": [asdict(m) for m in self.messages], "params": asdict(self.params)}
+        data = asdict(self)
+        data["messages"] = [asdict(m) for m in self.messages]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChatRequest:
-        return cls(
-            messages=[ChatMessage(**m) for m in data.get("messages", [])],
-            params=_from_known(GenerationParams, data.get("params", {})),
-        )
+        request = _from_known(cls, {k: v for k, v in data.items() if k not in ("messages", "params")})
+        request.messages = [_from_known(ChatMessage, m) for m in data.get("messages", [])]
+        request.params = _from_known(GenerationParams, data.get("params", {}))
+        return request
 
 
 def load_params_from_dict(data: dict[str, Any]) -> LoadParams:
@@ -72,4 +123,7 @@ def load_params_from_dict(data: dict[str, Any]) -> LoadParams:
 def _from_known(cls: type, data: dict[str, Any]) -> Any:
     """Build a dataclass from a dict, ignoring keys it does not have (newer/older peers)."""
     names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
+    known = {k: v for k, v in data.items() if k in names}
+    if cls is ChatRequest:
+        known.setdefault("messages", [])
+    return cls(**known)

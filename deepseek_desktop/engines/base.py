@@ -12,6 +12,7 @@ from ..core.errors import EngineError
 from ..core.events import Event, Finished, ReasoningDelta, Stats, TextDelta
 from ..core.reasoning import OPEN_TAG, ReasoningSplitter, strip_reasoning
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from .tool_calls import template_arguments
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[float], None]
@@ -53,6 +54,7 @@ class StreamMeter:
         self.completion_tokens = 0
         self.splitter = ReasoningSplitter(starts_in_reasoning)
         self.chat_template = chat_template
+        self.messages_dropped = 0  # the oldest messages left out to fit the context
 
     def follow_prompt(self, prompt: str) -> None:
         """A template that ends the prompt with ``<think>`` makes the reply start inside the reasoning."""
@@ -90,6 +92,7 @@ class StreamMeter:
             tokens_per_s=round(tps, 2),
             prompt_tokens_evaluated=prompt_tokens_evaluated,
             chat_template=self.chat_template,
+            messages_dropped=self.messages_dropped,
         )
 
 
@@ -123,30 +126,32 @@ class StopScanner:
         return held
 
 
-def history_for_model(messages: list[ChatMessage]) -> list[dict[str, str]]:
-    """The conversation as chat templates take it; earlier reasoning is never sent back to the model."""
-    return [{"role": m.role, "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
-            for m in messages]
+def history_for_model(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """The conversation as chat templates take it; earlier reasoning is never sent back to the model. An
+    assistant's tool calls and a tool message's call id go along (templates that define tools read them)."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        item: dict[str, Any] = {"role": m.role,
+                                "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
+        if m.tool_calls:
+            item["tool_calls"] = template_arguments(m.tool_calls)
+            if not item["content"]:
+                item["content"] = None  # as OpenAI sends a message that only calls tools
+        if m.tool_call_id:
+            item["tool_call_id"] = m.tool_call_id
+        if m.name:
+            item["name"] = m.name
+        out.append(item)
+    return out
 
 
-def fit_to_context(messages: list[ChatMessage], n_ctx: int, max_tokens: int,
-                   encode: Callable[[list[dict[str, str]]], tuple[list[int], str]]) -> tuple[list[int], str, int]:
-    """Render and tokenize with ``encode``; while the prompt leaves no room for the reply, drop the oldest
-    turns (never the system prompt or the last question). Returns (tokens, prompt, turns dropped)."""
-    msgs = history_for_model(messages)
-    room = min(max_tokens or 256, n_ctx // 4)
-    dropped = 0
-    while True:
-        tokens, prompt = encode(msgs)
-        if len(tokens) + room <= n_ctx:
-            if dropped:
-                log.info("dropped the %d oldest messages to fit the context of %d tokens", dropped, n_ctx)
-            return tokens, prompt, dropped
-        droppable = [i for i, m in enumerate(msgs[:-1]) if m["role"] != "system"]
-        if not droppable:
-            if len(tokens) < n_ctx:
-                return tokens, prompt, dropped
-            raise EngineError("input.invalid", f"prompt of {len(tokens)} tokens, context {n_ctx}",
-                              what="the message is longer than the context length")
-        del msgs[droppable[0]]
-        dropped += 1
+def refuse(request: ChatRequest, supported: frozenset[str] = frozenset(), samplers: bool = False) -> None:
+    """Raise ``request.unsupported`` for the first thing ``request`` asks that an engine cannot do: a feature
+    not in ``supported`` (names from ``core.requests.FEATURES``), or, without ``samplers``, a llama.cpp sampler
+    beyond temperature, top-p, top-k and repeat penalty."""
+    for feature in request.features():
+        if feature not in supported:
+            raise EngineError("request.unsupported", feature, what=feature, param=feature)
+    if not samplers:
+        for name in request.params.changed_samplers():
+            raise EngineError("request.unsupported", name, what=name, param=name)

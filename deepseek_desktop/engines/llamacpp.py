@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import llama_cpp
 import llama_cpp.llama_cpp as llama_lowlevel
 from llama_cpp import llama_chat_format
@@ -26,10 +27,16 @@ from llama_cpp import llama_chat_format
 from ..core.chat_templates import choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from ..core.reasoning import CLOSE_TAG, OPEN_TAG
+from ..core.requests import ChatRequest, LoadParams
 from ..core.vocabulary import Engine
 from ..models.gguf.header import check_gguf
-from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
+from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
+from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, too_long
+from .llamacpp_sampling import Logprobs, sampler_for
+from .output_grammar import output_grammar
+from .reply_shaping import ReplyShaper
+from .tool_calls import ToolCallReader, ToolFormat, tool_format
 
 log = logging.getLogger(__name__)
 
@@ -181,22 +188,41 @@ class LlamaCppEngine:
         self._template_stops = stops
 
     # -- chat -----------------------------------------------------------------------------------
+    # What a request may ask beyond a plain chat reply (core.requests.FEATURES); llama.cpp's samplers too.
+    SUPPORTED = frozenset({"tools", "response_format", "logprobs", "prompt", "suffix"})
+
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
         llm = self.llm
         if llm is None:
             raise EngineError("model.none_loaded")
-        meter = StreamMeter(chat_template=self._template_name)
+        refuse(request, self.SUPPORTED, samplers=True)
         p = request.params
-        tokens, prompt_text, _dropped = self._prompt_tokens(request.messages, p.max_tokens)
-        meter.follow_prompt(prompt_text)
+        fmt = self._tool_format(request)
+        grammar = output_grammar(request, fmt)
+        meter = StreamMeter(chat_template=self._template_name)
+        try:
+            prompt = self._prompt(request, cancel, close_thinking=grammar is not None and not grammar.lazy)
+        except PromptCancelled:
+            yield from meter.finish("cancelled", 0)
+            return
+        tokens = prompt.tokens
+        meter.messages_dropped = prompt.dropped
+        meter.follow_prompt(prompt.text)
         evaluated = _tokens_to_evaluate(llm, tokens)
         budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
-        stops = StopScanner(list(p.stop) + [s for s in self._template_stops if s])
-        if p.seed is not None:
-            llm.set_seed(p.seed)
+        stops = StopScanner(list(p.stop) + ([s for s in self._template_stops if s] if request.prompt is None else []))
+        markers = self._single_tokens(fmt.markers) if fmt is not None and grammar is not None else {}
+        sampler = sampler_for(llm, p, grammar, [t for m, t in markers.items() if m == fmt.opening] if fmt else [])
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         vocab = llm._model.vocab
-        piece = _PieceReader(vocab)
+        piece = _PieceReader(vocab, set(markers.values()))
+        shaper = None
+        logprobs = None
+        if grammar is not None and fmt is not None or request.logprobs is not None:
+            shaper = ReplyShaper(ToolCallReader(fmt) if fmt is not None and grammar is not None else None,
+                                 request.logprobs is not None)
+            if request.logprobs is not None:
+                logprobs = Logprobs(llm, request.logprobs, piece)
         reason = "length"
         # Cancel during a long prompt: llama.cpp checks the abort callback inside llama_decode.
         watcher = _CancelWatcher(cancel, self._abort) if evaluated > _ABORTABLE_PROMPT else None
@@ -204,9 +230,8 @@ class LlamaCppEngine:
         if watcher:
             self._set_abort_callback(True)
             watcher.start()
-        generator = llm.generate(
-            tokens, top_k=p.top_k, top_p=p.top_p, temp=p.temperature, repeat_penalty=p.repeat_penalty,
-        )
+        llm._init_sampler = lambda **_settings: sampler  # generate() asks for its sampler: this request's
+        generator = llm.generate(tokens)
         n = 0
         hit = False
         try:
@@ -219,8 +244,14 @@ class LlamaCppEngine:
                     reason = "stop"
                     break
                 n += 1
-                safe, hit = stops.feed(decoder.decode(piece(token)))
-                yield from meter.token(safe)
+                if shaper is None:
+                    safe, hit = stops.feed(decoder.decode(piece(token)))
+                    yield from meter.token(safe)
+                else:
+                    if logprobs is not None:
+                        shaper.token_logprobs(logprobs.entry(token))
+                    safe, hit = stops.feed(decoder.decode(piece(token)))
+                    yield from shaper.shape(meter.token(safe))
                 if hit:
                     reason = "stop"
                     break
@@ -236,21 +267,90 @@ class LlamaCppEngine:
             reason = "cancelled"
         finally:
             generator.close()
+            del llm._init_sampler
+            llm._sampler = None
+            sampler.close()
             if watcher:
                 watcher.stop()
                 self._set_abort_callback(False)
-        if not hit:  # text held back in case it began a stop string, and any unfinished UTF-8
-            yield from meter.text(stops.flush() + decoder.decode(b"", final=True))
+        rest = [] if hit else meter.text(stops.flush() + decoder.decode(b"", final=True))
+        if shaper is not None:
+            rest = shaper.flush(rest)
+            if shaper.called and reason == "stop":
+                reason = "tool_calls"
+        yield from rest
         yield from meter.finish(reason, len(tokens), evaluated)
 
-    def _prompt_tokens(self, messages: list[ChatMessage], max_tokens: int) -> tuple[list[int], str, int]:
-        assert self.llm is not None and self._formatter is not None
+    def _tool_format(self, request: ChatRequest) -> ToolFormat | None:
+        """The tool-call format of the model's chat template, when the request offers tools."""
+        if not request.tools or request.tool_choice == "none" or request.prompt is not None:
+            return None
+        fmt = tool_format(self._formatter.template if self._formatter else "")
+        if fmt is None:
+            raise EngineError("request.unsupported", f"tools with chat template {self._template_name}",
+                              what=f"tools (the model's chat template, {self._template_name}, defines no tool "
+                              "calls)", param="tools")
+        return fmt
 
-        def encode(msgs: list[dict[str, str]]) -> tuple[list[int], str]:
-            prompt = self._formatter(messages=msgs).prompt
-            return self._tokenize(prompt), prompt
+    def _single_tokens(self, texts: tuple[str, ...]) -> dict[str, int]:
+        """The texts that are one (special) token of this model's vocabulary, with that token."""
+        assert self.llm is not None
+        out = {}
+        for text in texts:
+            ids = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+            if len(ids) == 1:
+                out[text] = ids[0]
+        return out
 
-        return fit_to_context(messages, self._n_ctx, max_tokens, encode)
+    def _prompt(self, request: ChatRequest, cancel: threading.Event, close_thinking: bool) -> FittedPrompt:
+        """The prompt's tokens: the conversation through the chat template, fitted to the context; or, for a
+        completion, the raw text (with the fill-in-the-middle tokens around a suffix)."""
+        llm = self.llm
+        assert llm is not None and self._formatter is not None
+        if request.prompt is not None:
+            tokens = self._infill(request.prompt, request.suffix) if request.suffix is not None \
+                else self._tokenize(request.prompt)
+            if len(tokens) >= self._n_ctx:
+                raise too_long(len(tokens), self._n_ctx)
+            return FittedPrompt(tokens, request.prompt)
+        formatter = self._formatter
+        tools = request.tools if request.tools and request.tool_choice != "none" else None
+        switch = {} if request.think is None else {"enable_thinking": request.think, "thinking": request.think}
+        close = close_thinking or request.think is False
+
+        def render(msgs: list[dict[str, Any]]) -> str:
+            try:
+                text = formatter(messages=msgs, tools=tools, **switch).prompt
+            except (jinja2.TemplateError, ValueError, TypeError) as exc:
+                raise EngineError("input.invalid", f"chat template: {exc}",
+                                  what=f"the model's chat template refuses this conversation ({exc})") from exc
+            if close and text.rstrip().endswith(OPEN_TAG):  # as llama.cpp does when thinking is off
+                text += CLOSE_TAG
+            return text
+
+        def count(text: str) -> int:
+            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+        room = reply_room(request.params.max_tokens, self._n_ctx, request.truncate)
+        return fit_prompt(history_for_model(request.messages), self._n_ctx, room, render, self._tokenize, count,
+                          truncate=request.truncate, cancel=cancel)
+
+    def _infill(self, prefix: str, suffix: str) -> list[int]:
+        """Fill in the middle, llama.cpp's prefix-suffix-middle order, for models with FIM tokens."""
+        llm = self.llm
+        assert llm is not None
+        vocab = llm._model.vocab
+        pre, suf, mid = (f(vocab) for f in (llama_cpp.llama_vocab_fim_pre, llama_cpp.llama_vocab_fim_suf,
+                                            llama_cpp.llama_vocab_fim_mid))
+        if llama_cpp.LLAMA_TOKEN_NULL in (pre, suf, mid):
+            raise EngineError("request.unsupported", "no FIM tokens", param="suffix",
+                              what="suffix (this model has no fill-in-the-middle tokens)")
+
+        def tok(text: str) -> list[int]:
+            return llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+
+        head = [llm.token_bos()] if llm._model.add_bos_token() and llm.token_bos() != -1 else []
+        return head + [pre] + tok(prefix) + [suf] + tok(suffix) + [mid]
 
     def _tokenize(self, prompt: str) -> list[int]:
         llm = self.llm
@@ -274,19 +374,22 @@ class LlamaCppEngine:
 
 
 class _PieceReader:
-    """Token -> bytes with one reusable buffer (``Llama.detokenize`` allocates per call)."""
+    """Token -> bytes with one reusable buffer (``Llama.detokenize`` allocates per call). Special tokens come
+    out empty, except those in ``shown`` (a tool-call format's markers, which must be read)."""
 
-    def __init__(self, vocab: Any) -> None:
+    def __init__(self, vocab: Any, shown: set[int] | None = None) -> None:
         self._vocab = vocab
         self._size = 256
         self._buf = ctypes.create_string_buffer(self._size)
+        self._shown = shown or set()
 
     def __call__(self, token: int) -> bytes:
-        n = llama_cpp.llama_token_to_piece(self._vocab, token, self._buf, self._size, 0, False)
+        special = token in self._shown
+        n = llama_cpp.llama_token_to_piece(self._vocab, token, self._buf, self._size, 0, special)
         if n > self._size:  # a very long piece: grow once and retry
             self._size = n
             self._buf = ctypes.create_string_buffer(n)
-            n = llama_cpp.llama_token_to_piece(self._vocab, token, self._buf, self._size, 0, False)
+            n = llama_cpp.llama_token_to_piece(self._vocab, token, self._buf, self._size, 0, special)
         return self._buf.raw[:max(n, 0)]
 
 

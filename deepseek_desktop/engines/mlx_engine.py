@@ -26,10 +26,11 @@ from mlx_lm.sample_utils import make_logits_processors, make_sampler
 from ..core.chat_templates import Template, choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from ..core.requests import ChatRequest, LoadParams
 from ..core.vocabulary import Engine
 from ..models.local.inspection import check_mlx_folder
-from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
+from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
+from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +115,17 @@ class MlxEngine:
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
         if self.model is None:
             raise EngineError("model.none_loaded")
+        refuse(request)
         meter = StreamMeter(chat_template=self._template_name)
         p = request.params
-        tokens, prompt_text, _dropped = self._prompt_tokens(request.messages, p.max_tokens)
-        meter.follow_prompt(prompt_text)
+        try:
+            fitted = self._prompt_tokens(request, cancel)
+        except PromptCancelled:
+            yield from meter.finish("cancelled", 0)
+            return
+        tokens = fitted.tokens
+        meter.messages_dropped = fitted.dropped
+        meter.follow_prompt(fitted.text)
         rest = self._reuse_cache(tokens)
         budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
         stops = StopScanner(list(p.stop) + list(self._fallback.stops if self._fallback else ()))
@@ -170,13 +178,17 @@ class MlxEngine:
             yield from meter.text(stops.flush())
         yield from meter.finish(reason, len(tokens), len(rest))
 
-    def _prompt_tokens(self, messages: list[ChatMessage], max_tokens: int) -> tuple[list[int], str, int]:
-        def encode(msgs: list[dict[str, str]]) -> tuple[list[int], str]:
-            prompt = self._render(msgs)
+    def _prompt_tokens(self, request: ChatRequest, cancel: threading.Event) -> FittedPrompt:
+        def tokenize(prompt: str) -> list[int]:
             # Like transformers' apply_chat_template(tokenize=True): the template writes BOS itself.
-            return self.tokenizer.encode(prompt, add_special_tokens=False), prompt
+            return self.tokenizer.encode(prompt, add_special_tokens=False)
 
-        return fit_to_context(messages, self._n_ctx, max_tokens, encode)
+        def count(text: str) -> int:
+            return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+        room = reply_room(request.params.max_tokens, self._n_ctx, request.truncate)
+        return fit_prompt(history_for_model(request.messages), self._n_ctx, room, self._render, tokenize, count,
+                          truncate=request.truncate, cancel=cancel)
 
     def _render(self, msgs: list[dict[str, str]]) -> str:
         try:

@@ -24,7 +24,7 @@ from ..core.events import Event, ReasoningDelta
 from ..core.requests import ChatRequest, LoadParams
 from ..core.server_url import check_base_url
 from ..core.vocabulary import Engine
-from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model
+from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .remote_errors import SecretFilter, display_url, remote_error
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,7 @@ class RemoteEngine:
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
         if self._client is None or self._loop is None:
             raise EngineError("model.none_loaded")
+        refuse(request)
         loop = self._loop
         meter = StreamMeter(chat_template="server")
         stops = StopScanner(list(request.params.stop))

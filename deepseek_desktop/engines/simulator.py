@@ -17,7 +17,7 @@ from typing import Any
 from ..core.events import Event
 from ..core.requests import ChatRequest, LoadParams
 from ..core.vocabulary import Engine
-from .base import ProgressCallback, StreamMeter
+from .base import ProgressCallback, StreamMeter, refuse
 from .simulator_advice import fill
 
 # Like a 7B model at Q4 on a laptop GPU: ~25 tokens/s.
@@ -104,6 +104,7 @@ class SimulatorEngine:
                 "chat_template": "simulator", "words_per_second": self._pace}
 
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
+        refuse(request)
         meter = StreamMeter(chat_template="simulator")
         question = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
         _lang, reasoning, answer = compose_reply(question)
