@@ -94,7 +94,7 @@ def test_bad_requests_get_openai_error_bodies(served, body, status, param, code)
 def test_ollama_bad_options_and_unknown_route(served):
     app = served()
     r = httpx.post(app.url("ollama") + "/api/chat", json={**_chat(), "options": {"temperature": "x"}})
-    assert r.status_code == 400 and r.json()["error"]["param"] == "options.temperature"
+    assert r.status_code == 400 and "options.temperature" in r.json()["error"]  # Ollama's {"error": "text"}
     r = httpx.get(app.url() + "/nowhere")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 

@@ -117,9 +117,11 @@ def test_completions_and_models(served):
     models = c.models.list()
     assert [m.id for m in models.data][0] == "simulator"
     assert models.data[0].model_extra["format"] == "simulator"
-    done = c.completions.create(model="simulator", prompt=QUESTION, max_tokens=5)
-    assert done.choices[0].finish_reason == "length"
-    assert done.usage.completion_tokens == 5
+    # a completion continues the raw prompt; the simulator only answers chats, and says so
+    with pytest.raises(openai.BadRequestError) as err:
+        c.completions.create(model="simulator", prompt=QUESTION, max_tokens=5)
+    assert err.value.body["param"] == "prompt" and err.value.body["code"] == "unsupported_parameter"
+    assert "simulator" in err.value.body["message"]
 
 
 def test_client_closing_stream_frees_the_engine(served):

@@ -7,6 +7,7 @@ engine host), the window's lives in ``ui/local_server/`` and speaks to its ``Eng
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class ServedModel:
     size: int = 0
     context_length: int = 0
     created: int = field(default_factory=lambda: int(time.time()))
+    # What the engine host said when it loaded it: architecture, parameters, quantization, chat template,
+    # capabilities (see ``engines``); empty for an installed model that is not loaded.
+    facts: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 def model_id(engine: Engine, model: str, label: str = "") -> str:
@@ -57,7 +61,8 @@ def served_model(engine: Engine | str, path: str, label: str = "", info: Mapping
     if not size and engine is Engine.LLAMACPP and path and Path(path).is_file():
         size = Path(path).stat().st_size
     context = int((info or {}).get("n_ctx") or n_ctx or 0) if engine.runs_files else 0
-    return ServedModel(model_id(engine, path, label), engine, path, engine.model_format or engine, size, context)
+    return ServedModel(model_id(engine, path, label), engine, path, engine.model_format or engine, size, context,
+                       facts=dict(info or {}))
 
 
 def installed_models(registry: ModelRegistry) -> list[ServedModel]:
@@ -103,6 +108,12 @@ class Backend:
     async def load_simulator(self) -> None:
         raise NotImplementedError
 
+    async def unload(self) -> None:
+        """Free the model's memory (Ollama's ``keep_alive: 0``); it loads again with the next request. The
+        window's model is the user's: only the window unloads it."""
+        raise ApiError(409, "The model belongs to the DeepSeek Desktop window; unload it there.",
+                       "invalid_request_error", "keep_alive", "model_owned_by_window")
+
     async def ready(self) -> ServedModel:
         """The model that answers, after a load in progress ends (or the simulator, loaded now when no model
         can answer and the user chose that); raises ``ApiError`` 503 naming how to load one."""
@@ -135,17 +146,32 @@ class HostBackend(Backend):
         self._fallback = simulator_fallback
         self._simulator_params = simulator_params or LoadParams()
         self._loaded: ServedModel | None = None
+        self._unloaded: tuple[Engine | str, LoadParams, str] | None = None  # what to load again
+        self._loading = asyncio.Lock()
 
     async def load(self, engine: Engine | str, params: LoadParams, label: str = "") -> ServedModel:
         info: dict[str, Any] = await self.client.load(engine, params)
         self._loaded = served_model(engine, params.model, label, info, n_ctx=params.n_ctx)
+        self._load_args = (engine, params, label)
+        self._unloaded = None
         return self._loaded
 
     def loaded(self) -> ServedModel | None:
         return self._loaded if self.client.running else None
 
     async def settle(self) -> bool:
+        async with self._loading:
+            if self._loaded is None and self._unloaded is not None:
+                if not self.client.running:
+                    await self.client.start()
+                await self.load(*self._unloaded)
         return self.loaded() is not None
+
+    async def unload(self) -> None:
+        async with self._loading:
+            if self._loaded is not None:
+                await self.client.unload()
+                self._unloaded, self._loaded = self._load_args, None
 
     def simulator_fallback(self) -> bool:
         return self._fallback

@@ -4,7 +4,9 @@ A dialect declares each request it takes as a tuple of fields, in the order they
 has a key, a kind and, for numbers, its range (as llama-cpp-python's server declares its requests with
 pydantic). ``check`` reads a JSON object through such a model; every mistake is a 400 with an
 OpenAI-style body whose ``param`` names the field, never a traceback. The first mistake in the declared
-order is the one reported.
+order is the one reported. A key the model does not declare is refused with a 400 that names it
+(``unsupported_parameter``): a parameter is never silently ignored. A key sent as null counts as left out.
+The conversation's own kinds (messages, tools, output formats) are in ``message_fields``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from ..core.requests import ChatMessage
 from .errors import bad
 
-ROLES = ("system", "user", "assistant")
 MAX_STOPS = 16
+MAX_LOGIT_BIAS = 1024
 
 
 class Kind(Enum):
@@ -30,9 +31,11 @@ class Kind(Enum):
     NUMBER = "number"  # finite
     STOPS = "stops"  # a string or a list of strings
     SECTION = "section"  # an object with fields of its own
-    MESSAGES = "messages"  # the conversation
     PROMPT = "prompt"  # one string (OpenAI also takes a list of one)
     THINK = "think"  # Ollama's thinking switch: true, false or a level
+    CHOICE = "choice"  # one of the field's ``choices``
+    BIAS = "bias"  # logit_bias: {token id: -100 ... 100}
+    ACCEPTED = "accepted"  # taken and, by its meaning, without effect here (an end-user id, metadata)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Field:
     required: bool = False
     fields: tuple[Field, ...] = ()  # a section's own
     list_of_one: bool = False  # a prompt may come as a list holding one string
+    choices: tuple[Any, ...] = ()
 
 
 def text(key: str, *, required: bool = False) -> Field:
@@ -71,16 +75,29 @@ def section(key: str, *fields: Field) -> Field:
     return Field(key, Kind.SECTION, fields=fields)
 
 
-def messages(key: str) -> Field:
-    return Field(key, Kind.MESSAGES, required=True)
-
-
 def prompt(key: str, *, list_of_one: bool = False) -> Field:
     return Field(key, Kind.PROMPT, required=True, list_of_one=list_of_one)
 
 
 def think(key: str) -> Field:
     return Field(key, Kind.THINK)
+
+
+def choice(key: str, *choices: Any, default: Any = None) -> Field:
+    return Field(key, Kind.CHOICE, default=default, choices=choices)
+
+
+def bias(key: str) -> Field:
+    return Field(key, Kind.BIAS)
+
+
+def accepted(key: str) -> Field:
+    return Field(key, Kind.ACCEPTED)
+
+
+def custom(key: str, kind: Any, **kw: Any) -> Field:
+    """A field of a kind registered with ``register`` (the conversation's own kinds)."""
+    return Field(key, kind, **kw)
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:
@@ -98,8 +115,21 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 def check(model: Sequence[Field], data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """The values of ``data`` by key, each checked against its field in the declared order; a field left
-    out has its default (None for most)."""
+    out has its default (None for most). A key the model does not declare is refused."""
+    declared = {f.key for f in model}
+    for key, value in data.items():
+        if key not in declared and value is not None:
+            raise unsupported(prefix + key)
     return {f.key: _CHECKS[f.kind](f, data.get(f.key), prefix + f.key) for f in model}
+
+
+def unsupported(name: str, why: str = "") -> Exception:
+    return bad(f"The parameter '{name}' is not supported by this server{': ' + why if why else ''}.", name,
+               "unsupported_parameter")
+
+
+def register(kind: Any, checker: Callable[[Field, Any, str], Any]) -> None:
+    _CHECKS[kind] = checker
 
 
 def _text(f: Field, value: Any, name: str) -> str | None:
@@ -160,59 +190,51 @@ def _section(f: Field, value: Any, name: str) -> dict[str, Any]:
     return check(f.fields, value, name + ".")
 
 
-def _content(value: Any, param: str) -> str:
-    """A message's content: a string, null, or a list of text parts (OpenAI's content parts)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        texts = []
-        for i, part in enumerate(value):
-            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
-                raise bad("Only text content parts are supported.", f"{param}[{i}]", "invalid_type")
-            texts.append(part["text"])
-        return "".join(texts)
-    raise bad(f"'{param}' must be a string or a list of text parts.", param, "invalid_type")
-
-
-def _messages(f: Field, value: Any, name: str) -> list[ChatMessage]:
-    """The conversation. Earlier assistant turns are taken without their reasoning: a
-    ``reasoning_content``/``thinking`` field is ignored, and the engine strips ``<think>`` blocks."""
-    if value is None:
-        raise bad(f"'{name}' is required.", name, "missing_required_parameter")
-    if not isinstance(value, list):
-        raise bad(f"'{name}' must be a list of messages.", name, "invalid_type")
-    if not value:
-        raise bad(f"'{name}' must not be empty.", name)
-    out = []
-    for i, msg in enumerate(value):
-        where = f"{name}[{i}]"
-        if not isinstance(msg, dict):
-            raise bad(f"'{where}' must be an object.", where, "invalid_type")
-        role = msg.get("role")
-        role = "system" if role == "developer" else role
-        if role not in ROLES:
-            raise bad(f"'{where}.role' must be one of {', '.join(ROLES)}.", f"{where}.role")
-        out.append(ChatMessage(role, _content(msg.get("content"), f"{where}.content")))
-    if out[-1].role == "assistant" and not out[-1].content:
-        raise bad("The last message is an empty assistant message.", f"{name}[{len(out) - 1}]")
-    return out
-
-
 def _prompt(f: Field, value: Any, name: str) -> str:
     if f.list_of_one and isinstance(value, list) and len(value) == 1:
         value = value[0]
     return _text(f, value, name)
 
 
-def _think(f: Field, value: Any, name: str) -> bool | str | None:
-    if value is not None and not isinstance(value, (bool, str)):
-        raise bad(f"'{name}' must be true, false or a level.", name, "invalid_type")
+def _think(f: Field, value: Any, name: str) -> bool | None:
+    """True, False or None; a level ("high", "medium", "low") turns thinking on."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("high", "medium", "low"):
+        return True
+    raise bad(f"'{name}' must be true, false or one of high, medium, low.", name, "invalid_type")
+
+
+def _choice(f: Field, value: Any, name: str) -> Any:
+    if value is None:
+        return f.default
+    if isinstance(value, bool) or value not in f.choices:
+        raise bad(f"'{name}' must be one of {', '.join(map(str, f.choices))}.", name)
     return value
 
 
-_CHECKS: dict[Kind, Callable[[Field, Any, str], Any]] = {
+def _bias(f: Field, value: Any, name: str) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(value) > MAX_LOGIT_BIAS:
+        raise bad(f"'{name}' must be an object of at most {MAX_LOGIT_BIAS} token ids and biases.", name,
+                  "invalid_type")
+    out = {}
+    for token, b in value.items():
+        if not str(token).isdigit():
+            raise bad(f"'{name}' keys must be token ids, got {token!r}.", name)
+        if isinstance(b, bool) or not isinstance(b, (int, float)) or not -100 <= b <= 100:
+            raise bad(f"'{name}' biases must be numbers between -100 and 100.", name)
+        out[str(int(token))] = float(b)
+    return out
+
+
+def _accepted(f: Field, value: Any, name: str) -> Any:
+    return value
+
+
+_CHECKS: dict[Any, Callable[[Field, Any, str], Any]] = {
     Kind.TEXT: _text, Kind.FLAG: _flag, Kind.WHOLE: _whole, Kind.NUMBER: _number, Kind.STOPS: _stops,
-    Kind.SECTION: _section, Kind.MESSAGES: _messages, Kind.PROMPT: _prompt, Kind.THINK: _think,
+    Kind.SECTION: _section, Kind.PROMPT: _prompt, Kind.THINK: _think, Kind.CHOICE: _choice,
+    Kind.BIAS: _bias, Kind.ACCEPTED: _accepted,
 }

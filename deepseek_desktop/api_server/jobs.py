@@ -9,10 +9,11 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.errors import DeepSeekError, EngineCrashed
-from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
-from ..core.requests import ChatMessage, ChatRequest, GenerationParams
+from ..core.events import Finished, ReasoningDelta, Stats, TextDelta, ToolCall
+from ..core.requests import ChatRequest
 from ..engine_host.turns import QueueFull, Turn
 from .backend import Backend, ServedModel
 from .errors import ApiError
@@ -24,8 +25,7 @@ RETRY_AFTER_S = 2
 @dataclass
 class Job:
     model: ServedModel
-    messages: list[ChatMessage]
-    params: GenerationParams
+    request: ChatRequest
     client: str = ""
     dialect: str = "openai"
 
@@ -36,11 +36,14 @@ class Reply:
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens the engine's prompt cache already held
     finish_reason: str = "stop"
     prompt_ms: float = 0.0
     total_ms: float = 0.0
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    logprobs: list[dict] = field(default_factory=list)
 
 
 def clamp_max_tokens(max_tokens: int, context: int) -> int:
@@ -48,8 +51,34 @@ def clamp_max_tokens(max_tokens: int, context: int) -> int:
     return min(max_tokens, context) if context > 0 else max_tokens
 
 
-async def run(backend: Backend, job: Job, reply: Reply) -> AsyncIterator[tuple[str, str]]:
-    """Yield ("text" | "reasoning", piece) while the engine answers; fill ``reply`` as it goes.
+# The engine's reasons a request cannot be served, as the API answers them (400s that name the parameter).
+_REQUEST_ERRORS = {"request.unsupported": "unsupported_parameter", "context.too_long": "context_length_exceeded",
+                   "input.invalid": "invalid_value"}
+
+
+def request_error(exc: DeepSeekError, names: dict[str, str]) -> ApiError | None:
+    """The 400 for an engine's refusal; ``names`` turns the neutral parameter names into the dialect's."""
+    code = _REQUEST_ERRORS.get(exc.message_id)
+    if code is None:
+        return None
+    if exc.message_id == "context.too_long":
+        message = (f"This model's maximum context length is {exc.params.get('n_ctx')} tokens; the request's "
+                   f"prompt is {exc.params.get('prompt_tokens')} tokens. Shorten it"
+                   f"{names.get('truncate_hint', '')}.")
+        return ApiError(400, message, "invalid_request_error", names.get("context", "messages"), code)
+    neutral = exc.params.get("param")
+    param = names.get(neutral, neutral) if neutral else None
+    what = exc.params.get("what", exc.detail)
+    if neutral and param and what.startswith(neutral):
+        what = param + what[len(neutral):]
+    message = f"The parameter '{param}' cannot be served: {what}." if param else f"Invalid request: {what}."
+    return ApiError(400, message, "invalid_request_error", param, code)
+
+
+async def run(backend: Backend, job: Job, reply: Reply, names: dict[str, str] | None = None
+              ) -> AsyncIterator[tuple[str, Any]]:
+    """Yield ("text", TextDelta) | ("reasoning", str) | ("tool_call", ToolCall) while the engine answers;
+    fill ``reply`` as it goes. ``names``: the dialect's names for the neutral parameters, for its 400s.
 
     The turn is given up when the caller stops listening (a client that hung up): the generation
     stops at once and the next reply in line starts.
@@ -57,21 +86,27 @@ async def run(backend: Backend, job: Job, reply: Reply) -> AsyncIterator[tuple[s
     started = time.perf_counter()
     turn = Turn("api")
     try:
-        request = ChatRequest(job.messages, job.params)
-        async with contextlib.aclosing(backend.turns.chat(request, turn, limited=True)) as events:
+        async with contextlib.aclosing(backend.turns.chat(job.request, turn, limited=True)) as events:
             async for event in events:
                 if isinstance(event, TextDelta):
                     reply.text.append(event.text)
-                    yield "text", event.text
+                    if event.logprobs:
+                        reply.logprobs.extend(event.logprobs)
+                    yield "text", event
                 elif isinstance(event, ReasoningDelta):
                     reply.reasoning.append(event.text)
                     yield "reasoning", event.text
+                elif isinstance(event, ToolCall):
+                    reply.tool_calls.append(event)
+                    yield "tool_call", event
                 elif isinstance(event, Stats):
                     reply.prompt_tokens = event.prompt_tokens
                     reply.completion_tokens = event.completion_tokens
                     reply.prompt_ms = event.ttft_ms
+                    if event.prompt_tokens_evaluated is not None:
+                        reply.cached_tokens = max(0, event.prompt_tokens - event.prompt_tokens_evaluated)
                 elif isinstance(event, Finished):
-                    reply.finish_reason = "length" if event.reason == "length" else "stop"
+                    reply.finish_reason = event.reason if event.reason in ("length", "tool_calls") else "stop"
     except QueueFull as exc:
         raise ApiError(
             503,
@@ -90,6 +125,9 @@ async def run(backend: Backend, job: Job, reply: Reply) -> AsyncIterator[tuple[s
             "engine_crashed",
         ) from None
     except DeepSeekError as exc:
+        refused = request_error(exc, names or {})
+        if refused is not None:
+            raise refused from None
         raise ApiError(500, f"The engine failed: {exc.message_id}.", "server_error", None, "engine_error") from None
     finally:
         turn.cancel()  # a no-op after a finished reply; stops a reply whose client left

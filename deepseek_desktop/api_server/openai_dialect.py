@@ -2,8 +2,11 @@
 
 It translates: a request body, checked against the request models declared here, becomes the neutral
 ``Generation`` that ``handler.answer`` serves, and ``OpenAIAnswer`` writes the reply. DeepSeek-R1 reasoning
-goes out as ``reasoning_content`` (as DeepSeek's own API sends it), never inside ``content``. Usage figures
-are the engine's own token counts.
+goes out as ``reasoning_content`` (as DeepSeek's own API sends it), never inside ``content``; tool calls as
+``tool_calls`` (whole, each in one chunk when streamed); log probabilities in OpenAI's two shapes (chat and
+completions). Usage figures are the engine's own token counts, with the prompt tokens its cache held.
+A completion continues the raw prompt (no chat template); ``echo`` puts the prompt in front, ``suffix``
+fills in the middle where the model has the tokens for it.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from typing import Any
 
 from aiohttp import web
 
-from ..core.requests import ChatMessage
+from ..core.events import ToolCall
 from .backend import Backend, ServedModel, listed_models
-from .errors import ApiError
-from .fields import check, flag, messages, parse_body, prompt, section, text, whole
+from .errors import ApiError, bad
+from .fields import accepted, bias, check, choice, flag, parse_body, prompt, section, text, whole
 from .handler import Generation, Sampling, answer, sampling_fields
 from .jobs import Job, Reply
+from .message_fields import messages, response_format, tool_choice, tools
 from .safety import read_body
 
 
@@ -28,19 +32,50 @@ def _sse(data: Any) -> bytes:
     return b"data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n\n"
 
 
-def _usage(reply: Reply) -> dict[str, int]:
+def _usage(reply: Reply) -> dict[str, Any]:
     return {
         "prompt_tokens": reply.prompt_tokens,
         "completion_tokens": reply.completion_tokens,
         "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": reply.cached_tokens},
     }
 
 
 MAX_TOKENS = ("max_tokens", "max_completion_tokens")
+# Taken and, by their meaning, without effect on a local reply: ids for the caller's own bookkeeping.
+_IDS = (accepted("user"), accepted("metadata"), accepted("safety_identifier"), accepted("prompt_cache_key"),
+        choice("service_tier", "auto", "default"), choice("store", False))
 _REPLY_OPTIONS = (flag("stream", False), section("stream_options", flag("include_usage", False)), whole("n", 1, 1),
-                  *sampling_fields(*MAX_TOKENS))
-CHAT_REQUEST = (text("model", required=True), messages("messages"), *_REPLY_OPTIONS)
-COMPLETION_REQUEST = (text("model", required=True), prompt("prompt", list_of_one=True), *_REPLY_OPTIONS)
+                  *sampling_fields(*MAX_TOKENS), bias("logit_bias"), *_IDS)
+CHAT_REQUEST = (text("model", required=True), messages("messages"), *_REPLY_OPTIONS,
+                flag("logprobs", False), whole("top_logprobs", 0, 20), tools("tools"), tool_choice("tool_choice"),
+                flag("parallel_tool_calls", True), response_format("response_format"),
+                choice("truncation", "auto", "disabled", default="disabled"))
+COMPLETION_REQUEST = (text("model", required=True), prompt("prompt", list_of_one=True), text("suffix"),
+                      flag("echo", False), whole("logprobs", 0, 5), whole("best_of", 1, 1), *_REPLY_OPTIONS)
+# The neutral parameter names as this dialect spells them, for the 400s the engine's refusals become.
+NAMES = {"truncate_hint": ', or send "truncation": "auto" to leave out the oldest messages'}
+COMPLETION_NAMES = {"context": "prompt"}
+
+
+def chat_generation(values: dict[str, Any]) -> Generation:
+    if values["top_logprobs"] is not None and not values["logprobs"]:
+        raise bad("'top_logprobs' needs 'logprobs': true.", "top_logprobs")
+    return Generation(
+        values["model"], values["messages"], Sampling.from_checked(values, *MAX_TOKENS), values["stream"],
+        tools=values["tools"], tool_choice=values["tool_choice"], parallel_tool_calls=values["parallel_tool_calls"],
+        response_format=values["response_format"],
+        logprobs=(values["top_logprobs"] or 0) if values["logprobs"] else None,
+        truncate=values["truncation"] == "auto",
+    )
+
+
+def completion_generation(values: dict[str, Any]) -> Generation:
+    if values["echo"] and values["logprobs"] is not None:
+        raise ApiError(400, "'echo' together with 'logprobs' would need the prompt's log probabilities, which "
+                       "this server does not compute.", param="echo", code="unsupported_parameter")
+    return Generation(values["model"], [], Sampling.from_checked(values, *MAX_TOKENS), values["stream"],
+                      logprobs=values["logprobs"], prompt=values["prompt"], suffix=values["suffix"])
 
 
 class OpenAIRoutes:
@@ -91,10 +126,12 @@ class OpenAIRoutes:
     async def _generate(self, request: web.Request, chat: bool) -> web.StreamResponse:
         body = parse_body(await read_body(request, self.max_body))
         values = check(CHAT_REQUEST if chat else COMPLETION_REQUEST, body)
-        msgs = values["messages"] if chat else [ChatMessage("user", values["prompt"])]
-        generation = Generation(values["model"], msgs, Sampling.from_checked(values, *MAX_TOKENS), values["stream"])
+        generation = chat_generation(values) if chat else completion_generation(values)
         include_usage = values["stream_options"]["include_usage"]
-        return await answer(request, self.backend, generation, lambda job: OpenAIAnswer(job, chat, include_usage))
+        echo = "" if chat or not values["echo"] else values["prompt"]
+        return await answer(request, self.backend, generation,
+                            lambda job: OpenAIAnswer(job, chat, include_usage, echo),
+                            NAMES if chat else COMPLETION_NAMES)
 
 
 class OpenAIAnswer:
@@ -102,8 +139,9 @@ class OpenAIAnswer:
 
     content_type = "text/event-stream"
 
-    def __init__(self, job: Job, chat: bool, include_usage: bool) -> None:
+    def __init__(self, job: Job, chat: bool, include_usage: bool, echo: str = "") -> None:
         self.chat = chat
+        self.echo = echo
         self.head = {
             "id": ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24],
             "object": "chat.completion.chunk" if chat else "text_completion",
@@ -113,22 +151,34 @@ class OpenAIAnswer:
         }
         self.extra: dict[str, Any] = {"usage": None} if include_usage else {}
         self.include_usage = include_usage
+        self.offset = len(echo)  # completions' text_offset
 
     def opening(self) -> list[bytes]:
         if not self.chat:
-            return []
+            if not self.echo:
+                return []
+            echo = {"index": 0, "text": self.echo, "finish_reason": None, "logprobs": None}
+            return [_sse({**self.head, "choices": [echo], **self.extra})]
         role = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None, "logprobs": None}
         return [_sse({**self.head, "choices": [role], **self.extra})]
 
-    def piece(self, kind: str, text: str) -> bytes:
-        key = "content" if kind == "text" else "reasoning_content"
-        if self.chat:
-            choice: dict[str, Any] = {"index": 0, "delta": {key: text}}
+    def piece(self, kind: str, value: Any) -> bytes:
+        choice: dict[str, Any] = {"index": 0}
+        logprobs = None
+        if kind == "tool_call":
+            choice["delta"] = {"tool_calls": [_tool_call(value, streamed=True)]}
+        elif self.chat:
+            key = "content" if kind == "text" else "reasoning_content"
+            choice["delta"] = {key: value.text if kind == "text" else value}
+            if kind == "text" and value.logprobs:
+                logprobs = {"content": value.logprobs}
+        elif kind == "text":
+            choice["text"] = value.text
+            if value.logprobs:
+                logprobs = self._completion_logprobs(value.logprobs)
         else:
-            choice = {"index": 0, "text": text if kind == "text" else ""}
-            if kind != "text":
-                choice["reasoning_content"] = text
-        choice.update(finish_reason=None, logprobs=None)
+            choice.update(text="", reasoning_content=value)
+        choice.update(finish_reason=None, logprobs=logprobs)
         return _sse({**self.head, "choices": [choice], **self.extra})
 
     def failure(self, error: ApiError) -> bytes:
@@ -145,19 +195,46 @@ class OpenAIAnswer:
 
     def whole(self, reply: Reply) -> dict[str, Any]:
         text, reasoning = "".join(reply.text), "".join(reply.reasoning)
+        logprobs = None
         if self.chat:
             message: dict[str, Any] = {"role": "assistant", "content": text}
             if reasoning:
                 message["reasoning_content"] = reasoning
+            if reply.tool_calls:
+                message["content"] = text or None
+                message["tool_calls"] = [_tool_call(call) for call in reply.tool_calls]
             choice: dict[str, Any] = {"index": 0, "message": message}
+            if reply.logprobs:
+                logprobs = {"content": reply.logprobs}
         else:
-            choice = {"index": 0, "text": text}
+            choice = {"index": 0, "text": self.echo + text}
             if reasoning:
                 choice["reasoning_content"] = reasoning
-        choice.update(finish_reason=reply.finish_reason, logprobs=None)
+            if reply.logprobs:
+                logprobs = self._completion_logprobs(reply.logprobs)
+        choice.update(finish_reason=reply.finish_reason, logprobs=logprobs)
         return {
             **self.head,
             "object": "chat.completion" if self.chat else "text_completion",
             "choices": [choice],
             "usage": _usage(reply),
         }
+
+    def _completion_logprobs(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """The legacy completions shape: parallel lists, the alternatives as {token: logprob}."""
+        offsets = []
+        for entry in entries:
+            offsets.append(self.offset)
+            self.offset += len(entry["token"])
+        return {
+            "tokens": [e["token"] for e in entries],
+            "token_logprobs": [e["logprob"] for e in entries],
+            "top_logprobs": [{t["token"]: t["logprob"] for t in e["top_logprobs"]} for e in entries],
+            "text_offset": offsets,
+        }
+
+
+def _tool_call(call: ToolCall, streamed: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": call.id, "type": "function", "function": {"name": call.name,
+                                                                          "arguments": call.arguments}}
+    return {"index": call.index, **out} if streamed else out

@@ -58,8 +58,10 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
-def error_response(error: ApiError) -> web.Response:
-    return web.json_response(error.body(), status=error.status, headers=error.headers)
+def error_response(error: ApiError, dialect: str = "openai") -> web.Response:
+    """OpenAI's ``{"error": {"message", "type", "param", "code"}}``, or Ollama's ``{"error": "text"}``."""
+    body = {"error": error.message} if dialect == "ollama" else error.body()
+    return web.json_response(body, status=error.status, headers=error.headers)
 
 
 def _http_error(exc: web.HTTPException) -> ApiError:
@@ -84,16 +86,17 @@ def middlewares(guard: Guard, requests: RequestLog, dialect: str) -> list:
             return response
         except ApiError as exc:
             status = exc.status
-            return error_response(exc)
+            return error_response(exc, dialect)
         except web.HTTPException as exc:
             status = exc.status
-            return error_response(_http_error(exc))
+            return error_response(_http_error(exc), dialect)
         except (asyncio.CancelledError, ConnectionResetError):
             status = 499  # the client went away (nginx's number for it)
             raise
         except Exception as exc:  # noqa: BLE001 - a bug answers 500, without its details
             log.error("request to %s failed: %s", request.path, type(exc).__name__)
-            return error_response(ApiError(500, "Internal server error.", "server_error", None, "internal_error"))
+            return error_response(ApiError(500, "Internal server error.", "server_error", None, "internal_error"),
+                                  dialect)
         finally:
             requests.add(
                 LogEntry(

@@ -145,13 +145,20 @@ def history_for_model(messages: list[ChatMessage]) -> list[dict[str, Any]]:
     return out
 
 
-def refuse(request: ChatRequest, supported: frozenset[str] = frozenset(), samplers: bool = False) -> None:
-    """Raise ``request.unsupported`` for the first thing ``request`` asks that an engine cannot do: a feature
+_FEATURE_WORDS = {"tools": "tool calls", "response_format": "JSON output held by a grammar",
+                  "logprobs": "log probabilities", "prompt": "continuing a raw prompt (a text completion)",
+                  "suffix": "fill-in-the-middle"}
+
+
+def refuse(request: ChatRequest, engine: str, supported: frozenset[str] = frozenset(),
+           samplers: bool = False) -> None:
+    """Raise ``request.unsupported`` for the first thing ``request`` asks that ``engine`` cannot do: a feature
     not in ``supported`` (names from ``core.requests.FEATURES``), or, without ``samplers``, a llama.cpp sampler
     beyond temperature, top-p, top-k and repeat penalty."""
-    for feature in request.features():
-        if feature not in supported:
-            raise EngineError("request.unsupported", feature, what=feature, param=feature)
+    asked = [f for f in request.features() if f not in supported]
     if not samplers:
-        for name in request.params.changed_samplers():
-            raise EngineError("request.unsupported", name, what=name, param=name)
+        asked += request.params.changed_samplers()
+    if asked:
+        name = asked[0]
+        what = f"{name} ({_FEATURE_WORDS.get(name, 'this sampler')}, which the {engine} engine does not do)"
+        raise EngineError("request.unsupported", name, what=what, param=name)

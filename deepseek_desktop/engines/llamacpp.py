@@ -161,10 +161,24 @@ class LlamaCppEngine:
             "flash_attn": flash_attn,
             "kv_cache_type": params.kv_cache_type,
             "chat_template": self._template_name,
+            "chat_template_source": self._formatter.template if self._formatter else "",
+            "capabilities": self._capabilities(),
             "load_ms": round(load_ms, 1),
         }
         log.info("loaded %s in %.0f ms, chat template %s", path.name, load_ms, self._template_name)
         return info
+
+    def _capabilities(self) -> list[str]:
+        """What the loaded model can do, in Ollama's words: completion; tools (its template defines tool calls);
+        insert (fill-in-the-middle tokens); thinking (its template has reasoning)."""
+        assert self.llm is not None
+        template = self._formatter.template if self._formatter else ""
+        vocab = self.llm._model.vocab
+        fim = llama_cpp.LLAMA_TOKEN_NULL not in (llama_cpp.llama_vocab_fim_pre(vocab),
+                                                  llama_cpp.llama_vocab_fim_suf(vocab),
+                                                  llama_cpp.llama_vocab_fim_mid(vocab))
+        return ["completion"] + (["tools"] if tool_format(template) else []) + (["insert"] if fim else []) \
+            + (["thinking"] if OPEN_TAG in template else [])
 
     def _setup_template(self, llm: llama_cpp.Llama, architecture: str) -> None:
         model = llm._model
@@ -195,7 +209,7 @@ class LlamaCppEngine:
         llm = self.llm
         if llm is None:
             raise EngineError("model.none_loaded")
-        refuse(request, self.SUPPORTED, samplers=True)
+        refuse(request, "llama.cpp", self.SUPPORTED, samplers=True)
         p = request.params
         fmt = self._tool_format(request)
         grammar = output_grammar(request, fmt)

@@ -115,7 +115,7 @@ class MlxEngine:
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
         if self.model is None:
             raise EngineError("model.none_loaded")
-        refuse(request)
+        refuse(request, "MLX")
         meter = StreamMeter(chat_template=self._template_name)
         p = request.params
         try:

@@ -138,7 +138,7 @@ class RemoteEngine:
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
         if self._client is None or self._loop is None:
             raise EngineError("model.none_loaded")
-        refuse(request)
+        refuse(request, "remote")
         loop = self._loop
         meter = StreamMeter(chat_template="server")
         stops = StopScanner(list(request.params.stop))

@@ -104,7 +104,7 @@ class SimulatorEngine:
                 "chat_template": "simulator", "words_per_second": self._pace}
 
     def chat(self, request: ChatRequest, cancel: threading.Event) -> Iterator[Event]:
-        refuse(request)
+        refuse(request, "simulator")
         meter = StreamMeter(chat_template="simulator")
         question = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
         _lang, reasoning, answer = compose_reply(question)
