@@ -166,3 +166,20 @@ def make_gui(qtbot, qloop, qapp, app_home):
                 pass
         gui.window.deleteLater()  # closed windows would pile up: every later theme or palette change visits them
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(scope="session")
+def gemma_with_template(tmp_path_factory, gemma_path):
+    """``make(name)``: the Gemma GGUF carrying the real chat template ``tests/chat_templates/<name>.jinja``
+    (made once per name and session)."""
+    from gguf_templates import template, with_chat_template
+
+    made: dict[str, Path] = {}
+
+    def make(name: str) -> Path:
+        if name not in made:
+            target = tmp_path_factory.mktemp("templated") / f"gemma-{name}.gguf"
+            made[name] = with_chat_template(gemma_path, target, template(name))
+        return made[name]
+
+    return make

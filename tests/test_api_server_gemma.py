@@ -136,3 +136,159 @@ def test_ollama_client_chat_and_list(gemma_app, gemma_path):
     )
     assert "".join(p.message.content for p in parts) and whole.message.content
     assert whole.eval_count == 12 and parts[-1].done and parts[-1].eval_count == 12
+
+
+# -- issue 21: what the API honours, or refuses by name ------------------------------------------------------
+
+PERSON = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 20}, "age": {"type": "integer", "minimum": 0,
+                                                                         "maximum": 120}},
+    "required": ["name", "age"],
+    "additionalProperties": False,
+}
+
+
+def test_json_schema_reply_validates(oai, gemma_path):
+    import json
+
+    import jsonschema
+
+    done = oai.chat.completions.create(
+        model=gemma_path.stem, temperature=0, max_tokens=60,
+        messages=[{"role": "user", "content": "Describe a person as JSON."}],
+        response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON}},
+    )
+    reply = json.loads(done.choices[0].message.content)
+    jsonschema.validate(reply, PERSON)
+    assert done.choices[0].finish_reason == "stop"
+
+
+def test_json_object_reply_and_ollama_format(gemma_app, oai, gemma_path):
+    import json
+
+    done = oai.chat.completions.create(model=gemma_path.stem, temperature=0, max_tokens=80,
+                                       messages=[{"role": "user", "content": "A cat, as JSON."}],
+                                       response_format={"type": "json_object"})
+    text = done.choices[0].message.content
+    assert text.lstrip().startswith("{")  # free JSON may run past max_tokens; when it ends, it parses
+    if done.choices[0].finish_reason == "stop":
+        assert isinstance(json.loads(text), dict)
+    oc = ollama.Client(host=gemma_app.url("ollama"))
+    reply = oc.chat(model=gemma_path.stem, messages=[{"role": "user", "content": "A person, as JSON."}],
+                    format=PERSON, options={"temperature": 0, "num_predict": 60})
+    import jsonschema
+
+    jsonschema.validate(json.loads(reply.message.content), PERSON)
+
+
+def test_logprobs_whole_and_streamed(oai, gemma_path):
+    import math
+
+    done = oai.chat.completions.create(model=gemma_path.stem, messages=ASK, temperature=0, max_tokens=4,
+                                       logprobs=True, top_logprobs=3)
+    content = done.choices[0].logprobs.content
+    assert len(content) == 4 and "".join(c.token for c in content) == done.choices[0].message.content
+    for entry in content:
+        assert entry.logprob <= 0 and len(entry.top_logprobs) == 3
+        assert entry.top_logprobs[0].logprob >= entry.top_logprobs[-1].logprob
+        assert entry.token == entry.top_logprobs[0].token  # greedy: the chosen token is the likeliest
+        assert bytes(entry.bytes).decode() == entry.token
+    assert sum(math.exp(t.logprob) for t in content[0].top_logprobs) <= 1.0 + 1e-6
+    chunks = list(oai.chat.completions.create(model=gemma_path.stem, messages=ASK, temperature=0, max_tokens=3,
+                                              logprobs=True, stream=True))
+    streamed = [e for c in chunks if c.choices and c.choices[0].logprobs for e in c.choices[0].logprobs.content]
+    assert len(streamed) == 3 and all(e.top_logprobs == [] for e in streamed)
+
+
+def test_a_completion_continues_the_raw_prompt_with_echo(oai, gemma_path):
+    done = oai.completions.create(model=gemma_path.stem, prompt="1, 2, 3, 4, 5,", temperature=0, max_tokens=6)
+    assert done.usage.prompt_tokens <= 15  # BOS and the prompt alone (digits are tokens of their own), no chat turn
+    assert done.choices[0].text.startswith(" 6")
+    echoed = oai.completions.create(model=gemma_path.stem, prompt="1, 2, 3, 4, 5,", temperature=0, max_tokens=6,
+                                    echo=True, logprobs=None)
+    assert echoed.choices[0].text == "1, 2, 3, 4, 5," + done.choices[0].text
+    scored = oai.completions.create(model=gemma_path.stem, prompt="1, 2, 3,", temperature=0, max_tokens=2,
+                                    logprobs=2)
+    lp = scored.choices[0].logprobs
+    assert len(lp.tokens) == 2 and len(lp.top_logprobs[0]) == 2 and lp.text_offset[0] == 0
+
+
+def test_suffix_without_fill_in_the_middle_tokens_is_a_400(oai, gemma_path):
+    with pytest.raises(openai.BadRequestError) as err:
+        oai.completions.create(model=gemma_path.stem, prompt="def f(", suffix="    return x\n", max_tokens=4)
+    assert err.value.body["param"] == "suffix" and "fill-in-the-middle" in err.value.body["message"]
+
+
+def test_unsupported_parameters_are_named(oai, gemma_path):
+    with pytest.raises(openai.BadRequestError) as err:
+        oai.chat.completions.create(model=gemma_path.stem, messages=ASK, max_tokens=2,
+                                    extra_body={"reasoning_effort": "high"})
+    assert err.value.body["param"] == "reasoning_effort" and err.value.body["code"] == "unsupported_parameter"
+    # Gemma's file has no chat template: the fallback defines no tool calls
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    with pytest.raises(openai.BadRequestError) as err:
+        oai.chat.completions.create(model=gemma_path.stem, messages=ASK, max_tokens=2, tools=tools)
+    assert err.value.body["param"] == "tools" and "fallback:gemma" in err.value.body["message"]
+
+
+def test_samplers_and_logit_bias_take_effect(oai, gemma_path):
+    free = oai.chat.completions.create(model=gemma_path.stem, messages=ASK, temperature=0, max_tokens=1,
+                                       logprobs=True)
+    first = free.choices[0].logprobs.content[0]
+    import llama_cpp
+
+    llm = llama_cpp.Llama(model_path=str(gemma_path), vocab_only=True, verbose=False)
+    token = llm.tokenize(first.token.encode(), add_bos=False, special=True)[0]
+    biased = oai.chat.completions.create(model=gemma_path.stem, messages=ASK, temperature=0, max_tokens=1,
+                                         logit_bias={str(token): -100},
+                                         extra_body={"min_p": 0.1, "typical_p": 0.9, "mirostat": 0})
+    assert biased.choices[0].message.content != free.choices[0].message.content
+    penal = oai.chat.completions.create(model=gemma_path.stem, messages=ASK, temperature=0, max_tokens=24,
+                                        frequency_penalty=2.0, presence_penalty=2.0)
+    assert penal.choices[0].message.content
+
+
+def test_a_conversation_too_long_is_a_400_unless_truncation_is_asked(oai, gemma_path):
+    long = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"message {i} " + "word " * 20}
+            for i in range(2000)] + [{"role": "user", "content": "Say hi."}]
+    with pytest.raises(openai.BadRequestError) as err:
+        oai.chat.completions.create(model=gemma_path.stem, messages=long, max_tokens=2)
+    assert err.value.body["code"] == "context_length_exceeded" and "1024" in err.value.body["message"]
+    done = oai.chat.completions.create(model=gemma_path.stem, messages=long, max_tokens=2,
+                                       extra_body={"truncation": "auto"})
+    assert 0 < done.usage.prompt_tokens < 1024 and done.usage.completion_tokens >= 1
+    with pytest.raises(openai.BadRequestError) as err:  # one message longer than the whole context
+        oai.chat.completions.create(model=gemma_path.stem, max_tokens=2, extra_body={"truncation": "auto"},
+                                    messages=[{"role": "user", "content": "word " * 3000}])
+    assert err.value.body["code"] == "context_length_exceeded"
+
+
+def test_cached_prompt_tokens_are_reported(oai, gemma_path):
+    chat = [{"role": "system", "content": "You are terse. " * 20}, {"role": "user", "content": "Hi"}]
+    oai.chat.completions.create(model=gemma_path.stem, messages=chat, temperature=0, max_tokens=1)
+    again = oai.chat.completions.create(model=gemma_path.stem, messages=chat, temperature=0, max_tokens=1)
+    cached = again.usage.prompt_tokens_details.cached_tokens
+    assert again.usage.prompt_tokens - 2 <= cached < again.usage.prompt_tokens
+
+
+def test_ollama_show_ps_and_load_calls(gemma_app, gemma_path):
+    oc = ollama.Client(host=gemma_app.url("ollama"))
+    shown = oc.show(gemma_path.stem)
+    assert shown.details.family == "gemma3" and shown.details.quantization_level
+    assert "completion" in shown.capabilities and "tools" not in shown.capabilities
+    assert shown.modelinfo["gemma3.context_length"] > 0
+    ps = oc.ps().models[0]
+    assert ps.model == gemma_path.stem and ps.details.family == "gemma3" and ps.context_length == 1024
+    loaded = oc.generate(model=gemma_path.stem)  # no prompt: Ollama's "load" call
+    assert loaded.done and loaded.done_reason == "load" and loaded.response == ""
+    assert oc.chat(model=gemma_path.stem, messages=[]).done_reason == "load"
+    with pytest.raises(ollama.ResponseError) as err:
+        oc.chat(model=gemma_path.stem, messages=ASK, options={"num_gpu": 99})
+    assert err.value.status_code == 400 and "options.num_gpu" in err.value.error
+    with pytest.raises(ollama.ResponseError) as err:
+        oc.generate(model=gemma_path.stem, prompt="hi", images=[b"\x89PNG"])
+    assert err.value.status_code == 400 and "images" in err.value.error
+    raw = oc.generate(model=gemma_path.stem, prompt="1, 2, 3, 4,", raw=True,
+                      options={"temperature": 0, "num_predict": 3})
+    assert raw.prompt_eval_count <= 12 and raw.response.startswith(" 5")  # BOS and 11 tokens: no chat turn

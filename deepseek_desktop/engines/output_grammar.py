@@ -43,10 +43,50 @@ def _converter() -> SchemaConverter:
     return SchemaConverter(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
 
 
+# Keywords llama-cpp-python's SchemaConverter would pass over: a reply could break them, so they are refused.
+_UNHELD = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems", "not",
+           "minProperties", "maxProperties", "contains", "if", "then", "else", "dependentRequired",
+           "dependentSchemas", "patternProperties", "propertyNames")
+_SUBSCHEMAS = ("items", "additionalProperties", "prefixItems", "anyOf", "oneOf", "allOf")
+MAX_ENUMERATED = 1000
+
+
+def held_schema(schema: Any, param: str, depth: int = 0) -> Any:
+    """``schema`` as the grammar can hold it: an integer between two bounds becomes the list of its values
+    (at most ``MAX_ENUMERATED``); a keyword the grammar cannot hold is a ``request.unsupported`` naming it."""
+    if depth > 64:
+        raise EngineError("request.unsupported", f"{param}: schema nested too deep", param=param,
+                          what=f"{param} (a JSON schema nested more than 64 deep)")
+    if isinstance(schema, list):
+        return [held_schema(s, param, depth + 1) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    low, high = out.get("minimum"), out.get("maximum")
+    if out.get("type") == "integer" and isinstance(low, int) and isinstance(high, int) \
+            and 0 <= high - low < MAX_ENUMERATED:
+        out = {k: v for k, v in out.items() if k not in ("type", "minimum", "maximum")}
+        out["enum"] = list(range(low, high + 1))
+    for key in _UNHELD:
+        if key in out:
+            raise EngineError("request.unsupported", f"{param}: JSON schema keyword {key}", param=param,
+                              what=f"{param} (the JSON schema keyword '{key}' cannot be held by a grammar"
+                              + (f"; an integer range of at most {MAX_ENUMERATED} values can" if key in
+                                 ("minimum", "maximum") else "") + ")")
+    for key in _SUBSCHEMAS:
+        if isinstance(out.get(key), (dict, list)):
+            out[key] = held_schema(out[key], param, depth + 1)
+    for key in ("properties", "$defs", "definitions"):
+        if isinstance(out.get(key), dict):
+            out[key] = {k: held_schema(v, param, depth + 1) for k, v in out[key].items()}
+    return out
+
+
 def _schema_rule(converter: SchemaConverter, schema: Any, name: str, param: str) -> str:
     """The rule for ``schema``; a schema the converter cannot read is the request's mistake (a 400)."""
     if not isinstance(schema, dict):
         raise EngineError("request.unsupported", f"{param}: not a JSON schema object", what=param, param=param)
+    schema = held_schema(schema, param)
     try:
         resolved = converter.resolve_refs(schema, "request")
         return converter.visit(resolved, name)
