@@ -139,9 +139,10 @@ def tools_grammar(request: ChatRequest, fmt: ToolFormat) -> Grammar:
                     f'"}}\\n</tool_call>"')
         calls.append(converter._add_rule(f"tool-{i}-call", rule))
     one = " | ".join(calls)
-    many = f"( {one} )" + ("+" if request.parallel_tool_calls else "")
+    parallel = request.parallel_tool_calls and not isinstance(request.tool_choice, dict)  # a named one: one call
+    many = f"( {one} )" + ("+" if parallel else "")
     if fmt.name == "hermes":
-        root = f'{many} space' if request.parallel_tool_calls else f"( {one} ) space"
+        root = f"{many} space"
     else:
         root = f"{_literal(fmt.opening)} {many} {_literal(fmt.closing)} space"
     converter._add_rule("root", root)

@@ -118,8 +118,12 @@ class ToolCallReader:
         self.calls = 0
         self._held = ""
         self._in_block = False
+        self._after_block = False  # white space right after a block of calls is the format's, not text
 
     def feed(self, text: str) -> tuple[str, list[ToolCall]]:
+        if self._after_block:
+            text = text.lstrip()
+            self._after_block = not text
         self._held += text
         out: list[str] = []
         calls: list[ToolCall] = []
@@ -141,15 +145,15 @@ class ToolCallReader:
             block, self._held = self._held[: end + len(self.fmt.closing)], self._held[end + len(self.fmt.closing):]
             self._in_block = False
             calls += self._calls(block)
-            if self.fmt is not HERMES:  # DeepSeek writes one block; what follows it is text
-                self._held = self._held.lstrip()
+            self._held = self._held.lstrip()
+            self._after_block = not self._held
         return "".join(out), calls
 
     def flush(self) -> tuple[str, list[ToolCall]]:
         held, self._held = self._held, ""
-        if self._in_block:
+        if self._in_block:  # a block the model (or a stop string, or the token budget) left open
             self._in_block = False
-            calls = self._calls(held)
+            calls = self._calls(held + self.fmt.closing)
             return ("", calls) if calls else (held, [])
         return held, []
 
