@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
+import socket
+import time
 
 import httpx
 import openai
@@ -12,6 +15,7 @@ import pytest
 from api_server_harness import ServedApp
 
 from deepseek_desktop.api_server.app import LocalServer, ServerConfig, ServerRefused, check_config
+from deepseek_desktop.api_server.connections import Limits
 from deepseek_desktop.core.requests import LoadParams
 
 SECRET_WORDS = "purple-elephant-4711"
@@ -182,3 +186,66 @@ def test_max_tokens_is_clamped_to_the_context():
     assert clamped(None, 8192, 4096) == 4096
     assert clamped(300, 256, 4096) == 300
     assert clamped(100_000, 256, 0) == 100_000  # no context (simulator, remote): as asked
+
+
+def test_cors_preflight_allows_the_headers_a_listed_origin_asks_for(served):
+    app = served(allowed_origins=("http://good.example",))
+    asked = "authorization, content-type, x-stainless-os, x-stainless-retry-count, bad header"
+    pre = httpx.options(app.url() + "/chat/completions", headers={
+        "Origin": "http://good.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": asked})
+    allowed = [h.strip().lower() for h in pre.headers["Access-Control-Allow-Headers"].split(",")]
+    assert pre.status_code == 204
+    assert {"authorization", "content-type", "x-stainless-os", "x-stainless-retry-count"} <= set(allowed)
+    assert "bad header" not in allowed  # not a header name
+
+
+def _raw(app: ServedApp) -> socket.socket:
+    host, port = app.url().removeprefix("http://").removesuffix("/v1").rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)))
+    sock.settimeout(120)  # a hang guard, not a measurement
+    return sock
+
+
+def _closed(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    sock.close()
+    return data
+
+
+def test_idle_and_slow_connections_are_closed(served):
+    app = served(limits=Limits(connections=50, head_timeout=0.5))
+    idle = _raw(app)
+    assert _closed(idle) == b""  # never sent a byte: closed
+    slow = _raw(app)
+    with contextlib.suppress(OSError):  # a byte now and then, never a whole request head
+        for byte in b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n":
+            slow.send(bytes([byte]))
+            time.sleep(0.1)
+    assert b"200 OK" not in _closed(slow)
+    assert httpx.get(app.url() + "/models").status_code == 200  # a whole request is answered as before
+
+
+def test_connections_over_the_limit_get_503_and_the_server_stays_reachable(served):
+    app = served(limits=Limits(connections=3, head_timeout=2.0))
+    held = [_raw(app) for _ in range(3)]
+    for sock in held:  # the server has taken them (a request on each is answered, then they idle)
+        sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+    refused = _closed(_raw(app))
+    assert refused.startswith(b"HTTP/1.1 503") and b"Retry-After: 2" in refused and b"too_busy" in refused
+    for sock in held:  # idle after their reply: let go after the head timeout
+        _closed(sock)
+    assert httpx.get(app.url() + "/models").status_code == 200
+
+
+def test_a_body_that_does_not_arrive_is_408(served):
+    app = served(limits=Limits(connections=50, head_timeout=5.0, body_timeout=0.5))
+    sock = _raw(app)
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{\"model\"")
+    answer = _closed(sock)
+    assert answer.startswith(b"HTTP/1.1 408") and b"request_timeout" in answer

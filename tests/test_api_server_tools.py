@@ -87,7 +87,7 @@ def test_named_function_streamed(r1_app):
 def test_ollama_tool_call_after_earlier_calls(qwen_app):
     oc = ollama.Client(host=qwen_app.url("ollama"))
     history = []
-    for i, (city, weather) in enumerate([("Paris", "Sunny"), ("Berlin", "Rainy"), ("Madrid", "Hot")]):
+    for city, weather in [("Paris", "Sunny"), ("Berlin", "Rainy"), ("Madrid", "Hot")]:
         history += [
             {"role": "user", "content": f"What is the weather in {city}?"},
             {"role": "assistant", "content": "",

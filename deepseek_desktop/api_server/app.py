@@ -14,10 +14,11 @@ from aiohttp import web
 from ..core.errors import DeepSeekError
 from ..core.settings.schema import SettingsSchema
 from .backend import Backend
+from .connections import ConnectionGuard, Limits
 from .ollama_dialect import OllamaRoutes
 from .openai_dialect import OpenAIRoutes
 from .request_log import RequestLog
-from .safety import Guard, is_loopback, middlewares
+from .safety import LIMITS_KEY, Guard, is_loopback, middlewares
 
 log = logging.getLogger("deepseek_desktop.api_server")
 MB = 1024 * 1024
@@ -34,6 +35,7 @@ class ServerConfig:
     allowed_origins: tuple[str, ...] = tuple(_SETTINGS["server.allowed_origins"].split())
     queue_limit: int = _SETTINGS["server.queue_limit"]
     max_body: int = _SETTINGS["server.max_body_mb"] * MB
+    limits: Limits = Limits()  # open connections, and how long a slow or idle one is kept
 
 
 class ServerRefused(DeepSeekError):
@@ -50,9 +52,12 @@ def check_config(config: ServerConfig) -> None:
         )
 
 
-def build_app(kind: str, backend: Backend, config: ServerConfig, requests: RequestLog) -> web.Application:
+def build_app(kind: str, backend: Backend, config: ServerConfig, requests: RequestLog,
+              connections: ConnectionGuard | None = None) -> web.Application:
     guard = Guard(config.host, config.api_key, config.allowed_origins, config.max_body)
-    app = web.Application(client_max_size=config.max_body, middlewares=middlewares(guard, requests, kind))
+    app = web.Application(client_max_size=config.max_body,
+                          middlewares=middlewares(guard, requests, kind, connections))
+    app[LIMITS_KEY] = config.limits
     routes = OpenAIRoutes(backend, config.max_body) if kind == "openai" else OllamaRoutes(backend, config.max_body)
     app.add_routes(routes.routes())
     return app
@@ -66,6 +71,7 @@ class LocalServer:
         self.config = config
         self.requests = requests or RequestLog()
         self._runners: dict[str, web.AppRunner] = {}
+        self._guards: list[ConnectionGuard] = []
         self.ports: dict[str, int] = {}
 
     @property
@@ -80,10 +86,15 @@ class LocalServer:
             wanted["ollama"] = self.config.ollama_port
         try:
             for kind, port in wanted.items():
-                app = build_app(kind, self.backend, self.config, self.requests)
+                connections = ConnectionGuard(self.config.limits)
+                self._guards.append(connections)
+                app = build_app(kind, self.backend, self.config, self.requests, connections)
                 # a client that hangs up cancels its handler, and with it the generation, at once
-                runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+                runner = web.AppRunner(app, handler_cancellation=True, access_log=None,
+                                       keepalive_timeout=self.config.limits.head_timeout)
                 await runner.setup()
+                assert runner.server is not None
+                connections.attach(runner.server)
                 self._runners[kind] = runner
                 site = web.TCPSite(runner, self.config.host, port)
                 await site.start()
@@ -102,6 +113,9 @@ class LocalServer:
         runners, self._runners = self._runners, {}
         for runner in runners.values():
             await runner.cleanup()
+        guards, self._guards = self._guards, []
+        for connections in guards:
+            await connections.close()
         self.ports = {}
 
     def url(self, kind: str = "openai") -> str:

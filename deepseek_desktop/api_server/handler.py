@@ -21,7 +21,7 @@ from .backend import Backend, pick_model
 from .errors import ApiError
 from .fields import Field, choice, number, stops, whole
 from .jobs import Job, Reply, clamp_max_tokens, run
-from .safety import LOG_KEY, open_stream
+from .safety import LOG_KEY, open_stream, write_or_give_up
 
 UNLIMITED = 10_000_000  # "as many tokens as the context holds" (Ollama's num_predict -1 and -2)
 # llama.cpp's samplers beyond the four every engine has; a request that sets one needs an engine that has it.
@@ -170,18 +170,18 @@ async def _stream(request: web.Request, backend: Backend, job: Job, reply: Reply
         first = await anext(pieces, None)
         response = await open_stream(request, out.content_type)
         for chunk in out.opening():
-            await response.write(chunk)
+            await write_or_give_up(request, response, chunk)
         try:
             piece = first
             while piece is not None:
                 chunk = out.piece(*piece)
                 if chunk is not None:
-                    await response.write(chunk)
+                    await write_or_give_up(request, response, chunk)
                 piece = await anext(pieces, None)
         except ApiError as exc:
-            await response.write(out.failure(exc))
+            await write_or_give_up(request, response, out.failure(exc))
             return response
     for chunk in out.closing(reply):
-        await response.write(chunk)
+        await write_or_give_up(request, response, chunk)
     await response.write_eof()
     return response

@@ -15,12 +15,14 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from .connections import ConnectionGuard, Limits
 from .errors import ApiError
 from .request_log import LogEntry, RequestLog
 
@@ -31,6 +33,10 @@ LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 _KEY = getattr(web, "RequestKey", None)  # aiohttp >= 3.14 warns about plain string keys
 LOG_KEY = _KEY("log", dict) if _KEY else "log"
 CORS_KEY = _KEY("cors", dict) if _KEY else "cors"
+# The connection limits, kept on the application for the handlers (body and write timeouts).
+LIMITS_KEY = web.AppKey("limits", Limits)
+# A header name as the CORS preflight may ask for it (RFC 9110 token characters).
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def _http_error(exc: web.HTTPException) -> ApiError:
     return ApiError(exc.status, exc.reason, "invalid_request_error", None, codes.get(exc.status, "http_error"))
 
 
-def middlewares(guard: Guard, requests: RequestLog, dialect: str) -> list:
+def middlewares(guard: Guard, requests: RequestLog, dialect: str, connections: ConnectionGuard | None = None) -> list:
     loopback = is_loopback(guard.host)
     key = guard.api_key.encode("utf-8")
     origins = set(guard.allowed_origins)
@@ -80,6 +86,8 @@ def middlewares(guard: Guard, requests: RequestLog, dialect: str) -> list:
         started = time.perf_counter()
         request[LOG_KEY] = info = {"model": "", "prompt_tokens": 0, "completion_tokens": 0}
         status = 500
+        if connections is not None:
+            connections.request_started(request)
         try:
             response = await handler(request)
             status = response.status
@@ -98,6 +106,8 @@ def middlewares(guard: Guard, requests: RequestLog, dialect: str) -> list:
             return error_response(ApiError(500, "Internal server error.", "server_error", None, "internal_error"),
                                   dialect)
         finally:
+            if connections is not None:
+                connections.request_finished(request)
             requests.add(
                 LogEntry(
                     time.time(),
@@ -134,12 +144,17 @@ def middlewares(guard: Guard, requests: RequestLog, dialect: str) -> list:
             cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
             request[CORS_KEY] = cors
             if request.method == "OPTIONS":
+                # the headers the page asks to send (the OpenAI JavaScript SDK sends x-stainless-*), by name
+                asked = [h.strip() for h in request.headers.get("Access-Control-Request-Headers", "").split(",")]
+                allowed = ["Authorization", "Content-Type"] + [h for h in asked if h and _HEADER_NAME.match(h)
+                                                                and h.lower() not in ("authorization", "content-type")]
                 return web.Response(
                     status=204,
                     headers={
                         **cors,
+                        "Vary": "Origin, Access-Control-Request-Headers",
                         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+                        "Access-Control-Allow-Headers": ", ".join(allowed[:64]),
                         "Access-Control-Max-Age": "600",
                     },
                 )
@@ -172,9 +187,13 @@ def middlewares(guard: Guard, requests: RequestLog, dialect: str) -> list:
 
 
 async def read_body(request: web.Request, max_body: int) -> bytes:
-    """The body, at most ``max_body`` bytes (chunked bodies too)."""
+    """The body, at most ``max_body`` bytes (chunked bodies too), within the body timeout (408 after it)."""
+    limits = request.app.get(LIMITS_KEY) or Limits()
     try:
-        return await request.read()
+        return await asyncio.wait_for(request.read(), limits.body_timeout)
+    except TimeoutError:
+        raise ApiError(408, f"The request body did not arrive within {limits.body_timeout:g} seconds.",
+                       "invalid_request_error", None, "request_timeout", {"Connection": "close"}) from None
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(
             413,
@@ -183,6 +202,13 @@ async def read_body(request: web.Request, max_body: int) -> bytes:
             None,
             "request_too_large",
         ) from None
+
+
+async def write_or_give_up(request: web.Request, response: web.StreamResponse, chunk: bytes) -> None:
+    """Write a piece of a stream; a client that stops reading for the write timeout is let go (the
+    ``TimeoutError`` ends the handler, and with it the generation)."""
+    limits = request.app.get(LIMITS_KEY) or Limits()
+    await asyncio.wait_for(response.write(chunk), limits.write_timeout)
 
 
 async def open_stream(request: web.Request, content_type: str) -> web.StreamResponse:
