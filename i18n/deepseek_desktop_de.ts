@@ -667,6 +667,14 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Beim Antworten ist im Modell ein Fehler aufgetreten.</translation>
     </message>
     <message>
+        <source>The conversation is {prompt_tokens} tokens long and does not fit the model&apos;s context of {n_ctx} tokens.</source>
+        <translation>Die Unterhaltung ist {prompt_tokens} Token lang und passt nicht in den Kontext des Modells von {n_ctx} Token.</translation>
+    </message>
+    <message>
+        <source>The loaded model cannot do this: {what}</source>
+        <translation>Das geladene Modell kann das nicht: {what}</translation>
+    </message>
+    <message>
         <source>Cannot reach the server at {url}.</source>
         <translation>Der Server unter {url} ist nicht erreichbar.</translation>
     </message>
@@ -1578,6 +1586,13 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Stopped</source>
         <translation>Gestoppt</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n oldest message(s) did not fit the model&apos;s context and were left out of this reply.</source>
+        <translation>
+            <numerusform>Die älteste Nachricht passte nicht in den Kontext des Modells und wurde für diese Antwort weggelassen.</numerusform>
+            <numerusform>Die %n ältesten Nachrichten passten nicht in den Kontext des Modells und wurden für diese Antwort weggelassen.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Interrupted: the app or the engine stopped during this reply</source>

@@ -17,5 +17,12 @@
             <numerusform>%n prompt tokens</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>The %n oldest message(s) did not fit the model&apos;s context and were left out of this reply.</source>
+        <translation>
+            <numerusform>The oldest message did not fit the model&apos;s context and was left out of this reply.</numerusform>
+            <numerusform>The %n oldest messages did not fit the model&apos;s context and were left out of this reply.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

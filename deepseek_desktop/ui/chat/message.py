@@ -354,6 +354,10 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
+        if self.item.role == "assistant" and st.get("messages_dropped"):  # the window trims; it says so
+            dropped = self.tr("The %n oldest message(s) did not fit the model's context and were left out of "
+                              "this reply.", "", int(st["messages_dropped"]))
+            text = (text + "<br>" if text else "") + html.escape(dropped)
         if self._template_note_shown and (note := note_for_stats(str(st.get("chat_template", "")))):
             text = (text + "<br>" if text else "") + html.escape(note)
         line = error_message(self.item.error_id, self.item.error_params) if self.item.error_id else self.item.error
