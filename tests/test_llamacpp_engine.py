@@ -234,3 +234,24 @@ def test_engine_in_process_cancel_during_a_long_prompt(gemma_path):
 
 def test_load_progress_events_type():
     assert LoadProgress(0.5).type == "load_progress"
+
+
+def test_a_cancelled_request_with_a_long_conversation_stops_before_its_prompt(gemma_path):
+    """A request whose client left while it waited (its cancel is set when its turn comes) costs no prompt
+    work: not even the fitting of its 2,000 messages, and the engine answers the next one."""
+    from deepseek_desktop.engines.llamacpp import LlamaCppEngine
+
+    engine = LlamaCppEngine()
+    engine.load(LoadParams(model=str(gemma_path), n_ctx=1024, n_threads=THREADS))
+    try:
+        long = [ChatMessage("user" if i % 2 == 0 else "assistant", f"message {i} " + "word " * 20)
+                for i in range(2000)] + [ChatMessage("user", "Hi")]
+        cancel = threading.Event()
+        cancel.set()
+        events = list(engine.chat(ChatRequest(long, GREEDY, truncate=True), cancel))
+        assert events[-1] == Finished("cancelled") and stats_of(events).prompt_tokens == 0
+        fitted = list(engine.chat(ChatRequest(long, GREEDY, truncate=True), threading.Event()))
+        stats = stats_of(fitted)
+        assert stats.messages_dropped > 1900 and 0 < stats.prompt_tokens < 1024
+    finally:
+        engine.unload()
