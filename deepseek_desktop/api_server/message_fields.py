@@ -111,6 +111,9 @@ def _messages(f: Field, value: Any, name: str, ollama: bool = False) -> list[Cha
                                tool_name if isinstance(tool_name, str) and role == "tool" else ""))
     if out and out[-1].role == "assistant" and not out[-1].content and not out[-1].tool_calls:
         raise bad("The last message is an empty assistant message.", f"{name}[{len(out) - 1}]")
+    if len(out) > 1 and out[-1].role == out[-2].role == "assistant":
+        raise bad("The conversation ends with two assistant messages; only the last may be a reply to continue.",
+                  f"{name}[{len(out) - 1}]")
     return out
 
 
@@ -169,8 +172,13 @@ def _response_format(f: Field, value: Any, name: str) -> dict[str, Any] | None:
     kind = value.get("type") if isinstance(value, dict) else None
     if kind == "text":
         return None
-    if kind == "json_object":
-        return {"type": "json_object"}
+    if kind == "json_object":  # llama.cpp's server also takes a schema here
+        schema = value.get("schema")
+        if schema is None:
+            return {"type": "json_object"}
+        if not isinstance(schema, dict):
+            raise bad(f"'{name}.schema' must be a JSON schema object.", f"{name}.schema", "invalid_type")
+        return {"type": "json_schema", "schema": schema}
     if kind == "json_schema":
         spec = value.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, dict) else None
