@@ -52,6 +52,15 @@ def test_history_never_carries_reasoning():
     assert msgs[2] == {"role": "assistant", "content": "answer 0 " + "y " * 20}
 
 
+def test_a_message_that_only_calls_tools_has_null_content_only_where_asked():
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    msgs = [ChatMessage("user", "q"), ChatMessage("assistant", "", tool_calls=[call]),
+            ChatMessage("tool", "42", tool_call_id="c1")]
+    plain, openai_shape = history_for_model(msgs), history_for_model(msgs, calls_without_content=True)
+    assert plain[1]["content"] == "" and openai_shape[1]["content"] is None  # a template without tools writes ""
+    assert openai_shape[2] == {"role": "tool", "content": "42", "tool_call_id": "c1"}
+
+
 def test_a_short_conversation_is_sent_whole():
     tokens, prompt, dropped = fit(conversation(2), 4096, 100)
     assert dropped == 0 and "question 0" in prompt

@@ -126,17 +126,19 @@ class StopScanner:
         return held
 
 
-def history_for_model(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+def history_for_model(messages: list[ChatMessage], calls_without_content: bool = False) -> list[dict[str, Any]]:
     """The conversation as chat templates take it; earlier reasoning is never sent back to the model. An
-    assistant's tool calls and a tool message's call id go along (templates that define tools read them)."""
+    assistant's tool calls and a tool message's call id go along (templates that define tools read them);
+    ``calls_without_content``: a message that only calls tools has null content, as OpenAI sends it (for the
+    templates that define tools; others would write "None")."""
     out: list[dict[str, Any]] = []
     for m in messages:
         item: dict[str, Any] = {"role": m.role,
                                 "content": strip_reasoning(m.content) if m.role == "assistant" else m.content}
         if m.tool_calls:
             item["tool_calls"] = template_arguments(m.tool_calls)
-            if not item["content"]:
-                item["content"] = None  # as OpenAI sends a message that only calls tools
+            if not item["content"] and calls_without_content:
+                item["content"] = None
         if m.tool_call_id:
             item["tool_call_id"] = m.tool_call_id
         if m.name:

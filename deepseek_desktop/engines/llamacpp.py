@@ -346,7 +346,8 @@ class LlamaCppEngine:
             return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
         room = reply_room(request.params.max_tokens, self._n_ctx, request.truncate)
-        return fit_prompt(history_for_model(request.messages), self._n_ctx, room, render, self._tokenize, count,
+        history = history_for_model(request.messages, calls_without_content=tool_format(formatter.template) is not None)
+        return fit_prompt(history, self._n_ctx, room, render, self._tokenize, count,
                           truncate=request.truncate, cancel=cancel)
 
     def _infill(self, prefix: str, suffix: str) -> list[int]:

@@ -190,7 +190,7 @@ class RemoteEngine:
     def _request_args(self, request: ChatRequest) -> dict[str, Any]:
         p = request.params
         # Reasoning is never sent back: DeepSeek's API refuses it, and it only costs tokens elsewhere.
-        messages = history_for_model(request.messages)
+        messages = history_for_model(request.messages, calls_without_content=True)  # as OpenAI sends it
         args: dict[str, Any] = {"model": self._model, "messages": messages, "stream": True,
                                 "temperature": p.temperature, "top_p": p.top_p}
         if p.max_tokens:
