@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mlx", action="store_true")
     parser.add_argument("--app", type=Path)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="smoke-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="smoke-", ignore_cleanup_errors=True) as tmp:
         home = Path(tmp)
         smoke = Smoke(args.cli.absolute(), home)
         try:
