@@ -49,8 +49,9 @@ def deb(tmp_path_factory) -> Path:
 
 def apt(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    return subprocess.run(["apt-get", "-y", "-q", "--no-install-recommends", *args], env=env,
-                          capture_output=True, text=True, timeout=600)
+    # another apt-get (a test beside this one, the system's own) holds dpkg's lock: wait for it
+    return subprocess.run(["apt-get", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300", *args],
+                          env=env, capture_output=True, text=True, timeout=600)
 
 
 def package_installed() -> bool:

@@ -38,7 +38,7 @@ apt_tools() {
   echo "Installing test tools:$need"
   $SUDO apt-get update -qq || true
   if ! installed shellcheck; then
-    $SUDO apt-get install -y -qq --no-install-recommends shellcheck >/dev/null ||
+    $SUDO apt-get install -y -qq --no-install-recommends shellcheck >/dev/null 2>&1 ||
       echo "test tools: shellcheck could not be installed; actionlint checks the workflows without it"
   fi
   case "$need" in *wine*)
