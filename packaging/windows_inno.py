@@ -22,7 +22,7 @@ from pathlib import Path
 from project_info import APP_NAME, HOMEPAGE, PACKAGE, version
 
 GUI_EXE = f"{APP_NAME}.exe"  # the window (no console)
-CLI_EXE = f"{PACKAGE}.exe"  # the command line; the window starts it for its engine host too
+CLI_EXE = f"{PACKAGE}.exe"  # the command line (each of the two starts its engine host by running itself)
 PROG_ID = "DeepSeekDesktop.gguf"
 # A fixed id keeps upgrades and the uninstaller tied to one installed app; never change it.
 APP_GUID = "{{6E1C3B0A-5D2F-4C8E-9B7A-3F1D2E4C5B60}"

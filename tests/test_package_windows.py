@@ -106,7 +106,8 @@ def install(wine: WinePrefix, setup: Path, log: Path):
 
 def uninstall(wine: WinePrefix, app: Path, log: Path):
     done = wine.run(str(app / "unins000.exe"), *SILENT, f"/LOG={windows_inno.wine_path(log)}")
-    wine.wait_until(lambda: "Log closed." in (log.read_text(errors="replace") if log.exists() else ""))
+    if done.returncode == 0:  # it goes on from a copy of itself: done when that copy closes its log
+        wine.wait_until(lambda: "Log closed." in (log.read_text(errors="replace") if log.exists() else ""))
     return done
 
 
