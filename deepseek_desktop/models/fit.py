@@ -53,6 +53,14 @@ class Arch:
     experts: int = 0
     experts_active: int = 0
     experts_shared: int = 0
+    expert_feed_forward: int = 0  # one routed expert's hidden size
+    dense_layers: int = 0  # leading layers with a dense feed-forward instead of experts
+
+    @property
+    def routed_expert_params(self) -> int:
+        """Parameters of the routed experts (gate, up and down of each), what llama.cpp's expert offload moves
+        to system RAM."""
+        return (self.layers - self.dense_layers) * self.experts * 3 * self.embedding * self.expert_feed_forward
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,9 @@ class ModelShape:
         embedding = int(h.arch_value("embedding_length", 0) or 0)
         head_dim = embedding // heads if heads else 0
         kv_lora = int(h.arch_value("attention.kv_lora_rank", 0) or 0)
+        if kv_lora and h.arch_value("attention.key_length_mla") is None:
+            # Converted before llama.cpp's MLA change (April 2025): no latent cache, every head's K and V.
+            kv_lora = 0
         vocab = int(h.arch_value("vocab_size", 0) or 0)
         if not vocab:
             tokens = h.metadata.get("tokenizer.ggml.tokens")
