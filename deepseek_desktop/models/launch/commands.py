@@ -12,6 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core.requests import EXPERTS_IN_RAM
 from ..gguf.split import split_glob
 from .cluster import ClusterHardware
 from .layout import EnginePlan, ModelSource
@@ -50,7 +51,7 @@ def fill(template: str, values: dict[str, Any]) -> str:
     return re.sub(r" {2,}", " ", text)  # an empty value (no build flag for a CPU) leaves no double space
 
 
-EXPERTS_TO_RAM = '--override-tensor ".ffn_.*_exps.=CPU"'
+EXPERTS_TO_RAM = f'--override-tensor "{EXPERTS_IN_RAM}"'
 
 
 def _expert_flags(plan: EnginePlan) -> str | None:
