@@ -16,7 +16,7 @@ from typing import Any
 
 from ..catalogue.catalogue import CatalogueModel
 from ...core.vocabulary import Engine
-from ..fit import ModelShape, estimate_memory
+from ..fit import EXPERT_TENSOR, ModelShape, estimate_memory
 from .cluster import GIB, ClusterHardware
 
 
@@ -77,9 +77,6 @@ def without_mla_cache(shape: ModelShape) -> ModelShape:
     return replace(shape, attention="gqa", kv_lora_rank=0)
 
 
-_EXPERT_TENSOR = re.compile(r"\.ffn_(gate|up|down)_exps\.")
-
-
 def gguf_source(path: Path) -> ModelSource:
     """A GGUF on this computer (all parts of a split file count): its real tensor sizes and shape, and whether
     its K/V cache is the MLA latent (from the header's ``attention.key_length_mla``)."""
@@ -95,7 +92,7 @@ def gguf_source(path: Path) -> ModelSource:
         headers = [read_gguf_header(path.with_name(part_name(info[0].rsplit("/", 1)[-1], i, info[2])))
                    for i in range(1, info[2] + 1)]
     size = sum(h.path.stat().st_size for h in headers)
-    experts = sum(t.n_bytes for h in headers for t in h.tensors if _EXPERT_TENSOR.search(t.name))
+    experts = sum(t.n_bytes for h in headers for t in h.tensors if EXPERT_TENSOR.search(t.name))
     return ModelSource(path.stem, str(header.metadata.get("general.name") or path.stem),
                        header.quantization or "GGUF", "GGUF", size, ModelShape.from_gguf(header),
                        local_file=str(path), expert_bytes=experts)
