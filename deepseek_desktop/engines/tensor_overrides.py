@@ -23,6 +23,7 @@ import llama_cpp.llama_cpp as llama_lowlevel
 
 from ..core.errors import EngineError
 from ..core.requests import EXPERTS_IN_RAM  # noqa: F401  (the override the app and the launch plans use)
+
 _ENTRY = re.compile(r"^(?P<pattern>[^=]+)=(?P<buft>[A-Za-z0-9_]+)$")
 
 
@@ -97,7 +98,7 @@ def tensor_overrides(entries: tuple[str, ...]) -> Iterator[None]:
                           what=f"tensor_overrides={','.join(entries)}")
     array = (_Override * (len(wanted) + 1))()
     patterns = [p.encode() for p, _ in wanted]  # referenced by the array until the load ends
-    for i, (pattern, (_, buft)) in enumerate(zip(patterns, wanted)):
+    for i, (pattern, (_, buft)) in enumerate(zip(patterns, wanted, strict=True)):
         array[i].pattern = pattern
         array[i].buft = known[buft]
     original = llama_lowlevel.llama_model_default_params

@@ -9,13 +9,12 @@ tensor parallelism does not split it: every tensor-parallel rank holds the whole
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..catalogue.catalogue import CatalogueModel
 from ...core.vocabulary import Engine
+from ..catalogue.catalogue import CatalogueModel
 from ..fit import EXPERT_TENSOR, ModelShape, estimate_memory
 from .cluster import GIB, ClusterHardware
 

@@ -173,11 +173,9 @@ class EnginePlanView(QScrollArea):
                            else self.tr("{port} on the workers ({access})")).format(
             port=p["port"], access=access[p["access"]]) for p in plan.ports)
         lines.append(self.tr("Ports: {ports}.").format(ports=ports))
-        if plan.ports_note:
-            lines.append(plan.ports_note)  # the engine's own words (engines.json), as its documentation has them
+        lines += self._notes(plan)
         lines.append(self.tr("The app connects to {url} with the model name {model}.").format(
             url=plan.base_url, model=plan.served_name))
-        lines += plan.notes
         self.details.setText("\n".join(lines))
         self._add_box(self.tr("Install {engine}").format(engine=plan.name), plan.install)
         if plan.api_key_setup:
@@ -189,8 +187,32 @@ class EnginePlanView(QScrollArea):
             heading = (self.tr("{host} (head)") if node["role"] == "head" else self.tr("{host} (worker)")).format(
                 host=node["host"])
             self._add_box(heading, "\n".join(node["commands"]))
+        purposes = {"dp_attention": self.tr("Optional, for many users at once (data-parallel attention)"),
+                    "mtp": self.tr("Optional, faster answers for one user (multi-token prediction)")}
         for option in plan.options:
-            self._add_box(self.tr("Optional: {purpose}").format(purpose=option["purpose"]), option["flags"])
+            self._add_box(purposes.get(option["id"], option["id"]), option["flags"])
+
+    def _notes(self, plan) -> list[str]:
+        """What the CLI prints from the engines' notes, in the window's language."""
+        multi = len(plan.nodes) > 1
+        notes = []
+        if any(p["access"] == "private" for p in plan.ports):
+            notes.append(self.tr("The traffic between the machines has no authentication and, for Ray, can run "
+                                 "code: keep those ports on a private network."))
+        if plan.api_key_setup and any(p["access"] == "local" for p in plan.ports):
+            notes.append(self.tr("The API listens on this machine only: reach it through an SSH tunnel, or plan "
+                                 "with the address it should listen on."))
+        if plan.engine == LaunchEngine.MLX:
+            notes.append(self.tr("mlx_lm.server has no API key: it listens on 127.0.0.1 only; use an SSH tunnel "
+                                 "from another computer."))
+        if plan.engine == LaunchEngine.VLLM and multi:
+            notes.append(self.tr("pip install vllm does not bring Ray; the install line adds it."))
+        if plan.engine == LaunchEngine.LLAMACPP and multi:
+            notes.append(self.tr("Older llama.cpp builds and distribution packages call the worker rpc-server; "
+                                 "-c keeps the weights it received in a local cache."))
+        if plan.download:
+            notes.append(self.tr("hf comes with huggingface_hub 1.x; the older huggingface-cli is gone."))
+        return notes
 
     def _layout_text(self, plan) -> str:
         if plan.engine == LaunchEngine.LLAMACPP_EXPERTS:
