@@ -36,6 +36,7 @@ from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, 
 from .llamacpp_sampling import Logprobs, sampler_for
 from .output_grammar import output_grammar
 from .reply_shaping import ReplyShaper
+from .tensor_overrides import tensor_overrides
 from .tool_calls import ToolCallReader, ToolFormat, tool_format
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class LlamaCppEngine:
         mark = logbook.mark()
         started = time.perf_counter()
         try:
-            with _load_progress(progress):
+            with _load_progress(progress), tensor_overrides(params.tensor_overrides):
                 llm = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=params.n_ctx,
@@ -160,6 +161,7 @@ class LlamaCppEngine:
             "n_gpu_layers": params.n_gpu_layers,
             "flash_attn": flash_attn,
             "kv_cache_type": params.kv_cache_type,
+            "tensor_overrides": list(params.tensor_overrides),
             "chat_template": self._template_name,
             "chat_template_source": self._formatter.template if self._formatter else "",
             "capabilities": self._capabilities(),
