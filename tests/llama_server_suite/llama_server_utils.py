@@ -125,3 +125,13 @@ class ServerProcess:
                     break
                 if line.startswith("data: "):
                     yield json.loads(line[6:])
+
+
+def serve_gemma(gemma_path) -> Iterator[ServerProcess]:
+    """The body of each test module's ``server`` fixture: one ``deepseek-desktop serve`` with the Gemma GGUF per
+    module. Not in a conftest.py of this folder: a second module named ``conftest`` would take the place of
+    tests/conftest.py for the test modules that import from it."""
+    process = ServerProcess(str(gemma_path))
+    process.start()
+    yield process
+    process.stop()

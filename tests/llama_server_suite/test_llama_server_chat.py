@@ -17,8 +17,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from llama_server_utils import ServerError, match_regex
+from llama_server_utils import ServerError, match_regex, serve_gemma
 from openai import OpenAI
+
+
+@pytest.fixture(scope="module")
+def server(gemma_path):
+    yield from serve_gemma(gemma_path)
+
 
 pytestmark = pytest.mark.slow
 

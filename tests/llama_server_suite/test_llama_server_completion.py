@@ -6,8 +6,14 @@ of llama-server's own ``/completion`` endpoint are listed in SKIPPED.md."""
 from __future__ import annotations
 
 import pytest
-from llama_server_utils import match_regex
+from llama_server_utils import match_regex, serve_gemma
 from openai import OpenAI
+
+
+@pytest.fixture(scope="module")
+def server(gemma_path):
+    yield from serve_gemma(gemma_path)
+
 
 pytestmark = pytest.mark.slow
 
