@@ -292,3 +292,40 @@ def test_ollama_show_ps_and_load_calls(gemma_app, gemma_path):
     raw = oc.generate(model=gemma_path.stem, prompt="1, 2, 3, 4,", raw=True,
                       options={"temperature": 0, "num_predict": 3})
     assert raw.prompt_eval_count <= 12 and raw.response.startswith(" 5")  # BOS and 11 tokens: no chat turn
+
+
+@pytest.fixture(scope="module")
+def v31_app(gemma_with_template, tmp_path_factory):
+    """The Gemma GGUF carrying DeepSeek-V3.1's template, whose thinking the ``thinking`` switch turns on."""
+    app = ServedApp(
+        "llamacpp",
+        LoadParams(model=str(gemma_with_template("deepseek-v3.1")), n_ctx=1024, n_threads=THREADS),
+        ServerConfig(openai_port=0, ollama_port=0),
+        tmp_path_factory.mktemp("home"),
+    ).start()
+    yield app
+    app.close()
+
+
+def test_ollama_think_switches_the_templates_thinking(v31_app):
+    oc = ollama.Client(host=v31_app.url("ollama"))
+    model = oc.ps().models[0].model
+    options = {"temperature": 0, "num_predict": 8}
+    on = oc.chat(model=model, messages=ASK, think=True, options=options)
+    off = oc.chat(model=model, messages=ASK, think=False, options=options)
+    # think on: the template opens <think> and the reply starts inside it; off: "<think></think>", no reasoning
+    assert on.message.thinking and not on.message.content
+    assert not off.message.thinking and off.message.content
+    assert off.prompt_eval_count > on.prompt_eval_count  # the closing tag
+
+
+def test_ollama_num_predict_unlimited_and_the_unload_call(v31_app):
+    oc = ollama.Client(host=v31_app.url("ollama"))
+    model = oc.ps().models[0].model
+    counted = oc.generate(model=model, prompt="1, 2, 3, 4,", raw=True,
+                          options={"temperature": 0, "num_predict": -1, "stop": ["8"]})
+    assert counted.done_reason == "stop" and counted.response.startswith(" 5") and "8" not in counted.response
+    unloaded = oc.generate(model=model, keep_alive=0)
+    assert unloaded.done_reason == "unload" and oc.ps().models == []
+    again = oc.generate(model=model, prompt="1, 2, 3, 4,", raw=True, options={"temperature": 0, "num_predict": 3})
+    assert again.response.startswith(" 5") and oc.ps().models[0].model == model  # loaded again for it
