@@ -7,7 +7,7 @@ import base64
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -46,6 +46,7 @@ from .local_server.status import attach_local_server
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
 from .overlay import EdgeOverlay
+from .screen_fit import ScreenFit
 from .services import Services
 from .toolbar.model_picker import ModelPicker
 
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
         self.engine = services.engine
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1180, 780)
+        self.screen_fit = ScreenFit(self, QSize(1180, 780))  # smaller on a small screen
 
         self.picker = ModelPicker(self)
         toolbar = QToolBar(self)
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(QByteArray(base64.b64decode(data)))
             except ValueError:
                 pass
+        self.screen_fit.fit()  # a geometry saved on a larger screen is shrunk to this one
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")

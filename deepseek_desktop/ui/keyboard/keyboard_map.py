@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..screen_fit import ScreenFit
 from .shortcuts import SHORTCUTS, WHERE, key_text, translated
 
 
@@ -36,7 +37,7 @@ class KeyboardMapDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyboardMap")
-        self.resize(880, 560)
+        self.screen_fit = ScreenFit(self, QSize(880, 560))
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.table = QTableWidget(len(SHORTCUTS), 3, self)

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
@@ -29,6 +29,7 @@ from ..error_text import describe
 from ..fit_text import size_text
 from ..notice_bar import NoticeBar
 from ..overlay import EdgeOverlay
+from ..screen_fit import ScreenFit
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
@@ -61,7 +62,7 @@ class ModelManagerWindow(QWidget):
         self.catalogue_file = catalogue_file
         self.endpoint = endpoint
         self.setAcceptDrops(True)
-        self.resize(1080, 760)
+        self.screen_fit = ScreenFit(self, QSize(1080, 760))
         self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
         self.notice = NoticeBar(self)

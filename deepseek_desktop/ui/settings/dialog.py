@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,7 @@ from ...core.settings.schema import GROUPS, Applies, SettingType
 from ...core.settings.store import SettingsError
 from ..error_text import describe
 from ..notice_bar import NoticeBar
+from ..screen_fit import ScreenFit
 from .endpoints import EndpointsEditor
 from .fields import Field, tr_setting
 from .server_key import ServerKeyRow
@@ -38,7 +39,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.services = services
         self.settings = services.settings
-        self.resize(820, 600)
+        self.screen_fit = ScreenFit(self, QSize(820, 600))
         self.pages = QListWidget(self)
         self.pages.setFixedWidth(190)
         self.stack = QStackedWidget(self)
