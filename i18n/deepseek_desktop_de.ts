@@ -142,20 +142,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Antwort stoppen (Esc)</translation>
     </message>
     <message>
-        <source>The model is answering…</source>
-        <translation>Das Modell antwortet …</translation>
-    </message>
-    <message>
         <source>Send</source>
         <translation>Senden</translation>
     </message>
     <message>
         <source>Send (Enter)</source>
         <translation>Senden (Eingabetaste)</translation>
-    </message>
-    <message>
-        <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
-        <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
 </context>
 <context>
@@ -183,10 +175,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Delete</source>
         <translation>Löschen</translation>
-    </message>
-    <message>
-        <source>New chat</source>
-        <translation>Neuer Chat</translation>
     </message>
     <message>
         <source>Start a new conversation (Ctrl+N)</source>
@@ -521,8 +509,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{model} konnte nicht geladen werden. Versuchen Sie es erneut oder wählen Sie in der Werkzeugleiste ein anderes Modell.</translation>
     </message>
     <message>
-        <source>The model is answering…</source>
-        <translation>Das Modell antwortet …</translation>
+        <source>The model is answering… (Esc stops it)</source>
+        <translation>Das Modell antwortet … (Esc hält es an)</translation>
+    </message>
+    <message>
+        <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
     <message>
         <source>Choose a model in the toolbar to start.</source>
@@ -1192,8 +1184,28 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Antwort anhalten</translation>
     </message>
     <message>
+        <source>Back to the message box</source>
+        <translation>Zurück zum Nachrichtenfeld</translation>
+    </message>
+    <message>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Next conversation</source>
+        <translation>Nächste Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Previous conversation</source>
+        <translation>Vorige Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Regenerate the last reply</source>
+        <translation>Letzte Antwort neu erzeugen</translation>
+    </message>
+    <message>
+        <source>Copy the last reply</source>
+        <translation>Letzte Antwort kopieren</translation>
     </message>
     <message>
         <source>Search conversations</source>
@@ -1212,8 +1224,24 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Ausgewählte Unterhaltung löschen (mit Rückgängig)</translation>
     </message>
     <message>
+        <source>Undo the last deletion of a conversation (in a text box: once there is no typing left to undo)</source>
+        <translation>Letztes Löschen einer Unterhaltung rückgängig machen (in einem Textfeld: sobald keine Eingabe mehr rückgängig zu machen ist)</translation>
+    </message>
+    <message>
         <source>Open the selected conversation&apos;s menu (export, rename, delete)</source>
         <translation>Menü der ausgewählten Unterhaltung öffnen (exportieren, umbenennen, löschen)</translation>
+    </message>
+    <message>
+        <source>Save the edited question and send it</source>
+        <translation>Geänderte Frage speichern und senden</translation>
+    </message>
+    <message>
+        <source>New line in the edited question</source>
+        <translation>Neue Zeile in der geänderten Frage</translation>
+    </message>
+    <message>
+        <source>Cancel the edit</source>
+        <translation>Bearbeiten abbrechen</translation>
     </message>
     <message>
         <source>Open the model manager</source>
@@ -1250,6 +1278,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>In the message box</source>
         <translation>Im Nachrichtenfeld</translation>
+    </message>
+    <message>
+        <source>While editing a question</source>
+        <translation>Beim Bearbeiten einer Frage</translation>
     </message>
 </context>
 <context>
@@ -1447,8 +1479,8 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Neue Unterhaltung</translation>
     </message>
     <message>
-        <source>Conversation deleted.</source>
-        <translation>Unterhaltung gelöscht.</translation>
+        <source>Conversation deleted. {keys} brings it back.</source>
+        <translation>Unterhaltung gelöscht. {keys} holt sie zurück.</translation>
     </message>
     <message>
         <source>Undo</source>

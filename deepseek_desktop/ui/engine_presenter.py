@@ -50,11 +50,12 @@ class EnginePresenter(QObject):
         self.composer.set_mode(*self.composer_state())
 
     def composer_state(self) -> tuple[ComposerState, str]:
+        """The message box's state and its hint: one text for each state, never left from the one before."""
         state = self.engine.state
         if self._busy():
-            return ComposerState.GENERATING, ""
+            return ComposerState.GENERATING, self.tr("The model is answering… (Esc stops it)")
         if state == EngineState.READY:
-            return ComposerState.IDLE, ""
+            return ComposerState.IDLE, self.tr("Message DeepSeek… (Enter to send, Shift+Enter for a new line)")
         if state == EngineState.CRASHED:  # sending starts a new host and loads the model again
             return ComposerState.IDLE, self.tr("The engine stopped. Send a message to start it again.")
         if state in (EngineState.LOADING, EngineState.STARTING):
@@ -63,8 +64,8 @@ class EnginePresenter(QObject):
             return ComposerState.BLOCKED, self.tr(
                 "{model} could not be loaded. Retry, or choose another model in the toolbar.").format(
                 model=self.model_label())
-        if state == EngineState.GENERATING:
-            return ComposerState.BLOCKED, self.tr("The model is answering…")
+        if state == EngineState.GENERATING:  # the turn's last moment, before the session hears it ended
+            return ComposerState.BLOCKED, self.tr("The model is answering… (Esc stops it)")
         return ComposerState.BLOCKED, self.tr("Choose a model in the toolbar to start.")
 
     def _update_notice(self, state: EngineState) -> None:

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -45,7 +45,6 @@ from .keyboard.keyboard_map import HelpMenu
 from .local_server.status import attach_local_server
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
-from .overlay import EdgeOverlay
 from .screen_fit import ScreenFit
 from .services import Services
 from .toolbar.model_picker import ModelPicker
@@ -93,10 +92,10 @@ class MainWindow(QMainWindow):
         col.setSpacing(0)
         col.addWidget(self.banner)  # shown at start, gone by the user's own click: it may move the chat
         col.addLayout(header)
+        # errors and "deleted - Undo" take a place of their own: over the chat they hid its first message
+        col.addWidget(self.notices)
         col.addWidget(self.chat_view, 1)
         col.addWidget(self.composer)
-        # errors and "deleted - Undo" come unasked: over the chat's top edge, moving nothing
-        self._notices_overlay = EdgeOverlay(self.notices, self.chat_view, "top")
         splitter = QSplitter(self)
         splitter.addWidget(self.sidebar)
         splitter.addWidget(column)
@@ -109,6 +108,7 @@ class MainWindow(QMainWindow):
 
         self.work = BackgroundWork(self)  # every coroutine the window starts, with its failure reported
         self._hits_not_shown: dict[int, int] = {}  # conversation -> a search hit in a version not shown
+        self._deleted: list[int] = []  # conversations deleted this session, the last one last (Ctrl+Z)
         self.session = ChatSession(services.runner, self.engine, self.chat_view,
                                    lambda: generation_params(self.settings),
                                    lambda: self.settings.get("generation.system_prompt"), self.work, self)
@@ -259,10 +259,11 @@ class MainWindow(QMainWindow):
                                       timeout_ms=15000)
 
     # -- conversations --------------------------------------------------------------------------
-    def new_chat(self) -> None:
+    def new_chat(self, focus: bool = True) -> None:
         self.session.new_conversation()
         self.sidebar.set_current(None)
-        self.composer.input.setFocus()
+        if focus:
+            self.composer.input.setFocus()
 
     def _on_current_conversation(self, conv) -> None:
         self.title_label.setText(conv.title if conv and conv.title else self.tr("New conversation"))
@@ -278,11 +279,25 @@ class MainWindow(QMainWindow):
 
     async def _delete(self, cid: int) -> None:
         await self.services.runner.call(lambda st: st.delete_conversation(cid))
+        self._deleted.append(cid)
         if self.session.conversation and self.session.conversation.id == cid:
-            self.new_chat()
+            self.new_chat(focus=False)  # the focus stays where the user deleted from (Ctrl+Z, Undo are near)
         await self.refresh_conversations()
-        self.notices.show_message(self.tr("Conversation deleted."), "info", self.tr("Undo"),
-                                  lambda: self.work.run(self._undo_delete(cid), failures.undo_failed), timeout_ms=10000)
+        undo_keys = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+        self.notices.show_message(self.tr("Conversation deleted. {keys} brings it back.").format(keys=undo_keys),
+                                  "info", self.tr("Undo"),
+                                  lambda: self._restore(cid), timeout_ms=10000, source="delete")
+
+    def undo_delete(self) -> None:
+        """Ctrl+Z: the conversation deleted last comes back (earlier ones with the next Ctrl+Z, this session)."""
+        if self._deleted:
+            self._restore(self._deleted[-1])
+
+    def _restore(self, cid: int) -> None:
+        if cid in self._deleted:
+            self._deleted.remove(cid)
+            self.notices.dismiss_from("delete")
+            self.work.run(self._undo_delete(cid), failures.undo_failed)
 
     async def _undo_delete(self, cid: int) -> None:
         await self.services.runner.call(lambda st: st.restore_conversation(cid))

@@ -1,13 +1,20 @@
-"""A strip above the chat for one-line messages: errors, "deleted — Undo", the first-run recommendation."""
+"""A strip above the chat for one-line messages: errors, "deleted — Undo", the first-run recommendation.
+
+A message that goes by itself (``timeout_ms``) counts down only while it can be seen (shown, in the active
+window, not minimised) and not while the user is at it (the focus or the mouse on the bar): an Undo that ran
+out while Settings was open, or while a keyboard user was tabbing towards it, was never usable. A message
+without a timeout stays until it is answered or closed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from .accessibility import announce
+
+RESUME_MS = 4000  # at least this long left after the pointer or the focus leaves the bar
 
 # kind: light background, light text, dark background, dark text (the contrast test reads these)
 STYLES = {
@@ -40,6 +47,9 @@ class NoticeBar(QFrame):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
+        self._remaining_ms = 0  # of a message that goes by itself: the countdown left, paused or running
+        self._watched_window: QWidget | None = None
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self._callback: Callable[[], None] | None = None
         self._stays = False
         self.action.clicked.connect(self._on_action)
@@ -63,10 +73,74 @@ class NoticeBar(QFrame):
         self._restyle()
         self.show()
         announce(self.label, text)  # a screen reader says it: the bar appears away from the focus
-        if timeout_ms:
-            self._timer.start(timeout_ms)
-        else:
+        self._timer.stop()
+        self._remaining_ms = timeout_ms
+        self._update_countdown()
+
+    # -- the countdown of a message that goes by itself --------------------------------------------
+    @property
+    def counting_down(self) -> bool:
+        """The message is going by itself, now (not paused)."""
+        return self._timer.isActive()
+
+    @property
+    def goes_by_itself(self) -> bool:
+        return self._remaining_ms > 0
+
+    def _can_be_seen(self) -> bool:
+        window = self.window()
+        return self.isVisible() and window.isActiveWindow() and not window.isMinimized()
+
+    def _held(self) -> bool:
+        """The user is at the message: the pointer is over it or the focus in it."""
+        focus = QApplication.focusWidget()
+        return self.underMouse() or (focus is not None and self.isAncestorOf(focus))
+
+    def _update_countdown(self) -> None:
+        running = self._timer.isActive()
+        if not self._remaining_ms:
+            return
+        if self._can_be_seen() and not self._held():
+            if not running:
+                self._timer.start(self._remaining_ms)
+        elif running:
+            self._remaining_ms = max(self._timer.remainingTime(), min(RESUME_MS, self._remaining_ms))
             self._timer.stop()
+
+    def _on_focus_changed(self, _old, _new) -> None:
+        if self._remaining_ms:
+            self._update_countdown()
+
+    def _watch_window(self) -> None:
+        window = self.window()
+        if window is not self._watched_window:
+            if self._watched_window is not None:
+                self._watched_window.removeEventFilter(self)
+            self._watched_window = window
+            window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self._watched_window and event.type() in (
+                QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange, QEvent.Type.Show, QEvent.Type.Hide):
+            self._update_countdown()
+        return False
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._watch_window()
+        self._update_countdown()
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._update_countdown()
+
+    def enterEvent(self, event) -> None:  # noqa: N802
+        super().enterEvent(event)
+        self._update_countdown()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        super().leaveEvent(event)
+        QTimer.singleShot(0, self, self._update_countdown)  # underMouse() is still true while the event is delivered
 
     def _name_close_button(self) -> None:
         self.close_button.setToolTip(self.tr("Close"))
@@ -98,6 +172,7 @@ class NoticeBar(QFrame):
 
     def dismiss(self) -> None:
         self._timer.stop()
+        self._remaining_ms = 0
         self._callback = None
         self.source = ""
         self.hide()
