@@ -591,14 +591,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Modelldatei nicht gefunden: {path}</translation>
     </message>
     <message>
-        <source>Not a GGUF model file: {path}</source>
-        <translation>Keine GGUF-Modelldatei: {path}</translation>
-    </message>
-    <message>
-        <source>The model file is incomplete (truncated): {path}</source>
-        <translation>Die Modelldatei ist unvollständig (abgeschnitten): {path}</translation>
-    </message>
-    <message>
         <source>llama.cpp cannot run this model architecture ({arch}): {path}</source>
         <translation>llama.cpp kann diese Modellarchitektur ({arch}) nicht ausführen: {path}</translation>
     </message>
@@ -613,14 +605,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>No model is loaded.</source>
         <translation>Es ist kein Modell geladen.</translation>
-    </message>
-    <message>
-        <source>The header of the model file is damaged or malformed: {path}</source>
-        <translation>Der Header der Modelldatei ist beschädigt oder fehlerhaft: {path}</translation>
-    </message>
-    <message>
-        <source>{name}: the model file is incomplete (truncated), {present} of {expected} present; download it again: {path}</source>
-        <translation>{name}: Die Modelldatei ist unvollständig (abgeschnitten), {present} von {expected} vorhanden; laden Sie sie erneut herunter: {path}</translation>
     </message>
     <message>
         <source>This is a folder, not a GGUF model file: {path}</source>
@@ -777,6 +761,30 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>A part of the split model is missing: {path}</source>
         <translation>Ein Teil des aufgeteilten Modells fehlt: {path}</translation>
+    </message>
+    <message>
+        <source>Not a GGUF model file: {file} does not begin with the GGUF signature (in {folder}).</source>
+        <translation>Keine GGUF-Modelldatei: {file} beginnt nicht mit der GGUF-Kennung (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is a GGUF file of version {version}; this app reads versions 1 to 3 (in {folder}).</source>
+        <translation>{file} ist eine GGUF-Datei der Version {version}; diese App liest die Versionen 1 bis 3 (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: the file ends before its data does (in {folder}).</source>
+        <translation>{file} ist unvollständig: Die Datei endet vor ihren Daten (in {folder}).</translation>
+    </message>
+    <message>
+        <source>The header of {file} is damaged: it cannot be read as a GGUF model file (in {folder}).</source>
+        <translation>Der Kopf von {file} ist beschädigt: Er lässt sich nicht als GGUF-Modelldatei lesen (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {present} of {expected} are there (in {folder}).</source>
+        <translation>{file} ist unvollständig: {present} von {expected} sind vorhanden (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {present} of {expected} are there. Download it again in the model manager.</source>
+        <translation>{file} ist unvollständig: {present} von {expected} sind vorhanden. Laden Sie die Datei in der Modellverwaltung erneut herunter.</translation>
     </message>
     <message>
         <source>No installed model is called {name}.</source>
@@ -1495,6 +1503,14 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Anweisungen, die das Modell vor dieser Unterhaltung erhält:</translation>
     </message>
     <message>
+        <source>{name} is ready. A reply is still running: load the model when you want to chat with it.</source>
+        <translation>{name} ist bereit. Eine Antwort läuft noch: Laden Sie das Modell, wenn Sie damit chatten möchten.</translation>
+    </message>
+    <message>
+        <source>Load {name}</source>
+        <translation>{name} laden</translation>
+    </message>
+    <message>
         <source>DeepSeek Desktop</source>
         <translation>DeepSeek Desktop</translation>
     </message>
@@ -1533,6 +1549,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>The list of models could not be read.</source>
         <translation>Die Liste der Modelle konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The model file could not be opened.</source>
+        <translation>Die Modelldatei konnte nicht geöffnet werden.</translation>
     </message>
 </context>
 <context>

@@ -24,8 +24,11 @@ SOURCE = "engine"  # the notice bar's messages that belong to the engine's state
 class EnginePresenter(QObject):
     def __init__(self, engine: EngineController, busy: Callable[[], bool], composer: Composer,
                  status: EngineStatusWidget, notices: NoticeBar, label_for: Callable[[ModelChoice], str],
-                 retry: Callable[[], None], parent: QObject | None = None) -> None:
+                 retry: Callable[[], None], parent: QObject | None = None,
+                 downloaded: Callable[[ModelChoice], bool] = lambda _choice: False) -> None:
+        """``downloaded``: whether a model is one this app downloaded (an incomplete one can be fetched again)."""
         super().__init__(parent)
+        self._downloaded = downloaded
         self.engine, self._busy, self.composer, self.status, self.notices = engine, busy, composer, status, notices
         self._label_for, self._retry = label_for, retry
         self._noticed: tuple[EngineState, int] | None = None  # the state and error last put in the notice bar
@@ -83,7 +86,8 @@ class EnginePresenter(QObject):
                            "a message, to continue.")
             action = self.tr("Restart")
         else:
-            text = self.tr("{model} could not be loaded: {reason}").format(model=self.model_label(),
-                                                                           reason=describe(error))
+            attempt = self.engine.attempt
+            reason = describe(error, downloaded=attempt is not None and self._downloaded(attempt))
+            text = self.tr("{model} could not be loaded: {reason}").format(model=self.model_label(), reason=reason)
             action = self.tr("Retry")
         self.notices.show_message(text, "error", action, self._retry, source=SOURCE)

@@ -28,7 +28,14 @@ from ..core.settings.store import (
     STATE_WINDOW_GEOMETRY,
     generation_params,
 )
-from ..models.model_sources import SIMULATOR, choice_to_state, initial_choice, installed_choices, remote_choices
+from ..models.model_sources import (
+    SIMULATOR,
+    choice_to_state,
+    downloaded_paths,
+    initial_choice,
+    installed_choices,
+    remote_choices,
+)
 from . import main_window_failures as failures
 from .background import BackgroundWork
 from .chat.composer import Composer
@@ -115,8 +122,10 @@ class MainWindow(QMainWindow):
         self.importer = DropImporter(services, self)
         self._choices: list[ModelChoice] = [SIMULATOR]
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
+        self._downloaded: set[str] = set()  # the installed models this app downloaded (their paths)
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
-                                         self.notices, self.picker.label_for, self.restart_engine, self)
+                                         self.notices, self.picker.label_for, self.restart_engine, self,
+                                         downloaded=lambda choice: choice.model in self._downloaded)
         # the settings, the model manager, the launch planner
         self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model)
         self._wire()
@@ -201,7 +210,8 @@ class MainWindow(QMainWindow):
     async def refresh_models(self) -> None:
         paths, settings = self.services.paths, self.settings
         try:
-            installed = await asyncio.to_thread(installed_choices, paths, settings)
+            installed, self._downloaded = await asyncio.to_thread(
+                lambda: (installed_choices(paths, settings), downloaded_paths(paths, settings)))
         except Exception as exc:  # a damaged registry must not hide the simulator and remote models
             log.warning("cannot list installed models: %s", exc)
             installed = []
@@ -346,9 +356,42 @@ class MainWindow(QMainWindow):
             self.importer.import_urls(event.mimeData().urls())
 
     def offer_model_file(self, path: Path) -> None:
-        """A model file from the desktop (command line, file manager, a second launch, macOS Finder):
-        checked and imported exactly as if it had been dropped on the window."""
-        self.importer.import_file(Path(path))
+        """A model file from the desktop (command line, file manager, a second launch, macOS Finder): whoever
+        opens a model wants to chat with it. It is checked and imported as a dropped file is, then loaded with
+        the cursor in the message box; while a reply runs, loading it is offered instead."""
+        self.work.run(self._open_model_file(Path(path)), failures.open_model_failed)
+
+    async def _open_model_file(self, path: Path) -> None:
+        entry = await self.importer.import_path(path, to_chat=True)
+        if entry is None:
+            return  # the importer said why
+        await self.refresh_models()
+        choice = next((c for c in self._choices if c.model == str(entry.path)), None)
+        if choice is None:
+            return
+        if not self.session.busy:
+            self._load_to_chat(choice)
+            return
+        self.notices.show_message(
+            self.tr("{name} is ready. A reply is still running: load the model when you want to chat with it.")
+            .format(name=choice.label), "info", self.tr("Load {name}").format(name=choice.label),
+            lambda: self._load_to_chat(choice), source="opened")  # no timeout: it waits for an answer
+
+    def _load_to_chat(self, choice: ModelChoice) -> None:
+        """Load ``choice`` and put the cursor in the message box; a running reply is stopped first (the user
+        asked for the model while it ran) and the model is loaded when the turn has ended."""
+        if self.session.busy:
+            def after_turn() -> None:
+                if not self.session.busy:
+                    self.session.busyChanged.disconnect(after_turn)
+                    self._load_to_chat(choice)
+
+            self.session.busyChanged.connect(after_turn)
+            self.session.stop()
+            return
+        self.switch_model(choice)
+        self.bring_to_front()
+        self.composer.input.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def bring_to_front(self) -> None:
         if self.isMinimized():

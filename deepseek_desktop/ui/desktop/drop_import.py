@@ -58,13 +58,17 @@ class DropImporter(QObject):
         self.work.run(self.import_path(path), lambda: QCoreApplication.translate(
             "DropImporter", "The dropped model could not be imported."))
 
-    async def import_path(self, path: Path, copy: bool = False) -> object | None:
-        """Check and register ``path`` where it is (or copy it into the models folder)."""
+    async def import_path(self, path: Path, copy: bool = False, *, to_chat: bool = False) -> object | None:
+        """Check and register ``path`` where it is (or copy it into the models folder). ``to_chat``: the user
+        opened the file to chat with it (from the desktop): the caller loads it, so the import says nothing on
+        success, and a model already installed is that entry."""
         paths, settings = self.services.paths, self.services.settings
         try:
             entry = await asyncio.to_thread(_import, path, paths, models_dir(settings, paths), copy)
         except AlreadyInstalled as exc:  # no second entry for the same bytes: say which one it is
             log.info("import of %s skipped: %s", path, exc)
+            if to_chat:
+                return exc.model
             self.message.emit(describe(exc), "info")
             return None
         except DeepSeekError as exc:
@@ -75,8 +79,9 @@ class DropImporter(QObject):
             log.exception("import of %s failed", path)
             self.message.emit(describe(exc), "error")
             return None
-        self.message.emit(self.tr("Imported {name}. Choose it in the toolbar to chat with it.").format(
-            name=entry.name), "info")
+        if not to_chat:
+            self.message.emit(self.tr("Imported {name}. Choose it in the toolbar to chat with it.").format(
+                name=entry.name), "info")
         self.imported.emit(entry)
         return entry
 
