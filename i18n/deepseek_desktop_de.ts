@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About DeepSeek Desktop</source>
+        <translation>Über DeepSeek Desktop</translation>
+    </message>
+    <message>
+        <source>DeepSeek Desktop {version}</source>
+        <translation>DeepSeek Desktop {version}</translation>
+    </message>
+    <message>
+        <source>Chat with DeepSeek models on this computer, on a server of your own or through DeepSeek&apos;s API. Free software under the {licence} licence. Your conversations, settings and models stay in the folders below.</source>
+        <translation>Chatten Sie mit DeepSeek-Modellen auf diesem Rechner, auf einem eigenen Server oder über die DeepSeek-API. Freie Software unter der {licence}-Lizenz. Ihre Unterhaltungen, Einstellungen und Modelle bleiben in den Ordnern unten.</translation>
+    </message>
+    <message>
+        <source>Data (conversations, models):</source>
+        <translation>Daten (Unterhaltungen, Modelle):</translation>
+    </message>
+    <message>
+        <source>Settings:</source>
+        <translation>Einstellungen:</translation>
+    </message>
+    <message>
+        <source>Log:</source>
+        <translation>Protokoll:</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Open the folder: {folder}</source>
+        <translation>Ordner öffnen: {folder}</translation>
+    </message>
+    <message>
+        <source>Built on:</source>
+        <translation>Aufgebaut auf:</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Bestandteil</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Lizenz</translation>
+    </message>
+    <message>
+        <source>The parts the app is built on, with their licences</source>
+        <translation>Die Bestandteile der App mit ihren Lizenzen</translation>
+    </message>
+</context>
+<context>
     <name>Accessibility</name>
     <message>
         <source>Reply finished.</source>
@@ -294,6 +349,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{n} s</translation>
     </message>
     <message>
+        <source>{n} ms</source>
+        <translation>{n} ms</translation>
+    </message>
+    <message>
         <source>{n} min</source>
         <translation>{n} min</translation>
     </message>
@@ -328,8 +387,16 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download). {level}: {speed}.</translation>
     </message>
     <message>
-        <source>Download</source>
-        <translation>Herunterladen</translation>
+        <source>For a quick first try: {name} ({size}), {level}: {speed}.</source>
+        <translation>Für einen schnellen ersten Versuch: {name} ({size}), {level}: {speed}.</translation>
+    </message>
+    <message>
+        <source>Quick try ({size})</source>
+        <translation>Schnell ausprobieren ({size})</translation>
+    </message>
+    <message>
+        <source>Download ({size})</source>
+        <translation>Herunterladen ({size})</translation>
     </message>
 </context>
 <context>
@@ -1057,16 +1124,16 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>~{speed} Token/s</translation>
     </message>
     <message>
-        <source>The offline simulator answers from a few built-in topics.</source>
-        <translation>Der Offline-Simulator antwortet aus wenigen eingebauten Themen.</translation>
-    </message>
-    <message>
         <source>Runs on {url}. Your messages are sent there.</source>
         <translation>Läuft auf {url}. Ihre Nachrichten werden dorthin gesendet.</translation>
     </message>
     <message>
         <source>Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, working memory {compute}.</source>
         <translation>Braucht etwa {total}: Gewichte {weights}, Kontext-Cache {kv} für {ctx} Token, Arbeitsspeicher {compute}.</translation>
+    </message>
+    <message>
+        <source>No model runs: the simulator answers from a few built-in topics.</source>
+        <translation>Kein Modell läuft: Der Simulator antwortet aus einigen eingebauten Themen.</translation>
     </message>
     <message>
         <source>This computer: {ram} of memory free.</source>
@@ -1090,6 +1157,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About DeepSeek Desktop</source>
+        <translation>&amp;Über DeepSeek Desktop</translation>
     </message>
 </context>
 <context>
@@ -1721,6 +1792,14 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <source>{n}K</source>
         <translation>{n}K</translation>
     </message>
+    <message>
+        <source>{own} (base model {base}: {licence})</source>
+        <translation>{own} (Basismodell {base}: {licence})</translation>
+    </message>
+    <message>
+        <source>{licence} (commercial use allowed)</source>
+        <translation>{licence} (kommerzielle Nutzung erlaubt)</translation>
+    </message>
 </context>
 <context>
     <name>ModelListEntry</name>
@@ -1803,8 +1882,8 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>entfernt</translation>
     </message>
     <message>
-        <source>offline</source>
-        <translation>offline</translation>
+        <source>built-in answers</source>
+        <translation>eingebaute Antworten</translation>
     </message>
     <message>
         <source>Simulator (no model)</source>
@@ -2020,6 +2099,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>{done} already downloaded</source>
         <translation>{done} bereits heruntergeladen</translation>
+    </message>
+    <message>
+        <source>For a quick first try: {name} · {quant} · {size} download</source>
+        <translation>Für einen schnellen ersten Versuch: {name} · {quant} · {size} Download</translation>
     </message>
     <message>
         <source>Too big to run here: {names}. Use them through DeepSeek&apos;s API or a cluster of your own.</source>

@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
         self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
-        self.help_menu = HelpMenu(self, self.shortcut_actions["keys"])
+        self.help_menu = HelpMenu(self, self.shortcut_actions["keys"], services.paths)
         self.retranslate()
         self._restore_geometry()
 

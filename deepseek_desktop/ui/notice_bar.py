@@ -35,6 +35,8 @@ class NoticeBar(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action = QPushButton(self)
         self.action.hide()
+        self.other_action = QPushButton(self)  # a second answer, for the few messages that offer two
+        self.other_action.hide()
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -43,6 +45,7 @@ class NoticeBar(QFrame):
         layout.setContentsMargins(12, 6, 6, 6)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action)
+        layout.addWidget(self.other_action)
         layout.addWidget(self.close_button)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -51,17 +54,20 @@ class NoticeBar(QFrame):
         self._watched_window: QWidget | None = None
         QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self._callback: Callable[[], None] | None = None
+        self._other_callback: Callable[[], None] | None = None
         self._stays = False
         self.action.clicked.connect(self._on_action)
+        self.other_action.clicked.connect(self._on_other_action)
         self.kind = ""
         self.source = ""
         self.hide()
 
     def show_message(self, text: str, kind: str = "info", action_text: str = "",
                      action: Callable[[], None] | None = None, timeout_ms: int = 0, source: str = "",
-                     stays: bool = False) -> None:
+                     stays: bool = False, other: tuple[str, Callable[[], None]] | None = None) -> None:
         """``source`` names who owns the message (e.g. "engine"), so that it can take back its own.
-        ``stays``: the message stays after its action button is used (its owner dismisses it)."""
+        ``stays``: the message stays after its action button is used (its owner dismisses it).
+        ``other``: a second button (its text, what it does), beside the first."""
         self.kind = kind
         self._stays = stays
         self.source = source
@@ -69,6 +75,9 @@ class NoticeBar(QFrame):
         self._callback = action
         self.action.setVisible(bool(action_text and action))
         self.action.setText(action_text)
+        self._other_callback = other[1] if other else None
+        self.other_action.setVisible(other is not None)
+        self.other_action.setText(other[0] if other else "")
         self._name_close_button()
         self._restyle()
         self.show()
@@ -170,10 +179,17 @@ class NoticeBar(QFrame):
         if callback:
             callback()
 
+    def _on_other_action(self) -> None:
+        callback = self._other_callback
+        if not self._stays:
+            self.dismiss()
+        if callback:
+            callback()
+
     def dismiss(self) -> None:
         self._timer.stop()
         self._remaining_ms = 0
-        self._callback = None
+        self._callback = self._other_callback = None
         self.source = ""
         self.hide()
 

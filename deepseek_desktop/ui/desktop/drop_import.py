@@ -100,7 +100,7 @@ class DropImporter(QObject):
 
     async def _offer(self, banner) -> None:
         from ...models.catalogue.state import assess_with_settings  # not needed before the window shows
-        from ..fit_text import level_text, speed_line
+        from ..fit_text import level_text, speed_line, speed_text
 
         try:
             # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
@@ -120,9 +120,17 @@ class DropImporter(QObject):
                        "{name} ({quant}, {size} download). {level}: {speed}.").format(
             name=best.model.name, quant=best.quant, size=size_text(best.size_bytes),
             level=level_text(best.level), speed=speed_line(best.speed))
+        quick = rec.quick
+        other = None
+        if quick is not None:  # the best pick is a long download: a small model to chat with meanwhile
+            text += " " + self.tr("For a quick first try: {name} ({size}), {level}: {speed}.").format(
+                name=quick.model.name, size=size_text(quick.size_bytes), level=level_text(quick.level).lower(),
+                speed=speed_text(quick.tokens_per_s))
+            other = (self.tr("Quick try ({size})").format(size=size_text(quick.size_bytes)),
+                     lambda: self.downloadRequested.emit(quick.spec))
         # it stays until a model is installed: a failed or cancelled download leaves the offer in place
-        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
-                            stays=True)
+        banner.show_message(text, "recommend", self.tr("Download ({size})").format(size=size_text(best.size_bytes)),
+                            lambda: self.downloadRequested.emit(best.spec), stays=True, other=other)
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):

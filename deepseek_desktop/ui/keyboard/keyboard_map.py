@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.paths import AppPaths
+from ..about import AboutDialog
 from ..screen_fit import ScreenFit
 from .shortcuts import SHORTCUTS, WHERE, key_text, translated
 
@@ -82,13 +84,19 @@ class KeyboardMapDialog(QDialog):
 
 
 class HelpMenu(QMenu):
-    """The main window's Help menu; it relabels itself when the language changes."""
+    """The main window's Help menu (the keyboard shortcuts, About); it relabels itself when the language
+    changes. ``paths``: the app's folders, which About shows."""
 
-    def __init__(self, window: QMainWindow, keys_action: QAction) -> None:
+    def __init__(self, window: QMainWindow, keys_action: QAction, paths: AppPaths) -> None:
         super().__init__(window.menuBar())
         self.setObjectName("helpMenu")
         self.keys_action = keys_action
         self.addAction(keys_action)
+        self.addSeparator()
+        self.about_action = QAction(self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)  # in the application menu on macOS
+        self.about_action.triggered.connect(lambda: AboutDialog.show_for(window, paths))
+        self.addAction(self.about_action)
         window.menuBar().addMenu(self)
         self.retranslate()
 
@@ -100,3 +108,4 @@ class HelpMenu(QMenu):
     def retranslate(self) -> None:
         self.setTitle(self.tr("&Help"))
         self.keys_action.setText(self.tr("&Keyboard shortcuts"))
+        self.about_action.setText(self.tr("&About DeepSeek Desktop"))

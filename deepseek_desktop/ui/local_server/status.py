@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..fit_text import elapsed_text
 from ..screen_fit import ScreenFit
 from .controller import LocalServerController
 
@@ -50,7 +51,7 @@ class RequestLogView(QDialog):
             entry.client,
             entry.model or "–",
             tokens,
-            f"{entry.duration_ms:.0f} ms",
+            elapsed_text(entry.duration_ms),
             str(entry.status),
         )
         for col, text in enumerate(cells):
