@@ -1819,6 +1819,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Modellordner auswählen</translation>
     </message>
     <message>
+        <source>The download of {name} failed: {reason}</source>
+        <translation>Der Download von {name} ist fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
         <source>Downloaded {name}. Choose it in the toolbar to chat with it.</source>
         <translation>{name} heruntergeladen. Wählen Sie es in der Symbolleiste, um damit zu chatten.</translation>
     </message>
@@ -2457,6 +2461,18 @@ Ollama: {ollama}</translation>
 </context>
 <context>
     <name>SettingsDialog</name>
+    <message>
+        <source>The server is off.</source>
+        <translation>Der Server ist aus.</translation>
+    </message>
+    <message>
+        <source>The server is on. OpenAI-compatible: {openai}</source>
+        <translation>Der Server läuft. OpenAI-kompatibel: {openai}</translation>
+    </message>
+    <message>
+        <source>Ollama-compatible: {ollama}</source>
+        <translation>Ollama-kompatibel: {ollama}</translation>
+    </message>
     <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>

@@ -349,3 +349,26 @@ def test_the_edit_box_sends_with_enter_and_cancels_with_escape(make_gui):
     gui.wait(lambda: w.chat_view.widgets[0].item.content == "Explain quantisation for a laptop"
              and len(w.chat_view.widgets) == 2 and not w.session.busy)
     assert w.chat_view.widgets[0].item.versions == 2
+
+
+def test_tab_in_the_settings_reaches_only_controls_that_show_their_focus(make_gui):
+    from PySide6.QtWidgets import QAbstractScrollArea, QScrollArea
+
+    gui = make_gui(start=False)
+    dialog = gui.window.open_settings()
+    dialog.activateWindow()
+    gui.wait(lambda: QApplication.activeWindow() is dialog)
+    dialog.pages.setFocus(Qt.FocusReason.TabFocusReason)
+    reached: list[QWidget] = []
+    for _ in range(12):  # the page list, then the first page's controls, in order
+        widget = QApplication.focusWidget()
+        if widget in reached:
+            break
+        reached.append(widget)
+        focused = widget.grab().toImage()
+        gui.qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        gui.wait(lambda left=widget: QApplication.focusWidget() is not left)
+        assert not isinstance(widget, QScrollArea), "a page's scroll area is no Tab stop of its own"
+        if not isinstance(widget, QAbstractScrollArea) or widget is dialog.pages:
+            assert widget.grab().toImage() != focused, f"{type(widget).__name__} shows no focus"
+    assert reached[1] is dialog.fields["general.language"].widget, "the first Tab lands on the first setting"

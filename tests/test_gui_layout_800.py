@@ -84,6 +84,10 @@ def test_model_manager_at_800_cuts_nothing(gui_en, gemma_path, tmp_path):
                    for i in range(mm.catalogue.model_list.count())]
         assert entries and all(e.minimumSizeHint().width() <= mm.catalogue.model_list.viewport().width()
                                for e in entries)
+        # every name whole: wrapped after a hyphen where the list is narrow, never cut to "DeepSeek-R1-Distill-Qw…"
+        for e in entries:
+            assert e.name.text().replace("\u200b", "") == e.model.name and e.name.wordWrap()
+            gui.wait(lambda e=e: e.name.height() >= e.name.heightForWidth(e.name.width()) > 0)
         # the folder panel: its parts in its width, the RAM-disk text wrapped and whole
         assert panel.minimumSizeHint().width() <= panel.width()
         note = panel.ramdisk_note

@@ -126,10 +126,11 @@ class MainWindow(QMainWindow):
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
                                          self.notices, self.picker.label_for, self.restart_engine, self,
                                          downloaded=lambda choice: choice.model in self._downloaded)
-        # the settings, the model manager, the launch planner
-        self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model)
-        self._wire()
         self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
+        # the settings, the model manager, the launch planner
+        self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model,
+                                    self.local_server)
+        self._wire()
         self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
         self.help_menu = HelpMenu(self, self.shortcut_actions["keys"], services.paths)
         self.retranslate()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from .accessibility import announce
 
@@ -41,12 +41,17 @@ class NoticeBar(QFrame):
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.dismiss)
-        layout = QHBoxLayout(self)
+        self._buttons = QHBoxLayout()
+        self._buttons.setContentsMargins(0, 0, 0, 0)
+        self._buttons.addWidget(self.action)
+        self._buttons.addWidget(self.other_action)
+        self._layout = layout = QGridLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.action)
-        layout.addWidget(self.other_action)
-        layout.addWidget(self.close_button)
+        layout.setColumnStretch(0, 1)
+        layout.addWidget(self.label, 0, 0)
+        layout.addLayout(self._buttons, 0, 1)
+        layout.addWidget(self.close_button, 0, 2, Qt.AlignmentFlag.AlignTop)
+        self._buttons_below = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
@@ -80,6 +85,7 @@ class NoticeBar(QFrame):
         self.other_action.setText(other[0] if other else "")
         self._name_close_button()
         self._restyle()
+        self._place_buttons(self.width())
         self.show()
         announce(self.label, text)  # a screen reader says it: the bar appears away from the focus
         self._timer.stop()
@@ -150,6 +156,27 @@ class NoticeBar(QFrame):
     def leaveEvent(self, event) -> None:  # noqa: N802
         super().leaveEvent(event)
         QTimer.singleShot(0, self, self._update_countdown)  # underMouse() is still true while the event is delivered
+
+    def _place_buttons(self, width: int) -> None:
+        """The buttons beside the text while it keeps most of the width, else in a row below it (two long
+        buttons beside the first-run offer left its text a column one word wide at 800 pixels)."""
+        shown = [b for b in (self.action, self.other_action) if not b.isHidden()]
+        needed = sum(b.sizeHint().width() for b in shown) + 6 * len(shown)
+        below = bool(shown) and width > 0 and width - needed < 0.6 * width
+        if below == self._buttons_below:
+            return
+        self._buttons_below = below
+        self._layout.removeItem(self._buttons)
+        if below:
+            self._buttons.insertStretch(0, 1)
+            self._layout.addLayout(self._buttons, 1, 0, 1, 2)
+        else:
+            self._buttons.takeAt(0)  # the stretch
+            self._layout.addLayout(self._buttons, 0, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_buttons(event.size().width())
 
     def _name_close_button(self) -> None:
         self.close_button.setToolTip(self.tr("Close"))

@@ -191,7 +191,7 @@ class MessageWidget(QFrame):
         else:
             rendered = self._renderer.render(content)
             self._whole_code_blocks = rendered.code_blocks
-            self.body.setHtml(rendered.html)
+            self.body.show_html(rendered.html)
 
     def shown_text(self) -> str:
         """The message's text as the views show it now (what a user can see and select)."""
