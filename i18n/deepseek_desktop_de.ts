@@ -1574,14 +1574,6 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Anweisungen, die das Modell vor dieser Unterhaltung erhält:</translation>
     </message>
     <message>
-        <source>{name} is ready. A reply is still running: load the model when you want to chat with it.</source>
-        <translation>{name} ist bereit. Eine Antwort läuft noch: Laden Sie das Modell, wenn Sie damit chatten möchten.</translation>
-    </message>
-    <message>
-        <source>Load {name}</source>
-        <translation>{name} laden</translation>
-    </message>
-    <message>
         <source>DeepSeek Desktop</source>
         <translation>DeepSeek Desktop</translation>
     </message>
@@ -1620,10 +1612,6 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>The list of models could not be read.</source>
         <translation>Die Liste der Modelle konnte nicht gelesen werden.</translation>
-    </message>
-    <message>
-        <source>The model file could not be opened.</source>
-        <translation>Die Modelldatei konnte nicht geöffnet werden.</translation>
     </message>
 </context>
 <context>
@@ -1877,6 +1865,21 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Installed</source>
         <translation>Installiert</translation>
+    </message>
+</context>
+<context>
+    <name>ModelOpener</name>
+    <message>
+        <source>The model file could not be opened.</source>
+        <translation>Die Modelldatei konnte nicht geöffnet werden.</translation>
+    </message>
+    <message>
+        <source>{name} is ready. A reply is still running: load the model when you want to chat with it.</source>
+        <translation>{name} ist bereit. Eine Antwort läuft noch: Laden Sie das Modell, wenn Sie damit chatten möchten.</translation>
+    </message>
+    <message>
+        <source>Load {name}</source>
+        <translation>{name} laden</translation>
     </message>
 </context>
 <context>

@@ -136,7 +136,7 @@ def test_shortcuts_open_the_model_manager_settings_and_keyboard_map_and_quit(mak
         assert ("Ctrl+Shift+M", "Open the model manager", "Anywhere in the window") in keys.rows()
         keys.close()
         activate(gui)
-        assert [a.text() for a in w.help_menu.actions()] == ["&Keyboard shortcuts"]
+        assert [a.text() for a in w.help_menu.actions()] == ["&Keyboard shortcuts", "", "&About DeepSeek Desktop"]
 
         gui.qtbot.keyClick(w, Qt.Key.Key_Q, CTRL)
         gui.wait(lambda: not w.isVisible(), 5)
@@ -221,6 +221,11 @@ def test_editing_a_question_far_up_brings_the_editor_into_view(make_gui):
     gui.wait(editor_seen, 5)
 
 
+def current_id(window) -> int | None:
+    conversation = window.session.conversation
+    return conversation.id if conversation is not None else None
+
+
 def ids(sidebar) -> list[int]:
     return [sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(sidebar.list.count())]
 
@@ -238,7 +243,7 @@ def test_ctrl_z_undoes_the_last_deletions_one_after_the_other(make_gui):
         gui.wait(lambda n=len(ids(sidebar)): len(ids(sidebar)) == n - 1)
     assert ids(sidebar) == [] and sidebar.list.hasFocus(), "deleting the open conversation keeps the focus"
     gui.qtbot.keyClick(sidebar.list, Qt.Key.Key_Z, CTRL)
-    gui.wait(lambda: ids(sidebar) == [second] and w.session.conversation.id == second)
+    gui.wait(lambda: ids(sidebar) == [second] and current_id(w) == second)
     assert not w.notices.isVisible(), "the offer is answered"
     # in the message box Ctrl+Z undoes typing first, then (nothing typed left) the deletion
     w.composer.input.setFocus()
@@ -246,7 +251,7 @@ def test_ctrl_z_undoes_the_last_deletions_one_after_the_other(make_gui):
     gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_Z, CTRL)
     assert w.composer.input.toPlainText() == "" and ids(sidebar) == [second]
     gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_Z, CTRL)
-    gui.wait(lambda: sorted(ids(sidebar)) == sorted([first, second]) and w.session.conversation.id == first)
+    gui.wait(lambda: sorted(ids(sidebar)) == sorted([first, second]) and current_id(w) == first)
 
 
 def test_undo_counts_down_only_while_it_can_be_seen_and_nobody_is_at_it(make_gui):
@@ -308,8 +313,7 @@ def test_keys_switch_conversations_regenerate_copy_and_return_to_the_message_box
                                                                      newest),
                                (Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier, older)):
         gui.qtbot.keyClick(QApplication.focusWidget(), key, mod)
-        gui.wait(lambda expected=expected: w.session.conversation.id == expected
-                 and len(w.chat_view.widgets) == 2)
+        gui.wait(lambda expected=expected: current_id(w) == expected and len(w.chat_view.widgets) == 2)
         assert QApplication.focusWidget() is w.composer.input, "the cursor stays in the message box"
     reply = w.chat_view.widgets[-1]
     gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_C, CTRL | SHIFT)

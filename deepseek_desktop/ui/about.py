@@ -46,6 +46,10 @@ class AboutDialog(QDialog):
         self.screen_fit = ScreenFit(self, QSize(640, 560))
         self.title = QLabel(self)
         self.title.setObjectName("sectionHeading")
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.title.setFont(font)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.folders: dict[str, tuple[QLabel, QLabel, QPushButton, Path]] = {}

@@ -43,6 +43,7 @@ from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
 from .desktop.drop_import import DropImporter
+from .desktop.model_opener import ModelOpener
 from .engine.model_switcher import ModelSwitcher
 from .engine.status_widget import EngineStatusWidget
 from .engine_presenter import EnginePresenter
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
                                    lambda: generation_params(self.settings),
                                    lambda: self.settings.get("generation.system_prompt"), self.work, self)
         self.importer = DropImporter(services, self)
+        self.opener = ModelOpener(self)  # a model file opened from the desktop: imported, loaded, the cursor in place
         self._choices: list[ModelChoice] = [SIMULATOR]
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
         self._downloaded: set[str] = set()  # the installed models this app downloaded (their paths)
@@ -357,42 +359,9 @@ class MainWindow(QMainWindow):
             self.importer.import_urls(event.mimeData().urls())
 
     def offer_model_file(self, path: Path) -> None:
-        """A model file from the desktop (command line, file manager, a second launch, macOS Finder): whoever
-        opens a model wants to chat with it. It is checked and imported as a dropped file is, then loaded with
-        the cursor in the message box; while a reply runs, loading it is offered instead."""
-        self.work.run(self._open_model_file(Path(path)), failures.open_model_failed)
-
-    async def _open_model_file(self, path: Path) -> None:
-        entry = await self.importer.import_path(path, to_chat=True)
-        if entry is None:
-            return  # the importer said why
-        await self.refresh_models()
-        choice = next((c for c in self._choices if c.model == str(entry.path)), None)
-        if choice is None:
-            return
-        if not self.session.busy:
-            self._load_to_chat(choice)
-            return
-        self.notices.show_message(
-            self.tr("{name} is ready. A reply is still running: load the model when you want to chat with it.")
-            .format(name=choice.label), "info", self.tr("Load {name}").format(name=choice.label),
-            lambda: self._load_to_chat(choice), source="opened")  # no timeout: it waits for an answer
-
-    def _load_to_chat(self, choice: ModelChoice) -> None:
-        """Load ``choice`` and put the cursor in the message box; a running reply is stopped first (the user
-        asked for the model while it ran) and the model is loaded when the turn has ended."""
-        if self.session.busy:
-            def after_turn() -> None:
-                if not self.session.busy:
-                    self.session.busyChanged.disconnect(after_turn)
-                    self._load_to_chat(choice)
-
-            self.session.busyChanged.connect(after_turn)
-            self.session.stop()
-            return
-        self.switch_model(choice)
-        self.bring_to_front()
-        self.composer.input.setFocus(Qt.FocusReason.OtherFocusReason)
+        """A model file from the desktop (command line, file manager, a second launch, macOS Finder): imported,
+        then loaded to chat with (``ModelOpener``)."""
+        self.opener.open(Path(path))
 
     def bring_to_front(self) -> None:
         if self.isMinimized():

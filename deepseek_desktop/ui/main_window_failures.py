@@ -32,7 +32,3 @@ def system_prompt_failed() -> str:
 
 def models_failed() -> str:
     return QCoreApplication.translate("MainWindow", "The list of models could not be read.")
-
-
-def open_model_failed() -> str:
-    return QCoreApplication.translate("MainWindow", "The model file could not be opened.")

@@ -44,7 +44,7 @@ def install(window) -> dict[str, QAction]:
         """Press the last reply's Regenerate or Copy button, if it offers one now."""
         reply = window.chat_view.last_reply()
         button = getattr(reply, name, None) if reply is not None else None
-        if button is not None and button.isVisible() and button.isEnabled():
+        if button is not None and not button.isHidden() and button.isEnabled():  # not hidden: shown, or about to be
             button.click()
 
     def to_message_box() -> None:

@@ -133,7 +133,7 @@ class RecommendationCard(QFrame):
         if quick is not None:
             self.quick_label.setText(self.tr("For a quick first try: {name} · {quant} · {size} download").format(
                 name=quick.model.name, quant=quick.quant, size=size_text(quick.size_bytes))
-                + "   " + level_text(quick.level) + ", " + speed_line(quick.speed))
+                + "   " + level_text(quick.level).lower() + ", " + speed_line(quick.speed))
             self._show_download_state(self.quick_button, self._quick_state)
         remote = state.recommendation.remote
         self.remote_label.setVisible(bool(remote))
