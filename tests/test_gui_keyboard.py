@@ -334,9 +334,10 @@ def test_the_edit_box_sends_with_enter_and_cancels_with_escape(make_gui):
     activate(gui)
     send_and_wait(gui, "Explain quantisation")
     question = w.chat_view.widgets[0]
+    gui.wait(question.edit_button.isEnabled)  # enabled when the turn's end has reached the message widgets
     gui.qtbot.mouseClick(question.edit_button, Qt.MouseButton.LeftButton)
+    gui.wait(lambda: question.editor is not None and question.editor.hasFocus())
     editor = question.editor
-    gui.wait(lambda: editor.hasFocus())
     editor.selectAll()
     gui.qtbot.keyClicks(editor, "Explain")
     gui.qtbot.keyClick(editor, Qt.Key.Key_Return, SHIFT)
