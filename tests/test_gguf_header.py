@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import make_gguf
 from gguf_craft import MALFORMED, huge_array, nested_arrays
@@ -133,3 +135,11 @@ def test_a_file_that_is_no_gguf_says_why(bad_models, tmp_path):
         check_gguf(future)
     assert err.value.message_id == "model.gguf_version"
     assert err.value.user_text().startswith("future.gguf is a GGUF file of version 9; this app reads versions 1 to 3")
+
+
+def test_a_relative_path_names_its_folder_not_a_dot(bad_models, monkeypatch):
+    """`deepseek-desktop models import x.gguf` in the file's folder: the message says which folder."""
+    monkeypatch.chdir(bad_models["random"].parent)
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(Path(bad_models["random"].name))
+    assert err.value.user_text().endswith(f"(in {bad_models['random'].parent}).")

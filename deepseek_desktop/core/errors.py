@@ -3,6 +3,7 @@ plus technical detail for the log. ``error_text`` gives the English line for the
 
 from __future__ import annotations
 
+import os
 from pathlib import PurePath
 from typing import Any
 
@@ -213,7 +214,9 @@ class ModelFileError(DeepSeekError):
         if "path" in params:
             path = PurePath(str(params["path"]))
             params.setdefault("file", _printable(path.name or str(path)))
-            params.setdefault("folder", _printable(str(path.parent), 200))
+            # a relative path (the command line's "x.gguf") names its folder from the working directory, not "."
+            folder = str(path.parent) if path.is_absolute() else os.path.abspath(str(path.parent))
+            params.setdefault("folder", _printable(folder, 200))
         super().__init__(message_id, detail, **params)
 
 
