@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About DeepSeek Desktop</source>
+        <translation>Über DeepSeek Desktop</translation>
+    </message>
+    <message>
+        <source>DeepSeek Desktop {version}</source>
+        <translation>DeepSeek Desktop {version}</translation>
+    </message>
+    <message>
+        <source>Chat with DeepSeek models on this computer, on a server of your own or through DeepSeek&apos;s API. Free software under the {licence} licence. Your conversations, settings and models stay in the folders below.</source>
+        <translation>Chatten Sie mit DeepSeek-Modellen auf diesem Rechner, auf einem eigenen Server oder über die DeepSeek-API. Freie Software unter der {licence}-Lizenz. Ihre Unterhaltungen, Einstellungen und Modelle bleiben in den Ordnern unten.</translation>
+    </message>
+    <message>
+        <source>Data (conversations, models):</source>
+        <translation>Daten (Unterhaltungen, Modelle):</translation>
+    </message>
+    <message>
+        <source>Settings:</source>
+        <translation>Einstellungen:</translation>
+    </message>
+    <message>
+        <source>Log:</source>
+        <translation>Protokoll:</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Open the folder: {folder}</source>
+        <translation>Ordner öffnen: {folder}</translation>
+    </message>
+    <message>
+        <source>Built on:</source>
+        <translation>Aufgebaut auf:</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Bestandteil</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Lizenz</translation>
+    </message>
+    <message>
+        <source>The parts the app is built on, with their licences</source>
+        <translation>Die Bestandteile der App mit ihren Lizenzen</translation>
+    </message>
+</context>
+<context>
     <name>Accessibility</name>
     <message>
         <source>Reply finished.</source>
@@ -142,20 +197,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Antwort stoppen (Esc)</translation>
     </message>
     <message>
-        <source>The model is answering…</source>
-        <translation>Das Modell antwortet …</translation>
-    </message>
-    <message>
         <source>Send</source>
         <translation>Senden</translation>
     </message>
     <message>
         <source>Send (Enter)</source>
         <translation>Senden (Eingabetaste)</translation>
-    </message>
-    <message>
-        <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
-        <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
 </context>
 <context>
@@ -183,10 +230,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Delete</source>
         <translation>Löschen</translation>
-    </message>
-    <message>
-        <source>New chat</source>
-        <translation>Neuer Chat</translation>
     </message>
     <message>
         <source>Start a new conversation (Ctrl+N)</source>
@@ -306,6 +349,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{n} s</translation>
     </message>
     <message>
+        <source>{n} ms</source>
+        <translation>{n} ms</translation>
+    </message>
+    <message>
         <source>{n} min</source>
         <translation>{n} min</translation>
     </message>
@@ -340,8 +387,16 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download). {level}: {speed}.</translation>
     </message>
     <message>
-        <source>Download</source>
-        <translation>Herunterladen</translation>
+        <source>For a quick first try: {name} ({size}), {level}: {speed}.</source>
+        <translation>Für einen schnellen ersten Versuch: {name} ({size}), {level}: {speed}.</translation>
+    </message>
+    <message>
+        <source>Quick try ({size})</source>
+        <translation>Schnell ausprobieren ({size})</translation>
+    </message>
+    <message>
+        <source>Download ({size})</source>
+        <translation>Herunterladen ({size})</translation>
     </message>
 </context>
 <context>
@@ -605,8 +660,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{model} konnte nicht geladen werden. Versuchen Sie es erneut oder wählen Sie in der Werkzeugleiste ein anderes Modell.</translation>
     </message>
     <message>
-        <source>The model is answering…</source>
-        <translation>Das Modell antwortet …</translation>
+        <source>The model is answering… (Esc stops it)</source>
+        <translation>Das Modell antwortet … (Esc hält es an)</translation>
+    </message>
+    <message>
+        <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
     <message>
         <source>Choose a model in the toolbar to start.</source>
@@ -683,14 +742,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Modelldatei nicht gefunden: {path}</translation>
     </message>
     <message>
-        <source>Not a GGUF model file: {path}</source>
-        <translation>Keine GGUF-Modelldatei: {path}</translation>
-    </message>
-    <message>
-        <source>The model file is incomplete (truncated): {path}</source>
-        <translation>Die Modelldatei ist unvollständig (abgeschnitten): {path}</translation>
-    </message>
-    <message>
         <source>llama.cpp cannot run this model architecture ({arch}): {path}</source>
         <translation>llama.cpp kann diese Modellarchitektur ({arch}) nicht ausführen: {path}</translation>
     </message>
@@ -705,14 +756,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>No model is loaded.</source>
         <translation>Es ist kein Modell geladen.</translation>
-    </message>
-    <message>
-        <source>The header of the model file is damaged or malformed: {path}</source>
-        <translation>Der Header der Modelldatei ist beschädigt oder fehlerhaft: {path}</translation>
-    </message>
-    <message>
-        <source>{name}: the model file is incomplete (truncated), {present} of {expected} present; download it again: {path}</source>
-        <translation>{name}: Die Modelldatei ist unvollständig (abgeschnitten), {present} von {expected} vorhanden; laden Sie sie erneut herunter: {path}</translation>
     </message>
     <message>
         <source>This is a folder, not a GGUF model file: {path}</source>
@@ -869,6 +912,30 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>A part of the split model is missing: {path}</source>
         <translation>Ein Teil des aufgeteilten Modells fehlt: {path}</translation>
+    </message>
+    <message>
+        <source>Not a GGUF model file: {file} does not begin with the GGUF signature (in {folder}).</source>
+        <translation>Keine GGUF-Modelldatei: {file} beginnt nicht mit der GGUF-Kennung (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is a GGUF file of version {version}; this app reads versions 1 to 3 (in {folder}).</source>
+        <translation>{file} ist eine GGUF-Datei der Version {version}; diese App liest die Versionen 1 bis 3 (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: the file ends before its data does (in {folder}).</source>
+        <translation>{file} ist unvollständig: Die Datei endet vor ihren Daten (in {folder}).</translation>
+    </message>
+    <message>
+        <source>The header of {file} is damaged: it cannot be read as a GGUF model file (in {folder}).</source>
+        <translation>Der Kopf von {file} ist beschädigt: Er lässt sich nicht als GGUF-Modelldatei lesen (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {present} of {expected} are there (in {folder}).</source>
+        <translation>{file} ist unvollständig: {present} von {expected} sind vorhanden (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {present} of {expected} are there. Download it again in the model manager.</source>
+        <translation>{file} ist unvollständig: {present} von {expected} sind vorhanden. Laden Sie die Datei in der Modellverwaltung erneut herunter.</translation>
     </message>
     <message>
         <source>No installed model is called {name}.</source>
@@ -1145,16 +1212,16 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>~{speed} Token/s</translation>
     </message>
     <message>
-        <source>The offline simulator answers from a few built-in topics.</source>
-        <translation>Der Offline-Simulator antwortet aus wenigen eingebauten Themen.</translation>
-    </message>
-    <message>
         <source>Runs on {url}. Your messages are sent there.</source>
         <translation>Läuft auf {url}. Ihre Nachrichten werden dorthin gesendet.</translation>
     </message>
     <message>
         <source>Needs about {total}: weights {weights}, context cache {kv} for {ctx} tokens, working memory {compute}.</source>
         <translation>Braucht etwa {total}: Gewichte {weights}, Kontext-Cache {kv} für {ctx} Token, Arbeitsspeicher {compute}.</translation>
+    </message>
+    <message>
+        <source>No model runs: the simulator answers from a few built-in topics.</source>
+        <translation>Kein Modell läuft: Der Simulator antwortet aus einigen eingebauten Themen.</translation>
     </message>
     <message>
         <source>This computer: {ram} of memory free.</source>
@@ -1178,6 +1245,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About DeepSeek Desktop</source>
+        <translation>&amp;Über DeepSeek Desktop</translation>
     </message>
 </context>
 <context>
@@ -1280,8 +1351,28 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Antwort anhalten</translation>
     </message>
     <message>
+        <source>Back to the message box</source>
+        <translation>Zurück zum Nachrichtenfeld</translation>
+    </message>
+    <message>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Next conversation</source>
+        <translation>Nächste Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Previous conversation</source>
+        <translation>Vorige Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Regenerate the last reply</source>
+        <translation>Letzte Antwort neu erzeugen</translation>
+    </message>
+    <message>
+        <source>Copy the last reply</source>
+        <translation>Letzte Antwort kopieren</translation>
     </message>
     <message>
         <source>Search conversations</source>
@@ -1300,8 +1391,24 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Ausgewählte Unterhaltung löschen (mit Rückgängig)</translation>
     </message>
     <message>
+        <source>Undo the last deletion of a conversation (in a text box: once there is no typing left to undo)</source>
+        <translation>Letztes Löschen einer Unterhaltung rückgängig machen (in einem Textfeld: sobald keine Eingabe mehr rückgängig zu machen ist)</translation>
+    </message>
+    <message>
         <source>Open the selected conversation&apos;s menu (export, rename, delete)</source>
         <translation>Menü der ausgewählten Unterhaltung öffnen (exportieren, umbenennen, löschen)</translation>
+    </message>
+    <message>
+        <source>Save the edited question and send it</source>
+        <translation>Geänderte Frage speichern und senden</translation>
+    </message>
+    <message>
+        <source>New line in the edited question</source>
+        <translation>Neue Zeile in der geänderten Frage</translation>
+    </message>
+    <message>
+        <source>Cancel the edit</source>
+        <translation>Bearbeiten abbrechen</translation>
     </message>
     <message>
         <source>Open the model manager</source>
@@ -1338,6 +1445,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>In the message box</source>
         <translation>Im Nachrichtenfeld</translation>
+    </message>
+    <message>
+        <source>While editing a question</source>
+        <translation>Beim Bearbeiten einer Frage</translation>
     </message>
 </context>
 <context>
@@ -1543,8 +1654,8 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Neue Unterhaltung</translation>
     </message>
     <message>
-        <source>Conversation deleted.</source>
-        <translation>Unterhaltung gelöscht.</translation>
+        <source>Conversation deleted. {keys} brings it back.</source>
+        <translation>Unterhaltung gelöscht. {keys} holt sie zurück.</translation>
     </message>
     <message>
         <source>Undo</source>
@@ -1765,6 +1876,14 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <source>{n}K</source>
         <translation>{n}K</translation>
     </message>
+    <message>
+        <source>{own} (base model {base}: {licence})</source>
+        <translation>{own} (Basismodell {base}: {licence})</translation>
+    </message>
+    <message>
+        <source>{licence} (commercial use allowed)</source>
+        <translation>{licence} (kommerzielle Nutzung erlaubt)</translation>
+    </message>
 </context>
 <context>
     <name>ModelListEntry</name>
@@ -1782,6 +1901,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Choose the models folder</source>
         <translation>Modellordner auswählen</translation>
+    </message>
+    <message>
+        <source>The download of {name} failed: {reason}</source>
+        <translation>Der Download von {name} ist fehlgeschlagen: {reason}</translation>
     </message>
     <message>
         <source>Downloaded {name}. Choose it in the toolbar to chat with it.</source>
@@ -1841,14 +1964,29 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
 </context>
 <context>
+    <name>ModelOpener</name>
+    <message>
+        <source>The model file could not be opened.</source>
+        <translation>Die Modelldatei konnte nicht geöffnet werden.</translation>
+    </message>
+    <message>
+        <source>{name} is ready. A reply is still running: load the model when you want to chat with it.</source>
+        <translation>{name} ist bereit. Eine Antwort läuft noch: Laden Sie das Modell, wenn Sie damit chatten möchten.</translation>
+    </message>
+    <message>
+        <source>Load {name}</source>
+        <translation>{name} laden</translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>remote</source>
         <translation>entfernt</translation>
     </message>
     <message>
-        <source>offline</source>
-        <translation>offline</translation>
+        <source>built-in answers</source>
+        <translation>eingebaute Antworten</translation>
     </message>
     <message>
         <source>Simulator (no model)</source>
@@ -2064,6 +2202,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>{done} already downloaded</source>
         <translation>{done} bereits heruntergeladen</translation>
+    </message>
+    <message>
+        <source>For a quick first try: {name} · {quant} · {size} download</source>
+        <translation>Für einen schnellen ersten Versuch: {name} · {quant} · {size} Download</translation>
     </message>
     <message>
         <source>Too big to run here: {names}. Use them through DeepSeek&apos;s API or a cluster of your own.</source>
@@ -2426,6 +2568,18 @@ Ollama: {ollama}</translation>
 </context>
 <context>
     <name>SettingsDialog</name>
+    <message>
+        <source>The server is off.</source>
+        <translation>Der Server ist aus.</translation>
+    </message>
+    <message>
+        <source>The server is on. OpenAI-compatible: {openai}</source>
+        <translation>Der Server läuft. OpenAI-kompatibel: {openai}</translation>
+    </message>
+    <message>
+        <source>Ollama-compatible: {ollama}</source>
+        <translation>Ollama-kompatibel: {ollama}</translation>
+    </message>
     <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>

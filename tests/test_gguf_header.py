@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import make_gguf
 from gguf_craft import MALFORMED, huge_array, nested_arrays
@@ -46,7 +48,8 @@ def test_bad_files(bad_models, kind, message_id):
     with pytest.raises(ModelFileError) as err:
         check_gguf(bad_models[kind])
     assert err.value.message_id == message_id
-    assert str(bad_models[kind]) in err.value.user_text()
+    text, path = err.value.user_text(), bad_models[kind]
+    assert str(path) in text or (path.name in text and f"(in {path.parent})" in text)
 
 
 def test_truncated_is_reported_not_raised_by_read(bad_models):
@@ -78,7 +81,8 @@ def test_every_malformed_header_is_a_model_file_error(tmp_path, kind):
     with pytest.raises(ModelFileError) as err:
         check_gguf(path)
     assert err.value.message_id == "model.bad_header", err.value.detail
-    assert err.value.user_text() == f"The header of the model file is damaged or malformed: {path}"
+    assert err.value.user_text() == (f"The header of {path.name} is damaged: it cannot be read as a GGUF model "
+                                     f"file (in {path.parent}).")
 
 
 def test_the_nesting_real_files_use_still_reads(tmp_path):
@@ -111,10 +115,31 @@ def test_per_layer_values_of_a_deep_model_are_kept(tmp_path):
     assert summary["head_count"] == 64 and summary["head_count_kv"] == 8
 
 
-def test_a_truncated_file_names_the_model_and_how_much_is_there(bad_models, gemma_path):
+def test_a_truncated_file_names_the_file_and_how_much_is_there(bad_models, gemma_path):
     with pytest.raises(ModelFileError) as err:
         check_gguf(bad_models["half"])
     text = err.value.user_text()
     assert err.value.message_id == "model.incomplete"
-    assert text.startswith("Gemma 3 270m: the model file is incomplete (truncated), 127 MB of 253 MB present")
-    assert "download it again" in text and str(bad_models["half"]) in text
+    # the file's own name (not the name in its metadata), and no "download it again" for a file from elsewhere
+    assert text == f"gemma-cut-in-half.gguf is incomplete: 127 MB of 253 MB are there (in {bad_models['half'].parent})."
+
+
+def test_a_file_that_is_no_gguf_says_why(bad_models, tmp_path):
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(bad_models["random"])
+    assert err.value.user_text() == (f"Not a GGUF model file: random-bytes.gguf does not begin with the GGUF "
+                                     f"signature (in {bad_models['random'].parent}).")
+    future = tmp_path / "future.gguf"
+    future.write_bytes(b"GGUF" + (9).to_bytes(4, "little") + bytes(64))
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(future)
+    assert err.value.message_id == "model.gguf_version"
+    assert err.value.user_text().startswith("future.gguf is a GGUF file of version 9; this app reads versions 1 to 3")
+
+
+def test_a_relative_path_names_its_folder_not_a_dot(bad_models, monkeypatch):
+    """`deepseek-desktop models import x.gguf` in the file's folder: the message says which folder."""
+    monkeypatch.chdir(bad_models["random"].parent)
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(Path(bad_models["random"].name))
+    assert err.value.user_text().endswith(f"(in {bad_models['random'].parent}).")

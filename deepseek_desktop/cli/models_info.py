@@ -153,6 +153,10 @@ def run_recommend(cmd: Command) -> int:
         if not b.level.usable:
             print("  Nothing in the catalogue is fast enough here to be comfortable; this is the fastest that fits.")
         print(f"  deepseek-desktop models download {b.spec}")
+        if rec.quick is not None:
+            q = rec.quick
+            print(f"  for a quick first try: {q.spec}  ({size_text(q.size_bytes)}, {q.fit.verdict.face.words}; "
+                  f"{speed_words(q.speed)})")
     for purpose, c in rec.per_purpose.items():
         print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {c.fit.verdict.face.words}; "
               f"{speed_words(c.speed)})")

@@ -3,6 +3,8 @@ plus technical detail for the log. ``error_text`` gives the English line for the
 
 from __future__ import annotations
 
+import os
+from pathlib import PurePath
 from typing import Any
 
 from .i18n_marks import QT_TRANSLATE_NOOP
@@ -11,8 +13,12 @@ from .i18n_marks import QT_TRANSLATE_NOOP
 # through ``QCoreApplication.translate("Errors", text)``. The marks let pyside6-lupdate collect the texts.
 MESSAGES: dict[str, str] = {
     "model.not_found": QT_TRANSLATE_NOOP("Errors", "Model file not found: {path}"),
-    "model.not_gguf": QT_TRANSLATE_NOOP("Errors", "Not a GGUF model file: {path}"),
-    "model.truncated": QT_TRANSLATE_NOOP("Errors", "The model file is incomplete (truncated): {path}"),
+    "model.not_gguf": QT_TRANSLATE_NOOP(
+        "Errors", "Not a GGUF model file: {file} does not begin with the GGUF signature (in {folder})."),
+    "model.gguf_version": QT_TRANSLATE_NOOP(
+        "Errors", "{file} is a GGUF file of version {version}; this app reads versions 1 to 3 (in {folder})."),
+    "model.truncated": QT_TRANSLATE_NOOP(
+        "Errors", "{file} is incomplete: the file ends before its data does (in {folder})."),
     "model.unsupported_arch": QT_TRANSLATE_NOOP(
         "Errors",
         "llama.cpp cannot run this model architecture ({arch}): {path}",
@@ -23,12 +29,13 @@ MESSAGES: dict[str, str] = {
         "Not an MLX model folder (config.json, weights and tokenizer are needed): {path}",
     ),
     "model.none_loaded": QT_TRANSLATE_NOOP("Errors", "No model is loaded."),
-    "model.bad_header": QT_TRANSLATE_NOOP("Errors", "The header of the model file is damaged or malformed: {path}"),
+    "model.bad_header": QT_TRANSLATE_NOOP(
+        "Errors", "The header of {file} is damaged: it cannot be read as a GGUF model file (in {folder})."),
     "model.incomplete": QT_TRANSLATE_NOOP(
-        "Errors",
-        "{name}: the model file is incomplete (truncated), {present} of {expected} present; download it "
-        "again: {path}",
-    ),
+        "Errors", "{file} is incomplete: {present} of {expected} are there (in {folder})."),
+    # the same, said of a file this app downloaded (the model manager can fetch it again)
+    "model.incomplete_download": QT_TRANSLATE_NOOP(
+        "Errors", "{file} is incomplete: {present} of {expected} are there. Download it again in the model manager."),
     "model.is_folder": QT_TRANSLATE_NOOP("Errors", "This is a folder, not a GGUF model file: {path}"),
     "model.no_permission": QT_TRANSLATE_NOOP("Errors", "You have no permission to read the model file: {path}"),
     "model.unreadable": QT_TRANSLATE_NOOP("Errors", "The model file could not be read: {path}"),
@@ -198,9 +205,25 @@ class DeepSeekError(Exception):
 
 
 class ModelFileError(DeepSeekError):
-    """A model file is missing, not GGUF, truncated or of an unknown architecture."""
+    """A model file is missing, not GGUF, truncated or of an unknown architecture. Its ``path`` also gives
+    ``file`` (the file's own name, what the user knows it by) and ``folder`` for the message."""
 
     message_id = "model.load_failed"
+
+    def __init__(self, message_id: str | None = None, detail: str = "", **params: Any) -> None:
+        if "path" in params:
+            path = PurePath(str(params["path"]))
+            params.setdefault("file", _printable(path.name or str(path)))
+            # a relative path (the command line's "x.gguf") names its folder from the working directory, not "."
+            folder = str(path.parent) if path.is_absolute() else os.path.abspath(str(path.parent))
+            params.setdefault("folder", _printable(folder, 200))
+        super().__init__(message_id, detail, **params)
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    """A name fit for one line of a message: no control characters (a file name may hold any), not endless."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 class EngineError(DeepSeekError):

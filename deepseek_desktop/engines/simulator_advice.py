@@ -40,7 +40,9 @@ def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = N
     if rec.best is None:
         lines.append(w["none"])
         return "\n\n".join(lines)
-    for key, c in [("best", rec.best)] + [(p, c) for p, c in rec.per_purpose.items() if c is not rec.best]:
+    picks = [("best", rec.best)] + ([("quick", rec.quick)] if rec.quick is not None else [])
+    shown = {c.spec for _key, c in picks}
+    for key, c in picks + [(p, c) for p, c in rec.per_purpose.items() if c.spec not in shown]:
         speed = c.speed
         lines.append(w["pick"].format(
             role=w[key], name=c.model.name, quant=c.quant, size=_number(c.size_bytes / GB, lang, 1),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import __version__
+from ...core.errors import ModelFileError
 from ...core.files.atomic import write_atomic
 from ...core.files.json_file import parse_json
 from ...core.vocabulary import ModelFormat
@@ -304,7 +305,11 @@ def _check_gguf_parts(plan: DownloadPlan, staging: Path) -> None:
         raise DownloadError("download.file_not_found", f"no .gguf file in {[f.name for f in plan.files]}",
                             repo=plan.repo, file="*.gguf")
     for f in ggufs:
-        check_gguf(_part(staging, f))
+        try:
+            check_gguf(_part(staging, f))
+        except ModelFileError as exc:  # named as the file will be, and said of our own download
+            message_id = "model.incomplete_download" if exc.message_id == "model.incomplete" else exc.message_id
+            raise ModelFileError(message_id, exc.detail, **{**exc.params, "file": Path(f.name).name}) from exc
 
 
 def _move_into_place(plan: DownloadPlan, staging: Path, dest: Path) -> list[Path]:

@@ -177,7 +177,7 @@ def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
         raise ModelFileError(
             "model.incomplete",
             f"file has {header.file_size} bytes, its tensor table needs {header.expected_size}",
-            name=_printable(header.name), present=format_bytes(header.file_size),
+            present=format_bytes(header.file_size),
             expected=format_bytes(header.expected_size),
             path=header.path,
         )
@@ -195,7 +195,7 @@ def is_gguf_file(path: str | os.PathLike[str]) -> bool:
 def _parse(path: Path, mm: mmap.mmap, size: int) -> GGUFHeader:
     version = struct.unpack_from("<I", mm, 4)[0]
     if version not in (1, 2, 3):
-        raise ModelFileError("model.not_gguf", f"unsupported GGUF version {version}", path=path)
+        raise ModelFileError("model.gguf_version", f"unsupported GGUF version {version}", path=path, version=version)
     cur = Cursor(mm, 8, wide=version >= 2)
     n_tensors = cur.count()
     n_kv = cur.count()
@@ -256,12 +256,6 @@ def _check_metadata(metadata: dict[str, Any]) -> None:
     tokens = metadata.get("tokenizer.ggml.tokens")
     if tokens is not None and not isinstance(tokens, list | SkippedArray):
         raise MalformedHeader(f"tokenizer.ggml.tokens is {_kind(tokens)}, not an array")
-
-
-def _printable(text: str, limit: int = 100) -> str:
-    """A name from the file, fit for one line of a message (no control characters, not endless)."""
-    clean = "".join(c if c.isprintable() else "?" for c in text)
-    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 def _is_count(value: Any) -> bool:

@@ -58,13 +58,17 @@ class DropImporter(QObject):
         self.work.run(self.import_path(path), lambda: QCoreApplication.translate(
             "DropImporter", "The dropped model could not be imported."))
 
-    async def import_path(self, path: Path, copy: bool = False) -> object | None:
-        """Check and register ``path`` where it is (or copy it into the models folder)."""
+    async def import_path(self, path: Path, copy: bool = False, *, to_chat: bool = False) -> object | None:
+        """Check and register ``path`` where it is (or copy it into the models folder). ``to_chat``: the user
+        opened the file to chat with it (from the desktop): the caller loads it, so the import says nothing on
+        success, and a model already installed is that entry."""
         paths, settings = self.services.paths, self.services.settings
         try:
             entry = await asyncio.to_thread(_import, path, paths, models_dir(settings, paths), copy)
         except AlreadyInstalled as exc:  # no second entry for the same bytes: say which one it is
             log.info("import of %s skipped: %s", path, exc)
+            if to_chat:
+                return exc.model
             self.message.emit(describe(exc), "info")
             return None
         except DeepSeekError as exc:
@@ -75,8 +79,9 @@ class DropImporter(QObject):
             log.exception("import of %s failed", path)
             self.message.emit(describe(exc), "error")
             return None
-        self.message.emit(self.tr("Imported {name}. Choose it in the toolbar to chat with it.").format(
-            name=entry.name), "info")
+        if not to_chat:
+            self.message.emit(self.tr("Imported {name}. Choose it in the toolbar to chat with it.").format(
+                name=entry.name), "info")
         self.imported.emit(entry)
         return entry
 
@@ -95,7 +100,7 @@ class DropImporter(QObject):
 
     async def _offer(self, banner) -> None:
         from ...models.catalogue.state import assess_with_settings  # not needed before the window shows
-        from ..fit_text import level_text, speed_line
+        from ..fit_text import level_text, speed_line, speed_text
 
         try:
             # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
@@ -115,9 +120,17 @@ class DropImporter(QObject):
                        "{name} ({quant}, {size} download). {level}: {speed}.").format(
             name=best.model.name, quant=best.quant, size=size_text(best.size_bytes),
             level=level_text(best.level), speed=speed_line(best.speed))
+        quick = rec.quick
+        other = None
+        if quick is not None:  # the best pick is a long download: a small model to chat with meanwhile
+            text += " " + self.tr("For a quick first try: {name} ({size}), {level}: {speed}.").format(
+                name=quick.model.name, size=size_text(quick.size_bytes), level=level_text(quick.level).lower(),
+                speed=speed_text(quick.tokens_per_s))
+            other = (self.tr("Quick try ({size})").format(size=size_text(quick.size_bytes)),
+                     lambda: self.downloadRequested.emit(quick.spec))
         # it stays until a model is installed: a failed or cancelled download leaves the offer in place
-        banner.show_message(text, "recommend", self.tr("Download"), lambda: self.downloadRequested.emit(best.spec),
-                            stays=True)
+        banner.show_message(text, "recommend", self.tr("Download ({size})").format(size=size_text(best.size_bytes)),
+                            lambda: self.downloadRequested.emit(best.spec), stays=True, other=other)
 
 
 def _import(path: Path, paths, folder: Path, copy: bool):

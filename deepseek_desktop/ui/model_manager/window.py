@@ -14,7 +14,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
@@ -29,6 +29,7 @@ from ..error_text import describe
 from ..fit_text import size_text
 from ..notice_bar import NoticeBar
 from ..overlay import EdgeOverlay
+from ..screen_fit import ScreenFit
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
@@ -61,7 +62,7 @@ class ModelManagerWindow(QWidget):
         self.catalogue_file = catalogue_file
         self.endpoint = endpoint
         self.setAcceptDrops(True)
-        self.resize(1080, 760)
+        self.screen_fit = ScreenFit(self, QSize(1080, 760))
         self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
         self.notice = NoticeBar(self)
@@ -121,6 +122,7 @@ class ModelManagerWindow(QWidget):
         self.catalogue.remoteRequested.connect(lambda: self.open_remote_settings(self.catalogue.current_model_id()))
         self.download_center.installed.connect(self._on_installed)
         self.download_center.message.connect(self.notice.show_message)
+        self.download_center.failed.connect(self._on_download_failed)
         self.download_center.statesChanged.connect(self._apply_local)
         self.download_center.partialRemoved.connect(self.refresh_local)
         self.installed.deleteRequested.connect(self.confirm_delete)
@@ -256,6 +258,12 @@ class ModelManagerWindow(QWidget):
         folder = self.local.folder if self.local else models_dir(self.settings, self.paths).absolute()
         self.notice.dismiss()
         self.download_center.start(model, download, folder, model.spec(download).format())
+
+    def _on_download_failed(self, name: str, reason: str) -> None:
+        """The row says why; while this window is closed the main window says it once."""
+        if not self.isVisible():
+            self.messageWhileHidden.emit(self.tr("The download of {name} failed: {reason}").format(
+                name=name, reason=reason))
 
     def _on_installed(self, entry) -> None:
         text = self.tr("Downloaded {name}. Choose it in the toolbar to chat with it.").format(name=entry.name)

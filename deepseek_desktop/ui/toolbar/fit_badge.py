@@ -33,7 +33,7 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     translate = QCoreApplication.translate  # a name lupdate recognises
     if choice.engine is Engine.SIMULATOR:
         return Engine.SIMULATOR, translate("FitBadge",
-                                           "The offline simulator answers from a few built-in topics.")
+                                           "No model runs: the simulator answers from a few built-in topics.")
     if choice.engine is Engine.REMOTE:
         text = translate("FitBadge", "Runs on {url}. Your messages are sent there.")
         return Engine.REMOTE, text.format(url=choice.base_url)
