@@ -635,6 +635,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Dies ist ein Ordner, keine GGUF-Modelldatei: {path}</translation>
     </message>
     <message>
+        <source>This is not a file but a pipe, a device or a socket: {path}</source>
+        <translation>Dies ist keine Datei, sondern eine Pipe, ein Gerät oder ein Socket: {path}</translation>
+    </message>
+    <message>
         <source>You have no permission to read the model file: {path}</source>
         <translation>Sie haben keine Berechtigung, die Modelldatei zu lesen: {path}</translation>
     </message>

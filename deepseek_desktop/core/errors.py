@@ -30,6 +30,10 @@ MESSAGES: dict[str, str] = {
         "again: {path}",
     ),
     "model.is_folder": QT_TRANSLATE_NOOP("Errors", "This is a folder, not a GGUF model file: {path}"),
+    "model.not_regular": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This is not a file but a pipe, a device or a socket: {path}",
+    ),
     "model.no_permission": QT_TRANSLATE_NOOP("Errors", "You have no permission to read the model file: {path}"),
     "model.unreadable": QT_TRANSLATE_NOOP("Errors", "The model file could not be read: {path}"),
     "engine.crashed": QT_TRANSLATE_NOOP("Errors", "The engine stopped unexpectedly."),

@@ -21,6 +21,7 @@ from typing import Any
 from ...core.files.atomic import aside_name, write_atomic
 from ...core.files.json_file import parse_json
 from ...core.files.lock import file_lock
+from ...core.files.regular import read_regular_bytes
 from ...core.paths import AppPaths
 from ...core.vocabulary import Engine, ModelFormat
 from ..errors import ModelManagerError, StorageError
@@ -194,7 +195,7 @@ class ModelRegistry:
 
     def _load(self) -> list[InstalledModel]:
         try:
-            raw = self.file.read_bytes()
+            raw = read_regular_bytes(self.file)  # a FIFO in its place would block every command
         except FileNotFoundError:
             return []
         try:
