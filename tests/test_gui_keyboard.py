@@ -209,12 +209,13 @@ def test_editing_a_question_far_up_brings_the_editor_into_view(make_gui):
     bar = view.verticalScrollBar()
     gui.wait(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     first = view.widgets[0]
+    gui.wait(first.edit_button.isEnabled)  # enabled when the turn's end has reached the message widgets
     first.edit_button.setFocus()
     gui.qtbot.keyClick(first.edit_button, Qt.Key.Key_Space)
-    assert first.editor is not None and first.editor.hasFocus()
+    gui.wait(lambda: first.editor is not None and first.editor.hasFocus())
 
     def editor_seen() -> bool:
         top = first.editor.mapTo(view.widget(), QPoint(0, 0)).y()
         return bar.value() <= top and top + first.editor.height() <= bar.value() + view.viewport().height()
 
-    gui.wait(editor_seen, 5)
+    gui.wait(editor_seen)

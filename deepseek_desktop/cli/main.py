@@ -78,6 +78,10 @@ def _run(argv: list[str] | None) -> int:
         from .gui_cmd import run_gui
 
         return run_gui(cmd)
+    if getattr(args, "json", False) and hasattr(sys.stdout, "reconfigure"):
+        # JSON lines are UTF-8 (RFC 8259) wherever they go: on Windows a pipe or a file would get the ANSI
+        # code page, which mangles "ü" and cannot hold every character a model writes
+        sys.stdout.reconfigure(encoding="utf-8")
     if args.command in ("models", "doctor") and not getattr(args, "json", False):
         from .common import TerminalStream
 

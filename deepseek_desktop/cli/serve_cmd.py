@@ -31,6 +31,7 @@ SERVE_FLAGS = (
     ("--max-tokens", "generation.max_tokens"),
     ("--threads", "llamacpp.threads"),
     ("--gpu-layers", "llamacpp.gpu_layers"),
+    ("--experts-in-ram", "llamacpp.experts_in_ram"),
     ("--batch-size", "llamacpp.batch_size"),
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),

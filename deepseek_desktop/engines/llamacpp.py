@@ -30,6 +30,7 @@ from ..core.requests import ChatMessage, ChatRequest, LoadParams
 from ..core.vocabulary import Engine
 from ..models.gguf.header import check_gguf
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
+from .tensor_overrides import tensor_overrides
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class LlamaCppEngine:
         mark = logbook.mark()
         started = time.perf_counter()
         try:
-            with _load_progress(progress):
+            with _load_progress(progress), tensor_overrides(params.tensor_overrides):
                 llm = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=params.n_ctx,
@@ -153,6 +154,7 @@ class LlamaCppEngine:
             "n_gpu_layers": params.n_gpu_layers,
             "flash_attn": flash_attn,
             "kv_cache_type": params.kv_cache_type,
+            "tensor_overrides": list(params.tensor_overrides),
             "chat_template": self._template_name,
             "load_ms": round(load_ms, 1),
         }
