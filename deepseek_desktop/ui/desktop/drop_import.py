@@ -7,7 +7,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Qt, Signal
 
 from ...core.errors import DeepSeekError
 from ...core.settings.store import models_dir
@@ -31,6 +31,23 @@ def dropped_paths(mime: QMimeData) -> list[Path]:
         if p.suffix.lower() == ".gguf" or p.is_dir():
             out.append(p)
     return out
+
+
+def answer_drag(event, takes: bool, in_place: bool) -> bool:
+    """Answer a drag-enter, drag-move or drop: as Link when the file is registered where it is (Copy if the
+    source offers no Link), as Copy when it is copied into the models folder, never as Move: a file manager
+    told that its file was moved may delete the original, a model of many gigabytes. A drag the app does
+    not take, or one the source offers only as Move, is answered with Ignore. Returns whether it is taken."""
+    possible = event.possibleActions()
+    wanted = (Qt.DropAction.LinkAction, Qt.DropAction.CopyAction) if in_place else (Qt.DropAction.CopyAction,)
+    action = next((a for a in wanted if possible & a), None) if takes else None
+    if action is None:
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.ignore()
+        return False
+    event.setDropAction(action)
+    event.accept()
+    return True
 
 
 class DropImporter(QObject):

@@ -24,7 +24,7 @@ from ...models.catalogue.state import CatalogueState, resolve
 from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local
 from ...models.local.registry import registry_for
 from ..background import BackgroundWork
-from ..desktop.drop_import import DropImporter, dropped_paths
+from ..desktop.drop_import import DropImporter, answer_drag, dropped_paths
 from ..error_text import describe
 from ..fit_text import size_text
 from ..notice_bar import NoticeBar
@@ -333,13 +333,19 @@ class ModelManagerWindow(QWidget):
             self._spawn(self.importer.import_path(path, copy=copy))
 
     # -- drag and drop --------------------------------------------------------------------------------
+    # Registered in place (Link) or copied in (Copy), as the Installed tab's box says; never a Move.
+    def _answer(self, event) -> bool:
+        return answer_drag(event, self.importer.accepts(event.mimeData()),
+                           in_place=not self.installed.copy_into_folder)
+
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        self._answer(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        self._answer(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        if self._answer(event):
             self.import_paths(dropped_paths(event.mimeData()), self.installed.copy_into_folder)
 
     # -- remote route -------------------------------------------------------------------------------
