@@ -83,6 +83,9 @@ class InstalledModel:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:  # bytes that were not UTF-8 in the file (surrogate-escaped)
                 raise ValueError(f"{text!r} is not valid UTF-8") from exc
+        for path in (values["path"], *values["parts"]):
+            if "\x00" in path:  # no file system takes it: every later use would be a ValueError
+                raise ValueError(f"the path {path!r} holds a NUL character")
         return cls(**values)
 
 
