@@ -239,4 +239,20 @@ def test_ctrl_c_while_the_model_loads_ends_the_chat(remote_env):
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert out == "" and "Traceback" not in err
+    assert out == "" and err.strip().splitlines() == ["deepseek-desktop: Interrupted."]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_ctrl_c_during_a_prompt_reply_is_the_line_and_130(server, remote_env, as_json):
+    """``chat --prompt``: Ctrl+C during the reply stops it, and the command says so and exits 130, not 0
+    as if the cut answer were the whole of it."""
+    proc = subprocess.Popen(CLI + ["chat", "--base-url", server.url, "--model", "stall", "--prompt", "hi",
+                                   *(["--json"] if as_json else [])],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**remote_env, "DEEPSEEK_API_KEY": KEY})
+    assert proc.stdout.read(len(b'{"type"' if as_json else ANSWER[0].encode())), "the first piece arrived"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.decode().strip().splitlines()[-1] == "deepseek-desktop: Interrupted."
+    assert "Traceback" not in err.decode()
