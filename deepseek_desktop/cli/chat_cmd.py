@@ -83,8 +83,12 @@ def resolve_engine(engine: str, model: str | None, base_url: str | None = None) 
             return Engine.SIMULATOR
         raise DeepSeekError("input.invalid", what=f"--engine {engine} needs --model")
     path = Path(model).expanduser()
-    if not path.exists():
-        raise ModelFileError("model.not_found", f"{path} does not exist", path=path)
+    try:
+        path.stat()
+    except PermissionError as exc:  # the file's, or a folder's on the way the user cannot search
+        raise ModelFileError("model.no_permission", str(exc), path=path) from exc
+    except (OSError, ValueError) as exc:
+        raise ModelFileError("model.not_found", f"{path}: {exc}", path=path) from exc
     engine = Engine.for_path(path) if engine == "auto" else Engine(engine)
     if engine is Engine.LLAMACPP:
         from ..models.gguf.header import check_gguf
