@@ -84,3 +84,19 @@ def test_the_model_manager_answers_link_in_place_and_copy_when_it_copies(make_gu
     assert offer(mm, other) == [None] * 3
     gui.wait(lambda: {"in-place", "copied"} <= set(mm.installed.buttons))
     assert in_place.is_file() and copied.is_file()
+
+
+def test_a_model_dropped_on_a_text_field_is_the_window_s_drop(make_gui, tmp_path):
+    """Text fields take drops of text and answer a file manager's drag with the action it proposes, a Move.
+    A file dropped on the composer or the sidebar's search field goes to the window instead: registered
+    in place, answered as Link, and the field gets no path typed into it."""
+    gui = make_gui()
+    model = make_gguf(tmp_path / "on-the-field.gguf")
+    for field in (gui.window.composer.input.viewport(), gui.window.sidebar.search):
+        assert offer(field, model) == [A.LinkAction] * 3, field
+    notes = tmp_path / "notes.txt"
+    notes.write_text("text")
+    assert offer(gui.window.composer.input.viewport(), notes) == [None] * 3
+    gui.wait(lambda: any(c.engine == "llamacpp" for c in gui.window.choices))
+    assert gui.window.composer.input.toPlainText() == "" and gui.window.sidebar.search.text() == ""
+    assert model.is_file()

@@ -35,7 +35,7 @@ from .chat.composer import Composer
 from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
-from .desktop.drop_import import DropImporter, answer_drag
+from .desktop.drop_import import DropImporter, FileDragsToWindow, answer_drag
 from .engine.model_switcher import ModelSwitcher
 from .engine.status_widget import EngineStatusWidget
 from .engine_presenter import EnginePresenter
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.engine = services.engine
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
+        self._file_drags = FileDragsToWindow(self)  # not into a text field as a Move
         self.resize(1180, 780)
 
         self.picker = ModelPicker(self)

@@ -7,7 +7,8 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ...core.errors import DeepSeekError
 from ...core.settings.store import models_dir
@@ -48,6 +49,24 @@ def answer_drag(event, takes: bool, in_place: bool) -> bool:
     event.setDropAction(action)
     event.accept()
     return True
+
+
+class FileDragsToWindow(QObject):
+    """Text fields take drops of text, and answer a file manager's drag with the action it proposes: a
+    Move, after which the file manager may delete the file. A drag of local files passes them by and goes
+    to the window, which registers models as Link or Copy and answers the rest with Ignore. Installed on
+    the application by a window that takes drops; it ends with its window."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (event.type() == QEvent.Type.DragEnter and isinstance(obj, QWidget) and not obj.isWindow()
+                and any(url.isLocalFile() for url in event.mimeData().urls())):
+            event.ignore()  # Qt then offers the drag to the field's parents, up to the window
+            return True
+        return False
 
 
 class DropImporter(QObject):

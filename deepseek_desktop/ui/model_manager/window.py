@@ -24,7 +24,7 @@ from ...models.catalogue.state import CatalogueState, resolve
 from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local
 from ...models.local.registry import registry_for
 from ..background import BackgroundWork
-from ..desktop.drop_import import DropImporter, answer_drag, dropped_paths
+from ..desktop.drop_import import DropImporter, FileDragsToWindow, answer_drag, dropped_paths
 from ..error_text import describe
 from ..fit_text import size_text
 from ..notice_bar import NoticeBar
@@ -61,6 +61,7 @@ class ModelManagerWindow(QWidget):
         self.catalogue_file = catalogue_file
         self.endpoint = endpoint
         self.setAcceptDrops(True)
+        self._file_drags = FileDragsToWindow(self)  # not into a text field as a Move
         self.resize(1080, 760)
         self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
