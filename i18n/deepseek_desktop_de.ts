@@ -762,6 +762,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Dies ist ein Ordner, keine GGUF-Modelldatei: {path}</translation>
     </message>
     <message>
+        <source>This is not a file but a pipe, a device or a socket: {path}</source>
+        <translation>Dies ist keine Datei, sondern eine Pipe, ein Gerät oder ein Socket: {path}</translation>
+    </message>
+    <message>
         <source>You have no permission to read the model file: {path}</source>
         <translation>Sie haben keine Berechtigung, die Modelldatei zu lesen: {path}</translation>
     </message>
@@ -836,6 +840,26 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Already installed as {name}.</source>
         <translation>Bereits installiert als {name}.</translation>
+    </message>
+    <message>
+        <source>The download of {file} stalled: less than {rate} a second for {seconds} seconds, several times. Start it again to resume.</source>
+        <translation>Der Download von {file} ist ins Stocken geraten: mehrmals weniger als {rate} pro Sekunde über {seconds} Sekunden. Starten Sie ihn erneut, um fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>The model server sent more than the {size} it listed for {file}; the download was stopped there.</source>
+        <translation>Der Modellserver hat mehr als die angegebenen {size} für {file} gesendet; der Download wurde an dieser Stelle beendet.</translation>
+    </message>
+    <message>
+        <source>The model server answered with something other than {file} (a web page?); nothing of it was kept.</source>
+        <translation>Der Modellserver hat statt {file} etwas anderes gesendet (eine Webseite?); davon wurde nichts behalten.</translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded: {path} is a symbolic link that leads outside the models folder {folder}.</source>
+        <translation>Es wurde nichts heruntergeladen: {path} ist eine symbolische Verknüpfung, die aus dem Modellordner {folder} hinausführt.</translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded: there is a symbolic link at {path}, where the model would be placed.</source>
+        <translation>Es wurde nichts heruntergeladen: Unter {path}, wo das Modell abgelegt würde, liegt eine symbolische Verknüpfung.</translation>
     </message>
     <message>
         <source>The conversation database was damaged. It was moved to {path} and a new one was started.</source>

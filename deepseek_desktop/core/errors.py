@@ -37,6 +37,10 @@ MESSAGES: dict[str, str] = {
     "model.incomplete_download": QT_TRANSLATE_NOOP(
         "Errors", "{file} is incomplete: {present} of {expected} are there. Download it again in the model manager."),
     "model.is_folder": QT_TRANSLATE_NOOP("Errors", "This is a folder, not a GGUF model file: {path}"),
+    "model.not_regular": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This is not a file but a pipe, a device or a socket: {path}",
+    ),
     "model.no_permission": QT_TRANSLATE_NOOP("Errors", "You have no permission to read the model file: {path}"),
     "model.unreadable": QT_TRANSLATE_NOOP("Errors", "The model file could not be read: {path}"),
     "engine.crashed": QT_TRANSLATE_NOOP("Errors", "The engine stopped unexpectedly."),
@@ -109,6 +113,27 @@ MESSAGES: dict[str, str] = {
     "download.unsafe_name": QT_TRANSLATE_NOOP(
         "Errors",
         "The model server listed a file with an unsafe name in {repo} ({file}); nothing was downloaded.",
+    ),
+    "download.stalled": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The download of {file} stalled: less than {rate} a second for {seconds} seconds, several times. Start it "
+        "again to resume.",
+    ),
+    "download.too_large": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The model server sent more than the {size} it listed for {file}; the download was stopped there.",
+    ),
+    "download.not_the_file": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The model server answered with something other than {file} (a web page?); nothing of it was kept.",
+    ),
+    "storage.link_outside": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Nothing was downloaded: {path} is a symbolic link that leads outside the models folder {folder}.",
+    ),
+    "storage.link_in_place": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Nothing was downloaded: there is a symbolic link at {path}, where the model would be placed.",
     ),
     "operation.interrupted": QT_TRANSLATE_NOOP("Errors", "Interrupted."),
     "ramdisk.unavailable": QT_TRANSLATE_NOOP("Errors", "A RAM disk is not available on {platform}."),

@@ -42,7 +42,7 @@ from .chat.composer import Composer
 from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
-from .desktop.drop_import import DropImporter
+from .desktop.drop_import import DropImporter, FileDragsToWindow, answer_drag
 from .desktop.model_opener import ModelOpener
 from .engine.model_switcher import ModelSwitcher
 from .engine.status_widget import EngineStatusWidget
@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.engine = services.engine
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
+        self._file_drags = FileDragsToWindow(self)  # not into a text field as a Move
         self.screen_fit = ScreenFit(self, QSize(1180, 780))  # smaller on a small screen
 
         self.picker = ModelPicker(self)
@@ -349,13 +350,15 @@ class MainWindow(QMainWindow):
         return self.windows.open_launch_planner(catalogue, model_id)
 
     # -- drag and drop --------------------------------------------------------------------------
+    # Dropped models are registered where they are: the drop is a Link (or a Copy), never a Move.
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        answer_drag(event, self.importer.accepts(event.mimeData()), in_place=True)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        answer_drag(event, self.importer.accepts(event.mimeData()), in_place=True)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        if answer_drag(event, self.importer.accepts(event.mimeData()), in_place=True):
             self.importer.import_urls(event.mimeData().urls())
 
     def offer_model_file(self, path: Path) -> None:

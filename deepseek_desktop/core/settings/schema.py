@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from ..i18n_marks import QT_TRANSLATE_NOOP
@@ -84,10 +85,13 @@ class SettingSpec:
                 raise SettingValueError(self.key, f"expected text, got {type(value).__name__}")
             if "\x00" in value or (kind is not SettingType.TEXT and "\n" in value):
                 raise SettingValueError(self.key, "contains a line break or a NUL character")
-            return value.strip() if kind is SettingType.PATH else value
+            if not _is_unicode(value):  # a lone surrogate: no file, pipe or database takes it as UTF-8
+                raise SettingValueError(self.key, "not valid Unicode text (a lone surrogate)")
+            return _folder(self.key, value) if kind is SettingType.PATH else value
         if kind is SettingType.CHOICE:
-            if value not in {c.value for c in self.choices}:
-                raise SettingValueError(self.key, f"{value!r} is not one of the choices")
+            # any JSON value may be in the file: a list or an object is no choice (and not hashable)
+            if not isinstance(value, str) or value not in {c.value for c in self.choices}:
+                raise SettingValueError(self.key, f"{_shown(value)} is not one of the choices")
             return value
         if kind is SettingType.ENDPOINTS:
             return validate_endpoints(self.key, value)
@@ -111,6 +115,32 @@ class SettingSpec:
         if self.maximum is not None and value > self.maximum:
             raise SettingValueError(self.key, f"{value} is above the maximum {self.maximum}")
         return value
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _folder(key: str, value: str) -> str:
+    """A folder setting: empty (the app's default) or an absolute path, ``~`` allowed. A relative path
+    would mean a different folder for every working directory the app or the CLI is started from."""
+    value = value.strip()
+    try:
+        absolute = not value or Path(value).expanduser().is_absolute()
+    except RuntimeError:  # "~someone" whose home folder is unknown
+        absolute = False
+    if not absolute:
+        raise SettingValueError(key, f"{value!r} is not an absolute path")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 # Apple Silicon: Metal shares the RAM, so every layer goes on the GPU. Elsewhere 0: a CPU build ignores

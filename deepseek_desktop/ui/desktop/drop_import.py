@@ -7,7 +7,8 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMimeData, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ...core.errors import DeepSeekError
 from ...core.settings.store import models_dir
@@ -31,6 +32,41 @@ def dropped_paths(mime: QMimeData) -> list[Path]:
         if p.suffix.lower() == ".gguf" or p.is_dir():
             out.append(p)
     return out
+
+
+def answer_drag(event, takes: bool, in_place: bool) -> bool:
+    """Answer a drag-enter, drag-move or drop: as Link when the file is registered where it is (Copy if the
+    source offers no Link), as Copy when it is copied into the models folder, never as Move: a file manager
+    told that its file was moved may delete the original, a model of many gigabytes. A drag the app does
+    not take, or one the source offers only as Move, is answered with Ignore. Returns whether it is taken."""
+    possible = event.possibleActions()
+    wanted = (Qt.DropAction.LinkAction, Qt.DropAction.CopyAction) if in_place else (Qt.DropAction.CopyAction,)
+    action = next((a for a in wanted if possible & a), None) if takes else None
+    if action is None:
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.ignore()
+        return False
+    event.setDropAction(action)
+    event.accept()
+    return True
+
+
+class FileDragsToWindow(QObject):
+    """Text fields take drops of text, and answer a file manager's drag with the action it proposes: a
+    Move, after which the file manager may delete the file. A drag of local files passes them by and goes
+    to the window, which registers models as Link or Copy and answers the rest with Ignore. Installed on
+    the application by a window that takes drops; it ends with its window."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (event.type() == QEvent.Type.DragEnter and isinstance(obj, QWidget) and not obj.isWindow()
+                and any(url.isLocalFile() for url in event.mimeData().urls())):
+            event.ignore()  # Qt then offers the drag to the field's parents, up to the window
+            return True
+        return False
 
 
 class DropImporter(QObject):

@@ -24,7 +24,7 @@ from ...models.catalogue.state import CatalogueState, resolve
 from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local
 from ...models.local.registry import registry_for
 from ..background import BackgroundWork
-from ..desktop.drop_import import DropImporter, dropped_paths
+from ..desktop.drop_import import DropImporter, FileDragsToWindow, answer_drag, dropped_paths
 from ..error_text import describe
 from ..fit_text import size_text
 from ..notice_bar import NoticeBar
@@ -62,6 +62,7 @@ class ModelManagerWindow(QWidget):
         self.catalogue_file = catalogue_file
         self.endpoint = endpoint
         self.setAcceptDrops(True)
+        self._file_drags = FileDragsToWindow(self)  # not into a text field as a Move
         self.screen_fit = ScreenFit(self, QSize(1080, 760))
         self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
@@ -341,13 +342,19 @@ class ModelManagerWindow(QWidget):
             self._spawn(self.importer.import_path(path, copy=copy))
 
     # -- drag and drop --------------------------------------------------------------------------------
+    # Registered in place (Link) or copied in (Copy), as the Installed tab's box says; never a Move.
+    def _answer(self, event) -> bool:
+        return answer_drag(event, self.importer.accepts(event.mimeData()),
+                           in_place=not self.installed.copy_into_folder)
+
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        self._answer(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        self._answer(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        if self._answer(event):
             self.import_paths(dropped_paths(event.mimeData()), self.installed.copy_into_folder)
 
     # -- remote route -------------------------------------------------------------------------------
