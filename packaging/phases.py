@@ -20,8 +20,8 @@ from pathlib import Path
 RECORD = Path("build") / "phases.json"
 # The phases of `make test`, in the order they run; the names are what `run` is given.
 PHASES = {
-    "venv": "virtualenv from the lock (llama-cpp-python built)",
-    "llama-tools": "llama.cpp programs (llama-server, RPC worker)",
+    "venv": "virtualenv from the lock",
+    "llama-cpp": "llama.cpp (CPU variants, Vulkan, server, RPC worker)",
     "lint": "lint (ruff, import contracts)",
     "tests": "tests",
     "package": "package test (.deb built, installed, run)",
