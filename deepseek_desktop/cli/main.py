@@ -64,7 +64,7 @@ def _run(argv: list[str] | None) -> int:
         # this flag (engine_host/client.py host_command), before argparse or logging touch stdout.
         from ..engine_host.host import main as host_main
 
-        return host_main()
+        return host_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(route_paths(argv, _commands(parser)))
     from ..core.app_logging import setup_logging
@@ -76,7 +76,7 @@ def _run(argv: list[str] | None) -> int:
         from .gui_cmd import run_gui
 
         return run_gui(args, paths)
-    if args.command in ("models", "doctor") and not getattr(args, "json", False):
+    if args.command in ("models", "doctor", "gpu-pack") and not getattr(args, "json", False):
         from .common import TerminalStream
 
         sys.stdout = TerminalStream(sys.stdout)

@@ -20,8 +20,9 @@ class LoadParams:
 
     model: str = ""  # a GGUF path, an MLX folder, or a remote model name
     n_ctx: int = 4096
-    n_gpu_layers: int = 0
-    n_threads: int | None = None
+    device: str = "auto"  # "auto" (the hardware GPUs, else the CPU), "cpu", or a ggml device name ("Vulkan0")
+    n_gpu_layers: int = -1  # -1: as many as the fit says fit on the device; 0: none; N: N
+    n_threads: int | None = None  # None: the fastest count in a short probe after the load
     n_batch: int = 512
     flash_attn: bool = False
     kv_cache_type: str = "f16"

@@ -1,0 +1,69 @@
+"""Ask the engine which devices it can run on: a short-lived engine host loads ggml's backends and answers.
+
+A separate process, like the engine host itself: a GPU driver that crashes while its devices are counted
+takes that process down, not the window or the command. The answer is kept for a minute (free GPU memory
+changes, the device list does not) and forgotten at once when a GPU pack is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+
+from ..core.devices import EngineDevices
+
+log = logging.getLogger(__name__)
+
+MAX_AGE_S = 60.0
+TIMEOUT_S = 120.0  # a first Vulkan start compiles pipelines; a busy machine is slow
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.report: EngineDevices | None = None
+        self.at = 0.0
+
+
+_MEMO = _Memo()  # one answer per process: it is a fact about this computer, not state of a service
+
+
+def query_devices(max_age_s: float = MAX_AGE_S) -> EngineDevices:
+    """The engine's device report (kept for ``max_age_s``); an error report if the engine cannot answer."""
+    with _MEMO.lock:
+        if _MEMO.report is not None and time.monotonic() - _MEMO.at < max_age_s:
+            return _MEMO.report
+        report = _ask()
+        _MEMO.report, _MEMO.at = report, time.monotonic()
+        return report
+
+
+def forget_devices() -> None:
+    """The next query asks the engine again (a GPU pack was installed or removed)."""
+    with _MEMO.lock:
+        _MEMO.report = None
+
+
+def _ask() -> EngineDevices:
+    from .client import host_command
+
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    try:
+        done = subprocess.run([*host_command(), "--devices"], capture_output=True, timeout=TIMEOUT_S,
+                              env=dict(os.environ, PYTHONUNBUFFERED="1"), creationflags=flags, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("the engine could not be asked for its devices: %s", exc)
+        return EngineDevices(error=f"{type(exc).__name__}: {exc}")
+    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        log.warning("the engine's device query ended with %s: %s", done.returncode, " | ".join(tail))
+        return EngineDevices(error=f"exit status {done.returncode}: {' | '.join(tail)}")
+    try:
+        return EngineDevices.from_dict(json.loads(lines[-1]))
+    except ValueError as exc:
+        return EngineDevices(error=f"unreadable device report: {exc}")
