@@ -44,7 +44,7 @@ def fit_options(args: argparse.Namespace, paths: AppPaths):
 
     options = FitOptions.from_settings(open_settings(paths))
     given = {"n_ctx": getattr(args, "ctx", None), "cache_type": getattr(args, "cache_type", None),
-             "flash_attn": getattr(args, "flash_attn", None)}
+             "flash_attn": getattr(args, "flash_attn", None), "device": getattr(args, "device", None)}
     return replace(options, **{k: v for k, v in given.items() if v is not None})
 
 
@@ -98,6 +98,46 @@ def speed_words(speed: Any) -> str:
         return level
     return (f"{level}: about {speed.tokens_per_s:.1f} tokens/s, about {duration_words(speed.wait_s)} for "
             f"{speed.answer_tokens:,} tokens")
+
+
+def hardware_of(device: str, paths: AppPaths):
+    """This computer as the engine sees it under the device setting, with the GPU pack's size for a hint."""
+    from ..models.hardware import probe_hardware
+
+    return probe_hardware(device=device, pack_bytes=pack_size(paths))
+
+
+def pack_size(paths: AppPaths) -> int:
+    from ..models.gpu_packs import known_pack_size
+
+    return known_pack_size(paths.cache_dir)
+
+
+def gpu_words(hw: Any) -> str:
+    """", GPU llvmpipe (Vulkan, emulated on the CPU) 23.0 GB free" for the GPUs the fit counts, else ""."""
+    parts = []
+    for g in hw.gpus:
+        kind = ", emulated on the CPU" if g.software else ""
+        parts.append(f"GPU {g.name} ({g.backend or g.vendor}{kind}) {size_text(g.free_bytes)} free")
+    return "".join(f", {p}" for p in parts)
+
+
+def print_device_notes(hw: Any, indent: str = "") -> None:
+    """The hints (a GPU no engine can use) and a missing chosen device, one line each."""
+    from ..core.errors import error_text
+
+    if hw.missing_device:
+        print(f"{indent}{error_text('gpu.device_missing', {'device': hw.missing_device})}")
+    for hint in hw.hints:
+        message_id, params = hint.message()
+        if "size" in params:
+            params["size"] = size_text(params["size"])
+        print(f"{indent}{error_text(message_id, params)}")
+        if hint.remedy == "pack":
+            print(f"{indent}  deepseek-desktop gpu-pack install")
+    if hw.engine is not None and hw.engine.error:
+        print(f"{indent}The engine could not be asked which devices it can use ({hw.engine.error}); "
+              "the advice counts the CPU only.")
 
 
 def print_fit(fit: Any, indent: str = "", label: str = "", speed: Any = None) -> None:

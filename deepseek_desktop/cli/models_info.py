@@ -13,10 +13,13 @@ from .models_common import (
     VERDICTS,
     catalog_of,
     fit_options,
+    gpu_words,
     guard,
+    hardware_of,
     installed_path,
     is_installed,
     params_text,
+    print_device_notes,
     print_fit,
     registry_of,
     size_text,
@@ -77,16 +80,16 @@ def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
 @guard
 def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.fit import assess_fit
-    from ..models.hardware import probe_hardware
     from ..models.local_models import estimate_local_model, inspect_model
 
     target = installed_path(args.path, args, paths)
     info = inspect_model(target)
     opt = fit_options(args, paths)
     estimate = estimate_local_model(target, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
-    fit = assess_fit(estimate, probe_hardware())
+    hw = hardware_of(opt.device, paths)
+    fit = assess_fit(estimate, hw)
     if args.json:
-        print_json({**info.to_dict(), "fit": fit.to_dict()})
+        print_json({**info.to_dict(), "fit": fit.to_dict(), "hardware": hw.to_dict()})
         return 0
     print(f"{info.name}  ({info.format}, {info.architecture})")
     print(f"  path: {info.path}" + (f"  [{len(info.parts)} parts]" if info.parts else ""))
@@ -96,6 +99,7 @@ def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
           f"embedding: {info.embedding_length}")
     print(f"  chat template: {'yes' if info.has_chat_template else 'no (a fallback will be used)'}")
     print_fit(fit, indent="  ")
+    print_device_notes(hw, indent="  ")
     return 0
 
 
@@ -103,11 +107,10 @@ def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
 def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.catalog import GgufQuant
     from ..models.errors import CatalogError
-    from ..models.hardware import probe_hardware
     from ..models.recommend import fit_catalog_model
     from ..models.speed import assess_speed
 
-    hw, catalog = probe_hardware(), catalog_of(paths)
+    catalog = catalog_of(paths)
     try:
         model, chosen = catalog.resolve(args.model)
     except CatalogError as exc:
@@ -118,6 +121,7 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
             return run_info(args, paths)
         raise
     opt = fit_options(args, paths)
+    hw = hardware_of(opt.device, paths)
     n_ctx = opt.n_ctx
     downloads = [chosen] if chosen is not None else [model.gguf[q] for q in model.quants()] + list(model.mlx)
     rows = []
@@ -134,10 +138,10 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
                     "remote": remote})
         return 0
     print(f"{model.name} at {min(n_ctx, model.context_length)} tokens of context on this computer "
-          f"({size_text(hw.ram_available_bytes)} RAM free"
-          + (f", {size_text(hw.gpu_free_bytes)} GPU memory" if hw.gpus else "") + "):")
+          f"({size_text(hw.ram_available_bytes)} RAM free{gpu_words(hw)}):")
     for label, size, fit, speed in rows:
         print_fit(fit, indent="  ", label=f"{label:<9} {size_text(size):>9}  ", speed=speed)
+    print_device_notes(hw, indent="  ")
     if remote:
         print(f"  This computer cannot hold {model.name}. Use it remotely instead: a cluster, or DeepSeek's API "
               f"({remote['base_url']}, model {remote['api_model']}).")
@@ -146,10 +150,10 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
 
 @guard
 def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.hardware import probe_hardware
     from ..models.recommend import recommend
 
-    hw, opt = probe_hardware(), fit_options(args, paths)
+    opt = fit_options(args, paths)
+    hw = hardware_of(opt.device, paths)
     rec = recommend(catalog_of(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
     if args.json:
         print_json({"hardware": hw.to_dict(), **rec.to_dict()})
@@ -170,4 +174,5 @@ def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
     for r in rec.remote:
         print(f"{r.model.name} needs at least {size_text(r.smallest_need_bytes)} of memory: use a cluster or "
               f"DeepSeek's API ({r.base_url}, model {r.api_model}) instead of downloading it.")
+    print_device_notes(hw)
     return 0

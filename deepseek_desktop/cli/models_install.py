@@ -10,21 +10,20 @@ from typing import Any
 
 from ..core.paths import AppPaths
 from .common import EXIT_INTERRUPTED, print_json, report
-from .models_common import catalog_of, fit_options, guard, registry_of, size_text
+from .models_common import catalog_of, fit_options, guard, hardware_of, registry_of, size_text
 
 
 @guard
 def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
     from ..models.catalog import MlxRepo
     from ..models.download import download, plan_gguf, plan_mlx
-    from ..models.hardware import probe_hardware
     from ..models.recommend import candidates, resolve_download
 
     catalog = catalog_of(paths)
     model, chosen = catalog.resolve(args.model)
     if chosen is None:  # no quantisation named: the one the model manager would take, judged the same way
         opt = fit_options(args, paths)
-        every = candidates(catalog, probe_hardware(), opt.n_ctx, cache_type=opt.cache_type,
+        every = candidates(catalog, hardware_of(opt.device, paths), opt.n_ctx, cache_type=opt.cache_type,
                            flash_attn=opt.flash_attn)
         model, chosen = resolve_download(catalog, args.model, every)
     plan = (plan_mlx(model, chosen) if isinstance(chosen, MlxRepo) else plan_gguf(model, chosen))

@@ -27,6 +27,7 @@ SERVE_FLAGS = (
     ("--ctx", "generation.context_length"),
     ("--max-tokens", "generation.max_tokens"),
     ("--threads", "llamacpp.threads"),
+    ("--device", "llamacpp.device"),
     ("--gpu-layers", "llamacpp.gpu_layers"),
     ("--batch-size", "llamacpp.batch_size"),
     ("--flash-attn", "llamacpp.flash_attention"),

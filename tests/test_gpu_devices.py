@@ -1,0 +1,166 @@
+"""Where llama.cpp runs: ggml's loadable backends, the CPU variant ggml picks, and a real Vulkan device.
+
+No GPU here. Mesa's lavapipe (``mesa-vulkan-drivers``) is a real Vulkan driver that runs on the CPU
+(device "llvmpipe"): with it the Vulkan backend, the device list, the fit, the offload and a GPU load that
+fails all run for real. ``make sysdeps`` installs it; the Vulkan tests skip (saying why) where the llama.cpp
+build has no Vulkan backend.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import THREADS
+
+CLI = [sys.executable, "-m", "deepseek_desktop"]
+ONE_TOKEN_TEXT = 32
+
+
+def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ, **(env or {})))
+
+
+def devices(env: dict[str, str] | None = None) -> dict:
+    r = subprocess.run([sys.executable, "-m", "deepseek_desktop.engine_host", "--devices"], capture_output=True,
+                       text=True, timeout=600, env=dict(os.environ, **(env or {})))
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return devices()
+
+
+@pytest.fixture(scope="module")
+def lavapipe(report) -> dict:
+    soft = [d for d in report["devices"] if d["software"]]
+    if "Vulkan" not in report["backends"]:
+        pytest.skip(f"this llama.cpp build has no Vulkan backend (backends: {report['backends']})")
+    if not soft:
+        pytest.skip("no software Vulkan device (make sysdeps installs mesa-vulkan-drivers)")
+    return soft[0]
+
+
+def lib_dir() -> Path:
+    import llama_cpp.llama_cpp as lowlevel
+
+    return Path(lowlevel._base_path)
+
+
+def chat(model: Path, *flags: str, env: dict[str, str] | None = None, tokens: int = 16) -> tuple[dict, str, str]:
+    r = cli("chat", "--model", str(model), "--prompt", "The capital of France is", "--json", "--max-tokens",
+            str(tokens), "--temperature", "0", "--ctx", "1024", *flags, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    loaded = next(e for e in events if e["type"] == "loaded")
+    text = "".join(e["delta"] for e in events if e["type"] in ("text", "reasoning"))
+    return loaded, text, r.stderr
+
+
+# -- the CPU variants ----------------------------------------------------------------------------------
+def test_the_loader_picks_the_best_cpu_variant_for_this_cpu(report):
+    """Every variant's own score for this CPU, read here independently: the one the engine runs is the best."""
+    scores = {}
+    for path in sorted(lib_dir().glob("libggml-cpu-*.so")):
+        lib = ctypes.CDLL(str(path))
+        lib.ggml_backend_score.restype = ctypes.c_int
+        scores[path.stem.removeprefix("libggml-cpu-")] = lib.ggml_backend_score()
+    if len(scores) < 2:
+        pytest.skip(f"this build has one CPU backend, not variants: {sorted(scores)}")
+    best = max(scores, key=scores.get)
+    assert report["cpu_variant"] == best, scores
+    assert "CPU" in report["backends"]
+    assert scores["x64"] > 0 and len(scores) >= 10  # all variants were built; the baseline runs anywhere
+
+
+def test_a_lower_cpu_variant_still_answers(gemma_path):
+    loaded, text, _ = chat(gemma_path, "--threads", str(THREADS), "--device", "cpu",
+                           env={"DEEPSEEK_DESKTOP_CPU_VARIANT": "sse42"})
+    assert loaded["cpu_variant"] == "sse42"
+    assert loaded["placement"]["devices"] == [] and loaded["placement"]["cpu_label"] == "SSE"
+    assert len(text.strip()) > 0
+
+
+def test_an_unknown_cpu_variant_is_one_clear_line(gemma_path):
+    r = cli("chat", "--model", str(gemma_path), "--prompt", "hi", "--max-tokens", "4",
+            env={"DEEPSEEK_DESKTOP_CPU_VARIANT": "nonesuch"})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "nonesuch" in r.stderr
+
+
+# -- threads by measurement ------------------------------------------------------------------------------
+def test_automatic_threads_are_measured_and_shown(gemma_path):
+    loaded, text, _ = chat(gemma_path, "--device", "cpu")
+    threads = loaded["threads"]
+    assert threads["reason"] == "measured" and text.strip()
+    measured = {int(k): v for k, v in threads["ms_per_token"].items()}
+    import psutil
+
+    cores = psutil.cpu_count(logical=False) or 1
+    assert set(measured) == ({1, 2} if cores == 2 else set(measured)) and all(v > 0 for v in measured.values())
+    assert threads["threads"] in measured and loaded["placement"]["threads"] == threads["threads"]
+    assert f"{threads['threads']} thread" in loaded["summary"]
+
+
+# -- a Vulkan device: Mesa's lavapipe --------------------------------------------------------------------
+def test_the_software_device_is_listed_but_never_automatic(report, lavapipe):
+    assert lavapipe["backend"] == "Vulkan" and "llvmpipe" in lavapipe["description"]
+    assert lavapipe["total_bytes"] > 0 and 0 < lavapipe["free_bytes"] <= lavapipe["total_bytes"]
+    r = cli("doctor")
+    assert r.returncode == 0, r.stderr
+    assert f"GPU {lavapipe['name']}: llvmpipe" in r.stdout and "emulated on the CPU" in r.stdout
+    assert "Models run on: CPU" in r.stdout
+    auto = json.loads(cli("models", "fit", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--json").stdout)
+    assert {f["verdict"] for f in auto["fits"]} <= {"cpu", "no_fit"}
+
+
+def test_fit_gives_a_gpu_verdict_for_the_chosen_device(lavapipe):
+    r = cli("models", "fit", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--device", lavapipe["name"], "--ctx", "1024",
+            "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["fits"][0]["verdict"] == "gpu"
+    assert [g["device"] for g in data["hardware"]["gpus"]] == [lavapipe["name"]]
+    text = cli("models", "fit", "deepseek-r1-distill-qwen-1.5b:Q4_K_M", "--device", lavapipe["name"], "--ctx",
+               "1024").stdout
+    assert "runs fully on the GPU" in text and "emulated on the CPU" in text
+
+
+def test_the_model_loads_with_every_layer_on_the_device_and_answers_as_the_cpu_does(gemma_path, lavapipe):
+    """Greedy text on lavapipe against the CPU backend, the first 32 tokens."""
+    gpu, gpu_text, _ = chat(gemma_path, "--device", lavapipe["name"], "--threads", str(THREADS),
+                            tokens=ONE_TOKEN_TEXT)
+    where = gpu["placement"]
+    assert gpu["devices"] == [lavapipe["name"]] and where["backend"] == "Vulkan"
+    assert where["gpu_layers"] == where["layers"] and where["layers"] > 1, where
+    assert gpu["summary"].startswith("GPU · Vulkan · llvmpipe") and not where["fallback"]
+    cpu, cpu_text, _ = chat(gemma_path, "--device", "cpu", "--threads", str(THREADS), tokens=ONE_TOKEN_TEXT)
+    assert cpu["placement"]["devices"] == [] and cpu["summary"].startswith("CPU")
+    assert gpu_text == cpu_text
+
+
+def test_a_gpu_load_that_fails_retries_with_fewer_layers(gemma_path, lavapipe):
+    """ggml-vulkan refuses a buffer over its allocation limit: with a limit below the size of Gemma's output
+    layer (its 262,144-token vocabulary) the full offload fails for real, half the layers do not."""
+    loaded, text, stderr = chat(gemma_path, "--device", lavapipe["name"], "--threads", str(THREADS),
+                                env={"GGML_VK_FORCE_MAX_ALLOCATION_SIZE": str(64 * 1024 * 1024)})
+    where = loaded["placement"]
+    assert where["fallback"] == "gpu.fewer_layers" and 0 < where["gpu_layers"] < where["layers"], where
+    assert text.strip()
+    (line,) = [x for x in stderr.splitlines() if "The GPU could not take every layer" in x]
+    assert f"{where['gpu_layers']} of {where['layers']} run on it" in line
+
+
+def test_choosing_the_cpu_again_works(gemma_path, lavapipe, app_home):
+    assert cli("chat", "--model", str(gemma_path), "--device", lavapipe["name"], "--prompt", "x", "--max-tokens",
+               "1").returncode == 0
+    loaded, _, _ = chat(gemma_path, "--device", "cpu", "--threads", str(THREADS))
+    assert loaded["placement"]["devices"] == []
