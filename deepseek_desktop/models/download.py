@@ -56,6 +56,7 @@ class DownloadPlan:
     endpoint: str
     catalog_id: str = ""
     quant: str = ""
+    direct: bool = False  # files straight from ``endpoint``/name (a release), not the Hub's resolve URLs
 
     def __post_init__(self) -> None:
         # Every plan is made here, whichever function built it: the one place the Hub's names are checked.
@@ -73,6 +74,15 @@ class DownloadPlan:
     def staging(self, models_dir: Path) -> Path:
         owner, _, repo = self.repo.partition("/")
         return Path(models_dir) / STAGING / owner / repo
+
+    def url_of(self, f: RepoFile, revision: str) -> str:
+        if self.direct:
+            from urllib.parse import quote
+
+            return f"{self.endpoint.rstrip('/')}/{quote(f.name)}"
+        from huggingface_hub import hf_hub_url
+
+        return hf_hub_url(self.repo, f.name, revision=revision, endpoint=self.endpoint)
 
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -142,15 +152,34 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
     refused, checksum) or ``Cancelled``. After an interruption or a cancel the partial files stay for
     the next call to continue; after a checksum mismatch the damaged file is removed.
     """
-    from huggingface_hub import constants
-
     models = Path(models_dir).expanduser()
     if registry is not None and any(m.name == plan.name and m.present for m in registry.list()):
         raise ModelManagerError("model.already_installed", f"{plan.name} is registered", name=plan.name)
-    staging, dest = plan.staging(models), plan.destination(models)
-    _check_inside(plan, models)
-    _check_space(plan, models, staging, dest)  # before anything is written, the models folder included
-    ensure_writable(models)
+    placed, meter = _fetch_all(plan, models, progress, cancel)
+    model = _installed_entry(plan, plan.destination(models), placed)
+    if registry is not None:
+        model = registry.add(model)
+    meter.emit(force=True, phase="done")
+    return model
+
+
+def fetch(plan: DownloadPlan, root: Path, *, progress: ProgressCallback | None = None,
+          cancel: threading.Event | None = None) -> list[Path]:
+    """Fetch and verify every file of ``plan`` into ``plan.destination(root)``, resuming from
+    ``root/.downloads``, and register nothing (the GPU packs). The same errors as ``download``."""
+    placed, meter = _fetch_all(plan, Path(root), progress, cancel)
+    meter.emit(force=True, phase="done")
+    return placed
+
+
+def _fetch_all(plan: DownloadPlan, root: Path, progress: ProgressCallback | None,
+               cancel: threading.Event | None) -> tuple[list[Path], Meter]:
+    from huggingface_hub import constants
+
+    staging, dest = plan.staging(root), plan.destination(root)
+    _check_inside(plan, root)
+    _check_space(plan, root, staging, dest)  # before anything is written, the folder itself included
+    ensure_writable(root)
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK)
     staging.mkdir(parents=True, exist_ok=True)
     meter = Meter("download", plan.total_bytes, progress, cancel, file_count=len(plan.files))
@@ -166,12 +195,8 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
             placed = _move_into_place(plan, staging, dest)
     except Cancelled as exc:
         raise Cancelled("download.cancelled", exc.detail) from exc
-    remove_empty_folders(staging, models / STAGING, subtree=True, keep_stop=False)
-    model = _installed_entry(plan, dest, placed)
-    if registry is not None:
-        model = registry.add(model)
-    meter.emit(force=True, phase="done")
-    return model
+    remove_empty_folders(staging, root / STAGING, subtree=True, keep_stop=False)
+    return placed, meter
 
 
 def partial_bytes(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> int:
@@ -223,7 +248,6 @@ def _out_of_space(plan: DownloadPlan, staging: Path, exc: OSError) -> StorageErr
 
 def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter,
                progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
-    from huggingface_hub import hf_hub_url
     from huggingface_hub.file_download import http_get
     from huggingface_hub.utils import build_hf_headers
 
@@ -247,7 +271,7 @@ def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter,
         rehash.name, rehash.file_index = f.name, meter.file_index
     writer = HashingWriter(part, rehash)
     meter.done += have
-    url = hf_hub_url(plan.repo, f.name, revision=state.get("revision") or plan.revision, endpoint=plan.endpoint)
+    url = plan.url_of(f, state.get("revision") or plan.revision)
     bar = functools.partial(_Bar, meter)
     out_of_space: OSError | None = None
     try:
