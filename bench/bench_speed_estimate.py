@@ -28,6 +28,9 @@ def measure(model_path: Path, threads: int, tokens: int) -> float:
     """Tokens per second of generation alone (from the first generated token to the last)."""
     import llama_cpp
 
+    from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+
+    load_ggml_backends()
     llm = llama_cpp.Llama(model_path=str(model_path), n_ctx=512, n_threads=threads, n_threads_batch=threads,
                           n_gpu_layers=0, verbose=False)
     prompt = llm.tokenize(PROMPT.encode("utf-8"))
@@ -50,6 +53,9 @@ def measure_forward(model_path: Path, threads: int, tokens: int) -> float:
     models: each token reads the weights once, the output layer included)."""
     import llama_cpp
 
+    from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+
+    load_ggml_backends()
     llm = llama_cpp.Llama(model_path=str(model_path), n_ctx=512, n_threads=threads, n_threads_batch=threads,
                           n_gpu_layers=0, verbose=False)
     prompt = llm.tokenize(PROMPT.encode("utf-8"))

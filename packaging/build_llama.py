@@ -11,8 +11,9 @@ on Linux and Windows (NVIDIA, AMD, Intel) when its headers and glslc are there, 
 
 Everything lands in one folder, ~/.cache/deepseek-desktop/llama.cpp/<version>-<gpu>/bin (ggml looks for
 backends beside the program that loads it). A second call returns at once; concurrent calls wait on a lock
-instead of building twice; an interrupted build continues where it stopped (its work folder is kept). Prints one JSON line: {"version", "gpu", "dir", "llama_server", "rpc_server",
-"llama_bench", "app_libraries"}. Exit code 3 means no C++ compiler or cmake (the caller skips with that
+instead of building twice; an interrupted build continues where it stopped (its work folder is kept).
+Prints one JSON line: {"version", "gpu", "dir", "llama_server", "rpc_server", "llama_bench",
+"app_libraries"}. Exit code 3 means no C++ compiler or cmake (the caller skips with that
 reason).
 """
 

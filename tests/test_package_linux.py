@@ -1,6 +1,7 @@
 """make package on Linux, for real: freeze the checkout, build the .deb, install it with apt-get, use only
-the installed files (CLI, simulator in German and English, the Gemma GGUF through the frozen engine host,
-the window offscreen, the desktop's MIME and default-app answers), then remove it and find nothing left.
+the installed files (CLI, simulator in German and English, the Gemma GGUF through the frozen engine host on
+the best CPU variant and on lavapipe's Vulkan device, the window offscreen, the desktop's MIME and
+default-app answers), then remove it and find nothing left.
 
 Slow (a PyInstaller build), and it installs a system package: it runs as root (CI, this machine). Without
 root it unpacks the .deb into a scratch root with dpkg-deb and checks the same files there.
@@ -129,6 +130,55 @@ def test_the_installed_app_works(installed, gemma_path, tmp_path):
     r = run_installed(prefix, "gui", "--quit-after-shown", home=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("shown ") and "heavy modules imported: none" in r.stdout
+
+
+def app_lib_dir(prefix: Path) -> Path:
+    return prefix / "opt" / "deepseek-desktop" / "_internal" / "llama_cpp" / "lib"
+
+
+def best_variant(lib: Path) -> str:
+    """The CPU variant with the highest score on this CPU, each variant asked itself."""
+    import ctypes
+
+    scores = {}
+    for path in lib.glob("libggml-cpu-*.so"):
+        so = ctypes.CDLL(str(path))
+        so.ggml_backend_score.restype = ctypes.c_int
+        scores[path.stem.removeprefix("libggml-cpu-")] = so.ggml_backend_score()
+    return max(scores, key=scores.get)
+
+
+def test_the_package_carries_the_cpu_variants_and_vulkan(installed):
+    prefix, _ = installed
+    lib = app_lib_dir(prefix)
+    variants = sorted(p.name for p in lib.glob("libggml-cpu-*.so"))
+    assert len(variants) >= 10 and "libggml-cpu-x64.so" in variants and "libggml-cpu-haswell.so" in variants
+    assert (lib / "libggml-vulkan.so").is_file() and (lib / "libllama.so").is_file()
+    bundled = {p.name for p in (prefix / "opt" / "deepseek-desktop").rglob("libvulkan.so*")}
+    assert bundled == set(), "the Vulkan loader is the system's (the .deb recommends libvulkan1)"
+
+
+def installed_chat(prefix: Path, gemma_path: Path, home: Path, *flags: str) -> dict:
+    r = run_installed(prefix, "chat", "--model", str(gemma_path), "--prompt", "The capital of France is", "--json",
+                      "--max-tokens", "8", "--temperature", "0", "--ctx", "1024", *flags, home=home)
+    assert r.returncode == 0, r.stderr[-3000:]
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert any(e["type"] == "text" for e in events)
+    return next(e for e in events if e["type"] == "loaded")
+
+
+def test_the_installed_app_answers_on_the_best_cpu_variant_and_on_vulkan(installed, gemma_path, tmp_path):
+    prefix, _ = installed
+    loaded = installed_chat(prefix, gemma_path, tmp_path, "--threads", str(THREADS))
+    assert loaded["cpu_variant"] == best_variant(app_lib_dir(prefix)) and loaded["placement"]["devices"] == []
+    r = run_installed(prefix, "doctor", "--json", home=tmp_path)
+    devices = json.loads(r.stdout)["hardware"]["devices"]
+    soft = [d for d in devices if d["software"] and d["backend"] == "Vulkan"]
+    if not soft:
+        pytest.skip("no software Vulkan device here (make sysdeps installs mesa-vulkan-drivers)")
+    on_gpu = installed_chat(prefix, gemma_path, tmp_path, "--device", soft[0]["device"], "--threads", str(THREADS))
+    where = on_gpu["placement"]
+    assert where["backend"] == "Vulkan" and where["gpu_layers"] == where["layers"], where
 
 
 def test_the_desktop_knows_gguf_files(installed, tmp_path):

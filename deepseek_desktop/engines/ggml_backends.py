@@ -36,9 +36,10 @@ class _Feature(ctypes.Structure):
 class GgmlBackends:
     """The process's ggml registry: backends are loaded once (``load``), then devices are read from it."""
 
-    def __init__(self, lib_dir: Path, pack_dirs: list[Path] | None = None) -> None:
+    def __init__(self, lib_dir: Path, pack_dirs: list[Path] | None = None, list_software: bool = True) -> None:
         self.lib_dir = lib_dir
         self.pack_dirs = list(pack_dirs or [])
+        self.list_software = list_software  # make a software Vulkan device visible (the app chooses devices itself)
         self._ggml: list[ctypes.CDLL] = []
         self._loaded = False
         self._software: frozenset[str] = frozenset()
@@ -113,7 +114,8 @@ class GgmlBackends:
         except (OSError, AttributeError) as exc:
             log.info("Vulkan loader not usable: %s", exc)
             return frozenset()
-        if devices and all(d.software for d in devices) and "GGML_VK_VISIBLE_DEVICES" not in os.environ:
+        if (self.list_software and devices and all(d.software for d in devices)
+                and "GGML_VK_VISIBLE_DEVICES" not in os.environ):
             os.environ["GGML_VK_VISIBLE_DEVICES"] = ",".join(str(d.index) for d in devices)
         return frozenset(d.name for d in devices if d.software)
 
@@ -231,8 +233,9 @@ def _library_of(address: int) -> str:
 _PROCESS: GgmlBackends | None = None  # ggml's registry is one per process; so is its mirror here
 
 
-def process_backends() -> GgmlBackends:
-    """The backends beside the libllama the binding loaded, and the GPU packs installed in the data folder."""
+def process_backends(list_software: bool = True) -> GgmlBackends:
+    """The backends beside the libllama the binding loaded, and the GPU packs installed in the data folder.
+    ``list_software`` (the first call decides): list a software Vulkan device, for the app's device setting."""
     global _PROCESS
     if _PROCESS is None:
         import llama_cpp
@@ -243,8 +246,18 @@ def process_backends() -> GgmlBackends:
 
         lib_dir = Path(getattr(lowlevel, "_base_path", Path(llama_cpp.__file__).parent / "lib"))
         packs = installed_pack_dirs(AppPaths.default().gpu_packs_dir, llama_cpp.__version__)
-        _PROCESS = GgmlBackends(lib_dir, packs)
+        _PROCESS = GgmlBackends(lib_dir, packs, list_software)
     return _PROCESS
+
+
+def load_ggml_backends() -> GgmlBackends:
+    """For plain llama-cpp-python code (benchmarks, tests): llama-cpp-python has no call to load backends, and
+    a llama.cpp built with loadable backends loads no model before one is loaded (llama.cpp's own programs
+    call ggml_backend_load_all at start). Call this before the first ``Llama``. A software Vulkan device stays
+    hidden, as in llama.cpp's programs: ``Llama`` uses every GPU device it is not told to leave out."""
+    backends = process_backends(list_software=False)
+    backends.load()
+    return backends
 
 
 def engine_devices() -> EngineDevices:

@@ -61,10 +61,13 @@ def load_catalogue(catalog_file: Path | None, hub_cache: Path) -> Catalog:
     return load_catalog(catalog_file, hub_cache=hub_cache)
 
 
-def probe() -> HardwareInfo:
+def probe(device: str = "auto", cache_dir: Path | None = None) -> HardwareInfo:
+    """This computer as the engine sees it under the device setting (the GPU pack's size for a hint comes
+    from the manifest cached in ``cache_dir``)."""
+    from .gpu_packs import known_pack_size
     from .hardware import probe_hardware
 
-    return probe_hardware()
+    return probe_hardware(device=device, pack_bytes=known_pack_size(cache_dir) if cache_dir else 0)
 
 
 def assess(catalog: Catalog, hw: HardwareInfo, options: FitOptions, hub_sizes: bool = False) -> CatalogueState:
@@ -83,7 +86,8 @@ def assess_with_settings(paths: AppPaths, settings: SettingsStore, catalog_file:
     from .catalog import hub_cache_file
 
     catalog = load_catalogue(catalog_file, hub_cache_file(paths))
-    return assess(catalog, probe(), FitOptions.from_settings(settings))
+    options = FitOptions.from_settings(settings)
+    return assess(catalog, probe(options.device, paths.cache_dir), options)
 
 
 def resolve(state: CatalogueState, spec: str) -> tuple[CatalogModel, GgufQuant | MlxRepo]:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from ..core.model_choice import ModelChoice
 from ..core.settings_store import SettingsStore
+from .device_text import hint_lines
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +21,12 @@ def size_text(n: int) -> str:
     return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
-def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
+def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool, device: str):
     from ..models.fit import assess_fit
     from ..models.hardware import probe_hardware
     from ..models.local_models import estimate_local_model
 
-    hw = probe_hardware()
+    hw = probe_hardware(device=device)
     estimate = estimate_local_model(choice.model, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
     return assess_fit(estimate, hw), hw
 
@@ -44,7 +45,7 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     try:
         fit, hw = await asyncio.to_thread(_assess, choice, settings.get("generation.context_length"),
                                           settings.get("llamacpp.kv_cache_type"),
-                                          settings.get("llamacpp.flash_attention"))
+                                          settings.get("llamacpp.flash_attention"), settings.get("llamacpp.device"))
     except Exception as exc:  # the badge is a hint: no badge is better than a wrong one
         log.warning("fit estimate for %s failed: %s", choice.model, exc)
         return "", ""
@@ -56,8 +57,8 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     lines.append(translate("FitBadge", "This computer: {ram} of memory free.").format(
         ram=size_text(hw.ram_available_bytes)))
     if fit.gpu_budget_bytes:
-        lines.append(translate("FitBadge", "GPU memory usable: {gpu}.").format(
-            gpu=size_text(fit.gpu_budget_bytes)))
+        lines.append(translate("FitBadge", "GPU memory usable on {gpu}: {size}.").format(
+            gpu=", ".join(g.name for g in hw.gpus), size=size_text(fit.gpu_budget_bytes)))
     if fit.verdict == "partial":
         lines.append(translate("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
-    return fit.verdict, "\n".join(lines)
+    return fit.verdict, "\n".join(lines + hint_lines(hw))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...models.catalog import CatalogModel
 from ...models.catalogue_state import CatalogueState
 from ...models.hardware import HardwareInfo
+from ..device_text import gpu_name, hint_lines
 from ..elided_label import ElidedLabel
 from ..fit_badge import size_text
 from .detail import ModelDetail, context_text, purpose_text
@@ -255,10 +256,10 @@ class CatalogueView(QWidget):
                 gpu=hw.gpus[0].name, usable=size_text(hw.gpu_total_bytes)))
         elif hw.gpus:
             parts.append(self.tr("GPU: {names}, {free} of {total} free").format(
-                names=", ".join(g.name for g in hw.gpus), free=size_text(hw.gpu_free_bytes),
+                names=", ".join(gpu_name(g) for g in hw.gpus), free=size_text(hw.gpu_free_bytes),
                 total=size_text(hw.gpu_total_bytes)))
         else:
-            parts.append(self.tr("no GPU"))
+            parts.append(self.tr("no GPU the engine can use"))
         parts.append(self.tr("{n} cores").format(n=loc.toString(hw.cpu_physical_cores)))
         parts.append(self.tr("estimates for {ctx} tokens of context").format(ctx=loc.toString(n_ctx)))
-        return " · ".join(parts)
+        return "\n".join([" · ".join(parts), *hint_lines(hw)])

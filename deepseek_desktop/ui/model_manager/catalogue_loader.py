@@ -21,7 +21,7 @@ from ..error_text import describe
 
 log = logging.getLogger(__name__)
 
-FIT_KEYS = ("generation.context_length", "llamacpp.kv_cache_type", "llamacpp.flash_attention")
+FIT_KEYS = ("generation.context_length", "llamacpp.kv_cache_type", "llamacpp.flash_attention", "llamacpp.device")
 
 
 class CatalogueLoader(QObject):
@@ -52,7 +52,7 @@ class CatalogueLoader(QObject):
         options = FitOptions.from_settings(self.settings)
         try:
             catalog = await asyncio.to_thread(load_catalogue, self.catalog_file, hub_cache_file(self.paths))
-            hw = await asyncio.to_thread(probe)
+            hw = await asyncio.to_thread(probe, options.device, self.paths.cache_dir)
             state = await asyncio.to_thread(assess, catalog, hw, options)
         except Exception as exc:  # noqa: BLE001 - one line in the window, the detail in the log
             log.warning("model catalogue: %s", exc)
@@ -92,7 +92,7 @@ class CatalogueLoader(QObject):
             return
         options = FitOptions.from_settings(self.settings)
         try:
-            hw = await asyncio.to_thread(probe)  # free memory changes while the app runs
+            hw = await asyncio.to_thread(probe, options.device, self.paths.cache_dir)  # free memory changes
             new = await asyncio.to_thread(assess, state.catalog, hw, options, state.hub_sizes)
         except Exception as exc:  # noqa: BLE001 - the estimates shown stay
             log.warning("fit estimate: %s", exc)
