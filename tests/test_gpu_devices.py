@@ -198,3 +198,33 @@ def test_choosing_the_cpu_again_works(gemma_path, lavapipe, app_home):
                "1").returncode == 0
     loaded, _, _ = chat(gemma_path, "--device", "cpu", "--threads", str(THREADS))
     assert loaded["placement"]["devices"] == []
+
+
+# -- a GPU no engine can use: a stand-in nvidia-smi, no CUDA pack -------------------------------------------
+@pytest.fixture
+def rtx4090_without_pack(tmp_path) -> dict[str, str]:
+    """nvidia-smi on the PATH that reports an RTX 4090 with 24 GB (the real tool's CSV format)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "nvidia-smi"
+    tool.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 24000'\n")
+    tool.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_no_advice_promises_a_gpu_the_engine_cannot_use(rtx4090_without_pack):
+    env = rtx4090_without_pack
+    rec = json.loads(cli("models", "recommend", "--json", env=env).stdout)
+    assert rec["hardware"]["gpus"] == [] and rec["best"]["fit"]["verdict"] == "cpu"
+    (hint,) = rec["hardware"]["hints"]
+    assert hint["name"] == "NVIDIA GeForce RTX 4090" and hint["remedy"] == "pack"
+    fit = json.loads(cli("models", "fit", "deepseek-r1-distill-qwen-14b:Q4_K_M", "--json", env=env).stdout)
+    assert {f["verdict"] for f in fit["fits"]} <= {"cpu", "no_fit"}
+    assert all(f["speed"]["tokens_per_s"] < 20 for f in fit["fits"])  # CPU speeds, not a 4090's
+    for args in (("models", "recommend"), ("models", "fit", "deepseek-r1-distill-qwen-14b:Q4_K_M"), ("doctor",)):
+        r = cli(*args, env=env)
+        assert r.returncode == 0, r.stderr
+        assert "An NVIDIA GPU is here (NVIDIA GeForce RTX 4090), but no engine for it is installed: get the GPU " \
+               "pack" in r.stdout, r.stdout
+        assert "fully on the GPU" not in r.stdout and "partial GPU offload" not in r.stdout
+    assert "Models run on: CPU" in cli("doctor", env=env).stdout

@@ -564,3 +564,21 @@ def test_fit_figures_for_a_partial_gpu_offload(qapp):
     assert f"Suggested GPU layers: {fit.gpu_layers} of {fit.estimate.layers}." in tip
     assert f"GPU memory: {size_text(hw.gpu_free_bytes)} free of {size_text(hw.gpu_total_bytes)}" in tip
     assert "8,192 tokens" in tip and "tokens per second" in tip
+
+
+def test_a_gpu_no_engine_can_use_gives_the_pack_hint_and_no_gpu_verdict(make_gui, hub, catalog_file, tmp_path,
+                                                                         monkeypatch):
+    """A stand-in nvidia-smi (an RTX 4090) and no CUDA pack: the manager's verdicts are the CPU's, and the hint
+    says what is missing."""
+    tool = tmp_path / "bin" / "nvidia-smi"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 24000'\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
+    gui = make_gui()
+    mm = open_manager(gui, catalog_file, hub)
+    state = mm.catalogue_state
+    assert state.hw.gpus == () and {c.fit.verdict for c in state.candidates} <= {"cpu", "no_fit"}
+    shown = mm.catalogue.hardware.text()
+    assert "get the GPU pack" in shown and "NVIDIA GeForce RTX 4090" in shown
+    assert "no GPU the engine can use" in shown

@@ -25,6 +25,7 @@ from .vulkan_probe import vulkan_devices
 log = logging.getLogger(__name__)
 
 CPU_VARIANT_ENV = "DEEPSEEK_DESKTOP_CPU_VARIANT"
+VK_VISIBLE = "GGML_VK_VISIBLE_DEVICES"
 _BACKEND = re.compile(r"^(lib)?ggml-(?P<name>[a-z0-9]+)(-(?P<variant>[A-Za-z0-9_.]+))?\.(so|dll)$")
 _IS_WIN = sys.platform == "win32"
 
@@ -44,6 +45,7 @@ class GgmlBackends:
         self._loaded = False
         self._software: frozenset[str] = frozenset()
         self._packs: list[str] = []
+        self._dll_dirs: list[object] = []  # Windows: a DLL folder stays searched while its handle lives
         self.problems: list[str] = []
 
     # -- loading ---------------------------------------------------------------------------------
@@ -53,14 +55,24 @@ class GgmlBackends:
         self._loaded = True
         self._ggml = [_open(self.lib_dir, name) for name in ("ggml", "ggml-base")]
         self._declare()
-        self._software = self._prepare_vulkan()
-        forced = os.environ.get(CPU_VARIANT_ENV, "").strip()
-        if forced:
-            self._load_with_cpu_variant(forced)
-        else:
-            self._fn("ggml_backend_load_all_from_path")(str(self.lib_dir).encode())
-        for folder in self.pack_dirs:
-            self._load_pack(folder)
+        visible = self._prepare_vulkan()
+        before = os.environ.get(VK_VISIBLE)
+        if visible is not None:
+            os.environ[VK_VISIBLE] = visible  # read once, while the Vulkan backend starts
+        try:
+            forced = os.environ.get(CPU_VARIANT_ENV, "").strip()
+            if forced:
+                self._load_with_cpu_variant(forced)
+            else:
+                self._fn("ggml_backend_load_all_from_path")(str(self.lib_dir).encode())
+            for folder in self.pack_dirs:
+                self._load_pack(folder)
+        finally:
+            if visible is not None:  # not for the programs this process starts (llama-server, tests)
+                if before is None:
+                    os.environ.pop(VK_VISIBLE, None)
+                else:
+                    os.environ[VK_VISIBLE] = before
         if not self._cpu_reg():
             raise RuntimeError(f"ggml loaded no CPU backend from {self.lib_dir}")
 
@@ -92,7 +104,7 @@ class GgmlBackends:
             self.problems.append(f"GPU pack {folder.name}: {exc}")
             return
         if _IS_WIN:
-            os.add_dll_directory(str(folder))  # cudart and cuBLAS sit beside ggml-cuda.dll
+            self._dll_dirs.append(os.add_dll_directory(str(folder)))  # cudart and cuBLAS beside ggml-cuda.dll
         before = self._fn("ggml_backend_reg_count")()
         for path in files:
             if not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
@@ -103,21 +115,22 @@ class GgmlBackends:
         if self._fn("ggml_backend_reg_count")() > before:
             self._packs.append(folder.name)
 
-    def _prepare_vulkan(self) -> frozenset[str]:
-        """Names of the Vulkan devices that are emulated on the CPU. When they are all there is, ggml is told to
-        list them (it skips them otherwise), so a user can choose one; automatic never does."""
+    def _prepare_vulkan(self) -> str | None:
+        """Notes the Vulkan devices that are emulated on the CPU; returns the GGML_VK_VISIBLE_DEVICES value that
+        makes them visible when they are all there is (ggml skips them otherwise), so a user can choose one;
+        automatic never does. None: leave ggml's own choice."""
         if not any(_BACKEND.match(p.name) and _BACKEND.match(p.name)["name"] == "vulkan"
                    for p in self.lib_dir.iterdir()):
-            return frozenset()
+            return None
         try:
             devices = vulkan_devices()
         except (OSError, AttributeError) as exc:
             log.info("Vulkan loader not usable: %s", exc)
-            return frozenset()
-        if (self.list_software and devices and all(d.software for d in devices)
-                and "GGML_VK_VISIBLE_DEVICES" not in os.environ):
-            os.environ["GGML_VK_VISIBLE_DEVICES"] = ",".join(str(d.index) for d in devices)
-        return frozenset(d.name for d in devices if d.software)
+            return None
+        self._software = frozenset(d.name for d in devices if d.software)
+        if self.list_software and devices and all(d.software for d in devices) and VK_VISIBLE not in os.environ:
+            return ",".join(str(d.index) for d in devices)
+        return None
 
     # -- reading ---------------------------------------------------------------------------------
     def report(self) -> EngineDevices:
