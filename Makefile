@@ -18,8 +18,8 @@ UV_COMPILE := --universal --generate-hashes --python-version 3.11 --custom-compi
 
 JOBS   ?= 2
 
-.PHONY: all venv sysdeps run test lint unit package-test phases-start i18n screenshots bench bench-backends \
-	bench-launch package lock clean
+.PHONY: all venv sysdeps test-tools run test lint unit package-test installer-test phases-start i18n \
+	screenshots bench bench-backends bench-launch package lock clean
 
 all: test
 
@@ -39,23 +39,35 @@ venv: $(STAMP)
 sysdeps:
 	@sh packaging/linux/install-system-deps.sh
 
+# What only the tests need: wine and Inno Setup (locked in packaging/windows/package-lock.json) for the
+# Windows installer test, shellcheck for the workflow lint. Says in one line what it cannot install.
+test-tools:
+	@$(PHASE) test-tools -- sh packaging/linux/install-test-tools.sh
+
 run: venv sysdeps
 	$(VENV)/bin/deepseek-desktop
 
 phases-start:
 	@$(PYTHON) packaging/phases.py start
 
+# actionlint checks .github/workflows (with shellcheck on the shell steps when it is installed).
 lint: venv
-	@$(PHASE) lint -- sh -c '$(VENV)/bin/ruff check deepseek_desktop tests bench packaging && $(VENV)/bin/lint-imports'
+	@$(PHASE) lint -- sh -c '$(VENV)/bin/ruff check deepseek_desktop tests bench packaging && $(VENV)/bin/lint-imports \
+		&& $(VENV)/bin/actionlint -no-color -pyflakes='
 
 unit: venv sysdeps
-	@QT_QPA_PLATFORM=offscreen $(PHASE) tests -- $(PY) -m pytest --ignore=tests/test_package_linux.py
+	@QT_QPA_PLATFORM=offscreen $(PHASE) tests -- $(PY) -m pytest --ignore=tests/test_package_linux.py \
+		--ignore=tests/test_package_windows.py
 
 # make package for real: the frozen app, the .deb installed with apt, started, removed.
 package-test: venv sysdeps
 	@QT_QPA_PLATFORM=offscreen $(PHASE) package -- $(PY) -m pytest tests/test_package_linux.py
 
-test: phases-start sysdeps venv lint unit package-test
+# The Windows installer, compiled from a stand-in frozen folder, installed, upgraded and removed under wine.
+installer-test: venv
+	@$(PHASE) installer -- $(PY) -m pytest tests/test_package_windows.py
+
+test: phases-start sysdeps venv test-tools lint unit package-test installer-test
 	@$(PYTHON) packaging/phases.py report
 
 # Refresh the lock for every platform we build (Linux, macOS arm64, Windows x64), then run everything on it.

@@ -72,7 +72,7 @@ def vulkan_env(device: dict) -> dict[str, str]:
 def pack_env() -> dict[str, str]:
     """An installed GPU pack's backend for llama-server and llama-bench (they look only beside themselves)."""
     from deepseek_desktop.core.paths import AppPaths
-    from deepseek_desktop.models.gpu_packs import read_pack_info
+    from deepseek_desktop.models.downloads.gpu_packs import read_pack_info
 
     root = AppPaths.default().gpu_packs_dir
     libs = [folder / name for folder in sorted(root.iterdir()) if (folder / "pack.json").is_file()

@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deepseek_desktop.models.gguf_header import read_gguf_header  # noqa: E402
+from deepseek_desktop.models.gguf.header import read_gguf_header  # noqa: E402
 
 
 def _main_branch_reader() -> Callable | None:
     try:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", "main:deepseek_desktop/models/gguf_header.py"],
+        source = subprocess.run(["git", "-C", str(ROOT), "show", "main:deepseek_desktop/models/gguf/header.py"],
                                 capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None

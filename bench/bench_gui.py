@@ -66,10 +66,10 @@ async def _in_app(runs: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     from deepseek_desktop.app import _shutdown, build_window
-    from deepseek_desktop.core.conversation_store import ConversationStore
+    from deepseek_desktop.core.conversations.store import ConversationStore
     from deepseek_desktop.core.events import TextDelta
     from deepseek_desktop.core.paths import AppPaths
-    from deepseek_desktop.core.settings_store import SettingsStore
+    from deepseek_desktop.core.settings.store import SettingsStore
 
     app = QApplication.instance()
     paths = AppPaths.default().ensure()
@@ -124,8 +124,8 @@ async def _in_app(runs: int) -> None:
             while window.chat_view.earlier_offered:
                 await window.session.load_earlier()
         view = window.chat_view
-        from deepseek_desktop.core.conversation_types import MessageState
-        from deepseek_desktop.core.reply_recorder import ReplyText
+        from deepseek_desktop.core.conversations.reply_recorder import ReplyText
+        from deepseek_desktop.core.conversations.types import MessageState
         from deepseek_desktop.ui.chat.message import ChatItem
 
         live = ReplyText()

@@ -85,7 +85,7 @@ def time_one(fn, text: str) -> float:
 
 
 def render_side_by_side(sizes: list[int], cap: float, shapes: list[str]) -> None:
-    from deepseek_desktop.core.markdown_html import MarkdownRenderer
+    from deepseek_desktop.core.markdown.render import MarkdownRenderer
 
     made = {"ours": MarkdownRenderer(), "base": baseline_renderer()}
 
@@ -142,9 +142,9 @@ def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tup
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from deepseek_desktop.core.conversation_types import MessageState
+    from deepseek_desktop.core.conversations.reply_recorder import ReplyText
+    from deepseek_desktop.core.conversations.types import MessageState
     from deepseek_desktop.core.events import TextDelta
-    from deepseek_desktop.core.reply_recorder import ReplyText
     from deepseek_desktop.ui.chat.message import ChatItem
     from deepseek_desktop.ui.chat.view import ChatView
 

@@ -38,7 +38,7 @@ async def _in_app(runs: int) -> None:
 
     from deepseek_desktop.app import _shutdown, build_window
     from deepseek_desktop.core.paths import AppPaths
-    from deepseek_desktop.core.settings_store import SettingsStore
+    from deepseek_desktop.core.settings.store import SettingsStore
 
     app = QApplication.instance()
     paths = AppPaths.default().ensure()

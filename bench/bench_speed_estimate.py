@@ -2,7 +2,7 @@
 uses (Gemma 3 270M Q4_K_M from PyPI) the way the app's engine does (llama-cpp-python, one thread per
 physical core, the CPU only), generates ``--tokens`` tokens after a short prompt and prints the measured
 generation rate (with llama-cpp-python's sampling) and the rate of the forward pass alone, the estimate
-of ``models.speed`` for the same file on this computer, and their ratios.
+of ``models.catalogue.speed`` for the same file on this computer, and their ratios.
 
     python bench/bench_speed_estimate.py [--tokens 128] [--runs 3] [--json]
 
@@ -70,12 +70,12 @@ def measure_forward(model_path: Path, threads: int, tokens: int) -> float:
 
 
 def estimate(model_path: Path) -> tuple[float, dict]:
+    from deepseek_desktop.engine_host.device_query import probe_here
+    from deepseek_desktop.models.catalogue.speed import weights_tokens_per_s
     from deepseek_desktop.models.fit import assess_fit, estimate_gguf
-    from deepseek_desktop.models.gguf_header import read_gguf_header
-    from deepseek_desktop.models.hardware import probe_hardware
-    from deepseek_desktop.models.speed import weights_tokens_per_s
+    from deepseek_desktop.models.gguf.header import read_gguf_header
 
-    hw = probe_hardware()
+    hw = probe_here("cpu")
     header = read_gguf_header(model_path)
     est = estimate_gguf(header, 512)
     fit = assess_fit(est, hw)

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from deepseek_desktop.core.conversation_store import ConversationStore  # noqa: E402
-from deepseek_desktop.core.conversation_types import MessageState, MessageStats  # noqa: E402
+from deepseek_desktop.core.conversations.store import ConversationStore  # noqa: E402
+from deepseek_desktop.core.conversations.types import MessageState, MessageStats  # noqa: E402
 
 _WORD_TEXT = (
     "der die das und Speicher Größe Modell Quantisierung läuft schnell Übersetzung Gewichte Kontext "

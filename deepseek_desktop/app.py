@@ -28,7 +28,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
 
     from . import __version__
     from .core.paths import APP_NAME
-    from .core.settings_store import SettingsStore
+    from .core.settings.store import SettingsStore
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -48,7 +48,7 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
     lock = _single_instance(paths, open_paths, interactive=not quit_after_shown)
     if isinstance(lock, int):
         return lock
-    from .ui.instance_link import InstanceLink
+    from .ui.desktop.instance_link import InstanceLink
 
     link = InstanceLink(paths.data_dir)
     link.listen()
@@ -71,9 +71,10 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
                 window.close()
         QTimer.singleShot(0, on_shown)
 
-        window.closing.connect(lambda: asyncio.ensure_future(_shutdown(window, services, done)))
+        # The window's own background work keeps these tasks alive and logs (and shows) what fails in them.
+        window.closing.connect(lambda: window.work.run(_shutdown(window, services, done)))
         if not quit_after_shown:
-            asyncio.ensure_future(window.start())
+            window.work.run(window.start())
         await done.wait()
         link.close()
         return 0
@@ -83,14 +84,14 @@ def run(paths: AppPaths, quit_after_shown: bool = False, open_paths: Sequence[Pa
 
 def build_window(app, paths: AppPaths, settings):
     """Everything the window needs, built here and passed in (the tests build it the same way)."""
-    from .core.conversation_store import ConversationStore
+    from .core.conversations.store import ConversationStore
     from .engine_host.client import EngineHostClient
-    from .ui.engine_controller import EngineController
-    from .ui.i18n import LanguageManager
+    from .ui.appearance.i18n import LanguageManager
+    from .ui.appearance.theme import apply_theme
+    from .ui.chat.store_runner import StoreRunner
+    from .ui.engine.controller import EngineController
     from .ui.main_window import MainWindow
     from .ui.services import Services
-    from .ui.store_runner import StoreRunner
-    from .ui.theme import apply_theme
 
     language = LanguageManager(app)
     language.apply(settings.get("general.language"))
@@ -117,12 +118,14 @@ def build_window(app, paths: AppPaths, settings):
 
 async def _shutdown(window, services, done: asyncio.Event) -> None:
     try:
-        await window.shutdown()
-    except Exception as exc:  # quitting must always work
-        log.warning("shutdown: %s", exc)
-    await asyncio.to_thread(services.runner.close)
-    await asyncio.to_thread(services.settings.close)
-    done.set()
+        try:
+            await window.shutdown()
+        except Exception as exc:  # quitting must always work
+            log.warning("shutdown: %s", exc)
+        await asyncio.to_thread(services.runner.close)
+        await asyncio.to_thread(services.settings.close)
+    finally:
+        done.set()  # the app quits even when closing the store or the settings failed (the log says why)
 
 
 def _single_instance(paths: AppPaths, open_paths: list[Path], interactive: bool = True):
@@ -133,7 +136,7 @@ def _single_instance(paths: AppPaths, open_paths: list[Path], interactive: bool 
     """
     from PySide6.QtCore import QCoreApplication
 
-    from .ui.instance_link import claim_instance, hand_over, server_name
+    from .ui.desktop.instance_link import claim_instance, hand_over, server_name
 
     claim = claim_instance(paths)
     if claim.lock is not None:

@@ -1842,22 +1842,6 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Einstellungen …</translation>
     </message>
     <message>
-        <source>Runs on the GPU</source>
-        <translation>Läuft auf der GPU</translation>
-    </message>
-    <message>
-        <source>Partly on the GPU</source>
-        <translation>Teilweise auf der GPU</translation>
-    </message>
-    <message>
-        <source>Runs on the CPU</source>
-        <translation>Läuft auf der CPU</translation>
-    </message>
-    <message>
-        <source>Too big for this computer</source>
-        <translation>Zu groß für diesen Rechner</translation>
-    </message>
-    <message>
         <source>Runs on a server</source>
         <translation>Läuft auf einem Server</translation>
     </message>

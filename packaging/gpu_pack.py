@@ -8,7 +8,7 @@ flags and ABI as the app's own llama.cpp, ``build_llama.py``), puts the CUDA run
 (cudart, cuBLAS, cuBLASLt) beside it, and zips them with ``pack.json``:
 ``deepseek-desktop-<app>-gpu-cuda12-<platform>.zip`` plus ``<zip>.json``, that file's entry for the manifest.
 ``manifest`` gathers the entries into ``gpu-packs.json``, which the app reads from the release (file, size,
-SHA-256) before it downloads a pack. The app side is ``deepseek_desktop/models/gpu_packs.py``.
+SHA-256) before it downloads a pack. The app side is ``deepseek_desktop/models/downloads/gpu_packs.py``.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def tool(name: str) -> str:
 def sources() -> list[str]:
     """Every file with user-visible text: the UI, and Qt-free modules that mark labels for lupdate."""
     files = sorted(PACKAGE.glob("ui/**/*.py")) + [PACKAGE / "app.py"]
-    files += [p for p in sorted(PACKAGE.glob("core/*.py")) + sorted(PACKAGE.glob("models/*.py"))
+    files += [p for p in sorted(PACKAGE.glob("core/**/*.py")) + sorted(PACKAGE.glob("models/**/*.py"))
               if "QT_TRANSLATE_NOOP(" in p.read_text(encoding="utf-8")]
     return [str(p.relative_to(ROOT)) for p in files if p.exists()]
 

@@ -12,6 +12,7 @@ Every system command goes through ``run`` so the tests here can check the exact 
 from __future__ import annotations
 
 import os
+import plistlib
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
@@ -20,6 +21,10 @@ from pathlib import Path
 from project_info import APP_NAME, BUNDLE_ID, GGUF_UTI, MACOS_MINIMUM, PACKAGE, version
 
 Runner = Callable[[list[str]], None]
+# What the spec's BUNDLE puts in Contents/MacOS: the window first (CFBundleExecutable), then the command line.
+APP_EXECUTABLES = (APP_NAME, PACKAGE)
+# Where PyInstaller's BUNDLE puts the rest: code in Frameworks, data and the icon in Resources.
+APP_FOLDERS = ("Contents/Frameworks", "Contents/Resources")
 
 
 def _run(cmd: list[str]) -> None:
@@ -43,6 +48,9 @@ def info_plist(executable: str = APP_NAME) -> dict:
         "LSMinimumSystemVersion": MACOS_MINIMUM,
         "LSApplicationCategoryType": "public.app-category.productivity",
         "NSHighResolutionCapable": True,
+        # PyInstaller marks a bundle background-only (no Dock icon, no menu bar) when the last executable it
+        # collects is a console one, as our command line is: the window app says otherwise.
+        "LSBackgroundOnly": False,
         "NSSupportsAutomaticGraphicsSwitching": True,
         "NSRequiresAquaSystemAppearance": False,  # follow dark mode
         "NSHumanReadableCopyright": "MIT License",
@@ -61,6 +69,28 @@ def info_plist(executable: str = APP_NAME) -> dict:
             "UTTypeTagSpecification": {"public.filename-extension": ["gguf"]},
         }],
     }
+
+
+def app_problems(app: Path) -> list[str]:
+    """What is wrong with a built (or installed) .app: the executables, folders and icon the spec puts
+    there, and every Info.plist key we declare. Empty when all is well (the workflow's smoke test asks)."""
+    contents = app / "Contents"
+    problems = []
+    for name in APP_EXECUTABLES:
+        exe = contents / "MacOS" / name
+        if not (exe.is_file() and os.access(exe, os.X_OK)):
+            problems.append(f"Contents/MacOS/{name} is missing or not executable")
+    problems += [f"{folder} is missing" for folder in APP_FOLDERS if not (app / folder).is_dir()]
+    try:
+        plist = plistlib.loads((contents / "Info.plist").read_bytes())
+    except (OSError, plistlib.InvalidFileException, ValueError) as exc:
+        return [*problems, f"Contents/Info.plist cannot be read: {exc}"]
+    for key, want in info_plist(executable=APP_EXECUTABLES[0]).items():
+        if plist.get(key) != want:
+            problems.append(f"Info.plist {key} is {plist.get(key)!r}, not {want!r}")
+    if not (contents / "Resources" / plist.get("CFBundleIconFile", "icon.icns")).is_file():
+        problems.append("the icon named in Info.plist is not in Contents/Resources")
+    return problems
 
 
 def dmg_name() -> str:

@@ -22,9 +22,11 @@ RECORD = Path("build") / "phases.json"
 PHASES = {
     "venv": "virtualenv from the lock",
     "llama-cpp": "llama.cpp (CPU variants, Vulkan, server, RPC worker)",
-    "lint": "lint (ruff, import contracts)",
+    "test-tools": "test tools (wine, Inno Setup, shellcheck)",
+    "lint": "lint (ruff, import contracts, workflows)",
     "tests": "tests",
     "package": "package test (.deb built, installed, run)",
+    "installer": "Windows installer under Wine (stand-in app)",
 }
 
 

@@ -30,7 +30,7 @@ SIZES = {  # window size -> (chat, model manager, settings)
 async def shoot(app, out: Path, lang: str, theme: str, size: str) -> None:
     from deepseek_desktop.app import _shutdown, build_window
     from deepseek_desktop.core.paths import AppPaths
-    from deepseek_desktop.core.settings_store import SettingsStore
+    from deepseek_desktop.core.settings.store import SettingsStore
 
     os.environ["DEEPSEEK_DESKTOP_HOME"] = tempfile.mkdtemp(prefix=f"dd-shots-{lang}-{theme}-")
     paths = AppPaths.default().ensure()

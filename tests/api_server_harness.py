@@ -12,6 +12,7 @@ from deepseek_desktop.api_server.app import LocalServer, ServerConfig
 from deepseek_desktop.api_server.backend import HostBackend
 from deepseek_desktop.core.requests import GenerationParams, LoadParams
 from deepseek_desktop.engine_host.client import EngineHostClient
+from deepseek_desktop.models.local.registry import ModelRegistry
 
 
 class ServedApp:
@@ -50,8 +51,7 @@ class ServedApp:
         client = EngineHostClient()
         self.backend = HostBackend(
             client,
-            self.home / "registry.json",
-            self.home / "models",
+            ModelRegistry(self.home / "registry.json", self.home / "models"),
             GenerationParams(max_tokens=256),
             self.config.queue_limit,
             self.fallback,

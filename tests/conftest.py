@@ -135,7 +135,7 @@ def make_gui(qtbot, qloop, qapp, app_home):
     """Build (and later close) app windows; a second call after closing is "the app restarted"."""
     from deepseek_desktop.app import build_window
     from deepseek_desktop.core.paths import AppPaths
-    from deepseek_desktop.core.settings_store import SettingsStore
+    from deepseek_desktop.core.settings.store import SettingsStore
 
     opened: list[GuiApp] = []
 

@@ -10,23 +10,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mm_catalog import write_catalog
+from mm_catalogue import write_catalogue
 
-from deepseek_desktop.ui.engine_controller import EngineState
+from deepseek_desktop.ui.engine.controller import EngineState
 
 OUT = Path(os.environ.get("SHOTS", "/tmp/layout_shots"))
 
 
 def test_shots(make_gui, gemma_path, tmp_path):
     OUT.mkdir(parents=True, exist_ok=True)
-    catalog = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
+    catalogue = write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size)
     gui = make_gui()
     w = gui.window
     w.resize(800, 600)
     w.session.send("Show me Python code for Fibonacci numbers with a very long question title that goes on")
     gui.qtbot.wait(300)
     gui.wait(lambda: not w.session.busy)
-    mm = gui.window.open_model_manager(catalog_file=catalog)
+    mm = gui.window.open_model_manager(catalogue_file=catalogue)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     mm.resize(800, 600)
     for lang in ("en", "de"):

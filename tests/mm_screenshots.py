@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from hub_server import HubServer
-from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
+from mm_catalogue import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalogue
 
 from deepseek_desktop.ui.model_manager.download_job import JobState
 
@@ -30,9 +30,9 @@ def hub():
 def test_screenshots(make_gui, hub, gemma_path, tmp_path):
     OUT.mkdir(parents=True, exist_ok=True)
     hub.add_repo(SMALL_REPO, {SMALL_FILE: gemma_path})
-    catalog = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
+    catalogue = write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size)
     gui = make_gui()
-    mm = gui.window.open_model_manager(catalog_file=catalog, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalogue_file=catalogue, endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
 
     def shot(name: str) -> None:

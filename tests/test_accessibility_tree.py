@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from hub_server import HubServer
-from mm_catalog import SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
+from mm_catalogue import SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalogue
 from PySide6.QtGui import QAccessible
 
 from deepseek_desktop.ui.accessibility import ANNOUNCEMENTS, INTERACTIVE_ROLES, LAST_ANNOUNCEMENT, walk
@@ -89,7 +89,7 @@ def test_every_control_has_a_name_in_the_windows_language(make_gui, hub, tmp_pat
         settings.close()
 
         mm = w.open_model_manager(
-            catalog_file=write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size), endpoint=hub.url
+            catalogue_file=write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size), endpoint=hub.url
         )
         gui.wait(lambda: mm.sizes_checked and mm.local is not None)
         mm.catalogue.select_model(SMALL_ID)

@@ -169,9 +169,16 @@ def test_request_content_is_never_logged(served, caplog):
 
 
 def test_max_tokens_is_clamped_to_the_context():
+    from deepseek_desktop.api_server.handler import Sampling
     from deepseek_desktop.api_server.jobs import clamp_max_tokens
+    from deepseek_desktop.core.requests import GenerationParams
 
-    assert clamp_max_tokens(100_000, 256, 4096) == 4096
-    assert clamp_max_tokens(None, 8192, 4096) == 4096
-    assert clamp_max_tokens(300, 256, 4096) == 300
-    assert clamp_max_tokens(100_000, 256, 0) == 100_000  # no context (simulator, remote): as asked
+    def clamped(requested: int | None, default: int, context: int) -> int:
+        """As the handler does it: the request's value over the user's default, then the context's bound."""
+        return clamp_max_tokens(Sampling(max_tokens=requested).over(GenerationParams(max_tokens=default)).max_tokens,
+                                context)
+
+    assert clamped(100_000, 256, 4096) == 4096
+    assert clamped(None, 8192, 4096) == 4096
+    assert clamped(300, 256, 4096) == 300
+    assert clamped(100_000, 256, 0) == 100_000  # no context (simulator, remote): as asked

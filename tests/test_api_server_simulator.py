@@ -14,7 +14,9 @@ from deepseek_desktop.api_server.app import ServerConfig
 from deepseek_desktop.core.requests import LoadParams
 from deepseek_desktop.engines.simulator import compose_reply
 
-QUESTION = "How much memory does my computer need?"
+# A question whose answer is the same at every moment: the memory question quotes this machine's free RAM,
+# which moves while other work runs between the test's own reply and the server's.
+QUESTION = "What is a Mixture of Experts model?"
 
 
 @pytest.fixture

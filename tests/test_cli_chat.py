@@ -143,3 +143,13 @@ def test_a_folder_given_to_llamacpp_is_named_a_folder(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         f"deepseek-desktop: error: This is a folder, not a GGUF model file: {tmp_path}"], r.stderr
+
+
+def test_json_lines_are_utf8_whatever_the_pipe_encoding(tmp_path):
+    """Windows gives a pipe the ANSI code page (cp1252): the JSON lines stay UTF-8 there too."""
+    env = dict(os.environ, PYTHONIOENCODING="cp1252", DEEPSEEK_DESKTOP_HOME=str(tmp_path))
+    r = subprocess.run(CLI + ["chat", "--engine", "simulator", "--prompt", "Was ist MoE?", "--json",
+                              "--words-per-second", "5000"], capture_output=True, env=env, timeout=180)
+    assert r.returncode == 0, r.stderr
+    text = "".join(e["delta"] for e in json_lines(r.stdout.decode("utf-8")) if e["type"] == "text")
+    assert "ü" in text or "ä" in text or "ö" in text, text

@@ -124,6 +124,14 @@ def test_fit_and_bad_ids():
     assert "has no Q7_K download" in one_error_line(cli("models", "download", "deepseek-r1:Q7_K"))
 
 
+def test_fit_flags_take_the_settings_ranges_and_choices():
+    """--ctx and --cache-type stand for settings: what the settings pane refuses, the command refuses too."""
+    r = cli("models", "fit", "deepseek-r1-distill-qwen-7b:Q4_K_M", "--ctx", "100")
+    assert r.returncode == 2 and "--ctx: 100 is below the minimum 512" in r.stderr and "Traceback" not in r.stderr
+    r = cli("models", "fit", "deepseek-r1-distill-qwen-7b:Q4_K_M", "--cache-type", "q5_1")
+    assert r.returncode == 2 and "invalid choice: 'q5_1'" in r.stderr
+
+
 def test_fit_of_a_671b_model_on_this_machine_names_the_remote_route():
     r = cli("models", "fit", "deepseek-v3", "--json")
     data = json.loads(r.stdout)

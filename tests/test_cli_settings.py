@@ -15,7 +15,7 @@ from hub_server import HubServer
 from openai_scripted_server import ANSWER, ScriptedOpenAIServer
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.settings_store import SettingsStore, generation_params, models_dir
+from deepseek_desktop.core.settings.store import SettingsStore, generation_params, models_dir
 
 CLI = [sys.executable, "-m", "deepseek_desktop"]
 TESTS = Path(__file__).parent
@@ -57,22 +57,33 @@ def test_a_damaged_settings_file_is_one_warning_line(tmp_path: Path):
     assert Path(json.loads(r.stdout)["models_dir"]) == paths.default_models_dir
 
 
-def test_one_default_quantisation_for_a_bare_model_id():
-    from deepseek_desktop.models.catalog import load_catalog
-    from deepseek_desktop.models.hardware import probe_hardware
-    from deepseek_desktop.models.recommend import candidates, default_download, recommend, resolve_download
+def test_a_command_opens_the_settings_once(gemma_path: Path):
+    """A value the store resets is told at every start; one command says it once, however many of its parts
+    (the models folder, the registry, the fit options) read the settings."""
+    write_settings({"generation.context_length": "long"})
+    assert cli("models", "import", str(gemma_path), "--name", "gemma").returncode == 0
+    r = cli("models", "info", "gemma")
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("deepseek-desktop: warning:")]
+    assert len(warnings) == 1 and "generation.context_length" in warnings[0], r.stderr
 
-    catalog, hw = load_catalog(), probe_hardware()
-    every = candidates(catalog, hw, 4096)
-    small = catalog.get("deepseek-r1-distill-qwen-1.5b")
-    model, chosen = resolve_download(catalog, small.id, every)
+
+def test_one_default_quantisation_for_a_bare_model_id():
+    from deepseek_desktop.engine_host.device_query import probe_here
+    from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+    from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
+
+    catalogue, hw = load_catalogue(), probe_here()
+    every = candidates(catalogue, hw, 4096)
+    small = catalogue.get("deepseek-r1-distill-qwen-1.5b")
+    model, chosen = resolve_download(catalogue, small.id, every)
     assert model is small and chosen is default_download(small, every)
-    per_purpose = recommend(catalog, hw, 4096).per_purpose["reasoning"]
+    per_purpose = recommend(catalogue, hw, 4096).per_purpose["reasoning"]
     if per_purpose.model is small:  # the recommendation and the default download agree
         assert chosen.quant == per_purpose.quant
     # Nothing judged (or nothing that runs): the usual Q4_K_M
     assert default_download(small).quant == "Q4_K_M"
-    huge = catalog.get("deepseek-r1")
+    huge = catalogue.get("deepseek-r1")
     assert default_download(huge, [c for c in every if c.model is huge and not c.fit.runs]).quant == "Q4_K_M"
 
 
@@ -115,12 +126,11 @@ def logged_load_params(paths: AppPaths, engine: str) -> dict:
 def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path, gemma_path, keyring_env):
     """One settings file: the terminal downloads into the same folder and picks the same quantisation
     as the model manager, and chats with the same generation and load values as the window."""
-    from deepseek_desktop.models.catalog import hub_cache_file, load_catalog
-    from deepseek_desktop.models.catalogue_state import assess, resolve
+    from deepseek_desktop.engine_host.device_query import probe_here
+    from deepseek_desktop.models.catalogue.recommend import FitOptions
+    from deepseek_desktop.models.catalogue.state import assess, open_catalogue, resolve
     from deepseek_desktop.models.folder_state import read_local
-    from deepseek_desktop.models.hardware import probe_hardware
     from deepseek_desktop.models.model_sources import params_for, remote_choices
-    from deepseek_desktop.models.recommend import FitOptions
 
     folder = tmp_path / "models elsewhere"
     paths = write_settings({
@@ -133,8 +143,8 @@ def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path,
     })
     # The window's services, built from the file as app.py builds them.
     settings = SettingsStore(paths.settings_file)
-    state = assess(load_catalog(hub_cache=hub_cache_file(paths)), probe_hardware(), FitOptions.from_settings(settings))
-    window_folder = read_local(paths, settings, state.catalog).folder
+    state = assess(open_catalogue(paths), probe_here(), FitOptions.from_settings(settings))
+    window_folder = read_local(paths, settings, state.catalogue).folder
     _, window_download = resolve(state, SMALL)
     window_gen = generation_params(settings)
 

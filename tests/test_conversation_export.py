@@ -7,15 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from deepseek_desktop.core.conversation_export import (
+from deepseek_desktop.core.conversations.export import (
     MarkdownLabels,
     export_conversation,
     read_json_export,
     to_json,
     to_markdown,
 )
-from deepseek_desktop.core.conversation_store import ConversationStore, StoreError
-from deepseek_desktop.core.conversation_types import MessageState, MessageStats
+from deepseek_desktop.core.conversations.store import ConversationStore, StoreError
+from deepseek_desktop.core.conversations.types import MessageState, MessageStats
 from deepseek_desktop.core.paths import AppPaths
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core.conversation_salvage import find_sqlite_cli
-from deepseek_desktop.core.conversation_store import ConversationStore
-from deepseek_desktop.core.conversation_types import MessageStats
+from deepseek_desktop.core.conversations.salvage import find_sqlite_cli
+from deepseek_desktop.core.conversations.store import ConversationStore
+from deepseek_desktop.core.conversations.types import MessageStats
 from deepseek_desktop.core.paths import AppPaths
 
 WORDS = ("Quantisierung Kontextfenster Speicher Antwort Modell Schicht Aufmerksamkeit Experte Router Cache "

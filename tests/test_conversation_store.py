@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core.conversation_store import ConversationStore, StoreError
-from deepseek_desktop.core.conversation_title import title_from_question
-from deepseek_desktop.core.conversation_types import MessageState, MessageStats
+from deepseek_desktop.core.conversations.reply_recorder import ReplyRecorder
+from deepseek_desktop.core.conversations.store import ConversationStore, StoreError
+from deepseek_desktop.core.conversations.title import title_from_question
+from deepseek_desktop.core.conversations.types import MessageState, MessageStats
 from deepseek_desktop.core.events import Finished, LoadProgress, ReasoningDelta, Stats, TextDelta
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.reply_recorder import ReplyRecorder
 from deepseek_desktop.core.requests import ChatMessage
 
 
@@ -305,9 +305,9 @@ def test_a_killed_app_keeps_the_flushed_reply_as_interrupted(db_path):
     script = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from deepseek_desktop.core.conversation_store import ConversationStore
+        from deepseek_desktop.core.conversations.store import ConversationStore
         from deepseek_desktop.core.events import ReasoningDelta, TextDelta
-        from deepseek_desktop.core.reply_recorder import ReplyRecorder
+        from deepseek_desktop.core.conversations.reply_recorder import ReplyRecorder
         store = ConversationStore(Path({str(db_path)!r}))
         conv = store.create_conversation()
         store.add_message(conv.id, "user", "Schreib ein Gedicht")

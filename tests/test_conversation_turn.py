@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core.conversation_store import ConversationStore, StoreError
-from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.conversations.reply_recorder import ReplyRecorder
+from deepseek_desktop.core.conversations.store import ConversationStore, StoreError
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.core.events import ReasoningDelta, Stats, TextDelta
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.reply_recorder import ReplyRecorder
 from deepseek_desktop.core.requests import ChatMessage
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core.conversation_export import export_conversation, read_json_export
-from deepseek_desktop.core.conversation_store import ConversationStore, StoreError
-from deepseek_desktop.core.conversation_types import MessageState
-from deepseek_desktop.core.reply_recorder import ReplyRecorder
+from deepseek_desktop.core.conversations.export import export_conversation, read_json_export
+from deepseek_desktop.core.conversations.reply_recorder import ReplyRecorder
+from deepseek_desktop.core.conversations.store import ConversationStore, StoreError
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.core.requests import ChatMessage
 
 

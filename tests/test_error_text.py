@@ -14,8 +14,8 @@ from PySide6.QtCore import QTranslator
 
 from deepseek_desktop.core.errors import MESSAGES, ModelFileError, RemoteError, error_text
 from deepseek_desktop.core.paths import AppPaths
+from deepseek_desktop.ui.appearance.i18n import translations_dir
 from deepseek_desktop.ui.error_text import describe, error_message
-from deepseek_desktop.ui.i18n import translations_dir
 
 # Ids whose German line is rightly the same as the English one (none today).
 SAME_IN_GERMAN: set[str] = set()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core.file_names import MAX_STEM, suggested_file_name
+from deepseek_desktop.core.files.names import MAX_STEM, suggested_file_name
 
 
 @pytest.mark.parametrize(("title", "expected"), [

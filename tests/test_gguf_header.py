@@ -7,7 +7,7 @@ from conftest import make_gguf
 from gguf_craft import MALFORMED, huge_array, nested_arrays
 
 from deepseek_desktop.core.errors import ModelFileError
-from deepseek_desktop.models.gguf_header import check_gguf, read_gguf_header
+from deepseek_desktop.models.gguf.header import check_gguf, read_gguf_header
 
 
 def test_gemma_header(gemma_path):

@@ -6,7 +6,7 @@ import pytest
 from conftest import make_gguf
 
 from deepseek_desktop.core.errors import ModelFileError
-from deepseek_desktop.models.gguf_split import (
+from deepseek_desktop.models.gguf.split import (
     gguf_parts,
     split_glob,
     split_info,

@@ -19,8 +19,7 @@ import pytest
 from hub_server import HubServer
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.models.errors import DownloadError
-from deepseek_desktop.models.gpu_packs import (
+from deepseek_desktop.models.downloads.gpu_packs import (
     PACKS_URL_ENV,
     fetch_manifest,
     install_pack,
@@ -29,6 +28,7 @@ from deepseek_desktop.models.gpu_packs import (
     pack_for,
     packs_url,
 )
+from deepseek_desktop.models.errors import DownloadError
 from deepseek_desktop.models.hardware import pack_platform
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 
-from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.ui.chat.composer import ComposerState
 
 

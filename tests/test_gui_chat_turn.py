@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from test_gui_chat import one_turn
 
-from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.ui.chat.composer import ComposerState
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 import qasync
 from deepseek_desktop.app import build_window
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.settings_store import SettingsStore
+from deepseek_desktop.core.settings.store import SettingsStore
 app = QApplication([]); app.setQuitOnLastWindowClosed(False)
 async def main():
     paths = AppPaths.default().ensure()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from deepseek_desktop.core.conversation_store import ConversationStore
+from deepseek_desktop.core.conversations.reply_recorder import ReplyText
+from deepseek_desktop.core.conversations.store import ConversationStore
 from deepseek_desktop.core.events import TextDelta
-from deepseek_desktop.core.markdown_html import Theme
-from deepseek_desktop.core.reply_recorder import ReplyText
+from deepseek_desktop.core.markdown.render import Theme
 from deepseek_desktop.ui.chat.message import ChatItem, MessageWidget
 from deepseek_desktop.ui.chat.session import item_from_message
 from deepseek_desktop.ui.chat.view import ChatView

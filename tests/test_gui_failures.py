@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from test_gui_chat import one_turn, send_and_wait, stored, type_and_send
 from test_gui_models import drop_files
 
-from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.ui.chat.composer import ComposerState
-from deepseek_desktop.ui.engine_controller import EngineState
+from deepseek_desktop.ui.engine.controller import EngineState
 
 
 def click(gui, button) -> None:

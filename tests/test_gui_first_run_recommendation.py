@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.models.catalog import hub_cache_file, load_catalog
+from deepseek_desktop.models.catalogue.catalogue import hub_cache_file, load_catalogue
 
 
 def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
     # The Hub said every download is far larger than the catalogue thought: nothing fits any computer.
-    catalog, huge = load_catalog(), 10**15
+    catalogue, huge = load_catalogue(), 10**15
     listings = {}
-    for m in catalog.models:
+    for m in catalogue.models:
         listings[m.gguf_repo] = {"files": [{"name": f, "size": huge} for q in m.gguf.values() for f in q.files]}
         for r in m.mlx:
             listings[r.repo] = {"files": [{"name": "model.safetensors", "size": huge}]}
@@ -27,15 +27,16 @@ def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
 
 
 def test_the_banner_names_the_model_managers_pick(make_gui):
-    from deepseek_desktop.models.catalogue_state import assess_with_settings
+    from deepseek_desktop.engine_host.device_query import probe_here
+    from deepseek_desktop.models.catalogue.state import assess_with_settings
 
     gui = make_gui(words_per_second=0, settings_values={"llamacpp.kv_cache_type": "q4_0",
                                                         "generation.context_length": 32768})
     gui.wait(lambda: gui.window.banner.isVisible())
-    best = assess_with_settings(gui.paths, gui.settings).recommendation.best
+    best = assess_with_settings(gui.paths, gui.settings, probe_here()).recommendation.best
     assert best is not None and f"{best.model.name} ({best.quant}," in gui.window.banner.label.text()
     # how useful it is here, and the wait for a typical answer
-    from deepseek_desktop.ui.model_manager.fit_text import level_text, wait_text
+    from deepseek_desktop.ui.fit_text import level_text, wait_text
 
     text = gui.window.banner.label.text()
     assert f"{level_text(best.level.value)}: ~" in text and wait_text(best.speed) in text

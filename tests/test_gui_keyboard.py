@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from hub_server import HubServer
-from mm_catalog import SMALL_FILE, SMALL_REPO, write_catalog
+from mm_catalogue import SMALL_FILE, SMALL_REPO, write_catalogue
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser, QWidget
 
 from deepseek_desktop.ui.accessibility import LAST_ANNOUNCEMENT
-from deepseek_desktop.ui.keyboard_map import KeyboardMapDialog
+from deepseek_desktop.ui.keyboard.keyboard_map import KeyboardMapDialog
+from deepseek_desktop.ui.keyboard.shortcuts import SHORTCUTS
 from deepseek_desktop.ui.settings.dialog import SettingsDialog
-from deepseek_desktop.ui.shortcuts import SHORTCUTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -113,7 +113,7 @@ def test_shortcuts_open_the_model_manager_settings_and_keyboard_map_and_quit(mak
     try:
         hub.add_repo(SMALL_REPO, {SMALL_FILE: gemma_path})
         mm = w.open_model_manager(
-            catalog_file=write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size), endpoint=hub.url
+            catalogue_file=write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size), endpoint=hub.url
         )  # made once with a local Hub, then hidden
         gui.wait(lambda: mm.sizes_checked and mm.local is not None)
         mm.close()
@@ -209,12 +209,13 @@ def test_editing_a_question_far_up_brings_the_editor_into_view(make_gui):
     bar = view.verticalScrollBar()
     gui.wait(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     first = view.widgets[0]
+    gui.wait(first.edit_button.isEnabled)  # enabled when the turn's end has reached the message widgets
     first.edit_button.setFocus()
     gui.qtbot.keyClick(first.edit_button, Qt.Key.Key_Space)
-    assert first.editor is not None and first.editor.hasFocus()
+    gui.wait(lambda: first.editor is not None and first.editor.hasFocus())
 
     def editor_seen() -> bool:
         top = first.editor.mapTo(view.widget(), QPoint(0, 0)).y()
         return bar.value() <= top and top + first.editor.height() <= bar.value() + view.viewport().height()
 
-    gui.wait(editor_seen, 5)
+    gui.wait(editor_seen)

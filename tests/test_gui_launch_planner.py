@@ -9,14 +9,14 @@ import json
 import keyring
 import pytest
 from hub_server import HubServer
-from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_REPO, write_catalog
+from mm_catalogue import GIANT_ID, SMALL_FILE, SMALL_REPO, write_catalogue
 from openai_file_keyring import JsonFileKeyring
 from openai_scripted_server import ScriptedOpenAIServer
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from deepseek_desktop.core.settings_schema import GROUPS
-from deepseek_desktop.models.catalog import load_catalog
+from deepseek_desktop.core.settings.schema import GROUPS
+from deepseek_desktop.models.catalogue.catalogue import load_catalogue
 
 KEY = "sk-cluster-5e0c1f77a2b94d38"
 
@@ -54,8 +54,8 @@ def test_too_big_leads_to_the_planner_and_its_api_button_to_the_server_settings(
     hub.add_repo(SMALL_REPO, {SMALL_FILE: gemma_path})
     try:
         gui = make_gui()
-        catalog_file = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
-        mm = gui.window.open_model_manager(catalog_file=catalog_file, endpoint=hub.url)
+        catalogue_file = write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size)
+        mm = gui.window.open_model_manager(catalogue_file=catalogue_file, endpoint=hub.url)
         gui.wait(lambda: mm.catalogue_state is not None and mm.recommendation.remote_button.isVisible())
         click(gui, mm.recommendation.remote_button)  # the card's "too big" line
         planner = gui.window.windows.launch_planner
@@ -86,7 +86,7 @@ def planner_api_path(gui, mm):
 
 def test_presets_plans_copy_buttons_and_what_would_fit(make_gui):
     gui = make_gui()
-    planner = gui.window.open_launch_planner(load_catalog(), "deepseek-v3")
+    planner = gui.window.open_launch_planner(load_catalogue(), "deepseek-v3")
     gui.wait(lambda: planner.preset_box.count() > 1)
     choose(planner.preset_box, "2x8-h100-80gb")
     planner.hosts.setText("10.0.0.1, 10.0.0.2")
@@ -129,7 +129,7 @@ def test_presets_plans_copy_buttons_and_what_would_fit(make_gui):
 
 def test_connect_stores_the_key_tests_the_server_and_switches_the_chat(make_gui, file_keyring):
     gui = make_gui()
-    planner = gui.window.open_launch_planner(load_catalog(), "deepseek-v3")
+    planner = gui.window.open_launch_planner(load_catalogue(), "deepseek-v3")
     gui.wait(lambda: bool(planner.plans))
     with ScriptedOpenAIServer(api_key=KEY) as server:
         planner.endpoint_name.setText("Lab cluster")
@@ -161,7 +161,7 @@ def test_connect_stores_the_key_tests_the_server_and_switches_the_chat(make_gui,
 def test_planner_screenshots_nothing_clipped(make_gui, lang, size, tmp_path):
     gui = make_gui()
     gui.services.language.apply(lang)
-    planner = gui.window.open_launch_planner(load_catalog(), "deepseek-r1")
+    planner = gui.window.open_launch_planner(load_catalogue(), "deepseek-r1")
     gui.wait(lambda: planner.preset_box.count() > 1)
     choose(planner.preset_box, "2x8-h100-80gb")
     planned(gui, planner, sglang="fits")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from mm_catalog import SMALL_ID, write_catalog
+from mm_catalogue import SMALL_ID, write_catalogue
 from PySide6.QtCore import QRect, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow
 from test_gui_chat import send_and_wait
 
-from deepseek_desktop.core.conversation_types import Conversation
+from deepseek_desktop.core.conversations.types import Conversation
 from deepseek_desktop.ui.chat.rich_text import RichTextView
 from deepseek_desktop.ui.chat.sidebar import ConversationSidebar
-from deepseek_desktop.ui.engine_controller import EngineState
-from deepseek_desktop.ui.status_widget import EngineStatusWidget
+from deepseek_desktop.ui.engine.controller import EngineState
+from deepseek_desktop.ui.engine.status_widget import EngineStatusWidget
 
 
 @pytest.fixture
@@ -60,8 +60,8 @@ def test_composer_hint_is_whole_at_800_in_english_and_german(gui_en):
 
 def test_model_manager_at_800_cuts_nothing(gui_en, gemma_path, tmp_path):
     gui = gui_en()
-    catalog = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
-    mm = gui.window.open_model_manager(catalog_file=catalog)
+    catalogue = write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size)
+    mm = gui.window.open_model_manager(catalogue_file=catalogue)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     mm.resize(800, 600)
     mm.catalogue.set_fits_only(False)

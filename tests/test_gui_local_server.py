@@ -10,7 +10,7 @@ import openai
 from PySide6.QtWidgets import QLabel
 from test_gui_chat import type_and_send
 
-from deepseek_desktop.ui.server_status import ServerStatusWidget
+from deepseek_desktop.ui.local_server.status import ServerStatusWidget
 
 
 def free_port() -> int:
@@ -45,13 +45,13 @@ def test_server_on_from_settings_and_a_request_while_the_window_chats(make_gui):
     gui.settings.set_many({"server.openai_port": port, "server.ollama_port": 0, "server.enabled": True})
     gui.wait(lambda: widget.running)
     status = gui.window.findChild(QLabel, "localServerStatus")
-    assert f"127.0.0.1:{port}" in status.text() and status.isVisible()
+    gui.wait(lambda: f"127.0.0.1:{port}" in status.text() and status.isVisible())  # the label follows "changed"
 
     type_and_send(gui, "What is DeepSeek-R1?")
     gui.wait(lambda: gui.window.session.busy)
     result = ask_in_thread(widget.address, "How much memory do I need?", max_tokens=8)
     gui.wait(lambda: widget.replies_waiting == 1)  # the API request waits for the window's turn
-    assert "1 running, 1 waiting" in status.text()
+    gui.wait(lambda: "1 running, 1 waiting" in status.text())
     assert not result.get("done")
     gui.window.composer.stopRequested.emit()  # the user stops the window's reply: the API's turn comes
     gui.wait(lambda: not gui.window.session.busy)
@@ -67,7 +67,7 @@ def test_server_on_from_settings_and_a_request_while_the_window_chats(make_gui):
 
     gui.settings.set("server.enabled", False)
     gui.wait(lambda: not widget.running)
-    assert not status.isVisible()
+    gui.wait(lambda: not status.isVisible())
 
 
 def test_window_stop_cancels_only_its_own_reply(make_gui):

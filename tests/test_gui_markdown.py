@@ -7,11 +7,11 @@ import threading
 
 from PySide6.QtCore import QTimer
 
-from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.conversations.reply_recorder import ReplyText
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.core.events import ReasoningDelta, TextDelta
-from deepseek_desktop.core.markdown_blocks import MAX_BLOCK
-from deepseek_desktop.core.markdown_html import MarkdownRenderer
-from deepseek_desktop.core.reply_recorder import ReplyText
+from deepseek_desktop.core.markdown.blocks import MAX_BLOCK
+from deepseek_desktop.core.markdown.render import MarkdownRenderer
 from deepseek_desktop.ui.chat.message import ChatItem
 from deepseek_desktop.ui.chat.reply_blocks import SYNC_CHARS
 from deepseek_desktop.ui.chat.rich_text import RichTextView

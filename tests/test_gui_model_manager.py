@@ -16,22 +16,24 @@ from pathlib import Path
 import pytest
 from conftest import make_gguf
 from hub_server import HubServer
-from mm_catalog import GIANT_ID, LARGE_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, SMALL_SPEC, write_catalog
+from mm_catalogue import GIANT_ID, LARGE_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, SMALL_SPEC, write_catalogue
 from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QTranslator, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from deepseek_desktop.core.settings_schema import GROUPS
-from deepseek_desktop.models.download import STAGING
-from deepseek_desktop.models.installed import ModelRegistry
+from deepseek_desktop.core.settings.schema import GROUPS
+from deepseek_desktop.models.downloads.download import STAGING
+from deepseek_desktop.models.local.registry import ModelRegistry
 from deepseek_desktop.models.ramdisk import ramdisk_available
-from deepseek_desktop.ui.fit_badge import size_text
+from deepseek_desktop.ui.fit_text import level_text, size_text, verdict_text
 from deepseek_desktop.ui.model_manager.download_job import JobState
-from deepseek_desktop.ui.model_manager.fit_text import level_text, verdict_text
 from deepseek_desktop.ui.model_manager.window import ModelManagerWindow
 
 UI = Path(__file__).resolve().parent.parent / "deepseek_desktop" / "ui"
-MANAGER_MODULES = sorted(p.name for p in (UI / "model_manager").glob("*.py") if p.name != "__init__.py")
+# The manager's own modules, the words for sizes, speeds and fits that it shares with the toolbar, and the
+# vocabulary that marks the verdicts' and levels' labels.
+MANAGER_MODULES = [*sorted(p for p in (UI / "model_manager").glob("*.py") if p.name != "__init__.py"),
+                   UI / "fit_text.py", UI.parent / "core" / "vocabulary.py"]
 
 
 @pytest.fixture
@@ -43,12 +45,12 @@ def hub(gemma_path):
 
 
 @pytest.fixture
-def catalog_file(tmp_path, gemma_path) -> Path:
-    return write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
+def catalogue_file(tmp_path, gemma_path) -> Path:
+    return write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size)
 
 
-def open_manager(gui, catalog_file, hub) -> ModelManagerWindow:
-    mm = gui.window.open_model_manager(catalog_file=catalog_file, endpoint=hub.url)
+def open_manager(gui, catalogue_file, hub) -> ModelManagerWindow:
+    mm = gui.window.open_model_manager(catalogue_file=catalogue_file, endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     return mm
 
@@ -95,10 +97,10 @@ def drop(gui, mm, path: Path) -> bool:
     return event.isAccepted()
 
 
-def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_gui, hub, catalog_file,
+def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_gui, hub, catalogue_file,
                                                                           gemma_path):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     state = mm.catalogue_state
     assert state.hub_sizes, "the sizes were refreshed from the (local) Hub"
     small = state.candidate(SMALL_SPEC)
@@ -130,7 +132,7 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
     assert row.size.text() == size_text(small.size_bytes) and row.button.text() == "Download"
     assert row.tag.text() == "Recommended"
     # "fits this computer" hides what does not fit; "all models" shows everything
-    runs = {m.id for m in state.catalog.models if state.runs(m.id)}
+    runs = {m.id for m in state.catalogue.models if state.runs(m.id)}
     assert SMALL_ID in runs and GIANT_ID not in runs
     assert catalogue.fits_only and set(catalogue.visible_model_ids()) == runs
     click(gui, catalogue.all_button)
@@ -169,10 +171,10 @@ def test_catalogue_with_fit_badges_recommendation_filter_and_remote_route(make_g
     assert catalogue.current_model_id() == SMALL_ID and catalogue.search.text() == ""
 
 
-def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(make_gui, hub, catalog_file,
+def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(make_gui, hub, catalogue_file,
                                                                                gemma_path):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     hub.behaviour.throttle = 40_000_000  # a few seconds, so the progress can be watched
     mm.catalogue.select_model(SMALL_ID)
     click(gui, mm.catalogue.detail.rows[SMALL_SPEC].button)
@@ -210,9 +212,9 @@ def test_download_with_progress_installs_the_model_and_lists_it_in_the_toolbar(m
     assert SMALL_SPEC not in mm.downloads.rows and not mm.downloads.isVisible()
 
 
-def test_cancel_keeps_a_partial_download_that_can_be_discarded(make_gui, hub, catalog_file):
+def test_cancel_keeps_a_partial_download_that_can_be_discarded(make_gui, hub, catalogue_file):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     hub.behaviour.throttle = 20_000_000
     mm.start_download(SMALL_SPEC)  # what the main window's first-run banner calls
     gui.wait(lambda: SMALL_SPEC in mm.downloads.rows)
@@ -234,9 +236,9 @@ def test_cancel_keeps_a_partial_download_that_can_be_discarded(make_gui, hub, ca
     gui.wait(lambda: mm.catalogue.detail.rows[SMALL_SPEC].button.text() == "Download")
 
 
-def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(make_gui, hub, catalog_file):
+def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(make_gui, hub, catalogue_file):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     hub.behaviour.throttle = 20_000_000
     mm.close()  # closing the manager does not stop a download
     mm.start_download(SMALL_SPEC)
@@ -252,7 +254,7 @@ def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(m
     assert kept >= 10_000_000
 
     again = make_gui()  # the app started again
-    mm2 = open_manager(again, catalog_file, hub)
+    mm2 = open_manager(again, catalogue_file, hub)
     again.wait(lambda: SMALL_SPEC in mm2.downloads.rows)
     row = mm2.downloads.rows[SMALL_SPEC]
     assert row.job.state is JobState.PAUSED and row.job.partial == kept
@@ -269,9 +271,9 @@ def test_quitting_mid_download_keeps_the_partial_and_the_next_start_resumes_it(m
     again.wait(lambda: SMALL_SPEC in toolbar_labels(again))
 
 
-def test_server_errors_give_one_clear_line(make_gui, hub, catalog_file):
+def test_server_errors_give_one_clear_line(make_gui, hub, catalogue_file):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     hub.behaviour.refuse.add(SMALL_REPO)
     mm.catalogue.select_model(SMALL_ID)
     click(gui, mm.catalogue.detail.rows[SMALL_SPEC].button)
@@ -299,9 +301,9 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalog_file):
     assert size_text(row.job.partial) in row.status.text()
 
 
-def test_models_folder_space_inodes_ram_disk_and_another_folder(make_gui, hub, catalog_file, tmp_path):
+def test_models_folder_space_inodes_ram_disk_and_another_folder(make_gui, hub, catalogue_file, tmp_path):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     panel = mm.folder_panel
     space = mm.local.space
     assert panel.path_label.text() == str(gui.paths.default_models_dir)
@@ -342,9 +344,9 @@ def test_models_folder_space_inodes_ram_disk_and_another_folder(make_gui, hub, c
     assert [m.path for m in registry(gui).list()] == [str(found.resolve())]
 
 
-def test_delete_only_inside_the_models_folder_and_forget_outside(make_gui, hub, catalog_file, tmp_path):
+def test_delete_only_inside_the_models_folder_and_forget_outside(make_gui, hub, catalogue_file, tmp_path):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     mm.tabs.setCurrentWidget(mm.installed)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -388,10 +390,10 @@ def test_delete_only_inside_the_models_folder_and_forget_outside(make_gui, hub, 
     gui.wait(lambda: "copied" not in toolbar_labels(gui))
 
 
-def test_drop_a_valid_gguf_a_random_file_and_a_truncated_one(make_gui, hub, catalog_file, gemma_path, bad_models,
+def test_drop_a_valid_gguf_a_random_file_and_a_truncated_one(make_gui, hub, catalogue_file, gemma_path, bad_models,
                                                             tmp_path):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     for bad, words in ((bad_models["random"], "Not a GGUF model file"),
                        (bad_models["half"], "incomplete (truncated)")):
         assert drop(gui, mm, bad)
@@ -418,10 +420,10 @@ def test_drop_a_valid_gguf_a_random_file_and_a_truncated_one(make_gui, hub, cata
     assert mm.installed.buttons[entry.name].text() == "Forget", "registered in place, outside the folder"
 
 
-def test_an_installed_model_without_a_chat_template_says_what_that_means(make_gui, hub, catalog_file, gemma_path,
+def test_an_installed_model_without_a_chat_template_says_what_that_means(make_gui, hub, catalogue_file, gemma_path,
                                                                          tmp_path):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     own = make_gguf(tmp_path / "own-template.gguf", chat_template="{{ messages }}")
     for path in (gemma_path, own):
         assert drop(gui, mm, path)
@@ -463,9 +465,9 @@ def german_translator(tmp_path) -> QTranslator:
     return translator
 
 
-def test_live_language_switch_relabels_the_window(make_gui, hub, catalog_file, tmp_path, qapp):
+def test_live_language_switch_relabels_the_window(make_gui, hub, catalogue_file, tmp_path, qapp):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     mm.catalogue.select_model(SMALL_ID)
     row = mm.catalogue.detail.rows[SMALL_SPEC]
     english = row.badge.text()
@@ -491,8 +493,7 @@ def test_live_language_switch_relabels_the_window(make_gui, hub, catalog_file, t
 def test_every_string_of_the_manager_is_found_by_lupdate(tmp_path):
     """Translatable strings only count if lupdate finds them, each in a named context."""
     ts = tmp_path / "mm.ts"
-    subprocess.run([str(Path(sys.executable).with_name("pyside6-lupdate")), *[str(UI / "model_manager" / m)
-                                                                           for m in MANAGER_MODULES],
+    subprocess.run([str(Path(sys.executable).with_name("pyside6-lupdate")), *[str(m) for m in MANAGER_MODULES],
                     "-ts", str(ts)], check=True, capture_output=True)
     found = {(c.findtext("name"), m.findtext("source"))
              for c in ET.parse(ts).getroot().iter("context") for m in c.iter("message")}
@@ -509,9 +510,9 @@ def test_every_string_of_the_manager_is_found_by_lupdate(tmp_path):
     assert len(found) > 120
 
 
-def test_one_model_manager_per_main_window_raised_when_opened_again(make_gui, hub, catalog_file):
+def test_one_model_manager_per_main_window_raised_when_opened_again(make_gui, hub, catalogue_file):
     gui = make_gui()
-    mm = open_manager(gui, catalog_file, hub)
+    mm = open_manager(gui, catalogue_file, hub)
     mm.close()
     assert not mm.isVisible()
     gui.window.open_model_manager()  # the toolbar's "Models…"
@@ -521,9 +522,9 @@ def test_one_model_manager_per_main_window_raised_when_opened_again(make_gui, hu
 
 def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui, hub, tmp_path):
     gui = make_gui()
-    broken = tmp_path / "catalog.json"
+    broken = tmp_path / "catalogue.json"
     broken.write_text('{"models": [ {"id": "half an entry"', encoding="utf-8")
-    mm = gui.window.open_model_manager(catalog_file=broken, endpoint=hub.url)
+    mm = gui.window.open_model_manager(catalogue_file=broken, endpoint=hub.url)
     gui.wait(lambda: mm.catalogue.placeholder.text() != "Reading the catalogue and checking this computer…")
     line = mm.catalogue.placeholder.text()
     assert line == f"The model catalogue could not be read: {broken}" == mm.notice.label.text()
@@ -535,8 +536,8 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
     gui.run(asyncio.sleep(0))  # a step queued behind the download's start: that start has had its turn
     assert mm.jobs == {} and mm.notice.label.text() == line
 
-    good = write_catalog(tmp_path / "good.json", 1000)
-    other = ModelManagerWindow(gui.window.services, gui.window, catalog_file=good, endpoint=hub.url)
+    good = write_catalogue(tmp_path / "good.json", 1000)
+    other = ModelManagerWindow(gui.window.services, gui.window, catalogue_file=good, endpoint=hub.url)
     gui.qtbot.addWidget(other)
     other.show()
     gui.wait(lambda: other.catalogue_state is not None)
@@ -547,17 +548,17 @@ def test_an_unreadable_catalogue_and_an_unknown_model_are_one_line_each(make_gui
 
 def test_fit_figures_for_a_partial_gpu_offload(qapp):
     """The hover text of a badge on a computer with a GPU too small for the whole model."""
-    from deepseek_desktop.models.catalog import load_catalog
+    from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+    from deepseek_desktop.models.catalogue.recommend import fit_catalogue_model
+    from deepseek_desktop.models.catalogue.speed import tokens_per_s
     from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
-    from deepseek_desktop.models.recommend import fit_catalog_model
-    from deepseek_desktop.models.speed import tokens_per_s
-    from deepseek_desktop.ui.model_manager.fit_text import fit_tooltip
+    from deepseek_desktop.ui.fit_text import fit_tooltip
 
     gib = 1024**3
     hw = HardwareInfo("Linux", "x86_64", 8, 16, 64 * gib, 60 * gib,
                       gpus=(GpuInfo("Test GPU", "nvidia", 12 * gib, 11 * gib),))
-    model = load_catalog().get("deepseek-r1-distill-qwen-32b")
-    fit = fit_catalog_model(model, model.quant("Q4_K_M"), hw, 8192)
+    model = load_catalogue().get("deepseek-r1-distill-qwen-32b")
+    fit = fit_catalogue_model(model, model.quant("Q4_K_M"), hw, 8192)
     assert fit.verdict == "partial" and 0 < fit.gpu_layers < fit.estimate.layers
     tip = fit_tooltip(fit, hw, tokens_per_s(model, model.quant("Q4_K_M").size, fit, hw))
     assert verdict_text("partial") == "Partly on the GPU"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from hub_server import HubServer
-from mm_catalog import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalog
+from mm_catalogue import GIANT_ID, SMALL_FILE, SMALL_ID, SMALL_REPO, write_catalogue
 
-from deepseek_desktop.ui.model_manager.catalog_view import ModelListEntry
+from deepseek_desktop.ui.model_manager.catalogue_view import ModelListEntry
 from deepseek_desktop.ui.model_manager.detail import purpose_text
 
 
@@ -33,8 +33,8 @@ def entry_facts(mm, model_id: str) -> str:
 
 def test_purposes_are_german_in_the_german_ui(make_gui, hub, gemma_path, tmp_path):
     gui = make_gui(start=False)
-    catalog = write_catalog(tmp_path / "catalog.json", gemma_path.stat().st_size)
-    mm = gui.window.open_model_manager(catalog_file=catalog, endpoint=hub.url)
+    catalogue = write_catalogue(tmp_path / "catalogue.json", gemma_path.stat().st_size)
+    mm = gui.window.open_model_manager(catalogue_file=catalogue, endpoint=hub.url)
     gui.wait(lambda: mm.sizes_checked and mm.local is not None)
     mm.catalogue.set_fits_only(False)
     assert "Reasoning" in entry_facts(mm, GIANT_ID) and "Chat" in entry_facts(mm, SMALL_ID)

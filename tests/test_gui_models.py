@@ -11,7 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from test_gui_chat import send_and_wait
 
-from deepseek_desktop.models.installed import ModelRegistry
+from deepseek_desktop.models.local.registry import ModelRegistry
 
 
 def drop_files(widget, *paths: Path) -> bool:

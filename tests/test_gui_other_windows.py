@@ -3,7 +3,7 @@ reached through the main window's public methods; and the main window's closing 
 
 from __future__ import annotations
 
-from deepseek_desktop.core.settings_schema import GROUPS
+from deepseek_desktop.core.settings.schema import GROUPS
 
 
 def test_settings_open_on_a_page_and_are_one_window(make_gui):

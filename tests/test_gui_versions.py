@@ -7,7 +7,7 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from deepseek_desktop.core.conversation_types import MessageState
+from deepseek_desktop.core.conversations.types import MessageState
 from deepseek_desktop.engines.simulator import compose_reply
 from deepseek_desktop.ui.chat.composer import ComposerState
 

@@ -66,7 +66,7 @@ def test_live_language_switch(make_gui):
 def test_plural_forms_in_english_and_german(qapp):
     from PySide6.QtCore import QCoreApplication
 
-    from deepseek_desktop.ui.i18n import LanguageManager
+    from deepseek_desktop.ui.appearance.i18n import LanguageManager
 
     manager = LanguageManager(qapp)
     manager.apply("en")

@@ -15,8 +15,8 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.models.installed import ModelRegistry
-from deepseek_desktop.ui.instance_link import InstanceLink, claim_instance, parse_message
+from deepseek_desktop.models.local.registry import ModelRegistry
+from deepseek_desktop.ui.desktop.instance_link import InstanceLink, claim_instance, parse_message
 
 
 def registry(paths: AppPaths) -> ModelRegistry:

@@ -15,61 +15,53 @@ import sys
 
 import pytest
 
-from deepseek_desktop.models.catalog import load_catalog
-from deepseek_desktop.models.launch_plan import (
-    GIB,
-    ClusterHardware,
-    PlanInputError,
-    catalog_source,
-    load_engines,
-    parse_gpus,
-    plan_engine,
-    plan_launch,
-    preset_hardware,
-)
+from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+from deepseek_desktop.models.launch.cluster import GIB, ClusterHardware, PlanInputError, parse_gpus, preset_hardware
+from deepseek_desktop.models.launch.layout import catalogue_source
+from deepseek_desktop.models.launch.plan import load_engines, plan_engine, plan_launch
 
 CLI = [sys.executable, "-m", "deepseek_desktop"]
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
+def catalogue():
+    return load_catalogue()
 
 
 def by_engine(plans):
     return {p.engine: p for p in plans}
 
 
-def test_two_rtx_3080ti_and_two_rtx_4090_cannot_run_v3_and_say_what_would(catalog):
+def test_two_rtx_3080ti_and_two_rtx_4090_cannot_run_v3_and_say_what_would(catalogue):
     for preset in ("2x-rtx-3080ti", "2x-rtx-4090"):
-        plans = by_engine(plan_launch(catalog, "deepseek-v3", preset_hardware(preset), ctx=8192))
+        plans = by_engine(plan_launch(catalogue, "deepseek-v3", preset_hardware(preset), ctx=8192))
         assert {p.verdict for p in plans.values()} == {"no_fit"}, preset
         for p in plans.values():
             kinds = [s.kind for s in p.suggestions]
             assert kinds[-1] == "api" and p.suggestions[-1].api_model == "deepseek-chat"
             assert "gpus" in kinds, (preset, p.engine, kinds)
     # Even the smallest 1.58-bit R1 (131 GB) needs more than 48 GB: more GPUs, not a smaller quant.
-    r1 = by_engine(plan_launch(catalog, "deepseek-r1:UD-IQ1_S", preset_hardware("2x-rtx-4090"), ctx=8192))
+    r1 = by_engine(plan_launch(catalogue, "deepseek-r1:UD-IQ1_S", preset_hardware("2x-rtx-4090"), ctx=8192))
     more = next(s for s in r1["llamacpp"].suggestions if s.kind == "gpus")
     assert more.nodes * more.gpus_per_node * 24 * GIB > 131e9
     assert not any(s.kind == "quant" for s in r1["llamacpp"].suggestions)
     # Without a quantisation, no GGUF fits two 4090: the smallest (1.58-bit) one needs the fewest more GPUs.
-    auto = by_engine(plan_launch(catalog, "deepseek-r1", preset_hardware("2x-rtx-4090"), ctx=8192))["llamacpp"]
+    auto = by_engine(plan_launch(catalogue, "deepseek-r1", preset_hardware("2x-rtx-4090"), ctx=8192))["llamacpp"]
     fewest = [s for s in auto.suggestions if s.kind == "gpus"]
     # 131 GB over 7 cards is 17.4 GiB each plus cache and buffers, within a 4090's usable 22 GiB; 6 would not do
     assert fewest[-1].quant == "UD-IQ1_S" and (fewest[-1].nodes, fewest[-1].gpus_per_node) == (1, 7)
     assert fewest[0].nodes * fewest[0].gpus_per_node > 7
 
 
-def test_four_a100_q4_k_m_does_not_fit_at_its_real_size_and_q2_k_does(catalog):
+def test_four_a100_q4_k_m_does_not_fit_at_its_real_size_and_q2_k_does(catalogue):
     hw = preset_hardware("4x-a100-80gb")
-    q4 = by_engine(plan_launch(catalog, "deepseek-v3:Q4_K_M", hw, ctx=8192, engine_ids=("llamacpp",)))["llamacpp"]
-    assert q4.verdict == "no_fit" and q4.weights_bytes == catalog.get("deepseek-v3").quant("Q4_K_M").size
+    q4 = by_engine(plan_launch(catalogue, "deepseek-v3:Q4_K_M", hw, ctx=8192, engine_ids=("llamacpp",)))["llamacpp"]
+    assert q4.verdict == "no_fit" and q4.weights_bytes == catalogue.get("deepseek-v3").quant("Q4_K_M").size
     assert [s.kind for s in q4.suggestions][:2] == ["quant", "gpus"]
     assert q4.suggestions[0].quant == "Q2_K"
     assert q4.suggestions[1].nodes == 1 and q4.suggestions[1].gpus_per_node == 6
 
-    best = by_engine(plan_launch(catalog, "deepseek-v3", hw, ctx=8192))
+    best = by_engine(plan_launch(catalogue, "deepseek-v3", hw, ctx=8192))
     plan = best["llamacpp"]
     assert plan.fits and plan.precision == "Q2_K"
     assert plan.tensor_split == (80, 80, 80, 80) and plan.gpu_layers == 62
@@ -81,16 +73,16 @@ def test_four_a100_q4_k_m_does_not_fit_at_its_real_size_and_q2_k_does(catalog):
     assert best["sglang"].verdict == best["vllm"].verdict == "no_fit"
 
 
-def test_eight_h100_run_q5_k_m_with_full_context_and_fp8_needs_a_second_node(catalog):
+def test_eight_h100_run_q5_k_m_with_full_context_and_fp8_needs_a_second_node(catalogue):
     hw = preset_hardware("8x-h100-80gb")
-    plans = by_engine(plan_launch(catalog, "deepseek-v3:Q5_K_M", hw, ctx=32768))
+    plans = by_engine(plan_launch(catalogue, "deepseek-v3:Q5_K_M", hw, ctx=32768))
     q5 = plans["llamacpp"]
     assert q5.fits and q5.tensor_split == (80,) * 8 and q5.need_per_gpu <= q5.usable_per_gpu
     assert plans["sglang"].precision == "FP8" and plans["sglang"].verdict == "no_fit"
     more = next(s for s in plans["sglang"].suggestions if s.kind == "gpus")
     assert (more.nodes, more.gpus_per_node) == (2, 8)
 
-    two = by_engine(plan_launch(catalog, "deepseek-v3", ClusterHardware(2, 8, 80 * GIB, "nvidia",
+    two = by_engine(plan_launch(catalogue, "deepseek-v3", ClusterHardware(2, 8, 80 * GIB, "nvidia",
                                                                      ("10.1.0.1", "10.1.0.2")), ctx=32768))
     sg, vl, lc = two["sglang"], two["vllm"], two["llamacpp"]
     assert sg.fits and sg.tp == 16 and len(sg.nodes) == 2
@@ -112,9 +104,9 @@ def test_eight_h100_run_q5_k_m_with_full_context_and_fp8_needs_a_second_node(cat
     assert {"role": "worker", "port": 50052} in lc.ports
 
 
-def test_bf16_is_converted_from_the_published_fp8_weights_and_needs_twice_the_memory(catalog):
+def test_bf16_is_converted_from_the_published_fp8_weights_and_needs_twice_the_memory(catalogue):
     hw = ClusterHardware(2, 8, 141 * GIB, "nvidia", ("10.2.0.1", "10.2.0.2"))
-    fp8, bf16 = (by_engine(plan_launch(catalog, f"deepseek-v3:{p}", hw, ctx=8192, engine_ids=("vllm",)))["vllm"]
+    fp8, bf16 = (by_engine(plan_launch(catalogue, f"deepseek-v3:{p}", hw, ctx=8192, engine_ids=("vllm",)))["vllm"]
                  for p in ("FP8", "BF16"))
     assert bf16.weights_bytes == 2 * fp8.weights_bytes == 2 * 671_000_000_000
     assert bf16.download == (
@@ -125,25 +117,25 @@ def test_bf16_is_converted_from_the_published_fp8_weights_and_needs_twice_the_me
     assert "vllm serve /models/DeepSeek-V3 " in fp8.nodes[0]["commands"][-1]
 
 
-def test_tensor_parallel_size_divides_the_attention_heads(catalog):
-    six = by_engine(plan_launch(catalog, "deepseek-v3", ClusterHardware(1, 6, 141 * GIB), ctx=8192))
+def test_tensor_parallel_size_divides_the_attention_heads(catalogue):
+    six = by_engine(plan_launch(catalogue, "deepseek-v3", ClusterHardware(1, 6, 141 * GIB), ctx=8192))
     assert six["vllm"].tp == 4 and six["vllm"].idle_gpus == 2  # 128 heads: 6 does not divide them
-    twelve = by_engine(plan_launch(catalog, "deepseek-v3", ClusterHardware(2, 6, 141 * GIB), ctx=8192))
+    twelve = by_engine(plan_launch(catalogue, "deepseek-v3", ClusterHardware(2, 6, 141 * GIB), ctx=8192))
     assert twelve["sglang"].tp == 8 and twelve["sglang"].idle_gpus == 4  # a multiple of the 2 nodes
     assert twelve["vllm"].tp == 4 and twelve["vllm"].pp == 2
 
 
-def test_apple_and_cpu_clusters_get_llama_cpp_only(catalog):
-    plans = by_engine(plan_launch(catalog, "deepseek-r1", preset_hardware("2x-mac-studio-192gb"), ctx=8192))
+def test_apple_and_cpu_clusters_get_llama_cpp_only(catalogue):
+    plans = by_engine(plan_launch(catalogue, "deepseek-r1", preset_hardware("2x-mac-studio-192gb"), ctx=8192))
     assert plans["sglang"].verdict == plans["vllm"].verdict == "unsupported"
     assert plans["llamacpp"].fits and plans["llamacpp"].usable_per_gpu == int(192 * GIB * 0.75)
     assert "-DGGML_CUDA" not in plans["llamacpp"].install
 
 
-def test_the_kv_cache_is_mla_sized_and_shorter_context_is_a_suggestion(catalog):
-    model = catalog.get("deepseek-v3")
+def test_the_kv_cache_is_mla_sized_and_shorter_context_is_a_suggestion(catalogue):
+    model = catalogue.get("deepseek-v3")
     engines = load_engines()
-    src = catalog_source(model, "FP8", engines)
+    src = catalogue_source(model, "FP8", engines)
     hw = ClusterHardware(1, 8, 141 * GIB)
     plan = plan_engine("sglang", src, hw, 131072, engines=engines, model=model)
     # 61 layers x (512 + 64) latent x 2 bytes per token, whole on every tensor-parallel rank.
@@ -155,12 +147,12 @@ def test_the_kv_cache_is_mla_sized_and_shorter_context_is_a_suggestion(catalog):
     assert plan_engine("sglang", src, tight, ctx.ctx, engines=engines, model=model).fits
 
 
-def test_a_new_engine_release_is_a_data_change(catalog):
+def test_a_new_engine_release_is_a_data_change(catalogue):
     engines = copy.deepcopy(load_engines())
     rule = engines["engines"]["sglang"]
     rule["commands"]["every"][0]["cmd"] += " --enable-dp-attention"
     rule["api_port"] = 31000
-    plan = plan_engine("sglang", catalog_source(catalog.get("deepseek-v3"), "FP8", engines),
+    plan = plan_engine("sglang", catalogue_source(catalogue.get("deepseek-v3"), "FP8", engines),
                        preset_hardware("8x-h200"), 8192, engines=engines)
     assert plan.nodes[0]["commands"][0].endswith("--port 31000 --enable-dp-attention")
     assert "--nnodes" not in plan.nodes[0]["commands"][0]  # one machine: the multi-node flags are left out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deepseek_desktop.core.markdown_html import MarkdownRenderer, Theme, split_code
+from deepseek_desktop.core.markdown.render import MarkdownRenderer, Theme, split_code
 
 
 @pytest.fixture

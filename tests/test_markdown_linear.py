@@ -14,9 +14,10 @@ import sys
 
 import pytest
 
-from deepseek_desktop.core import markdown_blocks, markdown_html
-from deepseek_desktop.core.markdown_blocks import MAX_BLOCK, BlockSplitter, needs_plain
-from deepseek_desktop.core.markdown_html import MarkdownRenderer, Theme
+from deepseek_desktop.core.markdown import blocks as markdown_blocks
+from deepseek_desktop.core.markdown import render as markdown_html
+from deepseek_desktop.core.markdown.blocks import MAX_BLOCK, BlockSplitter, needs_plain
+from deepseek_desktop.core.markdown.render import MarkdownRenderer, Theme
 
 LINES_PER_CHAR = 1000  # the worst shape below runs about 650
 
@@ -148,7 +149,7 @@ NORMAL = [
 @pytest.mark.parametrize("text", NORMAL)
 def test_normal_markdown_renders_exactly_as_the_stock_rules_do(monkeypatch, text):
     ours = MarkdownRenderer(Theme()).render(text).html
-    monkeypatch.setattr("deepseek_desktop.core.markdown_bounded.install", lambda md: None)
+    monkeypatch.setattr("deepseek_desktop.core.markdown.bounded.install", lambda md: None)
     stock = MarkdownRenderer(Theme()).render(text).html
     assert ours == stock
 

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from deepseek_desktop.models.catalog import CATALOG_FILE, load_catalog
-from deepseek_desktop.models.errors import CatalogError
+from deepseek_desktop.core.vocabulary import SpeedLevel
+from deepseek_desktop.models.catalogue.catalogue import CATALOGUE_FILE, load_catalogue
+from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
+from deepseek_desktop.models.catalogue.speed import classify
+from deepseek_desktop.models.errors import CatalogueError
 from deepseek_desktop.models.hardware import HardwareInfo
-from deepseek_desktop.models.recommend import candidates, default_download, recommend, resolve_download
-from deepseek_desktop.models.speed import SpeedLevel, classify
 
 GIB = 1024**3
 # The project's own test machine as the issue describes it: 2 cores, 24 GB, no GPU, most of it free.
@@ -23,34 +24,34 @@ def candidate(every, spec):
 
 
 def test_the_rule_is_read_from_the_catalogue():
-    advice = load_catalog().advice
+    advice = load_catalogue().advice
     assert advice.min_tokens_per_s == {"reasoning": 8.0, "chat": 5.0, "code": 5.0}
     assert advice.answer_tokens == {"reasoning": 1000, "chat": 300, "code": 300}
     assert advice.fast_factor == 2.0 and advice.cpu_quant == "Q4_K_M"
 
 
 def test_on_a_small_pc_the_pick_is_usable_and_q4_k_m():
-    catalog = load_catalog()
-    rec = recommend(catalog, SMALL_PC, CTX)
+    catalogue = load_catalogue()
+    rec = recommend(catalogue, SMALL_PC, CTX)
     best = rec.best
     assert best is not None and best.level.usable, f"{best.spec} at {best.tokens_per_s:.1f} tokens/s"
     assert best.fit.verdict == "cpu" and best.quant == "Q4_K_M", "on the CPU the faster Q4_K_M, not Q5"
     # every purpose's pick is usable too, and on the CPU it is Q4_K_M
     for purpose, c in rec.per_purpose.items():
         assert c.level.usable and c.quant == "Q4_K_M", (purpose, c.spec)
-        assert c.tokens_per_s >= catalog.advice.minimum(purpose)
+        assert c.tokens_per_s >= catalogue.advice.minimum(purpose)
     # the old pick (an 8B reasoning model at ~3 tokens/s) is slow here and not recommended
-    every = candidates(catalog, SMALL_PC, CTX)
+    every = candidates(catalogue, SMALL_PC, CTX)
     old = candidate(every, "deepseek-r1-0528-qwen3-8b:Q5_K_M")
     assert old.fit.runs and old.level is SpeedLevel.SLOW and best.spec != old.spec
     assert rec.per_purpose["reasoning"].spec != old.spec
     # a bare model id downloads what the recommendation would take: Q4_K_M on the CPU
-    model, chosen = resolve_download(catalog, "deepseek-r1-0528-qwen3-8b", every)
+    model, chosen = resolve_download(catalogue, "deepseek-r1-0528-qwen3-8b", every)
     assert chosen.quant == "Q4_K_M"
 
 
 def test_levels_and_the_expected_wait():
-    every = candidates(load_catalog(), SMALL_PC, CTX)
+    every = candidates(load_catalogue(), SMALL_PC, CTX)
     big = candidate(every, "deepseek-r1-distill-qwen-32b:Q4_K_M")
     small = candidate(every, "deepseek-r1-distill-qwen-1.5b:Q4_K_M")
     giant = candidate(every, "deepseek-r1:Q4_K_M")
@@ -66,9 +67,9 @@ def test_levels_and_the_expected_wait():
 
 
 def test_classify_against_the_thresholds():
-    advice = load_catalog().advice
-    fit = candidates(load_catalog(), SMALL_PC, CTX)[0].fit
-    runs = next(c.fit for c in candidates(load_catalog(), SMALL_PC, CTX) if c.fit.runs)
+    advice = load_catalogue().advice
+    fit = candidates(load_catalogue(), SMALL_PC, CTX)[0].fit
+    runs = next(c.fit for c in candidates(load_catalogue(), SMALL_PC, CTX) if c.fit.runs)
     assert not fit.runs and classify(100.0, "chat", fit, advice) is SpeedLevel.DOES_NOT_FIT
     assert classify(16.0, "reasoning", runs, advice) is SpeedLevel.FAST
     assert classify(15.9, "reasoning", runs, advice) is SpeedLevel.USABLE
@@ -79,16 +80,16 @@ def test_classify_against_the_thresholds():
 
 
 def edited_catalogue(tmp_path, **advice):
-    data = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+    data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
     for key, value in advice.items():
         data["advice"][key] = value
-    path = tmp_path / "catalog.json"
+    path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    return load_catalog(path)
+    return load_catalogue(path)
 
 
 def test_the_rule_comes_from_the_data(tmp_path):
-    before = recommend(load_catalog(), SMALL_PC, CTX)
+    before = recommend(load_catalogue(), SMALL_PC, CTX)
     # Someone who will wait for reasoning and wants chat instantly: the largest reasoning model that fits.
     patient = edited_catalogue(tmp_path, min_tokens_per_s={"reasoning": 0.5, "chat": 1000, "code": 5})
     after = recommend(patient, SMALL_PC, CTX)
@@ -122,23 +123,23 @@ def test_nothing_usable_falls_back_to_the_fastest_that_fits(tmp_path):
     {"answer_tokens": "many"},
 ])
 def test_a_broken_rule_is_reported(tmp_path, advice):
-    with pytest.raises(CatalogError) as info:
+    with pytest.raises(CatalogueError) as info:
         edited_catalogue(tmp_path, **advice)
-    assert info.value.message_id == "catalog.unreadable" and "advice" in info.value.detail
+    assert info.value.message_id == "catalogue.unreadable" and "advice" in info.value.detail
 
 
 def test_a_catalogue_without_the_rule_is_reported(tmp_path):
-    data = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+    data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
     del data["advice"]
-    path = tmp_path / "catalog.json"
+    path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(CatalogError) as info:
-        load_catalog(path)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(path)
     assert "advice" in info.value.detail
 
 
 def test_one_way_to_word_a_wait():
-    from deepseek_desktop.models.speed import duration_parts, duration_words
+    from deepseek_desktop.models.catalogue.speed import duration_parts, duration_words
 
     assert [duration_words(s) for s in (0, 44.6, 59, 60, 89, 90, 3569, 3570, 3600, 3929, 3930)] == [
         "0 s", "45 s", "59 s", "1 min", "1 min", "2 min", "59 min", "60 min", "1 h 0 min", "1 h 5 min", "1 h 6 min"]

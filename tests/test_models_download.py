@@ -17,8 +17,8 @@ from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
 from huggingface_hub.constants import DOWNLOAD_CHUNK_SIZE
 
-from deepseek_desktop.models.catalog import load_catalog
-from deepseek_desktop.models.download import (
+from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+from deepseek_desktop.models.downloads.download import (
     STAGING,
     check_remote_name,
     download,
@@ -27,8 +27,8 @@ from deepseek_desktop.models.download import (
     plan_gguf,
 )
 from deepseek_desktop.models.errors import Cancelled, DownloadError, StorageError
-from deepseek_desktop.models.installed import ModelRegistry
-from deepseek_desktop.models.local_models import check_mlx_folder
+from deepseek_desktop.models.local.inspection import check_mlx_folder
+from deepseek_desktop.models.local.registry import ModelRegistry
 from deepseek_desktop.models.storage import bytes_with_margin, format_bytes
 
 REPO = "test-org/gemma-GGUF"
@@ -85,7 +85,7 @@ def test_full_download_is_verified_placed_and_registered(hub, gemma_path, models
 
 def test_catalogue_quant_downloads_the_listed_file(hub, gemma_path, models_dir, registry):
     hub.add_repo(DISTILL_REPO, {DISTILL_FILE: gemma_path})
-    model = load_catalog().get("deepseek-r1-distill-qwen-1.5b")
+    model = load_catalogue().get("deepseek-r1-distill-qwen-1.5b")
     plan = plan_gguf(model, model.quant("q4_k_m"), endpoint=hub.url)
     assert [f.name for f in plan.files] == [DISTILL_FILE]
     installed = download(plan, models_dir, registry=registry)
@@ -318,7 +318,7 @@ def test_a_listing_that_points_outside_refuses_the_whole_gguf_download(hub, gemm
     victim = tmp_path / DISTILL_FILE
     victim.write_bytes(b"the user's own file")
     hub.add_repo(DISTILL_REPO, {f"../../../../{DISTILL_FILE}": gemma_path})
-    model = load_catalog().get("deepseek-r1-distill-qwen-1.5b")
+    model = load_catalogue().get("deepseek-r1-distill-qwen-1.5b")
     with pytest.raises(DownloadError) as info:
         plan_gguf(model, model.quant("Q4_K_M"), endpoint=hub.url)
     assert info.value.message_id == "download.unsafe_name"

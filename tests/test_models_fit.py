@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from deepseek_desktop.models.catalog import load_catalog
+from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+from deepseek_desktop.models.catalogue.recommend import fit_catalogue_model, recommend
 from deepseek_desktop.models.fit import ModelShape, assess_fit, estimate_gguf, estimate_memory
-from deepseek_desktop.models.gguf_header import check_gguf
+from deepseek_desktop.models.gguf.header import check_gguf
 from deepseek_desktop.models.hardware import GpuInfo, HardwareInfo
-from deepseek_desktop.models.recommend import fit_catalog_model, recommend
 
 GIB = 1024**3
 MIB = 1024**2
@@ -70,12 +70,12 @@ def test_estimate_within_15_percent_of_real_llama_cpp(gemma_path, n_ctx):
 
 
 def test_kv_cache_formula_known_figures():
-    catalog = load_catalog()
-    llama70 = ModelShape.from_arch(catalog.get("deepseek-r1-distill-llama-70b").arch)
+    catalogue = load_catalogue()
+    llama70 = ModelShape.from_arch(catalogue.get("deepseek-r1-distill-llama-70b").arch)
     e = estimate_memory(llama70, 40 * GIB, 8192)
     assert e.kv_cache_bytes == 80 * 8 * (128 + 128) * 2 * 8192  # 2.5 GiB, the usual Llama-70B figure
     assert estimate_memory(llama70, 40 * GIB, 8192, cache_type="q8_0").kv_cache_bytes == e.kv_cache_bytes * 17 // 32
-    v3 = ModelShape.from_arch(catalog.get("deepseek-v3").arch)
+    v3 = ModelShape.from_arch(catalogue.get("deepseek-v3").arch)
     mla = estimate_memory(v3, 400 * GIB, 16384, flash_attn=True)
     assert mla.kv_cache_bytes == 61 * (512 + 64) * 2 * 16384  # the compressed latent, ~1.1 GiB
     assert estimate_memory(v3, 400 * GIB, 16384).kv_cache_bytes == 61 * (576 + 512) * 2 * 16384
@@ -89,70 +89,70 @@ def hw(ram_gib: float, avail_gib: float, *gpus: GpuInfo, cores: int = 8, apple: 
 
 
 def test_verdicts_gpu_partial_cpu_no_fit():
-    catalog = load_catalog()
-    model = catalog.get("deepseek-r1-distill-qwen-32b")
+    catalogue = load_catalogue()
+    model = catalogue.get("deepseek-r1-distill-qwen-32b")
     q4 = model.quant("Q4_K_M")
     rtx4090 = GpuInfo("RTX 4090", "nvidia", 24 * GIB, 23 * GIB)
     a100 = GpuInfo("A100", "nvidia", 80 * GIB, 79 * GIB)
 
-    assert fit_catalog_model(model, q4, hw(64, 50, a100)).verdict == "gpu"
-    partial = fit_catalog_model(model, q4, hw(64, 50, rtx4090))
+    assert fit_catalogue_model(model, q4, hw(64, 50, a100)).verdict == "gpu"
+    partial = fit_catalogue_model(model, q4, hw(64, 50, rtx4090))
     assert partial.verdict == "partial" and 0 < partial.gpu_layers < 64
     on_gpu = partial.gpu_layers * partial.estimate.per_layer_bytes + partial.estimate.compute_bytes
     assert on_gpu <= partial.gpu_budget_bytes, "the suggested layers fit in the GPU budget"
-    assert fit_catalog_model(model, q4, hw(64, 50)).verdict == "cpu"
-    tight = fit_catalog_model(model, q4, hw(32, 12))
+    assert fit_catalogue_model(model, q4, hw(64, 50)).verdict == "cpu"
+    tight = fit_catalogue_model(model, q4, hw(32, 12))
     assert tight.verdict == "no_fit" and tight.fits_if_freed
-    assert fit_catalog_model(model, q4, hw(8, 6)).fits_if_freed is False
+    assert fit_catalogue_model(model, q4, hw(8, 6)).fits_if_freed is False
 
     mac = GpuInfo("Apple M3 Max", "apple", 96 * GIB, 90 * GIB, unified=True)
-    assert fit_catalog_model(model, q4, hw(128, 110, mac, apple=True)).verdict == "gpu"
+    assert fit_catalogue_model(model, q4, hw(128, 110, mac, apple=True)).verdict == "gpu"
 
 
 def test_longer_context_needs_more():
-    model = load_catalog().get("deepseek-r1-distill-llama-8b")
-    small = fit_catalog_model(model, model.quant("Q8_0"), hw(16, 14), 4096)
-    large = fit_catalog_model(model, model.quant("Q8_0"), hw(16, 14), 131072)
+    model = load_catalogue().get("deepseek-r1-distill-llama-8b")
+    small = fit_catalogue_model(model, model.quant("Q8_0"), hw(16, 14), 4096)
+    large = fit_catalogue_model(model, model.quant("Q8_0"), hw(16, 14), 131072)
     assert small.verdict == "cpu" and large.verdict == "no_fit"
     assert large.estimate.kv_cache_bytes == 32 * small.estimate.kv_cache_bytes
 
 
 def test_recommendations_follow_the_machine():
-    catalog = load_catalog()
-    laptop = recommend(catalog, hw(16, 12, cores=8))
+    catalogue = load_catalogue()
+    laptop = recommend(catalogue, hw(16, 12, cores=8))
     assert laptop.best is not None and laptop.best.fit.runs
     assert laptop.best.model.params_total < 20e9 and laptop.best.model.purpose != "code"
     assert {r.model.id for r in laptop.remote} >= {"deepseek-r1", "deepseek-v3"}, "671B: the remote route"
     assert all(r.api_model in ("deepseek-reasoner", "deepseek-chat") for r in laptop.remote)
 
-    workstation = recommend(catalog, hw(128, 120, GpuInfo("A100", "nvidia", 80 * GIB, 79 * GIB), cores=32))
+    workstation = recommend(catalogue, hw(128, 120, GpuInfo("A100", "nvidia", 80 * GIB, 79 * GIB), cores=32))
     assert workstation.best.fit.verdict in ("gpu", "partial")
     assert workstation.best.model.params_total > laptop.best.model.params_total
     assert workstation.per_purpose["code"].fit.verdict == "gpu"
     assert workstation.per_purpose["code"].model.id == "deepseek-coder-33b-instruct"
 
-    studio = recommend(catalog, hw(512, 480, GpuInfo("Apple M3 Ultra", "apple", 400 * GIB, 400 * GIB, True),
+    studio = recommend(catalogue, hw(512, 480, GpuInfo("Apple M3 Ultra", "apple", 400 * GIB, 400 * GIB, True),
                                    cores=24, apple=True))
     assert "deepseek-r1" not in {r.model.id for r in studio.remote}, "a 512 GB Mac can hold R1 quantised"
     assert studio.best.model.params_total >= 600e9
 
-    tiny = recommend(catalog, hw(2, 1))
+    tiny = recommend(catalogue, hw(2, 1))
     assert tiny.best is None and tiny.remote
 
 
 def test_mlx_only_on_apple_silicon():
-    catalog = load_catalog()
+    catalogue = load_catalogue()
     mac = hw(64, 50, GpuInfo("Apple M2 Pro", "apple", 42 * GIB, 42 * GIB, True), apple=True)
-    from deepseek_desktop.models.recommend import candidates
+    from deepseek_desktop.models.catalogue.recommend import candidates
 
-    assert any(c.format == "mlx" for c in candidates(catalog, mac))
-    assert not any(c.format == "mlx" for c in candidates(catalog, hw(64, 50)))
+    assert any(c.format == "mlx" for c in candidates(catalogue, mac))
+    assert not any(c.format == "mlx" for c in candidates(catalogue, hw(64, 50)))
 
 
 def test_fit_reads_a_split_gguf_from_all_parts(tmp_path):
     from conftest import make_gguf
 
-    from deepseek_desktop.models.local_models import inspect_gguf
+    from deepseek_desktop.models.local.inspection import inspect_gguf
 
     make_gguf(tmp_path / "m-00001-of-00002.gguf", n_tensors=2)
     make_gguf(tmp_path / "m-00002-of-00002.gguf", n_tensors=3)

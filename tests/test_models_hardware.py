@@ -31,7 +31,9 @@ def tools(outputs: dict[str, str]):
 
 
 def test_probe_this_machine():
-    hw = probe_hardware()
+    from deepseek_desktop.engine_host.device_query import query_devices
+
+    hw = probe_hardware(query_devices())
     assert hw.ram_total_bytes == psutil.virtual_memory().total
     assert 0 < hw.ram_available_bytes <= hw.ram_total_bytes
     assert hw.cpu_logical_cores >= hw.cpu_physical_cores >= 1
@@ -50,7 +52,7 @@ def test_nvidia_gpus_from_nvidia_smi():
 
 def test_a_gpu_no_backend_drives_is_a_hint_not_a_place_to_run():
     run = tools({"nvidia-smi": "NVIDIA GeForce RTX 4090, 24564, 23012\n"})
-    hw = probe_hardware(run, engine=CPU_ONLY, pack_bytes=700 * 10**6)
+    hw = probe_hardware(CPU_ONLY, run=run, pack_bytes=700 * 10**6)
     assert hw.gpus == () and hw.gpu_total_bytes == 0 and hw.devices == ()
     (hint,) = hw.hints
     assert (hint.vendor, hint.name, hint.remedy) == ("nvidia", "NVIDIA GeForce RTX 4090", "pack")
@@ -60,21 +62,21 @@ def test_a_gpu_no_backend_drives_is_a_hint_not_a_place_to_run():
 def test_a_gpu_the_engine_drives_is_where_models_run():
     card = Device("Vulkan0", "NVIDIA GeForce RTX 4090", "Vulkan", "gpu", 24 * GIB, 23 * GIB)
     engine = EngineDevices(("Vulkan", "CPU"), (card,), "haswell", ("AVX2",))
-    hw = probe_hardware(tools({"nvidia-smi": "NVIDIA GeForce RTX 4090, 24564, 23012\n"}), engine=engine)
+    hw = probe_hardware(engine, run=tools({"nvidia-smi": "NVIDIA GeForce RTX 4090, 24564, 23012\n"}))
     (gpu,) = hw.gpus
     assert (gpu.device, gpu.backend, gpu.vendor, gpu.free_bytes) == ("Vulkan0", "Vulkan", "nvidia", 23 * GIB)
     assert hw.hints == ()
-    assert probe_hardware(tools({}), engine=engine, device="cpu").gpus == ()
+    assert probe_hardware(engine, run=tools({}), device="cpu").gpus == ()
 
 
 def test_a_software_device_only_when_chosen():
     lavapipe = Device("Vulkan0", "llvmpipe (LLVM 15.0.6, 256 bits)", "Vulkan", "gpu", 23 * GIB, 23 * GIB,
                       software=True)
     engine = EngineDevices(("Vulkan", "CPU"), (lavapipe,), "haswell", ("AVX2",))
-    assert probe_hardware(tools({}), engine=engine).gpus == ()
-    (gpu,) = probe_hardware(tools({}), engine=engine, device="Vulkan0").gpus
+    assert probe_hardware(engine, run=tools({})).gpus == ()
+    (gpu,) = probe_hardware(engine, run=tools({}), device="Vulkan0").gpus
     assert gpu.software and gpu.name.startswith("llvmpipe")
-    missing = probe_hardware(tools({}), engine=engine, device="CUDA0")
+    missing = probe_hardware(engine, run=tools({}), device="CUDA0")
     assert missing.gpus == () and missing.missing_device == "CUDA0"
 
 
@@ -87,18 +89,18 @@ def test_amd_gpus_from_rocm_smi():
     (gpu,) = amd_gpus(tools({"rocm-smi": out}))
     assert gpu.vendor == "amd" and gpu.name.startswith("Navi 31")
     assert gpu.total_bytes == 25753026560 and gpu.free_bytes == 25753026560 - 1155452928
-    (hint,) = probe_hardware(tools({"rocm-smi": out}), engine=CPU_ONLY).hints
+    (hint,) = probe_hardware(CPU_ONLY, run=tools({"rocm-smi": out})).hints
     assert hint.remedy == "driver" and hint.message()[0] == "gpu.driver_hint"
 
 
 def test_no_gpu_tools_no_gpus():
-    hw = probe_hardware(tools({}), engine=CPU_ONLY)
+    hw = probe_hardware(CPU_ONLY, run=tools({}))
     assert hw.gpus == () and hw.gpu_total_bytes == 0 and hw.hints == ()
 
 
 def test_broken_tool_output_is_ignored():
-    hw = probe_hardware(tools({"nvidia-smi": "Failed to initialize NVML: Driver/library version mismatch\n",
-                               "rocm-smi": "not json"}), engine=CPU_ONLY)
+    hw = probe_hardware(CPU_ONLY, run=tools({"nvidia-smi": "Failed to initialize NVML: Driver/library version "
+                                                           "mismatch\n", "rocm-smi": "not json"}))
     assert hw.gpus == () and hw.hints == ()
 
 
@@ -106,7 +108,7 @@ def test_a_broken_engine_report_means_the_cpu():
     assert EngineDevices.from_dict("nonsense").error
     report = EngineDevices.from_dict({"backends": ["CPU"], "devices": [{"name": "Vulkan0", "total_bytes": "x"}]})
     assert report.devices[0].total_bytes == 0
-    assert probe_hardware(tools({}), engine=EngineDevices(error="boom")).gpus == ()
+    assert probe_hardware(EngineDevices, run=tools({})(error="boom")).gpus == ()
 
 
 def test_apple_metal_working_set():

@@ -12,15 +12,9 @@ from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixtur
 
 from deepseek_desktop.core.errors import ModelFileError
 from deepseek_desktop.models.errors import AlreadyInstalled, ModelManagerError, StorageError
-from deepseek_desktop.models.installed import InstalledModel, ModelRegistry
-from deepseek_desktop.models.local_models import (
-    check_mlx_folder,
-    discover_unregistered,
-    estimate_local_model,
-    import_model,
-    inspect_gguf,
-    inspect_model,
-)
+from deepseek_desktop.models.local.importing import discover_unregistered, import_model
+from deepseek_desktop.models.local.inspection import check_mlx_folder, estimate_local_model, inspect_gguf, inspect_model
+from deepseek_desktop.models.local.registry import InstalledModel, ModelRegistry
 
 
 @pytest.fixture
@@ -159,7 +153,7 @@ def test_the_same_bytes_are_not_installed_twice(gemma_path, tmp_path, registry, 
 
 
 def test_same_bytes_found_by_the_fingerprint_then_the_full_hash(gemma_path, tmp_path, registry, models_dir):
-    from deepseek_desktop.models.same_files import identical_installed, model_files
+    from deepseek_desktop.models.local.same_files import identical_installed, model_files
 
     first = import_model(gemma_path, models_dir, registry)
     twin = tmp_path / "twin.gguf"
@@ -291,7 +285,7 @@ def test_symlink_loops_in_the_models_folder_are_skipped(tmp_path, registry, mode
 
 
 def test_which_generic_chat_template_a_model_without_one_gets(gemma_path, tmp_path):
-    from deepseek_desktop.models.template_check import fallback_name, fallback_template
+    from deepseek_desktop.models.local.template_check import fallback_name, fallback_template
 
     assert fallback_template(gemma_path) == "gemma", "the engine reports fallback:gemma for this file"
     assert fallback_template(make_gguf(tmp_path / "own.gguf", chat_template="{{ messages }}")) == ""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_desktop.models.errors import Cancelled, RamDiskError
-from deepseek_desktop.models.gguf_header import check_gguf
+from deepseek_desktop.models.gguf.header import check_gguf
 from deepseek_desktop.models.ramdisk import PREFIX, create_ramdisk, ramdisk_available, remove_stale
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux tmpfs")

@@ -4,6 +4,7 @@ the command line routes a model file to the window."""
 
 from __future__ import annotations
 
+import os
 import plistlib
 import shutil
 import subprocess
@@ -71,6 +72,101 @@ def test_info_plist_declares_gguf_and_the_package_version():
     assert doc["LSItemContentTypes"] == [uti["UTTypeIdentifier"]]
     assert doc["CFBundleTypeRole"] == "Viewer"
     assert uti["UTTypeTagSpecification"]["public.filename-extension"] == ["gguf"]
+
+
+def run_spec(platform: str, monkeypatch) -> dict[str, list]:
+    """packaging/deepseek-desktop.spec executed as PyInstaller executes it, for ``platform``, with
+    PyInstaller's build steps (Analysis, PYZ, EXE, COLLECT, BUNDLE) recording what they are given."""
+    import freeze_config
+    import PyInstaller.utils.hooks  # noqa: F401 - imported for this system before sys.platform changes
+
+    seen: dict[str, list] = {"EXE": [], "COLLECT": [], "BUNDLE": []}
+
+    class Analysis:
+        def __init__(self, scripts, **kwargs):
+            self.scripts, self.pure = scripts, []
+            self.binaries, self.datas = kwargs["binaries"], kwargs["datas"]
+            seen["Analysis"] = [kwargs]
+
+    def step(kind):
+        def record(*args, **kwargs):
+            seen[kind].append({"args": args, **kwargs})
+            return seen[kind][-1]
+        return record
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(freeze_config, "openmp_runtime", lambda: [])  # vcomp140.dll is a Windows file
+    spec = ROOT / "packaging" / "deepseek-desktop.spec"
+    namespace = {"SPECPATH": str(spec.parent), "__file__": str(spec), "Analysis": Analysis,
+                 "PYZ": lambda *a, **k: "pyz", "EXE": step("EXE"), "COLLECT": step("COLLECT"),
+                 "BUNDLE": step("BUNDLE")}
+    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    return seen
+
+
+def test_the_spec_builds_the_app_bundle_that_info_plist_and_the_smoke_test_describe(monkeypatch):
+    seen = run_spec("darwin", monkeypatch)
+    exes = seen["EXE"]
+    assert [(e["name"], e["console"]) for e in exes] == [("DeepSeek Desktop", False), ("deepseek-desktop", True)]
+    assert tuple(e["name"] for e in exes) == macos_app.APP_EXECUTABLES
+    (collect,) = seen["COLLECT"]
+    assert collect["args"][:2] == tuple(exes)
+    (bundle,) = seen["BUNDLE"]
+    assert bundle["name"] == "DeepSeek Desktop.app" and bundle["args"] == (collect,)
+    assert bundle["bundle_identifier"] == project_info.BUNDLE_ID and bundle["version"] == __version__
+    plist = bundle["info_plist"]
+    assert Path(bundle["icon"]).name == plist["CFBundleIconFile"]  # BUNDLE copies the icon under its name
+    assert plist["CFBundleExecutable"] == exes[0]["name"]
+    # PyInstaller takes "console" from the last executable collected: it would hide the app from the Dock
+    assert exes[-1]["console"] and plist["LSBackgroundOnly"] is False
+    assert "mlx" not in seen["Analysis"][0]["excludes"]
+
+
+def test_the_spec_builds_the_two_windows_programs_the_installer_names(monkeypatch):
+    seen = run_spec("win32", monkeypatch)
+    assert [(e["name"] + ".exe", e["console"]) for e in seen["EXE"]] == [(windows_inno.GUI_EXE, False),
+                                                                        (windows_inno.CLI_EXE, True)]
+    assert all(e["icon"].endswith("icon.ico") for e in seen["EXE"])
+    assert seen["BUNDLE"] == [] and "mlx" in seen["Analysis"][0]["excludes"]
+
+
+def test_the_spec_builds_one_program_on_linux(monkeypatch):
+    seen = run_spec("linux", monkeypatch)
+    assert [(e["name"], e["console"]) for e in seen["EXE"]] == [("deepseek-desktop", True)]
+    assert seen["COLLECT"][0]["name"] == "deepseek-desktop" and seen["BUNDLE"] == []
+
+
+def built_app(tmp_path: Path) -> Path:
+    """A .app laid out as BUNDLE lays it out, with the Info.plist the spec gives it."""
+    app = tmp_path / "DeepSeek Desktop.app"
+    for folder in macos_app.APP_FOLDERS:
+        (app / folder).mkdir(parents=True)
+    (app / "Contents" / "MacOS").mkdir()
+    for name in macos_app.APP_EXECUTABLES:
+        exe = app / "Contents" / "MacOS" / name
+        exe.write_bytes(b"\xcf\xfa\xed\xfe")
+        exe.chmod(0o755)
+    (app / "Contents" / "Resources" / "icon.icns").write_bytes(b"icns")
+    plist = {"CFBundleDevelopmentRegion": "English", **macos_app.info_plist(executable="DeepSeek Desktop")}
+    (app / "Contents" / "Info.plist").write_bytes(plistlib.dumps(plist))
+    return app
+
+
+def test_a_well_built_app_has_no_problems_and_each_fault_is_named(tmp_path):
+    app = built_app(tmp_path)
+    assert macos_app.app_problems(app) == []
+    (app / "Contents" / "MacOS" / "deepseek-desktop").chmod(0o644)
+    plist = plistlib.loads((app / "Contents" / "Info.plist").read_bytes())
+    plist["LSBackgroundOnly"] = True
+    (app / "Contents" / "Info.plist").write_bytes(plistlib.dumps(plist))
+    (app / "Contents" / "Resources" / "icon.icns").unlink()
+    assert macos_app.app_problems(app) == [
+        "Contents/MacOS/deepseek-desktop is missing or not executable",
+        "Info.plist LSBackgroundOnly is True, not False",
+        "the icon named in Info.plist is not in Contents/Resources",
+    ]
+    (app / "Contents" / "Info.plist").write_bytes(b"not a plist")
+    assert macos_app.app_problems(app)[-1].startswith("Contents/Info.plist cannot be read")
 
 
 @pytest.fixture
@@ -152,6 +248,41 @@ def test_inno_script_has_the_version_the_files_and_the_gguf_association(tmp_path
     assert any("DefaultIcon" in ln and "gguf.ico" in ln for ln in lines)
 
 
+@pytest.mark.parametrize("version,numbers", [
+    ("0.1.0", "0.1.0.0"), ("0.2.0rc1", "0.2.0.0"), ("1.2", "1.2.0.0"), ("1.2.3.4", "1.2.3.4"),
+    ("1.0.0.dev3", "1.0.0.0"), ("2.1.0+local.7", "2.1.0.0"),
+])
+def test_windows_file_version_takes_the_numbers_of_any_version(version, numbers):
+    assert windows_inno.file_version(version) == numbers
+
+
+@pytest.mark.parametrize("version", ["rc1", "", "1.65536.0"])
+def test_a_version_windows_cannot_hold_is_refused(version):
+    with pytest.raises(ValueError):
+        windows_inno.file_version(version)
+
+
+def test_inno_script_empties_the_frozen_folders_before_an_upgrade_and_names_its_limits(tmp_path):
+    frozen = tmp_path / "deepseek-desktop"
+    (frozen / "_internal").mkdir(parents=True)
+    for name in ("DeepSeek Desktop.exe", "deepseek-desktop.exe"):
+        (frozen / name).write_bytes(b"MZ")
+    lines = windows_inno.iss_script(frozen, tmp_path / "icon.ico", tmp_path, app_version="0.2.0rc1").splitlines()
+    section = lines[lines.index("[InstallDelete]") + 1:]
+    assert [ln for ln in section[:section.index("")] if not ln.startswith(";")] == [
+        'Type: filesandordirs; Name: "{app}\\_internal"']
+    assert "AppVersion=0.2.0rc1" in lines and "VersionInfoVersion=0.2.0.0" in lines
+    assert "OutputBaseFilename=deepseek-desktop-0.2.0rc1-windows-x64-setup" in lines
+    assert "MinVersion=10.0.17763" in lines
+    assert "DefaultDirName={localappdata}\\Programs\\DeepSeek Desktop" in lines
+    assert "#if VER < EncodeVer(6, 3, 0)" in lines  # x64compatible needs 6.3: older compilers stop here
+    assert not any(ln.startswith("PrivilegesRequiredOverridesAllowed") for ln in lines)  # HKA is HKCU
+
+
+def test_wine_names_files_on_drive_z(tmp_path):
+    assert windows_inno.wine_path(tmp_path / "a b.iss") == "Z:" + str(tmp_path).replace("/", "\\") + "\\a b.iss"
+
+
 def test_inno_script_needs_both_executables(tmp_path):
     frozen = tmp_path / "deepseek-desktop"
     frozen.mkdir()
@@ -208,3 +339,26 @@ def test_a_path_argument_opens_the_window_with_it(argv, expected):
     if "gui" in routed:
         args = parser.parse_args(routed)
         assert [str(p) for p in args.paths] == routed[routed.index("gui") + 1:]
+
+
+# -- the workflow's smoke test ---------------------------------------------------------------------------
+def test_the_smoke_test_stops_at_the_first_failing_step_with_its_output(tmp_path, capsys):
+    import smoke_test
+
+    fails = tmp_path / "deepseek-desktop"
+    fails.write_text("#!/bin/sh\necho 'deepseek-desktop 0.0.1'\n")
+    fails.chmod(0o755)
+    assert smoke_test.main(["--cli", str(fails)]) == 1
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("FAIL --version says") and "deepseek-desktop 0.0.1" in out.err
+
+
+def test_the_smoke_test_runs_the_app_without_our_python(tmp_path, monkeypatch):
+    import smoke_test
+
+    venv_bin = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", os.pathsep.join([venv_bin, "/usr/bin"]))
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)
+    env = smoke_test.clean_env(tmp_path)
+    assert env["PATH"] == "/usr/bin" and "VIRTUAL_ENV" not in env
+    assert env["DEEPSEEK_DESKTOP_HOME"] == str(tmp_path / "app")

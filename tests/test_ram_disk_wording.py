@@ -9,8 +9,8 @@ import pytest
 def test_settings_and_model_manager_name_the_ram_disk_alike(qapp, qtbot, language):
     from PySide6.QtCore import QCoreApplication
 
-    from deepseek_desktop.core.settings_schema import SettingsSchema
-    from deepseek_desktop.ui.i18n import LanguageManager
+    from deepseek_desktop.core.settings.schema import SettingsSchema
+    from deepseek_desktop.ui.appearance.i18n import LanguageManager
     from deepseek_desktop.ui.model_manager.folder_panel import ModelsFolderPanel
 
     languages = LanguageManager(qapp)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 
-from deepseek_desktop.models.installed import InstalledModel, ModelRegistry
+from deepseek_desktop.models.local.registry import InstalledModel, ModelRegistry
 
 
 def entry(n: int, folder) -> InstalledModel:
@@ -37,7 +37,7 @@ def test_processes_lose_no_entry(tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from deepseek_desktop.models.installed import InstalledModel, ModelRegistry\n"
+        "from deepseek_desktop.models.local.registry import InstalledModel, ModelRegistry\n"
         "r = ModelRegistry(sys.argv[1], sys.argv[2])\n"
         "for k in range(15):\n"
         "    n = int(sys.argv[3]) * 100 + k\n"

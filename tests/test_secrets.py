@@ -14,7 +14,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 from deepseek_desktop.core.secrets import SERVICE_NAME, SecretStore, backend_is_usable
-from deepseek_desktop.core.settings_store import SettingsStore
+from deepseek_desktop.core.settings.store import SettingsStore
 
 KEY = "sk-test-4f9a1c2b7e0d"
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_desktop.core import settings_schema
 from deepseek_desktop.core.paths import AppPaths
-from deepseek_desktop.core.requests import KV_CACHE_TYPES, GenerationParams, LoadParams
-from deepseek_desktop.core.settings_schema import (
+from deepseek_desktop.core.requests import GenerationParams, LoadParams
+from deepseek_desktop.core.settings import schema as settings_schema
+from deepseek_desktop.core.settings.schema import (
     SettingSpec,
     SettingsSchema,
     SettingType,
     SettingValueError,
 )
-from deepseek_desktop.core.settings_store import (
+from deepseek_desktop.core.settings.store import (
     STATE_LAST_CONVERSATION,
     STATE_WINDOW_GEOMETRY,
     SettingsError,
@@ -31,7 +31,8 @@ from deepseek_desktop.core.settings_store import (
     load_params,
     models_dir,
 )
-from deepseek_desktop.engines.registry import ENGINE_NAMES
+from deepseek_desktop.core.vocabulary import Engine
+from deepseek_desktop.engines.llamacpp import CACHE_TYPES
 from deepseek_desktop.engines.simulator import DEFAULT_WORDS_PER_SECOND
 
 SCHEMA_SOURCE = Path(settings_schema.__file__)
@@ -74,8 +75,8 @@ def test_schema_has_every_setting_the_app_needs():
     assert (schema.spec("server.queue_limit").default, schema.spec("server.max_body_mb").default) == (16, 4)
     assert [c.value for c in schema.spec("general.language").choices] == ["system", "de", "en"]
     assert [c.value for c in schema.spec("general.theme").choices] == ["system", "light", "dark"]
-    assert [c.value for c in schema.spec("general.default_engine").choices] == ["auto", *ENGINE_NAMES]
-    assert tuple(c.value for c in schema.spec("llamacpp.kv_cache_type").choices) == KV_CACHE_TYPES
+    assert [c.value for c in schema.spec("general.default_engine").choices] == ["auto", *Engine]
+    assert tuple(c.value for c in schema.spec("llamacpp.kv_cache_type").choices) == tuple(CACHE_TYPES)
     ranges = {k: (schema.spec(k).minimum, schema.spec(k).maximum) for k in (
         "generation.temperature", "generation.top_p", "generation.top_k", "generation.repeat_penalty",
         "llamacpp.gpu_layers")}
@@ -224,7 +225,7 @@ def test_damaged_values_fall_back_to_defaults_with_a_warning_and_a_notice(path, 
         "generation.temperature": 7.5, "generation.top_k": "viele", "general.theme": "neon",
         "llamacpp.flash_attention": "yes", "general.language": "de", "generation.max_tokens": 1024,
     }, "state": {STATE_WINDOW_GEOMETRY: "AdnQywAD"}})
-    with caplog.at_level(logging.WARNING, logger="deepseek_desktop.core.settings_store"):
+    with caplog.at_level(logging.WARNING, logger="deepseek_desktop.core.settings.store"):
         store = SettingsStore(path)
     assert store.get("generation.temperature") == 0.6 and store.get("generation.top_k") == 40
     assert store.get("general.theme") == "system" and store.get("llamacpp.flash_attention") is False
@@ -283,7 +284,7 @@ def test_a_folder_in_place_of_the_file_cannot_be_read_and_is_left_alone(path):
 READ_WITHOUT_PERMISSION = """
 import json, sys
 from pathlib import Path
-from deepseek_desktop.core.settings_store import SettingsStore
+from deepseek_desktop.core.settings.store import SettingsStore
 store = SettingsStore(Path(sys.argv[1]))
 notices = [n.message_id for n in store.take_notices()]
 store.set("generation.temperature", 0.9)

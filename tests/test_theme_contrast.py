@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QStyleOptionButton,
 )
 
-from deepseek_desktop.ui.indicator_style import OUTLINES
+from deepseek_desktop.ui.appearance.indicator_style import OUTLINES
+from deepseek_desktop.ui.appearance.theme import apply_theme
 from deepseek_desktop.ui.model_manager.style import manager_style_sheet
 from deepseek_desktop.ui.notice_bar import STYLES, NoticeBar
-from deepseek_desktop.ui.theme import apply_theme
 
 R = QPalette.ColorRole
 TEXT, NON_TEXT = 4.5, 3.0

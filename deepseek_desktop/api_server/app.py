@@ -12,25 +12,28 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ..core.errors import DeepSeekError
+from ..core.settings.schema import SettingsSchema
 from .backend import Backend
-from .jobs import RequestLog
 from .ollama_dialect import OllamaRoutes
 from .openai_dialect import OpenAIRoutes
+from .request_log import RequestLog
 from .safety import Guard, is_loopback, middlewares
 
 log = logging.getLogger("deepseek_desktop.api_server")
 MB = 1024 * 1024
+# The server's defaults are those of the "Local server" settings.
+_SETTINGS = SettingsSchema().defaults()
 
 
 @dataclass(frozen=True)
 class ServerConfig:
-    host: str = "127.0.0.1"
-    openai_port: int = 1338  # 0: any free port (tests)
-    ollama_port: int | None = 11435  # None: no Ollama dialect
+    host: str = _SETTINGS["server.host"]
+    openai_port: int = _SETTINGS["server.openai_port"]  # 0: any free port (tests)
+    ollama_port: int | None = _SETTINGS["server.ollama_port"] or None  # None: no Ollama dialect
     api_key: str = ""
-    allowed_origins: tuple[str, ...] = ()
-    queue_limit: int = 16
-    max_body: int = 4 * MB
+    allowed_origins: tuple[str, ...] = tuple(_SETTINGS["server.allowed_origins"].split())
+    queue_limit: int = _SETTINGS["server.queue_limit"]
+    max_body: int = _SETTINGS["server.max_body_mb"] * MB
 
 
 class ServerRefused(DeepSeekError):
@@ -107,14 +110,11 @@ class LocalServer:
         return f"http://{host}:{self.ports[kind]}" + ("/v1" if kind == "openai" else "")
 
 
-DEFAULT_KEY_NAME = "local-server"
-
-
 def config_from_settings(get, api_key: str = "") -> ServerConfig:
     """The server's configuration from the "Local server" settings (``get`` reads one setting)."""
     ollama_port = get("server.ollama_port")
     return ServerConfig(
-        host=(get("server.host") or "127.0.0.1").strip(),
+        host=(get("server.host") or ServerConfig.host).strip(),
         openai_port=get("server.openai_port"),
         ollama_port=ollama_port or None,
         api_key=api_key,

@@ -2,23 +2,26 @@
 replies in front of the host (``engine_host.turns``), shared with the chat window.
 
 The window and the CLI each give the server a ``Backend``; ``HostBackend`` is the CLI's (it owns its
-engine host), the window's lives in ``ui/local_server.py`` and speaks to its ``EngineController``.
+engine host), the window's lives in ``ui/local_server/`` and speaks to its ``EngineController``.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ..core.errors import DeepSeekError
 from ..core.requests import GenerationParams, LoadParams
+from ..core.vocabulary import Engine
 from ..engine_host.client import EngineHostClient
 from ..engine_host.turns import Turns
-from .validation import ApiError
+from ..models.local.registry import ModelRegistry
+from .errors import ApiError
 
-SIMULATOR_ID = "simulator"
+SIMULATOR_ID = Engine.SIMULATOR.value
 HOW_TO_LOAD = (
     "No model is loaded. Load one in the DeepSeek Desktop window (the model picker in the toolbar), "
     "or start the server with `deepseek-desktop serve --model PATH_OR_NAME`."
@@ -30,44 +33,35 @@ class ServedModel:
     """A model as the API lists it."""
 
     id: str
-    engine: str = ""
+    engine: str = ""  # an Engine
     path: str = ""
-    format: str = ""  # "gguf" | "mlx" | "simulator" | "remote"
+    format: str = ""  # a ModelFormat, or the engine's word for the remote server and the simulator
     size: int = 0
     context_length: int = 0
     created: int = field(default_factory=lambda: int(time.time()))
 
 
-class Backend(Protocol):
-    turns: Turns
-
-    def loaded(self) -> ServedModel | None:
-        """The model that answers now, or None."""
-
-    async def ready(self) -> ServedModel:
-        """The model that answers, after a load in progress ends (or the simulator is loaded when the user
-        chose that); raises ``ApiError`` 503 naming how to load one."""
-
-    def installed(self) -> list[ServedModel]:
-        """The installed models (read from the registry)."""
-
-    def defaults(self) -> GenerationParams:
-        """Sampling defaults for parameters a request leaves out (the user's settings)."""
-
-
-def model_id(engine: str, model: str, label: str = "") -> str:
-    if engine == "simulator":
+def model_id(engine: Engine, model: str, label: str = "") -> str:
+    if engine is Engine.SIMULATOR:
         return SIMULATOR_ID
     if label:
         return label
-    return Path(model).name if engine == "mlx" else Path(model).stem if model else engine
+    return Path(model).name if engine is Engine.MLX else Path(model).stem if model else engine.value
 
 
-def installed_models(registry_file: Path, models_dir: Path) -> list[ServedModel]:
-    from ..models.installed import ModelRegistry
+def served_model(engine: Engine | str, path: str, label: str = "", info: Mapping[str, Any] | None = None, *,
+                 size: int = 0, n_ctx: int = 0) -> ServedModel:
+    """The loaded model as the API lists it. ``info`` is what the engine host said when it loaded it; its
+    context (else ``n_ctx``) and, without ``size``, the GGUF file's size count for the engines that load files."""
+    engine = Engine(engine)
+    if not size and engine is Engine.LLAMACPP and path and Path(path).is_file():
+        size = Path(path).stat().st_size
+    context = int((info or {}).get("n_ctx") or n_ctx or 0) if engine.runs_files else 0
+    return ServedModel(model_id(engine, path, label), engine, path, engine.model_format or engine, size, context)
 
+
+def installed_models(registry: ModelRegistry) -> list[ServedModel]:
     try:
-        registry = ModelRegistry(registry_file, models_dir)
         return [
             ServedModel(m.name, m.engine, str(m.path), m.format, m.size, m.context_length)
             for m in registry.list()
@@ -81,14 +75,54 @@ def no_model() -> ApiError:
     return ApiError(503, HOW_TO_LOAD, "server_error", None, "model_not_loaded")
 
 
-class HostBackend:
+class Backend:
+    """What a server serves. ``HostBackend`` is the CLI's; the window's is ``ui/local_server``'s ``WindowBackend``."""
+
+    turns: Turns
+
+    def loaded(self) -> ServedModel | None:
+        """The model that answers now, or None."""
+        raise NotImplementedError
+
+    def installed(self) -> list[ServedModel]:
+        """The installed models (read from the registry)."""
+        raise NotImplementedError
+
+    def defaults(self) -> GenerationParams:
+        """Sampling defaults for parameters a request leaves out (the user's settings)."""
+        raise NotImplementedError
+
+    def simulator_fallback(self) -> bool:
+        """Whether the simulator answers when no model is loaded (the user's setting)."""
+        raise NotImplementedError
+
+    async def settle(self) -> bool:
+        """Wait for a load in progress to end; True when a model answers then, False when none can."""
+        raise NotImplementedError
+
+    async def load_simulator(self) -> None:
+        raise NotImplementedError
+
+    async def ready(self) -> ServedModel:
+        """The model that answers, after a load in progress ends (or the simulator, loaded now when no model
+        can answer and the user chose that); raises ``ApiError`` 503 naming how to load one."""
+        if not await self.settle():
+            if not self.simulator_fallback():
+                raise no_model()
+            await self.load_simulator()
+        model = self.loaded()
+        if model is None:
+            raise no_model()
+        return model
+
+
+class HostBackend(Backend):
     """The CLI's backend: one engine host, loaded once with the model from the command line."""
 
     def __init__(
         self,
         client: EngineHostClient,
-        registry_file: Path,
-        models_dir: Path,
+        registry: ModelRegistry,
         defaults: GenerationParams,
         queue_limit: int = 16,
         simulator_fallback: bool = False,
@@ -96,36 +130,33 @@ class HostBackend:
     ) -> None:
         self.client = client
         self.turns = Turns(client, queue_limit)
-        self._registry_file, self._models_dir = registry_file, models_dir
+        self._registry = registry
         self._defaults = defaults
         self._fallback = simulator_fallback
         self._simulator_params = simulator_params or LoadParams()
         self._loaded: ServedModel | None = None
 
-    async def load(self, engine: str, params: LoadParams, label: str = "") -> ServedModel:
+    async def load(self, engine: Engine | str, params: LoadParams, label: str = "") -> ServedModel:
         info: dict[str, Any] = await self.client.load(engine, params)
-        path = params.model
-        size = Path(path).stat().st_size if engine == "llamacpp" and path and Path(path).is_file() else 0
-        fmt = {"llamacpp": "gguf", "mlx": "mlx"}.get(engine, engine)
-        context = int(info.get("n_ctx") or params.n_ctx or 0) if engine in ("llamacpp", "mlx") else 0
-        self._loaded = ServedModel(model_id(engine, path, label), engine, path, fmt, size, context)
+        self._loaded = served_model(engine, params.model, label, info, n_ctx=params.n_ctx)
         return self._loaded
 
     def loaded(self) -> ServedModel | None:
         return self._loaded if self.client.running else None
 
-    async def ready(self) -> ServedModel:
-        if self.loaded() is None and self._fallback:
-            if not self.client.running:
-                await self.client.start()
-            return await self.load("simulator", self._simulator_params)
-        model = self.loaded()
-        if model is None:
-            raise no_model()
-        return model
+    async def settle(self) -> bool:
+        return self.loaded() is not None
+
+    def simulator_fallback(self) -> bool:
+        return self._fallback
+
+    async def load_simulator(self) -> None:
+        if not self.client.running:
+            await self.client.start()
+        await self.load(Engine.SIMULATOR, self._simulator_params)
 
     def installed(self) -> list[ServedModel]:
-        return installed_models(self._registry_file, self._models_dir)
+        return installed_models(self._registry)
 
     def defaults(self) -> GenerationParams:
         return self._defaults

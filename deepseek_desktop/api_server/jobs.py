@@ -1,14 +1,13 @@
 """One API reply: a place in the engine's line, the engine's events turned into text and reasoning
-pieces, real usage figures at the end; and the log of recent requests (never their content).
+pieces, real usage figures at the end.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from ..core.errors import DeepSeekError, EngineCrashed
@@ -16,7 +15,7 @@ from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams
 from ..engine_host.turns import QueueFull, Turn
 from .backend import Backend, ServedModel
-from .validation import ApiError
+from .errors import ApiError
 
 log = logging.getLogger("deepseek_desktop.api_server")
 RETRY_AFTER_S = 2
@@ -44,9 +43,9 @@ class Reply:
     reasoning: list[str] = field(default_factory=list)
 
 
-def clamp_max_tokens(requested: int | None, default: int, context: int) -> int:
-    value = requested if requested is not None else default
-    return min(value, context) if context > 0 else value
+def clamp_max_tokens(max_tokens: int, context: int) -> int:
+    """At most the model's context; a model without one (the simulator, a remote server) gets what was asked."""
+    return min(max_tokens, context) if context > 0 else max_tokens
 
 
 async def run(backend: Backend, job: Job, reply: Reply) -> AsyncIterator[tuple[str, str]]:
@@ -95,46 +94,3 @@ async def run(backend: Backend, job: Job, reply: Reply) -> AsyncIterator[tuple[s
     finally:
         turn.cancel()  # a no-op after a finished reply; stops a reply whose client left
         reply.total_ms = (time.perf_counter() - started) * 1000.0
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    time: float
-    client: str
-    dialect: str
-    path: str
-    model: str
-    prompt_tokens: int
-    completion_tokens: int
-    duration_ms: float
-    status: int
-    request_bytes: int
-
-
-class RequestLog:
-    """The last requests, for the window's log view. Sizes and figures only, never content."""
-
-    def __init__(self, size: int = 200) -> None:
-        self.entries: collections.deque[LogEntry] = collections.deque(maxlen=size)
-        self._listeners: list[Callable[[LogEntry], None]] = []
-
-    def subscribe(self, listener: Callable[[LogEntry], None]) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
-
-    def add(self, entry: LogEntry) -> None:
-        self.entries.append(entry)
-        log.info(
-            "%s %s %s model=%s status=%d in=%dB tokens=%d+%d %.0fms",
-            entry.client,
-            entry.dialect,
-            entry.path,
-            entry.model or "-",
-            entry.status,
-            entry.request_bytes,
-            entry.prompt_tokens,
-            entry.completion_tokens,
-            entry.duration_ms,
-        )
-        for listener in list(self._listeners):
-            listener(entry)

@@ -1,12 +1,13 @@
 """The Ollama dialect (its own port, 11435 by default): /api/tags, /api/version, /api/chat, /api/generate.
 
-Streams are NDJSON (one object a line, the last with ``done: true`` and the counts); ``stream: false``
-answers with one object. Reasoning goes in a ``thinking`` field, as Ollama sends it.
+It translates: a request body, checked against the request models declared here, becomes the neutral
+``Generation`` that ``handler.answer`` serves, and ``OllamaAnswer`` writes the reply. Streams are NDJSON (one
+object a line, the last with ``done: true`` and the counts); ``stream: false`` answers with one object.
+Reasoning goes in a ``thinking`` field, as Ollama sends it, unless the request says ``think: false``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from datetime import UTC, datetime
@@ -16,13 +17,19 @@ from aiohttp import web
 
 from .. import __version__
 from ..core.requests import ChatMessage
-from .backend import Backend, ServedModel, listed_models, pick_model
-from .jobs import Job, Reply, clamp_max_tokens, run
-from .safety import LOG_KEY, open_stream, read_body
-from .validation import ApiError, Fields, bad, messages, parse_json, sampling
+from .backend import Backend, ServedModel, listed_models
+from .errors import ApiError
+from .fields import check, flag, messages, parse_body, prompt, section, text, think
+from .handler import Generation, Sampling, answer, sampling_fields
+from .jobs import Job, Reply
+from .safety import read_body
 
 # What /api/version answers: clients check it against the Ollama features they need.
 OLLAMA_VERSION = "0.6.0"
+MAX_TOKENS = ("num_predict",)
+_REPLY_OPTIONS = (flag("stream", True), think("think"), section("options", *sampling_fields(*MAX_TOKENS)))
+CHAT_REQUEST = (text("model", required=True), messages("messages"), *_REPLY_OPTIONS)
+GENERATE_REQUEST = (text("model", required=True), prompt("prompt"), text("system"), *_REPLY_OPTIONS)
 
 
 def _now() -> str:
@@ -80,36 +87,59 @@ class OllamaRoutes:
         return web.json_response({"models": [self._entry(loaded)] if loaded else []})
 
     # -- generation -----------------------------------------------------------------------------
-    async def _job(self, request: web.Request, chat: bool) -> tuple[Job, bool, bool]:
-        f = Fields(parse_json(await read_body(request, self.max_body)))
-        name = f.required_str("model")
-        if chat:
-            msgs = messages(f.data.get("messages"))
-        else:
-            prompt = f.optional_str("prompt")
-            if prompt is None:
-                raise bad("'prompt' is required.", "prompt", "missing_required_parameter")
-            system = f.optional_str("system")
-            msgs = ([ChatMessage("system", system)] if system else []) + [ChatMessage("user", prompt)]
-        stream = f.boolean("stream", True)
-        think = f.data.get("think")
-        if think is not None and not isinstance(think, (bool, str)):
-            raise bad("'think' must be true, false or a level.", "think", "invalid_type")
-        params = sampling(f.obj("options"), self.backend.defaults(), ("num_predict",))
-        model = await pick_model(self.backend, name)
-        params.max_tokens = clamp_max_tokens(params.max_tokens, params.max_tokens, model.context_length)
-        request[LOG_KEY]["model"] = model.id
-        return Job(model, msgs, params, request.remote or "", "ollama"), stream, think is not False
-
     async def chat(self, request: web.Request) -> web.StreamResponse:
-        return await self._answer(request, *await self._job(request, chat=True), chat=True)
+        return await self._generate(request, chat=True)
 
     async def generate(self, request: web.Request) -> web.StreamResponse:
-        return await self._answer(request, *await self._job(request, chat=False), chat=False)
+        return await self._generate(request, chat=False)
 
-    def _piece(self, job: Job, chat: bool, text: str, thinking: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"model": job.model.id, "created_at": _now()}
+    async def _generate(self, request: web.Request, chat: bool) -> web.StreamResponse:
+        body = parse_body(await read_body(request, self.max_body))
+        values = check(CHAT_REQUEST if chat else GENERATE_REQUEST, body)
         if chat:
+            msgs = values["messages"]
+        else:
+            system = values["system"]
+            msgs = ([ChatMessage("system", system)] if system else []) + [ChatMessage("user", values["prompt"])]
+        sampling = Sampling.from_checked(values["options"], *MAX_TOKENS)
+        generation = Generation(values["model"], msgs, sampling, values["stream"], "ollama")
+        think_on = values["think"] is not False
+        return await answer(request, self.backend, generation, lambda job: OllamaAnswer(job, chat, think_on))
+
+
+class OllamaAnswer:
+    """A reply as Ollama writes it: NDJSON lines, or one object; the thinking only when it was not turned off."""
+
+    content_type = "application/x-ndjson"
+
+    def __init__(self, job: Job, chat: bool, think: bool) -> None:
+        self.model, self.chat, self.think = job.model.id, chat, think
+        self.started = time.perf_counter()
+
+    def opening(self) -> list[bytes]:
+        return []
+
+    def piece(self, kind: str, text: str) -> bytes | None:
+        if kind == "text":
+            return _line({**self._piece(text, ""), "done": False})
+        if self.think:
+            return _line({**self._piece("", text), "done": False})
+        return None
+
+    def failure(self, error: ApiError) -> bytes:
+        return _line({"error": error.message})
+
+    def closing(self, reply: Reply) -> list[bytes]:
+        reply.total_ms = reply.total_ms or (time.perf_counter() - self.started) * 1000.0
+        return [_line(self._final(reply, "", ""))]
+
+    def whole(self, reply: Reply) -> dict[str, Any]:
+        thinking = "".join(reply.reasoning) if self.think else ""
+        return self._final(reply, "".join(reply.text), thinking)
+
+    def _piece(self, text: str, thinking: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"model": self.model, "created_at": _now()}
+        if self.chat:
             message = {"role": "assistant", "content": text}
             if thinking:
                 message["thinking"] = thinking
@@ -120,11 +150,11 @@ class OllamaRoutes:
                 out["thinking"] = thinking
         return out
 
-    def _final(self, job: Job, reply: Reply, chat: bool, text: str, thinking: str) -> dict[str, Any]:
+    def _final(self, reply: Reply, text: str, thinking: str) -> dict[str, Any]:
         ns = 1_000_000
         eval_ms = max(reply.total_ms - reply.prompt_ms, 0.0)
         return {
-            **self._piece(job, chat, text, thinking),
+            **self._piece(text, thinking),
             "done": True,
             "done_reason": reply.finish_reason,
             "total_duration": int(reply.total_ms * ns),
@@ -134,43 +164,3 @@ class OllamaRoutes:
             "eval_count": reply.completion_tokens,
             "eval_duration": int(eval_ms * ns),
         }
-
-    async def _answer(
-        self, request: web.Request, job: Job, stream: bool, think: bool, chat: bool
-    ) -> web.StreamResponse:
-        reply = Reply()
-        try:
-            if stream:
-                return await self._stream(request, job, reply, think, chat)
-            async with contextlib.aclosing(run(self.backend, job, reply)) as pieces:
-                async for _ in pieces:
-                    pass
-        finally:
-            request[LOG_KEY].update(prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens)
-        thinking = "".join(reply.reasoning) if think else ""
-        return web.json_response(self._final(job, reply, chat, "".join(reply.text), thinking))
-
-    async def _stream(
-        self, request: web.Request, job: Job, reply: Reply, think: bool, chat: bool
-    ) -> web.StreamResponse:
-        started = time.perf_counter()
-        pieces = run(self.backend, job, reply)
-        async with contextlib.aclosing(pieces):
-            first = await anext(pieces, None)  # errors before the first piece still get their status
-            response = await open_stream(request, "application/x-ndjson")
-            try:
-                piece = first
-                while piece is not None:
-                    kind, text = piece
-                    if kind == "text":
-                        await response.write(_line({**self._piece(job, chat, text, ""), "done": False}))
-                    elif think:
-                        await response.write(_line({**self._piece(job, chat, "", text), "done": False}))
-                    piece = await anext(pieces, None)
-            except ApiError as exc:
-                await response.write(_line({"error": exc.message}))
-                return response
-        reply.total_ms = reply.total_ms or (time.perf_counter() - started) * 1000.0
-        await response.write(_line(self._final(job, reply, chat, "", "")))
-        await response.write_eof()
-        return response

@@ -1,12 +1,13 @@
 """The OpenAI dialect under /v1: models, chat completions and completions, streamed as SSE or whole.
 
-DeepSeek-R1 reasoning goes out as ``reasoning_content`` (as DeepSeek's own API sends it), never inside
-``content``. Usage figures are the engine's own token counts.
+It translates: a request body, checked against the request models declared here, becomes the neutral
+``Generation`` that ``handler.answer`` serves, and ``OpenAIAnswer`` writes the reply. DeepSeek-R1 reasoning
+goes out as ``reasoning_content`` (as DeepSeek's own API sends it), never inside ``content``. Usage figures
+are the engine's own token counts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 import uuid
@@ -15,10 +16,12 @@ from typing import Any
 from aiohttp import web
 
 from ..core.requests import ChatMessage
-from .backend import Backend, listed_models, pick_model
-from .jobs import Job, Reply, clamp_max_tokens, run
-from .safety import LOG_KEY, open_stream, read_body
-from .validation import ApiError, Fields, bad, messages, parse_json, sampling
+from .backend import Backend, ServedModel, listed_models
+from .errors import ApiError
+from .fields import check, flag, messages, parse_body, prompt, section, text, whole
+from .handler import Generation, Sampling, answer, sampling_fields
+from .jobs import Job, Reply
+from .safety import read_body
 
 
 def _sse(data: Any) -> bytes:
@@ -31,6 +34,13 @@ def _usage(reply: Reply) -> dict[str, int]:
         "completion_tokens": reply.completion_tokens,
         "total_tokens": reply.prompt_tokens + reply.completion_tokens,
     }
+
+
+MAX_TOKENS = ("max_tokens", "max_completion_tokens")
+_REPLY_OPTIONS = (flag("stream", False), section("stream_options", flag("include_usage", False)), whole("n", 1, 1),
+                  *sampling_fields(*MAX_TOKENS))
+CHAT_REQUEST = (text("model", required=True), messages("messages"), *_REPLY_OPTIONS)
+COMPLETION_REQUEST = (text("model", required=True), prompt("prompt", list_of_one=True), *_REPLY_OPTIONS)
 
 
 class OpenAIRoutes:
@@ -48,7 +58,7 @@ class OpenAIRoutes:
 
     # -- models ---------------------------------------------------------------------------------
     @staticmethod
-    def _model_entry(model: Any, loaded: bool) -> dict[str, Any]:
+    def _model_entry(model: ServedModel, loaded: bool) -> dict[str, Any]:
         return {
             "id": model.id,
             "object": "model",
@@ -72,59 +82,70 @@ class OpenAIRoutes:
         raise ApiError(404, f"The model {name!r} does not exist.", "invalid_request_error", "model", "model_not_found")
 
     # -- generation -----------------------------------------------------------------------------
-    async def _job(self, request: web.Request, chat: bool) -> tuple[Job, bool, bool]:
-        f = Fields(parse_json(await read_body(request, self.max_body)))
-        name = f.required_str("model")
-        if chat:
-            msgs = messages(f.data.get("messages"))
-        else:
-            prompt = f.data.get("prompt")
-            if isinstance(prompt, list) and len(prompt) == 1:
-                prompt = prompt[0]
-            if prompt is None:
-                raise bad("'prompt' is required.", "prompt", "missing_required_parameter")
-            if not isinstance(prompt, str):
-                raise bad("'prompt' must be a string.", "prompt", "invalid_type")
-            msgs = [ChatMessage("user", prompt)]
-        stream = f.boolean("stream", False)
-        include_usage = f.obj("stream_options").boolean("include_usage", False)
-        f.integer("n", 1, 1)
-        params = sampling(f, self.backend.defaults(), ("max_tokens", "max_completion_tokens"))
-        model = await pick_model(self.backend, name)
-        params.max_tokens = clamp_max_tokens(params.max_tokens, params.max_tokens, model.context_length)
-        request[LOG_KEY]["model"] = model.id
-        return Job(model, msgs, params, request.remote or ""), stream, include_usage
-
     async def chat_completions(self, request: web.Request) -> web.StreamResponse:
-        job, stream, include_usage = await self._job(request, chat=True)
-        return await self._answer(request, job, stream, include_usage, chat=True)
+        return await self._generate(request, chat=True)
 
     async def completions(self, request: web.Request) -> web.StreamResponse:
-        job, stream, include_usage = await self._job(request, chat=False)
-        return await self._answer(request, job, stream, include_usage, chat=False)
+        return await self._generate(request, chat=False)
 
-    async def _answer(
-        self, request: web.Request, job: Job, stream: bool, include_usage: bool, chat: bool
-    ) -> web.StreamResponse:
-        reply = Reply()
-        rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
-        head = {
-            "id": rid,
+    async def _generate(self, request: web.Request, chat: bool) -> web.StreamResponse:
+        body = parse_body(await read_body(request, self.max_body))
+        values = check(CHAT_REQUEST if chat else COMPLETION_REQUEST, body)
+        msgs = values["messages"] if chat else [ChatMessage("user", values["prompt"])]
+        generation = Generation(values["model"], msgs, Sampling.from_checked(values, *MAX_TOKENS), values["stream"])
+        include_usage = values["stream_options"]["include_usage"]
+        return await answer(request, self.backend, generation, lambda job: OpenAIAnswer(job, chat, include_usage))
+
+
+class OpenAIAnswer:
+    """A reply as OpenAI writes it: chat completion chunks or text completions, over SSE or whole."""
+
+    content_type = "text/event-stream"
+
+    def __init__(self, job: Job, chat: bool, include_usage: bool) -> None:
+        self.chat = chat
+        self.head = {
+            "id": ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24],
             "object": "chat.completion.chunk" if chat else "text_completion",
             "created": int(time.time()),
             "model": job.model.id,
             "system_fingerprint": None,
         }
-        try:
-            if stream:
-                return await self._stream(request, job, reply, head, include_usage, chat)
-            async with contextlib.aclosing(run(self.backend, job, reply)) as pieces:
-                async for _ in pieces:
-                    pass
-        finally:
-            request[LOG_KEY].update(prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens)
+        self.extra: dict[str, Any] = {"usage": None} if include_usage else {}
+        self.include_usage = include_usage
+
+    def opening(self) -> list[bytes]:
+        if not self.chat:
+            return []
+        role = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None, "logprobs": None}
+        return [_sse({**self.head, "choices": [role], **self.extra})]
+
+    def piece(self, kind: str, text: str) -> bytes:
+        key = "content" if kind == "text" else "reasoning_content"
+        if self.chat:
+            choice: dict[str, Any] = {"index": 0, "delta": {key: text}}
+        else:
+            choice = {"index": 0, "text": text if kind == "text" else ""}
+            if kind != "text":
+                choice["reasoning_content"] = text
+        choice.update(finish_reason=None, logprobs=None)
+        return _sse({**self.head, "choices": [choice], **self.extra})
+
+    def failure(self, error: ApiError) -> bytes:
+        return _sse(error.body())
+
+    def closing(self, reply: Reply) -> list[bytes]:
+        last: dict[str, Any] = {"index": 0, "finish_reason": reply.finish_reason, "logprobs": None}
+        last.update({"delta": {}} if self.chat else {"text": ""})
+        out = [_sse({**self.head, "choices": [last], **self.extra})]
+        if self.include_usage:
+            out.append(_sse({**self.head, "choices": [], "usage": _usage(reply)}))
+        out.append(b"data: [DONE]\n\n")
+        return out
+
+    def whole(self, reply: Reply) -> dict[str, Any]:
         text, reasoning = "".join(reply.text), "".join(reply.reasoning)
-        if chat:
+        if self.chat:
             message: dict[str, Any] = {"role": "assistant", "content": text}
             if reasoning:
                 message["reasoning_content"] = reasoning
@@ -134,62 +155,9 @@ class OpenAIRoutes:
             if reasoning:
                 choice["reasoning_content"] = reasoning
         choice.update(finish_reason=reply.finish_reason, logprobs=None)
-        body = {
-            **head,
-            "object": "chat.completion" if chat else "text_completion",
+        return {
+            **self.head,
+            "object": "chat.completion" if self.chat else "text_completion",
             "choices": [choice],
             "usage": _usage(reply),
         }
-        return web.json_response(body)
-
-    async def _stream(
-        self, request: web.Request, job: Job, reply: Reply, head: dict[str, Any], include_usage: bool, chat: bool
-    ) -> web.StreamResponse:
-        pieces = run(self.backend, job, reply)
-        async with contextlib.aclosing(pieces):
-            # The first piece (or an error: a full line, a model that fails) comes before the 200 goes out.
-            first = await anext(pieces, None)
-            response = await open_stream(request, "text/event-stream")
-            extra = {"usage": None} if include_usage else {}
-            if chat:
-                await response.write(
-                    _sse(
-                        {
-                            **head,
-                            "choices": [
-                                {
-                                    "index": 0,
-                                    "delta": {"role": "assistant", "content": ""},
-                                    "finish_reason": None,
-                                    "logprobs": None,
-                                }
-                            ],
-                            **extra,
-                        }
-                    )
-                )
-            try:
-                piece = first
-                while piece is not None:
-                    kind, text = piece
-                    key = "content" if kind == "text" else "reasoning_content"
-                    if chat:
-                        choice: dict[str, Any] = {"index": 0, "delta": {key: text}}
-                    else:
-                        choice = {"index": 0, "text": text if kind == "text" else ""}
-                        if kind != "text":
-                            choice["reasoning_content"] = text
-                    choice.update(finish_reason=None, logprobs=None)
-                    await response.write(_sse({**head, "choices": [choice], **extra}))
-                    piece = await anext(pieces, None)
-            except ApiError as exc:
-                await response.write(_sse(exc.body()))
-                return response
-        last: dict[str, Any] = {"index": 0, "finish_reason": reply.finish_reason, "logprobs": None}
-        last.update({"delta": {}} if chat else {"text": ""})
-        await response.write(_sse({**head, "choices": [last], **extra}))
-        if include_usage:
-            await response.write(_sse({**head, "choices": [], "usage": _usage(reply)}))
-        await response.write(b"data: [DONE]\n\n")
-        await response.write_eof()
-        return response

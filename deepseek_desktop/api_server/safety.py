@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from .jobs import LogEntry, RequestLog
-from .validation import ApiError
+from .errors import ApiError
+from .request_log import LogEntry, RequestLog
 
 log = logging.getLogger("deepseek_desktop.api_server")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -16,15 +16,16 @@ from typing import Any
 
 from ..core.errors import DeepSeekError, ModelFileError
 from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
-from ..core.paths import AppPaths
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
 from ..core.server_url import check_base_url
-from ..core.settings_store import generation_params, load_params
+from ..core.settings.store import generation_params, load_params
+from ..core.vocabulary import Engine
 from ..engine_host.client import EngineHostClient
-from .common import TerminalWriter, fail, open_settings, print_json, report, terminal_text, user_text
+from .common import TerminalWriter, fail, print_json, report, terminal_text, user_text
+from .context import Command
 from .setting_flags import SettingsWithFlags, add_setting_flags, given_settings
 
-ENGINE_CHOICES = ("auto", "llamacpp", "mlx", "remote", "simulator")
+ENGINE_CHOICES = ("auto", *(e.value for e in Engine))  # "auto": by the model given, as the settings' default engine
 # Flags made from the settings schema: without one, the value is the user's setting, as in the window.
 CHAT_FLAGS = (
     ("--system", "generation.system_prompt"),
@@ -68,30 +69,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def resolve_engine(engine: str, model: str | None, base_url: str | None = None) -> str:
-    """Pick the engine and check the model before any process is started."""
-    if engine == "simulator":
-        return engine
-    if engine == "remote" or (engine == "auto" and base_url):
+def resolve_engine(engine: str, model: str | None, base_url: str | None = None) -> Engine:
+    """Pick the engine (``engine`` is one, or "auto") and check the model before any process is started."""
+    if engine == Engine.SIMULATOR:
+        return Engine.SIMULATOR
+    if engine == Engine.REMOTE or (engine == "auto" and base_url):
         check_base_url(base_url or DEEPSEEK_API)
-        return "remote"
+        return Engine.REMOTE
     if base_url:
         raise DeepSeekError("input.invalid", what=f"--base-url is for --engine remote, not {engine}")
     if not model:
         if engine == "auto":
-            return "simulator"
+            return Engine.SIMULATOR
         raise DeepSeekError("input.invalid", what=f"--engine {engine} needs --model")
     path = Path(model).expanduser()
     if not path.exists():
         raise ModelFileError("model.not_found", f"{path} does not exist", path=path)
-    if engine == "auto":
-        engine = "mlx" if path.is_dir() else "llamacpp"
-    if engine == "llamacpp":
-        from ..models.gguf_header import check_gguf
+    engine = Engine.for_path(path) if engine == "auto" else Engine(engine)
+    if engine is Engine.LLAMACPP:
+        from ..models.gguf.header import check_gguf
 
         check_gguf(path)  # not GGUF / truncated: refuse before llama.cpp can crash on it
-    elif engine == "mlx":
-        from ..models.local_models import check_mlx_folder
+    elif engine is Engine.MLX:
+        from ..models.local.inspection import check_mlx_folder
 
         check_mlx_folder(path)
     return engine
@@ -127,17 +127,18 @@ def remote_api_key(base_url: str, settings: Any, key_name: str | None = None, se
     return key
 
 
-def run(args: argparse.Namespace, paths: AppPaths) -> int:
+def run(cmd: Command) -> int:
+    args = cmd.args
     try:
         engine = resolve_engine(args.engine, args.model, args.base_url)
     except DeepSeekError as exc:
         return report(exc)
-    settings = open_settings(paths)
+    settings = cmd.settings
     given = given_settings(args, CHAT_FLAGS)
     if args.words_per_second is not None:
         given["simulator.words_per_second"] = args.words_per_second
     chosen = SettingsWithFlags(settings, given)
-    if engine == "remote":
+    if engine is Engine.REMOTE:
         base_url = check_base_url(args.base_url or DEEPSEEK_API)
         load = replace(load_params(chosen, user_text(args.model or "")), base_url=base_url,
                        api_key=remote_api_key(base_url, settings, args.key_name))
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
         return 130
 
 
-async def _chat(args: argparse.Namespace, engine: str, load: LoadParams, gen: GenerationParams,
+async def _chat(args: argparse.Namespace, engine: Engine, load: LoadParams, gen: GenerationParams,
                 system: str) -> int:
     client = EngineHostClient()
     stdin = _StdinLines()

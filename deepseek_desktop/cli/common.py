@@ -8,13 +8,9 @@ import logging
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from ..core.errors import DeepSeekError
-
-if TYPE_CHECKING:
-    from ..core.paths import AppPaths
-    from ..core.settings_store import SettingsStore
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
@@ -22,10 +18,6 @@ log = logging.getLogger("deepseek_desktop.cli")
 
 # C0 controls but tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI to some terminals).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed as one line, exit status 2."""
 
 
 def terminal_text(text: str) -> str:
@@ -116,18 +108,6 @@ def report(exc: BaseException, hint: str = "") -> int:
         return fail(exc.user_text() + (f" {hint}" if hint else ""))
     log.error("%s", exc)
     return fail(str(exc))
-
-
-def open_settings(paths: AppPaths) -> SettingsStore:
-    """The window's settings file, read the window's way: a command uses the models folder, the
-    quantisation rules and the generation defaults the user chose in the window. What the store has to
-    tell (a damaged file moved aside, values reset) is one warning line each."""
-    from ..core.settings_store import SettingsStore
-
-    settings = SettingsStore(paths.settings_file)
-    for notice in settings.take_notices():
-        print(f"deepseek-desktop: warning: {terminal_text(notice.text())}", file=sys.stderr)
-    return settings
 
 
 def print_json(obj: Any) -> None:

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import argparse
-
-from ..core.paths import AppPaths
-from .common import open_settings, print_json
-from .models_common import guard, hardware_of, models_dir_of, print_device_notes, size_text
+from .common import print_json
+from .context import Command
+from .models_common import guard, print_device_notes, size_text
 
 
 @guard
-def run_doctor(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_doctor(cmd: Command) -> int:
     from ..engines.registry import engine_versions, version_problems
-    from ..models.hub import hub_endpoint
+    from ..models.downloads.hub import hub_endpoint
     from ..models.ramdisk import ramdisk_available
     from ..models.storage import free_space
 
-    settings = open_settings(paths)
-    device, threads = settings.get("llamacpp.device"), settings.get("llamacpp.threads")
-    hw, folder = hardware_of(device, paths), models_dir_of(args, paths)
+    device, threads = cmd.settings.get("llamacpp.device"), cmd.settings.get("llamacpp.threads")
+    hw, folder = cmd.hardware, cmd.models_dir
     space, engines, problems = free_space(folder), engine_versions(), version_problems()
-    data = {"hardware": hw.to_dict(), "device_setting": device,
-            "threads": threads or "measured at each load",
+    data = {"hardware": hw.to_dict(), "device_setting": device, "threads": threads or "measured at each load",
             "models_dir": {**space.to_dict(), "exists": folder.is_dir()},
             "engines": {k: {"available": v is not None and k not in problems, "version": v,
                              **({"needs": problems[k]} if k in problems else {})} for k, v in engines.items()},
             "ramdisk": ramdisk_available(), "hub_endpoint": hub_endpoint()}
-    if args.json:
+    if cmd.args.json:
         print_json(data)
         return 0
     print(f"System: {hw.os} {hw.machine}, {hw.cpu_physical_cores} cores ({hw.cpu_logical_cores} threads)"

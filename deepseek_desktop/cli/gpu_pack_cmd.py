@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from ..core.paths import AppPaths
 from .common import print_json
+from .context import Command
 from .models_common import guard, size_text
 
 
@@ -21,15 +21,15 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 
 @guard
-def run_gpu_pack(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_gpu_pack(cmd: Command) -> int:
     import llama_cpp
 
     from ..engine_host.device_query import forget_devices
+    from ..models.downloads.gpu_packs import fetch_manifest, install_pack, installed_pack_dirs, pack_for, packs_url
     from ..models.errors import DownloadError
-    from ..models.gpu_packs import fetch_manifest, install_pack, installed_pack_dirs, pack_for, packs_url
     from ..models.hardware import pack_platform
 
-    paths.ensure()
+    args, paths = cmd.args, cmd.paths.ensure()
     version, platform = llama_cpp.__version__, pack_platform()
     installed = installed_pack_dirs(paths.gpu_packs_dir, version)
     if args.action == "remove":

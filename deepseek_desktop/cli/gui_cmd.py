@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core.paths import AppPaths
+from .context import Command
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -16,8 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_gui)
 
 
-def run_gui(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_gui(cmd: Command) -> int:
     from ..app import run
 
-    return run(paths, quit_after_shown=getattr(args, "quit_after_shown", False),
+    args = cmd.args
+    return run(cmd.paths, quit_after_shown=getattr(args, "quit_after_shown", False),
                open_paths=getattr(args, "paths", None) or ())

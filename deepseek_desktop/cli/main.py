@@ -69,18 +69,24 @@ def _run(argv: list[str] | None) -> int:
     args = parser.parse_args(route_paths(argv, _commands(parser)))
     from ..core.app_logging import setup_logging
     from ..core.paths import AppPaths
+    from .context import Command
 
     paths = AppPaths.default()
     setup_logging(paths.log_file, verbose=args.verbose)
+    cmd = Command(args, paths)  # one per run: the settings, registry and catalogue are built once, when asked for
     if args.command is None:
         from .gui_cmd import run_gui
 
-        return run_gui(args, paths)
+        return run_gui(cmd)
+    if getattr(args, "json", False) and hasattr(sys.stdout, "reconfigure"):
+        # JSON lines are UTF-8 (RFC 8259) wherever they go: on Windows a pipe or a file would get the ANSI
+        # code page, which mangles "ü" and cannot hold every character a model writes
+        sys.stdout.reconfigure(encoding="utf-8")
     if args.command in ("models", "doctor", "gpu-pack") and not getattr(args, "json", False):
         from .common import TerminalStream
 
         sys.stdout = TerminalStream(sys.stdout)
-    return args.handler(args, paths)
+    return args.handler(cmd)
 
 
 def gui_main() -> int:

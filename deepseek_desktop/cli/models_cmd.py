@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 
+from ..core.settings.schema import SettingsSchema
 from .doctor_cmd import run_doctor
 from .gpu_pack_cmd import add_parser as add_gpu_pack_parser
-from .models_info import run_catalog, run_fit, run_info, run_list, run_recommend
+from .models_info import run_catalogue, run_fit, run_info, run_list, run_recommend
 from .models_install import run_download, run_import, run_remove
 from .plan_cmd import add_plan_parser
-from .setting_flags import add_setting_flags
+from .setting_flags import add_setting_flags, value_parser
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -24,9 +25,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     common.add_argument("--dir", metavar="FOLDER", help="the models folder (default: the one in the settings)")
     ctx = argparse.ArgumentParser(add_help=False)
     # Unset, these are the window's settings: a model judged here is judged as the model manager judges it.
-    ctx.add_argument("--ctx", type=int, default=None,
+    schema = SettingsSchema()
+    ctx.add_argument("--ctx", type=value_parser(schema.spec("generation.context_length")), default=None,
                      help="context length in tokens (default: the context length in the settings)")
-    ctx.add_argument("--cache-type", default=None, choices=("f16", "q8_0", "q4_0"),
+    cache_types = [c.value for c in schema.spec("llamacpp.kv_cache_type").choices]
+    ctx.add_argument("--cache-type", default=None, choices=cache_types,
                      help="KV cache type (default: the K/V cache precision in the settings)")
     ctx.add_argument("--flash-attn", action=argparse.BooleanOptionalAction, default=None,
                      help="estimate with flash attention (default: the flash attention setting)")
@@ -36,7 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     msub = models.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
     p = msub.add_parser("catalog", parents=[common], help="the DeepSeek models the app knows")
     p.add_argument("--offline", action="store_true", help="do not ask the Hub for current file sizes")
-    p.set_defaults(handler=run_catalog)
+    p.set_defaults(handler=run_catalogue)
     msub.add_parser("list", parents=[common], help="installed models").set_defaults(handler=run_list)
     p = msub.add_parser("info", parents=[common, ctx], help="check a GGUF file or MLX folder")
     p.add_argument("path", help="a GGUF file, an MLX folder or an installed model's name")

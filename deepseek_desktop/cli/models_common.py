@@ -1,57 +1,21 @@
-"""What the ``models`` and ``doctor`` commands share: the services built per command from the paths (no
-globals), the guard that turns an error into one line on stderr, and the texts for sizes and fits."""
+"""What the ``models`` and ``doctor`` commands share: the guard that turns an error into one line on stderr,
+and the texts for sizes, speeds and fits (the words of the verdicts and levels are the vocabulary's)."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import DeepSeekError
-from ..core.paths import AppPaths
-from .common import fail, open_settings, report
-
-VERDICTS = {"gpu": "runs fully on the GPU", "partial": "partial GPU offload", "cpu": "CPU only",
-           "no_fit": "does not fit"}
-LEVELS = {"fast": "fast", "usable": "usable", "slow": "slow", "does_not_fit": "does not fit"}
-
-
-def models_dir_of(args: argparse.Namespace, paths: AppPaths) -> Path:
-    if args.dir:
-        return Path(args.dir).expanduser().absolute()
-    from ..core.settings_store import models_dir
-
-    return models_dir(open_settings(paths), paths).absolute()
-
-
-def registry_of(args: argparse.Namespace, paths: AppPaths):
-    from ..models.installed import ModelRegistry
-
-    return ModelRegistry(paths.registry_file, models_dir_of(args, paths))
-
-
-def catalog_of(paths: AppPaths):
-    from ..models.catalog import hub_cache_file, load_catalog
-
-    return load_catalog(hub_cache=hub_cache_file(paths))
-
-
-def fit_options(args: argparse.Namespace, paths: AppPaths):
-    """The settings' fit options, with the flags given on the command line instead."""
-    from dataclasses import replace
-
-    from ..models.recommend import FitOptions
-
-    options = FitOptions.from_settings(open_settings(paths))
-    given = {"n_ctx": getattr(args, "ctx", None), "cache_type": getattr(args, "cache_type", None),
-             "flash_attn": getattr(args, "flash_attn", None), "device": getattr(args, "device", None)}
-    return replace(options, **{k: v for k, v in given.items() if v is not None})
+from ..core.vocabulary import FitVerdict
+from .common import fail, report
+from .context import Command
 
 
 def guard(fn):
-    def wrapper(args: argparse.Namespace, paths: AppPaths) -> int:
+    def wrapper(cmd: Command) -> int:
         try:
-            return fn(args, paths)
+            return fn(cmd)
         except DeepSeekError as exc:
             return report(exc)
         except OSError as exc:
@@ -66,23 +30,23 @@ def size_text(n: int) -> str:
 
 
 def params_text(n: int) -> str:
-    from ..models.gguf_header import format_param_count
+    from ..models.gguf.header import format_param_count
 
     return format_param_count(n)
 
 
-def is_installed(name: str, args: argparse.Namespace, paths: AppPaths) -> bool:
-    return any(m.name == name for m in registry_of(args, paths).list())
+def is_installed(name: str, cmd: Command) -> bool:
+    return any(m.name == name for m in cmd.registry.list())
 
 
-def installed_path(name_or_path: str, args: argparse.Namespace, paths: AppPaths) -> Path:
+def installed_path(name_or_path: str, cmd: Command) -> Path:
     p = Path(name_or_path).expanduser()
     if p.exists():
         return p
     from ..models.errors import ModelManagerError
 
     try:
-        return Path(registry_of(args, paths).find(name_or_path).path)
+        return Path(cmd.registry.find(name_or_path).path)
     except ModelManagerError:
         from ..core.errors import ModelFileError
 
@@ -90,31 +54,30 @@ def installed_path(name_or_path: str, args: argparse.Namespace, paths: AppPaths)
 
 
 def speed_words(speed: Any) -> str:
-    """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.speed.Speed``)."""
-    from ..models.speed import duration_words
+    """"usable: about 9.5 tokens/s, about 2 min for 1,000 tokens" (a ``models.catalogue.speed.Speed``)."""
+    from ..models.catalogue.speed import duration_words
 
-    level = LEVELS[speed.level.value]
+    level = speed.level.face.words
     if speed.tokens_per_s <= 0:
         return level
     return (f"{level}: about {speed.tokens_per_s:.1f} tokens/s, about {duration_words(speed.wait_s)} for "
             f"{speed.answer_tokens:,} tokens")
 
 
-def hardware_of(device: str, paths: AppPaths):
-    """This computer as the engine sees it under the device setting, with the GPU pack's size for a hint."""
-    from ..models.hardware import probe_hardware
-
-    return probe_hardware(device=device, pack_bytes=pack_size(paths))
-
-
-def pack_size(paths: AppPaths) -> int:
-    from ..models.gpu_packs import known_pack_size
-
-    return known_pack_size(paths.cache_dir)
+def print_fit(fit: Any, indent: str = "", label: str = "", speed: Any = None) -> None:
+    e = fit.estimate
+    verdict = fit.verdict.face.words
+    if fit.verdict is FitVerdict.PARTIAL:
+        verdict += f" ({fit.gpu_layers} of {e.layers} layers on the GPU)"
+    print(f"{indent}{label}{verdict}: needs {size_text(e.total_bytes)} (weights {size_text(e.weights_bytes)}, "
+          f"KV cache {size_text(e.kv_cache_bytes)}, buffers {size_text(e.compute_bytes + e.output_bytes)})"
+          + ("; would fit if other programs freed memory" if fit.fits_if_freed else ""))
+    if speed is not None and fit.runs:
+        print(f"{indent}{' ' * len(label)}{speed_words(speed)}")
 
 
 def gpu_words(hw: Any) -> str:
-    """", GPU llvmpipe (Vulkan, emulated on the CPU) 23.0 GB free" for the GPUs the fit counts, else ""."""
+    """", GPU llvmpipe (Vulkan, emulated on the CPU) 2.1 GB free" for the GPUs the fit counts, else ""."""
     parts = []
     for g in hw.gpus:
         kind = ", emulated on the CPU" if g.software else ""
@@ -138,15 +101,3 @@ def print_device_notes(hw: Any, indent: str = "") -> None:
     if hw.engine is not None and hw.engine.error:
         print(f"{indent}The engine could not be asked which devices it can use ({hw.engine.error}); "
               "the advice counts the CPU only.")
-
-
-def print_fit(fit: Any, indent: str = "", label: str = "", speed: Any = None) -> None:
-    e = fit.estimate
-    verdict = VERDICTS[fit.verdict]
-    if fit.verdict == "partial":
-        verdict += f" ({fit.gpu_layers} of {e.layers} layers on the GPU)"
-    print(f"{indent}{label}{verdict}: needs {size_text(e.total_bytes)} (weights {size_text(e.weights_bytes)}, "
-          f"KV cache {size_text(e.kv_cache_bytes)}, buffers {size_text(e.compute_bytes + e.output_bytes)})"
-          + ("; would fit if other programs freed memory" if fit.fits_if_freed else ""))
-    if speed is not None and fit.runs:
-        print(f"{indent}{' ' * len(label)}{speed_words(speed)}")

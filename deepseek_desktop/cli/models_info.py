@@ -1,43 +1,39 @@
-"""``models catalog``, ``list``, ``info``, ``fit`` and ``recommend``: what the catalogue and the models
+"""``models catalogue``, ``list``, ``info``, ``fit`` and ``recommend``: what the catalogue and the models
 folder hold, and how each model fits this computer."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from ..core.paths import AppPaths
 from .common import print_json
+from .context import Command
 from .models_common import (
-    VERDICTS,
-    catalog_of,
-    fit_options,
     gpu_words,
     guard,
-    hardware_of,
     installed_path,
     is_installed,
     params_text,
     print_device_notes,
     print_fit,
-    registry_of,
     size_text,
     speed_words,
 )
 
 
 @guard
-def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.catalog import hub_cache_file, refresh_sizes
+def run_catalogue(cmd: Command) -> int:
+    from ..models.catalogue.catalogue import hub_cache_file
+    from ..models.downloads.sizes import refresh_sizes
 
-    catalog, refreshed = catalog_of(paths), False
+    args = cmd.args
+    catalogue, refreshed = cmd.catalogue, False
     if not args.offline:
-        catalog, refreshed = refresh_sizes(catalog, cache_file=hub_cache_file(paths), timeout=8.0)
+        catalogue, refreshed = refresh_sizes(catalogue, cache_file=hub_cache_file(cmd.paths), timeout=8.0)
     if args.json:
-        print_json({"refreshed": refreshed, "models": [m.to_dict() for m in catalog.models]})
+        print_json({"refreshed": refreshed, "models": [m.to_dict() for m in catalogue.models]})
         return 0
-    for m in sorted(catalog.models, key=lambda m: m.params_total):
+    for m in sorted(catalogue.models, key=lambda m: m.params_total):
         active = f" ({params_text(m.params_active)} active)" if m.moe else ""
         print(f"{m.id}  {params_text(m.params_total)}{active}  {m.context_length // 1024}K context  "
               f"{m.purpose}  {m.license}")
@@ -53,10 +49,10 @@ def run_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 @guard
-def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.local_models import discover_unregistered
+def run_list(cmd: Command) -> int:
+    from ..models.local.importing import discover_unregistered
 
-    registry = registry_of(args, paths)
+    args, registry = cmd.args, cmd.registry
     installed = registry.list()
     skipped: list[Path] = []
     found = discover_unregistered(registry.models_dir, registry, skipped)
@@ -78,15 +74,16 @@ def run_list(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 @guard
-def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_info(cmd: Command) -> int:
     from ..models.fit import assess_fit
-    from ..models.local_models import estimate_local_model, inspect_model
+    from ..models.local.inspection import estimate_local_model, inspect_model
 
-    target = installed_path(args.path, args, paths)
+    args = cmd.args
+    target = installed_path(args.path, cmd)
     info = inspect_model(target)
-    opt = fit_options(args, paths)
+    opt = cmd.fit_options
     estimate = estimate_local_model(target, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
-    hw = hardware_of(opt.device, paths)
+    hw = cmd.hardware
     fit = assess_fit(estimate, hw)
     if args.json:
         print_json({**info.to_dict(), "fit": fit.to_dict(), "hardware": hw.to_dict()})
@@ -104,34 +101,32 @@ def run_info(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 @guard
-def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.catalog import GgufQuant
-    from ..models.errors import CatalogError
-    from ..models.recommend import fit_catalog_model
-    from ..models.speed import assess_speed
+def run_fit(cmd: Command) -> int:
+    from ..models.catalogue.recommend import fit_catalogue_model
+    from ..models.catalogue.speed import assess_speed
+    from ..models.errors import CatalogueError
 
-    catalog = catalog_of(paths)
+    args = cmd.args
+    catalogue = cmd.catalogue
     try:
-        model, chosen = catalog.resolve(args.model)
-    except CatalogError as exc:
+        model, chosen = catalogue.resolve(args.model)
+    except CatalogueError as exc:
         # A GGUF on disk or an installed model: estimate from its real metadata.
-        if exc.message_id == "catalog.unknown_model" and (Path(args.model).expanduser().exists()
-                                                          or is_installed(args.model, args, paths)):
+        if exc.message_id == "catalogue.unknown_model" and (Path(args.model).expanduser().exists()
+                                                            or is_installed(args.model, cmd)):
             args.path = args.model
-            return run_info(args, paths)
+            return run_info(cmd)
         raise
-    opt = fit_options(args, paths)
-    hw = hardware_of(opt.device, paths)
+    opt, hw = cmd.fit_options, cmd.hardware
     n_ctx = opt.n_ctx
     downloads = [chosen] if chosen is not None else [model.gguf[q] for q in model.quants()] + list(model.mlx)
     rows = []
     for dl in downloads:
-        fit = fit_catalog_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
-        label = dl.quant if isinstance(dl, GgufQuant) else f"mlx-{dl.bits}bit"
-        rows.append((label, dl.size, fit, assess_speed(model, dl.size, fit, hw, catalog.advice)))
+        fit = fit_catalogue_model(model, dl, hw, n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+        rows.append((dl.label, dl.size, fit, assess_speed(model, dl.size, fit, hw, catalogue.advice)))
     remote = None
     if not any(f.runs for _, _, f, _ in rows) and model.api_model:
-        remote = {"api_model": model.api_model, "base_url": catalog.api_base_url}
+        remote = {"api_model": model.api_model, "base_url": catalogue.api_base_url}
     if args.json:
         print_json({"model": model.id, "n_ctx": min(n_ctx, model.context_length), "hardware": hw.to_dict(),
                     "fits": [{"quant": q, "size": s, **f.to_dict(), "speed": sp.to_dict()} for q, s, f, sp in rows],
@@ -149,13 +144,12 @@ def run_fit(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 @guard
-def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.recommend import recommend
+def run_recommend(cmd: Command) -> int:
+    from ..models.catalogue.recommend import recommend
 
-    opt = fit_options(args, paths)
-    hw = hardware_of(opt.device, paths)
-    rec = recommend(catalog_of(paths), hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
-    if args.json:
+    hw, opt = cmd.hardware, cmd.fit_options
+    rec = recommend(cmd.catalogue, hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
+    if cmd.args.json:
         print_json({"hardware": hw.to_dict(), **rec.to_dict()})
         return 0
     if rec.best is None:
@@ -163,13 +157,13 @@ def run_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
     else:
         b = rec.best
         print(f"Best for this computer: {b.spec}  ({b.model.name}, {size_text(b.size_bytes)}, "
-              f"{VERDICTS[b.fit.verdict]})")
+              f"{b.fit.verdict.face.words})")
         print(f"  {speed_words(b.speed)}")
         if not b.level.usable:
             print("  Nothing in the catalogue is fast enough here to be comfortable; this is the fastest that fits.")
         print(f"  deepseek-desktop models download {b.spec}")
     for purpose, c in rec.per_purpose.items():
-        print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {VERDICTS[c.fit.verdict]}; "
+        print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {c.fit.verdict.face.words}; "
               f"{speed_words(c.speed)})")
     for r in rec.remote:
         print(f"{r.model.name} needs at least {size_text(r.smallest_need_bytes)} of memory: use a cluster or "

@@ -3,31 +3,30 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 from typing import Any
 
-from ..core.paths import AppPaths
 from .common import EXIT_INTERRUPTED, print_json, report
-from .models_common import catalog_of, fit_options, guard, hardware_of, registry_of, size_text
+from .context import Command
+from .models_common import guard, size_text
 
 
 @guard
-def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..models.catalog import MlxRepo
-    from ..models.download import download, plan_gguf, plan_mlx
-    from ..models.recommend import candidates, resolve_download
+def run_download(cmd: Command) -> int:
+    from ..models.catalogue.catalogue import MlxRepo
+    from ..models.catalogue.recommend import candidates, resolve_download
+    from ..models.downloads.download import download, plan_gguf, plan_mlx
 
-    catalog = catalog_of(paths)
-    model, chosen = catalog.resolve(args.model)
+    args, catalogue = cmd.args, cmd.catalogue
+    model, chosen = catalogue.resolve(args.model)
     if chosen is None:  # no quantisation named: the one the model manager would take, judged the same way
-        opt = fit_options(args, paths)
-        every = candidates(catalog, hardware_of(opt.device, paths), opt.n_ctx, cache_type=opt.cache_type,
+        opt = cmd.fit_options
+        every = candidates(catalogue, cmd.hardware, opt.n_ctx, cache_type=opt.cache_type,
                            flash_attn=opt.flash_attn)
-        model, chosen = resolve_download(catalog, args.model, every)
+        model, chosen = resolve_download(catalogue, args.model, every)
     plan = (plan_mlx(model, chosen) if isinstance(chosen, MlxRepo) else plan_gguf(model, chosen))
-    registry = registry_of(args, paths)
+    registry = cmd.registry
     result = run_with_progress(lambda progress, cancel: download(
         plan, registry.models_dir, registry=registry, progress=progress, cancel=cancel), args.json)
     if isinstance(result, int):
@@ -40,12 +39,12 @@ def run_download(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 @guard
-def run_import(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_import(cmd: Command) -> int:
     from ..models.errors import AlreadyInstalled
-    from ..models.local_models import import_model
+    from ..models.local.importing import import_model
 
+    args, registry = cmd.args, cmd.registry
     mode = "copy" if args.copy else "move" if args.move else "register"
-    registry = registry_of(args, paths)
     try:
         result = run_with_progress(lambda progress, cancel: import_model(
             args.path, registry.models_dir, registry, mode=mode, name=args.name, progress=progress,
@@ -66,8 +65,8 @@ def run_import(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 @guard
-def run_remove(args: argparse.Namespace, paths: AppPaths) -> int:
-    registry = registry_of(args, paths)
+def run_remove(cmd: Command) -> int:
+    args, registry = cmd.args, cmd.registry
     removed = registry.forget(registry.find(args.name).name) if args.forget else registry.remove(args.name)
     if args.json:
         print_json({"removed": removed.to_dict(), "files_deleted": not args.forget})

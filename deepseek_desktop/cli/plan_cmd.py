@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..core.paths import AppPaths
+from ..core.vocabulary import LaunchEngine
 from .common import fail, print_json
+from .context import Command
 
 _VERDICTS = {"fits": "fits", "no_fit": "does not fit", "unsupported": "cannot run on this hardware"}
 
@@ -20,7 +21,7 @@ def add_plan_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentP
     p.add_argument("--vendor", default="nvidia", choices=("nvidia", "amd", "apple", "cpu"))
     p.add_argument("--preset", help="a hardware preset instead of --gpus/--nodes (see --list-presets)")
     p.add_argument("--list-presets", action="store_true", help="list the hardware presets and exit")
-    p.add_argument("--engine", choices=("sglang", "vllm", "llamacpp"), action="append",
+    p.add_argument("--engine", choices=[e.value for e in LaunchEngine], action="append",
                    help="only this engine (repeatable; default: all three)")
     p.add_argument("--ctx", type=int, default=None, help="context length in tokens (default 32768)")
     p.add_argument("--hosts", help="the nodes' addresses, head first, comma-separated (default node0, node1...)")
@@ -33,7 +34,7 @@ def add_plan_parser(msub: argparse._SubParsersAction, common: argparse.ArgumentP
 
 
 def hardware_from_args(args: argparse.Namespace):
-    from ..models.launch_plan import ClusterHardware, parse_gpus, preset_hardware
+    from ..models.launch.cluster import ClusterHardware, parse_gpus, preset_hardware
 
     hosts = tuple(h.strip() for h in (args.hosts or "").split(",") if h.strip())
     if args.preset:
@@ -45,12 +46,13 @@ def hardware_from_args(args: argparse.Namespace):
     return ClusterHardware(args.nodes, count, memory, args.vendor, hosts)
 
 
-def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
+def run_plan(cmd: Command) -> int:
     from ..core.errors import DeepSeekError
-    from ..models.catalog import hub_cache_file, load_catalog
-    from ..models.launch_plan import ENGINE_ORDER, PlanInputError, load_presets, plan_launch
+    from ..models.launch.cluster import PlanInputError, load_presets
+    from ..models.launch.plan import ENGINE_ORDER, plan_launch
     from .common import report
 
+    args = cmd.args
     if args.list_presets:
         presets = load_presets()
         if args.json:
@@ -67,7 +69,7 @@ def run_plan(args: argparse.Namespace, paths: AppPaths) -> int:
         hw = hardware_from_args(args)
         if args.ctx is not None and not 256 <= args.ctx <= 1_048_576:
             raise PlanInputError("--ctx must be between 256 and 1048576")
-        plans = plan_launch(load_catalog(hub_cache=hub_cache_file(paths)), args.model, hw, ctx=args.ctx,
+        plans = plan_launch(cmd.catalogue, args.model, hw, ctx=args.ctx,
                             engine_ids=tuple(args.engine or ENGINE_ORDER), bind=args.bind, bin_dir=bin_dir,
                             api_port=args.api_port, dist_port=args.rpc_port)
     except DeepSeekError as exc:
@@ -110,7 +112,7 @@ def _print_plan(plan: Any) -> None:
     if plan.verdict == "unsupported":
         print("  This engine does not run on these devices or in this format.")
         return
-    if plan.engine == "llamacpp":
+    if plan.engine == LaunchEngine.LLAMACPP:
         print(f"  Layout: {plan.devices} device(s), up to {plan.layers_per_device} layers each"
               + (f", tensor split {','.join(map(str, plan.tensor_split))}" if plan.tensor_split else ""))
     else:

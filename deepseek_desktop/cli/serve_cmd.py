@@ -16,9 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..core.errors import DeepSeekError
-from ..core.paths import AppPaths
-from ..core.settings_store import generation_params, load_params, models_dir
-from .common import open_settings, report, terminal_text, user_text
+from ..core.secrets import LOCAL_SERVER_KEY
+from ..core.settings.schema import SettingsSchema
+from ..core.settings.store import generation_params, load_params
+from ..core.vocabulary import Engine
+from .common import report, terminal_text, user_text
+from .context import Command
 from .setting_flags import SettingsWithFlags, add_setting_flags, given_settings
 
 log = logging.getLogger("deepseek_desktop.cli")
@@ -36,6 +39,8 @@ SERVE_FLAGS = (
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    schema = SettingsSchema()
+    host, port, ollama_port = (schema.spec(k) for k in ("server.host", "server.openai_port", "server.ollama_port"))
     p = sub.add_parser("serve", help="serve a model to other programs (OpenAI and Ollama compatible API)")
     p.add_argument(
         "--model",
@@ -45,45 +50,46 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--host",
-        help="the address to listen on (default: the setting, 127.0.0.1); any other "
+        help=f"the address to listen on (default: the setting, {host.default}); any other "
         "than this computer's loopback needs an API key",
     )
-    p.add_argument("--port", type=int, help="the OpenAI dialect's port (default: the setting, 1338)")
-    p.add_argument("--ollama-port", type=int, help="the Ollama dialect's port, 0 for none (default: 11435)")
+    # Not the settings' ranges: 0 is a port here too (any free one; for Ollama: none).
+    p.add_argument("--port", type=int, help=f"the OpenAI dialect's port (default: the setting, {port.default})")
+    p.add_argument("--ollama-port", type=int,
+                   help=f"the Ollama dialect's port, 0 for none (default: {ollama_port.default})")
     p.add_argument(
         "--api-key-name",
         help="the keyring entry that holds the API key clients must send "
-        "(default: local-server, used when the host is not loopback)",
+        f"(default: {LOCAL_SERVER_KEY}, used when the host is not loopback)",
     )
     add_setting_flags(p, SERVE_FLAGS)
     p.add_argument("--words-per-second", type=float, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
-def resolve_model(model: str | None, paths: AppPaths, settings) -> tuple[str, str, str]:
+def resolve_model(model: str | None, cmd: Command) -> tuple[Engine | str | None, str, str]:
     """(engine, path, label) for ``--model``: a file or folder, an installed model's name, the simulator."""
     from .chat_cmd import resolve_engine
 
     if not model:
-        return "", "", ""
-    if model == "simulator":
-        return "simulator", "", ""
+        return None, "", ""
+    if model == Engine.SIMULATOR:
+        return Engine.SIMULATOR, "", ""
     if not Path(model).expanduser().exists():
-        from ..models.installed import ModelRegistry
-
-        found = ModelRegistry(paths.registry_file, models_dir(settings, paths)).find(model)
+        found = cmd.registry.find(model)
         return found.engine, found.path, found.name
     engine = resolve_engine("auto", model)
     return engine, str(Path(model).expanduser().resolve()), ""
 
 
-def run(args: argparse.Namespace, paths: AppPaths) -> int:
-    from ..api_server.app import DEFAULT_KEY_NAME, ServerConfig, check_config, config_from_settings
+def run(cmd: Command) -> int:
+    from ..api_server.app import ServerConfig, check_config, config_from_settings
     from ..api_server.safety import is_loopback
 
-    settings = SettingsWithFlags(open_settings(paths), given_settings(args, SERVE_FLAGS))
+    args = cmd.args
+    settings = SettingsWithFlags(cmd.settings, given_settings(args, SERVE_FLAGS))
     try:
-        engine, model_path, label = resolve_model(args.model and user_text(args.model), paths, settings)
+        engine, model_path, label = resolve_model(args.model and user_text(args.model), cmd)
         config: ServerConfig = config_from_settings(settings.get)
         overrides = {k: v for k, v in (("host", args.host), ("openai_port", args.port)) if v is not None}
         if args.ollama_port is not None:
@@ -92,7 +98,7 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
         if args.api_key_name or not is_loopback(config.host):
             from ..core.secrets import SecretStore
 
-            name = args.api_key_name or DEFAULT_KEY_NAME
+            name = args.api_key_name or LOCAL_SERVER_KEY
             config = replace(config, api_key=SecretStore().get(name) or "")
             if not config.api_key:
                 raise DeepSeekError("remote.no_api_key", f"no key under {name!r} in the keyring", name=name)
@@ -103,12 +109,12 @@ def run(args: argparse.Namespace, paths: AppPaths) -> int:
     if args.words_per_second is not None:
         load = replace(load, words_per_second=args.words_per_second)
     try:
-        return asyncio.run(_serve(paths, settings, config, engine, load, label))
+        return asyncio.run(_serve(cmd, settings, config, engine, load, label))
     except KeyboardInterrupt:
         return 130
 
 
-async def _serve(paths: AppPaths, settings, config, engine: str, load, label: str) -> int:
+async def _serve(cmd: Command, settings, config, engine: Engine | str | None, load, label: str) -> int:
     from ..api_server.app import LocalServer
     from ..api_server.backend import HostBackend
     from ..engine_host.client import EngineHostClient
@@ -121,8 +127,7 @@ async def _serve(paths: AppPaths, settings, config, engine: str, load, label: st
     client = EngineHostClient()
     backend = HostBackend(
         client,
-        paths.registry_file,
-        models_dir(settings, paths),
+        cmd.registry,
         generation_params(settings),
         config.queue_limit,
         settings.get("server.simulator_fallback"),

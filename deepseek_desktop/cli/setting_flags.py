@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.settings_schema import SettingSpec, SettingsSchema, SettingType, SettingValueError
+from ..core.settings.schema import SettingSpec, SettingsSchema, SettingType, SettingValueError
 
 
 def add_setting_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str, str]],
@@ -24,7 +24,7 @@ def add_setting_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str
         elif spec.type is SettingType.CHOICE:
             kwargs["choices"] = [c.value for c in spec.choices]
         else:
-            kwargs["type"] = _parser_for(spec)
+            kwargs["type"] = value_parser(spec)
             kwargs["metavar"] = {SettingType.INT: "N", SettingType.FLOAT: "X",
                                  SettingType.DEVICE: "DEVICE"}.get(spec.type, "TEXT")
         parser.add_argument(flag, **kwargs)
@@ -57,7 +57,8 @@ def _dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
 
 
-def _parser_for(spec: SettingSpec):
+def value_parser(spec: SettingSpec):
+    """An argparse ``type`` that takes a value of the setting ``spec``: its type and range, its error text."""
     def parse(text: str) -> Any:
         value: Any = text
         try:

@@ -76,9 +76,9 @@ MESSAGES: dict[str, str] = {
     "model.not_registered": QT_TRANSLATE_NOOP("Errors", "No installed model is called {name}."),
     "model.already_installed": QT_TRANSLATE_NOOP("Errors", "A model called {name} is already installed."),
     "model.identical_installed": QT_TRANSLATE_NOOP("Errors", "Already installed as {name}."),
-    "catalog.unknown_model": QT_TRANSLATE_NOOP("Errors", "Unknown model: {model}"),
-    "catalog.unknown_quant": QT_TRANSLATE_NOOP("Errors", "{model} has no {quant} download (available: {available})."),
-    "catalog.unreadable": QT_TRANSLATE_NOOP("Errors", "The model catalogue could not be read: {path}"),
+    "catalogue.unknown_model": QT_TRANSLATE_NOOP("Errors", "Unknown model: {model}"),
+    "catalogue.unknown_quant": QT_TRANSLATE_NOOP("Errors", "{model} has no {quant} download (available: {available})."),
+    "catalogue.unreadable": QT_TRANSLATE_NOOP("Errors", "The model catalogue could not be read: {path}"),
     "storage.no_space": QT_TRANSLATE_NOOP("Errors", "Not enough free space in {folder}: {needed} needed, {free} free."),
     "storage.no_inodes": QT_TRANSLATE_NOOP(
         "Errors",

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .vocabulary import Engine
+
 
 @dataclass(frozen=True)
 class ModelChoice:
     """What the user picked in the toolbar: an engine and what it should load."""
 
-    engine: str  # "llamacpp" | "mlx" | "remote" | "simulator"
+    engine: Engine
     model: str = ""  # a file, a folder, or a remote model name
     label: str = ""
     base_url: str = ""
     endpoint: str = ""  # the remote endpoint's name (keyring user)
     size_bytes: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "engine", Engine(self.engine))  # ValueError for a word that is no engine
 
     @property
     def key(self) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
-
 
 @dataclass
 class ChatMessage:

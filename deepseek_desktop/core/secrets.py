@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = APP_NAME
+# The key that clients of the local API server must send, when it listens beyond this computer.
+LOCAL_SERVER_KEY = "local-server"
 
 # Recommended backends (macOS 5, Windows 5, SecretService 5, KWallet 4.9, libsecret 4.8) rank at
 # least 1; keyring's "fail" and "null" and keyrings.alt's file backends rank below 1.

@@ -13,8 +13,13 @@ import os
 import subprocess
 import threading
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.devices import EngineDevices
+
+if TYPE_CHECKING:
+    from ..models.hardware import HardwareInfo
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,15 @@ def query_devices(max_age_s: float = MAX_AGE_S) -> EngineDevices:
         report = _ask()
         _MEMO.report, _MEMO.at = report, time.monotonic()
         return report
+
+
+def probe_here(device: str = "auto", cache_dir: Path | None = None) -> HardwareInfo:
+    """This computer as the engine sees it under the device setting; the GPU pack's size for a hint comes from
+    the manifest cached in ``cache_dir`` (fetched by an earlier ``gpu-pack`` command or the model manager)."""
+    from ..models.downloads.gpu_packs import known_pack_size
+    from ..models.hardware import probe_hardware
+
+    return probe_hardware(query_devices(), device=device, pack_bytes=known_pack_size(cache_dir) if cache_dir else 0)
 
 
 def forget_devices() -> None:

@@ -96,7 +96,7 @@ class GgmlBackends:
 
     def _load_pack(self, folder: Path) -> None:
         """A GPU pack: its backend libraries, with the pack's own runtime libraries found beside them."""
-        from ..models.gpu_packs import read_pack_info
+        from ..models.downloads.gpu_packs import read_pack_info
 
         try:
             files = [folder / name for name in read_pack_info(folder).backends]
@@ -255,7 +255,7 @@ def process_backends(list_software: bool = True) -> GgmlBackends:
         import llama_cpp.llama_cpp as lowlevel
 
         from ..core.paths import AppPaths
-        from ..models.gpu_packs import installed_pack_dirs
+        from ..models.downloads.gpu_packs import installed_pack_dirs
 
         lib_dir = Path(getattr(lowlevel, "_base_path", Path(llama_cpp.__file__).parent / "lib"))
         packs = installed_pack_dirs(AppPaths.default().gpu_packs_dir, llama_cpp.__version__)

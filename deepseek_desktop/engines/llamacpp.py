@@ -28,11 +28,12 @@ from ..core.chat_templates import choose_fallback
 from ..core.devices import EngineDevices, Placement
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.requests import KV_CACHE_TYPES, ChatMessage, ChatRequest, LoadParams
+from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from ..core.vocabulary import Engine
 from ..models.fit import OffloadPlan, plan_offload
-from ..models.gguf_header import check_gguf
+from ..models.gguf.header import check_gguf
 from ..models.hardware import HardwareInfo, probe_hardware
-from ..models.local_models import estimate_local_model
+from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 from .ggml_backends import process_backends
 from .thread_probe import ThreadChoice, choose_threads
@@ -40,7 +41,8 @@ from .thread_probe import candidates as thread_candidates
 
 log = logging.getLogger(__name__)
 
-_KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
+# llama.cpp's type for each K/V cache precision the settings offer ("llamacpp.kv_cache_type").
+CACHE_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0, "q4_0": llama_cpp.GGML_TYPE_Q4_0}
 # Prompts longer than this many new tokens get an abort callback while they are evaluated, so Stop
 # works during a long prompt too. Not during generation: the callback runs once per graph node.
 _ABORTABLE_PROMPT = 64
@@ -99,7 +101,7 @@ def default_threads() -> int:
 
 
 class LlamaCppEngine:
-    name = "llamacpp"
+    name = Engine.LLAMACPP
 
     def __init__(self) -> None:
         self.llm: llama_cpp.Llama | None = None
@@ -117,7 +119,7 @@ class LlamaCppEngine:
         self.unload()
         path = Path(params.model).expanduser()
         header = check_gguf(path)  # missing / not GGUF / truncated: a clear error, no crash in C
-        if params.kv_cache_type not in KV_CACHE_TYPES:
+        if params.kv_cache_type not in CACHE_TYPES:
             raise EngineError("input.invalid", f"K/V cache type {params.kv_cache_type!r}",
                               what=f"kv_cache_type={params.kv_cache_type}")
         # llama.cpp can only quantise the V cache with flash attention on.
@@ -190,7 +192,7 @@ class LlamaCppEngine:
 
     def _open(self, path: Path, params: LoadParams, plan: OffloadPlan, flash_attn: bool,
               progress: ProgressCallback | None) -> llama_cpp.Llama:
-        kv_type = _KV_TYPES[params.kv_cache_type]
+        kv_type = CACHE_TYPES[params.kv_cache_type]
         threads = params.n_threads or default_threads()
         devices = process_backends().handles(list(plan.devices))
         with _model_defaults(progress, devices):
@@ -435,7 +437,7 @@ def _plan(path: Path, params: LoadParams, report: EngineDevices, flash_attn: boo
           ) -> tuple[list[OffloadPlan], HardwareInfo]:
     """The offload the fit computes for the device setting, with the memory free right now, and what to try
     if the GPU cannot take it: half the layers, then the CPU."""
-    hw = probe_hardware(run=_no_tools, engine=report, device=params.device)
+    hw = probe_hardware(report, run=_no_tools, device=params.device)
     if hw.missing_device:
         log.warning("device %s not found: the automatic choice instead", hw.missing_device)
     if not hw.gpus:

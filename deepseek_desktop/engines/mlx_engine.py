@@ -27,7 +27,8 @@ from ..core.chat_templates import Template, choose_fallback
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.requests import ChatMessage, ChatRequest, LoadParams
-from ..models.local_models import check_mlx_folder
+from ..core.vocabulary import Engine
+from ..models.local.inspection import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class _PromptCancelled(Exception):
 
 
 class MlxEngine:
-    name = "mlx"
+    name = Engine.MLX
 
     def __init__(self) -> None:
         self.model: Any = None

@@ -5,35 +5,35 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import platform
-import sys
 from importlib import metadata
 
 from ..core.errors import EngineError
+from ..core.vocabulary import Engine
 
-ENGINE_NAMES = ("llamacpp", "mlx", "remote", "simulator")
 # The llama-cpp-python releases the llama.cpp engine is written for: it uses Llama's private members and
 # llama.cpp's C API, which change between releases. pyproject.toml declares the same range (a test checks).
 LLAMA_CPP_PYTHON = ">=0.3.36,<0.4"
+# The package behind each engine that needs one, as pip names it.
+_PACKAGES = {Engine.LLAMACPP: "llama-cpp-python", Engine.MLX: "mlx-lm", Engine.REMOTE: "openai"}
 
 
 def create_engine(name: str):
-    if name == "simulator":
+    if name == Engine.SIMULATOR:
         from .simulator import SimulatorEngine
 
         return SimulatorEngine()
-    if name == "llamacpp":
+    if name == Engine.LLAMACPP:
         _require("llama_cpp", name)
-        _require_version("llama_cpp", "llama-cpp-python", LLAMA_CPP_PYTHON, name)
+        _require_version("llama_cpp", _PACKAGES[Engine.LLAMACPP], LLAMA_CPP_PYTHON, name)
         from .llamacpp import LlamaCppEngine
 
         return LlamaCppEngine()
-    if name == "mlx":
+    if name == Engine.MLX:
         _require("mlx_lm", name)
         from .mlx_engine import MlxEngine
 
         return MlxEngine()
-    if name == "remote":
+    if name == Engine.REMOTE:
         _require("openai", name)
         from .remote import RemoteEngine
 
@@ -68,27 +68,22 @@ def version_fits(installed: str, needed: str) -> bool:
 
 def version_problems() -> dict[str, str]:
     """Engine -> what it needs, for the engines whose package is installed in a release they do not support."""
-    out = {}
-    installed = engine_versions().get("llamacpp")
+    out: dict[str, str] = {}
+    installed = engine_versions().get(Engine.LLAMACPP)
     if installed is not None and not version_fits(installed, LLAMA_CPP_PYTHON):
-        out["llamacpp"] = f"llama-cpp-python {LLAMA_CPP_PYTHON}"
+        out[Engine.LLAMACPP] = f"{_PACKAGES[Engine.LLAMACPP]} {LLAMA_CPP_PYTHON}"
     return out
 
 
 def engine_versions() -> dict[str, str | None]:
     """Version of the package behind each engine, None when it is not installed (no import done)."""
-    packages = {"llamacpp": "llama-cpp-python", "mlx": "mlx-lm", "remote": "openai"}
-    out: dict[str, str | None] = {"simulator": _own_version()}
-    for engine, dist in packages.items():
+    out: dict[str, str | None] = {Engine.SIMULATOR: _own_version()}
+    for engine, dist in _PACKAGES.items():
         try:
             out[engine] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[engine] = None
     return out
-
-
-def is_apple_silicon() -> bool:
-    return sys.platform == "darwin" and platform.machine() == "arm64"
 
 
 def _own_version() -> str:

@@ -23,6 +23,7 @@ from ..core.errors import EngineError, RemoteError
 from ..core.events import Event, ReasoningDelta
 from ..core.requests import ChatRequest, LoadParams
 from ..core.server_url import check_base_url
+from ..core.vocabulary import Engine
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model
 from .remote_errors import SecretFilter, display_url, remote_error
 
@@ -45,7 +46,7 @@ _CANCELLED = object()
 
 
 class RemoteEngine:
-    name = "remote"
+    name = Engine.REMOTE
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None

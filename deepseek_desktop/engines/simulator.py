@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.events import Event
 from ..core.requests import ChatRequest, LoadParams
+from ..core.vocabulary import Engine
 from .base import ProgressCallback, StreamMeter
 from .simulator_advice import fill
 
@@ -87,7 +88,7 @@ def compose_reply(question: str) -> tuple[str, str, str]:
 
 
 class SimulatorEngine:
-    name = "simulator"
+    name = Engine.SIMULATOR
 
     def __init__(self) -> None:
         self._pace = DEFAULT_WORDS_PER_SECOND

@@ -1,5 +1,5 @@
 """The simulator's answer to "which model fits this computer": the model manager's own recommendation
-(``models.recommend``, the catalogue's "advice" rule) for the memory and processor detected here, in
+(``models.catalogue.recommend``, the catalogue's "advice" rule) for the memory and processor detected here, in
 place of a fixed table. The words are in the data file beside the topics (``simulator_topics.json``,
 "machine_advice"), in English and German, like every other simulator answer."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..models.catalog import Catalog
+from ..models.catalogue.catalogue import Catalogue
+from ..models.catalogue.speed import duration_words
 from ..models.hardware import HardwareInfo
-from ..models.speed import duration_words
 
 log = logging.getLogger(__name__)
 PLACEHOLDER = "{this_computer}"
@@ -23,15 +23,18 @@ def _number(value: float, lang: str, digits: int = 0) -> str:
 
 
 def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = None,
-                   catalog: Catalog | None = None) -> str:
+                   catalogue: Catalogue | None = None) -> str:
     """A paragraph naming the recommended download for ``hw`` (this computer when None)."""
-    from ..models.catalog import load_catalog
+    from ..models.catalogue.catalogue import load_catalogue
+    from ..models.catalogue.recommend import recommend
     from ..models.hardware import probe_hardware
-    from ..models.recommend import recommend
 
     w = {k: v[lang] for k, v in words.items()}
-    hw = hw or probe_hardware()
-    rec = recommend(catalog or load_catalog(), hw)
+    if hw is None:
+        from .ggml_backends import engine_devices  # the simulator's advice is about the llama.cpp beside it
+
+        hw = probe_hardware(engine_devices())
+    rec = recommend(catalogue or load_catalogue(), hw)
     gpu = (w["gpu"].format(gpu=", ".join(g.name for g in hw.gpus), vram=_number(hw.gpu_total_bytes / GB, lang))
            if hw.gpus else w["no_gpu"])
     lines = [w["machine"].format(ram=_number(hw.ram_total_bytes / GB, lang),

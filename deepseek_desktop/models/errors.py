@@ -16,10 +16,10 @@ class ModelManagerError(DeepSeekError):
     message_id = "input.invalid"
 
 
-class CatalogError(ModelManagerError):
+class CatalogueError(ModelManagerError):
     """An unknown model id or quantisation, or an unreadable catalogue file."""
 
-    message_id = "catalog.unknown_model"
+    message_id = "catalogue.unknown_model"
 
 
 class StorageError(ModelManagerError):

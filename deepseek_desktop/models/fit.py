@@ -21,8 +21,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .catalog import Arch
-from .gguf_header import GGUFHeader
+from ..core.vocabulary import Engine, FitVerdict
+from .gguf.header import GGUFHeader
 from .hardware import HardwareInfo
 
 GIB = 1024**3
@@ -31,6 +31,28 @@ CACHE_TYPE_BYTES = {"f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1"
 GPU_CONTEXT_BYTES = 400 * 1024**2  # a CUDA/ROCm/Metal context and its scratch, beside the buffers
 GPU_HEADROOM = 0.90  # of free VRAM: the desktop and the driver need some
 RAM_HEADROOM = 0.95  # of available RAM
+
+
+@dataclass(frozen=True)
+class Arch:
+    """A catalogue model's architecture: what the memory estimate needs. ``attention`` is "gqa" (incl. MHA)
+    or "mla" (DeepSeek V2/V3)."""
+
+    type: str
+    layers: int
+    embedding: int
+    feed_forward: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    vocab: int
+    attention: str = "gqa"
+    value_head_dim: int | None = None
+    kv_lora_rank: int = 0
+    rope_dim: int = 0
+    experts: int = 0
+    experts_active: int = 0
+    experts_shared: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,7 +128,7 @@ class MemoryEstimate:
     n_ctx: int
     cache_type: str
     layers: int
-    engine: str = "llamacpp"
+    engine: Engine = Engine.LLAMACPP
 
     @property
     def total_bytes(self) -> int:
@@ -122,20 +144,20 @@ class MemoryEstimate:
 
 
 def estimate_memory(shape: ModelShape, weights_bytes: int, n_ctx: int, *, cache_type: str = "f16",
-                    n_ubatch: int = 512, flash_attn: bool = False, engine: str = "llamacpp") -> MemoryEstimate:
+                    n_ubatch: int = 512, flash_attn: bool = False, engine: Engine = Engine.LLAMACPP) -> MemoryEstimate:
     if cache_type not in CACHE_TYPE_BYTES:
         raise ValueError(f"unknown KV cache type {cache_type!r}")
     per_elem = CACHE_TYPE_BYTES[cache_type]
     if shape.attention == "mla":
         k = shape.kv_lora_rank + shape.rope_dim
         # mlx-lm caches only the latent; llama.cpp also keeps V (the latent) unless flash attention is on.
-        v = 0 if (flash_attn or engine == "mlx") else shape.kv_lora_rank
+        v = 0 if (flash_attn or engine == Engine.MLX) else shape.kv_lora_rank
         per_token_layer = (k + v) * per_elem
     else:
         per_token_layer = shape.kv_heads * (shape.key_dim + shape.value_dim) * per_elem
     kv = int(shape.layers * n_ctx * per_token_layer)
 
-    if engine == "mlx":
+    if engine == Engine.MLX:
         # mlx-lm evaluates the prompt in steps of 2048 tokens and keeps only the last row of logits.
         step = min(n_ctx, 2048)
         compute = step * 4 * (2 * shape.embedding + 2 * shape.feed_forward) + shape.vocab * 4 * 2
@@ -164,10 +186,9 @@ def estimate_gguf(header: GGUFHeader | list[GGUFHeader], n_ctx: int, **kwargs: A
 
 @dataclass(frozen=True)
 class FitResult:
-    """``verdict``: "gpu" (everything on the GPU), "partial" (``gpu_layers`` on the GPU, the rest on
-    the CPU), "cpu" (no usable GPU memory), "no_fit" (not in this computer's memory)."""
+    """Where the model runs here (``verdict``); with ``FitVerdict.PARTIAL``, ``gpu_layers`` of it on the GPU."""
 
-    verdict: str
+    verdict: FitVerdict
     gpu_layers: int  # layers to offload (n_gpu_layers); -1 = all of them
     estimate: MemoryEstimate
     ram_budget_bytes: int
@@ -177,7 +198,7 @@ class FitResult:
 
     @property
     def runs(self) -> bool:
-        return self.verdict != "no_fit"
+        return self.verdict.runs
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -191,27 +212,27 @@ def assess_fit(estimate: MemoryEstimate, hw: HardwareInfo) -> FitResult:
     freed = int(hw.ram_total_bytes * 0.9)
     if not hw.gpus:
         if need <= ram:
-            return FitResult("cpu", 0, estimate, ram, 0, False)
-        return FitResult("no_fit", 0, estimate, ram, 0, False, fits_if_freed=need <= freed)
+            return FitResult(FitVerdict.CPU, 0, estimate, ram, 0, False)
+        return FitResult(FitVerdict.NO_FIT, 0, estimate, ram, 0, False, fits_if_freed=need <= freed)
 
     if hw.unified_memory:
         # One pool: the GPU may wire up to the Metal limit, and everything must fit in RAM.
         gpu = min(hw.gpu_total_bytes, ram)
         if need + GPU_CONTEXT_BYTES <= gpu:
-            return FitResult("gpu", -1, estimate, ram, gpu, True)
+            return FitResult(FitVerdict.GPU, -1, estimate, ram, gpu, True)
         if need > ram:
-            return FitResult("no_fit", 0, estimate, ram, gpu, True, fits_if_freed=need <= freed)
+            return FitResult(FitVerdict.NO_FIT, 0, estimate, ram, gpu, True, fits_if_freed=need <= freed)
         layers = _layers_that_fit(estimate, gpu)
-        return FitResult("partial" if layers else "cpu", layers, estimate, ram, gpu, True)
+        return FitResult(FitVerdict.PARTIAL if layers else FitVerdict.CPU, layers, estimate, ram, gpu, True)
 
     gpu = int(hw.gpu_free_bytes * GPU_HEADROOM)
     if need + GPU_CONTEXT_BYTES <= gpu:
-        return FitResult("gpu", -1, estimate, ram, gpu, False)
+        return FitResult(FitVerdict.GPU, -1, estimate, ram, gpu, False)
     layers = _layers_that_fit(estimate, gpu)
     on_cpu = need - layers * estimate.per_layer_bytes
     if on_cpu <= ram:
-        return FitResult("partial" if layers else "cpu", layers, estimate, ram, gpu, False)
-    return FitResult("no_fit", 0, estimate, ram, gpu, False,
+        return FitResult(FitVerdict.PARTIAL if layers else FitVerdict.CPU, layers, estimate, ram, gpu, False)
+    return FitResult(FitVerdict.NO_FIT, 0, estimate, ram, gpu, False,
                      fits_if_freed=need <= freed + int(hw.gpu_total_bytes * GPU_HEADROOM))
 
 

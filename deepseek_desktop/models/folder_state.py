@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.paths import AppPaths
-from ..core.settings_store import SettingsStore, models_dir
-from .catalog import Catalog, CatalogModel, GgufQuant, MlxRepo
-from .catalogue_state import spec_of
-from .download import DownloadPlan
-from .hub import RepoFile
-from .installed import InstalledModel, ModelRegistry
+from ..core.settings.store import SettingsStore, models_dir
+from ..core.vocabulary import DownloadSpec, ModelFormat
+from .catalogue.catalogue import Catalogue, CatalogueModel, GgufQuant, MlxRepo
+from .downloads.download import DownloadPlan
+from .downloads.hub import RepoFile
+from .local.registry import InstalledModel, registry_for
 from .storage import SpaceInfo
 
 
@@ -27,7 +27,7 @@ class InstalledRow:
 
     @property
     def spec(self) -> str:
-        return f"{self.model.catalog_id}:{self.model.quant}" if self.model.catalog_id else ""
+        return DownloadSpec(self.model.catalog_id, self.model.quant).format() if self.model.catalog_id else ""
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,10 @@ class LocalState:
         return {r.spec for r in self.installed if r.spec and r.present}
 
 
-def registry_for(paths: AppPaths, folder: Path) -> ModelRegistry:
-    return ModelRegistry(paths.registry_file, folder)
-
-
-def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None) -> LocalState:
-    from .local_models import discover_unregistered
+def read_local(paths: AppPaths, settings: SettingsStore, catalogue: Catalogue | None) -> LocalState:
+    from .local.importing import discover_unregistered
+    from .local.template_check import fallback_template
     from .storage import existing_ancestor, free_space, is_inside
-    from .template_check import fallback_template
 
     folder = models_dir(settings, paths).absolute()
     try:
@@ -64,54 +60,53 @@ def read_local(paths: AppPaths, settings: SettingsStore, catalog: Catalog | None
         unregistered = tuple(discover_unregistered(folder, registry))
     except (OSError, ValueError) as exc:
         return LocalState(folder, error=exc)
-    partials = partial_downloads(catalog, folder) if catalog is not None else {}
+    partials = partial_downloads(catalogue, folder) if catalogue is not None else {}
     return LocalState(folder, browse_from, rows, unregistered, space, partials)
 
 
-def offline_plan(model: CatalogModel, download: GgufQuant | MlxRepo) -> DownloadPlan:
+def offline_plan(model: CatalogueModel, download: GgufQuant | MlxRepo) -> DownloadPlan:
     """A plan built from the catalogue alone (no Hub request): enough to find its partial files."""
+    spec = model.spec(download).format()
     if isinstance(download, MlxRepo):
-        return DownloadPlan(download.repo, "", (), "mlx", f"{model.id}:mlx-{download.bits}bit", "",
-                            model.id, f"mlx-{download.bits}bit")
+        return DownloadPlan(download.repo, "", (), ModelFormat.MLX, spec, "", model.id, download.label)
     files = tuple(RepoFile(name, 0, None, None) for name in download.files)
-    return DownloadPlan(model.gguf_repo, "", files, "gguf", f"{model.id}:{download.quant}", "",
-                        model.id, download.quant)
+    return DownloadPlan(model.gguf_repo, "", files, ModelFormat.GGUF, spec, "", model.id, download.label)
 
 
-def partial_of(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
+def partial_of(model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path) -> int:
     """Bytes already on disk for this download, kept from an interrupted or cancelled run."""
-    from .download import partial_bytes
+    from .downloads.download import partial_bytes
 
     plan = offline_plan(model, download)
-    if plan.kind == "mlx":  # an MLX repository's file list needs the Hub; its staging folder is its own
+    if plan.kind == ModelFormat.MLX:  # an MLX repository's file list needs the Hub; its staging folder is its own
         return sum(p.stat().st_size for p in plan.staging(folder).rglob("*.part") if p.is_file())
     return partial_bytes(plan, folder)
 
 
-def partial_downloads(catalog: Catalog, folder: Path) -> dict[str, int]:
+def partial_downloads(catalogue: Catalogue, folder: Path) -> dict[str, int]:
     """Bytes kept from interrupted downloads, by catalogue spec (they survive a restart of the app)."""
-    from .download import STAGING
+    from .downloads.download import STAGING
 
     out: dict[str, int] = {}
     if not (folder / STAGING).is_dir():
         return out
-    for model in catalog.models:
+    for model in catalogue.models:
         for download in [model.gguf[q] for q in model.quants()] + list(model.mlx):
             have = partial_of(model, download, folder)
             if have:
-                out[spec_of(model, download)] = have
+                out[model.spec(download).format()] = have
     return out
 
 
-def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
+def discard_partial(model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path) -> None:
     """Delete the kept partial files of one download. A GGUF repository holds every quantisation, so
-    only this one's files go (``models.download.discard_staging`` removes the repository's whole
+    only this one's files go (``downloads.download.discard_staging`` removes the repository's whole
     staging folder, the other quantisations' partial files included)."""
-    from .download import STAGING, discard_staging
+    from .downloads.download import STAGING, discard_staging
     from .storage import remove_empty_folders
 
     plan = offline_plan(model, download)
-    if plan.kind == "mlx":
+    if plan.kind == ModelFormat.MLX:
         discard_staging(plan, folder)
         return
     staging = plan.staging(folder)
@@ -122,8 +117,8 @@ def discard_partial(model: CatalogModel, download: GgufQuant | MlxRepo, folder: 
         remove_empty_folders(d, folder / STAGING, keep_stop=False)
 
 
-def plan_download(model: CatalogModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
-    from .download import plan_gguf, plan_mlx
+def plan_download(model: CatalogueModel, download: GgufQuant | MlxRepo, endpoint: str | None) -> DownloadPlan:
+    from .downloads.download import plan_gguf, plan_mlx
 
     if isinstance(download, MlxRepo):
         return plan_mlx(model, download, endpoint=endpoint)

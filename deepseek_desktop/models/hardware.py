@@ -102,14 +102,11 @@ class HardwareInfo:
         return data
 
 
-def probe_hardware(run: Runner = run_tool, engine: EngineDevices | None = None, device: str = AUTO,
+def probe_hardware(engine: EngineDevices, run: Runner = run_tool, device: str = AUTO,
                    pack_bytes: int = 0) -> HardwareInfo:
     """This computer, with the GPUs the engine would use under the ``device`` setting. ``engine`` is the
-    engine's device report; None asks the engine host (a short-lived process) for it."""
-    if engine is None:
-        from ..engine_host.device_query import query_devices
-
-        engine = query_devices()
+    engine's own device report (``engine_host.device_query.query_devices`` asks a short-lived engine host;
+    inside the engine host, ``engines.ggml_backends.engine_devices``)."""
     vm = psutil.virtual_memory()
     apple = sys.platform == "darwin" and platform.machine() == "arm64"
     chosen, missing = engine.choose(device)

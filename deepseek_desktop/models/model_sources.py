@@ -8,31 +8,32 @@ from pathlib import Path
 
 from ..core.model_choice import ModelChoice
 from ..core.requests import LoadParams
-from ..core.settings_store import SettingsStore, load_params, models_dir
+from ..core.settings.store import SettingsStore, load_params, models_dir
+from ..core.vocabulary import Engine
 
-SIMULATOR = ModelChoice("simulator", "", "Simulator")
+SIMULATOR = ModelChoice(Engine.SIMULATOR, "", "Simulator")
 
 
 def remote_choices(settings: SettingsStore) -> list[ModelChoice]:
     out = []
     for ep in settings.get("remote.endpoints") or []:
         label = f"{ep['name']} · {ep['model']}" if ep.get("model") else ep["name"]
-        out.append(ModelChoice("remote", ep.get("model", ""), label, base_url=ep["base_url"], endpoint=ep["name"]))
+        out.append(ModelChoice(Engine.REMOTE, ep.get("model", ""), label, base_url=ep["base_url"], endpoint=ep["name"]))
     return out
 
 
 def installed_choices(paths, settings: SettingsStore) -> list[ModelChoice]:
     """Installed models from the registry (runs on a worker thread: it reads files)."""
-    from .installed import ModelRegistry
+    from .local.registry import registry_for
 
-    registry = ModelRegistry(paths.registry_file, models_dir(settings, paths))
+    registry = registry_for(paths, models_dir(settings, paths))
     return [ModelChoice(m.engine, str(m.path), m.name, size_bytes=m.size)
-            for m in registry.list() if m.present and m.engine in ("llamacpp", "mlx")]
+            for m in registry.list() if m.present and m.engine in (Engine.LLAMACPP, Engine.MLX)]
 
 
 def params_for(choice: ModelChoice, settings: SettingsStore, api_key: str = "") -> LoadParams:
     params = load_params(settings, choice.model)
-    if choice.engine == "remote":
+    if choice.engine is Engine.REMOTE:
         params = replace(params, base_url=choice.base_url, api_key=api_key)
     return params
 
@@ -48,9 +49,9 @@ def choice_from_state(data: object) -> ModelChoice | None:
     try:
         choice = ModelChoice(**{k: str(v) for k, v in data.items() if k in
                                 ("engine", "model", "label", "base_url", "endpoint")})
-    except TypeError:
+    except (TypeError, ValueError):  # a field missing, or a word that is no engine (an older or newer app's)
         return None
-    if choice.engine in ("llamacpp", "mlx") and not Path(choice.model).exists():
+    if choice.engine.runs_files and not Path(choice.model).exists():
         return None  # the file was moved or deleted since
     return choice
 
@@ -63,6 +64,6 @@ def initial_choice(choices: list[ModelChoice], last_state: object, default_engin
     if last is not None and any(c.key == last.key for c in choices):
         return next(c for c in choices if c.key == last.key)
     for c in choices:
-        if default_engine in (c.engine, "auto") and c.engine != "simulator":
+        if default_engine in (c.engine, "auto") and c.engine is not Engine.SIMULATOR:
             return c
     return SIMULATOR

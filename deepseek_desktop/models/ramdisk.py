@@ -29,6 +29,7 @@ from pathlib import Path
 
 import psutil
 
+from ..core.vocabulary import ModelFormat
 from .errors import RamDiskError, StorageError
 from .progress import ProgressCallback
 from .storage import check_space, copy_files, format_bytes, free_space
@@ -185,16 +186,16 @@ def stage_model(path: str | os.PathLike[str], n_ctx: int, *, progress: ProgressC
     together. Returns the RAM disk (close it to give the memory back) and the path to load instead.
     On any failure the RAM disk is gone again.
     """
-    from .local_models import _files_of, estimate_local_model, inspect_model
+    from .local.inspection import estimate_local_model, files_of, inspect_model
 
     info = inspect_model(path)
-    sources = _files_of(info)
+    sources = files_of(info)
     size = sum(s.stat().st_size for s in sources)
     estimate = estimate_local_model(path, n_ctx)
     memory = estimate.total_bytes - estimate.weights_bytes  # the weights are the RAM disk's content
     disk = create_ramdisk(size + size // 50 + (1 << 20), model_memory_bytes=memory + size, **kwargs)
     try:
-        if info.format == "mlx":
+        if info.format == ModelFormat.MLX:
             root = Path(info.path)
             pairs = [(s, disk.path / root.name / s.relative_to(root)) for s in sources]
             check_space(disk.path, size, len(pairs))

@@ -92,11 +92,6 @@ def _walk(iface, path: str, visible_only: bool, depth: int) -> Iterator[Node]:
             yield from _walk(child, here, visible_only, depth + 1)
 
 
-def unnamed_controls(widget: QWidget) -> list[Node]:
-    """The visible controls of ``widget`` that a screen reader could not name."""
-    return [n for n in walk(widget) if n.role in INTERACTIVE_ROLES and not n.name.strip()]
-
-
 def bring_into_view(widget: QWidget) -> None:
     """Scroll the scroll area holding ``widget`` so that it is seen, once the layout has placed it (a
     question opened for editing may be far up the chat; the keyboard user must see where they type)."""

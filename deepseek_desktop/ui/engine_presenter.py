@@ -15,10 +15,10 @@ from ..core.devices import Placement
 from ..core.model_choice import ModelChoice
 from .chat.composer import Composer, ComposerState
 from .device_text import fallback_text, placement_text
-from .engine_controller import EngineController, EngineState
+from .engine.controller import EngineController, EngineState
+from .engine.status_widget import EngineStatusWidget
 from .error_text import describe
 from .notice_bar import NoticeBar
-from .status_widget import EngineStatusWidget
 
 SOURCE = "engine"  # the notice bar's messages that belong to the engine's state
 

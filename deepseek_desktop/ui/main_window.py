@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model_choice import ModelChoice
-from ..core.settings_store import (
+from ..core.settings.store import (
     STATE_LAST_CONVERSATION,
     STATE_LAST_MODEL,
     STATE_WINDOW_GEOMETRY,
@@ -35,19 +35,19 @@ from .chat.composer import Composer
 from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
-from .drop_import import DropImporter
+from .desktop.drop_import import DropImporter
+from .engine.model_switcher import ModelSwitcher
+from .engine.status_widget import EngineStatusWidget
 from .engine_presenter import EnginePresenter
 from .error_text import describe, error_message
-from .keyboard_map import HelpMenu
-from .model_picker import ModelPicker
-from .model_switcher import ModelSwitcher
+from .keyboard.actions import install as install_shortcuts
+from .keyboard.keyboard_map import HelpMenu
+from .local_server.status import attach_local_server
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
 from .overlay import EdgeOverlay
-from .server_status import attach_local_server
 from .services import Services
-from .shortcuts import install as install_shortcuts
-from .status_widget import EngineStatusWidget
+from .toolbar.model_picker import ModelPicker
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,8 @@ class MainWindow(QMainWindow):
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
                                          self.notices, self.picker.label_for, self.restart_engine, self)
-        self.windows = OtherWindows(self)  # the settings, the model manager, the launch planner
+        # the settings, the model manager, the launch planner
+        self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model)
         self._wire()
         self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
         self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
@@ -241,7 +242,7 @@ class MainWindow(QMainWindow):
         self.work.run(self.importer.update_fit_badge(self.picker, choice, info))
 
     def _on_load_failed(self, choice: ModelChoice, error) -> None:
-        self.picker.set_fit("", "")  # no badge for a model that is not running (the bar says why)
+        self.picker.set_fit(None, "")  # no badge for a model that is not running (the bar says why)
 
     def _on_setting_changed(self, key: str, value) -> None:
         if key == "general.language":
@@ -305,8 +306,8 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(url)  # only ever on a click, in the system browser
 
     # -- other windows (made, reused and raised by self.windows) --------------------------------
-    def open_model_manager(self, *, catalog_file: Path | None = None, endpoint: str | None = None):
-        return self.windows.open_model_manager(catalog_file=catalog_file, endpoint=endpoint)
+    def open_model_manager(self, *, catalogue_file: Path | None = None, endpoint: str | None = None):
+        return self.windows.open_model_manager(catalogue_file=catalogue_file, endpoint=endpoint)
 
     def download_model(self, spec: str) -> None:
         """One click from the first-run banner: the model manager opens and downloads ``spec``."""
@@ -315,8 +316,8 @@ class MainWindow(QMainWindow):
     def open_settings(self, page: str | None = None):
         return self.windows.open_settings(page)
 
-    def open_launch_planner(self, catalog, model_id: str | None = None):
-        return self.windows.open_launch_planner(catalog, model_id)
+    def open_launch_planner(self, catalogue, model_id: str | None = None):
+        return self.windows.open_launch_planner(catalogue, model_id)
 
     # -- drag and drop --------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.markdown_html import Theme
+from ..core.markdown.render import Theme
 from ..core.paths import AppPaths
-from ..core.settings_store import SettingsStore
-from .engine_controller import EngineController
-from .i18n import LanguageManager
-from .store_runner import StoreRunner
+from ..core.settings.store import SettingsStore
+from .appearance.i18n import LanguageManager
+from .chat.store_runner import StoreRunner
+from .engine.controller import EngineController
 
 
 @dataclass

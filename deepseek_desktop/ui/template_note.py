@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from ..models.template_check import fallback_name
+from ..models.local.template_check import fallback_name
 
 
 def fallback_note(name: str) -> str:

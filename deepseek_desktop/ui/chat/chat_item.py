@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...core.conversation_types import MessageState
-from ...core.reply_recorder import ReplyText
+from ...core.conversations.reply_recorder import ReplyText
+from ...core.conversations.types import MessageState
 
 
 @dataclass

@@ -7,12 +7,12 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from ...core.conversation_export import MarkdownLabels, export_conversation
-from ...core.file_names import suggested_file_name
+from ...core.conversations.export import MarkdownLabels, export_conversation
+from ...core.files.names import suggested_file_name
 from ..background import BackgroundWork
 from ..error_text import describe
 from ..notice_bar import NoticeBar
-from ..store_runner import StoreRunner
+from .store_runner import StoreRunner
 
 
 def export_conversation_interactively(parent: QWidget, runner: StoreRunner, cid: int, fmt: str,

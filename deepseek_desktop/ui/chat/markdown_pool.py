@@ -15,8 +15,8 @@ import weakref
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from ...core.markdown_blocks import plain_html
-from ...core.markdown_html import MarkdownRenderer, Rendered, Theme
+from ...core.markdown.blocks import plain_html
+from ...core.markdown.render import MarkdownRenderer, Rendered, Theme
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.conversation_types import MessageState
-from ...core.markdown_blocks import MAX_BLOCK
-from ...core.markdown_html import MarkdownRenderer, Theme
-from ...core.reply_recorder import ReplyText
+from ...core.conversations.reply_recorder import ReplyText
+from ...core.conversations.types import MessageState
+from ...core.markdown.blocks import MAX_BLOCK
+from ...core.markdown.render import MarkdownRenderer, Theme
 from ..accessibility import announce_reply, bring_into_view
 from ..error_text import error_message
 from ..template_note import note_for_stats

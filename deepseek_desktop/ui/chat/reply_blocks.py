@@ -17,8 +17,8 @@ import time
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ...core.markdown_blocks import Block, BlockSplitter, needs_plain
-from ...core.markdown_html import MarkdownRenderer, Rendered, split_code
+from ...core.markdown.blocks import Block, BlockSplitter, needs_plain
+from ...core.markdown.render import MarkdownRenderer, Rendered, split_code
 from .markdown_pool import MarkdownPool
 from .rich_text import RichTextView
 

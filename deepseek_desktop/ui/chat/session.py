@@ -21,16 +21,16 @@ from dataclasses import asdict
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from ...core.conversation_types import Conversation, Message, MessageState
+from ...core.conversations.reply_recorder import ReplyRecorder
+from ...core.conversations.types import Conversation, Message, MessageState
 from ...core.errors import DeepSeekError, EngineCrashed, EngineError
 from ...core.events import Finished, Stats
-from ...core.reply_recorder import ReplyRecorder
 from ...core.requests import ChatRequest, GenerationParams
 from ..background import BackgroundWork
-from ..engine_controller import EngineController
+from ..engine.controller import EngineController
 from ..error_text import describe
-from ..store_runner import StoreRunner
 from .message import ChatItem, MessageWidget
+from .store_runner import StoreRunner
 from .view import ChatView
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.conversation_types import Conversation
+from ...core.conversations.types import Conversation
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

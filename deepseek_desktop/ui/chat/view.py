@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from ...core.markdown_html import Theme
+from ...core.markdown.render import Theme
 from .markdown_pool import MarkdownPool
 from .message import ChatItem, MessageWidget
 

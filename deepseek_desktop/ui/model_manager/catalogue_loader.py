@@ -12,10 +12,11 @@ from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from ...core.paths import AppPaths
-from ...core.settings_store import SettingsStore
-from ...models.catalog import hub_cache_file
-from ...models.catalogue_state import CatalogueState, assess, load_catalogue, probe
-from ...models.recommend import FitOptions
+from ...core.settings.store import SettingsStore
+from ...engine_host.device_query import probe_here
+from ...models.catalogue.catalogue import hub_cache_file
+from ...models.catalogue.recommend import FitOptions
+from ...models.catalogue.state import CatalogueState, assess, open_catalogue
 from ..background import BackgroundWork
 from ..error_text import describe
 
@@ -28,11 +29,11 @@ class CatalogueLoader(QObject):
     loaded = Signal(object)  # CatalogueState: the first one, then each update
     failed = Signal(str)  # one translated line: the catalogue could not be read
 
-    def __init__(self, paths: AppPaths, settings: SettingsStore, catalog_file: Path | None,
+    def __init__(self, paths: AppPaths, settings: SettingsStore, catalogue_file: Path | None,
                  endpoint: str | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.paths, self.settings = paths, settings
-        self.catalog_file, self.endpoint = catalog_file, endpoint
+        self.catalogue_file, self.endpoint = catalogue_file, endpoint
         self.state: CatalogueState | None = None
         self.ready = asyncio.Event()  # set once the catalogue was read (or could not be)
         self.sizes_checked = False  # the Hub was asked for current sizes (or could not be reached)
@@ -51,9 +52,9 @@ class CatalogueLoader(QObject):
     async def _load(self) -> None:
         options = FitOptions.from_settings(self.settings)
         try:
-            catalog = await asyncio.to_thread(load_catalogue, self.catalog_file, hub_cache_file(self.paths))
-            hw = await asyncio.to_thread(probe, options.device, self.paths.cache_dir)
-            state = await asyncio.to_thread(assess, catalog, hw, options)
+            catalogue = await asyncio.to_thread(open_catalogue, self.paths, self.catalogue_file)
+            hw = await asyncio.to_thread(probe_here, options.device, self.paths.cache_dir)
+            state = await asyncio.to_thread(assess, catalogue, hw, options)
         except Exception as exc:  # noqa: BLE001 - one line in the window, the detail in the log
             log.warning("model catalogue: %s", exc)
             if isValid(self):
@@ -68,15 +69,15 @@ class CatalogueLoader(QObject):
 
     async def _refresh_sizes(self, state: CatalogueState) -> None:
         """Ask the Hub for the exact sizes (offline this ends at once and the catalogue's stay)."""
-        from ...models.catalog import refresh_sizes
+        from ...models.downloads.sizes import refresh_sizes
 
         try:
-            catalog, refreshed = await asyncio.to_thread(
-                refresh_sizes, state.catalog, endpoint=self.endpoint, cache_file=hub_cache_file(self.paths),
+            catalogue, refreshed = await asyncio.to_thread(
+                refresh_sizes, state.catalogue, endpoint=self.endpoint, cache_file=hub_cache_file(self.paths),
                 timeout=8.0)
             if refreshed:
                 current = self.state or state
-                state = await asyncio.to_thread(assess, catalog, current.hw, current.options, True)
+                state = await asyncio.to_thread(assess, catalogue, current.hw, current.options, True)
         except Exception as exc:  # noqa: BLE001 - the catalogue's own sizes are good enough
             log.info("Hub sizes not refreshed: %s", exc)
             refreshed = False
@@ -92,8 +93,8 @@ class CatalogueLoader(QObject):
             return
         options = FitOptions.from_settings(self.settings)
         try:
-            hw = await asyncio.to_thread(probe, options.device, self.paths.cache_dir)  # free memory changes
-            new = await asyncio.to_thread(assess, state.catalog, hw, options, state.hub_sizes)
+            hw = await asyncio.to_thread(probe_here, options.device, self.paths.cache_dir)  # free memory changes
+            new = await asyncio.to_thread(assess, state.catalogue, hw, options, state.hub_sizes)
         except Exception as exc:  # noqa: BLE001 - the estimates shown stay
             log.warning("fit estimate: %s", exc)
             return

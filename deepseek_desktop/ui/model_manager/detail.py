@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...models.catalog import CatalogModel
-from ...models.catalogue_state import CatalogueState, DownloadState, download_state
-from ...models.recommend import Candidate
-from ..fit_badge import size_text
-from .fit_text import badge_sheet, fit_tooltip, level_text, params_text, speed_line
+from ...models.catalogue.catalogue import CatalogueModel
+from ...models.catalogue.recommend import Candidate
+from ...models.catalogue.state import CatalogueState, DownloadState, download_state
+from ..fit_text import badge_sheet, fit_tooltip, level_text, params_text, size_text, speed_line
 
 
 def purpose_text(purpose: str) -> str:
@@ -54,7 +53,7 @@ class QuantRow(QObject):
         self.size = QLabel(parent)
         self.size.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.badge = QLabel(parent)
-        self.badge.setStyleSheet(badge_sheet(candidate.level.value))
+        self.badge.setStyleSheet(badge_sheet(candidate.level))
         self.speed = QLabel(parent)
         self.speed.setObjectName("mutedLabel")
         self.speed.setWordWrap(True)
@@ -84,7 +83,7 @@ class QuantRow(QObject):
         c = self.candidate
         self.tag.setText(self.tr("Recommended") if recommended else "")
         self.size.setText(size_text(c.size_bytes))
-        self.badge.setText(level_text(c.level.value))
+        self.badge.setText(level_text(c.level))
         self.badge.setToolTip(fit_tooltip(c.fit, hw, c.tokens_per_s))
         self.speed.setText(speed_line(c.speed))
         self.size.setToolTip(self.tr("Download size"))
@@ -169,7 +168,7 @@ class ModelDetail(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
         self.rows: dict[str, QuantRow] = {}
-        self.model: CatalogModel | None = None
+        self.model: CatalogueModel | None = None
         self.state: CatalogueState | None = None
         self._fits_only = True
         self._local: tuple[set[str], dict[str, int], set[str]] = (set(), {}, set())

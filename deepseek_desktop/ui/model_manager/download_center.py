@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from ...core.paths import AppPaths
-from ...models.catalog import CatalogModel, GgufQuant, MlxRepo
-from ...models.catalogue_state import CatalogueState, resolve
+from ...models.catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo
+from ...models.catalogue.state import CatalogueState, resolve
 from ...models.folder_state import LocalState, discard_partial
 from ..background import BackgroundWork
 from ..error_text import describe
@@ -41,7 +41,7 @@ class DownloadCenter(QObject):
         panel.discardRequested.connect(self._spawn_discard)
         panel.dismissRequested.connect(self.dismiss)
 
-    def start(self, model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path, spec: str) -> None:
+    def start(self, model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path, spec: str) -> None:
         """Start ``spec`` into ``folder``, continuing its partial files there if there are any."""
         job = self.jobs.get(spec)
         if job is not None and job.running:
@@ -55,7 +55,7 @@ class DownloadCenter(QObject):
         if job is not None:
             job.start(job.partial)
 
-    def _new_job(self, model: CatalogModel, download: GgufQuant | MlxRepo, folder: Path) -> DownloadJob:
+    def _new_job(self, model: CatalogueModel, download: GgufQuant | MlxRepo, folder: Path) -> DownloadJob:
         job = DownloadJob(model, download, self.paths, folder, self.endpoint, self)
         old = self.jobs.get(job.spec)
         if old is not None:

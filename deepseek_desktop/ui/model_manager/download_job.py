@@ -1,7 +1,7 @@
 """One catalogue download, run on its own worker thread, reported to the GUI a few times a second.
 
 The worker asks the Hub for the file list (``plan_gguf``/``plan_mlx``) and then runs
-``models.download.download``, which reports ``TransferProgress`` on the worker thread. Each report is
+``models.downloads.download.download``, which reports ``TransferProgress`` on the worker thread. Each report is
 handed to the GUI thread with ``loop.call_soon_threadsafe`` (only the newest one is kept while the GUI
 is busy) and ``changed`` is emitted at most every 250 ms. Cancel is a ``threading.Event``: the download
 stops between two 1 MiB pieces and keeps its partial file for a resume.
@@ -26,10 +26,10 @@ from shiboken6 import isValid
 
 from ...core.errors import DeepSeekError
 from ...core.paths import AppPaths
-from ...models.catalog import CatalogModel, GgufQuant, MlxRepo
-from ...models.catalogue_state import spec_of
+from ...models.catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo
 from ...models.errors import Cancelled
-from ...models.folder_state import partial_of, plan_download, registry_for
+from ...models.folder_state import partial_of, plan_download
+from ...models.local.registry import registry_for
 from ...models.progress import TransferProgress
 from ..background import BackgroundWork
 from ..error_text import describe
@@ -68,7 +68,7 @@ def run_in_thread(fn: Callable[[], T], name: str) -> asyncio.Future[T]:
 
 
 class JobState(str, Enum):
-    """Where one download job of this session stands. (``models.catalogue_state.DownloadState`` is the
+    """Where one download job of this session stands. (``models.catalogue.state.DownloadState`` is the
     catalogue's coarser view of a download on this computer: installed, active, partial or absent.)"""
 
     STARTING = "starting"  # asking the Hub for the file list
@@ -89,13 +89,13 @@ class DownloadJob(QObject):
     finished = Signal(object)  # InstalledModel
     failed = Signal(str)  # one translated line
 
-    def __init__(self, model: CatalogModel, download: GgufQuant | MlxRepo, paths: AppPaths, folder: Path,
+    def __init__(self, model: CatalogueModel, download: GgufQuant | MlxRepo, paths: AppPaths, folder: Path,
                  endpoint: str | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.work = BackgroundWork(self)
         self.work.failed.connect(self.failed)
         self.model, self.download = model, download
-        self.spec = spec_of(model, download)
+        self.spec = model.spec(download).format()
         self.paths, self.folder, self.endpoint = paths, folder, endpoint
         self.state = JobState.STARTING
         self.progress: TransferProgress | None = None
@@ -157,7 +157,7 @@ class DownloadJob(QObject):
                 pass
 
         def work():
-            from ...models.download import download
+            from ...models.downloads.download import download
 
             plan = plan_download(self.model, self.download, self.endpoint)
             if cancel.is_set():

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..fit_badge import size_text
+from ...core.vocabulary import DownloadSpec
+from ..fit_text import duration_text, rate_text, size_text
 from .download_job import DownloadJob, JobState
-from .fit_text import duration_text, rate_text
 
 
 class DownloadRow(QWidget):
@@ -71,7 +71,7 @@ class DownloadRow(QWidget):
 
     def update_view(self) -> None:
         job = self.job
-        self.title.setText(f"{job.model.name} · {job.spec.partition(':')[2]}")
+        self.title.setText(f"{job.model.name} · {DownloadSpec.parse(job.spec).download}")
         self.title.setToolTip(job.spec)
         running = job.running
         resumable = job.state is JobState.PAUSED or (job.state is JobState.FAILED and job.partial > 0)

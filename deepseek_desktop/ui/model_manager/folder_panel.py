@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QGridLayout, QLabel, QPushButto
 
 from ...models.storage import SpaceInfo
 from ..elided_label import ElidedLabel
-from ..fit_badge import size_text
+from ..fit_text import size_text
 
 
 class ModelsFolderPanel(QFrame):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...models.folder_state import InstalledRow, LocalState
-from ..fit_badge import size_text
+from ..fit_text import size_text
 from ..template_note import fallback_note
 
 NAME, FORMAT, QUANT, SIZE, PLACE, ACTION = range(6)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QWidget
 
-from ...models.catalogue_state import CatalogueState, DownloadState, download_state
-from ..fit_badge import size_text
-from .fit_text import badge_sheet, fit_tooltip, level_text, speed_line
+from ...models.catalogue.state import CatalogueState, DownloadState, download_state
+from ..fit_text import badge_sheet, fit_tooltip, level_text, size_text, speed_line
 
 
 class RecommendationCard(QFrame):
@@ -97,8 +96,8 @@ class RecommendationCard(QFrame):
             self.label.setText(self.tr("{name} · {quant} · {size} download").format(
                 name=best.model.name, quant=best.quant, size=size_text(best.size_bytes))
                 + ("   " + speed_line(best.speed) if best.tokens_per_s else ""))
-            self.badge.setText(level_text(best.level.value))
-            self.badge.setStyleSheet(badge_sheet(best.level.value))
+            self.badge.setText(level_text(best.level))
+            self.badge.setStyleSheet(badge_sheet(best.level))
             self.badge.setToolTip(fit_tooltip(best.fit, state.hw, best.tokens_per_s))
             kind, partial = self._button_state
             texts = {DownloadState.INSTALLED: self.tr("Installed"), DownloadState.ACTIVE: self.tr("Downloading…"),

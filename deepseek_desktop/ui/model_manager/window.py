@@ -19,17 +19,18 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
-from ...core.settings_store import models_dir
-from ...models.catalogue_state import CatalogueState, resolve, spec_of
-from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local, registry_for
+from ...core.settings.store import models_dir
+from ...models.catalogue.state import CatalogueState, resolve
+from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local
+from ...models.local.registry import registry_for
 from ..background import BackgroundWork
-from ..drop_import import DropImporter, dropped_paths
+from ..desktop.drop_import import DropImporter, dropped_paths
 from ..error_text import describe
-from ..fit_badge import size_text
+from ..fit_text import size_text
 from ..notice_bar import NoticeBar
 from ..overlay import EdgeOverlay
-from .catalog_view import CatalogueView
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
+from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
 from .download_row import DownloadsPanel
 from .folder_panel import ModelsFolderPanel
@@ -42,14 +43,14 @@ log = logging.getLogger(__name__)
 
 class ModelManagerWindow(QWidget):
     """Made and reused by the main window's ``OtherWindows`` (``MainWindow.open_model_manager``).
-    ``catalog_file`` and ``endpoint`` (the Hub's address; default ``HF_ENDPOINT`` or huggingface.co)."""
+    ``catalogue_file`` and ``endpoint`` (the Hub's address; default ``HF_ENDPOINT`` or huggingface.co)."""
 
     modelsChanged = Signal()  # a model was installed, imported, deleted or forgotten
     messageWhileHidden = Signal(str)  # news for the user while this window is closed (the main window shows it)
     settingsRequested = Signal(str)  # the settings page to show
-    launchPlannerRequested = Signal(object, object)  # Catalog, model id or None
+    launchPlannerRequested = Signal(object, object)  # Catalogue, model id or None
 
-    def __init__(self, services, parent: QWidget | None = None, *, catalog_file: Path | None = None,
+    def __init__(self, services, parent: QWidget | None = None, *, catalogue_file: Path | None = None,
                  endpoint: str | None = None) -> None:
         # A window of its own (not a QDialog: Return in the search field must not press a Download button).
         super().__init__(parent, Qt.WindowType.Window)
@@ -57,7 +58,7 @@ class ModelManagerWindow(QWidget):
         self.services = services
         self.settings = self.services.settings
         self.paths = self.services.paths
-        self.catalog_file = catalog_file
+        self.catalogue_file = catalogue_file
         self.endpoint = endpoint
         self.setAcceptDrops(True)
         self.resize(1080, 760)
@@ -92,7 +93,7 @@ class ModelManagerWindow(QWidget):
         self._notice_overlay = EdgeOverlay(self.notice, self.tabs, "bottom")
 
         self.importer = DropImporter(self.services, self)
-        self.loader = CatalogueLoader(self.paths, self.settings, catalog_file, endpoint, self)
+        self.loader = CatalogueLoader(self.paths, self.settings, catalogue_file, endpoint, self)
         self.local: LocalState | None = None
         self._local_generation = 0
         self.download_center = DownloadCenter(self.paths, endpoint, self.downloads, self)
@@ -167,9 +168,9 @@ class ModelManagerWindow(QWidget):
     async def _refresh_local(self) -> None:
         self._local_generation += 1
         generation = self._local_generation
-        catalog = self.catalogue_state.catalog if self.catalogue_state else None
+        catalogue = self.catalogue_state.catalogue if self.catalogue_state else None
         try:
-            local = await asyncio.to_thread(read_local, self.paths, self.settings, catalog)
+            local = await asyncio.to_thread(read_local, self.paths, self.settings, catalogue)
             ramdisk = await asyncio.to_thread(ramdisk_state)
         except Exception as exc:  # noqa: BLE001
             log.warning("models folder: %s", exc)
@@ -254,7 +255,7 @@ class ModelManagerWindow(QWidget):
             return
         folder = self.local.folder if self.local else models_dir(self.settings, self.paths).absolute()
         self.notice.dismiss()
-        self.download_center.start(model, download, folder, spec_of(model, download))
+        self.download_center.start(model, download, folder, model.spec(download).format())
 
     def _on_installed(self, entry) -> None:
         text = self.tr("Downloaded {name}. Choose it in the toolbar to chat with it.").format(name=entry.name)
@@ -349,7 +350,7 @@ class ModelManagerWindow(QWidget):
         if state is None:
             self.settingsRequested.emit("remote")
         else:
-            self.launchPlannerRequested.emit(state.catalog, model_id)
+            self.launchPlannerRequested.emit(state.catalogue, model_id)
 
     def _first_remote_id(self) -> str | None:
         state = self.catalogue_state

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ...core.settings_schema import GROUPS, Applies, SettingType
-from ...core.settings_store import SettingsError
+from ...core.settings.schema import GROUPS, Applies, SettingType
+from ...core.settings.store import SettingsError
 from ...models.hardware import GpuInfo
 from ..background import BackgroundWork
 from ..device_text import gpu_name

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.settings_schema import SettingValueError, validate_endpoints
+from ...core.settings.schema import SettingValueError, validate_endpoints
 from ..background import BackgroundWork
 
 log = logging.getLogger(__name__)

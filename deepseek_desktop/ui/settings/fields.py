@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.settings_schema import SettingSpec, SettingType
+from ...core.settings.schema import SettingSpec, SettingType
 
 
 class DecimalSpinBox(QDoubleSpinBox):

@@ -7,7 +7,7 @@ import asyncio
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ...api_server.app import DEFAULT_KEY_NAME
+from ...core.secrets import LOCAL_SERVER_KEY
 from ..background import BackgroundWork
 
 
@@ -46,7 +46,7 @@ class ServerKeyRow(QWidget):
     async def _look(self) -> None:
         secrets = await asyncio.to_thread(self._secrets)
         self.persistent = await asyncio.to_thread(lambda: secrets.persistent)
-        self.has_key = bool(await asyncio.to_thread(secrets.get, DEFAULT_KEY_NAME))
+        self.has_key = bool(await asyncio.to_thread(secrets.get, LOCAL_SERVER_KEY))
         self.retranslate()
 
     def _ask(self) -> None:
@@ -67,9 +67,9 @@ class ServerKeyRow(QWidget):
     async def _store(self, key: str) -> None:
         secrets = await asyncio.to_thread(self._secrets)
         if key:
-            await asyncio.to_thread(secrets.set, DEFAULT_KEY_NAME, key)
+            await asyncio.to_thread(secrets.set, LOCAL_SERVER_KEY, key)
         else:
-            await asyncio.to_thread(secrets.delete, DEFAULT_KEY_NAME)
+            await asyncio.to_thread(secrets.delete, LOCAL_SERVER_KEY)
         await self._look()
         self.keyMessage.emit(self.tr("The local server's API key is stored.") if key
                              else self.tr("The local server's API key is removed."), "info")

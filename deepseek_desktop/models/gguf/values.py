@@ -1,0 +1,118 @@
+"""GGUF's typed values (scalars, strings, nested arrays) read from a mapped file, with the bounds a
+crafted header must not get past. ``header`` builds the header from them."""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+# value type -> struct format for the fixed-size scalars
+_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+_STRING, _ARRAY = 8, 9
+# Arrays longer than this are skipped, not stored (token lists, merges, scores). Arrays of numbers are
+# kept up to the larger bound: per-layer values (head counts, feed-forward sizes) have one per layer.
+_KEEP_ARRAY_MAX = 64
+_KEEP_NUMBERS_MAX = 1024
+# Bounds on what a header may ask us to walk. llama.cpp itself rejects arrays of arrays; one level of
+# nesting is allowed here so gguf-py's files read, anything deeper is a crafted file. The largest real
+# arrays are token lists and merges (a few hundred thousand entries).
+_MAX_DEPTH = 2
+_MAX_ARRAY = 1 << 26
+# The smallest number of bytes one array item of a type takes on disk (a length prefix at least).
+_MIN_ITEM = {_STRING: 8, _ARRAY: 12}
+
+
+class MalformedHeader(ValueError):
+    """The header breaks the GGUF format (as opposed to being cut short)."""
+
+
+class TruncatedHeader(ValueError):
+    """The header runs past the end of the file."""
+
+
+class Cursor:
+    """Reads GGUF's typed values (scalars, strings, arrays) from the mapped header, bounds-checked."""
+
+    __slots__ = ("buf", "pos", "wide")
+
+    def __init__(self, buf: mmap.mmap, pos: int, wide: bool) -> None:
+        self.buf, self.pos, self.wide = buf, pos, wide
+
+    def unpack(self, fmt: str) -> Any:
+        value = struct.unpack_from("<" + fmt, self.buf, self.pos)[0]
+        self.pos += struct.calcsize(fmt)
+        return value
+
+    def count(self) -> int:
+        return self.unpack("Q" if self.wide else "I")
+
+    def advance(self, n: int, what: str) -> None:
+        if self.pos + n > len(self.buf):
+            raise TruncatedHeader(f"{what} runs past the end of the file")
+        self.pos += n
+
+    def string(self) -> str:
+        n = self.count()
+        start = self.pos
+        self.advance(n, "a string")
+        return self.buf[start:self.pos].decode("utf-8", errors="replace")
+
+    def skip_strings(self, n: int) -> None:
+        # Token lists hold ~100k-250k strings; walk the lengths without decoding.
+        buf, pos, fmt = self.buf, self.pos, "<Q" if self.wide else "<I"
+        step = 8 if self.wide else 4
+        unpack = struct.unpack_from
+        # n is bounded by the file's size (checked by the caller), and a length running past the end
+        # makes the next unpack fail (struct.error): one check at the end keeps the walk as fast as it was.
+        for _ in range(n):
+            pos += step + unpack(fmt, buf, pos)[0]
+        if pos > len(buf):
+            raise TruncatedHeader("an array runs past the end of the file")
+        self.pos = pos
+
+    def value(self, vtype: int, depth: int = 0) -> Any:
+        if vtype in _SCALARS:
+            return self.unpack(_SCALARS[vtype])
+        if vtype == _STRING:
+            return self.string()
+        if vtype == _ARRAY:
+            return self.array(depth + 1)
+        raise MalformedHeader(f"unknown GGUF value type {vtype}")
+
+    def array(self, depth: int) -> Any:
+        if depth > _MAX_DEPTH:
+            raise MalformedHeader(f"arrays nested more than {_MAX_DEPTH} deep")
+        item_type = self.unpack("I")
+        if item_type not in _SCALARS and item_type not in (_STRING, _ARRAY):
+            raise MalformedHeader(f"unknown GGUF array item type {item_type}")
+        if item_type == _ARRAY and depth >= _MAX_DEPTH:
+            raise MalformedHeader(f"arrays nested more than {_MAX_DEPTH} deep")
+        n = self.count()
+        if n > _MAX_ARRAY:
+            raise MalformedHeader(f"an array of {n} items")
+        item_min = struct.calcsize(_SCALARS[item_type]) if item_type in _SCALARS else _MIN_ITEM[item_type]
+        if self.pos + n * item_min > len(self.buf):
+            raise TruncatedHeader(f"an array of {n} items runs past the end of the file")
+        if n <= _KEEP_ARRAY_MAX or (item_type in _SCALARS and n <= _KEEP_NUMBERS_MAX):
+            return [self.value(item_type, depth) for _ in range(n)]
+        if item_type in _SCALARS:
+            self.advance(n * item_min, "an array")
+        elif item_type == _STRING:
+            self.skip_strings(n)
+        else:
+            for _ in range(n):
+                self.value(item_type, depth)
+        return SkippedArray(item_type, n)
+
+
+@dataclass(frozen=True)
+class SkippedArray:
+    """Stands in for a long array that was not read (its length is kept)."""
+
+    item_type: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length

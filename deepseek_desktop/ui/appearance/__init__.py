@@ -1,0 +1,1 @@
+"""How the app looks and speaks: the colour theme, visible outlines, and live language switching."""
