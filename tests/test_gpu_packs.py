@@ -113,7 +113,7 @@ def test_a_stopped_download_resumes_where_it_stopped(release, app_home, monkeypa
 
     import huggingface_hub.constants
 
-    from deepseek_desktop.models import download
+    from deepseek_desktop.models.downloads import download
     from deepseek_desktop.models.errors import Cancelled
 
     hub, url, archive, entry = release

@@ -108,7 +108,7 @@ def test_a_broken_engine_report_means_the_cpu():
     assert EngineDevices.from_dict("nonsense").error
     report = EngineDevices.from_dict({"backends": ["CPU"], "devices": [{"name": "Vulkan0", "total_bytes": "x"}]})
     assert report.devices[0].total_bytes == 0
-    assert probe_hardware(EngineDevices, run=tools({})(error="boom")).gpus == ()
+    assert probe_hardware(EngineDevices(error="boom"), run=tools({})).gpus == ()
 
 
 def test_apple_metal_working_set():
