@@ -449,14 +449,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{engine} kann {precision} auf diesen Geräten nicht ausführen.</translation>
     </message>
     <message>
-        <source>It runs on NVIDIA and AMD GPUs with the FP8 or BF16 weights.</source>
-        <translation>Es läuft auf NVIDIA- und AMD-GPUs mit den FP8- oder BF16-Gewichten.</translation>
-    </message>
-    <message>
-        <source>It needs a GGUF file.</source>
-        <translation>Es braucht eine GGUF-Datei.</translation>
-    </message>
-    <message>
         <source>{engine} · {precision}: fits</source>
         <translation>{engine} · {precision}: passt</translation>
     </message>
@@ -477,16 +469,60 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation> oder </translation>
     </message>
     <message>
-        <source>{port} on the head</source>
-        <translation>{port} auf dem Hauptknoten</translation>
+        <source>It does not run on these devices.</source>
+        <translation>Es läuft nicht auf diesen Geräten.</translation>
     </message>
     <message>
-        <source>{port} on the workers</source>
-        <translation>{port} auf den Worker-Knoten</translation>
+        <source>It does not read these weights.</source>
+        <translation>Es liest diese Gewichte nicht.</translation>
     </message>
     <message>
-        <source>Ports to open: {ports}.</source>
-        <translation>Zu öffnende Ports: {ports}.</translation>
+        <source>These GPUs cannot compute in this format (no FP8 before Ada and Hopper).</source>
+        <translation>Diese GPUs können in diesem Format nicht rechnen (FP8 erst ab Ada und Hopper).</translation>
+    </message>
+    <message>
+        <source>This route is for one machine.</source>
+        <translation>Dieser Weg ist für einen einzelnen Rechner.</translation>
+    </message>
+    <message>
+        <source>It would run with {changes}.</source>
+        <translation>Es würde laufen mit {changes}.</translation>
+    </message>
+    <message>
+        <source>The routed experts take {ram} of system RAM ({usable} usable).</source>
+        <translation>Die gerouteten Experten belegen {ram} Arbeitsspeicher ({usable} nutzbar).</translation>
+    </message>
+    <message>
+        <source>The routed experts take {ram} of system RAM: give the RAM of the machine.</source>
+        <translation>Die gerouteten Experten belegen {ram} Arbeitsspeicher: Geben Sie den Arbeitsspeicher des Rechners an.</translation>
+    </message>
+    <message>
+        <source>These GGUFs predate llama.cpp&apos;s MLA cache: it keeps every head&apos;s keys and values, 71 times the compressed cache.</source>
+        <translation>Diese GGUFs sind älter als der MLA-Cache von llama.cpp: Er hält Schlüssel und Werte jedes Kopfes, 71-mal so viel wie der komprimierte Cache.</translation>
+    </message>
+    <message>
+        <source>the API, with its key</source>
+        <translation>die API, mit ihrem Schlüssel</translation>
+    </message>
+    <message>
+        <source>private network only</source>
+        <translation>nur im privaten Netz</translation>
+    </message>
+    <message>
+        <source>this machine only</source>
+        <translation>nur dieser Rechner</translation>
+    </message>
+    <message>
+        <source>{port} on the head ({access})</source>
+        <translation>{port} auf dem Hauptknoten ({access})</translation>
+    </message>
+    <message>
+        <source>{port} on the workers ({access})</source>
+        <translation>{port} auf den Arbeitsknoten ({access})</translation>
+    </message>
+    <message>
+        <source>Ports: {ports}.</source>
+        <translation>Ports: {ports}.</translation>
     </message>
     <message>
         <source>The app connects to {url} with the model name {model}.</source>
@@ -495,6 +531,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Install {engine}</source>
         <translation>{engine} installieren</translation>
+    </message>
+    <message>
+        <source>Make the API key (on the head, before the server)</source>
+        <translation>API-Schlüssel erzeugen (auf dem Hauptknoten, vor dem Server)</translation>
     </message>
     <message>
         <source>Download the weights (on every node)</source>
@@ -511,6 +551,50 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>{host} (worker)</source>
         <translation>{host} (Worker)</translation>
+    </message>
+    <message>
+        <source>Optional, for many users at once (data-parallel attention)</source>
+        <translation>Optional, für viele Nutzer gleichzeitig (datenparallele Attention)</translation>
+    </message>
+    <message>
+        <source>Optional, faster answers for one user (multi-token prediction)</source>
+        <translation>Optional, schnellere Antworten für einen Nutzer (Multi-Token-Prediction)</translation>
+    </message>
+    <message>
+        <source>The traffic between the machines has no authentication and, for Ray, can run code: keep those ports on a private network.</source>
+        <translation>Der Verkehr zwischen den Rechnern ist nicht authentifiziert und kann bei Ray Code ausführen: Halten Sie diese Ports in einem privaten Netz.</translation>
+    </message>
+    <message>
+        <source>The API listens on this machine only: reach it through an SSH tunnel, or plan with the address it should listen on.</source>
+        <translation>Die API lauscht nur auf diesem Rechner: Erreichen Sie sie über einen SSH-Tunnel oder planen Sie mit der Adresse, auf der sie lauschen soll.</translation>
+    </message>
+    <message>
+        <source>mlx_lm.server has no API key: it listens on 127.0.0.1 only; use an SSH tunnel from another computer.</source>
+        <translation>mlx_lm.server hat keinen API-Schlüssel: Es lauscht nur auf 127.0.0.1; nutzen Sie von einem anderen Computer aus einen SSH-Tunnel.</translation>
+    </message>
+    <message>
+        <source>pip install vllm does not bring Ray; the install line adds it.</source>
+        <translation>pip install vllm bringt Ray nicht mit; die Installationszeile fügt es hinzu.</translation>
+    </message>
+    <message>
+        <source>Older llama.cpp builds and distribution packages call the worker rpc-server; -c keeps the weights it received in a local cache.</source>
+        <translation>Ältere llama.cpp-Builds und Distributionspakete nennen den Arbeitsprozess rpc-server; -c hält die empfangenen Gewichte in einem lokalen Cache.</translation>
+    </message>
+    <message>
+        <source>hf comes with huggingface_hub 1.x; the older huggingface-cli is gone.</source>
+        <translation>hf kommt mit huggingface_hub 1.x; das ältere huggingface-cli gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Layout: every layer on {devices} GPUs, the routed experts in system RAM.</source>
+        <translation>Aufteilung: jede Schicht auf {devices} GPUs, die gerouteten Experten im Arbeitsspeicher.</translation>
+    </message>
+    <message>
+        <source>Layout: {macs} Macs, a pipeline of {macs} stages.</source>
+        <translation>Aufteilung: {macs} Macs, eine Pipeline mit {macs} Stufen.</translation>
+    </message>
+    <message>
+        <source>Layout: one Mac.</source>
+        <translation>Aufteilung: ein Mac.</translation>
     </message>
     <message>
         <source>Layout: {devices} devices with up to {layers} layers each.</source>
@@ -1116,6 +1200,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Ungefähr {speed} Token pro Sekunde (aus der Speicherbandbreite geschätzt).</translation>
     </message>
     <message>
+        <source>Runs with every layer on the GPU and its experts ({size}) in system RAM: turn on “Experts in system RAM” and set GPU layers to All in the settings.</source>
+        <translation>Läuft mit jeder Schicht auf der GPU und ihren Experten ({size}) im Arbeitsspeicher: Schalten Sie in den Einstellungen „Experten im Arbeitsspeicher“ ein und setzen Sie GPU-Layer auf „Alle“.</translation>
+    </message>
+    <message>
         <source>~{speed} tokens/s</source>
         <translation>~{speed} Token/s</translation>
     </message>
@@ -1349,6 +1437,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>einem Kontext von {ctx} Tokens</translation>
     </message>
     <message>
+        <source>the {precision} weights</source>
+        <translation>den {precision}-Gewichten</translation>
+    </message>
+    <message>
         <source>{gpus} GPUs ({nodes} × {per_node}) with {quant}</source>
         <translation>{gpus} GPUs ({nodes} × {per_node}) mit {quant}</translation>
     </message>
@@ -1426,6 +1518,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Addresses</source>
         <translation>Adressen</translation>
+    </message>
+    <message>
+        <source>RAM each</source>
+        <translation>RAM je Rechner</translation>
     </message>
     <message>
         <source>The machines&apos; network addresses, the head first, separated by commas</source>
@@ -2301,6 +2397,14 @@ Ollama: {ollama}</translation>
     <message>
         <source>How many layers run on the graphics card. Automatic: as many as fit in its free memory. 0 runs everything on the processor.</source>
         <translation>Wie viele Schichten auf der Grafikkarte laufen. Automatisch: so viele, wie in ihren freien Speicher passen. 0 lässt alles auf dem Prozessor laufen.</translation>
+    </message>
+    <message>
+        <source>Experts in system RAM</source>
+        <translation>Experten im Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>For mixture-of-experts models (DeepSeek V3, R1, V2-Lite): the routed experts stay in system RAM while every other layer runs on the graphics card.</source>
+        <translation>Für Mixture-of-Experts-Modelle (DeepSeek V3, R1, V2-Lite): Die gerouteten Experten bleiben im Arbeitsspeicher, während alle anderen Schichten auf der Grafikkarte laufen.</translation>
     </message>
     <message>
         <source>Threads</source>

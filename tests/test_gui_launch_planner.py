@@ -101,7 +101,10 @@ def test_presets_plans_copy_buttons_and_what_would_fit(make_gui):
     click(gui, node_boxes[1].copy_button)
     copied = QApplication.clipboard().text()
     assert copied.startswith("python3 -m sglang.launch_server ") and "--node-rank 1" in copied
-    assert "--dist-init-addr 10.0.0.1:5000" in copied and "--tp 16" in copied
+    assert "--dist-init-addr 10.0.0.1:5000" in copied and "--tp-size 16" in copied
+    assert copied.endswith('--api-key "$LAUNCH_API_KEY"')
+    assert any(b.heading.text().startswith("Make the API key") for b in view.boxes)
+    assert "private network only" in view.details.text()
     assert planner.base_url.text() == "http://10.0.0.1:30000/v1" and planner.model_name.text() == "deepseek-v3"
     planner.tabs.setCurrentIndex(1)
     assert planner.base_url.text() == "http://10.0.0.1:8000/v1"
@@ -113,12 +116,27 @@ def test_presets_plans_copy_buttons_and_what_would_fit(make_gui):
         text = planner.views[e].details.text()
         assert "It would fit with" in text and "DeepSeek's API (model deepseek-chat)" in text, text
         assert not planner.views[e].boxes, "no commands for a plan that does not fit"
-    # A smaller quantisation is the smallest change on four A100 for Q4_K_M.
+    # Four A100 for Q3_K_M at 32K: these GGUFs cache every head (no MLA latent), so no smaller quantisation
+    # fits either; more GPUs would. They have no FP8.
     choose(planner.preset_box, "4x-a100-80gb")
-    choose(planner.precision_box, "Q4_K_M")
+    choose(planner.precision_box, "Q3_K_M")
     planned(gui, planner, devices=4, llamacpp="no_fit")
-    assert planner.plans["llamacpp"].precision == "Q4_K_M"
-    assert "the smaller quantisation Q2_K" in planner.views["llamacpp"].details.text()
+    assert planner.plans["llamacpp"].precision == "Q3_K_M"
+    details = planner.views["llamacpp"].details.text()
+    assert "predate llama.cpp's MLA cache" in details and "6 GPUs (1 × 6)" in details
+    choose(planner.precision_box, "FP8")
+    planned(gui, planner, devices=4, sglang="unsupported")
+    assert "no FP8" in planner.views["sglang"].details.text()
+    assert "the BF16 weights" in planner.views["sglang"].details.text()
+    # One RTX 4090 and 256 GB of RAM: the experts stay in RAM.
+    choose(planner.preset_box, "rtx-4090-256gb-ram")
+    choose(planner.precision_box, "")
+    assert planner.ram.value() == 256
+    planner.ctx.setValue(4096)
+    planned(gui, planner, devices=1, llamacpp_experts="fits")
+    experts = planner.views["llamacpp_experts"]
+    assert any('--override-tensor ".ffn_.*_exps.=CPU"' in b.text.toPlainText() for b in experts.boxes)
+    assert "system RAM" in experts.details.text()
     # Apple: only llama.cpp runs there.
     choose(planner.preset_box, "2x-mac-studio-192gb")
     choose(planner.precision_box, "")

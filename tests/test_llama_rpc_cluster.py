@@ -69,9 +69,10 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def models_answer(base_url: str) -> bool:
+def models_answer(base_url: str, key: str = "") -> bool:
+    request = urllib.request.Request(base_url + "/models", headers={"Authorization": f"Bearer {key}"} if key else {})
     try:
-        with urllib.request.urlopen(base_url + "/models", timeout=5) as resp:
+        with urllib.request.urlopen(request, timeout=5) as resp:
             return resp.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -109,11 +110,18 @@ def test_plan_for_one_cpu_worker_runs_gemma_over_rpc_and_the_app_chats_with_it(r
     (worker_line,) = plan["nodes"][1]["commands"]
     (head_line,) = plan["nodes"][0]["commands"]
     assert f"--rpc 127.0.0.1:{rpc_port}" in head_line and "--n-gpu-layers 9" in head_line
+    assert worker_line.endswith(" -c") and head_line.endswith('--api-key "$LAUNCH_API_KEY"')
+    assert plan["api_key_setup"].startswith("export LAUNCH_API_KEY=")
     # The plan names the worker program of current llama.cpp; an older vendored release calls it rpc-server.
     worker_argv = shlex.split(worker_line)
     worker_argv[0] = rpc_binaries["rpc_server"]
 
-    env = os.environ.copy()
+    # As a person would: the key line, then the head's line, in one shell; the worker's tensor cache (-c) in
+    # a folder of the test's own.
+    key = subprocess.run(["bash", "-c", plan["api_key_setup"] + ' && printf %s "$LAUNCH_API_KEY"'],
+                         capture_output=True, text=True, timeout=60).stdout
+    assert len(key) >= 32
+    env = {**os.environ, "LLAMA_CACHE": str(tmp_path / "rpc-cache"), "LAUNCH_API_KEY": key}
     worker_log, head_log = tmp_path / "worker.log", tmp_path / "head.log"
     # Debug output is how the worker tells which graphs it computed; it changes nothing else.
     worker = start(worker_argv, worker_log, {**env, "GGML_RPC_DEBUG": "1"})
@@ -121,8 +129,9 @@ def test_plan_for_one_cpu_worker_runs_gemma_over_rpc_and_the_app_chats_with_it(r
     try:
         # Its banner goes to a buffered stdout: the open port is what says it is ready.
         wait_until(lambda: port_open(rpc_port), "the RPC worker", worker, worker_log, 60)
-        head = start(shlex.split(head_line), head_log, env)
-        wait_until(lambda: models_answer(plan["base_url"]), "the head's /v1/models", head, head_log)
+        head = start(["bash", "-c", "exec " + head_line], head_log, env)
+        wait_until(lambda: models_answer(plan["base_url"], key), "the head's /v1/models", head, head_log)
+        assert not models_answer(plan["base_url"]), "the head answers without the key"
         loaded = worker_log.read_text(errors="replace")
         assert "[alloc_buffer]" in loaded and loaded.count("[set_tensor]") > 50, "the worker got its layers' weights"
 
@@ -130,6 +139,12 @@ def test_plan_for_one_cpu_worker_runs_gemma_over_rpc_and_the_app_chats_with_it(r
                     "DEEPSEEK_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
                     "PYTHONPATH": os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)}
         chat_env.pop("DEEPSEEK_API_KEY", None)
+        # Without the key the head refuses the chat.
+        refused = subprocess.run(CLI + ["chat", "--engine", "remote", "--base-url", plan["base_url"], "--model",
+                                        plan["served_name"], "--prompt", "Hi", "--max-tokens", "2"],
+                                 capture_output=True, text=True, timeout=300, env=chat_env)
+        assert refused.returncode != 0
+        chat_env["DEEPSEEK_API_KEY"] = key
         before = computed(worker_log)
         chat = subprocess.run(CLI + ["chat", "--engine", "remote", "--base-url", plan["base_url"], "--model",
                                      plan["served_name"], "--prompt", "Name three colours.", "--max-tokens", "12",

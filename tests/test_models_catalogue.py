@@ -14,7 +14,8 @@ from deepseek_desktop.models.downloads.sizes import refresh_sizes
 from deepseek_desktop.models.errors import CatalogueError
 
 # Bits per weight a llama.cpp quantisation mix can have (small models and MoE tensors push it up).
-BPW = {"UD-IQ1_S": (1.4, 2.0), "Q2_K": (2.6, 3.6), "Q3_K_M": (3.4, 4.4), "Q4_K_M": (4.5, 5.6),
+BPW = {"UD-IQ1_S": (1.4, 2.0), "UD-IQ2_XXS": (2.2, 2.7), "Q2_K_XS": (2.5, 2.8), "UD-Q2_K_XL": (2.6, 3.2),
+       "Q2_K_L": (2.8, 3.1), "UD-Q4_K_XL": (4.5, 5.6), "Q2_K": (2.6, 3.6), "Q3_K_M": (3.4, 4.4), "Q4_K_M": (4.5, 5.6),
        "Q5_K_M": (5.3, 6.4), "Q6_K": (6.4, 7.4), "Q8_0": (8.3, 8.9)}
 
 

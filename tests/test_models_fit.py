@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from deepseek_desktop.core.vocabulary import FitVerdict
 from deepseek_desktop.models.catalogue.catalogue import load_catalogue
 from deepseek_desktop.models.catalogue.recommend import fit_catalogue_model, recommend
 from deepseek_desktop.models.fit import ModelShape, assess_fit, estimate_gguf, estimate_memory
@@ -161,3 +162,25 @@ def test_fit_reads_a_split_gguf_from_all_parts(tmp_path):
     e = estimate_gguf(headers, 128)
     assert e.weights_bytes >= 5 * 8 * 16 * 4
     assert assess_fit(e, hw(8, 6)).verdict == "cpu"
+
+
+def test_a_mixture_of_experts_gguf_runs_with_its_experts_in_ram():
+    """R1's UD-Q2_K_XL (about 227 GB, about 212 GB of it routed experts) on one RTX 4090 and 256 GB of RAM:
+    layers cannot be split that way (every layer is 3.7 GB), but attention, the shared parts and the cache fit
+    the card once the experts stay in RAM: what the "Experts in system RAM" setting loads."""
+    from dataclasses import replace
+
+    from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+    from deepseek_desktop.models.launch.layout import catalogue_source
+    from deepseek_desktop.models.launch.plan import load_engines
+
+    src = catalogue_source(load_catalogue().get("deepseek-r1"), "UD-Q2_K_XL", load_engines())
+    estimate = replace(estimate_memory(src.shape, src.weights_bytes, 4096, cache_type="q8_0", flash_attn=True),
+                       expert_bytes=src.expert_bytes)
+    hw = HardwareInfo("Linux", "x86_64", 16, 32, 256 * GIB, 250 * GIB,
+                      gpus=(GpuInfo("RTX 4090", "nvidia", 24 * GIB, 23 * GIB),))
+    fit = assess_fit(estimate, hw)
+    assert fit.verdict is FitVerdict.PARTIAL and fit.experts_in_ram and fit.gpu_layers == -1
+    # Without the expert split the same file only runs a few layers on the card.
+    plain = assess_fit(replace(estimate, expert_bytes=0), hw)
+    assert not plain.experts_in_ram and plain.gpu_layers < 10

@@ -38,6 +38,7 @@ CHAT_FLAGS = (
     ("--threads", "llamacpp.threads"),
     ("--device", "llamacpp.device"),
     ("--gpu-layers", "llamacpp.gpu_layers"),
+    ("--experts-in-ram", "llamacpp.experts_in_ram"),
     ("--batch-size", "llamacpp.batch_size"),
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),

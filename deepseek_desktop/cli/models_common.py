@@ -67,7 +67,10 @@ def speed_words(speed: Any) -> str:
 def print_fit(fit: Any, indent: str = "", label: str = "", speed: Any = None) -> None:
     e = fit.estimate
     verdict = fit.verdict.face.words
-    if fit.verdict is FitVerdict.PARTIAL:
+    if fit.experts_in_ram:
+        verdict += (f" (every layer on the GPU, the experts' {size_text(e.expert_bytes)} in RAM: "
+                    "--experts-in-ram --gpu-layers -1)")
+    elif fit.verdict is FitVerdict.PARTIAL:
         verdict += f" ({fit.gpu_layers} of {e.layers} layers on the GPU)"
     print(f"{indent}{label}{verdict}: needs {size_text(e.total_bytes)} (weights {size_text(e.weights_bytes)}, "
           f"KV cache {size_text(e.kv_cache_bytes)}, buffers {size_text(e.compute_bytes + e.output_bytes)})"

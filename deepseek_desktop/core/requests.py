@@ -12,6 +12,11 @@ class ChatMessage:
     content: str
 
 
+# llama.cpp's tensor override that keeps the routed experts (gate, up, down of every layer) of a
+# mixture-of-experts model in system RAM: the engine's load parameter and llama-server's --override-tensor.
+EXPERTS_IN_RAM = ".ffn_.*_exps.=CPU"
+
+
 @dataclass
 class LoadParams:
     """How to load a model. Engines ignore the fields that do not apply to them."""
@@ -26,6 +31,8 @@ class LoadParams:
     kv_cache_type: str = "f16"
     rope_freq_scale: float = 0.0  # 0 = take it from the model
     seed: int = -1
+    # llama.cpp: "PATTERN=BUFFER" entries (``--override-tensor``), e.g. the routed experts kept in system RAM
+    tensor_overrides: tuple[str, ...] = ()
     # remote engine
     base_url: str = ""
     api_key: str = ""  # never logged, never persisted; see ``redacted``
@@ -67,7 +74,9 @@ class ChatRequest:
 
 
 def load_params_from_dict(data: dict[str, Any]) -> LoadParams:
-    return _from_known(LoadParams, data)
+    params = _from_known(LoadParams, data)
+    params.tensor_overrides = tuple(params.tensor_overrides or ())  # a list once it has crossed the pipe
+    return params
 
 
 def _from_known(cls: type, data: dict[str, Any]) -> Any:

@@ -76,6 +76,8 @@ class LaunchEngine(Word):
     SGLANG = "sglang"
     VLLM = "vllm"
     LLAMACPP = "llamacpp"  # llama.cpp's server with RPC workers
+    LLAMACPP_EXPERTS = "llamacpp_experts"  # llama.cpp on one machine, the routed experts in system RAM
+    MLX = "mlx"  # mlx_lm.server on one Mac, or several Macs with mlx.launch
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ..core.chat_templates import choose_fallback
 from ..core.devices import EngineDevices, Placement
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
-from ..core.requests import ChatMessage, ChatRequest, LoadParams
+from ..core.requests import EXPERTS_IN_RAM, ChatMessage, ChatRequest, LoadParams
 from ..core.vocabulary import Engine
 from ..models.fit import OffloadPlan, plan_offload
 from ..models.gguf.header import check_gguf
@@ -36,6 +36,7 @@ from ..models.hardware import HardwareInfo, probe_hardware
 from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, fit_to_context
 from .ggml_backends import process_backends
+from .tensor_overrides import tensor_overrides
 from .thread_probe import ThreadChoice, choose_threads
 from .thread_probe import candidates as thread_candidates
 
@@ -158,6 +159,7 @@ class LlamaCppEngine:
             "cpu_variant": report.cpu_variant,
             "flash_attn": flash_attn,
             "kv_cache_type": params.kv_cache_type,
+            "tensor_overrides": list(params.tensor_overrides),
             "chat_template": self._template_name,
             "load_ms": round(load_ms, 1),
         }
@@ -195,7 +197,7 @@ class LlamaCppEngine:
         kv_type = CACHE_TYPES[params.kv_cache_type]
         threads = params.n_threads or default_threads()
         devices = process_backends().handles(list(plan.devices))
-        with _model_defaults(progress, devices):
+        with _model_defaults(progress, devices), tensor_overrides(params.tensor_overrides):
             return llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=params.n_ctx,
@@ -444,7 +446,7 @@ def _plan(path: Path, params: LoadParams, report: EngineDevices, flash_attn: boo
         return [OffloadPlan((), 0)], hw
     estimate = estimate_local_model(path, params.n_ctx, cache_type=params.kv_cache_type, flash_attn=flash_attn,
                                     n_ubatch=params.n_batch)
-    plan = plan_offload(estimate, hw, params.n_gpu_layers)
+    plan = plan_offload(estimate, hw, params.n_gpu_layers, experts_in_ram=EXPERTS_IN_RAM in params.tensor_overrides)
     if not plan.devices:
         return [plan], hw
     layers = plan.gpu_layers if plan.gpu_layers >= 0 else estimate.layers + 1

@@ -18,7 +18,8 @@ The estimate follows what llama.cpp allocates when it loads a model (its own log
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from ..core.vocabulary import Engine, FitVerdict
@@ -26,6 +27,8 @@ from .gguf.header import GGUFHeader
 from .hardware import HardwareInfo
 
 GIB = 1024**3
+# The routed experts' tensors, what llama.cpp's expert offload (``core.requests.EXPERTS_IN_RAM``) keeps in RAM.
+EXPERT_TENSOR = re.compile(r"\.ffn_(gate|up|down)_exps\.")
 CACHE_TYPE_BYTES = {"f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1": 24 / 32, "q5_0": 22 / 32,
                     "q4_1": 20 / 32, "q4_0": 18 / 32, "iq4_nl": 18 / 32}
 GPU_CONTEXT_BYTES = 400 * 1024**2  # a CUDA/ROCm/Metal context and its scratch, beside the buffers
@@ -53,6 +56,14 @@ class Arch:
     experts: int = 0
     experts_active: int = 0
     experts_shared: int = 0
+    expert_feed_forward: int = 0  # one routed expert's hidden size
+    dense_layers: int = 0  # leading layers with a dense feed-forward instead of experts
+
+    @property
+    def routed_expert_params(self) -> int:
+        """Parameters of the routed experts (gate, up and down of each), what llama.cpp's expert offload moves
+        to system RAM."""
+        return (self.layers - self.dense_layers) * self.experts * 3 * self.embedding * self.expert_feed_forward
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,9 @@ class ModelShape:
         embedding = int(h.arch_value("embedding_length", 0) or 0)
         head_dim = embedding // heads if heads else 0
         kv_lora = int(h.arch_value("attention.kv_lora_rank", 0) or 0)
+        if kv_lora and h.arch_value("attention.key_length_mla") is None:
+            # Converted before llama.cpp's MLA change (April 2025): no latent cache, every head's K and V.
+            kv_lora = 0
         vocab = int(h.arch_value("vocab_size", 0) or 0)
         if not vocab:
             tokens = h.metadata.get("tokenizer.ggml.tokens")
@@ -129,6 +143,7 @@ class MemoryEstimate:
     cache_type: str
     layers: int
     engine: Engine = Engine.LLAMACPP
+    expert_bytes: int = 0  # the routed experts' share of the weights (a mixture-of-experts GGUF)
 
     @property
     def total_bytes(self) -> int:
@@ -181,7 +196,8 @@ def estimate_gguf(header: GGUFHeader | list[GGUFHeader], n_ctx: int, **kwargs: A
     """From a GGUF's real metadata (all parts of a split model: pass every part's header)."""
     headers = header if isinstance(header, list) else [header]
     weights = sum(h.expected_size - h.data_offset for h in headers)
-    return estimate_memory(ModelShape.from_gguf(headers[0]), weights, n_ctx, **kwargs)
+    experts = sum(t.n_bytes for h in headers for t in h.tensors if EXPERT_TENSOR.search(t.name))
+    return replace(estimate_memory(ModelShape.from_gguf(headers[0]), weights, n_ctx, **kwargs), expert_bytes=experts)
 
 
 @dataclass(frozen=True)
@@ -195,6 +211,9 @@ class FitResult:
     gpu_budget_bytes: int
     unified_memory: bool
     fits_if_freed: bool = False  # no_fit now, but would fit if other programs released memory
+    # PARTIAL by llama.cpp's expert offload: every layer on the GPU but the routed experts, which stay in RAM
+    # (the "Experts in system RAM" setting), instead of whole layers on the CPU.
+    experts_in_ram: bool = False
 
     @property
     def runs(self) -> bool:
@@ -228,6 +247,11 @@ def assess_fit(estimate: MemoryEstimate, hw: HardwareInfo) -> FitResult:
     gpu = int(hw.gpu_free_bytes * GPU_HEADROOM)
     if need + GPU_CONTEXT_BYTES <= gpu:
         return FitResult(FitVerdict.GPU, -1, estimate, ram, gpu, False)
+    if estimate.expert_bytes:
+        # A mixture-of-experts model: attention, the shared parts and the cache on the GPU, the experts in RAM.
+        on_gpu = need - estimate.expert_bytes
+        if on_gpu + GPU_CONTEXT_BYTES <= gpu and estimate.expert_bytes <= ram:
+            return FitResult(FitVerdict.PARTIAL, -1, estimate, ram, gpu, False, experts_in_ram=True)
     layers = _layers_that_fit(estimate, gpu)
     on_cpu = need - layers * estimate.per_layer_bytes
     if on_cpu <= ram:
@@ -265,9 +289,12 @@ class OffloadPlan:
         return asdict(self)
 
 
-def plan_offload(estimate: MemoryEstimate, hw: HardwareInfo, gpu_layers: int = -1) -> OffloadPlan:
+def plan_offload(estimate: MemoryEstimate, hw: HardwareInfo, gpu_layers: int = -1,
+                 experts_in_ram: bool = False) -> OffloadPlan:
     """The offload for ``hw.gpus``: ``gpu_layers`` -1 (automatic) takes what ``assess_fit`` says fits, N >= 0
-    takes N. Several GPUs share the layers in proportion to their free memory (what the fit added up)."""
+    takes N. Several GPUs share the layers in proportion to their free memory (what the fit added up).
+    ``experts_in_ram``: the load keeps the routed experts in RAM (the tensor override); without it, a fit that
+    counted on that gets the whole layers the GPU holds instead."""
     if not hw.gpus or gpu_layers == 0:
         return OffloadPlan((), 0)
     devices = tuple(g.device for g in hw.gpus)
@@ -279,6 +306,8 @@ def plan_offload(estimate: MemoryEstimate, hw: HardwareInfo, gpu_layers: int = -
         return OffloadPlan(devices, gpu_layers, split, main, verdict)
     fit = assess_fit(estimate, hw)
     layers = fit.gpu_layers
+    if fit.experts_in_ram and not experts_in_ram:
+        layers = _layers_that_fit(estimate, fit.gpu_budget_bytes)
     if fit.verdict == "no_fit" and fit.gpu_budget_bytes:
         layers = _layers_that_fit(estimate, fit.gpu_budget_bytes)  # as much as the GPU holds; the rest is paged
     if layers == 0:

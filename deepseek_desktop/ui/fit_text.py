@@ -68,7 +68,9 @@ def fit_tooltip(fit: FitResult, hw: HardwareInfo, tokens_per_s: float = 0.0) -> 
                                 budget=size_text(fit.gpu_budget_bytes)))
     else:
         lines.append(QCoreApplication.translate("FitBadge", "No GPU found: the model runs on the processor."))
-    if fit.verdict is FitVerdict.PARTIAL:
+    if fit.experts_in_ram:
+        lines.append(experts_in_ram_text(e.expert_bytes))
+    elif fit.verdict is FitVerdict.PARTIAL:
         layers = QCoreApplication.translate("FitBadge", "Suggested GPU layers: {n} of {layers}.")
         lines.append(layers.format(n=loc.toString(fit.gpu_layers), layers=loc.toString(e.layers)))
     if fit.verdict is FitVerdict.NO_FIT and fit.fits_if_freed:
@@ -78,6 +80,14 @@ def fit_tooltip(fit: FitResult, hw: HardwareInfo, tokens_per_s: float = 0.0) -> 
                                                        "memory bandwidth).")
         lines.append(speed.format(speed=speed_number(tokens_per_s)))
     return "\n".join(lines)
+
+
+def experts_in_ram_text(expert_bytes: int) -> str:
+    """The offer of llama.cpp's expert offload for a mixture-of-experts model that fits this way."""
+    return QCoreApplication.translate(
+        "FitBadge", "Runs with every layer on the GPU and its experts ({size}) in system RAM: turn on "
+                    "\u201cExperts in system RAM\u201d and set GPU layers to All in the settings.").format(
+        size=size_text(expert_bytes))
 
 
 def speed_number(tokens_per_s: float) -> str:

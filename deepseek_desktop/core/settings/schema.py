@@ -256,6 +256,15 @@ SPECS: tuple[SettingSpec, ...] = (
         applies=Applies.NEXT_LOAD,
     ),
     SettingSpec(
+        "llamacpp.experts_in_ram", SettingType.BOOL, False,
+        QT_TRANSLATE_NOOP("Settings", "Experts in system RAM"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "For mixture-of-experts models (DeepSeek V3, R1, V2-Lite): the routed experts stay in "
+                        "system RAM while every other layer runs on the graphics card."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
         "llamacpp.threads", SettingType.INT, 0,
         QT_TRANSLATE_NOOP("Settings", "Threads"), "llamacpp",
         help=QT_TRANSLATE_NOOP(

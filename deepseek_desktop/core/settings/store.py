@@ -27,7 +27,7 @@ from ..files.atomic import aside_name, write_atomic
 from ..files.json_file import CorruptJson, UnreadableJson, read_json_file
 from ..notices import Notice, NoticeBox
 from ..paths import AppPaths
-from ..requests import GenerationParams, LoadParams
+from ..requests import EXPERTS_IN_RAM, GenerationParams, LoadParams
 from .schema import SettingsSchema, SettingValueError
 
 log = logging.getLogger(__name__)
@@ -290,6 +290,7 @@ def load_params(settings: SettingsStore, model: str = "") -> LoadParams:
         n_batch=settings.get("llamacpp.batch_size"),
         flash_attn=settings.get("llamacpp.flash_attention"),
         kv_cache_type=settings.get("llamacpp.kv_cache_type"),
+        tensor_overrides=(EXPERTS_IN_RAM,) if settings.get("llamacpp.experts_in_ram") else (),
         words_per_second=settings.get("simulator.words_per_second"),
     )
 

@@ -23,7 +23,11 @@ from ..gguf.split import split_info, split_part_names, split_stem
 log = logging.getLogger(__name__)
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.json")
-QUANT_ORDER = ("UD-IQ1_S", "Q2_K", "Q3_K_M", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0")
+# The repositories' file listings the GGUF entries were checked against (refreshed by
+# packaging/refresh_hub_listing.py; tests/test_hub_listing.py compares every entry with it).
+LISTING_FILE = Path(__file__).with_name("hub_listing.json")
+QUANT_ORDER = ("UD-IQ1_S", "UD-IQ2_XXS", "Q2_K_XS", "Q2_K", "UD-Q2_K_XL", "Q2_K_L", "Q3_K_M", "Q4_K_M", "UD-Q4_K_XL",
+               "Q5_K_M", "Q6_K", "Q8_0")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class CatalogueModel:
     gguf: dict[str, GgufQuant] = field(default_factory=dict)
     mlx: tuple[MlxRepo, ...] = ()
     api_model: str = ""
+    # How llama.cpp caches K/V for this repository's GGUFs of an MLA model: the compressed latent (files converted
+    # after llama.cpp's MLA change of April 2025) or, for older files, every head's full key and value.
+    gguf_mla_cache: bool = True
 
     @property
     def moe(self) -> bool:
@@ -239,8 +246,13 @@ def _model(d: dict[str, Any]) -> CatalogueModel:
         context_length=int(d["context_length"]), license=d["license"], arch=Arch(**d["arch"]),
         gguf_repo=gguf.get("repo", ""), gguf=quants,
         mlx=tuple(MlxRepo(m["repo"], int(m["bits"]), int(m["size"])) for m in d.get("mlx") or ()),
-        api_model=d.get("api_model", ""),
+        api_model=d.get("api_model", ""), gguf_mla_cache=bool(gguf.get("mla_cache", True)),
     )
+
+
+def load_stored_listing(path: Path | None = None) -> dict[str, Any]:
+    """The stored listings: ``{repo: {"source", "checked", "files": [{"name", "size"}]}}`` (size None: not known)."""
+    return parse_json((path or LISTING_FILE).read_text(encoding="utf-8"))["repos"]
 
 
 def _match_quant(name: str, quants: dict[str, Any]) -> str | None:

@@ -12,6 +12,9 @@ from typing import Any
 PRESETS_FILE = Path(__file__).with_name("hardware_presets.json")
 GIB = 1024**3
 VENDORS = ("nvidia", "amd", "apple", "cpu")
+# GPU generations: which weight formats each can run is data (engines.json "gpu_archs").
+ARCHS = ("ampere", "ada", "hopper", "blackwell", "cdna3", "apple", "cpu")
+_SIZE = re.compile(r"^\s*(\d{1,5}(?:\.\d+)?)\s*(gb|gib|g|tb|tib|t)?\s*$", re.IGNORECASE)
 _GPUS = re.compile(r"^\s*(\d{1,3})\s*[x×]\s*(\d{1,4}(?:\.\d+)?)\s*(gb|gib|g)?\s*$", re.IGNORECASE)
 
 
@@ -22,13 +25,17 @@ class PlanInputError(ValueError):
 @dataclass(frozen=True)
 class ClusterHardware:
     """``gpu_memory_bytes`` per GPU (for vendor "cpu": the RAM one node lends). ``hosts``: the nodes'
-    addresses, head first; missing ones become ``node0``, ``node1``... in the commands."""
+    addresses, head first; missing ones become ``node0``, ``node1``... in the commands. ``arch``: the GPU
+    generation ("" when not known: every format is assumed to run). ``ram_bytes``: system RAM per node (0 when
+    not given; the expert-offload route needs it)."""
 
     nodes: int
     gpus_per_node: int
     gpu_memory_bytes: int
     vendor: str = "nvidia"
     hosts: tuple[str, ...] = ()
+    arch: str = ""
+    ram_bytes: int = 0
 
     def __post_init__(self) -> None:
         if not 1 <= self.nodes <= 64 or not 1 <= self.gpus_per_node <= 16:
@@ -37,6 +44,10 @@ class ClusterHardware:
             raise PlanInputError("memory per GPU must be between 0.5 GB and 4096 GB")
         if self.vendor not in VENDORS:
             raise PlanInputError(f"vendor must be one of {', '.join(VENDORS)}")
+        if self.arch and self.arch not in ARCHS:
+            raise PlanInputError(f"GPU generation must be one of {', '.join(ARCHS)}")
+        if self.ram_bytes < 0 or self.ram_bytes > 64 * 1024 * GIB:
+            raise PlanInputError("RAM per machine must be between 0 and 64 TB")
 
     @property
     def total_gpus(self) -> int:
@@ -54,6 +65,15 @@ def parse_gpus(text: str) -> tuple[int, int]:
     return int(m.group(1)), int(float(m.group(2)) * GIB)
 
 
+def parse_size(text: str) -> int:
+    """``"256GB"`` -> 256 GiB (memory is sold in GiB); ``"1.5TB"`` -> 1536 GiB."""
+    m = _SIZE.match(text or "")
+    if not m:
+        raise PlanInputError(f"{text!r} is not a memory size such as 256GB")
+    scale = 1024 if (m.group(2) or "g").lower().startswith("t") else 1
+    return int(float(m.group(1)) * scale * GIB)
+
+
 def load_presets(path: Path | None = None) -> list[dict[str, Any]]:
     return json.loads((path or PRESETS_FILE).read_text(encoding="utf-8"))["presets"]
 
@@ -62,5 +82,5 @@ def preset_hardware(preset_id: str, presets: list[dict[str, Any]] | None = None)
     for p in presets or load_presets():
         if p["id"] == preset_id:
             return ClusterHardware(int(p["nodes"]), int(p["gpus_per_node"]), int(float(p["gpu_memory_gb"]) * GIB),
-                                   p["vendor"])
+                                   p["vendor"], arch=p.get("arch", ""), ram_bytes=int(float(p.get("ram_gb", 0)) * GIB))
     raise PlanInputError(f"no hardware preset {preset_id!r}")

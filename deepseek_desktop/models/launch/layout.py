@@ -9,12 +9,13 @@ tensor parallelism does not split it: every tensor-parallel rank holds the whole
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ...core.vocabulary import Engine
 from ..catalogue.catalogue import CatalogueModel
-from ..fit import ModelShape, estimate_memory
+from ..fit import EXPERT_TENSOR, ModelShape, estimate_memory
 from .cluster import GIB, ClusterHardware
 
 
@@ -32,33 +33,73 @@ class ModelSource:
     files: tuple[str, ...] = ()
     local_file: str = ""
     api_model: str = ""
+    # The routed experts' share of ``weights_bytes`` (llama.cpp's expert offload keeps them in system RAM).
+    expert_bytes: int = 0
+
+
+# Unsloth's dynamic quantisations keep attention and the shared parts at 4 bits or more; a plain quantisation
+# has them at its own width. Below this many bytes per weight the non-expert part is counted at 4.5 bits.
+_MIN_NON_EXPERT_BYTES = 4.5 / 8
+
+
+def _expert_bytes(model: CatalogueModel, size: int) -> int:
+    routed = model.arch.routed_expert_params
+    if not routed:
+        return 0
+    non_expert = model.params_total - routed
+    return max(0, size - int(non_expert * max(size / model.params_total, _MIN_NON_EXPERT_BYTES)))
 
 
 def catalogue_source(model: CatalogueModel, precision: str, engines: dict[str, Any]) -> ModelSource:
     shape = ModelShape.from_arch(model.arch)
     p = precision.strip().upper()
+    if p == "MLX":
+        repo = model.mlx_repo(4)
+        return ModelSource(model.id, model.name, "MLX 4-bit", "MLX", repo.size, shape, repo.repo,
+                           api_model=model.api_model)
     if p in engines["precisions"]:
-        per_param = float(engines["precisions"][p]["bytes_per_param"])
+        rule = engines["precisions"][p]
+        per_param = float(rule["bytes_per_param"])
+        repo = rule["repos"].get(model.id, "") if "repos" in rule else model.original_repo
         return ModelSource(model.id, model.name, p, p, int(model.params_total * per_param), shape,
-                           model.original_repo, api_model=model.api_model)
+                           repo, api_model=model.api_model)
     q = model.quant(precision)
+    if shape.attention == "mla" and not model.gguf_mla_cache:
+        shape = without_mla_cache(shape)
     return ModelSource(model.id, model.name, q.quant, "GGUF", q.size, shape, model.gguf_repo, q.files,
-                       api_model=model.api_model)
+                       api_model=model.api_model, expert_bytes=_expert_bytes(model, q.size))
+
+
+def without_mla_cache(shape: ModelShape) -> ModelShape:
+    """How llama.cpp caches a DeepSeek GGUF converted before its MLA change: every head's full key (192) and
+    value (128), 40,960 values per token and layer instead of the 576 of the latent."""
+    return replace(shape, attention="gqa", kv_lora_rank=0)
 
 
 def gguf_source(path: Path) -> ModelSource:
-    """A GGUF on this computer (all parts of a split file count): its real tensor sizes and shape."""
+    """A GGUF on this computer (all parts of a split file count): its real tensor sizes and shape, and whether
+    its K/V cache is the MLA latent (from the header's ``attention.key_length_mla``)."""
     from ..gguf.header import read_gguf_header
+    from ..gguf.split import split_info
 
     header = read_gguf_header(path)
+    headers = [header]
+    info = split_info(path.name)
+    if info and info[2] > 1:
+        from ..gguf.split import part_name
+
+        headers = [read_gguf_header(path.with_name(part_name(info[0].rsplit("/", 1)[-1], i, info[2])))
+                   for i in range(1, info[2] + 1)]
+    size = sum(h.path.stat().st_size for h in headers)
+    experts = sum(t.n_bytes for h in headers for t in h.tensors if EXPERT_TENSOR.search(t.name))
     return ModelSource(path.stem, str(header.metadata.get("general.name") or path.stem),
-                       header.quantization or "GGUF", "GGUF",
-                       path.stat().st_size, ModelShape.from_gguf(header), local_file=str(path))
+                       header.quantization or "GGUF", "GGUF", size, ModelShape.from_gguf(header),
+                       local_file=str(path), expert_bytes=experts)
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    kind: str  # "quant" | "ctx" | "gpus" | "api"
+    kind: str  # "quant" | "ctx" | "gpus" | "precision" | "api"
     quant: str = ""
     ctx: int = 0
     nodes: int = 0
@@ -86,6 +127,15 @@ class EnginePlan:
     usable_per_gpu: int = 0
     weights_bytes: int = 0
     idle_gpus: int = 0
+    # Why a plan is unsupported or cannot be sized: "vendor", "format" (the engine does not read it), "arch" (the
+    # GPUs cannot compute in it, e.g. FP8 on an A100), "one_machine", "ram" (the RAM was not given).
+    reason: str = ""
+    # Expert offload (llama.cpp): the routed experts' bytes in system RAM and the RAM usable for them; layers
+    # whose experts stay in RAM (all of them: ``--override-tensor``; fewer: ``--n-cpu-moe``).
+    ram_need: int = 0
+    ram_usable: int = 0
+    cpu_moe_layers: int = 0
+    kv_cache: str = ""  # "latent" (MLA) | "full" (every head's K and V)
     suggestions: list[Suggestion] = field(default_factory=list)
     # The commands (``commands.LaunchCommands``, filled in by ``plan.plan_engine``), flat beside the figures:
     # ``to_dict`` is what ``models plan --json`` prints.
@@ -98,6 +148,9 @@ class EnginePlan:
     base_url: str = ""
     served_name: str = ""
     docs: str = ""
+    api_key_setup: str = ""
+    notes: list[str] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)  # {"id", "flags", "purpose"}
 
     @property
     def fits(self) -> bool:
@@ -110,16 +163,23 @@ class EnginePlan:
 def layout_for(engine: str, rules: dict[str, Any], src: ModelSource, hw: ClusterHardware, ctx: int) -> EnginePlan:
     """Size one engine on this hardware (no commands yet)."""
     plan = EnginePlan(engine, rules["name"], "fits", src.precision, ctx, weights_bytes=src.weights_bytes)
-    fmt_ok = src.fmt in rules["formats"]
-    if hw.vendor not in rules["vendors"] or not fmt_ok:
-        plan.verdict = "unsupported"
-        return plan
+    arch_formats = rules.get("arch_formats")
+    for reason, bad in (("vendor", hw.vendor not in rules["vendors"]), ("format", src.fmt not in rules["formats"]),
+                        ("arch", arch_formats is not None and src.fmt not in arch_formats)):
+        if bad:
+            plan.verdict, plan.reason = "unsupported", reason
+            return plan
     shape = src.shape
+    plan.kv_cache = "latent" if shape.attention == "mla" else "full"
     usable = float(rules.get("vendor_usable_fraction", {}).get(hw.vendor, rules["usable_fraction"]))
     plan.usable_per_gpu = int(hw.gpu_memory_bytes * usable)
     overhead = rules.get("vendor_overhead_gib", {}).get(hw.vendor, rules["gpu_overhead_gib"])
     plan.overhead_per_gpu = int(float(overhead) * GIB)
     layout = rules["layout"]
+    if layout == "experts_in_ram":
+        return _experts_in_ram(plan, rules, src, hw, ctx)
+    if layout == "mlx_pipeline":
+        return _mlx_pipeline(plan, rules, src, hw, ctx)
     if layout in ("tp_across_nodes", "tp_in_node_pp_across_nodes"):
         latent = shape.kv_lora_rank + shape.rope_dim if shape.attention == "mla" else 0
         kv_per_token_layer = (latent or shape.kv_heads * (shape.key_dim + shape.value_dim)) * rules[
@@ -163,6 +223,66 @@ def layout_for(engine: str, rules: dict[str, Any], src: ModelSource, hw: Cluster
             plan.tensor_split = (gb,) * devices if devices > 1 else ()
     plan.need_per_gpu = plan.weights_per_gpu + plan.kv_per_gpu + plan.overhead_per_gpu
     if plan.devices == 0 or plan.need_per_gpu > plan.usable_per_gpu:
+        plan.verdict = "no_fit"
+    return plan
+
+
+def _experts_in_ram(plan: EnginePlan, rules: dict[str, Any], src: ModelSource, hw: ClusterHardware,
+                    ctx: int) -> EnginePlan:
+    """One machine: every layer on its GPU(s) except the routed experts, which llama.cpp reads from system RAM
+    (``--override-tensor ".ffn_.*_exps.=CPU"``). Experts of later layers move to the GPUs while they have room
+    (``--n-cpu-moe N`` keeps the first N layers' experts in RAM)."""
+    shape = src.shape
+    if hw.nodes > 1:
+        plan.verdict, plan.reason = "unsupported", "one_machine"
+        return plan
+    if not src.expert_bytes:
+        plan.verdict, plan.reason = "unsupported", "format"  # not a mixture-of-experts model
+        return plan
+    est = estimate_memory(shape, src.weights_bytes, ctx, cache_type=rules["cache_type"],
+                          flash_attn=bool(rules["flash_attn"]))
+    gpus = hw.gpus_per_node
+    plan.devices = gpus
+    plan.gpu_layers = shape.layers + 1
+    plan.layers_per_device = math.ceil(shape.layers / gpus)
+    plan.usable_per_gpu = int(hw.gpu_memory_bytes * float(rules["usable_fraction"]))
+    plan.overhead_per_gpu = int(float(rules["gpu_overhead_gib"]) * GIB) + math.ceil(
+        (est.compute_bytes + est.output_bytes) / gpus)
+    plan.kv_per_gpu = math.ceil(est.kv_cache_bytes / gpus)
+    non_expert = src.weights_bytes - src.expert_bytes
+    spare = gpus * (plan.usable_per_gpu - plan.kv_per_gpu - plan.overhead_per_gpu) - non_expert
+    per_layer = src.expert_bytes / shape.layers  # dense layers have none; spread evenly this errs to RAM
+    on_gpu_layers = max(0, min(shape.layers, math.floor(spare / per_layer))) if spare > 0 else 0
+    plan.cpu_moe_layers = shape.layers - on_gpu_layers
+    experts_on_gpu = int(per_layer * on_gpu_layers)
+    plan.weights_per_gpu = math.ceil((non_expert + experts_on_gpu) / gpus)
+    plan.need_per_gpu = plan.weights_per_gpu + plan.kv_per_gpu + plan.overhead_per_gpu
+    plan.ram_need = src.expert_bytes - experts_on_gpu
+    plan.ram_usable = int(hw.ram_bytes * float(rules["ram_usable_fraction"]))
+    if not hw.ram_bytes:
+        plan.reason = "ram"
+    if plan.need_per_gpu > plan.usable_per_gpu or plan.ram_need > plan.ram_usable:
+        plan.verdict = "no_fit"
+    return plan
+
+
+def _mlx_pipeline(plan: EnginePlan, rules: dict[str, Any], src: ModelSource, hw: ClusterHardware,
+                  ctx: int) -> EnginePlan:
+    """Macs: one Mac holds the whole model, or ``mlx.launch`` runs ``mlx_lm.server --pipeline`` with a share of
+    the layers on each. macOS wires at most about three quarters of unified memory for the GPU unless
+    ``iogpu.wired_limit_mb`` is raised; the plan raises it to ``usable_fraction``."""
+    shape = src.shape
+    est = estimate_memory(shape, src.weights_bytes, ctx, engine=Engine.MLX)
+    nodes = hw.nodes
+    plan.devices = nodes
+    plan.pp = nodes
+    plan.layers_per_device = math.ceil(shape.layers / nodes)
+    plan.usable_per_gpu = int(hw.gpu_memory_bytes * float(rules["usable_fraction"]))
+    plan.overhead_per_gpu = int(float(rules["gpu_overhead_gib"]) * GIB) + est.compute_bytes
+    plan.weights_per_gpu = math.ceil(src.weights_bytes * plan.layers_per_device / shape.layers)
+    plan.kv_per_gpu = math.ceil(est.kv_cache_bytes * plan.layers_per_device / shape.layers)
+    plan.need_per_gpu = plan.weights_per_gpu + plan.kv_per_gpu + plan.overhead_per_gpu
+    if plan.need_per_gpu > plan.usable_per_gpu:
         plan.verdict = "no_fit"
     return plan
 

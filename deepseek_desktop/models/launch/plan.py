@@ -57,6 +57,20 @@ def _suggest(engine: str, rules: dict[str, Any], src: ModelSource, hw: ClusterHa
             fewer = _more_gpus(engine, rules, small, hw, ctx)
             if fewer is not None and (more is None or fewer.total_gpus < more.total_gpus):
                 out.append(Suggestion("gpus", quant=smallest, nodes=fewer.nodes, gpus_per_node=fewer.gpus_per_node))
+    if src.fmt not in ("GGUF", "MLX") and model is not None:
+        # The other published precisions these GPUs compute in, each with the GPUs it needs (SGLang's table for
+        # an A100: BF16 on 4 x 8, INT8 on 2 x 8, AWQ on 8).
+        engines = load_engines()
+        for p in _runnable_precisions(engines, engine, model, rules):
+            if p == src.precision:
+                continue
+            other = catalogue_source(model, p, engines)
+            if layout_for(engine, rules, other, hw, ctx).fits:
+                out.append(Suggestion("precision", quant=p))
+                continue
+            need = _more_gpus(engine, rules, other, hw, ctx)
+            if need is not None:
+                out.append(Suggestion("gpus", quant=p, nodes=need.nodes, gpus_per_node=need.gpus_per_node))
     if src.api_model:
         out.append(Suggestion("api", api_model=src.api_model))
     return out
@@ -76,25 +90,46 @@ def _more_gpus(engine: str, rules: dict[str, Any], src: ModelSource, hw: Cluster
     return None
 
 
+def engine_rules(engines: dict[str, Any], engine: str, hw: ClusterHardware) -> dict[str, Any]:
+    """One engine's rules, with the formats the user's GPU generation can compute in (None: not known)."""
+    rules = dict(engines["engines"][engine])
+    arch = engines.get("gpu_archs", {}).get(hw.arch or ("apple" if hw.vendor == "apple" else ""))
+    rules["arch_formats"] = arch["formats"] if arch else None
+    return rules
+
+
 def plan_engine(engine: str, src: ModelSource, hw: ClusterHardware, ctx: int, *, engines: dict[str, Any] | None = None,
-                model: CatalogueModel | None = None, bind: str = "0.0.0.0", bin_dir: str = "build/bin/",
+                model: CatalogueModel | None = None, bind: str = "", bin_dir: str = "build/bin/",
                 weights_root: str = "/models", api_port: int | None = None, dist_port: int | None = None
                 ) -> EnginePlan:
 
     engines = engines or load_engines()
-    rules = dict(engines["engines"][engine])
+    rules = engine_rules(engines, engine, hw)
     rules.update({k: v for k, v in (("api_port", api_port), ("dist_port", dist_port)) if v})
     plan = layout_for(engine, rules, src, hw, ctx)
     if plan.verdict == "no_fit":
         plan.suggestions = _suggest(engine, rules, src, hw, ctx, model)
-    elif plan.verdict == "unsupported" and src.api_model:
-        plan.suggestions = [Suggestion("api", api_model=src.api_model)]
+    elif plan.verdict == "unsupported":
+        if plan.reason == "arch" and model is not None:
+            plan.suggestions = [Suggestion("precision", quant=p) for p in _runnable_precisions(engines, engine, model,
+                                                                                               rules)]
+        if src.api_model:
+            plan.suggestions.append(Suggestion("api", api_model=src.api_model))
     if plan.verdict != "unsupported":
-        convert = engines["precisions"].get(src.precision, {}).get("convert", "") if src.fmt != "GGUF" else ""
+        precision = engines["precisions"].get(src.precision, {}) if src.fmt not in ("GGUF", "MLX") else {}
         commands = render(plan, rules, src, hw, bind=bind, bin_dir=bin_dir, weights_root=weights_root,
-                          convert=convert)
+                          convert=precision.get("convert", ""), quant_flags=precision.get("flags", {}).get(engine, ""),
+                          common=engines)
         plan = replace(plan, **asdict(commands))
     return plan
+
+
+def _runnable_precisions(engines: dict[str, Any], engine: str, model: CatalogueModel, rules: dict[str, Any]
+                         ) -> list[str]:
+    """The published precisions this engine reads and these GPUs compute in, for this model."""
+    allowed = rules.get("arch_formats") or []
+    return [p for p, r in engines["precisions"].items()
+            if p in rules["formats"] and p in allowed and ("repos" not in r or model.id in r["repos"])]
 
 
 def plan_launch(catalogue: Catalogue | None, spec: str, hw: ClusterHardware, *, ctx: int | None = None,
@@ -126,9 +161,14 @@ def plan_launch(catalogue: Catalogue | None, spec: str, hw: ClusterHardware, *, 
 
 def _default_source(engine: str, engines: dict[str, Any], model: CatalogueModel, precision: str,
                     hw: ClusterHardware, ctx: int) -> ModelSource:
-    rules = engines["engines"][engine]
+    rules = engine_rules(engines, engine, hw)
     wanted = precision.strip()
     native = wanted.upper() in engines["precisions"]
+    if "MLX" in rules["formats"]:
+        # The 4-bit MLX weights (mlx-community); another precision, or a model without them, is not for this route.
+        if model.mlx and (not wanted or wanted.upper() == "MLX"):
+            return catalogue_source(model, "MLX", engines)
+        return catalogue_source(model, wanted or "FP8", engines)
     if "GGUF" in rules["formats"]:
         if wanted and not native:
             return catalogue_source(model, wanted, engines)
@@ -140,4 +180,10 @@ def _default_source(engine: str, engines: dict[str, Any], model: CatalogueModel,
             if layout_for(engine, rules, src, hw, ctx).fits:
                 return src
         return catalogue_source(model, "Q4_K_M" if "Q4_K_M" in model.gguf else quants[0], engines)
-    return catalogue_source(model, wanted if native else "FP8", engines)
+    if wanted:
+        return catalogue_source(model, wanted if native else "FP8", engines)
+    # The published precisions in the engine's order of preference (FP8 first) that these GPUs compute in; the
+    # first that fits, else the first.
+    candidates = _runnable_precisions(engines, engine, model, rules) or ["FP8"]
+    sources = [catalogue_source(model, p, engines) for p in candidates]
+    return next((s for s in sources if layout_for(engine, rules, s, hw, ctx).fits), sources[0])

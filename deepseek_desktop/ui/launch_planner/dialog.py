@@ -72,6 +72,11 @@ class LaunchPlannerDialog(QDialog):
         self.memory.setRange(1, 4096)
         self.memory.setValue(80)
         self.memory.setSuffix(" GB")
+        self.ram = QSpinBox(self)  # system RAM per machine, for the experts-in-RAM route (0: not given)
+        self.ram.setRange(0, 65536)
+        self.ram.setSingleStep(64)
+        self.ram.setSuffix(" GB")
+        self.arch = ""  # the GPU generation of the chosen preset ("" for the user's own values)
         self.vendor = QComboBox(self)
         for v in VENDORS:
             self.vendor.addItem("", v)
@@ -85,11 +90,11 @@ class LaunchPlannerDialog(QDialog):
         self.hardware_box = QGroupBox(self)
         grid = QGridLayout(self.hardware_box)
         self.labels = {k: QLabel(self.hardware_box) for k in
-                       ("model", "precision", "preset", "nodes", "gpus", "memory", "vendor", "ctx", "hosts")}
+                       ("model", "precision", "preset", "nodes", "gpus", "memory", "vendor", "ctx", "hosts", "ram")}
         cells = [("model", self.model_box, 0, 0, 1), ("precision", self.precision_box, 0, 2, 1),
                  ("ctx", self.ctx, 0, 4, 1), ("preset", self.preset_box, 1, 0, 3), ("vendor", self.vendor, 1, 4, 1),
                  ("nodes", self.nodes, 2, 0, 1), ("gpus", self.gpus, 2, 2, 1), ("memory", self.memory, 2, 4, 1),
-                 ("hosts", self.hosts, 3, 0, 5)]
+                 ("ram", self.ram, 3, 0, 1), ("hosts", self.hosts, 3, 2, 3)]
         for key, widget, row, col, span in cells:
             grid.addWidget(self.labels[key], row, col)
             grid.addWidget(widget, row, col + 1, 1, span)
@@ -143,7 +148,7 @@ class LaunchPlannerDialog(QDialog):
         self.model_box.activated.connect(self._model_changed)
         for w in (self.precision_box, self.vendor):
             w.activated.connect(self.replan)
-        for s in (self.nodes, self.gpus, self.memory, self.ctx):
+        for s in (self.nodes, self.gpus, self.memory, self.ctx, self.ram):
             s.valueChanged.connect(self._hardware_edited)
         self.hosts.editingFinished.connect(self.replan)
         self.tabs.currentChanged.connect(self._fill_connect)
@@ -176,7 +181,10 @@ class LaunchPlannerDialog(QDialog):
         model = self.current_model()
         self.precision_box.clear()
         self.precision_box.addItem("", "")  # automatic: FP8 for SGLang/vLLM, the largest GGUF that fits
-        for p in ("FP8", "BF16", *(model.quants() if model else ())):
+        engines = load_engines()["precisions"]
+        published = [p for p, r in engines.items() if model and ("repos" not in r or model.id in r["repos"])]
+        mlx = ["MLX"] if model and model.mlx else []
+        for p in (*published, *mlx, *(model.quants() if model else ())):
             self.precision_box.addItem(p, p)
         self._retranslate_precision()
         if model is not None:
@@ -193,14 +201,19 @@ class LaunchPlannerDialog(QDialog):
         if preset is None:
             return
         for spin, value in ((self.nodes, preset["nodes"]), (self.gpus, preset["gpus_per_node"]),
-                            (self.memory, round(float(preset["gpu_memory_gb"])))):
+                            (self.memory, round(float(preset["gpu_memory_gb"]))),
+                            (self.ram, round(float(preset.get("ram_gb", 0))))):
             spin.blockSignals(True)
             spin.setValue(int(value))
             spin.blockSignals(False)
+        self.vendor.blockSignals(True)
         self.vendor.setCurrentIndex(max(0, self.vendor.findData(preset["vendor"])))
+        self.vendor.blockSignals(False)
+        self.arch = preset.get("arch", "")
         self.replan()
 
     def _hardware_edited(self, *_args) -> None:
+        self.arch = ""
         self.preset_box.setCurrentIndex(0)  # the values are the user's own now
         self.replan()
 
@@ -208,8 +221,9 @@ class LaunchPlannerDialog(QDialog):
         from ...models.launch.cluster import ClusterHardware
 
         hosts = tuple(h.strip() for h in self.hosts.text().replace(";", ",").split(",") if h.strip())
-        return ClusterHardware(self.nodes.value(), self.gpus.value(), self.memory.value() * GIB,
-                               self.vendor.currentData(), hosts)
+        vendor = self.vendor.currentData()
+        return ClusterHardware(self.nodes.value(), self.gpus.value(), self.memory.value() * GIB, vendor, hosts,
+                               self.arch or ("apple" if vendor == "apple" else ""), self.ram.value() * GIB)
 
     # -- planning -------------------------------------------------------------------------------
     def replan(self, *_args) -> None:
@@ -324,7 +338,8 @@ class LaunchPlannerDialog(QDialog):
         self.hardware_box.setTitle(self.tr("Model and hardware"))
         texts = {"model": self.tr("Model"), "precision": self.tr("Precision"), "preset": self.tr("Preset"),
                  "nodes": self.tr("Machines"), "gpus": self.tr("GPUs each"), "memory": self.tr("Memory per GPU"),
-                 "vendor": self.tr("GPU maker"), "ctx": self.tr("Context"), "hosts": self.tr("Addresses")}
+                 "vendor": self.tr("GPU maker"), "ctx": self.tr("Context"), "hosts": self.tr("Addresses"),
+                 "ram": self.tr("RAM each")}
         for key, text in texts.items():
             self.labels[key].setText(text)
         self.hosts.setToolTip(self.tr("The machines' network addresses, the head first, separated by commas"))

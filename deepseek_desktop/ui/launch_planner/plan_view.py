@@ -25,6 +25,8 @@ def suggestion_text(s) -> str:
         return QCoreApplication.translate("LaunchPlan", "the smaller quantisation {quant}").format(quant=s.quant)
     if s.kind == "ctx":
         return QCoreApplication.translate("LaunchPlan", "a context of {ctx} tokens").format(ctx=s.ctx)
+    if s.kind == "precision":
+        return QCoreApplication.translate("LaunchPlan", "the {precision} weights").format(precision=s.quant)
     if s.kind == "gpus" and s.quant:
         return QCoreApplication.translate("LaunchPlan", "{gpus} GPUs ({nodes} × {per_node}) with {quant}").format(
             gpus=s.nodes * s.gpus_per_node, nodes=s.nodes, per_node=s.gpus_per_node, quant=s.quant)
@@ -129,8 +131,15 @@ class EnginePlanView(QScrollArea):
         if plan.verdict == "unsupported":
             self.verdict.setText(self.tr("{engine} cannot run {precision} on these devices.").format(
                 engine=plan.name, precision=plan.precision))
-            self.details.setText(self.tr("It runs on NVIDIA and AMD GPUs with the FP8 or BF16 weights.")
-                                 if plan.engine != LaunchEngine.LLAMACPP else self.tr("It needs a GGUF file."))
+            reasons = {"vendor": self.tr("It does not run on these devices."),
+                       "format": self.tr("It does not read these weights."),
+                       "arch": self.tr("These GPUs cannot compute in this format (no FP8 before Ada and Hopper)."),
+                       "one_machine": self.tr("This route is for one machine.")}
+            lines = [reasons.get(plan.reason, reasons["format"])]
+            if plan.suggestions:
+                lines.append(self.tr("It would run with {changes}.").format(
+                    changes=self.tr(" or ").join(suggestion_text(s) for s in plan.suggestions)))
+            self.details.setText("\n".join(lines))
             return
         if plan.fits:
             self.verdict.setText(self.tr("{engine} · {precision}: fits").format(engine=plan.name,
@@ -144,19 +153,33 @@ class EnginePlanView(QScrollArea):
             weights=size_text(plan.weights_per_gpu), kv=size_text(plan.kv_per_gpu), ctx=plan.ctx,
             overhead=size_text(plan.overhead_per_gpu), need=size_text(plan.need_per_gpu),
             usable=size_text(plan.usable_per_gpu))]
+        if plan.engine == LaunchEngine.LLAMACPP_EXPERTS:
+            lines.append(self.tr("The routed experts take {ram} of system RAM ({usable} usable).").format(
+                ram=size_text(plan.ram_need), usable=size_text(plan.ram_usable)) if plan.ram_usable else self.tr(
+                "The routed experts take {ram} of system RAM: give the RAM of the machine.").format(
+                ram=size_text(plan.ram_need)))
+        if plan.kv_cache == "full" and plan.engine in (LaunchEngine.LLAMACPP, LaunchEngine.LLAMACPP_EXPERTS):
+            lines.append(self.tr("These GGUFs predate llama.cpp's MLA cache: it keeps every head's keys and "
+                                 "values, 71 times the compressed cache."))
         if not plan.fits:
             if plan.suggestions:
                 lines.append(self.tr("It would fit with {changes}.").format(
                     changes=self.tr(" or ").join(suggestion_text(s) for s in plan.suggestions)))
             self.details.setText("\n".join(lines))
             return
-        ports = ", ".join(self.tr("{port} on the head").format(port=p["port"]) if p["role"] == "head"
-                          else self.tr("{port} on the workers").format(port=p["port"]) for p in plan.ports)
-        lines.append(self.tr("Ports to open: {ports}.").format(ports=ports))
+        access = {"clients": self.tr("the API, with its key"), "private": self.tr("private network only"),
+                  "local": self.tr("this machine only")}
+        ports = "; ".join((self.tr("{port} on the head ({access})") if p["role"] == "head"
+                           else self.tr("{port} on the workers ({access})")).format(
+            port=p["port"], access=access[p["access"]]) for p in plan.ports)
+        lines.append(self.tr("Ports: {ports}.").format(ports=ports))
+        lines += self._notes(plan)
         lines.append(self.tr("The app connects to {url} with the model name {model}.").format(
             url=plan.base_url, model=plan.served_name))
         self.details.setText("\n".join(lines))
         self._add_box(self.tr("Install {engine}").format(engine=plan.name), plan.install)
+        if plan.api_key_setup:
+            self._add_box(self.tr("Make the API key (on the head, before the server)"), plan.api_key_setup)
         if plan.download:
             self._add_box(self.tr("Download the weights (on every node)") if plan.download_on == "every"
                           else self.tr("Download the weights (on the head node)"), plan.download)
@@ -164,8 +187,40 @@ class EnginePlanView(QScrollArea):
             heading = (self.tr("{host} (head)") if node["role"] == "head" else self.tr("{host} (worker)")).format(
                 host=node["host"])
             self._add_box(heading, "\n".join(node["commands"]))
+        purposes = {"dp_attention": self.tr("Optional, for many users at once (data-parallel attention)"),
+                    "mtp": self.tr("Optional, faster answers for one user (multi-token prediction)")}
+        for option in plan.options:
+            self._add_box(purposes.get(option["id"], option["id"]), option["flags"])
+
+    def _notes(self, plan) -> list[str]:
+        """What the CLI prints from the engines' notes, in the window's language."""
+        multi = len(plan.nodes) > 1
+        notes = []
+        if any(p["access"] == "private" for p in plan.ports):
+            notes.append(self.tr("The traffic between the machines has no authentication and, for Ray, can run "
+                                 "code: keep those ports on a private network."))
+        if plan.api_key_setup and any(p["access"] == "local" for p in plan.ports):
+            notes.append(self.tr("The API listens on this machine only: reach it through an SSH tunnel, or plan "
+                                 "with the address it should listen on."))
+        if plan.engine == LaunchEngine.MLX:
+            notes.append(self.tr("mlx_lm.server has no API key: it listens on 127.0.0.1 only; use an SSH tunnel "
+                                 "from another computer."))
+        if plan.engine == LaunchEngine.VLLM and multi:
+            notes.append(self.tr("pip install vllm does not bring Ray; the install line adds it."))
+        if plan.engine == LaunchEngine.LLAMACPP and multi:
+            notes.append(self.tr("Older llama.cpp builds and distribution packages call the worker rpc-server; "
+                                 "-c keeps the weights it received in a local cache."))
+        if plan.download:
+            notes.append(self.tr("hf comes with huggingface_hub 1.x; the older huggingface-cli is gone."))
+        return notes
 
     def _layout_text(self, plan) -> str:
+        if plan.engine == LaunchEngine.LLAMACPP_EXPERTS:
+            return self.tr("Layout: every layer on {devices} GPUs, the routed experts in system RAM.").format(
+                devices=plan.devices)
+        if plan.engine == LaunchEngine.MLX:
+            return self.tr("Layout: {macs} Macs, a pipeline of {macs} stages.").format(macs=plan.devices) \
+                if plan.devices > 1 else self.tr("Layout: one Mac.")
         if plan.engine == LaunchEngine.LLAMACPP:
             return self.tr("Layout: {devices} devices with up to {layers} layers each.").format(
                 devices=plan.devices, layers=plan.layers_per_device)

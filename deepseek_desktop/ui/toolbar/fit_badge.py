@@ -14,7 +14,7 @@ from ...core.model_choice import ModelChoice
 from ...core.settings.store import SettingsStore
 from ...core.vocabulary import Engine, FitVerdict
 from ..device_text import hint_lines
-from ..fit_text import size_text
+from ..fit_text import experts_in_ram_text, size_text
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     if fit.gpu_budget_bytes:
         lines.append(translate("FitBadge", "GPU memory usable on {gpu}: {size}.").format(
             gpu=", ".join(g.name for g in hw.gpus), size=size_text(fit.gpu_budget_bytes)))
-    if fit.verdict is FitVerdict.PARTIAL:
+    if fit.experts_in_ram:
+        lines.append(experts_in_ram_text(e.expert_bytes))
+    elif fit.verdict is FitVerdict.PARTIAL:
         lines.append(translate("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
     return fit.verdict, "\n".join(lines + hint_lines(hw))
