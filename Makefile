@@ -17,6 +17,9 @@ INSTALL_FLAGS := $(if $(filter latest,$(INSTALL)),--latest,)
 UV_COMPILE := --universal --generate-hashes --python-version 3.11 --custom-compile-command "make lock" --quiet
 
 JOBS   ?= 2
+# llama.cpp's CPU variants: here = the baseline (x64) and the best this CPU runs, a third of the build time;
+# all = the fourteen a release carries (the packages workflow builds those).
+LLAMA_CPU_VARIANTS ?= here
 
 .PHONY: all venv sysdeps test-tools run test lint unit package-test installer-test phases-start i18n \
 	screenshots bench bench-backends bench-launch package lock clean
@@ -29,7 +32,7 @@ all: test
 # and its libraries copied into the binding.
 $(STAMP): pyproject.toml $(LOCKS) packaging/build_llama.py | sysdeps
 	@$(PHASE) venv -- sh -c 'test -x $(PY) || $(PYTHON) -m venv $(VENV) && $(PY) packaging/install_deps.py --skip-llama-cpp $(INSTALL_FLAGS)'
-	@$(PHASE) llama-cpp -- $(PY) packaging/install_deps.py --llama-cpp-only --jobs $(JOBS)
+	@$(PHASE) llama-cpp -- $(PY) packaging/install_deps.py --llama-cpp-only --jobs $(JOBS) --cpu-variants $(LLAMA_CPU_VARIANTS)
 	@touch $(STAMP)
 
 venv: $(STAMP)

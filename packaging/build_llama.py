@@ -2,6 +2,7 @@
 llama-bench, from one source with one configuration.
 
     python packaging/build_llama.py [--version X.Y.Z] [--jobs 2] [--gpu auto|vulkan|metal|cpu]
+                                    [--cpu-variants here|all]
 
 The source is the llama.cpp that the llama-cpp-python sdist of that version vendors (fetched with pip and
 checked against the SHA-256 in requirements/lock.txt), so the binding and llama.cpp's own programs are the
@@ -9,11 +10,17 @@ same code. Backends are loadable libraries (GGML_BACKEND_DL): every CPU variant 
 ggml scores them against the CPU at run time and loads the best) and the GPU backend of the system: Vulkan
 on Linux and Windows (NVIDIA, AMD, Intel) when its headers and glslc are there, Metal on macOS.
 
+``--cpu-variants all`` (what the packages workflow ships) builds all fourteen x86 variants; ``here`` (the
+default, for ``make`` and the tests) builds the baseline ``x64`` and the best ones this CPU runs (read from
+/proc/cpuinfo), which is the variant ggml would pick among all fourteen, in a third of the time (a CPU
+variant takes one to one and a half minutes on two busy cores). A build with more variants serves a
+request for fewer. Outside x86 Linux ``here`` builds all.
+
 Everything lands in one folder, ~/.cache/deepseek-desktop/llama.cpp/<version>-<gpu>/bin (ggml looks for
 backends beside the program that loads it). A second call returns at once; concurrent calls wait on a lock
 instead of building twice; an interrupted build continues where it stopped (its work folder is kept).
 Prints one JSON line: {"version", "gpu", "dir", "llama_server", "rpc_server", "llama_bench",
-"app_libraries"}. Exit code 3 means no C++ compiler or cmake (the caller skips with that
+"app_libraries", "cpu_variants"}. Exit code 3 means no C++ compiler or cmake (the caller skips with that
 reason).
 """
 
@@ -143,6 +150,62 @@ def cpu_flags() -> list[str]:
     return []
 
 
+# ggml's x86 CPU variants and the features each is compiled for (ggml/src/CMakeLists.txt, the
+# GGML_CPU_ALL_VARIANTS block), with the /proc/cpuinfo flags each feature needs at run time.
+X86_VARIANTS = {
+    "x64": (), "sse42": ("SSE42",), "sandybridge": ("SSE42", "AVX"), "ivybridge": ("SSE42", "AVX", "F16C"),
+    "piledriver": ("SSE42", "AVX", "F16C", "FMA"), "haswell": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2"),
+    "skylakex": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512"),
+    "cannonlake": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VBMI"),
+    "cascadelake": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VNNI"),
+    "icelake": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VBMI", "AVX512_VNNI"),
+    "cooperlake": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VNNI", "AVX512_BF16"),
+    "zen4": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VBMI", "AVX512_VNNI", "AVX512_BF16"),
+    "alderlake": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX_VNNI"),
+    "sapphirerapids": ("SSE42", "AVX", "F16C", "FMA", "AVX2", "BMI2", "AVX512", "AVX512_VBMI", "AVX512_VNNI",
+                       "AVX512_BF16", "AMX_TILE", "AMX_INT8"),
+}
+_CPUINFO_FLAGS = {"SSE42": ("sse4_2",), "AVX": ("avx",), "F16C": ("f16c",), "FMA": ("fma",), "AVX2": ("avx2",),
+                  "BMI2": ("bmi2",), "AVX512": ("avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw"),
+                  "AVX512_VBMI": ("avx512vbmi",), "AVX512_VNNI": ("avx512_vnni",), "AVX512_BF16": ("avx512_bf16",),
+                  "AVX_VNNI": ("avx_vnni",), "AMX_TILE": ("amx_tile",), "AMX_INT8": ("amx_int8",)}
+# The filter put into ggml's variant function when only some variants are built (see ``patch_variants``).
+_VARIANT_FUNCTION = "function(ggml_add_cpu_backend_variant tag_name)\n"
+_VARIANT_FILTER = ("    if (DEFINED DEEPSEEK_CPU_VARIANTS AND NOT \"${tag_name}\" IN_LIST DEEPSEEK_CPU_VARIANTS)\n"
+                   "        return()\n    endif()\n")
+
+
+def variants_for(flags: set[str]) -> list[str]:
+    """``x64`` and every variant this CPU runs that no other variant it runs goes beyond (ggml scores a
+    variant by the sum of its features, so the best one is among these)."""
+    runs = {name: set(feats) for name, feats in X86_VARIANTS.items()
+            if all(f in flags for feat in feats for f in _CPUINFO_FLAGS[feat])}
+    top = [n for n, feats in runs.items() if not any(feats < other for other in runs.values())]
+    return sorted({"x64", *top}, key=list(X86_VARIANTS).index)
+
+
+def cpu_variants(requested: str) -> list[str] | None:
+    """The CPU variants to build; None: all of them."""
+    machine = platform.machine().lower()
+    if requested == "all" or machine not in ("x86_64", "amd64") or not Path("/proc/cpuinfo").is_file():
+        return None
+    text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return variants_for(set(flags))
+
+
+def patch_variants(src: Path) -> None:
+    """Let ``-DDEEPSEEK_CPU_VARIANTS=x64;haswell`` build only those of ggml's variants (a filter at the top of
+    its ``ggml_add_cpu_backend_variant``); without the variable ggml builds them all, as upstream."""
+    cmake = src / "ggml" / "src" / "CMakeLists.txt"
+    text = cmake.read_text(encoding="utf-8")
+    if _VARIANT_FILTER in text:
+        return
+    if text.count(_VARIANT_FUNCTION) != 1:
+        raise SystemExit(f"build_llama: {cmake} has no single '{_VARIANT_FUNCTION.strip()}' to filter variants in")
+    cmake.write_text(text.replace(_VARIANT_FUNCTION, _VARIANT_FUNCTION + _VARIANT_FILTER), encoding="utf-8")
+
+
 def vulkan_flags(cache: Path) -> list[str] | None:
     """CMake flags for the Vulkan backend, or None (with the reason on stderr) when it cannot be built."""
     if shutil.which("glslc") is None:
@@ -195,7 +258,11 @@ def configure_and_build(src: Path, build_dir: Path, flags: list[str], targets: l
     return out / "Release" if (out / "Release").is_dir() else out
 
 
-def build(version: str, dest: Path, gpu_flags: list[str], jobs: int) -> str:
+def variant_flags(variants: list[str] | None) -> list[str]:
+    return [f"-DDEEPSEEK_CPU_VARIANTS={';'.join(variants)}"] if variants else []
+
+
+def build(version: str, dest: Path, gpu_flags: list[str], jobs: int, variants: list[str] | None = None) -> str:
     """Build in ``dest/work`` (kept if the build is interrupted: the next call continues it), install into
     ``dest/bin``, remove the work folder. Returns the RPC worker's name."""
     work = dest / "work"
@@ -205,8 +272,10 @@ def build(version: str, dest: Path, gpu_flags: list[str], jobs: int) -> str:
         work.mkdir(parents=True)
         unpacked = unpack_llama_cpp(fetch_sdist(version, work), work)
         os.replace(unpacked, src)
+    patch_variants(src)
     worker = rpc_target(src)
-    built = configure_and_build(src, work / "build", CMAKE_FLAGS + cpu_flags() + gpu_flags,
+    # An interrupted build with another variant list continues with this one (CMake's cache is rewritten).
+    built = configure_and_build(src, work / "build", CMAKE_FLAGS + cpu_flags() + variant_flags(variants) + gpu_flags,
                                 ["llama", *PROGRAMS, worker], jobs)
     install_built(built, dest, worker)
     shutil.rmtree(work, ignore_errors=True)
@@ -263,24 +332,35 @@ def describe(dest: Path, done: dict) -> dict:
             "llama_server": str(bin_dir / program_file("llama-server")),
             "rpc_server": str(bin_dir / program_file(done["rpc_server"])),
             "llama_bench": str(bin_dir / program_file("llama-bench")),
-            "app_libraries": [str(p) for p in app_libraries(bin_dir)]}
+            "app_libraries": [str(p) for p in app_libraries(bin_dir)],
+            "cpu_variants": done.get("cpu_variants", "all")}
 
 
-def ensure(version: str, jobs: int, gpu: str = "auto") -> dict:
-    """Build once (or find the earlier build) and describe it."""
+def _serves(done: dict, variants: list[str] | None) -> bool:
+    """Whether a build with ``done``'s CPU variants has the ones asked for (None: all)."""
+    have = done.get("cpu_variants", "all")  # builds before the choice existed had them all
+    if have == "all":
+        return True
+    return variants is not None and set(variants) <= set(have)
+
+
+def ensure(version: str, jobs: int, gpu: str = "auto", cpu: str = "here") -> dict:
+    """Build once (or find the earlier build that has what is asked for) and describe it."""
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     with _exclusive(root / f".{version}.lock"):
         kind, flags = choose_gpu(gpu, root)
+        variants = cpu_variants(cpu)
         dest = root / f"{version}-{kind}"
         stamp = dest / "built.json"
         done = _read_stamp(stamp)
-        present = done is not None and all((dest / "bin" / program_file(p)).is_file()
-                                           for p in (*PROGRAMS, done["rpc_server"]))
+        present = done is not None and _serves(done, variants) and all(
+            (dest / "bin" / program_file(p)).is_file() for p in (*PROGRAMS, done["rpc_server"]))
         if not present:
-            worker = build(version, dest, flags, jobs)
+            worker = build(version, dest, flags, jobs, variants)
             done = {"format": STAMP_FORMAT, "version": version, "gpu": kind, "rpc_server": worker,
-                    "flags": CMAKE_FLAGS + cpu_flags() + flags}
+                    "cpu_variants": variants or "all",
+                    "flags": CMAKE_FLAGS + cpu_flags() + variant_flags(variants) + flags}
             stamp.write_text(json.dumps(done), encoding="utf-8")
     return describe(dest, done)
 
@@ -291,12 +371,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--gpu", choices=("auto", "vulkan", "metal", "cpu"), default="auto",
                         help="the GPU backend (auto: Metal on macOS, else Vulkan when it can be built)")
+    parser.add_argument("--cpu-variants", choices=("here", "all"), default="here",
+                        help="all CPU variants (a release), or the baseline and the best for this CPU (here)")
     args = parser.parse_args(argv)
     reason = missing_toolchain()
     if reason:
         print(json.dumps({"error": reason}))
         return NO_TOOLCHAIN
-    print(json.dumps(ensure(args.version or installed_version(), args.jobs, args.gpu)))
+    print(json.dumps(ensure(args.version or installed_version(), args.jobs, args.gpu, args.cpu_variants)))
     return 0
 
 

@@ -3,6 +3,7 @@
     python packaging/install_deps.py            exact versions with hashes (requirements/*.txt)
     python packaging/install_deps.py --latest   the newest versions pyproject.toml allows (the drift job)
     ... --skip-llama-cpp | --llama-cpp-only     the Python packages, or llama.cpp, alone (make's two phases)
+    ... --cpu-variants here                     llama.cpp with the baseline and this CPU's best variant only
 
 `make` runs it inside .venv; the packages workflow runs it with the runner's Python (Windows has no make).
 The build tools (pip, setuptools, wheel, scikit-build-core) come first from requirements/build.txt, so that
@@ -53,19 +54,21 @@ def binding_lib_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "lib"
 
 
-def install_llama_cpp(jobs: int) -> None:
+def install_llama_cpp(jobs: int, cpu_variants: str = "all") -> None:
     """Build llama.cpp for the installed binding's version (once per machine) and put its libraries where the
     binding loads them. Whatever was in llama_cpp/lib before (a wheel's own build) is replaced."""
     from importlib.metadata import version
 
-    built = build_llama.ensure(version("llama-cpp-python"), jobs)
+    built = build_llama.ensure(version("llama-cpp-python"), jobs, cpu=cpu_variants)
     lib = binding_lib_dir()
     shutil.rmtree(lib, ignore_errors=True)
     lib.mkdir(parents=True)
     for path in map(Path, built["app_libraries"]):
         shutil.copy2(path, lib / path.name)
     names = ", ".join(sorted(Path(p).name for p in built["app_libraries"]))
-    print(f"llama.cpp {built['version']} ({built['gpu']}) from {built['dir']}: {names}", flush=True)
+    variants = built["cpu_variants"] if built["cpu_variants"] == "all" else ", ".join(built["cpu_variants"])
+    print(f"llama.cpp {built['version']} ({built['gpu']}, CPU variants: {variants}) from {built['dir']}: {names}",
+          flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     only.add_argument("--skip-llama-cpp", action="store_true", help="the Python packages only")
     only.add_argument("--llama-cpp-only", action="store_true", help="build llama.cpp and install its libraries")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel compile jobs")
+    parser.add_argument("--cpu-variants", choices=("all", "here"), default="all",
+                        help="every CPU variant (a release), or the baseline and this CPU's best (make's default)")
     args = parser.parse_args(argv)
     if sys.version_info < MIN_PYTHON:
         found = ".".join(map(str, sys.version_info[:3]))
@@ -96,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             if reason:
                 print(f"llama.cpp cannot be built here: {reason}", file=sys.stderr)
                 return 1
-            install_llama_cpp(args.jobs)
+            install_llama_cpp(args.jobs, args.cpu_variants)
     except subprocess.CalledProcessError as exc:
         print(f"install failed: {' '.join(exc.cmd)} exited with {exc.returncode}", file=sys.stderr)
         return 1
