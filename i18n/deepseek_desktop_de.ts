@@ -834,6 +834,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Vulkan hat keine GPU gefunden, aber {gpu} ist vorhanden: Aktualisieren Sie den Grafiktreiber.</translation>
     </message>
     <message>
+        <source>The GPU pack is installed but found no GPU, while {gpu} is here: update the NVIDIA driver.</source>
+        <translation>Das GPU-Paket ist installiert, findet aber keine GPU, obwohl {gpu} vorhanden ist: Aktualisieren Sie den NVIDIA-Treiber.</translation>
+    </message>
+    <message>
         <source>The GPU could not take every layer ({reason}): {layers} of {total} run on it, the rest on the CPU.</source>
         <translation>Die GPU konnte nicht alle Schichten aufnehmen ({reason}): {layers} von {total} laufen auf ihr, der Rest auf der CPU.</translation>
     </message>
@@ -1230,6 +1234,29 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Suggested GPU layers: {n}.</source>
         <translation>Empfohlene GPU-Layer: {n}.</translation>
+    </message>
+</context>
+<context>
+    <name>GpuPackOffer</name>
+    <message>
+        <source>The GPU pack {name} ({backend}) is installed; the engine uses it from its next start.</source>
+        <translation>Das GPU-Paket {name} ({backend}) ist installiert; die Engine verwendet es ab ihrem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>The GPU pack could not be installed; the details are in the log.</source>
+        <translation>Das GPU-Paket konnte nicht installiert werden; die Einzelheiten stehen im Protokoll.</translation>
+    </message>
+    <message>
+        <source>Getting the GPU pack… {percent}</source>
+        <translation>GPU-Paket wird geladen… {percent}</translation>
+    </message>
+    <message>
+        <source>Get the GPU pack</source>
+        <translation>GPU-Paket holen</translation>
+    </message>
+    <message>
+        <source>Downloads llama.cpp&apos;s CUDA engine for the NVIDIA GPU into the data folder; it is used from the engine&apos;s next start.</source>
+        <translation>Lädt die CUDA-Engine von llama.cpp für die NVIDIA-GPU in den Datenordner; sie wird ab dem nächsten Start der Engine verwendet.</translation>
     </message>
 </context>
 <context>

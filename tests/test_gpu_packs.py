@@ -36,22 +36,6 @@ sys.path.insert(0, str(ROOT / "packaging"))
 REPO, TAG = "deepseek-desktop/deepseek-desktop", "v0.1.0"
 
 
-@pytest.fixture(scope="module")
-def rpc_pack(tmp_path_factory) -> tuple[Path, dict]:
-    """A pack zipped from a real backend library (libggml-rpc.so of this machine's llama.cpp build), and beside
-    it, where a CUDA pack has the CUDA runtime, another library of the build."""
-    import build_llama
-    import gpu_pack
-    import llama_cpp
-
-    built = build_llama.ensure(llama_cpp.__version__, 2)
-    rpc = [p for p in build_llama.backend_files(Path(built["dir"])) if "ggml-rpc" in p.name]
-    assert rpc, f"no RPC backend in {built['dir']}"
-    runtime = Path(built["dir"]) / build_llama.library_file("llama-common")
-    return gpu_pack.make_pack("rpc", "RPC", llama_cpp.__version__, [rpc[0]], [runtime],
-                              tmp_path_factory.mktemp("dist"), platform_tag=pack_platform())
-
-
 @pytest.fixture
 def release(rpc_pack, monkeypatch):
     archive, entry = rpc_pack

@@ -25,8 +25,7 @@ def run_gpu_pack(cmd: Command) -> int:
     import llama_cpp
 
     from ..engine_host.device_query import forget_devices
-    from ..models.downloads.gpu_packs import fetch_manifest, install_pack, installed_pack_dirs, pack_for, packs_url
-    from ..models.errors import DownloadError
+    from ..models.downloads.gpu_packs import fetch_manifest, installed_pack_dirs, pack_for, packs_url
     from ..models.hardware import pack_platform
 
     args, paths = cmd.args, cmd.paths.ensure()
@@ -41,9 +40,9 @@ def run_gpu_pack(cmd: Command) -> int:
         names = [f.name for f in installed]
         print_json({"removed": names}) if args.json else print(f"Removed: {', '.join(names) or 'nothing'}")
         return 0
-    url = packs_url(__version__)
-    pack = pack_for(fetch_manifest(url, paths.cache_dir), platform, version) if platform else None
     if args.action == "status":
+        url = packs_url(__version__)
+        pack = pack_for(fetch_manifest(url, paths.cache_dir), platform, version) if platform else None
         data = {"installed": [f.name for f in installed], "available": pack.to_dict() if pack else None,
                 "platform": platform, "url": url}
         if args.json:
@@ -53,16 +52,12 @@ def run_gpu_pack(cmd: Command) -> int:
         print(f"For this computer: {pack.name} ({pack.backend}, {size_text(pack.size)})" if pack
               else "For this computer: none")
         return 0
-    if pack is None:
-        raise DownloadError("gpu_pack.none", f"{url}: nothing for {platform or 'this system'} with {version}",
-                            platform=platform or "this system")
+    from ..engine_host.device_query import install_offered_pack
     from .models_install import run_with_progress
 
-    result = run_with_progress(lambda progress, cancel: install_pack(
-        pack, url, paths.gpu_packs_dir, paths.cache_dir, progress=progress, cancel=cancel), args.json)
+    result = run_with_progress(lambda progress, cancel: install_offered_pack(paths, progress, cancel), args.json)
     if isinstance(result, int):
         return result
-    forget_devices()
     if args.json:
         print_json({"type": "installed", **result.to_dict()})
     else:

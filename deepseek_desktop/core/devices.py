@@ -61,6 +61,7 @@ class EngineDevices:
     cpu_features: tuple[str, ...] = ()  # what that variant was built for: "AVX2", "AVX512", "NEON"...
     packs: tuple[str, ...] = ()  # GPU packs from the data folder that loaded ("cuda12")
     error: str = ""  # why the engine could not be asked; then nothing beyond the CPU is assumed
+    binding_version: str = ""  # the engine's llama-cpp-python: a GPU pack is built for one version
 
     @property
     def cpu_label(self) -> str:
@@ -92,7 +93,8 @@ class EngineDevices:
     def to_dict(self) -> dict[str, Any]:
         return {"backends": list(self.backends), "devices": [d.to_dict() for d in self.devices],
                 "cpu_variant": self.cpu_variant, "cpu_features": list(self.cpu_features),
-                "cpu_label": self.cpu_label, "packs": list(self.packs), "error": self.error}
+                "cpu_label": self.cpu_label, "packs": list(self.packs), "error": self.error,
+                "binding_version": self.binding_version}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EngineDevices:
@@ -104,7 +106,8 @@ class EngineDevices:
                        devices=tuple(Device.from_dict(d) for d in data.get("devices") or () if isinstance(d, dict)),
                        cpu_variant=str(data.get("cpu_variant") or ""),
                        cpu_features=tuple(str(f) for f in data.get("cpu_features") or ()),
-                       packs=tuple(str(p) for p in data.get("packs") or ()), error=str(data.get("error") or ""))
+                       packs=tuple(str(p) for p in data.get("packs") or ()), error=str(data.get("error") or ""),
+                       binding_version=str(data.get("binding_version") or ""))
         except (TypeError, ValueError) as exc:
             return cls(error=f"the engine's device report is malformed: {exc}")
 
@@ -116,7 +119,7 @@ class GpuHint:
     vendor: str  # "nvidia" | "amd"
     name: str
     total_bytes: int
-    remedy: str  # "pack": get the GPU pack; "driver": Vulkan saw no GPU, update the driver
+    remedy: str  # "pack": get the GPU pack; "driver": Vulkan saw no GPU; "pack_driver": the pack saw none either
     pack_bytes: int = 0  # the GPU pack's download size, when known
 
     def message(self) -> tuple[str, dict[str, Any]]:
@@ -125,6 +128,8 @@ class GpuHint:
             if self.pack_bytes:
                 return "gpu.pack_hint", {"gpu": self.name, "size": self.pack_bytes}
             return "gpu.pack_hint_unsized", {"gpu": self.name}
+        if self.remedy == "pack_driver":
+            return "gpu.pack_driver_hint", {"gpu": self.name}
         return "gpu.driver_hint", {"gpu": self.name}
 
     def to_dict(self) -> dict[str, Any]:

@@ -65,6 +65,8 @@ MESSAGES: dict[str, str] = {
         "Errors", "An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack."),
     "gpu.driver_hint": QT_TRANSLATE_NOOP(
         "Errors", "Vulkan found no GPU, but {gpu} is here: update the graphics driver."),
+    "gpu.pack_driver_hint": QT_TRANSLATE_NOOP(
+        "Errors", "The GPU pack is installed but found no GPU, while {gpu} is here: update the NVIDIA driver."),
     "gpu.fewer_layers": QT_TRANSLATE_NOOP(
         "Errors", "The GPU could not take every layer ({reason}): {layers} of {total} run on it, the rest on the "
         "CPU."),

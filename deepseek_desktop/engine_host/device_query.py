@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 from ..core.devices import EngineDevices
 
 if TYPE_CHECKING:
+    from ..core.paths import AppPaths
+    from ..models.downloads.gpu_packs import PackInfo
     from ..models.hardware import HardwareInfo
+    from ..models.progress import ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ class _Memo:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.report: EngineDevices | None = None
+        self.packs = ""  # the GPU packs folder the report was made with
         self.at = 0.0
 
 
@@ -38,22 +42,54 @@ _MEMO = _Memo()  # one answer per process: it is a fact about this computer, not
 
 
 def query_devices(max_age_s: float = MAX_AGE_S) -> EngineDevices:
-    """The engine's device report (kept for ``max_age_s``); an error report if the engine cannot answer."""
+    """The engine's device report (kept for ``max_age_s``, for one data folder: its GPU packs are part of the
+    answer); an error report if the engine cannot answer."""
+    from ..core.paths import AppPaths
+
+    packs = str(AppPaths.default().gpu_packs_dir)
     with _MEMO.lock:
-        if _MEMO.report is not None and time.monotonic() - _MEMO.at < max_age_s:
+        if _MEMO.report is not None and _MEMO.packs == packs and time.monotonic() - _MEMO.at < max_age_s:
             return _MEMO.report
         report = _ask()
-        _MEMO.report, _MEMO.at = report, time.monotonic()
+        _MEMO.report, _MEMO.packs, _MEMO.at = report, packs, time.monotonic()
         return report
 
 
 def probe_here(device: str = "auto", cache_dir: Path | None = None) -> HardwareInfo:
     """This computer as the engine sees it under the device setting; the GPU pack's size for a hint comes from
-    the manifest cached in ``cache_dir`` (fetched by an earlier ``gpu-pack`` command or the model manager)."""
+    the manifest cached in ``cache_dir`` (fetched by an earlier ``gpu-pack`` command or the model manager's offer)."""
     from ..models.downloads.gpu_packs import known_pack_size
     from ..models.hardware import probe_hardware
 
     return probe_hardware(query_devices(), device=device, pack_bytes=known_pack_size(cache_dir) if cache_dir else 0)
+
+
+def install_offered_pack(paths: AppPaths, progress: ProgressCallback | None = None,
+                         cancel: threading.Event | None = None) -> PackInfo:
+    """The GPU pack this version's release offers for this computer and the engine's llama-cpp-python:
+    downloaded (resumable, SHA-256 checked) and unpacked into the data folder; the engine loads it when it next
+    starts, and the next device query asks it again. Blocking: run it on a worker thread."""
+    from .. import __version__
+    from ..models.downloads.gpu_packs import install_pack, offered_pack
+    from ..models.hardware import pack_platform
+
+    pack, url = offered_pack(__version__, _binding_version(), pack_platform() or "", paths.cache_dir)
+    info = install_pack(pack, url, paths.gpu_packs_dir, paths.cache_dir, progress=progress, cancel=cancel)
+    forget_devices()
+    return info
+
+
+def _binding_version() -> str:
+    """The engine's llama-cpp-python, as the engine reports it (else as installed here)."""
+    found = query_devices().binding_version
+    if found:
+        return found
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llama-cpp-python")
+    except PackageNotFoundError:
+        return ""
 
 
 def forget_devices() -> None:

@@ -37,8 +37,10 @@ class _Feature(ctypes.Structure):
 class GgmlBackends:
     """The process's ggml registry: backends are loaded once (``load``), then devices are read from it."""
 
-    def __init__(self, lib_dir: Path, pack_dirs: list[Path] | None = None, list_software: bool = True) -> None:
+    def __init__(self, lib_dir: Path, pack_dirs: list[Path] | None = None, list_software: bool = True,
+                 binding_version: str = "") -> None:
         self.lib_dir = lib_dir
+        self.binding_version = binding_version
         self.pack_dirs = list(pack_dirs or [])
         self.list_software = list_software  # make a software Vulkan device visible (the app chooses devices itself)
         self._ggml: list[ctypes.CDLL] = []
@@ -152,7 +154,7 @@ class GgmlBackends:
                                   total.value, free.value, software=description in self._software))
         variant, features = self._cpu_variant()
         return EngineDevices(tuple(backends), tuple(devices), variant, features, tuple(self._packs),
-                             "; ".join(self.problems))
+                             "; ".join(self.problems), self.binding_version)
 
     def handles(self, names: list[str]) -> list[int]:
         """ggml device handles for device names (for llama_model_params.devices)."""
@@ -259,7 +261,7 @@ def process_backends(list_software: bool = True) -> GgmlBackends:
 
         lib_dir = Path(getattr(lowlevel, "_base_path", Path(llama_cpp.__file__).parent / "lib"))
         packs = installed_pack_dirs(AppPaths.default().gpu_packs_dir, llama_cpp.__version__)
-        _PROCESS = GgmlBackends(lib_dir, packs, list_software)
+        _PROCESS = GgmlBackends(lib_dir, packs, list_software, llama_cpp.__version__)
     return _PROCESS
 
 

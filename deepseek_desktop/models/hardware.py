@@ -139,14 +139,17 @@ def vendor_of(description: str) -> str:
 
 
 def gpu_hints(run: Runner, engine: EngineDevices, pack_bytes: int = 0) -> list[GpuHint]:
-    """GPUs the vendors' tools see that no loaded backend drives: NVIDIA gets the GPU pack (CUDA), any
-    other a driver update (Vulkan found no GPU)."""
+    """GPUs the vendors' tools see that no loaded backend drives: NVIDIA gets the GPU pack (CUDA), or, when a
+    pack is installed and still drives no GPU, a driver update; any other a driver update (Vulkan found no GPU)."""
     driven = {vendor_of(d.description) for d in engine.devices if not d.software}
     hints = []
     for gpu in nvidia_gpus(run) + amd_gpus(run):
         if gpu.vendor in driven:
             continue
-        remedy = "pack" if gpu.vendor == "nvidia" and pack_platform() else "driver"
+        if gpu.vendor == "nvidia" and engine.packs:
+            remedy = "pack_driver"
+        else:
+            remedy = "pack" if gpu.vendor == "nvidia" and pack_platform() else "driver"
         hints.append(GpuHint(gpu.vendor, gpu.name, gpu.total_bytes, remedy, pack_bytes if remedy == "pack" else 0))
     return hints
 

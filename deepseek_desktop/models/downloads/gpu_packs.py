@@ -181,6 +181,18 @@ def fetch_manifest(base_url: str, cache_dir: Path, timeout: float = 15.0) -> lis
     return packs
 
 
+def offered_pack(app_version: str, binding_version: str, platform: str, cache_dir: Path
+                 ) -> tuple[ReleasePack, str]:
+    """The pack this version's release offers for this computer, and the release's address; a
+    ``DownloadError`` ("gpu_pack.none") when it offers none. Blocking (one small download)."""
+    url = packs_url(app_version)
+    pack = pack_for(fetch_manifest(url, cache_dir), platform, binding_version) if platform else None
+    if pack is None:
+        raise DownloadError("gpu_pack.none", f"{url}: nothing for {platform or 'this system'} with {binding_version}",
+                            platform=platform or "this system")
+    return pack, url
+
+
 def install_pack(pack: ReleasePack, base_url: str, packs_dir: Path, downloads_dir: Path, *,
                  progress: ProgressCallback | None = None, cancel: threading.Event | None = None) -> PackInfo:
     """Download the pack (resumable, SHA-256 checked, through the models' download code), unpack it into

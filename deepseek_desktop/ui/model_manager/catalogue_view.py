@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QSplitter,
@@ -85,6 +86,8 @@ class CatalogueView(QWidget):
         self.hardware = QLabel(self)
         self.hardware.setObjectName("mutedLabel")
         self.hardware.setWordWrap(True)
+        self.pack_button = QPushButton(self)  # the GPU pack, when a GPU here needs it (see gpu_pack_offer)
+        self.pack_button.setVisible(False)
         self.model_list = QListWidget(self)
         self.model_list.setObjectName("modelList")
         self.model_list.setMinimumWidth(240)
@@ -123,7 +126,10 @@ class CatalogueView(QWidget):
         layout.setContentsMargins(0, 12, 0, 0)
         layout.setSpacing(8)
         layout.addLayout(filters)
-        layout.addWidget(self.hardware)
+        hardware_row = QHBoxLayout()
+        hardware_row.addWidget(self.hardware, 1)
+        hardware_row.addWidget(self.pack_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(hardware_row)
         layout.addWidget(splitter, 1)
         self.state: CatalogueState | None = None
         self._error = ""
