@@ -20,6 +20,9 @@ from conftest import THREADS
 
 CLI = [sys.executable, "-m", "deepseek_desktop"]
 ONE_TOKEN_TEXT = 32
+# A hang guard, not a speed bound: lavapipe compiles its shader pipelines on a model's first load (minutes on
+# two cores other work keeps busy; later loads take them from ~/.cache/mesa_shader_cache).
+LAVAPIPE_LOAD = pytest.mark.timeout(1200)
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -151,6 +154,7 @@ def test_fit_gives_a_gpu_verdict_for_the_chosen_device(lavapipe):
     assert "runs fully on the GPU" in text and "emulated on the CPU" in text
 
 
+@LAVAPIPE_LOAD
 def test_the_model_loads_with_every_layer_on_the_device_and_answers_as_the_cpu_does(gemma_path, lavapipe):
     """Greedy text on lavapipe against the CPU backend, the first 32 tokens."""
     gpu, gpu_text, _ = chat(gemma_path, "--device", lavapipe["name"], "--threads", str(THREADS),
@@ -164,6 +168,7 @@ def test_the_model_loads_with_every_layer_on_the_device_and_answers_as_the_cpu_d
     assert gpu_text == cpu_text
 
 
+@LAVAPIPE_LOAD
 def test_a_gpu_load_that_fails_retries_with_fewer_layers_then_the_cpu(gemma_path, lavapipe, monkeypatch):
     """The ladder on the real engine and the real device. Mesa's lavapipe does not enforce the memory size it
     reports, so a GPU that runs out of memory cannot be produced here: the GPU attempts are refused the way
@@ -210,6 +215,7 @@ def test_a_gpu_load_that_fails_retries_with_fewer_layers_then_the_cpu(gemma_path
     assert info["placement"]["devices"] == [] and info["devices"] == []
 
 
+@LAVAPIPE_LOAD
 def test_choosing_the_cpu_again_works(gemma_path, lavapipe, app_home):
     assert cli("chat", "--model", str(gemma_path), "--device", lavapipe["name"], "--prompt", "x", "--max-tokens",
                "1").returncode == 0
