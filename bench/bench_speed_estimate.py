@@ -30,6 +30,9 @@ def measure(model_path: Path, threads: int, tokens: int) -> float:
     """Tokens per second of generation alone (from the first generated token to the last)."""
     import llama_cpp
 
+    from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+
+    load_ggml_backends()
     llm = llama_cpp.Llama(model_path=str(model_path), n_ctx=512, n_threads=threads, n_threads_batch=threads,
                           n_gpu_layers=0, verbose=False)
     prompt = llm.tokenize(PROMPT.encode("utf-8"))
@@ -52,6 +55,9 @@ def measure_forward(model_path: Path, threads: int, tokens: int) -> float:
     models: each token reads the weights once, the output layer included)."""
     import llama_cpp
 
+    from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+
+    load_ggml_backends()
     llm = llama_cpp.Llama(model_path=str(model_path), n_ctx=512, n_threads=threads, n_threads_batch=threads,
                           n_gpu_layers=0, verbose=False)
     prompt = llm.tokenize(PROMPT.encode("utf-8"))
@@ -66,12 +72,12 @@ def measure_forward(model_path: Path, threads: int, tokens: int) -> float:
 
 
 def estimate(model_path: Path) -> tuple[float, dict]:
+    from deepseek_desktop.engine_host.device_query import probe_here
     from deepseek_desktop.models.catalogue.speed import weights_tokens_per_s
     from deepseek_desktop.models.fit import assess_fit, estimate_gguf
     from deepseek_desktop.models.gguf.header import read_gguf_header
-    from deepseek_desktop.models.hardware import probe_hardware
 
-    hw = probe_hardware()
+    hw = probe_here("cpu")
     header = read_gguf_header(model_path)
     est = estimate_gguf(header, 512)
     fit = assess_fit(est, hw)

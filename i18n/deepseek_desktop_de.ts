@@ -129,8 +129,8 @@
         <translation>GPU: {names}, {free} von {total} frei</translation>
     </message>
     <message>
-        <source>no GPU</source>
-        <translation>keine GPU</translation>
+        <source>no GPU the engine can use</source>
+        <translation>keine GPU, die die Engine nutzen kann</translation>
     </message>
     <message>
         <source>{n} cores</source>
@@ -253,6 +253,33 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Copied</source>
         <translation>Kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceText</name>
+    <message>
+        <source>{name} (emulated on the processor)</source>
+        <translation>{name} (auf dem Prozessor nachgebildet)</translation>
+    </message>
+    <message>
+        <source>1 thread</source>
+        <translation>1 Thread</translation>
+    </message>
+    <message>
+        <source>{n} threads</source>
+        <translation>{n} Threads</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <source>{n}/{total} layers</source>
+        <translation>{n}/{total} Schichten</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
     </message>
 </context>
 <context>
@@ -794,6 +821,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Die Engine ist mit einer anderen Antwort beschäftigt.</translation>
     </message>
     <message>
+        <source>llama.cpp could not load its backends: {reason}</source>
+        <translation>llama.cpp konnte seine Backends nicht laden: {reason}</translation>
+    </message>
+    <message>
         <source>The model failed while answering.</source>
         <translation>Beim Antworten ist im Modell ein Fehler aufgetreten.</translation>
     </message>
@@ -838,6 +869,34 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Ungültige Eingabe: {what}</translation>
     </message>
     <message>
+        <source>An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack ({size}).</source>
+        <translation>Eine NVIDIA-GPU ist vorhanden ({gpu}), aber keine Engine dafür ist installiert: Laden Sie das GPU-Paket herunter ({size}).</translation>
+    </message>
+    <message>
+        <source>An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack.</source>
+        <translation>Eine NVIDIA-GPU ist vorhanden ({gpu}), aber keine Engine dafür ist installiert: Laden Sie das GPU-Paket herunter.</translation>
+    </message>
+    <message>
+        <source>Vulkan found no GPU, but {gpu} is here: update the graphics driver.</source>
+        <translation>Vulkan hat keine GPU gefunden, aber {gpu} ist vorhanden: Aktualisieren Sie den Grafiktreiber.</translation>
+    </message>
+    <message>
+        <source>The GPU pack is installed but found no GPU, while {gpu} is here: update the NVIDIA driver.</source>
+        <translation>Das GPU-Paket ist installiert, findet aber keine GPU, obwohl {gpu} vorhanden ist: Aktualisieren Sie den NVIDIA-Treiber.</translation>
+    </message>
+    <message>
+        <source>The GPU could not take every layer ({reason}): {layers} of {total} run on it, the rest on the CPU.</source>
+        <translation>Die GPU konnte nicht alle Schichten aufnehmen ({reason}): {layers} von {total} laufen auf ihr, der Rest auf der CPU.</translation>
+    </message>
+    <message>
+        <source>The GPU could not take the model ({reason}): it runs on the CPU.</source>
+        <translation>Die GPU konnte das Modell nicht aufnehmen ({reason}): Es läuft auf der CPU.</translation>
+    </message>
+    <message>
+        <source>The device {device} chosen in the settings is not there: the automatic choice is used.</source>
+        <translation>Das in den Einstellungen gewählte Gerät {device} ist nicht vorhanden: Die automatische Wahl wird verwendet.</translation>
+    </message>
+    <message>
         <source>Already installed as {name}.</source>
         <translation>Bereits installiert als {name}.</translation>
     </message>
@@ -860,6 +919,14 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Nothing was downloaded: there is a symbolic link at {path}, where the model would be placed.</source>
         <translation>Es wurde nichts heruntergeladen: Unter {path}, wo das Modell abgelegt würde, liegt eine symbolische Verknüpfung.</translation>
+    </message>
+    <message>
+        <source>There is no GPU pack for this computer ({platform}) and this version of the app.</source>
+        <translation>Für diesen Computer ({platform}) und diese Version der App gibt es kein GPU-Paket.</translation>
+    </message>
+    <message>
+        <source>The GPU pack {file} is damaged or not for this app; nothing was installed.</source>
+        <translation>Das GPU-Paket {file} ist beschädigt oder nicht für diese App; es wurde nichts installiert.</translation>
     </message>
     <message>
         <source>The conversation database was damaged. It was moved to {path} and a new one was started.</source>
@@ -1252,12 +1319,35 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Dieser Rechner: {ram} Arbeitsspeicher frei.</translation>
     </message>
     <message>
-        <source>GPU memory usable: {gpu}.</source>
-        <translation>Nutzbarer GPU-Speicher: {gpu}.</translation>
+        <source>GPU memory usable on {gpu}: {size}.</source>
+        <translation>Nutzbarer GPU-Speicher auf {gpu}: {size}.</translation>
     </message>
     <message>
         <source>Suggested GPU layers: {n}.</source>
         <translation>Empfohlene GPU-Layer: {n}.</translation>
+    </message>
+</context>
+<context>
+    <name>GpuPackOffer</name>
+    <message>
+        <source>The GPU pack {name} ({backend}) is installed; the engine uses it from its next start.</source>
+        <translation>Das GPU-Paket {name} ({backend}) ist installiert; die Engine verwendet es ab ihrem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>The GPU pack could not be installed; the details are in the log.</source>
+        <translation>Das GPU-Paket konnte nicht installiert werden; die Einzelheiten stehen im Protokoll.</translation>
+    </message>
+    <message>
+        <source>Getting the GPU pack… {percent}</source>
+        <translation>GPU-Paket wird geladen… {percent}</translation>
+    </message>
+    <message>
+        <source>Get the GPU pack</source>
+        <translation>GPU-Paket holen</translation>
+    </message>
+    <message>
+        <source>Downloads llama.cpp&apos;s CUDA engine for the NVIDIA GPU into the data folder; it is used from the engine&apos;s next start.</source>
+        <translation>Lädt die CUDA-Engine von llama.cpp für die NVIDIA-GPU in den Datenordner; sie wird ab dem nächsten Start der Engine verwendet.</translation>
     </message>
 </context>
 <context>
@@ -2394,6 +2484,14 @@ Ollama: {ollama}</translation>
         <translation>Automatisch</translation>
     </message>
     <message>
+        <source>Processor (CPU)</source>
+        <translation>Prozessor (CPU)</translation>
+    </message>
+    <message>
+        <source>{device} (not found)</source>
+        <translation>{device} (nicht gefunden)</translation>
+    </message>
+    <message>
         <source>MLX (Apple Silicon)</source>
         <translation>MLX (Apple Silicon)</translation>
     </message>
@@ -2478,16 +2576,20 @@ Ollama: {ollama}</translation>
         <translation>Anweisungen, die das Modell vor der ersten Frage erhält.</translation>
     </message>
     <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Where models run. Automatic: the graphics card the engine can use, else the processor (never a graphics card emulated on the processor).</source>
+        <translation>Wo Modelle laufen. Automatisch: die Grafikkarte, die die Engine nutzen kann, sonst der Prozessor (nie eine auf dem Prozessor nachgebildete Grafikkarte).</translation>
+    </message>
+    <message>
         <source>GPU layers</source>
         <translation>GPU-Layer</translation>
     </message>
     <message>
-        <source>How many layers run on the graphics card. 0 runs everything on the processor.</source>
-        <translation>Wie viele Schichten auf der Grafikkarte laufen. 0 rechnet alles auf dem Prozessor.</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>Alle</translation>
+        <source>How many layers run on the graphics card. Automatic: as many as fit in its free memory. 0 runs everything on the processor.</source>
+        <translation>Wie viele Schichten auf der Grafikkarte laufen. Automatisch: so viele, wie in ihren freien Speicher passen. 0 lässt alles auf dem Prozessor laufen.</translation>
     </message>
     <message>
         <source>Experts in system RAM</source>
@@ -2500,6 +2602,10 @@ Ollama: {ollama}</translation>
     <message>
         <source>Threads</source>
         <translation>Threads</translation>
+    </message>
+    <message>
+        <source>Automatic: the fastest count, measured on the model after each load.</source>
+        <translation>Automatisch: die schnellste Anzahl, gemessen am Modell nach jedem Laden.</translation>
     </message>
     <message>
         <source>Batch size</source>

@@ -1,8 +1,9 @@
 """A small Hugging Face Hub on 127.0.0.1 for download tests: the routes huggingface_hub calls, real bytes.
 
-Routes (as the Hub answers them):
+Routes (as the Hub answers them, and GitHub its release files):
   GET  /api/models/{owner}/{name}[/revision/{rev}]   model_info; with ?blobs=true sizes, blob ids, LFS sha256
   HEAD/GET /{owner}/{name}/resolve/{rev}/{path}      the file, with Range support (206 + Content-Range)
+  HEAD/GET /{owner}/{name}/releases/download/{tag}/{file}   a release's file (GPU packs), the same way
 
 Misbehaviour on demand, to test the client's answers: ``throttle`` (bytes per second), ``drop_after``
 (close the connection after that many body bytes, for the next ``drop_times`` GETs), ``corrupt``
@@ -72,6 +73,7 @@ class Behaviour:
 class HubServer:
     def __init__(self) -> None:
         self.repos: dict[str, dict[str, HubFile]] = {}
+        self.releases: dict[str, dict[str, HubFile]] = {}  # "owner/name@tag" -> files
         self.behaviour = Behaviour()
         self.requests: list[tuple[str, str, str | None]] = []
         self._hashes: dict[tuple[str, str], tuple[str, str]] = {}
@@ -92,6 +94,14 @@ class HubServer:
         for f in self.repos[repo].values():
             self._hashes[(repo, f.name)] = _hashes(f)
 
+    def add_release(self, repo: str, tag: str, files: dict[str, Path | bytes], corrupt: tuple[str, ...] = ()) -> str:
+        """Files of a release; returns the URL they are under (what the app's GPU packs URL points to)."""
+        key = f"{repo}@{tag}"
+        self.releases[key] = {name: HubFile(name, src, name in corrupt) for name, src in files.items()}
+        for f in self.releases[key].values():
+            self._hashes[(key, f.name)] = _hashes(f)
+        return f"{self.url}/{repo}/releases/download/{tag}"
+
     def start(self) -> HubServer:
         self._thread.start()
         return self
@@ -106,7 +116,8 @@ class HubServer:
         return self._hashes[(repo, name)]
 
     def ranges(self) -> list[str | None]:
-        return [r for method, path, r in self.requests if method == "GET" and "/resolve/" in path]
+        return [r for method, path, r in self.requests
+                if method == "GET" and ("/resolve/" in path or "/releases/download/" in path)]
 
     def listing(self, repo: str, blobs: bool) -> dict:
         siblings = []
@@ -150,6 +161,7 @@ def _compute_hashes(f: HubFile) -> tuple[str, str]:
 
 _API = re.compile(r"^/api/models/([^/]+/[^/]+)(?:/revision/([^/]+))?/?$")
 _RESOLVE = re.compile(r"^/([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+_RELEASE = re.compile(r"^/([^/]+/[^/]+)/releases/download/([^/]+)/([^/]+)$")
 
 
 def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
@@ -189,6 +201,12 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 if f is None:
                     return self._error(404, "EntryNotFound", "Entry not found")
                 return self._file(repo, f, body)
+            if m := _RELEASE.match(path):
+                key = f"{m.group(1)}@{m.group(2)}"
+                f = hub.releases.get(key, {}).get(m.group(3))
+                if f is None:
+                    return self._error(404, "", "Not Found")
+                return self._file(key, f, body)
             return self._error(404, "", "Not found")
 
         def _file(self, repo: str, f: HubFile, body: bool) -> None:

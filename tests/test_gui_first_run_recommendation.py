@@ -27,12 +27,13 @@ def test_the_banner_uses_the_hub_sizes_the_model_manager_uses(make_gui):
 
 
 def test_the_banner_names_the_model_managers_pick(make_gui):
+    from deepseek_desktop.engine_host.device_query import probe_here
     from deepseek_desktop.models.catalogue.state import assess_with_settings
 
     gui = make_gui(words_per_second=0, settings_values={"llamacpp.kv_cache_type": "q4_0",
                                                         "generation.context_length": 32768})
     gui.wait(lambda: gui.window.banner.isVisible())
-    best = assess_with_settings(gui.paths, gui.settings).recommendation.best
+    best = assess_with_settings(gui.paths, gui.settings, probe_here()).recommendation.best
     assert best is not None and f"{best.model.name} ({best.quant}," in gui.window.banner.label.text()
     # how useful it is here, and the wait for a typical answer
     from deepseek_desktop.ui.fit_text import level_text, wait_text

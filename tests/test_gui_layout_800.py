@@ -204,4 +204,4 @@ def test_status_bar_names_the_model_being_loaded(make_gui, gemma_path):
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current == choice, 60)
     loading = [text for state, text in seen if state == EngineState.LOADING]
     assert loading and all(text == f"Loading {choice.label}…" for text in loading), seen
-    assert status.label.text() == f"Ready: {choice.label}"
+    assert status.label.text().startswith(f"Ready: {choice.label} · CPU · ")  # and where it runs

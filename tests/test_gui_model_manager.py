@@ -581,3 +581,63 @@ def test_a_download_that_fails_while_the_manager_is_closed_is_told_in_the_main_w
     notices = gui.window.notices
     gui.wait(lambda: notices.isVisible() and "The download of" in notices.label.text())
     assert "refused access to test-org/gemma-GGUF" in notices.label.text()
+def test_a_gpu_no_engine_can_use_gives_the_pack_hint_no_gpu_verdict_and_the_pack_on_request(
+        make_gui, hub, catalogue_file, tmp_path, monkeypatch, rpc_pack):
+    """A stand-in nvidia-smi (an RTX 4090) and no CUDA pack: the manager's verdicts are the CPU's, the hint says
+    what is missing, and "Get the GPU pack" installs the release's pack (here one with the RPC backend, a real
+    ggml backend the app's llama.cpp leaves out) into the data folder, for the engine's next start."""
+    import json
+
+    import llama_cpp
+
+    from deepseek_desktop.models.downloads.gpu_packs import PACKS_URL_ENV, installed_pack_dirs
+
+    tool = tmp_path / "bin" / "nvidia-smi"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 24000'\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
+    archive, entry = rpc_pack
+    manifest = json.dumps({"format": 1, "packs": [entry]}).encode()
+    monkeypatch.setenv(PACKS_URL_ENV, hub.add_release("deepseek-desktop/deepseek-desktop", "v0.1.0",
+                                                      {archive.name: archive, "gpu-packs.json": manifest}))
+    gui = make_gui()
+    mm = open_manager(gui, catalogue_file, hub)
+    state = mm.catalogue_state
+    assert state.hw.gpus == () and {c.fit.verdict for c in state.candidates} <= {"cpu", "no_fit"}
+    shown = mm.catalogue.hardware.text()
+    assert "get the GPU pack" in shown and "NVIDIA GeForce RTX 4090" in shown
+    assert "no GPU the engine can use" in shown
+    button = mm.catalogue.pack_button
+    assert button.text() == "Get the GPU pack"
+    click(gui, button)
+    gui.wait(lambda: not mm.gpu_pack.busy and "installed" in mm.notice.label.text(), 300)
+    assert mm.notice.label.text() == ("The GPU pack rpc (RPC) is installed; the engine uses it from its next "
+                                      "start.")
+    assert installed_pack_dirs(gui.paths.gpu_packs_dir, llama_cpp.__version__) == [gui.paths.gpu_packs_dir / "rpc"]
+    assert not list(gui.paths.cache_dir.rglob("*.zip")) and not button.isVisible()
+    # Asked again, the engine loads the pack; it drives no NVIDIA GPU (it is not CUDA): a driver hint, no offer.
+    gui.wait(lambda: any(h.remedy == "pack_driver" for h in mm.catalogue_state.hw.hints), 300)
+    assert "The GPU pack is installed but found no GPU" in mm.catalogue.hardware.text()
+    assert not button.isVisible() and mm.catalogue_state.hw.gpus == ()
+
+
+def test_a_gpu_pack_the_release_does_not_offer_is_one_line(make_gui, hub, catalogue_file, tmp_path, monkeypatch):
+    from deepseek_desktop.models.downloads.gpu_packs import PACKS_URL_ENV
+
+    tool = tmp_path / "bin" / "nvidia-smi"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 24000'\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
+    empty = b'{"format": 1, "packs": []}'
+    monkeypatch.setenv(PACKS_URL_ENV, hub.add_release("deepseek-desktop/deepseek-desktop", "v0.1.0",
+                                                      {"gpu-packs.json": empty}))
+    gui = make_gui()
+    mm = open_manager(gui, catalogue_file, hub)
+    click(gui, mm.catalogue.pack_button)
+    gui.wait(lambda: not mm.gpu_pack.busy and mm.notice.isVisible(), 300)
+    assert mm.notice.label.text() == ("There is no GPU pack for this computer (linux-x86_64) and this version of "
+                                      "the app.")
+    assert mm.catalogue.pack_button.isVisible() and mm.catalogue.pack_button.isEnabled()
+    assert mm.isVisible() and not list(gui.paths.gpu_packs_dir.glob("*"))

@@ -134,6 +134,10 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
     # the simulator's badge went with it; the model's own comes once its fit is worked out
     gui.wait(lambda: gui.window.picker.badge.isVisible() and gui.window.picker.badge.text() != "No model", 30)
     assert gui.window.picker.badge.toolTip().startswith("Needs about")
+    # where it runs: the CPU (no hardware GPU here), the variant's instruction set, the threads the setting gives
+    label = gemma_choice(gui).label
+    assert gui.window.status.label.text().startswith(f"Ready: {label} · CPU · "), gui.window.status.label.text()
+    assert gui.window.status.label.text().endswith(f" · {THREADS} thread" + ("s" if THREADS != 1 else ""))
     send_and_wait(gui, "Say hello.", timeout=60)
     widgets = gui.window.chat_view.widgets
     assert [w.item.role for w in widgets] == ["user", "assistant", "user", "assistant"]

@@ -36,6 +36,7 @@ CHAT_FLAGS = (
     ("--repeat-penalty", "generation.repeat_penalty"),
     ("--ctx", "generation.context_length"),
     ("--threads", "llamacpp.threads"),
+    ("--device", "llamacpp.device"),
     ("--gpu-layers", "llamacpp.gpu_layers"),
     ("--experts-in-ram", "llamacpp.experts_in_ram"),
     ("--batch-size", "llamacpp.batch_size"),
@@ -169,7 +170,8 @@ async def _chat(args: argparse.Namespace, engine: Engine, load: LoadParams, gen:
         loop.add_signal_handler(signal.SIGINT, session.interrupt)
     try:
         await client.start()
-        await client.load(engine, load)
+        loaded = await client.load(engine, load)
+        session.loaded(loaded)
         history: list[ChatMessage] = []
         if system:
             history.append(ChatMessage("system", system))
@@ -278,6 +280,22 @@ class _Session:
             self._dim = False
             self.out.raw("\x1b[0m")
         self.out.end_line()
+
+    def loaded(self, info: dict) -> None:
+        """Where the model runs: a "loaded" line with --json; a GPU that could not take it, on stderr always."""
+        from ..core.devices import Placement
+        from ..core.errors import error_text
+
+        if "placement" not in info:
+            return
+        where = Placement.from_dict(info["placement"])
+        if self.as_json:
+            print_json({"type": "loaded", "placement": where.to_dict(), "summary": where.summary(),
+                        "devices": info.get("devices", []), "threads": info.get("threads", {}),
+                        "cpu_variant": info.get("cpu_variant", "")})
+        if where.fallback:
+            params = {"reason": where.fallback_detail, "layers": where.gpu_layers, "total": where.layers}
+            print(terminal_text(error_text(where.fallback, params)), file=sys.stderr, flush=True)
 
     async def turn(self, history: list[ChatMessage], question: str, gen: GenerationParams) -> None:
         history.append(ChatMessage("user", question))

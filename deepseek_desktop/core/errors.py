@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
         "The {engine} engine needs {package} {needed}, but {installed} is installed.",
     ),
     "engine.busy": QT_TRANSLATE_NOOP("Errors", "The engine is busy with another reply."),
+    "engine.no_backend": QT_TRANSLATE_NOOP("Errors", "llama.cpp could not load its backends: {reason}"),
     "engine.generation_failed": QT_TRANSLATE_NOOP("Errors", "The model failed while answering."),
     "remote.connection": QT_TRANSLATE_NOOP("Errors", "Cannot reach the server at {url}."),
     "remote.auth": QT_TRANSLATE_NOOP("Errors", "The server refused the API key."),
@@ -68,6 +69,21 @@ MESSAGES: dict[str, str] = {
     ),
     "remote.which_model": QT_TRANSLATE_NOOP("Errors", "Which model? The server offers {count}: {models}."),
     "input.invalid": QT_TRANSLATE_NOOP("Errors", "Invalid input: {what}"),
+    # -- devices: where llama.cpp runs (core/devices.py) --
+    "gpu.pack_hint": QT_TRANSLATE_NOOP(
+        "Errors", "An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack ({size})."),
+    "gpu.pack_hint_unsized": QT_TRANSLATE_NOOP(
+        "Errors", "An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack."),
+    "gpu.driver_hint": QT_TRANSLATE_NOOP(
+        "Errors", "Vulkan found no GPU, but {gpu} is here: update the graphics driver."),
+    "gpu.pack_driver_hint": QT_TRANSLATE_NOOP(
+        "Errors", "The GPU pack is installed but found no GPU, while {gpu} is here: update the NVIDIA driver."),
+    "gpu.fewer_layers": QT_TRANSLATE_NOOP(
+        "Errors", "The GPU could not take every layer ({reason}): {layers} of {total} run on it, the rest on the "
+        "CPU."),
+    "gpu.cpu_instead": QT_TRANSLATE_NOOP("Errors", "The GPU could not take the model ({reason}): it runs on the CPU."),
+    "gpu.device_missing": QT_TRANSLATE_NOOP(
+        "Errors", "The device {device} chosen in the settings is not there: the automatic choice is used."),
     # -- model manager (models/): catalogue, fit, storage, RAM disk, downloads, local models --
     "model.missing_part": QT_TRANSLATE_NOOP("Errors", "A part of the split model is missing: {path}"),
     "model.not_registered": QT_TRANSLATE_NOOP("Errors", "No installed model is called {name}."),
@@ -135,6 +151,10 @@ MESSAGES: dict[str, str] = {
         "Errors",
         "Nothing was downloaded: there is a symbolic link at {path}, where the model would be placed.",
     ),
+    "gpu_pack.none": QT_TRANSLATE_NOOP(
+        "Errors", "There is no GPU pack for this computer ({platform}) and this version of the app."),
+    "gpu_pack.damaged": QT_TRANSLATE_NOOP("Errors", "The GPU pack {file} is damaged or not for this app; nothing "
+                                                    "was installed."),
     "operation.interrupted": QT_TRANSLATE_NOOP("Errors", "Interrupted."),
     "ramdisk.unavailable": QT_TRANSLATE_NOOP("Errors", "A RAM disk is not available on {platform}."),
     "ramdisk.no_memory": QT_TRANSLATE_NOOP(

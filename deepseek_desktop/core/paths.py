@@ -37,6 +37,11 @@ class AppPaths:
         return self.data_dir / "installed_models.json"
 
     @property
+    def gpu_packs_dir(self) -> Path:
+        """GPU packs (llama.cpp backends not in the installer, such as CUDA), one folder each."""
+        return self.data_dir / "gpu-packs"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "deepseek-desktop.log"
 

@@ -30,7 +30,10 @@ def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = N
     from ..models.hardware import probe_hardware
 
     w = {k: v[lang] for k, v in words.items()}
-    hw = hw or probe_hardware()
+    if hw is None:
+        from .ggml_backends import engine_devices  # the simulator's advice is about the llama.cpp beside it
+
+        hw = probe_hardware(engine_devices())
     rec = recommend(catalogue or load_catalogue(), hw)
     gpu = (w["gpu"].format(gpu=", ".join(g.name for g in hw.gpus), vram=_number(hw.gpu_total_bytes / GB, lang))
            if hw.gpus else w["no_gpu"])

@@ -11,8 +11,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
+from ..core.devices import Placement
 from ..core.model_choice import ModelChoice
 from .chat.composer import Composer, ComposerState
+from .device_text import fallback_text, placement_text
 from .engine.controller import EngineController, EngineState
 from .engine.status_widget import EngineStatusWidget
 from .error_text import describe
@@ -33,6 +35,7 @@ class EnginePresenter(QObject):
         self._label_for, self._retry = label_for, retry
         self._noticed: tuple[EngineState, int] | None = None  # the state and error last put in the notice bar
         engine.stateChanged.connect(lambda _state: self.update())
+        engine.modelLoaded.connect(self._loaded)
 
     def model_label(self) -> str:
         """The model being loaded while a load runs (not the one it replaces), else the loaded one."""
@@ -40,15 +43,29 @@ class EnginePresenter(QObject):
         choice = (self.engine.attempt if loading else None) or self.engine.current or self.engine.attempt
         return self._label_for(choice) if choice is not None else ""
 
+    def placement(self) -> Placement | None:
+        info = self.engine.model_info
+        return Placement.from_dict(info["placement"]) if "placement" in info else None
+
     def update(self) -> None:
         state = self.engine.state
         if state != self.status.state or self.model_label() != self.status.model_label:
             self.status.set_state(state, self.model_label())
+        where = self.placement()
+        self.status.set_where(placement_text(where) if where is not None else "")
         self.composer.set_mode(*self.composer_state())
         self._update_notice(state)
 
+    def _loaded(self, _choice: ModelChoice, _info: dict) -> None:
+        """A GPU that could not take the model: one line, and the model runs where it could."""
+        where = self.placement()
+        if where is not None and where.fallback:
+            self.notices.show_message(fallback_text(where), "info", timeout_ms=15000)
+
     def retranslate(self) -> None:
         self.status.model_label = self.model_label()  # the model's label is translated too ("Simulator (…)")
+        where = self.placement()
+        self.status.where = placement_text(where) if where is not None else ""
         self.status.retranslate()
         self.composer.set_mode(*self.composer_state())
 

@@ -11,8 +11,7 @@ API keys are deliberately not settings: they live in the OS keyring (see ``secre
 from __future__ import annotations
 
 import math
-import platform
-import sys
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -34,6 +33,7 @@ class SettingType(str, Enum):
     PATH = "path"  # a folder; "" means the app's default
     CHOICE = "choice"
     ENDPOINTS = "endpoints"  # list of {"name", "base_url", "model"}
+    DEVICE = "device"  # "auto", "cpu" or a device the engine lists ("Vulkan0"); the choices come from the engine
 
 
 class Applies(str, Enum):
@@ -95,6 +95,10 @@ class SettingSpec:
             return value
         if kind is SettingType.ENDPOINTS:
             return validate_endpoints(self.key, value)
+        if kind is SettingType.DEVICE:
+            if not isinstance(value, str) or not _DEVICE_NAME.fullmatch(value):
+                raise SettingValueError(self.key, f"{value!r} is not 'auto', 'cpu' or a device name such as Vulkan0")
+            return value
         raise SettingValueError(self.key, f"unknown setting type {kind}")
 
     def _number(self, value: Any) -> int | float:
@@ -146,6 +150,8 @@ def _shown(value: Any) -> str:
 # Apple Silicon: Metal shares the RAM, so every layer goes on the GPU. Elsewhere 0: a CPU build ignores
 # the setting, and a discrete GPU's memory decides (the fit badge suggests how many layers fit).
 _DEFAULT_GPU_LAYERS = -1 if sys.platform == "darwin" and platform.machine() == "arm64" else LoadParams.n_gpu_layers
+# ggml's device names: a backend's name and a number ("Vulkan0", "CUDA1", "MTL0"), or "auto" / "cpu".
+_DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 
 
 GROUPS: tuple[Group, ...] = (
@@ -264,12 +270,22 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     # -- llama.cpp --
     SettingSpec(
-        "llamacpp.gpu_layers", SettingType.INT, _DEFAULT_GPU_LAYERS,
+        "llamacpp.device", SettingType.DEVICE, _LOAD.device,
+        QT_TRANSLATE_NOOP("Settings", "Device"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Where models run. Automatic: the graphics card the engine can use, else the processor "
+            "(never a graphics card emulated on the processor)."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
+        "llamacpp.gpu_layers", SettingType.INT, _LOAD.n_gpu_layers,
         QT_TRANSLATE_NOOP("Settings", "GPU layers"), "llamacpp",
         help=QT_TRANSLATE_NOOP(
-            "Settings", "How many layers run on the graphics card. 0 runs everything on the processor."
+            "Settings", "How many layers run on the graphics card. Automatic: as many as fit in its free "
+            "memory. 0 runs everything on the processor."
         ),
-        minimum=-1, maximum=999, step=1, minimum_label=QT_TRANSLATE_NOOP("Settings", "All"),
+        minimum=-1, maximum=999, step=1, minimum_label=QT_TRANSLATE_NOOP("Settings", "Automatic"),
         applies=Applies.NEXT_LOAD,
     ),
     SettingSpec(
@@ -284,6 +300,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "llamacpp.threads", SettingType.INT, 0,
         QT_TRANSLATE_NOOP("Settings", "Threads"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Automatic: the fastest count, measured on the model after each load."
+        ),
         minimum=0, maximum=256, step=1, minimum_label=QT_TRANSLATE_NOOP("Settings", "Automatic"),
         applies=Applies.NEXT_LOAD,
     ),

@@ -297,6 +297,7 @@ def load_params(settings: SettingsStore, model: str = "") -> LoadParams:
     return LoadParams(
         model=model,
         n_ctx=settings.get("generation.context_length"),
+        device=settings.get("llamacpp.device"),
         n_gpu_layers=settings.get("llamacpp.gpu_layers"),
         n_threads=threads or None,
         n_batch=settings.get("llamacpp.batch_size"),

@@ -48,11 +48,12 @@ class FitOptions:
     n_ctx: int
     cache_type: str
     flash_attn: bool
+    device: str = "auto"  # the device setting: which of the engine's devices the fit counts
 
     @classmethod
     def from_settings(cls, settings: SettingsStore) -> FitOptions:
         return cls(int(settings.get("generation.context_length")), str(settings.get("llamacpp.kv_cache_type")),
-                   bool(settings.get("llamacpp.flash_attention")))
+                   bool(settings.get("llamacpp.flash_attention")), str(settings.get("llamacpp.device")))
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class DownloadPlan:
     endpoint: str
     catalog_id: str = ""
     quant: str = ""
+    direct: bool = False  # files straight from ``endpoint``/name (a release), not the Hub's resolve URLs
 
     def __post_init__(self) -> None:
         # Every plan is made here, whichever function built it: the one place the Hub's names are checked.
@@ -78,6 +79,15 @@ class DownloadPlan:
     def staging(self, models_dir: Path) -> Path:
         owner, _, repo = self.repo.partition("/")
         return Path(models_dir) / STAGING / owner / repo
+
+    def url_of(self, f: RepoFile, revision: str) -> str:
+        if self.direct:
+            from urllib.parse import quote
+
+            return f"{self.endpoint.rstrip('/')}/{quote(f.name)}"
+        from huggingface_hub import hf_hub_url
+
+        return hf_hub_url(self.repo, f.name, revision=revision, endpoint=self.endpoint)
 
 
 def plan_gguf(model: CatalogueModel, quant: GgufQuant, *, endpoint: str | None = None) -> DownloadPlan:
@@ -120,10 +130,29 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
     models = Path(models_dir).expanduser().absolute()
     if registry is not None and any(m.name == plan.name and m.present for m in registry.list()):
         raise ModelManagerError("model.already_installed", f"{plan.name} is registered", name=plan.name)
-    staging, dest = plan.staging(models), plan.destination(models)
-    check_inside(models, (plan.destination(models), plan.staging(models)), [f.name for f in plan.files])
-    _check_space(plan, models, staging, dest)  # before anything is written, the models folder included
-    ensure_writable(models)
+    placed, meter = _fetch_all(plan, models, progress, cancel, stall)
+    model = _installed_entry(plan, plan.destination(models), placed)
+    if registry is not None:
+        model = registry.add(model)
+    meter.emit(force=True, phase="done")
+    return model
+
+
+def fetch_files(plan: DownloadPlan, root: Path, *, progress: ProgressCallback | None = None,
+                cancel: threading.Event | None = None, stall: StallRule | None = None) -> list[Path]:
+    """Fetch and verify every file of ``plan`` into ``plan.destination(root)``, resuming from
+    ``root/.downloads``, and register nothing (the GPU packs). The same errors as ``download``."""
+    placed, meter = _fetch_all(plan, Path(root).absolute(), progress, cancel, stall)
+    meter.emit(force=True, phase="done")
+    return placed
+
+
+def _fetch_all(plan: DownloadPlan, root: Path, progress: ProgressCallback | None,
+               cancel: threading.Event | None, stall: StallRule | None) -> tuple[list[Path], Meter]:
+    staging, dest = plan.staging(root), plan.destination(root)
+    check_inside(root, (dest, staging), [f.name for f in plan.files])
+    _check_space(plan, root, staging, dest)  # before anything is written, the folder itself included
+    ensure_writable(root)
     staging.mkdir(parents=True, exist_ok=True)
     meter = Meter("download", plan.total_bytes, progress, cancel, file_count=len(plan.files))
     lock_file = staging.parent / f"{staging.name}.lock"
@@ -138,12 +167,8 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
             placed = _move_into_place(plan, staging, dest)
     except Cancelled as exc:
         raise Cancelled("download.cancelled", exc.detail) from exc
-    remove_empty_folders(staging, models / STAGING, subtree=True, keep_stop=False)
-    model = _installed_entry(plan, dest, placed)
-    if registry is not None:
-        model = registry.add(model)
-    meter.emit(force=True, phase="done")
-    return model
+    remove_empty_folders(staging, root / STAGING, subtree=True, keep_stop=False)
+    return placed, meter
 
 
 def partial_bytes(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> int:
@@ -194,7 +219,6 @@ def _out_of_space(plan: DownloadPlan, staging: Path, exc: OSError) -> StorageErr
 
 def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter, progress: ProgressCallback | None,
                cancel: threading.Event | None, stall: StallRule) -> None:
-    from huggingface_hub import hf_hub_url
     from huggingface_hub.utils import build_hf_headers
 
     part, note = _part(staging, f), _note(staging, f)
@@ -221,7 +245,7 @@ def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter, pro
     except OSError as exc:
         raise DownloadError("download.failed", f"{part}: {exc}", partial_kept=True, file=f.name) from exc
     meter.done += have
-    url = hf_hub_url(plan.repo, f.name, revision=state.get("revision") or plan.revision, endpoint=plan.endpoint)
+    url = plan.url_of(f, state.get("revision") or plan.revision)
     headers = build_hf_headers(library_name="deepseek-desktop", library_version=__version__)
     out_of_space: OSError | None = None
     try:

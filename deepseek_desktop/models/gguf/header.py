@@ -280,6 +280,12 @@ def _check_metadata(metadata: dict[str, Any]) -> None:
         raise MalformedHeader(f"tokenizer.ggml.tokens is {_kind(tokens)}, not an array")
 
 
+def _printable(text: str, limit: int = 100) -> str:
+    """A name from the file, fit for one line of a message (no control characters, not endless)."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 

@@ -135,13 +135,16 @@ class DropImporter(QObject):
         self.work.run(self._offer(banner))
 
     async def _offer(self, banner) -> None:
-        from ...models.catalogue.state import assess_with_settings  # not needed before the window shows
+        from ...engine_host.device_query import probe_here  # not needed before the window shows
+        from ...models.catalogue.state import assess_with_settings
         from ..fit_text import level_text, speed_line, speed_text
 
         try:
             # The model manager's own assessment: Hub sizes from its cache, the settings' context, K/V cache
             # and flash attention; so the banner and the manager recommend the same download.
-            state = await asyncio.to_thread(assess_with_settings, self.services.paths, self.services.settings)
+            hw = await asyncio.to_thread(probe_here, self.services.settings.get("llamacpp.device"),
+                                         self.services.paths.cache_dir)
+            state = await asyncio.to_thread(assess_with_settings, self.services.paths, self.services.settings, hw)
             rec = state.recommendation
         except Exception as exc:  # no catalogue or hardware data: no banner, the app works on
             log.warning("no recommendation: %s", exc)

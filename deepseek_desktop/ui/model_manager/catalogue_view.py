@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QSplitter,
@@ -23,6 +24,7 @@ from ...core.vocabulary import FitVerdict, SpeedLevel
 from ...models.catalogue.catalogue import CatalogueModel
 from ...models.catalogue.state import CatalogueState
 from ...models.hardware import HardwareInfo
+from ..device_text import gpu_name, hint_lines
 from ..elided_label import ElidedLabel
 from ..fit_text import badge_sheet, level_text, params_text, size_text, verdict_text
 from .detail import ModelDetail, context_text, purpose_text
@@ -90,6 +92,8 @@ class CatalogueView(QWidget):
         self.hardware = QLabel(self)
         self.hardware.setObjectName("mutedLabel")
         self.hardware.setWordWrap(True)
+        self.pack_button = QPushButton(self)  # the GPU pack, when a GPU here needs it (see gpu_pack_offer)
+        self.pack_button.setVisible(False)
         self.model_list = QListWidget(self)
         self.model_list.setObjectName("modelList")
         self.model_list.setMinimumWidth(240)
@@ -129,7 +133,10 @@ class CatalogueView(QWidget):
         layout.setContentsMargins(0, 12, 0, 0)
         layout.setSpacing(8)
         layout.addLayout(filters)
-        layout.addWidget(self.hardware)
+        hardware_row = QHBoxLayout()
+        hardware_row.addWidget(self.hardware, 1)
+        hardware_row.addWidget(self.pack_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(hardware_row)
         layout.addWidget(splitter, 1)
         self.state: CatalogueState | None = None
         self._error = ""
@@ -280,10 +287,10 @@ class CatalogueView(QWidget):
                 gpu=hw.gpus[0].name, usable=size_text(hw.gpu_total_bytes)))
         elif hw.gpus:
             parts.append(self.tr("GPU: {names}, {free} of {total} free").format(
-                names=", ".join(g.name for g in hw.gpus), free=size_text(hw.gpu_free_bytes),
+                names=", ".join(gpu_name(g) for g in hw.gpus), free=size_text(hw.gpu_free_bytes),
                 total=size_text(hw.gpu_total_bytes)))
         else:
-            parts.append(self.tr("no GPU"))
+            parts.append(self.tr("no GPU the engine can use"))
         parts.append(self.tr("{n} cores").format(n=loc.toString(hw.cpu_physical_cores)))
         parts.append(self.tr("estimates for {ctx} tokens of context").format(ctx=loc.toString(n_ctx)))
-        return " · ".join(parts)
+        return "\n".join([" · ".join(parts), *hint_lines(hw)])

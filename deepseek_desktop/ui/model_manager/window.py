@@ -35,6 +35,7 @@ from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
 from .download_row import DownloadsPanel
 from .folder_panel import ModelsFolderPanel
+from .gpu_pack_offer import GpuPackOffer
 from .installed_list import InstalledList
 from .recommendation import RecommendationCard
 from .style import manager_style_sheet
@@ -101,6 +102,7 @@ class ModelManagerWindow(QWidget):
         self.download_center = DownloadCenter(self.paths, endpoint, self.downloads, self)
         self.jobs = self.download_center.jobs  # spec -> DownloadJob (the same dict)
         self.work = BackgroundWork(self)
+        self.gpu_pack = GpuPackOffer(self.paths, self.catalogue.pack_button, self)
         self.confirm_box: QMessageBox | None = None  # the open question, if any
         self.file_dialog: QFileDialog | None = None
         close = QAction(self)
@@ -122,6 +124,8 @@ class ModelManagerWindow(QWidget):
         self.catalogue.downloadRequested.connect(self.start_download)
         self.catalogue.remoteRequested.connect(lambda: self.open_remote_settings(self.catalogue.current_model_id()))
         self.download_center.installed.connect(self._on_installed)
+        self.gpu_pack.message.connect(lambda text, kind: self.notice.show_message(text, kind, timeout_ms=15000))
+        self.gpu_pack.installed.connect(lambda _name: self.loader.reassess())
         self.download_center.message.connect(self.notice.show_message)
         self.download_center.failed.connect(self._on_download_failed)
         self.download_center.statesChanged.connect(self._apply_local)
@@ -152,6 +156,7 @@ class ModelManagerWindow(QWidget):
 
     def _apply_catalogue(self, state: CatalogueState) -> None:
         self.catalogue.set_state(state)
+        self.gpu_pack.offer(state.hw)
         self.recommendation.set_state(state)
         self._apply_local()
         self.refresh_local()  # partial downloads are found by the catalogue's file names
@@ -277,10 +282,12 @@ class ModelManagerWindow(QWidget):
     def stop_downloads(self) -> None:
         """Stop every running download; their partial files stay for a resume."""
         self.download_center.stop()
+        self.gpu_pack.stop()
 
     async def shutdown(self) -> None:
         """For the app's quit: stop downloads and wait (briefly) until they have stopped; their
         partial files stay for a resume."""
+        self.gpu_pack.stop()
         await self.download_center.shutdown()
 
     # -- installed models ---------------------------------------------------------------------------
@@ -386,6 +393,7 @@ class ModelManagerWindow(QWidget):
         count = len(self.local.installed) if self.local else 0
         self.tabs.setTabText(1, self.tr("Installed ({count})").format(count=count) if count
                              else self.tr("Installed"))
+        self.gpu_pack.retranslate()
 
     def _restyle(self) -> None:
         self.setStyleSheet(manager_style_sheet(self.palette()))

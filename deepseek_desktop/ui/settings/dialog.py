@@ -18,9 +18,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ...core.settings.schema import GROUPS, Applies, SettingType
 from ...core.settings.store import SettingsError
+from ...models.hardware import GpuInfo
+from ..background import BackgroundWork
+from ..device_text import gpu_name
 from ..error_text import describe
 from ..notice_bar import NoticeBar
 from ..screen_fit import ScreenFit
@@ -69,7 +73,20 @@ class SettingsDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(self.buttons)
         self._unsubscribe = self.settings.subscribe(self._on_external_change)
+        self.work = BackgroundWork(self)
+        self.work.run(self._list_devices())
         self.retranslate()
+
+    async def _list_devices(self) -> None:
+        """The device setting's choices: what the engine lists (asked off the GUI thread)."""
+        import asyncio
+
+        from ...engine_host.device_query import query_devices
+
+        report = await asyncio.to_thread(query_devices)
+        field = self.fields.get("llamacpp.device")
+        if isinstance(field, Field) and isValid(field.widget):
+            field.set_devices([(d.name, gpu_name(GpuInfo.from_device(d))) for d in report.devices])
 
     def show_page(self, name: str) -> None:
         """Turn to the page of the settings group ``name`` ("general", "remote", …); unknown names are ignored."""
