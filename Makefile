@@ -16,29 +16,29 @@ INSTALL ?= lock
 INSTALL_FLAGS := $(if $(filter latest,$(INSTALL)),--latest,)
 UV_COMPILE := --universal --generate-hashes --python-version 3.11 --custom-compile-command "make lock" --quiet
 
-UNAME_S := $(shell uname -s)
-UNAME_M := $(shell uname -m)
-ifeq ($(UNAME_S),Linux)
-  ifeq ($(UNAME_M),x86_64)
-    # A portable llama.cpp build. -march=native also compiles the AMX kernels, which crash on
-    # some virtual machines whose CPU reports AMX (seen: segfault in ggml_backend_amx_mul_mat).
-    CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
-    export CMAKE_ARGS
-  endif
-endif
+JOBS   ?= 2
+# llama.cpp's CPU variants: here = the baseline (x64) and the best this CPU runs, a third of the build time;
+# all = the fourteen a release carries (the packages workflow builds those).
+LLAMA_CPU_VARIANTS ?= here
 
-.PHONY: all venv sysdeps test-tools run test lint unit package-test installer-test llama-tools phases-start \
-	i18n screenshots bench bench-launch package lock clean
+.PHONY: all venv sysdeps test-tools run test lint unit package-test installer-test phases-start i18n \
+	screenshots bench bench-backends bench-launch package lock clean
 
 all: test
 
-$(STAMP): pyproject.toml $(LOCKS)
-	@$(PHASE) venv -- sh -c 'test -x $(PY) || $(PYTHON) -m venv $(VENV) && $(PY) packaging/install_deps.py $(INSTALL_FLAGS)'
+# Two phases: the Python packages from the lock (llama-cpp-python without a llama.cpp of its own), then
+# llama.cpp, built once per machine into ~/.cache/deepseek-desktop/llama.cpp (packaging/build_llama.py:
+# loadable backends, every CPU variant, Vulkan; llama-server, the RPC worker and llama-bench beside them)
+# and its libraries copied into the binding.
+$(STAMP): pyproject.toml $(LOCKS) packaging/build_llama.py | sysdeps
+	@$(PHASE) venv -- sh -c 'test -x $(PY) || $(PYTHON) -m venv $(VENV) && $(PY) packaging/install_deps.py --skip-llama-cpp $(INSTALL_FLAGS)'
+	@$(PHASE) llama-cpp -- $(PY) packaging/install_deps.py --llama-cpp-only --jobs $(JOBS) --cpu-variants $(LLAMA_CPU_VARIANTS)
 	@touch $(STAMP)
 
 venv: $(STAMP)
 
-# Debian libraries and fonts that Qt needs (only installs what is missing; needs root or sudo).
+# Debian packages: what Qt needs, the tools that build llama.cpp (cmake, a compiler, glslc and the Vulkan
+# headers) and Mesa's Vulkan driver (only installs what is missing; needs root or sudo).
 sysdeps:
 	@sh packaging/linux/install-system-deps.sh
 
@@ -58,10 +58,6 @@ lint: venv
 	@$(PHASE) lint -- sh -c '$(VENV)/bin/ruff check deepseek_desktop tests bench packaging && $(VENV)/bin/lint-imports \
 		&& $(VENV)/bin/actionlint -no-color -pyflakes='
 
-# llama.cpp's own llama-server and RPC worker, built once per machine into ~/.cache (the cluster tests use them).
-llama-tools: venv
-	@$(PHASE) llama-tools -- $(PY) packaging/build_llama_rpc.py --jobs 2
-
 unit: venv sysdeps
 	@QT_QPA_PLATFORM=offscreen $(PHASE) tests -- $(PY) -m pytest --ignore=tests/test_package_linux.py \
 		--ignore=tests/test_package_windows.py
@@ -74,7 +70,7 @@ package-test: venv sysdeps
 installer-test: venv
 	@$(PHASE) installer -- $(PY) -m pytest tests/test_package_windows.py
 
-test: phases-start venv sysdeps test-tools llama-tools lint unit package-test installer-test
+test: phases-start sysdeps venv test-tools lint unit package-test installer-test
 	@$(PYTHON) packaging/phases.py report
 
 # Refresh the lock for every platform we build (Linux, macOS arm64, Windows x64), then run everything on it.
@@ -93,6 +89,10 @@ screenshots: venv sysdeps
 
 bench: venv
 	$(PY) bench/bench_llamacpp.py
+
+# Every backend and device of this computer against llama.cpp's own llama-bench and llama-server.
+bench-backends: venv
+	$(PY) bench/bench_backends.py
 
 # Launch to window: the installed app against the same launch from the virtualenv (after make package
 # and installing the .deb).

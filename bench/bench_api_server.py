@@ -233,10 +233,13 @@ def llama_cpp_server(model: str, threads: int) -> Server | None:
     except ImportError:
         return None
     port = free_port()
+    # llama-cpp-python's server, after the one call that loads llama.cpp's backends (it makes none itself)
+    start = ("from deepseek_desktop.engines.ggml_backends import load_ggml_backends; load_ggml_backends(); "
+             "import runpy; runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)")
     cmd = [
         sys.executable,
-        "-m",
-        "llama_cpp.server",
+        "-c",
+        start,
         "--model",
         model,
         "--port",

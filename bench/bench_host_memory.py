@@ -50,6 +50,8 @@ def say(step):
     print(json.dumps({"step": step, **mem()}), flush=True)
 say("started")
 import llama_cpp  # as the host does: on the first load
+from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+load_ggml_backends()
 llm = llama_cpp.Llama(model_path=model, n_ctx=4096, n_threads=threads, n_threads_batch=threads, n_batch=512,
                       verbose=False)
 say("loaded")

@@ -4,6 +4,8 @@
      shape at 1, 2, 4, 8, 16, 32, 64 and 100 KB: ms per KB, and the median of ms per KB per shape.
      A run predicted to take longer than --cap seconds (from the size before, as if quadratic) is
      skipped and shown as "-".
+  1b. the list pass alone (``core/markdown/lists.py``: models' list nesting re-indented for Python-Markdown)
+     beside the whole render it is part of, on the shapes with lists: its share of the time.
   2. streaming such a reply into the chat view (offscreen, the real widgets, chunks every 5 ms):
      the largest single GUI-thread update (a message's flush, or a rendered block coming back) and
      the largest gap of a 5 ms timer, beside the same for an ordinary Markdown reply.
@@ -25,6 +27,15 @@ NORMAL = (
     "- one item\n- two items with `x = 1`\n\n1. first\n2. second\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     "```python\ndef f(x):\n    return x * 2\n```\n\n> a quote\n\n"
 )
+
+
+def _model_lists() -> str:
+    """The replies with nested lists the tests check (written the way DeepSeek-R1, Qwen2.5-Coder, Gemma 3
+    and Llama 3 format them)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "tests" / "data" / "replies"
+    return "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))) + "\n\n"
 
 
 def _repeat(unit: str):
@@ -59,6 +70,7 @@ SHAPES = {
     "list lines": lambda n: "\n".join("  " * (i % 40) + "- x" for i in range(n // 3))[:n],
     "|table": lambda n: ("|a|b|\n|-|-|\n" + "|x|y|\n" * n)[:n],
     "normal": _repeat(NORMAL),
+    "model lists": lambda n: _repeat(_model_lists())(n),
     # paragraphs under the size guard, so the Markdown path itself is measured at every size
     "[ paras": _repeat("[" * 1000 + "\n\n"),
     "[a](' paras": _repeat("[a]('x) " * 125 + "\n\n"),
@@ -134,6 +146,23 @@ def render_side_by_side(sizes: list[int], cap: float, shapes: list[str]) -> None
             cells.append(f"{row[0]:>6s} | {row[1]:<6s}")
         med = [f"{statistics.median(per_kb[w]):.2f}" if per_kb[w] else "-" for w in ("ours", "base")]
         print(f"{name:14s} " + " ".join(f"{c:>15s}" for c in cells) + f" {med[0]:>6s} | {med[1]:<6s}", flush=True)
+
+
+def list_pass_cost(sizes: list[int], shapes: list[str]) -> None:
+    from deepseek_desktop.core.markdown.lists import normalize_lists
+    from deepseek_desktop.core.markdown.render import MarkdownRenderer
+
+    renderer = MarkdownRenderer()
+    print("1b. the list pass alone | the whole render, ms per KB (medians of 5 runs)")
+    print(f"{'shape':14s} " + " ".join(f"{str(kb) + ' KB':>15s}" for kb in sizes))
+    for name in shapes:
+        cells = []
+        for kb in sizes:
+            text = SHAPES[name](kb * 1024)
+            alone = statistics.median(time_one(normalize_lists, text) for _ in range(5))
+            whole = statistics.median(time_one(renderer.render, text) for _ in range(5))
+            cells.append(f"{alone * 1000 / kb:>6.3f} | {whole * 1000 / kb:<6.2f}")
+        print(f"{name:14s} " + " ".join(f"{c:>15s}" for c in cells), flush=True)
 
 
 def stream_into_view(text: str, chunk: int = 256, limit_s: float = 120.0) -> tuple[float, float, int]:
@@ -229,10 +258,12 @@ def main() -> None:
     ap.add_argument("--stream-shapes", default="[,[ paras,|table,``a` paras,normal")
     ap.add_argument("--stream-limit", type=float, default=120.0, help="stop streaming one reply after (s)")
     ap.add_argument("--skip-render", action="store_true")
+    ap.add_argument("--list-shapes", default="model lists,list lines,1. markers,normal")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if not args.skip_render:
         render_side_by_side(sizes, args.cap, args.shapes.split(","))
+        list_pass_cost(sizes, args.list_shapes.split(","))
     if args.stream_kb:
         streaming(args.stream_kb, args.stream_shapes.split(","), args.stream_limit)
 

@@ -1,5 +1,7 @@
-"""The baseline: plain llama-cpp-python, no DeepSeek Desktop code. Prints one JSON line per streamed
-chunk and a final stats line in the same shape as ``deepseek-desktop chat --json``.
+"""The baseline: plain llama-cpp-python, no DeepSeek Desktop code but the call that loads llama.cpp's backends
+(the build has loadable backends; llama.cpp's own programs load them at start, llama-cpp-python does not).
+Prints one JSON line per streamed chunk and a final stats line in the same shape as
+``deepseek-desktop chat --json``.
 
 The chat template is the same Gemma layout our engine falls back to (the Gemma GGUF carries none),
 written out here so both sides evaluate exactly the same prompt tokens.
@@ -14,6 +16,10 @@ import time
 
 import llama_cpp
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+
+load_ggml_backends()
 
 GEMMA = (
     "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ 'model' if m['role'] == 'assistant' else 'user' }}\n"

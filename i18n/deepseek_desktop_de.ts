@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About DeepSeek Desktop</source>
+        <translation>Über DeepSeek Desktop</translation>
+    </message>
+    <message>
+        <source>DeepSeek Desktop {version}</source>
+        <translation>DeepSeek Desktop {version}</translation>
+    </message>
+    <message>
+        <source>Chat with DeepSeek models on this computer, on a server of your own or through DeepSeek&apos;s API. Free software under the {licence} licence. Your conversations, settings and models stay in the folders below.</source>
+        <translation>Chatten Sie mit DeepSeek-Modellen auf diesem Rechner, auf einem eigenen Server oder über die DeepSeek-API. Freie Software unter der {licence}-Lizenz. Ihre Unterhaltungen, Einstellungen und Modelle bleiben in den Ordnern unten.</translation>
+    </message>
+    <message>
+        <source>Data (conversations, models):</source>
+        <translation>Daten (Unterhaltungen, Modelle):</translation>
+    </message>
+    <message>
+        <source>Settings:</source>
+        <translation>Einstellungen:</translation>
+    </message>
+    <message>
+        <source>Log:</source>
+        <translation>Protokoll:</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Open the folder: {folder}</source>
+        <translation>Ordner öffnen: {folder}</translation>
+    </message>
+    <message>
+        <source>Built on:</source>
+        <translation>Aufgebaut auf:</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Bestandteil</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Lizenz</translation>
+    </message>
+    <message>
+        <source>The parts the app is built on, with their licences</source>
+        <translation>Die Bestandteile der App mit ihren Lizenzen</translation>
+    </message>
+</context>
+<context>
     <name>Accessibility</name>
     <message>
         <source>Reply finished.</source>
@@ -74,8 +129,8 @@
         <translation>GPU: {names}, {free} von {total} frei</translation>
     </message>
     <message>
-        <source>no GPU</source>
-        <translation>keine GPU</translation>
+        <source>no GPU the engine can use</source>
+        <translation>keine GPU, die die Engine nutzen kann</translation>
     </message>
     <message>
         <source>{n} cores</source>
@@ -142,20 +197,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Antwort stoppen (Esc)</translation>
     </message>
     <message>
-        <source>The model is answering…</source>
-        <translation>Das Modell antwortet …</translation>
-    </message>
-    <message>
         <source>Send</source>
         <translation>Senden</translation>
     </message>
     <message>
         <source>Send (Enter)</source>
         <translation>Senden (Eingabetaste)</translation>
-    </message>
-    <message>
-        <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
-        <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
 </context>
 <context>
@@ -185,10 +232,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Löschen</translation>
     </message>
     <message>
-        <source>New chat</source>
-        <translation>Neuer Chat</translation>
-    </message>
-    <message>
         <source>Start a new conversation (Ctrl+N)</source>
         <translation>Neue Unterhaltung beginnen (Strg+N)</translation>
     </message>
@@ -210,6 +253,33 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>Copied</source>
         <translation>Kopiert</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceText</name>
+    <message>
+        <source>{name} (emulated on the processor)</source>
+        <translation>{name} (auf dem Prozessor nachgebildet)</translation>
+    </message>
+    <message>
+        <source>1 thread</source>
+        <translation>1 Thread</translation>
+    </message>
+    <message>
+        <source>{n} threads</source>
+        <translation>{n} Threads</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <source>{n}/{total} layers</source>
+        <translation>{n}/{total} Schichten</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
     </message>
 </context>
 <context>
@@ -306,6 +376,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{n} s</translation>
     </message>
     <message>
+        <source>{n} ms</source>
+        <translation>{n} ms</translation>
+    </message>
+    <message>
         <source>{n} min</source>
         <translation>{n} min</translation>
     </message>
@@ -340,8 +414,16 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Noch kein Modell: Vorerst antwortet der Simulator. Empfohlen für diesen Rechner: {name} ({quant}, {size} Download). {level}: {speed}.</translation>
     </message>
     <message>
-        <source>Download</source>
-        <translation>Herunterladen</translation>
+        <source>For a quick first try: {name} ({size}), {level}: {speed}.</source>
+        <translation>Für einen schnellen ersten Versuch: {name} ({size}), {level}: {speed}.</translation>
+    </message>
+    <message>
+        <source>Quick try ({size})</source>
+        <translation>Schnell ausprobieren ({size})</translation>
+    </message>
+    <message>
+        <source>Download ({size})</source>
+        <translation>Herunterladen ({size})</translation>
     </message>
 </context>
 <context>
@@ -605,8 +687,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>{model} konnte nicht geladen werden. Versuchen Sie es erneut oder wählen Sie in der Werkzeugleiste ein anderes Modell.</translation>
     </message>
     <message>
-        <source>The model is answering…</source>
-        <translation>Das Modell antwortet …</translation>
+        <source>The model is answering… (Esc stops it)</source>
+        <translation>Das Modell antwortet … (Esc hält es an)</translation>
+    </message>
+    <message>
+        <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
+        <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
     <message>
         <source>Choose a model in the toolbar to start.</source>
@@ -683,14 +769,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Modelldatei nicht gefunden: {path}</translation>
     </message>
     <message>
-        <source>Not a GGUF model file: {path}</source>
-        <translation>Keine GGUF-Modelldatei: {path}</translation>
-    </message>
-    <message>
-        <source>The model file is incomplete (truncated): {path}</source>
-        <translation>Die Modelldatei ist unvollständig (abgeschnitten): {path}</translation>
-    </message>
-    <message>
         <source>llama.cpp cannot run this model architecture ({arch}): {path}</source>
         <translation>llama.cpp kann diese Modellarchitektur ({arch}) nicht ausführen: {path}</translation>
     </message>
@@ -707,16 +785,12 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Es ist kein Modell geladen.</translation>
     </message>
     <message>
-        <source>The header of the model file is damaged or malformed: {path}</source>
-        <translation>Der Header der Modelldatei ist beschädigt oder fehlerhaft: {path}</translation>
-    </message>
-    <message>
-        <source>{name}: the model file is incomplete (truncated), {present} of {expected} present; download it again: {path}</source>
-        <translation>{name}: Die Modelldatei ist unvollständig (abgeschnitten), {present} von {expected} vorhanden; laden Sie sie erneut herunter: {path}</translation>
-    </message>
-    <message>
         <source>This is a folder, not a GGUF model file: {path}</source>
         <translation>Dies ist ein Ordner, keine GGUF-Modelldatei: {path}</translation>
+    </message>
+    <message>
+        <source>This is not a file but a pipe, a device or a socket: {path}</source>
+        <translation>Dies ist keine Datei, sondern eine Pipe, ein Gerät oder ein Socket: {path}</translation>
     </message>
     <message>
         <source>You have no permission to read the model file: {path}</source>
@@ -745,6 +819,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>The engine is busy with another reply.</source>
         <translation>Die Engine ist mit einer anderen Antwort beschäftigt.</translation>
+    </message>
+    <message>
+        <source>llama.cpp could not load its backends: {reason}</source>
+        <translation>llama.cpp konnte seine Backends nicht laden: {reason}</translation>
     </message>
     <message>
         <source>The model failed while answering.</source>
@@ -799,8 +877,64 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Ungültige Eingabe: {what}</translation>
     </message>
     <message>
+        <source>An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack ({size}).</source>
+        <translation>Eine NVIDIA-GPU ist vorhanden ({gpu}), aber keine Engine dafür ist installiert: Laden Sie das GPU-Paket herunter ({size}).</translation>
+    </message>
+    <message>
+        <source>An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack.</source>
+        <translation>Eine NVIDIA-GPU ist vorhanden ({gpu}), aber keine Engine dafür ist installiert: Laden Sie das GPU-Paket herunter.</translation>
+    </message>
+    <message>
+        <source>Vulkan found no GPU, but {gpu} is here: update the graphics driver.</source>
+        <translation>Vulkan hat keine GPU gefunden, aber {gpu} ist vorhanden: Aktualisieren Sie den Grafiktreiber.</translation>
+    </message>
+    <message>
+        <source>The GPU pack is installed but found no GPU, while {gpu} is here: update the NVIDIA driver.</source>
+        <translation>Das GPU-Paket ist installiert, findet aber keine GPU, obwohl {gpu} vorhanden ist: Aktualisieren Sie den NVIDIA-Treiber.</translation>
+    </message>
+    <message>
+        <source>The GPU could not take every layer ({reason}): {layers} of {total} run on it, the rest on the CPU.</source>
+        <translation>Die GPU konnte nicht alle Schichten aufnehmen ({reason}): {layers} von {total} laufen auf ihr, der Rest auf der CPU.</translation>
+    </message>
+    <message>
+        <source>The GPU could not take the model ({reason}): it runs on the CPU.</source>
+        <translation>Die GPU konnte das Modell nicht aufnehmen ({reason}): Es läuft auf der CPU.</translation>
+    </message>
+    <message>
+        <source>The device {device} chosen in the settings is not there: the automatic choice is used.</source>
+        <translation>Das in den Einstellungen gewählte Gerät {device} ist nicht vorhanden: Die automatische Wahl wird verwendet.</translation>
+    </message>
+    <message>
         <source>Already installed as {name}.</source>
         <translation>Bereits installiert als {name}.</translation>
+    </message>
+    <message>
+        <source>The download of {file} stalled: less than {rate} a second for {seconds} seconds, several times. Start it again to resume.</source>
+        <translation>Der Download von {file} ist ins Stocken geraten: mehrmals weniger als {rate} pro Sekunde über {seconds} Sekunden. Starten Sie ihn erneut, um fortzusetzen.</translation>
+    </message>
+    <message>
+        <source>The model server sent more than the {size} it listed for {file}; the download was stopped there.</source>
+        <translation>Der Modellserver hat mehr als die angegebenen {size} für {file} gesendet; der Download wurde an dieser Stelle beendet.</translation>
+    </message>
+    <message>
+        <source>The model server answered with something other than {file} (a web page?); nothing of it was kept.</source>
+        <translation>Der Modellserver hat statt {file} etwas anderes gesendet (eine Webseite?); davon wurde nichts behalten.</translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded: {path} is a symbolic link that leads outside the models folder {folder}.</source>
+        <translation>Es wurde nichts heruntergeladen: {path} ist eine symbolische Verknüpfung, die aus dem Modellordner {folder} hinausführt.</translation>
+    </message>
+    <message>
+        <source>Nothing was downloaded: there is a symbolic link at {path}, where the model would be placed.</source>
+        <translation>Es wurde nichts heruntergeladen: Unter {path}, wo das Modell abgelegt würde, liegt eine symbolische Verknüpfung.</translation>
+    </message>
+    <message>
+        <source>There is no GPU pack for this computer ({platform}) and this version of the app.</source>
+        <translation>Für diesen Computer ({platform}) und diese Version der App gibt es kein GPU-Paket.</translation>
+    </message>
+    <message>
+        <source>The GPU pack {file} is damaged or not for this app; nothing was installed.</source>
+        <translation>Das GPU-Paket {file} ist beschädigt oder nicht für diese App; es wurde nichts installiert.</translation>
     </message>
     <message>
         <source>The conversation database was damaged. It was moved to {path} and a new one was started.</source>
@@ -877,6 +1011,30 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>A part of the split model is missing: {path}</source>
         <translation>Ein Teil des aufgeteilten Modells fehlt: {path}</translation>
+    </message>
+    <message>
+        <source>Not a GGUF model file: {file} does not begin with the GGUF signature (in {folder}).</source>
+        <translation>Keine GGUF-Modelldatei: {file} beginnt nicht mit der GGUF-Kennung (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is a GGUF file of version {version}; this app reads versions 1 to 3 (in {folder}).</source>
+        <translation>{file} ist eine GGUF-Datei der Version {version}; diese App liest die Versionen 1 bis 3 (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: the file ends before its data does (in {folder}).</source>
+        <translation>{file} ist unvollständig: Die Datei endet vor ihren Daten (in {folder}).</translation>
+    </message>
+    <message>
+        <source>The header of {file} is damaged: it cannot be read as a GGUF model file (in {folder}).</source>
+        <translation>Der Kopf von {file} ist beschädigt: Er lässt sich nicht als GGUF-Modelldatei lesen (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {present} of {expected} are there (in {folder}).</source>
+        <translation>{file} ist unvollständig: {present} von {expected} sind vorhanden (in {folder}).</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {present} of {expected} are there. Download it again in the model manager.</source>
+        <translation>{file} ist unvollständig: {present} von {expected} sind vorhanden. Laden Sie die Datei in der Modellverwaltung erneut herunter.</translation>
     </message>
     <message>
         <source>No installed model is called {name}.</source>
@@ -1153,10 +1311,6 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>~{speed} Token/s</translation>
     </message>
     <message>
-        <source>The offline simulator answers from a few built-in topics.</source>
-        <translation>Der Offline-Simulator antwortet aus wenigen eingebauten Themen.</translation>
-    </message>
-    <message>
         <source>Runs on {url}. Your messages are sent there.</source>
         <translation>Läuft auf {url}. Ihre Nachrichten werden dorthin gesendet.</translation>
     </message>
@@ -1165,16 +1319,43 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Braucht etwa {total}: Gewichte {weights}, Kontext-Cache {kv} für {ctx} Token, Arbeitsspeicher {compute}.</translation>
     </message>
     <message>
+        <source>No model runs: the simulator answers from a few built-in topics.</source>
+        <translation>Kein Modell läuft: Der Simulator antwortet aus einigen eingebauten Themen.</translation>
+    </message>
+    <message>
         <source>This computer: {ram} of memory free.</source>
         <translation>Dieser Rechner: {ram} Arbeitsspeicher frei.</translation>
     </message>
     <message>
-        <source>GPU memory usable: {gpu}.</source>
-        <translation>Nutzbarer GPU-Speicher: {gpu}.</translation>
+        <source>GPU memory usable on {gpu}: {size}.</source>
+        <translation>Nutzbarer GPU-Speicher auf {gpu}: {size}.</translation>
     </message>
     <message>
         <source>Suggested GPU layers: {n}.</source>
         <translation>Empfohlene GPU-Layer: {n}.</translation>
+    </message>
+</context>
+<context>
+    <name>GpuPackOffer</name>
+    <message>
+        <source>The GPU pack {name} ({backend}) is installed; the engine uses it from its next start.</source>
+        <translation>Das GPU-Paket {name} ({backend}) ist installiert; die Engine verwendet es ab ihrem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>The GPU pack could not be installed; the details are in the log.</source>
+        <translation>Das GPU-Paket konnte nicht installiert werden; die Einzelheiten stehen im Protokoll.</translation>
+    </message>
+    <message>
+        <source>Getting the GPU pack… {percent}</source>
+        <translation>GPU-Paket wird geladen… {percent}</translation>
+    </message>
+    <message>
+        <source>Get the GPU pack</source>
+        <translation>GPU-Paket holen</translation>
+    </message>
+    <message>
+        <source>Downloads llama.cpp&apos;s CUDA engine for the NVIDIA GPU into the data folder; it is used from the engine&apos;s next start.</source>
+        <translation>Lädt die CUDA-Engine von llama.cpp für die NVIDIA-GPU in den Datenordner; sie wird ab dem nächsten Start der Engine verwendet.</translation>
     </message>
 </context>
 <context>
@@ -1186,6 +1367,10 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
     <message>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About DeepSeek Desktop</source>
+        <translation>&amp;Über DeepSeek Desktop</translation>
     </message>
 </context>
 <context>
@@ -1288,8 +1473,28 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Antwort anhalten</translation>
     </message>
     <message>
+        <source>Back to the message box</source>
+        <translation>Zurück zum Nachrichtenfeld</translation>
+    </message>
+    <message>
         <source>New conversation</source>
         <translation>Neue Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Next conversation</source>
+        <translation>Nächste Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Previous conversation</source>
+        <translation>Vorige Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Regenerate the last reply</source>
+        <translation>Letzte Antwort neu erzeugen</translation>
+    </message>
+    <message>
+        <source>Copy the last reply</source>
+        <translation>Letzte Antwort kopieren</translation>
     </message>
     <message>
         <source>Search conversations</source>
@@ -1308,8 +1513,24 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Ausgewählte Unterhaltung löschen (mit Rückgängig)</translation>
     </message>
     <message>
+        <source>Undo the last deletion of a conversation (in a text box: once there is no typing left to undo)</source>
+        <translation>Letztes Löschen einer Unterhaltung rückgängig machen (in einem Textfeld: sobald keine Eingabe mehr rückgängig zu machen ist)</translation>
+    </message>
+    <message>
         <source>Open the selected conversation&apos;s menu (export, rename, delete)</source>
         <translation>Menü der ausgewählten Unterhaltung öffnen (exportieren, umbenennen, löschen)</translation>
+    </message>
+    <message>
+        <source>Save the edited question and send it</source>
+        <translation>Geänderte Frage speichern und senden</translation>
+    </message>
+    <message>
+        <source>New line in the edited question</source>
+        <translation>Neue Zeile in der geänderten Frage</translation>
+    </message>
+    <message>
+        <source>Cancel the edit</source>
+        <translation>Bearbeiten abbrechen</translation>
     </message>
     <message>
         <source>Open the model manager</source>
@@ -1346,6 +1567,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>In the message box</source>
         <translation>Im Nachrichtenfeld</translation>
+    </message>
+    <message>
+        <source>While editing a question</source>
+        <translation>Beim Bearbeiten einer Frage</translation>
     </message>
 </context>
 <context>
@@ -1551,8 +1776,8 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>Neue Unterhaltung</translation>
     </message>
     <message>
-        <source>Conversation deleted.</source>
-        <translation>Unterhaltung gelöscht.</translation>
+        <source>Conversation deleted. {keys} brings it back.</source>
+        <translation>Unterhaltung gelöscht. {keys} holt sie zurück.</translation>
     </message>
     <message>
         <source>Undo</source>
@@ -1780,6 +2005,14 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <source>{n}K</source>
         <translation>{n}K</translation>
     </message>
+    <message>
+        <source>{own} (base model {base}: {licence})</source>
+        <translation>{own} (Basismodell {base}: {licence})</translation>
+    </message>
+    <message>
+        <source>{licence} (commercial use allowed)</source>
+        <translation>{licence} (kommerzielle Nutzung erlaubt)</translation>
+    </message>
 </context>
 <context>
     <name>ModelListEntry</name>
@@ -1797,6 +2030,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     <message>
         <source>Choose the models folder</source>
         <translation>Modellordner auswählen</translation>
+    </message>
+    <message>
+        <source>The download of {name} failed: {reason}</source>
+        <translation>Der Download von {name} ist fehlgeschlagen: {reason}</translation>
     </message>
     <message>
         <source>Downloaded {name}. Choose it in the toolbar to chat with it.</source>
@@ -1856,14 +2093,29 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
     </message>
 </context>
 <context>
+    <name>ModelOpener</name>
+    <message>
+        <source>The model file could not be opened.</source>
+        <translation>Die Modelldatei konnte nicht geöffnet werden.</translation>
+    </message>
+    <message>
+        <source>{name} is ready. A reply is still running: load the model when you want to chat with it.</source>
+        <translation>{name} ist bereit. Eine Antwort läuft noch: Laden Sie das Modell, wenn Sie damit chatten möchten.</translation>
+    </message>
+    <message>
+        <source>Load {name}</source>
+        <translation>{name} laden</translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <source>remote</source>
         <translation>entfernt</translation>
     </message>
     <message>
-        <source>offline</source>
-        <translation>offline</translation>
+        <source>built-in answers</source>
+        <translation>eingebaute Antworten</translation>
     </message>
     <message>
         <source>Simulator (no model)</source>
@@ -2081,6 +2333,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         <translation>{done} bereits heruntergeladen</translation>
     </message>
     <message>
+        <source>For a quick first try: {name} · {quant} · {size} download</source>
+        <translation>Für einen schnellen ersten Versuch: {name} · {quant} · {size} Download</translation>
+    </message>
+    <message>
         <source>Too big to run here: {names}. Use them through DeepSeek&apos;s API or a cluster of your own.</source>
         <translation>Zu groß für diesen Rechner: {names}. Nutzen Sie sie über die DeepSeek-API oder einen eigenen Cluster.</translation>
     </message>
@@ -2243,6 +2499,14 @@ Ollama: {ollama}</translation>
         <translation>Automatisch</translation>
     </message>
     <message>
+        <source>Processor (CPU)</source>
+        <translation>Prozessor (CPU)</translation>
+    </message>
+    <message>
+        <source>{device} (not found)</source>
+        <translation>{device} (nicht gefunden)</translation>
+    </message>
+    <message>
         <source>MLX (Apple Silicon)</source>
         <translation>MLX (Apple Silicon)</translation>
     </message>
@@ -2327,16 +2591,20 @@ Ollama: {ollama}</translation>
         <translation>Anweisungen, die das Modell vor der ersten Frage erhält.</translation>
     </message>
     <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Where models run. Automatic: the graphics card the engine can use, else the processor (never a graphics card emulated on the processor).</source>
+        <translation>Wo Modelle laufen. Automatisch: die Grafikkarte, die die Engine nutzen kann, sonst der Prozessor (nie eine auf dem Prozessor nachgebildete Grafikkarte).</translation>
+    </message>
+    <message>
         <source>GPU layers</source>
         <translation>GPU-Layer</translation>
     </message>
     <message>
-        <source>How many layers run on the graphics card. 0 runs everything on the processor.</source>
-        <translation>Wie viele Schichten auf der Grafikkarte laufen. 0 rechnet alles auf dem Prozessor.</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>Alle</translation>
+        <source>How many layers run on the graphics card. Automatic: as many as fit in its free memory. 0 runs everything on the processor.</source>
+        <translation>Wie viele Schichten auf der Grafikkarte laufen. Automatisch: so viele, wie in ihren freien Speicher passen. 0 lässt alles auf dem Prozessor laufen.</translation>
     </message>
     <message>
         <source>Experts in system RAM</source>
@@ -2349,6 +2617,10 @@ Ollama: {ollama}</translation>
     <message>
         <source>Threads</source>
         <translation>Threads</translation>
+    </message>
+    <message>
+        <source>Automatic: the fastest count, measured on the model after each load.</source>
+        <translation>Automatisch: die schnellste Anzahl, gemessen am Modell nach jedem Laden.</translation>
     </message>
     <message>
         <source>Batch size</source>
@@ -2441,6 +2713,18 @@ Ollama: {ollama}</translation>
 </context>
 <context>
     <name>SettingsDialog</name>
+    <message>
+        <source>The server is off.</source>
+        <translation>Der Server ist aus.</translation>
+    </message>
+    <message>
+        <source>The server is on. OpenAI-compatible: {openai}</source>
+        <translation>Der Server läuft. OpenAI-kompatibel: {openai}</translation>
+    </message>
+    <message>
+        <source>Ollama-compatible: {ollama}</source>
+        <translation>Ollama-kompatibel: {ollama}</translation>
+    </message>
     <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>

@@ -40,6 +40,10 @@ _UNUSED_PARTS = ("qml/", "qtquick", "qtwebengine", "libqpdf", "/qt6pdf", "qt6qui
                  "/sqldrivers/", "/multimedia/", "/qmltooling/", "/egldeviceintegrations/", "libqeglfs",
                  "libqlinuxfb", "libqvnc", "libqvkkhrdisplay", "libqminimalegl", "qt6eglfs")
 QT_LANGUAGES = ("qtbase_de", "qtbase_en")  # the app's languages
+# Libraries the system must provide, not the app: the Vulkan loader finds the GPU drivers through the
+# system's ICD files (and a bundled copy would outlive driver updates). The .deb recommends libvulkan1;
+# without it ggml skips the Vulkan backend and the CPU runs the model.
+_SYSTEM_LIBRARIES = ("libvulkan.so",)
 
 
 def excludes(platform: str) -> list[str]:
@@ -51,7 +55,7 @@ def drop_unused(toc: list) -> list:
     kept = []
     for entry in toc:
         dest = entry[0].replace("\\", "/").lower()
-        if any(part in dest for part in _UNUSED_PARTS):
+        if any(part in dest for part in _UNUSED_PARTS) or Path(dest).name.startswith(_SYSTEM_LIBRARIES):
             continue
         if "/translations/" in dest and "pyside6" in dest and not Path(dest).name.startswith(QT_LANGUAGES):
             continue

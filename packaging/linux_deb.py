@@ -41,6 +41,10 @@ DEPENDS = (
     "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0", "libxcb-xinerama0", "libxcb-xkb1",
     "libgomp1", "shared-mime-info", "desktop-file-utils", "hicolor-icon-theme",
 )
+# llama.cpp's Vulkan backend loads the system's Vulkan loader; the drivers come with the GPU's (Mesa for AMD
+# and Intel, NVIDIA's own). Without them the engine runs on the CPU, and says so.
+RECOMMENDS = ("libvulkan1",)
+SUGGESTS = ("mesa-vulkan-drivers",)
 
 
 def architecture() -> str:
@@ -96,6 +100,8 @@ def control(installed_kib: int, arch: str) -> str:
         f"Maintainer: {MAINTAINER}\n"
         f"Installed-Size: {installed_kib}\n"
         f"Depends: {', '.join(DEPENDS)}\n"
+        f"Recommends: {', '.join(RECOMMENDS)}\n"
+        f"Suggests: {', '.join(SUGGESTS)}\n"
         "Section: science\n"
         "Priority: optional\n"
         f"Homepage: {HOMEPAGE}\n"

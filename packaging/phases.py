@@ -20,9 +20,9 @@ from pathlib import Path
 RECORD = Path("build") / "phases.json"
 # The phases of `make test`, in the order they run; the names are what `run` is given.
 PHASES = {
-    "venv": "virtualenv from the lock (llama-cpp-python built)",
+    "venv": "virtualenv from the lock",
+    "llama-cpp": "llama.cpp (CPU variants, Vulkan, server, RPC worker)",
     "test-tools": "test tools (wine, Inno Setup, shellcheck)",
-    "llama-tools": "llama.cpp programs (llama-server, RPC worker)",
     "lint": "lint (ruff, import contracts, workflows)",
     "tests": "tests",
     "package": "package test (.deb built, installed, run)",

@@ -1,6 +1,8 @@
-"""Screenshots for the README and for looking at the app: the chat window (a reply with code and
-reasoning), the model manager and the settings pane, in English and German, light and dark, at the
-usual size and at 800x600 (``chat-de-dark-800x600.png``).
+"""Screenshots for the README and for looking at the app: every window (the chat with a reply with reasoning,
+a nested list and code, the model manager, the settings and their local-server page, the launch planner, the
+keyboard shortcuts, About), in English and German, light and dark, on a screen of 1280x820 and one of 800x600
+(``chat-de-dark-800x600.png``). Each screen size is a real offscreen screen of that size (Qt's offscreen
+platform reads it from a configuration file), so every window opens as it would there: sized to fit.
 
     QT_QPA_PLATFORM=offscreen python packaging/screenshots.py docs/screenshots
 """
@@ -8,7 +10,9 @@ usual size and at 800x600 (``chat-de-dark-800x600.png``).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -19,18 +23,16 @@ QUESTIONS = {
     "en": ["What is DeepSeek-R1?", "Show me Python code for Fibonacci numbers"],
     "de": ["Was ist DeepSeek-R1?", "Zeig mir Python-Code für Fibonacci-Zahlen"],
 }
-
-
-SIZES = {  # window size -> (chat, model manager, settings)
-    "1280x820": ((1280, 820), (1180, 760), (860, 640)),
-    "800x600": ((800, 600), (800, 600), (800, 600)),
-}
+SCREENS = {"1280x820": (1280, 820), "800x600": (800, 600)}
 
 
 async def shoot(app, out: Path, lang: str, theme: str, size: str) -> None:
     from deepseek_desktop.app import _shutdown, build_window
     from deepseek_desktop.core.paths import AppPaths
     from deepseek_desktop.core.settings.store import SettingsStore
+    from deepseek_desktop.models.catalogue.catalogue import load_catalogue
+    from deepseek_desktop.ui.about import AboutDialog
+    from deepseek_desktop.ui.keyboard.keyboard_map import KeyboardMapDialog
 
     os.environ["DEEPSEEK_DESKTOP_HOME"] = tempfile.mkdtemp(prefix=f"dd-shots-{lang}-{theme}-")
     paths = AppPaths.default().ensure()
@@ -39,9 +41,8 @@ async def shoot(app, out: Path, lang: str, theme: str, size: str) -> None:
     settings.set("general.theme", theme)
     settings.set("simulator.words_per_second", 60.0)  # a 7B model's pace, for honest figures
     window, services = build_window(app, paths, settings)
-    chat_size, manager_size, settings_size = SIZES[size]
     name = f"{lang}-{theme}-{size}"
-    window.resize(*chat_size)
+    window.resize(app.primaryScreen().availableGeometry().size())  # as large as the screen allows
     window.show()
     await window.start()
     while window.engine.state != "ready":
@@ -51,51 +52,78 @@ async def shoot(app, out: Path, lang: str, theme: str, size: str) -> None:
         await asyncio.sleep(0.2)
         while window.session.busy:
             await asyncio.sleep(0.05)
-    last = window.chat_view.widgets[-1]
-    last.thinking.set_open(True)  # show the reasoning section in the picture
-    await settle(app)
+    window.chat_view.widgets[-1].thinking.set_open(True)  # show the reasoning section in the picture
+    await settle()
     window.chat_view.scroll_to_bottom()
-    await settle(app)
-    window.grab().save(str(out / f"chat-{name}.png"))
+    await settle()
+    save(window, out / f"chat-{name}.png")
 
     manager = window.open_model_manager()
-    if manager is not None:
-        manager.resize(*manager_size)
-        try:  # the catalogue and the fit estimates load in the background
-            await asyncio.wait_for(manager.loader.ready.wait(), 30)
-        except TimeoutError:
-            print(f"the catalogue did not load for {name}", file=sys.stderr)
-        await settle(app)
-        manager.grab().save(str(out / f"model-manager-{name}.png"))
-        manager.close()
+    try:  # the catalogue and the fit estimates load in the background
+        await asyncio.wait_for(manager.loader.ready.wait(), 30)
+    except TimeoutError:
+        print(f"the catalogue did not load for {name}", file=sys.stderr)
+    await settle()
+    save(manager, out / f"model-manager-{name}.png")
+    manager.close()
 
     dialog = window.open_settings()
-    dialog.resize(*settings_size)
-    await settle(app)
-    dialog.grab().save(str(out / f"settings-{name}.png"))
+    await settle()
+    save(dialog, out / f"settings-{name}.png")
+    dialog.show_page("server")
+    await settle()
+    save(dialog, out / f"settings-server-{name}.png")
     dialog.close()
+
+    planner = window.open_launch_planner(load_catalogue(), "deepseek-r1")
+    await settle()
+    save(planner, out / f"launch-planner-{name}.png")
+    planner.close()
+
+    keys = KeyboardMapDialog.show_for(window)
+    await settle()
+    save(keys, out / f"keyboard-{name}.png")
+    keys.close()
+    about = AboutDialog.show_for(window, paths)
+    await settle()
+    save(about, out / f"about-{name}.png")
+    about.close()
+
     window.close()
     await _shutdown(window, services, asyncio.Event())
 
 
-async def settle(app) -> None:
+def save(window, path: Path) -> None:
+    """The window with its frame's room: what the screen shows of it (it must lie inside the screen)."""
+    screen = window.screen().availableGeometry()
+    if not screen.contains(window.frameGeometry()):
+        print(f"{path.name}: the window {window.frameGeometry()} is not inside the screen {screen}", file=sys.stderr)
+    window.grab().save(str(path))
+
+
+async def settle() -> None:
     """Let the loop lay out and paint (never processEvents() inside a task: qasync would re-enter)."""
     await asyncio.sleep(0.4)
 
 
 def main() -> None:
-    """Each language, theme and size in its own process: translators and styles are per application."""
-    import subprocess
-
+    """Each screen, theme and language in its own process: the screen, translators and styles are per
+    application."""
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     if len(sys.argv) == 5:
         shoot_one(out, *sys.argv[2:5])
         return
-    for size in SIZES:
-        for theme in ("light", "dark"):
-            for lang in ("en", "de"):
-                subprocess.run([sys.executable, __file__, str(out), lang, theme, size], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size, (width, height) in SCREENS.items():
+            config = Path(tmp) / f"screen-{size}.json"
+            config.write_text(json.dumps({"screens": [{"name": size, "x": 0, "y": 0, "width": width,
+                                                       "height": height, "logicalDpi": 96, "logicalBaseDpi": 96,
+                                                       "dpr": 1}]}))
+            env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+            for theme in ("light", "dark"):
+                for lang in ("en", "de"):
+                    subprocess.run([sys.executable, __file__, str(out), lang, theme, size], check=True, env=env)
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
 
 

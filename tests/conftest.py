@@ -33,6 +33,29 @@ def gemma_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def rpc_pack(tmp_path_factory) -> tuple[Path, dict]:
+    """A GPU pack zipped by the workflow's packaging code (packaging/gpu_pack.py) from a real backend library
+    that the app's own llama.cpp leaves out: libggml-rpc of this machine's llama.cpp build; beside it, where a
+    CUDA pack has the CUDA runtime, another library of the build. Returns the archive and its manifest entry."""
+    import sys
+
+    import llama_cpp
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packaging"))
+    import build_llama
+    import gpu_pack
+
+    from deepseek_desktop.models.hardware import pack_platform
+
+    built = build_llama.ensure(llama_cpp.__version__, 2)
+    rpc = [p for p in build_llama.backend_files(Path(built["dir"])) if "ggml-rpc" in p.name]
+    assert rpc, f"no RPC backend in {built['dir']}"
+    runtime = Path(built["dir"]) / build_llama.library_file("llama-common")
+    return gpu_pack.make_pack("rpc", "RPC", llama_cpp.__version__, [rpc[0]], [runtime],
+                              tmp_path_factory.mktemp("dist"), platform_tag=pack_platform())
+
+
+@pytest.fixture(scope="session")
 def bad_models(tmp_path_factory, gemma_path) -> dict[str, Path]:
     """Files a user might drag in by mistake, made here rather than shipped."""
     d = tmp_path_factory.mktemp("bad_models")

@@ -88,6 +88,61 @@ def unknown_tensor_type(path: Path, type_id: int = 250) -> Path:
     return path
 
 
+# -- sparse files: a few kilobytes on disk, a header that claims millions of items ---------------------
+# In a hole of a sparse file every byte is 0, and zeros are a valid GGUF item each: an empty UINT8 array
+# (item type 0, count 0), a tensor with an empty name, no dimensions, type F32 at offset 0, a key with an
+# empty name and a UINT8 value 0, an empty string. The file's claimed size makes the bounds checks pass.
+
+
+def _sparse(path: Path, head: bytes, items: int, item_size: int) -> Path:
+    with open(path, "wb") as fh:
+        fh.write(head)
+        fh.truncate(len(head) + items * item_size + 64)
+    return path
+
+
+def _head(n_tensors: int, n_kv: int) -> bytes:
+    return b"GGUF" + struct.pack(_U32, 3) + struct.pack(_U64, n_tensors) + struct.pack(_U64, n_kv)
+
+
+def sparse_nested_arrays(path: Path, count: int) -> Path:
+    """``x.nest``: an array of ``count`` empty arrays (12 bytes each)."""
+    entry = (_string("x.nest") + struct.pack(_U32, GGUFValueType.ARRAY) + struct.pack(_U32, GGUFValueType.ARRAY)
+             + struct.pack(_U64, count))
+    return _sparse(path, _head(0, 2) + kv_string("general.architecture", "llama") + entry, count, 12)
+
+
+def sparse_tensors(path: Path, count: int) -> Path:
+    """``count`` tensors with empty names (24 bytes each)."""
+    return _sparse(path, _head(count, 1) + kv_string("general.architecture", "llama"), count, 24)
+
+
+def sparse_keys(path: Path, count: int) -> Path:
+    """``count`` keys with empty names and a UINT8 value (13 bytes each)."""
+    return _sparse(path, _head(0, count), count, 13)
+
+
+def sparse_strings(path: Path, count: int) -> Path:
+    """``tokenizer.ggml.tokens``: ``count`` empty strings (8 bytes each)."""
+    entry = (_string("tokenizer.ggml.tokens") + struct.pack(_U32, GGUFValueType.ARRAY)
+             + struct.pack(_U32, GGUFValueType.STRING) + struct.pack(_U64, count))
+    return _sparse(path, _head(0, 2) + kv_string("general.architecture", "llama") + entry, count, 8)
+
+
+def sparse_long_string(path: Path, length: int) -> Path:
+    """``general.name``: one string of ``length`` bytes (zeros)."""
+    entry = _string("general.name") + struct.pack(_U32, GGUFValueType.STRING) + struct.pack(_U64, length)
+    return _sparse(path, _head(0, 2) + kv_string("general.architecture", "llama") + entry, 1, length)
+
+
+SPARSE = {
+    "nested_empty_arrays": sparse_nested_arrays,
+    "tensors": sparse_tensors,
+    "keys": sparse_keys,
+    "strings": sparse_strings,
+}
+
+
 MALFORMED = {
     "nested_arrays": lambda p: nested_arrays(p, 100_000),
     "array_of_2_to_the_60_items": lambda p: huge_array(p, 1 << 60),

@@ -1,14 +1,18 @@
 """A small Hugging Face Hub on 127.0.0.1 for download tests: the routes huggingface_hub calls, real bytes.
 
-Routes (as the Hub answers them):
+Routes (as the Hub answers them, and GitHub its release files):
   GET  /api/models/{owner}/{name}[/revision/{rev}]   model_info; with ?blobs=true sizes, blob ids, LFS sha256
   HEAD/GET /{owner}/{name}/resolve/{rev}/{path}      the file, with Range support (206 + Content-Range)
+  HEAD/GET /{owner}/{name}/releases/download/{tag}/{file}   a release's file (GPU packs), the same way
 
 Misbehaviour on demand, to test the client's answers: ``throttle`` (bytes per second), ``drop_after``
 (close the connection after that many body bytes, for the next ``drop_times`` GETs), ``corrupt``
 (serve different bytes than the listed hash), ``refuse`` (403 GatedRepo), ``ignore_range`` (200 and
-the whole file although a Range was asked for). ``requests`` logs every
-request with its Range header.
+the whole file although a Range was asked for), ``trickle`` (one body byte every that many seconds),
+``silent_after_headers`` (the headers, then nothing until the client hangs up), ``extra_body`` (that many
+bytes more than the file, counted in Content-Length or, with ``extra_declared=False``, sent without one
+until the connection closes), ``html_page`` (200 and a web page in place of any file). ``requests`` logs
+every request with its Range header; ``body_requested`` is set at each file GET.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -58,15 +63,23 @@ class Behaviour:
     drop_times: int = 0
     refuse: set[str] = field(default_factory=set)
     ignore_range: bool = False  # answer 200 with the whole file, as some CDNs do
+    trickle: float | None = None  # seconds between single body bytes
+    silent_after_headers: bool = False
+    extra_body: int = 0
+    extra_declared: bool = True
+    html_page: bool = False
 
 
 class HubServer:
     def __init__(self) -> None:
         self.repos: dict[str, dict[str, HubFile]] = {}
+        self.releases: dict[str, dict[str, HubFile]] = {}  # "owner/name@tag" -> files
         self.behaviour = Behaviour()
         self.requests: list[tuple[str, str, str | None]] = []
         self._hashes: dict[tuple[str, str], tuple[str, str]] = {}
         self._lock = threading.Lock()
+        self.body_requested = threading.Event()
+        self.stopping = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -81,11 +94,20 @@ class HubServer:
         for f in self.repos[repo].values():
             self._hashes[(repo, f.name)] = _hashes(f)
 
+    def add_release(self, repo: str, tag: str, files: dict[str, Path | bytes], corrupt: tuple[str, ...] = ()) -> str:
+        """Files of a release; returns the URL they are under (what the app's GPU packs URL points to)."""
+        key = f"{repo}@{tag}"
+        self.releases[key] = {name: HubFile(name, src, name in corrupt) for name, src in files.items()}
+        for f in self.releases[key].values():
+            self._hashes[(key, f.name)] = _hashes(f)
+        return f"{self.url}/{repo}/releases/download/{tag}"
+
     def start(self) -> HubServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -94,7 +116,8 @@ class HubServer:
         return self._hashes[(repo, name)]
 
     def ranges(self) -> list[str | None]:
-        return [r for method, path, r in self.requests if method == "GET" and "/resolve/" in path]
+        return [r for method, path, r in self.requests
+                if method == "GET" and ("/resolve/" in path or "/releases/download/" in path)]
 
     def listing(self, repo: str, blobs: bool) -> dict:
         siblings = []
@@ -138,6 +161,7 @@ def _compute_hashes(f: HubFile) -> tuple[str, str]:
 
 _API = re.compile(r"^/api/models/([^/]+/[^/]+)(?:/revision/([^/]+))?/?$")
 _RESOLVE = re.compile(r"^/([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+_RELEASE = re.compile(r"^/([^/]+/[^/]+)/releases/download/([^/]+)/([^/]+)$")
 
 
 def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
@@ -177,9 +201,22 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 if f is None:
                     return self._error(404, "EntryNotFound", "Entry not found")
                 return self._file(repo, f, body)
+            if m := _RELEASE.match(path):
+                key = f"{m.group(1)}@{m.group(2)}"
+                f = hub.releases.get(key, {}).get(m.group(3))
+                if f is None:
+                    return self._error(404, "", "Not Found")
+                return self._file(key, f, body)
             return self._error(404, "", "Not found")
 
         def _file(self, repo: str, f: HubFile, body: bool) -> None:
+            b = hub.behaviour
+            if body:
+                hub.body_requested.set()
+            if b.html_page:
+                page = b"<!doctype html><html><body><h1>Sign in to continue</h1></body></html>\n"
+                return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page if body else b"",
+                                  length=len(page))
             sha256, sha1 = hub.hashes(repo, f.name)
             etag = sha256 if f.lfs else sha1
             start, end, status = 0, f.size, 200
@@ -199,10 +236,19 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
-            self.send_header("Content-Length", str(end - start))
+            if b.extra_body and not b.extra_declared:
+                self.send_header("Connection", "close")  # the body ends when the connection does
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(end - start + b.extra_body))
             self.end_headers()
             if not body:
                 return
+            self.wfile.flush()
+            if b.silent_after_headers:
+                return self._silence()
+            if b.trickle:
+                return self._trickle(f, start, end)
             drop_at = None
             with hub._lock:
                 b = hub.behaviour
@@ -226,6 +272,41 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 pos = stop
                 if hub.behaviour.throttle:
                     time.sleep(len(block) / hub.behaviour.throttle)
+            extra = b.extra_body
+            while extra > 0:
+                try:
+                    self.wfile.write(b"\0" * min(extra, CHUNK))
+                except (BrokenPipeError, ConnectionResetError):
+                    return
+                extra -= CHUNK
+
+        def _client_gone(self, wait: float) -> bool:
+            """Whether the client hung up (or the server is stopping), waiting at most ``wait`` seconds."""
+            if hub.stopping.is_set():
+                return True
+            readable, _, _ = select.select([self.connection], [], [], wait)
+            if not readable:
+                return hub.stopping.is_set()
+            try:
+                return self.connection.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                return True
+
+        def _silence(self) -> None:
+            while not self._client_gone(0.2):
+                pass
+            self.close_connection = True
+
+        def _trickle(self, f: HubFile, start: int, end: int) -> None:
+            for pos in range(start, end):
+                try:
+                    self.wfile.write(f.read(pos, pos + 1))
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    return
+                if self._client_gone(hub.behaviour.trickle or 0):
+                    self.close_connection = True
+                    return
 
         def _drop(self) -> None:
             try:

@@ -27,7 +27,10 @@ def llama_cpp_server(model: Path, alias: str, api_key: str, log_file: Path, time
     port = free_port()
     with open(log_file, "wb") as log:  # a file, not a pipe: llama.cpp's load log would fill a pipe
         proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
+            # llama-cpp-python's server, after the one call that loads llama.cpp's backends (it makes none itself)
+            [sys.executable, "-c", "from deepseek_desktop.engines.ggml_backends import load_ggml_backends; "
+             "load_ggml_backends(); import runpy; runpy.run_module('llama_cpp.server', run_name='__main__', "
+             "alter_sys=True)", "--model", str(model), "--model_alias", alias,
              "--chat_format", "gemma", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024",
              "--n_threads", str(THREADS), "--api_key", api_key],
             stdout=log, stderr=subprocess.STDOUT,

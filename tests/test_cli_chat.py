@@ -79,8 +79,8 @@ def test_llamacpp_one_turn_json(gemma_path):
         ("missing", "not found"),
         ("random", "Not a GGUF"),
         ("magic", "Not a GGUF"),
-        ("half", "truncated"),
-        ("header_cut", "truncated"),
+        ("half", "gemma-cut-in-half.gguf is incomplete: 127 MB of 253 MB are there"),
+        ("header_cut", "header-cut.gguf is incomplete: the file ends before its data does"),
         ("unknown_arch", "cannot run this model architecture (frobnicator)"),
     ],
 )

@@ -239,4 +239,50 @@ def test_ctrl_c_while_the_model_loads_ends_the_chat(remote_env):
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert out == "" and "Traceback" not in err
+    assert out == "" and err.strip().splitlines() == ["deepseek-desktop: Interrupted."]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_ctrl_c_during_a_prompt_reply_is_the_line_and_130(server, remote_env, as_json):
+    """``chat --prompt``: Ctrl+C during the reply stops it, and the command says so and exits 130, not 0
+    as if the cut answer were the whole of it."""
+    proc = subprocess.Popen(CLI + ["chat", "--base-url", server.url, "--model", "stall", "--prompt", "hi",
+                                   *(["--json"] if as_json else [])],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**remote_env, "DEEPSEEK_API_KEY": KEY})
+    assert proc.stdout.read(len(b'{"type"' if as_json else ANSWER[0].encode())), "the first piece arrived"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.decode().strip().splitlines()[-1] == "deepseek-desktop: Interrupted."
+    assert "Traceback" not in err.decode()
+
+
+# -- model paths the file system refuses --------------------------------------------------------------
+
+def as_unprivileged() -> list[str]:
+    """A prefix that runs the CLI without root's power to read any file (permission bits then apply)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permission bits do not apply")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def test_a_model_in_a_folder_the_user_cannot_search_is_one_line(tmp_path):
+    from conftest import make_gguf
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    model = make_gguf(locked / "m.gguf")
+    locked.chmod(0)
+    try:
+        for args in (("chat", "--model", str(model), "--prompt", "hi"),
+                     ("chat", "--engine", "llamacpp", "--model", str(model), "--prompt", "hi")):
+            r = subprocess.run([*as_unprivileged(), *CLI, *args], capture_output=True, text=True, timeout=120)
+            line = one_error_line(r)
+            assert "permission" in line and str(model) in line, line
+    finally:
+        locked.chmod(0o700)
+

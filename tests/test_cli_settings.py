@@ -69,11 +69,11 @@ def test_a_command_opens_the_settings_once(gemma_path: Path):
 
 
 def test_one_default_quantisation_for_a_bare_model_id():
+    from deepseek_desktop.engine_host.device_query import probe_here
     from deepseek_desktop.models.catalogue.catalogue import load_catalogue
     from deepseek_desktop.models.catalogue.recommend import candidates, default_download, recommend, resolve_download
-    from deepseek_desktop.models.hardware import probe_hardware
 
-    catalogue, hw = load_catalogue(), probe_hardware()
+    catalogue, hw = load_catalogue(), probe_here()
     every = candidates(catalogue, hw, 4096)
     small = catalogue.get("deepseek-r1-distill-qwen-1.5b")
     model, chosen = resolve_download(catalogue, small.id, every)
@@ -126,10 +126,10 @@ def logged_load_params(paths: AppPaths, engine: str) -> dict:
 def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path, gemma_path, keyring_env):
     """One settings file: the terminal downloads into the same folder and picks the same quantisation
     as the model manager, and chats with the same generation and load values as the window."""
+    from deepseek_desktop.engine_host.device_query import probe_here
     from deepseek_desktop.models.catalogue.recommend import FitOptions
     from deepseek_desktop.models.catalogue.state import assess, open_catalogue, resolve
     from deepseek_desktop.models.folder_state import read_local
-    from deepseek_desktop.models.hardware import probe_hardware
     from deepseek_desktop.models.model_sources import params_for, remote_choices
 
     folder = tmp_path / "models elsewhere"
@@ -143,7 +143,7 @@ def test_cli_and_window_resolve_the_same_values_from_one_settings_file(tmp_path,
     })
     # The window's services, built from the file as app.py builds them.
     settings = SettingsStore(paths.settings_file)
-    state = assess(open_catalogue(paths), probe_hardware(), FitOptions.from_settings(settings))
+    state = assess(open_catalogue(paths), probe_here(), FitOptions.from_settings(settings))
     window_folder = read_local(paths, settings, state.catalogue).folder
     _, window_download = resolve(state, SMALL)
     window_gen = generation_params(settings)

@@ -31,6 +31,26 @@ def test_a_long_title_is_cut():
     assert Path(name).name == name
 
 
+@pytest.mark.parametrize("title", ["\U0001f680\U0001f30d" * 60, "\U0001f469\u200d\U0001f52c " * 40, "é" * 300])
+def test_an_emoji_title_is_exported_under_its_suggested_name(tmp_path, title):
+    """Four bytes a character: 80 of them were 320 bytes, past the 255 a file name may have, and the
+    temporary name of the atomic write is longer still."""
+    from deepseek_desktop.core.files.atomic import write_atomic
+
+    name = suggested_file_name(title, ".json", "Conversation")
+    assert len(name.encode("utf-8")) <= 255 - 16, "room for the temporary file's affixes"
+    write_atomic(tmp_path / name, b"{}")
+    assert (tmp_path / name).read_bytes() == b"{}"
+
+
+def test_a_long_name_the_user_chose_is_written_atomically(tmp_path):
+    from deepseek_desktop.core.files.atomic import write_atomic
+
+    name = "\U0001f680" * 62 + ".md"  # 251 bytes: a valid name, but ".<name>.<hex>.tmp" would not be
+    write_atomic(tmp_path / name, b"text")
+    assert (tmp_path / name).read_bytes() == b"text" and [p.name for p in tmp_path.iterdir()] == [name]
+
+
 def test_the_save_dialog_starts_with_the_title(make_gui, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 

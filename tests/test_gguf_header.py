@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import make_gguf
-from gguf_craft import MALFORMED, huge_array, nested_arrays
+from gguf_craft import MALFORMED, SPARSE, huge_array, nested_arrays, sparse_long_string
 
 from deepseek_desktop.core.errors import ModelFileError
 from deepseek_desktop.models.gguf.header import check_gguf, read_gguf_header
@@ -46,7 +48,8 @@ def test_bad_files(bad_models, kind, message_id):
     with pytest.raises(ModelFileError) as err:
         check_gguf(bad_models[kind])
     assert err.value.message_id == message_id
-    assert str(bad_models[kind]) in err.value.user_text()
+    text, path = err.value.user_text(), bad_models[kind]
+    assert str(path) in text or (path.name in text and f"(in {path.parent})" in text)
 
 
 def test_truncated_is_reported_not_raised_by_read(bad_models):
@@ -78,7 +81,8 @@ def test_every_malformed_header_is_a_model_file_error(tmp_path, kind):
     with pytest.raises(ModelFileError) as err:
         check_gguf(path)
     assert err.value.message_id == "model.bad_header", err.value.detail
-    assert err.value.user_text() == f"The header of the model file is damaged or malformed: {path}"
+    assert err.value.user_text() == (f"The header of {path.name} is damaged: it cannot be read as a GGUF model "
+                                     f"file (in {path.parent}).")
 
 
 def test_the_nesting_real_files_use_still_reads(tmp_path):
@@ -111,10 +115,102 @@ def test_per_layer_values_of_a_deep_model_are_kept(tmp_path):
     assert summary["head_count"] == 64 and summary["head_count_kv"] == 8
 
 
-def test_a_truncated_file_names_the_model_and_how_much_is_there(bad_models, gemma_path):
+def test_a_truncated_file_names_the_file_and_how_much_is_there(bad_models, gemma_path):
     with pytest.raises(ModelFileError) as err:
         check_gguf(bad_models["half"])
     text = err.value.user_text()
     assert err.value.message_id == "model.incomplete"
-    assert text.startswith("Gemma 3 270m: the model file is incomplete (truncated), 127 MB of 253 MB present")
-    assert "download it again" in text and str(bad_models["half"]) in text
+    # the file's own name (not the name in its metadata), and no "download it again" for a file from elsewhere
+    assert text == f"gemma-cut-in-half.gguf is incomplete: 127 MB of 253 MB are there (in {bad_models['half'].parent})."
+
+
+def test_a_file_that_is_no_gguf_says_why(bad_models, tmp_path):
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(bad_models["random"])
+    assert err.value.user_text() == (f"Not a GGUF model file: random-bytes.gguf does not begin with the GGUF "
+                                     f"signature (in {bad_models['random'].parent}).")
+    future = tmp_path / "future.gguf"
+    future.write_bytes(b"GGUF" + (9).to_bytes(4, "little") + bytes(64))
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(future)
+    assert err.value.message_id == "model.gguf_version"
+    assert err.value.user_text().startswith("future.gguf is a GGUF file of version 9; this app reads versions 1 to 3")
+
+
+def test_a_relative_path_names_its_folder_not_a_dot(bad_models, monkeypatch):
+    """`deepseek-desktop models import x.gguf` in the file's folder: the message says which folder."""
+    monkeypatch.chdir(bad_models["random"].parent)
+    with pytest.raises(ModelFileError) as err:
+        check_gguf(Path(bad_models["random"].name))
+    assert err.value.user_text().endswith(f"(in {bad_models['random'].parent}).")
+
+
+# -- bounded work: sparse files that claim millions of items --------------------------------------------
+
+# What reading one header may cost at most, whatever the file claims: steps of the reader (typed values,
+# strings read or skipped) and bytes of text decoded. The Gemma file (262k tokens) takes about 300k steps.
+WORK_BOUND = 5_000_000
+TEXT_BOUND = 80 << 20
+
+
+class TooMuchWork(Exception):
+    """Raised by the counting reader past the bounds (not a ValueError: the reader must not catch it)."""
+
+
+@pytest.fixture
+def work(monkeypatch):
+    """Counts the header reader's work and stops it past the bounds, so that a reader without bounds fails
+    here at once instead of walking the claimed millions of items."""
+    from deepseek_desktop.models.gguf import values
+
+    counts = {"steps": 0, "text": 0}
+
+    def spend(steps: int = 0, text: int = 0) -> None:
+        counts["steps"] += steps
+        counts["text"] += text
+        if counts["steps"] > WORK_BOUND or counts["text"] > TEXT_BOUND:
+            raise TooMuchWork(dict(counts))
+
+    unpack, string, skip = values.Cursor.unpack, values.Cursor.string, values.Cursor.skip_strings
+
+    def counted_unpack(self, fmt):
+        spend(steps=1)
+        return unpack(self, fmt)
+
+    def counted_string(self, *args):
+        text = string(self, *args)
+        spend(steps=1, text=len(text))
+        return text
+
+    def counted_skip(self, n):
+        spend(steps=n)
+        return skip(self, n)
+
+    monkeypatch.setattr(values.Cursor, "unpack", counted_unpack)
+    monkeypatch.setattr(values.Cursor, "string", counted_string)
+    monkeypatch.setattr(values.Cursor, "skip_strings", counted_skip)
+    return counts
+
+
+@pytest.mark.parametrize("claimed", [1 << 22, 1 << 26])
+@pytest.mark.parametrize("kind", sorted(SPARSE))
+def test_a_sparse_header_claiming_millions_of_items_costs_bounded_work(tmp_path, work, kind, claimed):
+    path = SPARSE[kind](tmp_path / f"{kind}.gguf", claimed)
+    assert path.stat().st_blocks * 512 < 1 << 20, "a few kilobytes on disk"
+    with pytest.raises(ModelFileError) as err:
+        read_gguf_header(path)
+    assert err.value.message_id == "model.bad_header", err.value.detail
+    assert work["steps"] <= WORK_BOUND and work["text"] <= TEXT_BOUND
+
+
+def test_a_string_of_a_gigabyte_is_not_decoded(tmp_path, work):
+    path = sparse_long_string(tmp_path / "long-name.gguf", 1 << 30)
+    with pytest.raises(ModelFileError) as err:
+        read_gguf_header(path)
+    assert err.value.message_id == "model.bad_header" and work["text"] <= TEXT_BOUND
+
+
+def test_a_real_header_is_well_inside_the_bounds(gemma_path, work):
+    header = check_gguf(gemma_path)
+    assert header.architecture == "gemma3"
+    assert work["steps"] < WORK_BOUND / 4, work

@@ -77,7 +77,8 @@ def test_delete_removes_the_selected_conversation_with_undo(make_gui):
     notice = gui.window.notices
     assert doomed not in [sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(sidebar.list.count())]
     assert notice.isVisible() and notice.action.text() == "Undo"
-    assert notice.label.property(LAST_ANNOUNCEMENT) == "Conversation deleted."  # read out, away from the focus
+    assert notice.label.property(LAST_ANNOUNCEMENT) == "Conversation deleted. Ctrl+Z brings it back."  # read out
+    assert sidebar.list.hasFocus(), "the focus stays in the list: Undo and Ctrl+Z are near"
     gui.qtbot.mouseClick(notice.action, Qt.MouseButton.LeftButton)
     gui.wait(lambda: sidebar.list.count() == 2)
     gui.wait(lambda: gui.window.session.conversation is not None and gui.window.session.conversation.id == doomed)
@@ -135,7 +136,7 @@ def test_shortcuts_open_the_model_manager_settings_and_keyboard_map_and_quit(mak
         assert ("Ctrl+Shift+M", "Open the model manager", "Anywhere in the window") in keys.rows()
         keys.close()
         activate(gui)
-        assert [a.text() for a in w.help_menu.actions()] == ["&Keyboard shortcuts"]
+        assert [a.text() for a in w.help_menu.actions()] == ["&Keyboard shortcuts", "", "&About DeepSeek Desktop"]
 
         gui.qtbot.keyClick(w, Qt.Key.Key_Q, CTRL)
         gui.wait(lambda: not w.isVisible(), 5)
@@ -219,3 +220,161 @@ def test_editing_a_question_far_up_brings_the_editor_into_view(make_gui):
         return bar.value() <= top and top + first.editor.height() <= bar.value() + view.viewport().height()
 
     gui.wait(editor_seen)
+
+
+def current_id(window) -> int | None:
+    conversation = window.session.conversation
+    return conversation.id if conversation is not None else None
+
+
+def ids(sidebar) -> list[int]:
+    return [sidebar.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(sidebar.list.count())]
+
+
+def test_ctrl_z_undoes_the_last_deletions_one_after_the_other(make_gui):
+    gui = make_gui(words_per_second=1000)
+    w = gui.window
+    sidebar = two_conversations(gui)
+    activate(gui)
+    first, second = ids(sidebar)
+    sidebar.list.setFocus()
+    for _ in range(2):
+        sidebar.list.setCurrentRow(0)
+        gui.qtbot.keyClick(sidebar.list, Qt.Key.Key_Delete)
+        gui.wait(lambda n=len(ids(sidebar)): len(ids(sidebar)) == n - 1)
+    assert ids(sidebar) == [] and sidebar.list.hasFocus(), "deleting the open conversation keeps the focus"
+    gui.qtbot.keyClick(sidebar.list, Qt.Key.Key_Z, CTRL)
+    gui.wait(lambda: ids(sidebar) == [second] and current_id(w) == second)
+    assert not w.notices.isVisible(), "the offer is answered"
+    # in the message box Ctrl+Z undoes typing first, then (nothing typed left) the deletion
+    w.composer.input.setFocus()
+    gui.qtbot.keyClicks(w.composer.input, "draft")
+    gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_Z, CTRL)
+    assert w.composer.input.toPlainText() == "" and ids(sidebar) == [second]
+    gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_Z, CTRL)
+    gui.wait(lambda: sorted(ids(sidebar)) == sorted([first, second]) and current_id(w) == first)
+
+
+def test_undo_counts_down_only_while_it_can_be_seen_and_nobody_is_at_it(make_gui):
+    gui = make_gui(words_per_second=1000)
+    w = gui.window
+    sidebar = two_conversations(gui)
+    activate(gui)
+    notice = w.notices
+    sidebar.list.setFocus()
+    sidebar.list.setCurrentRow(0)
+    gui.qtbot.keyClick(sidebar.list, Qt.Key.Key_Delete)
+    gui.wait(lambda: notice.isVisible() and notice.counting_down)
+    # a keyboard user on their way to Undo: it waits while the focus is in the notice
+    notice.action.setFocus(Qt.FocusReason.BacktabFocusReason)
+    gui.wait(lambda: not notice.counting_down)
+    assert notice.goes_by_itself and notice.isVisible()
+    sidebar.list.setFocus()
+    gui.wait(lambda: notice.counting_down)
+    # and while the pointer is on it
+    gui.qtbot.mouseMove(notice.label)
+    gui.wait(lambda: not notice.counting_down)
+    gui.qtbot.mouseMove(w.composer.input)
+    gui.wait(lambda: notice.counting_down)
+    # the settings are open (the window is not the active one): "Reload now" waits for the window
+    dialog = w.open_settings()
+    gui.wait(lambda: QApplication.activeWindow() is dialog)
+    dialog.fields["generation.context_length"].set_value(8192)
+    w.settings.set("generation.context_length", 8192)
+    gui.wait(lambda: notice.action.text() == "Reload now")
+    assert notice.goes_by_itself and not notice.counting_down
+    dialog.close()
+    activate(gui)
+    gui.wait(lambda: notice.counting_down)
+    notice.dismiss()
+
+
+def test_a_notice_that_needs_an_answer_stays(make_gui):
+    gui = make_gui()
+    activate(gui)
+    answered = []
+    gui.window.notices.show_message("Load it now?", "info", "Load", lambda: answered.append(True))
+    assert gui.window.notices.isVisible() and not gui.window.notices.goes_by_itself
+    assert not gui.window.notices.counting_down
+    gui.qtbot.mouseClick(gui.window.notices.action, Qt.MouseButton.LeftButton)
+    assert answered == [True] and not gui.window.notices.isVisible()
+
+
+def test_keys_switch_conversations_regenerate_copy_and_return_to_the_message_box(make_gui):
+    gui = make_gui(words_per_second=1000)
+    w = gui.window
+    sidebar = two_conversations(gui)
+    activate(gui)
+    w.composer.input.setFocus()
+    newest, older = ids(sidebar)
+    assert w.session.conversation.id == newest
+    for key, mod, expected in ((Qt.Key.Key_Tab, CTRL, older), (Qt.Key.Key_Tab, CTRL, newest),
+                               (Qt.Key.Key_Backtab, CTRL | SHIFT, older), (Qt.Key.Key_PageUp, CTRL, newest),
+                               (Qt.Key.Key_PageDown, CTRL, older), (Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier,
+                                                                     newest),
+                               (Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier, older)):
+        gui.qtbot.keyClick(QApplication.focusWidget(), key, mod)
+        gui.wait(lambda expected=expected: current_id(w) == expected and len(w.chat_view.widgets) == 2)
+        assert QApplication.focusWidget() is w.composer.input, "the cursor stays in the message box"
+    reply = w.chat_view.widgets[-1]
+    gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_C, CTRL | SHIFT)
+    assert QApplication.clipboard().text() == reply.item.content and reply.copy_button.text() == "Copied"
+    first_version = reply.item.content
+    gui.qtbot.keyClick(w.composer.input, Qt.Key.Key_R, CTRL)
+    gui.wait(lambda: w.chat_view.widgets[-1].item.versions == 2 and not w.session.busy)
+    assert w.chat_view.widgets[-1].item.content and first_version
+    w.chat_view.setFocus()
+    gui.qtbot.keyClick(w.chat_view, Qt.Key.Key_Escape, SHIFT)
+    assert QApplication.focusWidget() is w.composer.input
+
+
+def test_the_edit_box_sends_with_enter_and_cancels_with_escape(make_gui):
+    gui = make_gui(words_per_second=1000)
+    w = gui.window
+    activate(gui)
+    send_and_wait(gui, "Explain quantisation")
+    question = w.chat_view.widgets[0]
+    gui.wait(question.edit_button.isEnabled)  # enabled when the turn's end has reached the message widgets
+    gui.qtbot.mouseClick(question.edit_button, Qt.MouseButton.LeftButton)
+    gui.wait(lambda: question.editor is not None and question.editor.hasFocus())
+    editor = question.editor
+    editor.selectAll()
+    gui.qtbot.keyClicks(editor, "Explain")
+    gui.qtbot.keyClick(editor, Qt.Key.Key_Return, SHIFT)
+    gui.qtbot.keyClicks(editor, "quantisation in one line")
+    assert editor.toPlainText() == "Explain\nquantisation in one line"
+    gui.qtbot.keyClick(editor, Qt.Key.Key_Escape)  # cancels the edit, not a reply
+    assert question.editor is None and question.item.content == "Explain quantisation"
+    assert QApplication.focusWidget() is question.edit_button
+    gui.qtbot.keyClick(question.edit_button, Qt.Key.Key_Space)
+    editor = question.editor
+    gui.wait(lambda: editor.hasFocus())
+    editor.selectAll()
+    gui.qtbot.keyClicks(editor, "Explain quantisation for a laptop")
+    gui.qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
+    gui.wait(lambda: w.chat_view.widgets[0].item.content == "Explain quantisation for a laptop"
+             and len(w.chat_view.widgets) == 2 and not w.session.busy)
+    assert w.chat_view.widgets[0].item.versions == 2
+
+
+def test_tab_in_the_settings_reaches_only_controls_that_show_their_focus(make_gui):
+    from PySide6.QtWidgets import QAbstractScrollArea, QScrollArea
+
+    gui = make_gui(start=False)
+    dialog = gui.window.open_settings()
+    dialog.activateWindow()
+    gui.wait(lambda: QApplication.activeWindow() is dialog)
+    dialog.pages.setFocus(Qt.FocusReason.TabFocusReason)
+    reached: list[QWidget] = []
+    for _ in range(12):  # the page list, then the first page's controls, in order
+        widget = QApplication.focusWidget()
+        if widget in reached:
+            break
+        reached.append(widget)
+        focused = widget.grab().toImage()
+        gui.qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        gui.wait(lambda left=widget: QApplication.focusWidget() is not left)
+        assert not isinstance(widget, QScrollArea), "a page's scroll area is no Tab stop of its own"
+        if not isinstance(widget, QAbstractScrollArea) or widget is dialog.pages:
+            assert widget.grab().toImage() != focused, f"{type(widget).__name__} shows no focus"
+    assert reached[1] is dialog.fields["general.language"].widget, "the first Tab lands on the first setting"

@@ -84,6 +84,10 @@ def test_model_manager_at_800_cuts_nothing(gui_en, gemma_path, tmp_path):
                    for i in range(mm.catalogue.model_list.count())]
         assert entries and all(e.minimumSizeHint().width() <= mm.catalogue.model_list.viewport().width()
                                for e in entries)
+        # every name whole: wrapped after a hyphen where the list is narrow, never cut to "DeepSeek-R1-Distill-Qw…"
+        for e in entries:
+            assert e.name.text().replace("\u200b", "") == e.model.name and e.name.wordWrap()
+            gui.wait(lambda e=e: e.name.height() >= e.name.heightForWidth(e.name.width()) > 0)
         # the folder panel: its parts in its width, the RAM-disk text wrapped and whole
         assert panel.minimumSizeHint().width() <= panel.width()
         note = panel.ramdisk_note
@@ -163,25 +167,27 @@ def test_copy_and_copy_code_say_copied_then_go_back(gui_en):
         gui.wait(lambda copy_code=copy_code, view=view: copy_code in view.toPlainText(), 10)
 
 
-def test_a_notice_does_not_move_the_chat(make_gui):
+def test_a_notice_takes_its_own_place_above_the_chat(make_gui):
     gui = make_gui()
     w = gui.window
     w.resize(800, 600)
     send_and_wait(gui, "What is DeepSeek-V3?")
-    gui.qtbot.wait(50)  # nothing to wait for: the layout is settled after the reply
     view = w.chat_view
-    before = (view.geometry(), view.mapTo(w, view.rect().topLeft()), view.verticalScrollBar().value())
+    view.verticalScrollBar().setValue(0)  # the top of the conversation: the first message's "You · Copy · Edit"
     w.notices.show_message("The new setting applies when the model is loaded again. " * 3, "info",
                            "Undo", lambda: None)
-    gui.wait(lambda: w.notices.isVisible() and w.notices.width() > 0)
-    after = (view.geometry(), view.mapTo(w, view.rect().topLeft()), view.verticalScrollBar().value())
-    assert after == before
-    # it lies over the top of the chat, its text whole, the scrollbar free
-    area = view.viewport().geometry()
-    assert w.notices.geometry().top() == area.top() and w.notices.width() <= area.width()
-    assert w.notices.label.height() >= w.notices.label.heightForWidth(w.notices.label.width())
+    gui.wait(lambda: w.notices.isVisible() and w.notices.height() > 0
+             and view.mapTo(w, view.rect().topLeft()).y() >= w.notices.mapTo(w, w.notices.rect().bottomLeft()).y())
+    gui.wait(lambda: view.verticalScrollBar().value() == 0)
+    first = view.widgets[0]
+    header = first.copy_button.mapTo(view.viewport(), first.copy_button.rect().topLeft())
+    assert header.y() >= 0, "the first message's buttons are not under the notice"
+    notice_rect = w.notices.geometry().translated(w.notices.parentWidget().mapTo(w, w.notices.pos()) - w.notices.pos())
+    view_rect = view.geometry().translated(view.parentWidget().mapTo(w, view.pos()) - view.pos())
+    assert not notice_rect.intersects(view_rect)
+    assert w.notices.label.height() >= w.notices.label.heightForWidth(w.notices.label.width())  # its text whole
     w.notices.dismiss()
-    assert (view.geometry(), view.mapTo(w, view.rect().topLeft())) == before[:2]
+    gui.wait(lambda: view.mapTo(w, view.rect().topLeft()).y() < notice_rect.bottom())  # the chat has the room back
 
 
 def test_status_bar_names_the_model_being_loaded(make_gui, gemma_path):
@@ -198,4 +204,4 @@ def test_status_bar_names_the_model_being_loaded(make_gui, gemma_path):
     gui.wait(lambda: gui.window.engine.state == "ready" and gui.window.engine.current == choice, 60)
     loading = [text for state, text in seen if state == EngineState.LOADING]
     assert loading and all(text == f"Loading {choice.label}…" for text in loading), seen
-    assert status.label.text() == f"Ready: {choice.label}"
+    assert status.label.text().startswith(f"Ready: {choice.label} · CPU · ")  # and where it runs

@@ -67,7 +67,7 @@ def test_server_on_from_settings_and_a_request_while_the_window_chats(make_gui):
 
     gui.settings.set("server.enabled", False)
     gui.wait(lambda: not widget.running)
-    gui.wait(lambda: not status.isVisible())
+    gui.wait(lambda: not status.isVisible())  # once the sockets are closed (the server is "not running" before)
 
 
 def test_window_stop_cancels_only_its_own_reply(make_gui):
@@ -108,3 +108,18 @@ def test_the_api_key_is_set_and_removed_from_the_settings_and_never_shown(make_g
     row.remove_button.click()
     gui.wait(lambda: row.has_key is False)
     assert gui.run(asyncio.to_thread(gui.services.secrets().get, "local-server")) is None
+
+
+def test_the_local_server_page_says_where_the_server_listens(make_gui):
+    gui = make_gui()
+    dialog = gui.window.open_settings("server")
+    label = dialog.server_status
+    assert label is not None and label.text() == "The server is off."
+    port, ollama = free_port(), free_port()
+    gui.settings.set_many({"server.openai_port": port, "server.ollama_port": ollama, "server.enabled": True})
+    gui.wait(lambda: gui.window.local_server.running)
+    gui.wait(lambda: f"127.0.0.1:{port}" in label.text())
+    assert label.isVisibleTo(dialog) and f"Ollama-compatible: http://127.0.0.1:{ollama}" in label.text()
+    gui.settings.set("server.enabled", False)
+    gui.wait(lambda: label.text() == "The server is off.")
+    dialog.close()

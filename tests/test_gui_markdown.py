@@ -117,3 +117,26 @@ def test_reasoning_on_one_endless_line_is_laid_out_in_bounded_paragraphs(make_gu
     lengths = [doc.findBlockByNumber(n).length() - 1 for n in range(doc.blockCount())]
     assert max(lengths) <= MAX_BLOCK, "each append lays out at most one bounded paragraph again"
     assert "".join(reply.thinking.body.toPlainText().split("\n")) == reasoning
+
+
+def test_a_wrapped_line_of_code_keeps_its_indentation(qtbot):
+    view = RichTextView()
+    qtbot.addWidget(view)
+    view.resize(380, 300)
+    code = "def f():\n    return some_function(argument_one, argument_two, argument_three, argument_four)\n"
+    view.show_html(MarkdownRenderer().render(f"```python\n{code}```\n").html)
+    view.show()
+    qtbot.waitExposed(view)
+    block = next(b for b in _blocks(view.document()) if b.text().startswith("    return"))
+    layout = block.layout()
+    assert layout.lineCount() >= 2, "the line is long enough to wrap here"
+    first_char_x = layout.lineAt(0).cursorToX(4)[0]
+    assert abs(layout.lineAt(1).x() - first_char_x) < 1, "the continuation starts under 'return', not at the edge"
+    assert block.text().startswith("    return"), "the text (what Copy and selection give) is unchanged"
+
+
+def _blocks(document):
+    block = document.begin()
+    while block.isValid():
+        yield block
+        block = block.next()

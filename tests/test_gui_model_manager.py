@@ -279,11 +279,12 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalogue_file):
     click(gui, mm.catalogue.detail.rows[SMALL_SPEC].button)
     gui.wait(lambda: SMALL_SPEC in mm.downloads.rows and mm.downloads.rows[SMALL_SPEC].job.state is JobState.FAILED)
     row = mm.downloads.rows[SMALL_SPEC]
-    assert mm.notice.isVisible() and mm.notice.kind == "error"
-    message = mm.notice.label.text()
+    message = row.status.text()
     assert "refused access to test-org/gemma-GGUF" in message and "\n" not in message
-    assert "Traceback" not in message and "HTTP" not in message
-    assert row.status.text() == message and row.resume_button.text() == "Try again"
+    assert "Traceback" not in message and "HTTP" not in message and row.resume_button.text() == "Try again"
+    # said once, in its row: not again in the notice, and no bar stuck at 0 % for a download that never began
+    assert not (mm.notice.isVisible() and mm.notice.label.text() == message)
+    assert not row.bar.isVisible()
     assert registry(gui).list() == []
     # some bytes arrive, then the connection breaks for good: they are kept, and Resume is offered
     hub.behaviour.refuse.clear()
@@ -296,7 +297,7 @@ def test_server_errors_give_one_clear_line(make_gui, hub, catalogue_file):
     hub.behaviour.drop_after, hub.behaviour.drop_times = 0, 1000
     click(gui, row.resume_button)
     gui.wait(lambda: row.job.state is JobState.FAILED and "interrupted" in row.job.error, 120)
-    assert "interrupted" in mm.notice.label.text()
+    assert "interrupted" in row.status.text() and row.bar.isVisible() and row.bar.value() > 0  # what is kept
     assert row.job.partial > 0 and row.resume_button.text() == "Resume" and row.discard_button.isVisible()
     assert size_text(row.job.partial) in row.status.text()
 
@@ -395,10 +396,10 @@ def test_drop_a_valid_gguf_a_random_file_and_a_truncated_one(make_gui, hub, cata
     gui = make_gui()
     mm = open_manager(gui, catalogue_file, hub)
     for bad, words in ((bad_models["random"], "Not a GGUF model file"),
-                       (bad_models["half"], "incomplete (truncated)")):
+                       (bad_models["half"], "is incomplete: 127 MB of 253 MB are there")):
         assert drop(gui, mm, bad)
         gui.wait(lambda bad=bad, words=words: mm.notice.kind == "error" and words in mm.notice.label.text())
-        assert str(bad) in mm.notice.label.text() and "\n" not in mm.notice.label.text()
+        assert bad.name in mm.notice.label.text() and "\n" not in mm.notice.label.text()
         assert registry(gui).list() == [], "nothing is imported"
     folder = tmp_path / "not-a-model"
     folder.mkdir()
@@ -565,3 +566,78 @@ def test_fit_figures_for_a_partial_gpu_offload(qapp):
     assert f"Suggested GPU layers: {fit.gpu_layers} of {fit.estimate.layers}." in tip
     assert f"GPU memory: {size_text(hw.gpu_free_bytes)} free of {size_text(hw.gpu_total_bytes)}" in tip
     assert "8,192 tokens" in tip and "tokens per second" in tip
+
+
+def test_a_download_that_fails_while_the_manager_is_closed_is_told_in_the_main_window(make_gui, hub,
+                                                                                       catalogue_file):
+    gui = make_gui()
+    mm = open_manager(gui, catalogue_file, hub)
+    hub.behaviour.refuse.add(SMALL_REPO)
+    mm.catalogue.select_model(SMALL_ID)
+    click(gui, mm.catalogue.detail.rows[SMALL_SPEC].button)
+    gui.wait(lambda: SMALL_SPEC in mm.downloads.rows)
+    mm.close()  # hidden: the download goes on, and fails
+    gui.wait(lambda: mm.downloads.rows[SMALL_SPEC].job.state is JobState.FAILED)
+    notices = gui.window.notices
+    gui.wait(lambda: notices.isVisible() and "The download of" in notices.label.text())
+    assert "refused access to test-org/gemma-GGUF" in notices.label.text()
+def test_a_gpu_no_engine_can_use_gives_the_pack_hint_no_gpu_verdict_and_the_pack_on_request(
+        make_gui, hub, catalogue_file, tmp_path, monkeypatch, rpc_pack):
+    """A stand-in nvidia-smi (an RTX 4090) and no CUDA pack: the manager's verdicts are the CPU's, the hint says
+    what is missing, and "Get the GPU pack" installs the release's pack (here one with the RPC backend, a real
+    ggml backend the app's llama.cpp leaves out) into the data folder, for the engine's next start."""
+    import json
+
+    import llama_cpp
+
+    from deepseek_desktop.models.downloads.gpu_packs import PACKS_URL_ENV, installed_pack_dirs
+
+    tool = tmp_path / "bin" / "nvidia-smi"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 24000'\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
+    archive, entry = rpc_pack
+    manifest = json.dumps({"format": 1, "packs": [entry]}).encode()
+    monkeypatch.setenv(PACKS_URL_ENV, hub.add_release("deepseek-desktop/deepseek-desktop", "v0.1.0",
+                                                      {archive.name: archive, "gpu-packs.json": manifest}))
+    gui = make_gui()
+    mm = open_manager(gui, catalogue_file, hub)
+    state = mm.catalogue_state
+    assert state.hw.gpus == () and {c.fit.verdict for c in state.candidates} <= {"cpu", "no_fit"}
+    shown = mm.catalogue.hardware.text()
+    assert "get the GPU pack" in shown and "NVIDIA GeForce RTX 4090" in shown
+    assert "no GPU the engine can use" in shown
+    button = mm.catalogue.pack_button
+    assert button.text() == "Get the GPU pack"
+    click(gui, button)
+    gui.wait(lambda: not mm.gpu_pack.busy and "installed" in mm.notice.label.text(), 300)
+    assert mm.notice.label.text() == ("The GPU pack rpc (RPC) is installed; the engine uses it from its next "
+                                      "start.")
+    assert installed_pack_dirs(gui.paths.gpu_packs_dir, llama_cpp.__version__) == [gui.paths.gpu_packs_dir / "rpc"]
+    assert not list(gui.paths.cache_dir.rglob("*.zip")) and not button.isVisible()
+    # Asked again, the engine loads the pack; it drives no NVIDIA GPU (it is not CUDA): a driver hint, no offer.
+    gui.wait(lambda: any(h.remedy == "pack_driver" for h in mm.catalogue_state.hw.hints), 300)
+    assert "The GPU pack is installed but found no GPU" in mm.catalogue.hardware.text()
+    assert not button.isVisible() and mm.catalogue_state.hw.gpus == ()
+
+
+def test_a_gpu_pack_the_release_does_not_offer_is_one_line(make_gui, hub, catalogue_file, tmp_path, monkeypatch):
+    from deepseek_desktop.models.downloads.gpu_packs import PACKS_URL_ENV
+
+    tool = tmp_path / "bin" / "nvidia-smi"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\necho 'NVIDIA GeForce RTX 4090, 24564, 24000'\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tool.parent}:{os.environ['PATH']}")
+    empty = b'{"format": 1, "packs": []}'
+    monkeypatch.setenv(PACKS_URL_ENV, hub.add_release("deepseek-desktop/deepseek-desktop", "v0.1.0",
+                                                      {"gpu-packs.json": empty}))
+    gui = make_gui()
+    mm = open_manager(gui, catalogue_file, hub)
+    click(gui, mm.catalogue.pack_button)
+    gui.wait(lambda: not mm.gpu_pack.busy and mm.notice.isVisible(), 300)
+    assert mm.notice.label.text() == ("There is no GPU pack for this computer (linux-x86_64) and this version of "
+                                      "the app.")
+    assert mm.catalogue.pack_button.isVisible() and mm.catalogue.pack_button.isEnabled()
+    assert mm.isVisible() and not list(gui.paths.gpu_packs_dir.glob("*"))

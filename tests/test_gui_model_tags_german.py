@@ -49,3 +49,25 @@ def test_purposes_are_german_in_the_german_ui(make_gui, hub, gemma_path, tmp_pat
     finally:
         switch_language(gui, "en")
     gui.wait(lambda: "Reasoning" in entry_facts(mm, GIANT_ID), 5)
+
+
+def test_german_sizes_times_licences_and_the_simulators_words(make_gui):
+    from deepseek_desktop.engines.simulator import load_topics
+    from deepseek_desktop.ui.fit_text import elapsed_text, size_text
+    from deepseek_desktop.ui.model_manager.detail import licence_text
+
+    gui = make_gui(start=False)
+    switch_language(gui, "de")
+    try:
+        assert size_text(750_000_000) == "750 MB" and size_text(1_120_000_000) == "1,1 GB"  # no "750,0 MB"
+        assert elapsed_text(22_328) == "22,3 s" and elapsed_text(850) == "850 ms"  # not "22328 ms"
+        assert licence_text("DeepSeek Model License (commercial use allowed)") == (
+            "DeepSeek Model License (kommerzielle Nutzung erlaubt)")
+        assert licence_text("MIT (base model Qwen2.5: Apache-2.0)") == "MIT (Basismodell Qwen2.5: Apache-2.0)"
+        assert licence_text("MIT") == "MIT"
+        # the simulator names purposes as the catalogue does
+        assert load_topics()["machine_advice"]["reasoning"]["de"] == f"Für {purpose_text('reasoning')}"
+        assert gui.window.sidebar.new_button.text() == "Neue Unterhaltung"
+    finally:
+        switch_language(gui, "en")
+    assert size_text(750_000_000) == "750 MB" and elapsed_text(22_328) == "22.3 s"

@@ -74,13 +74,16 @@ def test_dropping_an_installed_model_again_says_so(with_gemma, gemma_path, tmp_p
     assert [c.model for c in gui.window.choices if c.engine == "llamacpp"] == [first.path]
 
 
-@pytest.mark.parametrize("kind,phrase", [("random", "Not a GGUF"), ("half", "truncated"),
-                                         ("magic", "Not a GGUF"), ("header_cut", "truncated")])
+@pytest.mark.parametrize("kind,phrase", [("random", "does not begin with the GGUF signature"),
+                                         ("half", "is incomplete: 127 MB of 253 MB are there"),
+                                         ("magic", "does not begin with the GGUF signature"),
+                                         ("header_cut", "is incomplete: the file ends before its data does")])
 def test_dropping_a_bad_file_says_why_and_imports_nothing(make_gui, bad_models, kind, phrase):
     gui = make_gui(words_per_second=0)
     assert drop_files(gui.window, bad_models[kind])
     gui.wait(lambda: gui.window.notices.isVisible() and gui.window.notices.kind == "error")
-    assert phrase in gui.window.notices.label.text()
+    assert phrase in gui.window.notices.label.text() and bad_models[kind].name in gui.window.notices.label.text()
+    assert "download it again" not in gui.window.notices.label.text().lower(), "not a file this app downloaded"
     assert registry(gui).list() == []
 
 
@@ -92,16 +95,17 @@ def test_dropping_a_malformed_header_says_so(make_gui, tmp_path, kind):
     gui = make_gui(words_per_second=0)
     assert drop_files(gui.window, path)
     gui.wait(lambda: gui.window.notices.isVisible() and gui.window.notices.kind == "error")
-    assert gui.window.notices.label.text() == f"The header of the model file is damaged or malformed: {path}"
+    assert gui.window.notices.label.text() == (f"The header of {path.name} is damaged: it cannot be read as a GGUF "
+                                               f"model file (in {path.parent}).")
     assert registry(gui).list() == []
 
 
-def test_dropping_a_truncated_model_names_it_and_how_much_is_there(make_gui, bad_models):
+def test_dropping_a_truncated_model_names_the_file_and_how_much_is_there(make_gui, bad_models):
     gui = make_gui(words_per_second=0)
     assert drop_files(gui.window, bad_models["half"])
     gui.wait(lambda: gui.window.notices.isVisible() and gui.window.notices.kind == "error")
-    assert gui.window.notices.label.text().startswith(
-        "Gemma 3 270m: the model file is incomplete (truncated), 127 MB of 253 MB present; download it again")
+    assert gui.window.notices.label.text() == (
+        f"gemma-cut-in-half.gguf is incomplete: 127 MB of 253 MB are there (in {bad_models['half'].parent}).")
 
 
 def test_other_files_are_not_accepted(make_gui, tmp_path):
@@ -115,7 +119,7 @@ def test_first_run_offers_the_recommended_model(make_gui):
     gui = make_gui(words_per_second=0)
     gui.wait(lambda: gui.window.banner.isVisible())
     assert "Recommended for this computer" in gui.window.banner.label.text()
-    assert gui.window.banner.action.text() == "Download"
+    assert gui.window.banner.action.text().startswith("Download (")
     assert gui.window.engine.current.engine == "simulator", "the simulator answers at once"
 
 
@@ -130,6 +134,10 @@ def test_switching_to_a_real_model_keeps_the_conversation(with_gemma):
     # the simulator's badge went with it; the model's own comes once its fit is worked out
     gui.wait(lambda: gui.window.picker.badge.isVisible() and gui.window.picker.badge.text() != "No model", 30)
     assert gui.window.picker.badge.toolTip().startswith("Needs about")
+    # where it runs: the CPU (no hardware GPU here), the variant's instruction set, the threads the setting gives
+    label = gemma_choice(gui).label
+    assert gui.window.status.label.text().startswith(f"Ready: {label} · CPU · "), gui.window.status.label.text()
+    assert gui.window.status.label.text().endswith(f" · {THREADS} thread" + ("s" if THREADS != 1 else ""))
     send_and_wait(gui, "Say hello.", timeout=60)
     widgets = gui.window.chat_view.widgets
     assert [w.item.role for w in widgets] == ["user", "assistant", "user", "assistant"]
@@ -197,3 +205,29 @@ def test_the_first_run_banner_stays_when_its_download_fails(make_gui, monkeypatc
     manager.close()
     assert gui.window.banner.isVisible() and gui.window.banner.label.text() == offer
     assert gui.window.banner.action.isVisible(), "the offer can be taken again"
+
+
+def test_an_incomplete_download_of_ours_is_to_be_downloaded_again_another_file_not(make_gui, bad_models, tmp_path):
+    import shutil
+
+    from deepseek_desktop.models.local.registry import InstalledModel
+
+    gui = make_gui(words_per_second=1000)
+    models = gui.paths.default_models_dir
+    models.mkdir(parents=True, exist_ok=True)
+    ours, theirs = models / "ours-Q4_K_M.gguf", tmp_path / "theirs-Q4_K_M.gguf"
+    reg = registry(gui)
+    for name, path, source in (("ours", ours, "hub:test-org/gemma-GGUF@0123456789"), ("theirs", theirs, "import")):
+        shutil.copyfile(bad_models["half"], path)  # installed whole once, cut since (a full disk, a bad copy)
+        reg.add(InstalledModel(name, str(path), "gguf", path.stat().st_size, source=source))
+    gui.window.reload_models()
+    gui.wait(lambda: {c.label for c in gui.window.choices} >= {"ours", "theirs"})
+    notices = gui.window.notices
+    for name, path, again in (("ours", ours, True), ("theirs", theirs, False)):
+        choice = next(c for c in gui.window.choices if c.label == name)
+        gui.window.switch_model(choice)
+        gui.wait(lambda path=path: notices.isVisible() and notices.kind == "error"
+                 and path.name in notices.label.text())
+        text = notices.label.text()
+        assert f"{path.name} is incomplete: 127 MB of 253 MB are there" in text
+        assert ("Download it again in the model manager." in text) is again, text

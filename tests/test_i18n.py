@@ -55,12 +55,12 @@ def test_live_language_switch(make_gui):
     gui.settings.set("general.language", "de")
     gui.wait(lambda: w.composer.button.text() == "Senden", 5)  # Qt posts LanguageChange to the windows
     assert w.windowTitle() == "DeepSeek Desktop"
-    assert w.sidebar.new_button.text() == "Neuer Chat"
+    assert w.sidebar.new_button.text() == "Neue Unterhaltung"  # one word for it, as in the list
     assert w.picker.manage.text() == "Modelle …"
     assert w.status.label.text().startswith("Bereit")
     gui.settings.set("general.language", "en")
     gui.wait(lambda: w.composer.button.text() == "Send", 5)
-    assert w.sidebar.new_button.text() == "New chat"
+    assert w.sidebar.new_button.text() == "New conversation"
 
 
 def test_plural_forms_in_english_and_german(qapp):

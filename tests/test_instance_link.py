@@ -57,7 +57,28 @@ def test_a_second_launch_hands_its_gguf_to_the_running_window(running, gemma_pat
     gui.wait(lambda: registry(gui.paths).list())
     (entry,) = registry(gui.paths).list()
     assert Path(entry.path) == gemma_path.resolve() and entry.engine == "llamacpp"
-    gui.wait(lambda: "Imported" in gui.window.notices.label.text())
+    # whoever opens a model wants to chat with it: it is loaded, the cursor is in the message box
+    window = gui.window
+    gui.wait(lambda: window.engine.state == "ready" and window.engine.current is not None
+             and window.engine.current.model == entry.path)
+    assert window.focusWidget() is window.composer.input
+    assert not window.notices.isVisible() or "toolbar" not in window.notices.label.text()
+
+
+def test_a_model_opened_during_a_reply_is_offered_and_loaded_when_asked(running, gemma_path):
+    gui, _ = running
+    window = gui.window
+    gui.settings.set("simulator.words_per_second", 5.0)
+    window.session.send("Tell me about DeepSeek-V3")
+    gui.wait(lambda: window.session.busy)
+    window.offer_model_file(gemma_path)
+    notices = window.notices
+    gui.wait(lambda: notices.isVisible() and notices.action.isVisible() and notices.action.text().startswith("Load"))
+    assert window.session.busy and window.engine.current.engine == "simulator", "the reply goes on meanwhile"
+    assert not notices.goes_by_itself, "it waits for an answer"
+    notices.action.click()  # the reply stops, then the model loads
+    gui.wait(lambda: window.engine.state == "ready" and window.engine.current.engine == "llamacpp")
+    assert not window.session.busy and window.focusWidget() is window.composer.input
 
 
 def test_a_bad_file_from_a_second_launch_is_refused_with_the_drop_message(running, bad_models):

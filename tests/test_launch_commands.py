@@ -1,7 +1,7 @@
 """Every command the launch planner prints, parsed by its engine's own argument parser where that installs here.
 
 - llama.cpp: the options ``llama-server --help`` and ``ggml-rpc-server --help`` list, from the programs
-  packaging/build_llama_rpc.py builds (the llama.cpp that llama-cpp-python 0.3.36 vendors); without a toolchain,
+  packaging/build_llama.py builds (the llama.cpp that llama-cpp-python 0.3.36 vendors); without a toolchain,
   the option table of the vendored ``common/arg.cpp`` and ``tools/rpc/rpc-server.cpp`` in the sdist.
 - MLX: ``mlx_lm.server`` and ``mlx.launch`` (in the lock) parse the printed arguments with their own argparse
   parsers; the programs are stopped right after parsing.
@@ -98,7 +98,7 @@ def _help_options(text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def llama_options() -> dict[str, set[str]]:
-    build = subprocess.run([sys.executable, str(REPO / "packaging" / "build_llama_rpc.py"), "--jobs", "2"],
+    build = subprocess.run([sys.executable, str(REPO / "packaging" / "build_llama.py"), "--jobs", "2"],
                            capture_output=True, text=True, timeout=3600)
     if build.returncode == 0:
         bins = json.loads(build.stdout.strip().splitlines()[-1])

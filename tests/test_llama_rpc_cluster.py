@@ -5,8 +5,8 @@ the head, serving the Gemma GGUF. The planner is asked for "one CPU worker" (two
 its commands are run as they are printed, the app's remote engine (the ``chat`` command) talks to the head,
 and the worker's log shows that it computed the layers the plan gave it.
 
-The two programs are built once per machine into ~/.cache/deepseek-desktop/llama-rpc/<version>/ by
-packaging/build_llama_rpc.py (a few minutes on two cores the first time; later runs find them there).
+The two programs come from the machine's one llama.cpp build, in ~/.cache/deepseek-desktop/llama.cpp/ (made by
+packaging/build_llama.py when the virtualenv is set up; a later call finds it there at once).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ NO_TOOLCHAIN = 3
 
 @pytest.fixture(scope="session")
 def rpc_binaries() -> dict[str, str]:
-    r = subprocess.run([sys.executable, str(REPO / "packaging" / "build_llama_rpc.py"), "--jobs", "2"],
+    r = subprocess.run([sys.executable, str(REPO / "packaging" / "build_llama.py"), "--jobs", "2"],
                        capture_output=True, text=True, timeout=3600)
     if r.returncode == NO_TOOLCHAIN:
         pytest.skip(f"cannot build llama.cpp's RPC programs: {json.loads(r.stdout)['error']}")

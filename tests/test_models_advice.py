@@ -56,14 +56,15 @@ def test_levels_and_the_expected_wait():
     small = candidate(every, "deepseek-r1-distill-qwen-1.5b:Q4_K_M")
     giant = candidate(every, "deepseek-r1:Q4_K_M")
     assert big.fit.verdict == small.fit.verdict == "cpu", "both 'run on the CPU'..."
-    assert big.level is SpeedLevel.SLOW and small.level is SpeedLevel.FAST, "...but only one is worth using"
+    # ~12 tokens/s with the measured correction: usable for reasoning, under the "fast" line (16)
+    assert big.level is SpeedLevel.SLOW and small.level is SpeedLevel.USABLE, "...but only one is worth using"
     assert giant.level is SpeedLevel.DOES_NOT_FIT and giant.speed.wait_s == 0
     # a reasoning answer of 1,000 tokens: the wait follows the rate
     assert small.speed.answer_tokens == 1000
     assert small.speed.wait_s == pytest.approx(1000 / small.tokens_per_s)
     assert big.speed.wait_s > 10 * 60, "a 32B on two cores thinks for over ten minutes"
     data = small.to_dict()["speed"]
-    assert data["level"] == "fast" and data["answer_tokens"] == 1000 and data["wait_s"] == round(small.speed.wait_s)
+    assert data["level"] == "usable" and data["answer_tokens"] == 1000 and data["wait_s"] == round(small.speed.wait_s)
 
 
 def test_classify_against_the_thresholds():
@@ -144,3 +145,32 @@ def test_one_way_to_word_a_wait():
     assert [duration_words(s) for s in (0, 44.6, 59, 60, 89, 90, 3569, 3570, 3600, 3929, 3930)] == [
         "0 s", "45 s", "59 s", "1 min", "1 min", "2 min", "59 min", "60 min", "1 h 0 min", "1 h 5 min", "1 h 6 min"]
     assert duration_parts(-5) == (0, 0, 0)
+
+
+def test_the_estimate_shown_is_the_measured_share_of_the_bandwidth_bound():
+    """The speed module measured generation at about 0.74 of the bandwidth bound: every figure shown has it."""
+    from deepseek_desktop.models.catalogue.speed import ACHIEVED_SHARE, CPU_BW_PER_CORE
+
+    every = candidates(load_catalogue(), SMALL_PC, CTX)
+    lite = candidate(every, "deepseek-v2-lite-chat:Q4_K_M")
+    active = lite.size_bytes * lite.model.params_active / lite.model.params_total
+    assert ACHIEVED_SHARE == 0.74
+    assert lite.tokens_per_s == pytest.approx(2 * CPU_BW_PER_CORE / active * ACHIEVED_SHARE)
+    # what the issue saw: "fast, ~11 tokens/s" for the 10.4 GB chat model; about 8 is only usable for chat
+    assert 7.5 < lite.tokens_per_s < 9 and lite.level is SpeedLevel.USABLE
+
+
+def test_a_quick_first_try_is_offered_beside_a_long_download():
+    rec = recommend(load_catalogue(), SMALL_PC, CTX)
+    assert rec.best.spec == "deepseek-v2-lite-chat:Q4_K_M" and rec.best.size_bytes > 10 * 10**9
+    quick = rec.quick
+    assert quick is not None and quick.spec == "deepseek-r1-distill-qwen-1.5b:Q4_K_M"
+    assert quick.size_bytes < 1.2 * 10**9 and quick.level.usable
+    assert rec.to_dict()["quick"]["spec"] == quick.spec
+
+
+def test_no_quick_try_when_the_best_pick_is_small_already():
+    tiny_pc = HardwareInfo("Linux", "x86_64", 2, 2, 4 * GIB, 3 * GIB)
+    rec = recommend(load_catalogue(), tiny_pc, CTX)
+    assert rec.best is not None and rec.best.size_bytes < 2 * 10**9
+    assert rec.quick is None

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from hub_server import HubServer
 from hub_tmpfs import small_tmpfs_fixture  # noqa: F401 - the small_tmpfs fixture
-from huggingface_hub.constants import DOWNLOAD_CHUNK_SIZE
 
 from deepseek_desktop.models.catalogue.catalogue import load_catalogue
 from deepseek_desktop.models.downloads.download import (
@@ -346,9 +345,10 @@ def test_a_symlinked_folder_inside_cannot_lead_a_download_out(hub, gemma_path, t
     (models / "test-org" / "gemma-GGUF" / "sub").symlink_to(outside)
     hub.add_repo(REPO, {f"sub/{GEMMA_NAME}": gemma_path})
     plan = plan_files(REPO, [f"sub/{GEMMA_NAME}"], endpoint=hub.url)
-    with pytest.raises(DownloadError) as info:
+    with pytest.raises(StorageError) as info:
         download(plan, models, registry=registry)
-    assert info.value.message_id == "download.unsafe_name"
+    assert info.value.message_id == "storage.link_outside", "the folder's link is named, not the server blamed"
+    assert str(models / "test-org" / "gemma-GGUF" / "sub") in info.value.user_text()
     assert list(outside.iterdir()) == [] and hub.ranges() == [] and registry.list() == []
 
 
@@ -377,9 +377,9 @@ def test_disk_filling_up_midway_counts_what_is_already_on_disk(hub, gemma_path, 
         download(plan, folder, registry=registry, progress=fill_the_disk)
     size = gemma_path.stat().st_size
     kept = partial_bytes(plan, folder)
-    # huggingface_hub counts a piece before writing it, so the piece in hand when the disk filled may be
-    # missing from the file; how large that piece was depends on how fast the threads ran.
-    assert counted_at_fill[0] - DOWNLOAD_CHUNK_SIZE <= kept < size
+    # A piece is counted once written, but the file's write buffer may not have reached the disk when it
+    # filled up: at most that buffer (far less than a MiB) is missing from the file.
+    assert counted_at_fill[0] - (1 << 20) <= kept < size
     assert info.value.message_id == "storage.no_space"
     assert info.value.needed_bytes == bytes_with_margin(size - kept)
     assert f"{format_bytes(bytes_with_margin(size - kept))} needed" in info.value.user_text()

@@ -24,6 +24,8 @@ MIB = 1024**2
 MEASURE = r"""
 import ctypes, json, sys
 import psutil, llama_cpp
+from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+load_ggml_backends()  # what llama.cpp's own programs do at start (the app's engine does it too)
 lines = []
 @llama_cpp.llama_log_callback
 def on_log(level, text, user):

@@ -1,7 +1,7 @@
 """make package on Linux, for real: freeze the checkout, build the .deb, install it with apt-get, use only
 the installed files (the workflow's smoke test: CLI, simulator in German and English, the Gemma GGUF
-through the frozen engine host, the window offscreen; then the desktop's MIME and default-app answers),
-then remove it and find nothing left.
+through the frozen engine host, the window offscreen; the Gemma GGUF on the best CPU variant and on lavapipe's
+Vulkan device; then the desktop's MIME and default-app answers), then remove it and find nothing left.
 
 Slow (a PyInstaller build), and it installs a system package: it runs as root (CI, this machine). Without
 root it unpacks the .deb into a scratch root with dpkg-deb and checks the same files there.
@@ -9,6 +9,7 @@ root it unpacks the .deb into a scratch root with dpkg-deb and checks the same f
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import THREADS
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -108,6 +110,67 @@ def test_the_installed_app_passes_the_workflows_smoke_test(installed, gemma_path
     assert r.returncode == 0, r.stdout + r.stderr
     steps = [line for line in r.stdout.splitlines() if line.startswith("ok ")]
     assert len(steps) == 6 and r.stdout.rstrip().endswith("smoke test passed"), r.stdout
+
+
+def run_installed(prefix: Path, *args: str, home: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    exe = "deepseek-desktop" if prefix == Path("/") else str(prefix / "opt" / "deepseek-desktop" / "deepseek-desktop")
+    # only the installed files: no checkout, no virtualenv on any path
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "DEEPSEEK_DESKTOP_HOME": str(home / "app"),
+           "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
+    return subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=home)
+
+
+def app_lib_dir(prefix: Path) -> Path:
+    return prefix / "opt" / "deepseek-desktop" / "_internal" / "llama_cpp" / "lib"
+
+
+def best_variant(lib: Path) -> str:
+    """The CPU variant with the highest score on this CPU, each variant asked itself."""
+    import ctypes
+
+    scores = {}
+    for path in lib.glob("libggml-cpu-*.so"):
+        so = ctypes.CDLL(str(path))
+        so.ggml_backend_score.restype = ctypes.c_int
+        scores[path.stem.removeprefix("libggml-cpu-")] = so.ggml_backend_score()
+    return max(scores, key=scores.get)
+
+
+def test_the_package_carries_the_cpu_variants_and_vulkan(installed):
+    prefix, _ = installed
+    lib = app_lib_dir(prefix)
+    variants = sorted(p.name for p in lib.glob("libggml-cpu-*.so"))
+    # Every variant of the build (a release: all fourteen; make's: the baseline and this CPU's best).
+    import llama_cpp.llama_cpp as lowlevel
+
+    built = sorted(p.name for p in Path(lowlevel._base_path).glob("libggml-cpu-*.so"))
+    assert variants == built and "libggml-cpu-x64.so" in variants and len(variants) >= 2
+    assert (lib / "libggml-vulkan.so").is_file() and (lib / "libllama.so").is_file()
+    bundled = {p.name for p in (prefix / "opt" / "deepseek-desktop").rglob("libvulkan.so*")}
+    assert bundled == set(), "the Vulkan loader is the system's (the .deb recommends libvulkan1)"
+
+
+def installed_chat(prefix: Path, gemma_path: Path, home: Path, *flags: str) -> dict:
+    r = run_installed(prefix, "chat", "--model", str(gemma_path), "--prompt", "The capital of France is", "--json",
+                      "--max-tokens", "8", "--temperature", "0", "--ctx", "1024", *flags, home=home)
+    assert r.returncode == 0, r.stderr[-3000:]
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert any(e["type"] == "text" for e in events)
+    return next(e for e in events if e["type"] == "loaded")
+
+
+def test_the_installed_app_answers_on_the_best_cpu_variant_and_on_vulkan(installed, gemma_path, tmp_path):
+    prefix, _ = installed
+    loaded = installed_chat(prefix, gemma_path, tmp_path, "--threads", str(THREADS))
+    assert loaded["cpu_variant"] == best_variant(app_lib_dir(prefix)) and loaded["placement"]["devices"] == []
+    r = run_installed(prefix, "doctor", "--json", home=tmp_path)
+    devices = json.loads(r.stdout)["hardware"]["devices"]
+    soft = [d for d in devices if d["software"] and d["backend"] == "Vulkan"]
+    if not soft:
+        pytest.skip("no software Vulkan device here (make sysdeps installs mesa-vulkan-drivers)")
+    on_gpu = installed_chat(prefix, gemma_path, tmp_path, "--device", soft[0]["device"], "--threads", str(THREADS))
+    where = on_gpu["placement"]
+    assert where["backend"] == "Vulkan" and where["gpu_layers"] == where["layers"], where
 
 
 def test_the_desktop_knows_gguf_files(installed, tmp_path):

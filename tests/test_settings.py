@@ -63,7 +63,8 @@ def test_schema_has_every_setting_the_app_needs():
         "general.language", "general.theme", "general.default_engine", "general.models_folder",
         "general.ram_disk", "generation.temperature", "generation.top_p", "generation.top_k",
         "generation.repeat_penalty", "generation.max_tokens", "generation.context_length",
-        "generation.system_prompt", "llamacpp.gpu_layers", "llamacpp.experts_in_ram", "llamacpp.threads",
+        "generation.system_prompt", "llamacpp.device", "llamacpp.gpu_layers", "llamacpp.experts_in_ram",
+        "llamacpp.threads",
         "llamacpp.batch_size",
         "llamacpp.flash_attention", "llamacpp.kv_cache_type", "remote.endpoints",
         "simulator.words_per_second", "server.enabled", "server.host", "server.openai_port",
@@ -85,7 +86,7 @@ def test_schema_has_every_setting_the_app_needs():
     assert schema.spec("generation.system_prompt").type is SettingType.TEXT
     assert all(s.key.split(".")[0] != "secrets" and "key" not in s.key for s in schema)  # no API keys here
     assert {s.group for s in schema} == {g.name for g in schema.groups}
-    assert schema.in_group("llamacpp")[0].key == "llamacpp.gpu_layers"
+    assert schema.in_group("llamacpp")[0].key == "llamacpp.device"
 
 
 def test_defaults_follow_the_engine_defaults():

@@ -115,11 +115,11 @@ def test_every_topic_has_both_languages():
 
 
 def test_which_model_fits_answers_with_the_recommendation_for_this_computer():
+    from deepseek_desktop.engine_host.device_query import probe_here
     from deepseek_desktop.models.catalogue.catalogue import load_catalogue
     from deepseek_desktop.models.catalogue.recommend import recommend
-    from deepseek_desktop.models.hardware import probe_hardware
 
-    rec = recommend(load_catalogue(), probe_hardware())
+    rec = recommend(load_catalogue(), probe_here())
     engine = SimulatorEngine()
     engine.load(LoadParams(model="simulator", words_per_second=1e6))
     for question, lang in (("Which model fits my computer?", "en"), ("Welches Modell passt auf meinen Rechner?", "de")):

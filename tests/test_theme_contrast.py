@@ -160,3 +160,38 @@ def test_the_selected_model_keeps_legible_text(theme, qapp):
     selected = over(p.color(R.Base), QColor(r, g, b, a))
     assert contrast(p.color(R.WindowText), selected) >= TEXT, name  # the model's name
     assert contrast(p.color(R.PlaceholderText), selected) >= TEXT, name  # size, purpose, context
+
+
+def test_a_drop_down_with_the_keyboard_focus_has_a_two_pixel_ring(theme, qapp, qtbot):
+    """One pixel of the focus colour around a drop-down was hard to find: the ring is two pixels wide."""
+    from PySide6.QtCore import Qt
+
+    name, _t = theme
+    combo = QComboBox()
+    combo.addItems(["Deutsch", "English"])
+    qtbot.addWidget(combo)
+    combo.resize(200, 30)
+    combo.show()
+    combo.activateWindow()
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(combo.hasFocus)
+    image = combo.grab().toImage()
+    focus = QColor(OUTLINES[name][1])
+    y = image.height() // 2
+    ring = [x for x in range(0, 4) if contrast(image.pixelColor(x, y), focus) < 1.3]
+    assert len(ring) >= 2, (name, [image.pixelColor(x, y).name() for x in range(4)])
+
+
+def test_dialog_buttons_carry_no_icons(qapp):
+    """Some desktops give dialog buttons icons (a dark ✗ on Close that vanished on the dark theme): the
+    app's style says no."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    apply_theme(qapp, "dark")
+    try:
+        assert qapp.style().styleHint(QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons) == 0
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close | QDialogButtonBox.StandardButton.Ok)
+        assert all(b.icon().isNull() for b in box.buttons())
+        box.deleteLater()
+    finally:
+        apply_theme(qapp, "light")

@@ -21,7 +21,7 @@ from ..core.server_url import check_base_url
 from ..core.settings.store import generation_params, load_params
 from ..core.vocabulary import Engine
 from ..engine_host.client import EngineHostClient
-from .common import TerminalWriter, fail, print_json, report, terminal_text, user_text
+from .common import TerminalWriter, fail, interrupted, print_json, report, terminal_text, user_text
 from .context import Command
 from .setting_flags import SettingsWithFlags, add_setting_flags, given_settings
 
@@ -36,6 +36,7 @@ CHAT_FLAGS = (
     ("--repeat-penalty", "generation.repeat_penalty"),
     ("--ctx", "generation.context_length"),
     ("--threads", "llamacpp.threads"),
+    ("--device", "llamacpp.device"),
     ("--gpu-layers", "llamacpp.gpu_layers"),
     ("--experts-in-ram", "llamacpp.experts_in_ram"),
     ("--batch-size", "llamacpp.batch_size"),
@@ -83,8 +84,12 @@ def resolve_engine(engine: str, model: str | None, base_url: str | None = None) 
             return Engine.SIMULATOR
         raise DeepSeekError("input.invalid", what=f"--engine {engine} needs --model")
     path = Path(model).expanduser()
-    if not path.exists():
-        raise ModelFileError("model.not_found", f"{path} does not exist", path=path)
+    try:
+        path.stat()
+    except PermissionError as exc:  # the file's, or a folder's on the way the user cannot search
+        raise ModelFileError("model.no_permission", str(exc), path=path) from exc
+    except (OSError, ValueError) as exc:
+        raise ModelFileError("model.not_found", f"{path}: {exc}", path=path) from exc
     engine = Engine.for_path(path) if engine == "auto" else Engine(engine)
     if engine is Engine.LLAMACPP:
         from ..models.gguf.header import check_gguf
@@ -151,8 +156,8 @@ def run(cmd: Command) -> int:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
         return asyncio.run(_chat(args, engine, load, gen, system))
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt:  # where the loop has no signal handler (Windows)
+        return interrupted()
 
 
 async def _chat(args: argparse.Namespace, engine: Engine, load: LoadParams, gen: GenerationParams,
@@ -165,13 +170,15 @@ async def _chat(args: argparse.Namespace, engine: Engine, load: LoadParams, gen:
         loop.add_signal_handler(signal.SIGINT, session.interrupt)
     try:
         await client.start()
-        await client.load(engine, load)
+        loaded = await client.load(engine, load)
+        session.loaded(loaded)
         history: list[ChatMessage] = []
         if system:
             history.append(ChatMessage("system", system))
         if args.prompt is not None:
             await session.turn(history, user_text(args.prompt), gen)
-            return 0
+            # Ctrl+C cut the one reply: the command did not do what it was asked
+            return interrupted() if session.stopped else 0
         while not session.quit:
             if sys.stdin.isatty():
                 print("> ", end="", file=sys.stderr, flush=True)
@@ -191,9 +198,9 @@ async def _chat(args: argparse.Namespace, engine: Engine, load: LoadParams, gen:
         session.end_reply()
         hint = "Choose one with --model." if exc.message_id == "remote.which_model" else ""
         return report(exc, hint)
-    except asyncio.CancelledError:  # Ctrl+C twice: whatever was going on did not stop
+    except asyncio.CancelledError:  # Ctrl+C while the engine starts, or twice: it did not stop
         session.end_reply()
-        return 130
+        return interrupted()
     finally:
         await client.stop()
 
@@ -262,12 +269,33 @@ class _Session:
             self.quit = True
             self._task.cancel()
 
+    @property
+    def stopped(self) -> bool:
+        """Whether Ctrl+C stopped the last reply."""
+        return self._cancelled
+
     def end_reply(self) -> None:
         """Before an error line: the colour back to normal and the reply's last line ended."""
         if self._dim:
             self._dim = False
             self.out.raw("\x1b[0m")
         self.out.end_line()
+
+    def loaded(self, info: dict) -> None:
+        """Where the model runs: a "loaded" line with --json; a GPU that could not take it, on stderr always."""
+        from ..core.devices import Placement
+        from ..core.errors import error_text
+
+        if "placement" not in info:
+            return
+        where = Placement.from_dict(info["placement"])
+        if self.as_json:
+            print_json({"type": "loaded", "placement": where.to_dict(), "summary": where.summary(),
+                        "devices": info.get("devices", []), "threads": info.get("threads", {}),
+                        "cpu_variant": info.get("cpu_variant", "")})
+        if where.fallback:
+            params = {"reason": where.fallback_detail, "layers": where.gpu_layers, "total": where.layers}
+            print(terminal_text(error_text(where.fallback, params)), file=sys.stderr, flush=True)
 
     async def turn(self, history: list[ChatMessage], question: str, gen: GenerationParams) -> None:
         history.append(ChatMessage("user", question))

@@ -16,8 +16,16 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
 log = logging.getLogger("deepseek_desktop.cli")
 
-# C0 controls but tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI to some terminals).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI to some terminals); the
+# bidirectional embeddings, overrides and isolates (U+202E shows "exe.gguf" as "fgg.exe").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# In JSON output: the same, but as JSON escapes (the value stays exact; C0 controls JSON escapes itself).
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def terminal_text(text: str) -> str:
@@ -29,7 +37,7 @@ def terminal_text(text: str) -> str:
     """
     if _CONTROL.search(text) is None:  # the usual case, and the cheap one
         return text
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
+    return _CONTROL.sub(_escaped, text.replace("\r\n", "\n"))
 
 
 class TerminalStream:
@@ -111,5 +119,6 @@ def report(exc: BaseException, hint: str = "") -> int:
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    text = json.dumps(obj, ensure_ascii=False)  # such characters only occur inside strings there
+    sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     sys.stdout.flush()

@@ -6,8 +6,9 @@
 - the models folder: ``--dir``, else the one in the settings;
 - the registry of installed models in that folder (``models.local.registry.registry_for``);
 - the catalogue with the Hub sizes an earlier refresh cached (``models.catalogue.state.open_catalogue``);
-- the fit options: the settings' context, K/V cache and flash attention, with ``--ctx``, ``--cache-type`` and
-  ``--flash-attn`` in their place.
+- the fit options: the settings' context, K/V cache, flash attention and device, with ``--ctx``,
+  ``--cache-type``, ``--flash-attn`` and ``--device`` in their place;
+- this computer as the engine sees it (the devices of the device setting, hints for a GPU no backend drives).
 
 The parts are made when first asked for: ``chat`` never reads the catalogue, ``--help`` reads nothing.
 """
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ..core.settings.store import SettingsStore
     from ..models.catalogue.catalogue import Catalogue
     from ..models.catalogue.recommend import FitOptions
+    from ..models.hardware import HardwareInfo
     from ..models.local.registry import ModelRegistry
 
 
@@ -73,5 +75,13 @@ class Command:
 
         options = FitOptions.from_settings(self.settings)
         given = {"n_ctx": getattr(self.args, "ctx", None), "cache_type": getattr(self.args, "cache_type", None),
-                 "flash_attn": getattr(self.args, "flash_attn", None)}
+                 "flash_attn": getattr(self.args, "flash_attn", None), "device": getattr(self.args, "device", None)}
         return replace(options, **{k: v for k, v in given.items() if v is not None})
+
+    @cached_property
+    def hardware(self) -> HardwareInfo:
+        """This computer as the engine sees it under the device setting (``--device``), with the GPU pack's
+        size for a hint when a manifest was fetched before."""
+        from ..engine_host.device_query import probe_here
+
+        return probe_here(self.fit_options.device, self.paths.cache_dir)

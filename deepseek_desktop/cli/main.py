@@ -64,7 +64,7 @@ def _run(argv: list[str] | None) -> int:
         # this flag (engine_host/client.py host_command), before argparse or logging touch stdout.
         from ..engine_host.host import main as host_main
 
-        return host_main()
+        return host_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(route_paths(argv, _commands(parser)))
     from ..core.app_logging import setup_logging
@@ -82,7 +82,7 @@ def _run(argv: list[str] | None) -> int:
         # JSON lines are UTF-8 (RFC 8259) wherever they go: on Windows a pipe or a file would get the ANSI
         # code page, which mangles "ü" and cannot hold every character a model writes
         sys.stdout.reconfigure(encoding="utf-8")
-    if args.command in ("models", "doctor") and not getattr(args, "json", False):
+    if args.command in ("models", "doctor", "gpu-pack") and not getattr(args, "json", False):
         from .common import TerminalStream
 
         sys.stdout = TerminalStream(sys.stdout)

@@ -12,10 +12,11 @@ import argparse
 
 from ..core.settings.schema import SettingsSchema
 from .doctor_cmd import run_doctor
+from .gpu_pack_cmd import add_parser as add_gpu_pack_parser
 from .models_info import run_catalogue, run_fit, run_info, run_list, run_recommend
 from .models_install import run_download, run_import, run_remove
 from .plan_cmd import add_plan_parser
-from .setting_flags import value_parser
+from .setting_flags import add_setting_flags, value_parser
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                      help="KV cache type (default: the K/V cache precision in the settings)")
     ctx.add_argument("--flash-attn", action=argparse.BooleanOptionalAction, default=None,
                      help="estimate with flash attention (default: the flash attention setting)")
+    add_setting_flags(ctx, [("--device", "llamacpp.device")])
 
     models = sub.add_parser("models", help="find, check, download and manage models")
     msub = models.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
@@ -64,3 +66,4 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_plan_parser(msub, common)
     p = sub.add_parser("doctor", parents=[common], help="hardware, disk space and engines of this computer")
     p.set_defaults(handler=run_doctor)
+    add_gpu_pack_parser(sub, common)

@@ -77,3 +77,30 @@ def print_fit(fit: Any, indent: str = "", label: str = "", speed: Any = None) ->
           + ("; would fit if other programs freed memory" if fit.fits_if_freed else ""))
     if speed is not None and fit.runs:
         print(f"{indent}{' ' * len(label)}{speed_words(speed)}")
+
+
+def gpu_words(hw: Any) -> str:
+    """", GPU llvmpipe (Vulkan, emulated on the CPU) 2.1 GB free" for the GPUs the fit counts, else ""."""
+    parts = []
+    for g in hw.gpus:
+        kind = ", emulated on the CPU" if g.software else ""
+        parts.append(f"GPU {g.name} ({g.backend or g.vendor}{kind}) {size_text(g.free_bytes)} free")
+    return "".join(f", {p}" for p in parts)
+
+
+def print_device_notes(hw: Any, indent: str = "") -> None:
+    """The hints (a GPU no engine can use) and a missing chosen device, one line each."""
+    from ..core.errors import error_text
+
+    if hw.missing_device:
+        print(f"{indent}{error_text('gpu.device_missing', {'device': hw.missing_device})}")
+    for hint in hw.hints:
+        message_id, params = hint.message()
+        if "size" in params:
+            params["size"] = size_text(params["size"])
+        print(f"{indent}{error_text(message_id, params)}")
+        if hint.remedy == "pack":
+            print(f"{indent}  deepseek-desktop gpu-pack install")
+    if hw.engine is not None and hw.engine.error:
+        print(f"{indent}The engine could not be asked which devices it can use ({hw.engine.error}); "
+              "the advice counts the CPU only.")

@@ -8,7 +8,17 @@ from pathlib import Path
 
 from .common import print_json
 from .context import Command
-from .models_common import guard, installed_path, is_installed, params_text, print_fit, size_text, speed_words
+from .models_common import (
+    gpu_words,
+    guard,
+    installed_path,
+    is_installed,
+    params_text,
+    print_device_notes,
+    print_fit,
+    size_text,
+    speed_words,
+)
 
 
 @guard
@@ -66,7 +76,6 @@ def run_list(cmd: Command) -> int:
 @guard
 def run_info(cmd: Command) -> int:
     from ..models.fit import assess_fit
-    from ..models.hardware import probe_hardware
     from ..models.local.inspection import estimate_local_model, inspect_model
 
     args = cmd.args
@@ -74,9 +83,10 @@ def run_info(cmd: Command) -> int:
     info = inspect_model(target)
     opt = cmd.fit_options
     estimate = estimate_local_model(target, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
-    fit = assess_fit(estimate, probe_hardware())
+    hw = cmd.hardware
+    fit = assess_fit(estimate, hw)
     if args.json:
-        print_json({**info.to_dict(), "fit": fit.to_dict()})
+        print_json({**info.to_dict(), "fit": fit.to_dict(), "hardware": hw.to_dict()})
         return 0
     print(f"{info.name}  ({info.format}, {info.architecture})")
     print(f"  path: {info.path}" + (f"  [{len(info.parts)} parts]" if info.parts else ""))
@@ -86,6 +96,7 @@ def run_info(cmd: Command) -> int:
           f"embedding: {info.embedding_length}")
     print(f"  chat template: {'yes' if info.has_chat_template else 'no (a fallback will be used)'}")
     print_fit(fit, indent="  ")
+    print_device_notes(hw, indent="  ")
     return 0
 
 
@@ -94,10 +105,9 @@ def run_fit(cmd: Command) -> int:
     from ..models.catalogue.recommend import fit_catalogue_model
     from ..models.catalogue.speed import assess_speed
     from ..models.errors import CatalogueError
-    from ..models.hardware import probe_hardware
 
     args = cmd.args
-    hw, catalogue = probe_hardware(), cmd.catalogue
+    catalogue = cmd.catalogue
     try:
         model, chosen = catalogue.resolve(args.model)
     except CatalogueError as exc:
@@ -107,7 +117,7 @@ def run_fit(cmd: Command) -> int:
             args.path = args.model
             return run_info(cmd)
         raise
-    opt = cmd.fit_options
+    opt, hw = cmd.fit_options, cmd.hardware
     n_ctx = opt.n_ctx
     downloads = [chosen] if chosen is not None else [model.gguf[q] for q in model.quants()] + list(model.mlx)
     rows = []
@@ -123,10 +133,10 @@ def run_fit(cmd: Command) -> int:
                     "remote": remote})
         return 0
     print(f"{model.name} at {min(n_ctx, model.context_length)} tokens of context on this computer "
-          f"({size_text(hw.ram_available_bytes)} RAM free"
-          + (f", {size_text(hw.gpu_free_bytes)} GPU memory" if hw.gpus else "") + "):")
+          f"({size_text(hw.ram_available_bytes)} RAM free{gpu_words(hw)}):")
     for label, size, fit, speed in rows:
         print_fit(fit, indent="  ", label=f"{label:<9} {size_text(size):>9}  ", speed=speed)
+    print_device_notes(hw, indent="  ")
     if remote:
         print(f"  This computer cannot hold {model.name}. Use it remotely instead: a cluster, or DeepSeek's API "
               f"({remote['base_url']}, model {remote['api_model']}).")
@@ -136,9 +146,8 @@ def run_fit(cmd: Command) -> int:
 @guard
 def run_recommend(cmd: Command) -> int:
     from ..models.catalogue.recommend import recommend
-    from ..models.hardware import probe_hardware
 
-    hw, opt = probe_hardware(), cmd.fit_options
+    hw, opt = cmd.hardware, cmd.fit_options
     rec = recommend(cmd.catalogue, hw, opt.n_ctx, cache_type=opt.cache_type, flash_attn=opt.flash_attn)
     if cmd.args.json:
         print_json({"hardware": hw.to_dict(), **rec.to_dict()})
@@ -153,10 +162,15 @@ def run_recommend(cmd: Command) -> int:
         if not b.level.usable:
             print("  Nothing in the catalogue is fast enough here to be comfortable; this is the fastest that fits.")
         print(f"  deepseek-desktop models download {b.spec}")
+        if rec.quick is not None:
+            q = rec.quick
+            print(f"  for a quick first try: {q.spec}  ({size_text(q.size_bytes)}, {q.fit.verdict.face.words}; "
+                  f"{speed_words(q.speed)})")
     for purpose, c in rec.per_purpose.items():
         print(f"  for {purpose}: {c.spec}  ({size_text(c.size_bytes)}, {c.fit.verdict.face.words}; "
               f"{speed_words(c.speed)})")
     for r in rec.remote:
         print(f"{r.model.name} needs at least {size_text(r.smallest_need_bytes)} of memory: use a cluster or "
               f"DeepSeek's API ({r.base_url}, model {r.api_model}) instead of downloading it.")
+    print_device_notes(hw)
     return 0

@@ -17,13 +17,12 @@ def run_download(cmd: Command) -> int:
     from ..models.catalogue.catalogue import MlxRepo
     from ..models.catalogue.recommend import candidates, resolve_download
     from ..models.downloads.download import download, plan_gguf, plan_mlx
-    from ..models.hardware import probe_hardware
 
     args, catalogue = cmd.args, cmd.catalogue
     model, chosen = catalogue.resolve(args.model)
     if chosen is None:  # no quantisation named: the one the model manager would take, judged the same way
         opt = cmd.fit_options
-        every = candidates(catalogue, probe_hardware(), opt.n_ctx, cache_type=opt.cache_type,
+        every = candidates(catalogue, cmd.hardware, opt.n_ctx, cache_type=opt.cache_type,
                            flash_attn=opt.flash_attn)
         model, chosen = resolve_download(catalogue, args.model, every)
     plan = (plan_mlx(model, chosen) if isinstance(chosen, MlxRepo) else plan_gguf(model, chosen))

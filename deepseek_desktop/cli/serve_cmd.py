@@ -30,6 +30,7 @@ SERVE_FLAGS = (
     ("--ctx", "generation.context_length"),
     ("--max-tokens", "generation.max_tokens"),
     ("--threads", "llamacpp.threads"),
+    ("--device", "llamacpp.device"),
     ("--gpu-layers", "llamacpp.gpu_layers"),
     ("--experts-in-ram", "llamacpp.experts_in_ram"),
     ("--batch-size", "llamacpp.batch_size"),

@@ -25,7 +25,8 @@ def add_setting_flags(parser: argparse.ArgumentParser, flags: Sequence[tuple[str
             kwargs["choices"] = [c.value for c in spec.choices]
         else:
             kwargs["type"] = value_parser(spec)
-            kwargs["metavar"] = {SettingType.INT: "N", SettingType.FLOAT: "X"}.get(spec.type, "TEXT")
+            kwargs["metavar"] = {SettingType.INT: "N", SettingType.FLOAT: "X",
+                                 SettingType.DEVICE: "DEVICE"}.get(spec.type, "TEXT")
         parser.add_argument(flag, **kwargs)
 
 

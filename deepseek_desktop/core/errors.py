@@ -3,6 +3,8 @@ plus technical detail for the log. ``error_text`` gives the English line for the
 
 from __future__ import annotations
 
+import os
+from pathlib import PurePath
 from typing import Any
 
 from .i18n_marks import QT_TRANSLATE_NOOP
@@ -11,8 +13,12 @@ from .i18n_marks import QT_TRANSLATE_NOOP
 # through ``QCoreApplication.translate("Errors", text)``. The marks let pyside6-lupdate collect the texts.
 MESSAGES: dict[str, str] = {
     "model.not_found": QT_TRANSLATE_NOOP("Errors", "Model file not found: {path}"),
-    "model.not_gguf": QT_TRANSLATE_NOOP("Errors", "Not a GGUF model file: {path}"),
-    "model.truncated": QT_TRANSLATE_NOOP("Errors", "The model file is incomplete (truncated): {path}"),
+    "model.not_gguf": QT_TRANSLATE_NOOP(
+        "Errors", "Not a GGUF model file: {file} does not begin with the GGUF signature (in {folder})."),
+    "model.gguf_version": QT_TRANSLATE_NOOP(
+        "Errors", "{file} is a GGUF file of version {version}; this app reads versions 1 to 3 (in {folder})."),
+    "model.truncated": QT_TRANSLATE_NOOP(
+        "Errors", "{file} is incomplete: the file ends before its data does (in {folder})."),
     "model.unsupported_arch": QT_TRANSLATE_NOOP(
         "Errors",
         "llama.cpp cannot run this model architecture ({arch}): {path}",
@@ -23,13 +29,18 @@ MESSAGES: dict[str, str] = {
         "Not an MLX model folder (config.json, weights and tokenizer are needed): {path}",
     ),
     "model.none_loaded": QT_TRANSLATE_NOOP("Errors", "No model is loaded."),
-    "model.bad_header": QT_TRANSLATE_NOOP("Errors", "The header of the model file is damaged or malformed: {path}"),
+    "model.bad_header": QT_TRANSLATE_NOOP(
+        "Errors", "The header of {file} is damaged: it cannot be read as a GGUF model file (in {folder})."),
     "model.incomplete": QT_TRANSLATE_NOOP(
-        "Errors",
-        "{name}: the model file is incomplete (truncated), {present} of {expected} present; download it "
-        "again: {path}",
-    ),
+        "Errors", "{file} is incomplete: {present} of {expected} are there (in {folder})."),
+    # the same, said of a file this app downloaded (the model manager can fetch it again)
+    "model.incomplete_download": QT_TRANSLATE_NOOP(
+        "Errors", "{file} is incomplete: {present} of {expected} are there. Download it again in the model manager."),
     "model.is_folder": QT_TRANSLATE_NOOP("Errors", "This is a folder, not a GGUF model file: {path}"),
+    "model.not_regular": QT_TRANSLATE_NOOP(
+        "Errors",
+        "This is not a file but a pipe, a device or a socket: {path}",
+    ),
     "model.no_permission": QT_TRANSLATE_NOOP("Errors", "You have no permission to read the model file: {path}"),
     "model.unreadable": QT_TRANSLATE_NOOP("Errors", "The model file could not be read: {path}"),
     "engine.crashed": QT_TRANSLATE_NOOP("Errors", "The engine stopped unexpectedly."),
@@ -40,6 +51,7 @@ MESSAGES: dict[str, str] = {
         "The {engine} engine needs {package} {needed}, but {installed} is installed.",
     ),
     "engine.busy": QT_TRANSLATE_NOOP("Errors", "The engine is busy with another reply."),
+    "engine.no_backend": QT_TRANSLATE_NOOP("Errors", "llama.cpp could not load its backends: {reason}"),
     "engine.generation_failed": QT_TRANSLATE_NOOP("Errors", "The model failed while answering."),
     "context.too_long": QT_TRANSLATE_NOOP(
         "Errors",
@@ -62,6 +74,21 @@ MESSAGES: dict[str, str] = {
     ),
     "remote.which_model": QT_TRANSLATE_NOOP("Errors", "Which model? The server offers {count}: {models}."),
     "input.invalid": QT_TRANSLATE_NOOP("Errors", "Invalid input: {what}"),
+    # -- devices: where llama.cpp runs (core/devices.py) --
+    "gpu.pack_hint": QT_TRANSLATE_NOOP(
+        "Errors", "An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack ({size})."),
+    "gpu.pack_hint_unsized": QT_TRANSLATE_NOOP(
+        "Errors", "An NVIDIA GPU is here ({gpu}), but no engine for it is installed: get the GPU pack."),
+    "gpu.driver_hint": QT_TRANSLATE_NOOP(
+        "Errors", "Vulkan found no GPU, but {gpu} is here: update the graphics driver."),
+    "gpu.pack_driver_hint": QT_TRANSLATE_NOOP(
+        "Errors", "The GPU pack is installed but found no GPU, while {gpu} is here: update the NVIDIA driver."),
+    "gpu.fewer_layers": QT_TRANSLATE_NOOP(
+        "Errors", "The GPU could not take every layer ({reason}): {layers} of {total} run on it, the rest on the "
+        "CPU."),
+    "gpu.cpu_instead": QT_TRANSLATE_NOOP("Errors", "The GPU could not take the model ({reason}): it runs on the CPU."),
+    "gpu.device_missing": QT_TRANSLATE_NOOP(
+        "Errors", "The device {device} chosen in the settings is not there: the automatic choice is used."),
     # -- model manager (models/): catalogue, fit, storage, RAM disk, downloads, local models --
     "model.missing_part": QT_TRANSLATE_NOOP("Errors", "A part of the split model is missing: {path}"),
     "model.not_registered": QT_TRANSLATE_NOOP("Errors", "No installed model is called {name}."),
@@ -108,6 +135,31 @@ MESSAGES: dict[str, str] = {
         "Errors",
         "The model server listed a file with an unsafe name in {repo} ({file}); nothing was downloaded.",
     ),
+    "download.stalled": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The download of {file} stalled: less than {rate} a second for {seconds} seconds, several times. Start it "
+        "again to resume.",
+    ),
+    "download.too_large": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The model server sent more than the {size} it listed for {file}; the download was stopped there.",
+    ),
+    "download.not_the_file": QT_TRANSLATE_NOOP(
+        "Errors",
+        "The model server answered with something other than {file} (a web page?); nothing of it was kept.",
+    ),
+    "storage.link_outside": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Nothing was downloaded: {path} is a symbolic link that leads outside the models folder {folder}.",
+    ),
+    "storage.link_in_place": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Nothing was downloaded: there is a symbolic link at {path}, where the model would be placed.",
+    ),
+    "gpu_pack.none": QT_TRANSLATE_NOOP(
+        "Errors", "There is no GPU pack for this computer ({platform}) and this version of the app."),
+    "gpu_pack.damaged": QT_TRANSLATE_NOOP("Errors", "The GPU pack {file} is damaged or not for this app; nothing "
+                                                    "was installed."),
     "operation.interrupted": QT_TRANSLATE_NOOP("Errors", "Interrupted."),
     "ramdisk.unavailable": QT_TRANSLATE_NOOP("Errors", "A RAM disk is not available on {platform}."),
     "ramdisk.no_memory": QT_TRANSLATE_NOOP(
@@ -203,9 +255,25 @@ class DeepSeekError(Exception):
 
 
 class ModelFileError(DeepSeekError):
-    """A model file is missing, not GGUF, truncated or of an unknown architecture."""
+    """A model file is missing, not GGUF, truncated or of an unknown architecture. Its ``path`` also gives
+    ``file`` (the file's own name, what the user knows it by) and ``folder`` for the message."""
 
     message_id = "model.load_failed"
+
+    def __init__(self, message_id: str | None = None, detail: str = "", **params: Any) -> None:
+        if "path" in params:
+            path = PurePath(str(params["path"]))
+            params.setdefault("file", _printable(path.name or str(path)))
+            # a relative path (the command line's "x.gguf") names its folder from the working directory, not "."
+            folder = str(path.parent) if path.is_absolute() else os.path.abspath(str(path.parent))
+            params.setdefault("folder", _printable(folder, 200))
+        super().__init__(message_id, detail, **params)
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    """A name fit for one line of a message: no control characters (a file name may hold any), not endless."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
 class EngineError(DeepSeekError):

@@ -37,6 +37,11 @@ class AppPaths:
         return self.data_dir / "installed_models.json"
 
     @property
+    def gpu_packs_dir(self) -> Path:
+        """GPU packs (llama.cpp backends not in the installer, such as CUDA), one folder each."""
+        return self.data_dir / "gpu-packs"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "deepseek-desktop.log"
 
@@ -49,13 +54,15 @@ class AppPaths:
     def default(cls) -> AppPaths:
         home = os.environ.get("DEEPSEEK_DESKTOP_HOME")
         if home:
-            root = Path(home).expanduser()
+            # absolute here, once: a relative folder would mean another one after any change of the working
+            # directory, and SQLite's file URIs take no relative path at all
+            root = Path(home).expanduser().absolute()
             return cls(root / "config", root / "data", root / "logs", root / "cache")
         import platformdirs
 
-        return cls(
-            Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
-            Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
-            Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
-            Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)),
+        return cls(  # XDG_*_HOME may be relative too
+            Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)).absolute(),
+            Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)).absolute(),
+            Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)).absolute(),
+            Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)).absolute(),
         )

@@ -22,19 +22,15 @@ class ChatMessage:
 EXPERTS_IN_RAM = ".ffn_.*_exps.=CPU"
 
 
-# llama.cpp's tensor override that keeps the routed experts (gate, up, down of every layer) of a
-# mixture-of-experts model in system RAM: the engine's load parameter and llama-server's --override-tensor.
-EXPERTS_IN_RAM = ".ffn_.*_exps.=CPU"
-
-
 @dataclass
 class LoadParams:
     """How to load a model. Engines ignore the fields that do not apply to them."""
 
     model: str = ""  # a GGUF path, an MLX folder, or a remote model name
     n_ctx: int = 4096
-    n_gpu_layers: int = 0
-    n_threads: int | None = None
+    device: str = "auto"  # "auto" (the hardware GPUs, else the CPU), "cpu", or a ggml device name ("Vulkan0")
+    n_gpu_layers: int = -1  # -1: as many as the fit says fit on the device; 0: none; N: N
+    n_threads: int | None = None  # None: the fastest count in a short probe after the load
     n_batch: int = 512
     flash_attn: bool = False
     kv_cache_type: str = "f16"

@@ -3,8 +3,11 @@ endpoints, the remote engine's load) and shown without anything secret in it."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
+
+import idna
 
 from .errors import DeepSeekError
 
@@ -41,6 +44,44 @@ def _problem(url: str) -> str:
         return "not http:// or https://"
     if not parts.hostname:
         return "no host"
+    return _host_problem(parts.hostname)
+
+
+_IPV4_STYLE = re.compile(r"[0-9]+(\.[0-9]+){3}")
+_ASCII_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def _host_problem(host: str) -> str:
+    """What is wrong with a host name or address that the HTTP client would refuse, or DNS could never
+    answer: then the user hears "wrong address" now, not "the model failed" later."""
+    if ":" in host:  # urlsplit took it from brackets
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            return "not an IPv6 address"
+        return ""
+    if _IPV4_STYLE.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return "not an IPv4 address"
+        return ""
+    name = host[:-1] if host.endswith(".") else host
+    if not name.isascii():
+        try:
+            name = idna.encode(name.lower()).decode("ascii")  # as httpx does (IDNA 2008)
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return "not a valid international host name"
+    if len(name) > 253:
+        return "host name too long"
+    for label in name.split("."):
+        if not _ASCII_LABEL.fullmatch(label):
+            return "not a valid host name"
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError, ValueError):
+                return "not a valid international host name"
     return ""
 
 

@@ -156,7 +156,20 @@ def give_memory_back() -> None:
             pass
 
 
-def main() -> int:
+def report_devices(out: BinaryIO) -> int:
+    """``--devices``: load ggml's backends, write their devices as one JSON line, end."""
+    import json
+
+    from ..engines.ggml_backends import engine_devices
+
+    report = engine_devices()
+    out.write((json.dumps(report.to_dict()) + "\n").encode("utf-8"))
+    out.flush()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(
         level=os.environ.get("DEEPSEEK_DESKTOP_HOST_LOG", "INFO"),
         stream=sys.stderr,
@@ -167,6 +180,8 @@ def main() -> int:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints from C code go to stderr, not into the protocol stream
     sys.stdout = sys.stderr
+    if argv[:1] == ["--devices"]:
+        return report_devices(out)
     host = Host(out)
     reader = threading.Thread(target=host.read_loop, args=(sys.stdin.buffer,), name="control", daemon=True)
     reader.start()

@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,25 @@ import llama_cpp.llama_cpp as llama_lowlevel
 from llama_cpp import llama_chat_format
 
 from ..core.chat_templates import choose_fallback
+from ..core.devices import EngineDevices, Placement
 from ..core.errors import EngineError, ModelFileError
 from ..core.events import Event
 from ..core.reasoning import CLOSE_TAG, OPEN_TAG
-from ..core.requests import ChatRequest, LoadParams
+from ..core.requests import EXPERTS_IN_RAM, ChatRequest, LoadParams
 from ..core.vocabulary import Engine
+from ..models.fit import OffloadPlan, plan_offload
 from ..models.gguf.header import check_gguf
+from ..models.hardware import HardwareInfo, probe_hardware
+from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, too_long
+from .ggml_backends import process_backends
 from .llamacpp_sampling import Logprobs, sampler_for
 from .output_grammar import output_grammar
 from .reply_shaping import ReplyShaper
 from .tensor_overrides import tensor_overrides
+from .thread_probe import ThreadChoice, choose_threads
+from .thread_probe import candidates as thread_candidates
 from .tool_calls import ToolCallReader, ToolFormat, tool_format
 
 log = logging.getLogger(__name__)
@@ -122,43 +130,40 @@ class LlamaCppEngine:
         if params.kv_cache_type not in CACHE_TYPES:
             raise EngineError("input.invalid", f"K/V cache type {params.kv_cache_type!r}",
                               what=f"kv_cache_type={params.kv_cache_type}")
-        kv_type = CACHE_TYPES[params.kv_cache_type]
         # llama.cpp can only quantise the V cache with flash attention on.
         flash_attn = params.flash_attn or params.kv_cache_type != "f16"
-        threads = params.n_threads or default_threads()
-        logbook = _llama_log()
-        mark = logbook.mark()
-        started = time.perf_counter()
         try:
-            with _load_progress(progress), tensor_overrides(params.tensor_overrides):
-                llm = llama_cpp.Llama(
-                    model_path=str(path),
-                    n_ctx=params.n_ctx,
-                    n_batch=params.n_batch,
-                    n_ubatch=params.n_batch,
-                    n_threads=threads,
-                    n_threads_batch=threads,
-                    n_gpu_layers=params.n_gpu_layers,
-                    flash_attn=flash_attn,
-                    type_k=kv_type,
-                    type_v=kv_type,
-                    rope_freq_scale=params.rope_freq_scale,
-                    seed=params.seed if params.seed >= 0 else llama_cpp.LLAMA_DEFAULT_SEED,
-                    verbose=False,
-                )
-        except (ValueError, RuntimeError) as exc:
-            raise _load_error(path, header.architecture, logbook.since(mark), exc) from exc
+            report = process_backends().report()
+        except (OSError, RuntimeError) as exc:
+            raise EngineError("engine.no_backend", str(exc), reason=str(exc)) from exc
+        attempts, hw = _plan(path, params, report, flash_attn)
+        logbook = _llama_log()
+        started = time.perf_counter()
+        llm, used, failure = self._load_with_fallback(path, header.architecture, params, attempts, flash_attn,
+                                                       logbook, progress)
         self.llm = llm
         self._n_ctx = llm.n_ctx()
         self._setup_template(llm, header.architecture)
         self._abort_callback_on = False
+        threads = self._choose_threads(llm, params, used, hw.cpu_physical_cores)
         load_ms = (time.perf_counter() - started) * 1000
+        n_layer = int(llama_cpp.llama_model_n_layer(llm.model))
+        offloaded = min(n_layer + 1, used.gpu_layers if used.gpu_layers >= 0 else n_layer + 1) if used.devices else 0
+        names = [report.device(n) for n in used.devices]
+        fallback_id = "" if not failure else ("gpu.fewer_layers" if used.devices else "gpu.cpu_instead")
+        placement = Placement(devices=tuple(d.description or d.name for d in names if d), backend=(
+            names[0].backend if names and names[0] else ""), gpu_layers=offloaded, layers=n_layer + 1,
+            cpu_label=report.cpu_label, threads=threads.threads, fallback=fallback_id, fallback_detail=failure)
         info = {
             "engine": self.name,
             **header.summary(),
             "n_ctx": self._n_ctx,
-            "n_threads": threads,
-            "n_gpu_layers": params.n_gpu_layers,
+            "n_threads": threads.threads,
+            "threads": threads.to_dict(),
+            "n_gpu_layers": offloaded,
+            "devices": list(used.devices),
+            "placement": placement.to_dict(),
+            "cpu_variant": report.cpu_variant,
             "flash_attn": flash_attn,
             "kv_cache_type": params.kv_cache_type,
             "tensor_overrides": list(params.tensor_overrides),
@@ -167,7 +172,8 @@ class LlamaCppEngine:
             "capabilities": self._capabilities(),
             "load_ms": round(load_ms, 1),
         }
-        log.info("loaded %s in %.0f ms, chat template %s", path.name, load_ms, self._template_name)
+        log.info("loaded %s in %.0f ms on %s, %d threads (%s), chat template %s", path.name, load_ms,
+                 placement.summary(), threads.threads, threads.reason, self._template_name)
         return info
 
     def _capabilities(self) -> list[str]:
@@ -181,6 +187,72 @@ class LlamaCppEngine:
                                                   llama_cpp.llama_vocab_fim_mid(vocab))
         return ["completion"] + (["tools"] if tool_format(template) else []) + (["insert"] if fim else []) \
             + (["thinking"] if OPEN_TAG in template else [])
+
+    def _load_with_fallback(self, path: Path, arch: str, params: LoadParams, attempts: list[OffloadPlan],
+                            flash_attn: bool, logbook: _LlamaLog, progress: ProgressCallback | None
+                            ) -> tuple[llama_cpp.Llama, OffloadPlan, str]:
+        """Load with the first attempt that works: if the GPU cannot take the model (out of memory, a driver
+        error), the next. Returns the model, the attempt that worked and, if it was not the first, why."""
+        failure = ""
+        for attempt in attempts:
+            mark = logbook.mark()
+            try:
+                llm = self._open(path, params, attempt, flash_attn, progress)
+            except (ValueError, RuntimeError) as exc:
+                lines = logbook.since(mark)
+                if not attempt.devices:
+                    raise _load_error(path, arch, lines, exc) from exc
+                failure = _gpu_failure(lines, exc)
+                log.warning("loading %s with %d GPU layers on %s failed: %s", path.name, attempt.gpu_layers,
+                            ",".join(attempt.devices), failure)
+                continue
+            if attempt is attempts[0]:
+                return llm, attempt, ""
+            log.warning("%s: loaded with %d GPU layers after the GPU failed: %s", path.name, attempt.gpu_layers,
+                        failure)
+            return llm, attempt, failure
+        raise AssertionError("the last attempt is the CPU, which raises")  # pragma: no cover
+
+    def _open(self, path: Path, params: LoadParams, plan: OffloadPlan, flash_attn: bool,
+              progress: ProgressCallback | None) -> llama_cpp.Llama:
+        kv_type = CACHE_TYPES[params.kv_cache_type]
+        threads = params.n_threads or default_threads()
+        devices = process_backends().handles(list(plan.devices))
+        with _model_defaults(progress, devices), tensor_overrides(params.tensor_overrides):
+            return llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=params.n_ctx,
+                n_batch=params.n_batch,
+                n_ubatch=params.n_batch,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=plan.gpu_layers,
+                split_mode=llama_cpp.LLAMA_SPLIT_MODE_LAYER,
+                main_gpu=plan.main_gpu,
+                tensor_split=list(plan.tensor_split) or None,
+                flash_attn=flash_attn,
+                type_k=kv_type,
+                type_v=kv_type,
+                rope_freq_scale=params.rope_freq_scale,
+                seed=params.seed if params.seed >= 0 else llama_cpp.LLAMA_DEFAULT_SEED,
+                verbose=False,
+            )
+
+    def _choose_threads(self, llm: llama_cpp.Llama, params: LoadParams, plan: OffloadPlan,
+                        cores: int) -> ThreadChoice:
+        """The thread count the setting gives, else the fastest in a short probe on this model."""
+        if params.n_threads:
+            return ThreadChoice(params.n_threads, {}, "setting")
+        if plan.devices and plan.gpu_layers < 0:
+            return ThreadChoice(default_threads(), {}, "gpu")  # every layer on the GPU: the CPU waits
+        probe = _DecodeProbe(llm)
+        try:
+            choice = choose_threads(probe.decode, thread_candidates(cores))
+        finally:
+            probe.reset()
+        _set_threads(llm, choice.threads)
+        log.info("threads measured (ms per token): %s; chose %d", choice.measured, choice.threads)
+        return choice
 
     def _setup_template(self, llm: llama_cpp.Llama, architecture: str) -> None:
         model = llm._model
@@ -438,42 +510,107 @@ def _tokens_to_evaluate(llm: llama_cpp.Llama, tokens: list[int]) -> int:
     return len(tokens) - max(reuse, 0)
 
 
-class _load_progress:
-    """Report llama.cpp's load progress. ``Llama`` builds its model parameters itself, so the callback
-    is put into the defaults it asks for, for the duration of one load (the model thread is the only
-    one that loads)."""
+class _model_defaults:
+    """``Llama`` builds its model parameters itself, from the defaults it asks llama.cpp for. For the duration
+    of one load (the model thread is the only one that loads) those defaults carry what ``Llama`` has no
+    argument for: the progress callback and the devices to load onto (a NULL-terminated list; an empty list
+    means the CPU only, where NULL would mean every GPU)."""
 
-    def __init__(self, progress: ProgressCallback | None) -> None:
+    def __init__(self, progress: ProgressCallback | None, devices: list[int]) -> None:
         self._progress = progress
-        self._original = None
+        self._devices = (ctypes.c_void_p * (len(devices) + 1))(*devices, None)  # kept alive during the load
+        self._original: Any = None
 
     def __enter__(self) -> None:
-        if self._progress is None:
-            return
-        progress = self._progress
-        last = [-1.0]
+        callback = None
+        if self._progress is not None:
+            progress = self._progress
+            last = [-1.0]
 
-        def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
-            if fraction - last[0] >= 0.02 or fraction >= 1.0:
-                last[0] = fraction
-                progress(fraction)
-            return True
+            def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
+                if fraction - last[0] >= 0.02 or fraction >= 1.0:
+                    last[0] = fraction
+                    progress(fraction)
+                return True
 
-        self._callback = llama_cpp.llama_progress_callback(on_progress)
+            callback = llama_cpp.llama_progress_callback(on_progress)
+        self._callback = callback
         original = llama_lowlevel.llama_model_default_params
-        callback = self._callback
+        devices = ctypes.cast(self._devices, ctypes.c_void_p)
 
-        def defaults_with_progress():
+        def defaults() -> Any:
             params = original()
-            params.progress_callback = callback
+            if callback is not None:
+                params.progress_callback = callback
+            params.devices = devices
             return params
 
         self._original = original
-        llama_lowlevel.llama_model_default_params = defaults_with_progress
+        llama_lowlevel.llama_model_default_params = defaults
 
     def __exit__(self, *exc: object) -> None:
         if self._original is not None:
             llama_lowlevel.llama_model_default_params = self._original
+
+
+def _plan(path: Path, params: LoadParams, report: EngineDevices, flash_attn: bool
+          ) -> tuple[list[OffloadPlan], HardwareInfo]:
+    """The offload the fit computes for the device setting, with the memory free right now, and what to try
+    if the GPU cannot take it: half the layers, then the CPU."""
+    hw = probe_hardware(report, run=_no_tools, device=params.device)
+    if hw.missing_device:
+        log.warning("device %s not found: the automatic choice instead", hw.missing_device)
+    if not hw.gpus:
+        return [OffloadPlan((), 0)], hw
+    estimate = estimate_local_model(path, params.n_ctx, cache_type=params.kv_cache_type, flash_attn=flash_attn,
+                                    n_ubatch=params.n_batch)
+    plan = plan_offload(estimate, hw, params.n_gpu_layers, experts_in_ram=EXPERTS_IN_RAM in params.tensor_overrides)
+    if not plan.devices:
+        return [plan], hw
+    layers = plan.gpu_layers if plan.gpu_layers >= 0 else estimate.layers + 1
+    tries = [plan]
+    if layers > 1:
+        tries.append(replace(plan, gpu_layers=layers // 2, verdict="partial"))
+    return tries + [OffloadPlan((), 0)], hw
+
+
+def _no_tools(_argv: list[str]) -> None:
+    return None  # the host needs no vendor tools: hints are for the advice, not the load
+
+
+def _gpu_failure(log_lines: list[str], exc: Exception) -> str:
+    """The line of llama.cpp's log that says what went wrong on the GPU, else the exception."""
+    for line in reversed(log_lines):
+        low = line.lower()
+        if any(w in low for w in ("out of memory", "failed to allocate", "alloc", "error", "failed")):
+            return line.strip()[:300]
+    return str(exc)[:300]
+
+
+class _DecodeProbe:
+    """One-token decodes for the thread probe, undone afterwards (llama-cpp-python's next evaluation starts
+    at its token count, and ``reset`` sets that to zero)."""
+
+    def __init__(self, llm: llama_cpp.Llama) -> None:
+        self.llm = llm
+        token = llm.token_bos()
+        self.token = token if token >= 0 else 0
+        self.limit = max(8, min(llm.n_ctx() - 1, 64))
+
+    def decode(self, threads: int) -> None:
+        if self.llm.n_tokens >= self.limit:
+            self.llm.reset()
+        _set_threads(self.llm, threads)
+        self.llm.eval([self.token])
+
+    def reset(self) -> None:
+        self.llm.reset()
+
+
+def _set_threads(llm: llama_cpp.Llama, threads: int) -> None:
+    llama_cpp.llama_set_n_threads(llm.ctx, threads, threads)
+    llm.n_threads = llm.n_threads_batch = threads
+    llm.context_params.n_threads = llm.context_params.n_threads_batch = threads
 
 
 def _load_error(path: Path, arch: str, log_lines: list[str], exc: Exception) -> ModelFileError:

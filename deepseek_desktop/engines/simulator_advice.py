@@ -30,7 +30,10 @@ def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = N
     from ..models.hardware import probe_hardware
 
     w = {k: v[lang] for k, v in words.items()}
-    hw = hw or probe_hardware()
+    if hw is None:
+        from .ggml_backends import engine_devices  # the simulator's advice is about the llama.cpp beside it
+
+        hw = probe_hardware(engine_devices())
     rec = recommend(catalogue or load_catalogue(), hw)
     gpu = (w["gpu"].format(gpu=", ".join(g.name for g in hw.gpus), vram=_number(hw.gpu_total_bytes / GB, lang))
            if hw.gpus else w["no_gpu"])
@@ -40,7 +43,9 @@ def machine_advice(lang: str, words: dict[str, Any], hw: HardwareInfo | None = N
     if rec.best is None:
         lines.append(w["none"])
         return "\n\n".join(lines)
-    for key, c in [("best", rec.best)] + [(p, c) for p, c in rec.per_purpose.items() if c is not rec.best]:
+    picks = [("best", rec.best)] + ([("quick", rec.quick)] if rec.quick is not None else [])
+    shown = {c.spec for _key, c in picks}
+    for key, c in picks + [(p, c) for p, c in rec.per_purpose.items() if c.spec not in shown]:
         speed = c.speed
         lines.append(w["pick"].format(
             role=w[key], name=c.model.name, quant=c.quant, size=_number(c.size_bytes / GB, lang, 1),

@@ -16,13 +16,12 @@ import ctypes
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-import llama_cpp
 import llama_cpp.llama_cpp as llama_lowlevel
 
 from ..core.errors import EngineError
 from ..core.requests import EXPERTS_IN_RAM  # noqa: F401  (the override the app and the launch plans use)
+from .ggml_backends import process_backends
 
 _ENTRY = re.compile(r"^(?P<pattern>[^=]+)=(?P<buft>[A-Za-z0-9_]+)$")
 
@@ -50,7 +49,9 @@ def parse_overrides(entries: tuple[str, ...] | list[str]) -> list[tuple[str, str
 
 
 def _ggml() -> tuple[ctypes.CDLL, ctypes.CDLL]:
-    lib_dir = Path(llama_cpp.__file__).parent / "lib"
+    backends = process_backends()
+    backends.load()  # with loadable backends, ggml knows no device (and no buffer type) before this
+    lib_dir = backends.lib_dir
     names = {p.name for p in lib_dir.iterdir()} if lib_dir.is_dir() else set()
 
     def load(stem: str) -> ctypes.CDLL:

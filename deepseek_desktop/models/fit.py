@@ -273,3 +273,43 @@ def _max_int(value: Any) -> int:
     if isinstance(value, list):
         return int(max(value)) if value else 0
     return int(value or 0)
+
+
+@dataclass(frozen=True)
+class OffloadPlan:
+    """How the engine loads a model: onto which devices, how many layers there, split how."""
+
+    devices: tuple[str, ...]  # ggml device names; empty: the CPU backend only
+    gpu_layers: int  # llama.cpp's n_gpu_layers: -1 all (and the output layer), 0 none
+    tensor_split: tuple[float, ...] = ()  # each device's share of the layers (several devices)
+    main_gpu: int = 0  # index into ``devices``: the one with the most free memory
+    verdict: str = "cpu"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def plan_offload(estimate: MemoryEstimate, hw: HardwareInfo, gpu_layers: int = -1,
+                 experts_in_ram: bool = False) -> OffloadPlan:
+    """The offload for ``hw.gpus``: ``gpu_layers`` -1 (automatic) takes what ``assess_fit`` says fits, N >= 0
+    takes N. Several GPUs share the layers in proportion to their free memory (what the fit added up).
+    ``experts_in_ram``: the load keeps the routed experts in RAM (the tensor override); without it, a fit that
+    counted on that gets the whole layers the GPU holds instead."""
+    if not hw.gpus or gpu_layers == 0:
+        return OffloadPlan((), 0)
+    devices = tuple(g.device for g in hw.gpus)
+    free = [max(1, g.free_bytes) for g in hw.gpus]
+    split = tuple(round(f / sum(free), 4) for f in free) if len(free) > 1 else ()
+    main = free.index(max(free))
+    if gpu_layers > 0:
+        verdict = "gpu" if gpu_layers > estimate.layers else "partial"
+        return OffloadPlan(devices, gpu_layers, split, main, verdict)
+    fit = assess_fit(estimate, hw)
+    layers = fit.gpu_layers
+    if fit.experts_in_ram and not experts_in_ram:
+        layers = _layers_that_fit(estimate, fit.gpu_budget_bytes)
+    if fit.verdict == "no_fit" and fit.gpu_budget_bytes:
+        layers = _layers_that_fit(estimate, fit.gpu_budget_bytes)  # as much as the GPU holds; the rest is paged
+    if layers == 0:
+        return OffloadPlan((), 0, verdict=fit.verdict)
+    return OffloadPlan(devices, layers, split, main, fit.verdict)

@@ -1,8 +1,11 @@
-"""What this computer has for running a model: RAM, cores, OS, Apple Silicon, GPU memory.
+"""What this computer has for running a model: RAM, cores, OS, Apple Silicon, and the GPUs the engine can use.
 
-GPU memory comes from the vendors' tools (``nvidia-smi``, ``rocm-smi``) or, on a Mac, from the Metal
-working-set limit. Those commands go through a ``run`` seam so a test can stand in for a tool that
-does not exist on its machine.
+The GPUs are the devices llama.cpp's backends report (``core/devices.py``: the engine host asks ggml), under
+the device setting: automatic takes the hardware GPUs, "cpu" none, a device name that device. A GPU that
+the vendors' tools (``nvidia-smi``, ``rocm-smi``) see but no backend can use becomes a hint (get the GPU
+pack, update the driver), never a place to run. On a Mac the Metal working-set limit stands in when ggml
+reports no Metal device (MLX uses the GPU all the same). The tools go through a ``run`` seam so a test can
+stand in for a tool that does not exist on its machine.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import psutil
+
+from ..core.devices import AUTO, Device, EngineDevices, GpuHint
 
 # A command runner: argv -> stdout, or None when the tool is missing or fails.
 Runner = Callable[[list[str]], "str | None"]
@@ -38,13 +43,21 @@ def run_tool(argv: list[str], timeout: float = 5.0) -> str | None:
 @dataclass(frozen=True)
 class GpuInfo:
     name: str
-    vendor: str  # "nvidia" | "amd" | "apple"
+    vendor: str  # "nvidia" | "amd" | "intel" | "apple" | ""
     total_bytes: int
     free_bytes: int
     unified: bool = False  # Apple Silicon: the GPU shares the system RAM
+    backend: str = ""  # the ggml backend that drives it: "Vulkan", "CUDA", "Metal"
+    device: str = ""  # ggml's device name: "Vulkan0"
+    software: bool = False  # emulated on the CPU (llvmpipe): as slow as the CPU or slower
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_device(cls, d: Device, unified: bool = False) -> GpuInfo:
+        return cls(d.description or d.name, vendor_of(d.description), d.total_bytes, d.free_bytes, unified,
+                   d.backend, d.name, d.software)
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,11 @@ class HardwareInfo:
     ram_total_bytes: int
     ram_available_bytes: int
     apple_silicon: bool = False
-    gpus: tuple[GpuInfo, ...] = field(default_factory=tuple)
+    gpus: tuple[GpuInfo, ...] = field(default_factory=tuple)  # what the engine loads models onto here
+    devices: tuple[GpuInfo, ...] = field(default_factory=tuple)  # every GPU device the engine can use
+    engine: EngineDevices | None = None  # the engine's own report (None: not asked)
+    hints: tuple[GpuHint, ...] = field(default_factory=tuple)  # GPUs no backend can use, and the remedy
+    missing_device: str = ""  # the device setting named this device, which is not there
 
     @property
     def gpu_total_bytes(self) -> int:
@@ -71,22 +88,31 @@ class HardwareInfo:
     def unified_memory(self) -> bool:
         return any(g.unified for g in self.gpus)
 
+    @property
+    def on_software_device(self) -> bool:
+        return any(g.software for g in self.gpus)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["gpus"] = [g.to_dict() for g in self.gpus]
+        data["devices"] = [g.to_dict() for g in self.devices]
+        data["engine"] = self.engine.to_dict() if self.engine is not None else None
+        data["hints"] = [h.to_dict() for h in self.hints]
         data["unified_memory"] = self.unified_memory
         return data
 
 
-def probe_hardware(run: Runner = run_tool) -> HardwareInfo:
+def probe_hardware(engine: EngineDevices, run: Runner = run_tool, device: str = AUTO,
+                   pack_bytes: int = 0) -> HardwareInfo:
+    """This computer, with the GPUs the engine would use under the ``device`` setting. ``engine`` is the
+    engine's own device report (``engine_host.device_query.query_devices`` asks a short-lived engine host;
+    inside the engine host, ``engines.ggml_backends.engine_devices``)."""
     vm = psutil.virtual_memory()
     apple = sys.platform == "darwin" and platform.machine() == "arm64"
-    gpus: list[GpuInfo] = []
-    if apple:
-        gpus.append(apple_gpu(vm.total, vm.available, run))
-    else:
-        gpus.extend(nvidia_gpus(run))
-        gpus.extend(amd_gpus(run))
+    chosen, missing = engine.choose(device)
+    gpus = [GpuInfo.from_device(d, unified=apple) for d in chosen]
+    if apple and not gpus and not engine.devices and device != "cpu":
+        gpus.append(apple_gpu(vm.total, vm.available, run))  # MLX runs on the GPU whatever ggml loaded
     return HardwareInfo(
         os=platform.system() or sys.platform,
         machine=platform.machine(),
@@ -96,7 +122,46 @@ def probe_hardware(run: Runner = run_tool) -> HardwareInfo:
         ram_available_bytes=vm.available,
         apple_silicon=apple,
         gpus=tuple(gpus),
+        devices=tuple(GpuInfo.from_device(d, unified=apple) for d in engine.devices),
+        engine=engine,
+        hints=() if apple else tuple(gpu_hints(run, engine, pack_bytes)),
+        missing_device=missing,
     )
+
+
+def vendor_of(description: str) -> str:
+    text = description.lower()
+    for vendor, words in (("nvidia", ("nvidia", "geforce", "quadro", "tesla")), ("amd", ("amd", "radeon")),
+                          ("intel", ("intel",)), ("apple", ("apple",))):
+        if any(w in text for w in words):
+            return vendor
+    return ""
+
+
+def gpu_hints(run: Runner, engine: EngineDevices, pack_bytes: int = 0) -> list[GpuHint]:
+    """GPUs the vendors' tools see that no loaded backend drives: NVIDIA gets the GPU pack (CUDA), or, when a
+    pack is installed and still drives no GPU, a driver update; any other a driver update (Vulkan found no GPU)."""
+    driven = {vendor_of(d.description) for d in engine.devices if not d.software}
+    hints = []
+    for gpu in nvidia_gpus(run) + amd_gpus(run):
+        if gpu.vendor in driven:
+            continue
+        if gpu.vendor == "nvidia" and engine.packs:
+            remedy = "pack_driver"
+        else:
+            remedy = "pack" if gpu.vendor == "nvidia" and pack_platform() else "driver"
+        hints.append(GpuHint(gpu.vendor, gpu.name, gpu.total_bytes, remedy, pack_bytes if remedy == "pack" else 0))
+    return hints
+
+
+def pack_platform() -> str:
+    """The GPU pack's platform name for this computer ("linux-x86_64", "windows-x86_64"), "" where none is built."""
+    machine = platform.machine().lower()
+    if machine not in ("x86_64", "amd64"):
+        return ""
+    if sys.platform.startswith("linux"):
+        return "linux-x86_64"
+    return "windows-x86_64" if sys.platform == "win32" else ""
 
 
 def nvidia_gpus(run: Runner) -> list[GpuInfo]:

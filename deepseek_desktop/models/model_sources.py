@@ -31,6 +31,15 @@ def installed_choices(paths, settings: SettingsStore) -> list[ModelChoice]:
             for m in registry.list() if m.present and m.engine in (Engine.LLAMACPP, Engine.MLX)]
 
 
+def downloaded_paths(paths, settings: SettingsStore) -> set[str]:
+    """The installed models this app downloaded (their registry entry names the Hub repository they came
+    from): an incomplete one of these can be downloaded again. Runs on a worker thread."""
+    from .local.registry import registry_for
+
+    registry = registry_for(paths, models_dir(settings, paths))
+    return {str(m.path) for m in registry.list() if m.source.startswith("hub:")}
+
+
 def params_for(choice: ModelChoice, settings: SettingsStore, api_key: str = "") -> LoadParams:
     params = load_params(settings, choice.model)
     if choice.engine is Engine.REMOTE:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.files.regular import open_regular
 from .errors import Cancelled, StorageError
 from .progress import Meter, ProgressCallback
 
@@ -169,7 +170,7 @@ def copy_files(pairs: list[tuple[Path, Path]], progress: ProgressCallback | None
             dst.parent.mkdir(parents=True, exist_ok=True)
             tmp = dst.with_name(f".{dst.name}.copying")
             try:
-                with open(src, "rb") as fin, open(tmp, "wb") as fout:
+                with open_regular(src) as fin, open(tmp, "wb") as fout:
                     while block := fin.read(COPY_CHUNK):
                         fout.write(block)
                         meter.add(len(block))

@@ -11,8 +11,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
+from ..core.devices import Placement
 from ..core.model_choice import ModelChoice
 from .chat.composer import Composer, ComposerState
+from .device_text import fallback_text, placement_text
 from .engine.controller import EngineController, EngineState
 from .engine.status_widget import EngineStatusWidget
 from .error_text import describe
@@ -24,12 +26,16 @@ SOURCE = "engine"  # the notice bar's messages that belong to the engine's state
 class EnginePresenter(QObject):
     def __init__(self, engine: EngineController, busy: Callable[[], bool], composer: Composer,
                  status: EngineStatusWidget, notices: NoticeBar, label_for: Callable[[ModelChoice], str],
-                 retry: Callable[[], None], parent: QObject | None = None) -> None:
+                 retry: Callable[[], None], parent: QObject | None = None,
+                 downloaded: Callable[[ModelChoice], bool] = lambda _choice: False) -> None:
+        """``downloaded``: whether a model is one this app downloaded (an incomplete one can be fetched again)."""
         super().__init__(parent)
+        self._downloaded = downloaded
         self.engine, self._busy, self.composer, self.status, self.notices = engine, busy, composer, status, notices
         self._label_for, self._retry = label_for, retry
         self._noticed: tuple[EngineState, int] | None = None  # the state and error last put in the notice bar
         engine.stateChanged.connect(lambda _state: self.update())
+        engine.modelLoaded.connect(self._loaded)
 
     def model_label(self) -> str:
         """The model being loaded while a load runs (not the one it replaces), else the loaded one."""
@@ -37,24 +43,39 @@ class EnginePresenter(QObject):
         choice = (self.engine.attempt if loading else None) or self.engine.current or self.engine.attempt
         return self._label_for(choice) if choice is not None else ""
 
+    def placement(self) -> Placement | None:
+        info = self.engine.model_info
+        return Placement.from_dict(info["placement"]) if "placement" in info else None
+
     def update(self) -> None:
         state = self.engine.state
         if state != self.status.state or self.model_label() != self.status.model_label:
             self.status.set_state(state, self.model_label())
+        where = self.placement()
+        self.status.set_where(placement_text(where) if where is not None else "")
         self.composer.set_mode(*self.composer_state())
         self._update_notice(state)
 
+    def _loaded(self, _choice: ModelChoice, _info: dict) -> None:
+        """A GPU that could not take the model: one line, and the model runs where it could."""
+        where = self.placement()
+        if where is not None and where.fallback:
+            self.notices.show_message(fallback_text(where), "info", timeout_ms=15000)
+
     def retranslate(self) -> None:
         self.status.model_label = self.model_label()  # the model's label is translated too ("Simulator (…)")
+        where = self.placement()
+        self.status.where = placement_text(where) if where is not None else ""
         self.status.retranslate()
         self.composer.set_mode(*self.composer_state())
 
     def composer_state(self) -> tuple[ComposerState, str]:
+        """The message box's state and its hint: one text for each state, never left from the one before."""
         state = self.engine.state
         if self._busy():
-            return ComposerState.GENERATING, ""
+            return ComposerState.GENERATING, self.tr("The model is answering… (Esc stops it)")
         if state == EngineState.READY:
-            return ComposerState.IDLE, ""
+            return ComposerState.IDLE, self.tr("Message DeepSeek… (Enter to send, Shift+Enter for a new line)")
         if state == EngineState.CRASHED:  # sending starts a new host and loads the model again
             return ComposerState.IDLE, self.tr("The engine stopped. Send a message to start it again.")
         if state in (EngineState.LOADING, EngineState.STARTING):
@@ -63,8 +84,8 @@ class EnginePresenter(QObject):
             return ComposerState.BLOCKED, self.tr(
                 "{model} could not be loaded. Retry, or choose another model in the toolbar.").format(
                 model=self.model_label())
-        if state == EngineState.GENERATING:
-            return ComposerState.BLOCKED, self.tr("The model is answering…")
+        if state == EngineState.GENERATING:  # the turn's last moment, before the session hears it ended
+            return ComposerState.BLOCKED, self.tr("The model is answering… (Esc stops it)")
         return ComposerState.BLOCKED, self.tr("Choose a model in the toolbar to start.")
 
     def _update_notice(self, state: EngineState) -> None:
@@ -82,7 +103,8 @@ class EnginePresenter(QObject):
                            "a message, to continue.")
             action = self.tr("Restart")
         else:
-            text = self.tr("{model} could not be loaded: {reason}").format(model=self.model_label(),
-                                                                           reason=describe(error))
+            attempt = self.engine.attempt
+            reason = describe(error, downloaded=attempt is not None and self._downloaded(attempt))
+            text = self.tr("{model} could not be loaded: {reason}").format(model=self.model_label(), reason=reason)
             action = self.tr("Retry")
         self.notices.show_message(text, "error", action, self._retry, source=SOURCE)

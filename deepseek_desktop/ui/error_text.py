@@ -27,7 +27,12 @@ def error_message(message_id: str, params: dict[str, str] | None = None) -> str:
         return text
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, *, downloaded: bool = False) -> str:
+    """One line for ``exc``. ``downloaded``: the file it is about is one this app downloaded, so an incomplete
+    one can be downloaded again (a file from elsewhere is only said to be incomplete)."""
     if isinstance(exc, DeepSeekError):
-        return error_message(exc.message_id, exc.params)
+        message_id = exc.message_id
+        if downloaded and message_id == "model.incomplete":
+            message_id = "model.incomplete_download"
+        return error_message(message_id, exc.params)
     return QCoreApplication.translate("Errors", "Something went wrong: {error}").format(error=exc)

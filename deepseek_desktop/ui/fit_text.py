@@ -14,7 +14,21 @@ from ..models.hardware import HardwareInfo
 
 
 def size_text(n: int) -> str:
-    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+    """"750 MB", "1,1 GB" (German): one decimal, none when it is a zero ("750,0 MB" read as a typo)."""
+    loc = QLocale()
+    text = loc.formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+    return text.replace(f"{loc.decimalPoint()}0 ", " ", 1) if f"{loc.decimalPoint()}0 " in text else text
+
+
+def elapsed_text(ms: float) -> str:
+    """How long something took: "850 ms" under a second, "22,3 s" (the locale's decimal sign) under a minute,
+    then as a wait is said ("4 min")."""
+    loc = QLocale()
+    if ms < 1000:
+        return QCoreApplication.translate("Downloads", "{n} ms").format(n=loc.toString(round(ms)))
+    if ms < 60_000:
+        return QCoreApplication.translate("Downloads", "{n} s").format(n=loc.toString(ms / 1000, "f", 1))
+    return duration_text(ms / 1000)
 
 
 def verdict_text(verdict: FitVerdict | str) -> str:

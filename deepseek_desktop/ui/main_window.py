@@ -7,8 +7,8 @@ import base64
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -28,14 +28,22 @@ from ..core.settings.store import (
     STATE_WINDOW_GEOMETRY,
     generation_params,
 )
-from ..models.model_sources import SIMULATOR, choice_to_state, initial_choice, installed_choices, remote_choices
+from ..models.model_sources import (
+    SIMULATOR,
+    choice_to_state,
+    downloaded_paths,
+    initial_choice,
+    installed_choices,
+    remote_choices,
+)
 from . import main_window_failures as failures
 from .background import BackgroundWork
 from .chat.composer import Composer
 from .chat.session import ChatSession
 from .chat.sidebar import ConversationSidebar
 from .chat.view import ChatView
-from .desktop.drop_import import DropImporter
+from .desktop.drop_import import DropImporter, FileDragsToWindow, answer_drag
+from .desktop.model_opener import ModelOpener
 from .engine.model_switcher import ModelSwitcher
 from .engine.status_widget import EngineStatusWidget
 from .engine_presenter import EnginePresenter
@@ -45,7 +53,7 @@ from .keyboard.keyboard_map import HelpMenu
 from .local_server.status import attach_local_server
 from .notice_bar import NoticeBar
 from .other_windows import OtherWindows
-from .overlay import EdgeOverlay
+from .screen_fit import ScreenFit
 from .services import Services
 from .toolbar.model_picker import ModelPicker
 
@@ -62,7 +70,8 @@ class MainWindow(QMainWindow):
         self.engine = services.engine
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1180, 780)
+        self._file_drags = FileDragsToWindow(self)  # not into a text field as a Move
+        self.screen_fit = ScreenFit(self, QSize(1180, 780))  # smaller on a small screen
 
         self.picker = ModelPicker(self)
         toolbar = QToolBar(self)
@@ -92,10 +101,10 @@ class MainWindow(QMainWindow):
         col.setSpacing(0)
         col.addWidget(self.banner)  # shown at start, gone by the user's own click: it may move the chat
         col.addLayout(header)
+        # errors and "deleted - Undo" take a place of their own: over the chat they hid its first message
+        col.addWidget(self.notices)
         col.addWidget(self.chat_view, 1)
         col.addWidget(self.composer)
-        # errors and "deleted - Undo" come unasked: over the chat's top edge, moving nothing
-        self._notices_overlay = EdgeOverlay(self.notices, self.chat_view, "top")
         splitter = QSplitter(self)
         splitter.addWidget(self.sidebar)
         splitter.addWidget(column)
@@ -108,20 +117,25 @@ class MainWindow(QMainWindow):
 
         self.work = BackgroundWork(self)  # every coroutine the window starts, with its failure reported
         self._hits_not_shown: dict[int, int] = {}  # conversation -> a search hit in a version not shown
+        self._deleted: list[int] = []  # conversations deleted this session, the last one last (Ctrl+Z)
         self.session = ChatSession(services.runner, self.engine, self.chat_view,
                                    lambda: generation_params(self.settings),
                                    lambda: self.settings.get("generation.system_prompt"), self.work, self)
         self.importer = DropImporter(services, self)
+        self.opener = ModelOpener(self)  # a model file opened from the desktop: imported, loaded, the cursor in place
         self._choices: list[ModelChoice] = [SIMULATOR]
         self.switcher = ModelSwitcher(services, self.status, self.picker, self.notices, self)
+        self._downloaded: set[str] = set()  # the installed models this app downloaded (their paths)
         self.presenter = EnginePresenter(self.engine, lambda: self.session.busy, self.composer, self.status,
-                                         self.notices, self.picker.label_for, self.restart_engine, self)
-        # the settings, the model manager, the launch planner
-        self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model)
-        self._wire()
+                                         self.notices, self.picker.label_for, self.restart_engine, self,
+                                         downloaded=lambda choice: choice.model in self._downloaded)
         self.local_server = attach_local_server(self)  # the API server for other programs, if the settings say so
+        # the settings, the model manager, the launch planner
+        self.windows = OtherWindows(self, services, self.notices, self.closing, self.reload_models, self.switch_model,
+                                    self.local_server)
+        self._wire()
         self.shortcut_actions = install_shortcuts(self)  # also puts the cursor in the message box
-        self.help_menu = HelpMenu(self, self.shortcut_actions["keys"])
+        self.help_menu = HelpMenu(self, self.shortcut_actions["keys"], services.paths)
         self.retranslate()
         self._restore_geometry()
 
@@ -200,7 +214,8 @@ class MainWindow(QMainWindow):
     async def refresh_models(self) -> None:
         paths, settings = self.services.paths, self.settings
         try:
-            installed = await asyncio.to_thread(installed_choices, paths, settings)
+            installed, self._downloaded = await asyncio.to_thread(
+                lambda: (installed_choices(paths, settings), downloaded_paths(paths, settings)))
         except Exception as exc:  # a damaged registry must not hide the simulator and remote models
             log.warning("cannot list installed models: %s", exc)
             installed = []
@@ -258,10 +273,11 @@ class MainWindow(QMainWindow):
                                       timeout_ms=15000)
 
     # -- conversations --------------------------------------------------------------------------
-    def new_chat(self) -> None:
+    def new_chat(self, focus: bool = True) -> None:
         self.session.new_conversation()
         self.sidebar.set_current(None)
-        self.composer.input.setFocus()
+        if focus:
+            self.composer.input.setFocus()
 
     def _on_current_conversation(self, conv) -> None:
         self.title_label.setText(conv.title if conv and conv.title else self.tr("New conversation"))
@@ -277,11 +293,25 @@ class MainWindow(QMainWindow):
 
     async def _delete(self, cid: int) -> None:
         await self.services.runner.call(lambda st: st.delete_conversation(cid))
+        self._deleted.append(cid)
         if self.session.conversation and self.session.conversation.id == cid:
-            self.new_chat()
+            self.new_chat(focus=False)  # the focus stays where the user deleted from (Ctrl+Z, Undo are near)
         await self.refresh_conversations()
-        self.notices.show_message(self.tr("Conversation deleted."), "info", self.tr("Undo"),
-                                  lambda: self.work.run(self._undo_delete(cid), failures.undo_failed), timeout_ms=10000)
+        undo_keys = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+        self.notices.show_message(self.tr("Conversation deleted. {keys} brings it back.").format(keys=undo_keys),
+                                  "info", self.tr("Undo"),
+                                  lambda: self._restore(cid), timeout_ms=10000, source="delete")
+
+    def undo_delete(self) -> None:
+        """Ctrl+Z: the conversation deleted last comes back (earlier ones with the next Ctrl+Z, this session)."""
+        if self._deleted:
+            self._restore(self._deleted[-1])
+
+    def _restore(self, cid: int) -> None:
+        if cid in self._deleted:
+            self._deleted.remove(cid)
+            self.notices.dismiss_from("delete")
+            self.work.run(self._undo_delete(cid), failures.undo_failed)
 
     async def _undo_delete(self, cid: int) -> None:
         await self.services.runner.call(lambda st: st.restore_conversation(cid))
@@ -320,19 +350,21 @@ class MainWindow(QMainWindow):
         return self.windows.open_launch_planner(catalogue, model_id)
 
     # -- drag and drop --------------------------------------------------------------------------
+    # Dropped models are registered where they are: the drop is a Link (or a Copy), never a Move.
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        answer_drag(event, self.importer.accepts(event.mimeData()), in_place=True)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        answer_drag(event, self.importer.accepts(event.mimeData()), in_place=True)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        if answer_drag(event, self.importer.accepts(event.mimeData()), in_place=True):
             self.importer.import_urls(event.mimeData().urls())
 
     def offer_model_file(self, path: Path) -> None:
-        """A model file from the desktop (command line, file manager, a second launch, macOS Finder):
-        checked and imported exactly as if it had been dropped on the window."""
-        self.importer.import_file(Path(path))
+        """A model file from the desktop (command line, file manager, a second launch, macOS Finder): imported,
+        then loaded to chat with (``ModelOpener``)."""
+        self.opener.open(Path(path))
 
     def bring_to_front(self) -> None:
         if self.isMinimized():
@@ -364,6 +396,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(QByteArray(base64.b64decode(data)))
             except ValueError:
                 pass
+        self.screen_fit.fit()  # a geometry saved on a larger screen is shrunk to this one
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         geometry = base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")

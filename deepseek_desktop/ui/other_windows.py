@@ -28,8 +28,11 @@ class OtherWindows(QObject):
     what the model manager says while hidden; ``reload_models`` and ``switch_model`` are what they ask of it."""
 
     def __init__(self, main_window: QWidget, services: Services, notices: NoticeBar, closing: SignalInstance,
-                 reload_models: Callable[[], None], switch_model: Callable[[ModelChoice], None]) -> None:
+                 reload_models: Callable[[], None], switch_model: Callable[[ModelChoice], None],
+                 local_server=None) -> None:
+        """``local_server``: the window's local API server (its settings page shows where it listens)."""
         super().__init__(main_window)
+        self._local_server = local_server
         self._main = main_window
         self._services, self._notices = services, notices
         self._reload_models, self._switch_model = reload_models, switch_model
@@ -56,7 +59,7 @@ class OtherWindows(QObject):
         from .settings.dialog import SettingsDialog
 
         if self._settings is None:
-            self._settings = SettingsDialog(self._services, self._main)
+            self._settings = SettingsDialog(self._services, self._main, server=self._local_server)
         if page is not None:
             self._settings.show_page(page)
         _raise(self._settings)

@@ -14,7 +14,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     conversation gets the same permissions as any other file the user saves. Raises ``OSError``.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = path.with_name(f".{_cut(path.name, 255 - 14)}.{uuid.uuid4().hex[:8]}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -28,6 +28,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _cut(name: str, limit: int) -> str:
+    """``name`` cut to ``limit`` bytes of UTF-8 (a file name may have 255): a long name the user chose
+    still gets a temporary name beside it."""
+    raw = os.fsencode(name)
+    return name if len(raw) <= limit else raw[:limit].decode("utf-8", "ignore")
 
 
 def aside_name(path: Path, tag: str, stamp: str) -> Path:

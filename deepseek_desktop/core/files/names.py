@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 MAX_STEM = 80
+MAX_STEM_BYTES = 200  # a file name may have 255 bytes: room for a suffix and a temporary file's affixes
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 _SPACES = re.compile(r"\s+")
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
@@ -26,8 +27,8 @@ def _safe_stem(text: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
     text = _SPACES.sub(" ", _UNSAFE.sub(" ", text)).strip(" .")
-    if len(text) > MAX_STEM:
-        text = text[:MAX_STEM].rstrip(" .")
+    if len(text) > MAX_STEM or len(text.encode("utf-8")) > MAX_STEM_BYTES:  # an emoji is four bytes
+        text = text[:MAX_STEM].encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip(" .")
     if text.split(".")[0].upper() in _WINDOWS_DEVICES:
         text = "_" + text
     return text

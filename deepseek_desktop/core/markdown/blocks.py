@@ -20,7 +20,8 @@ MIN_BLOCK = 1024  # characters a block gathers before a blank line may end it
 MAX_NESTING = 16  # quote and list markers at the start of one line; Markdown recurses once for each
 MAX_BARS = 400  # "|" in one block: Qt lays a table out at a few hundred cells per frame
 
-FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)[^\n]*$", re.M)
+# Any indentation: a fence inside a list item is indented with the item (lists.py).
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)[^\n]*$", re.M)
 _DEEP = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+|>[ \t]*){" + str(MAX_NESTING + 1) + "}", re.M)
 
 

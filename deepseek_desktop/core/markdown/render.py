@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element
 
 from .blocks import FENCE as _FENCE
 from .blocks import BlockSplitter, needs_plain, plain_html, split_blocks
+from .lists import normalize_lists
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,10 @@ class Rendered:
 
 
 def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Replace fenced code blocks with placeholders; return the text and the (language, code) pairs."""
+    """Replace fenced code blocks with placeholders; return the text and the (language, code) pairs.
+
+    A fence inside a list item is indented with the item: its code loses that indentation (as CommonMark
+    has it) and its placeholder keeps it, so that the block stays inside the item."""
     blocks: list[tuple[str, str]] = []
     out: list[str] = []
     pos = 0
@@ -82,17 +86,25 @@ def split_code(text: str) -> tuple[str, list[tuple[str, str]]]:
             out.append(text[pos:])
             break
         out.append(text[pos:m.start()])
-        fence = m.group("fence")
-        closer = re.compile(r"^[ \t]{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
+        fence, indent = m.group("fence"), m.group("indent")
+        closer = re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
         body_start = m.end() + 1
         c = closer.search(text, body_start)
         code = text[body_start:c.start()] if c else text[body_start:]
+        if indent:
+            code = "\n".join(_dedent(line, len(indent)) for line in code.split("\n"))
         blocks.append((m.group("lang"), code.rstrip("\n")))
-        out.append("\n\n" + _PLACEHOLDER.format(len(blocks) - 1) + "\n\n")
+        out.append("\n\n" + indent + _PLACEHOLDER.format(len(blocks) - 1) + "\n\n")
         if not c:
             break
         pos = c.end()
     return "".join(out), blocks
+
+
+def _dedent(line: str, columns: int) -> str:
+    """``line`` without up to ``columns`` leading spaces."""
+    stripped = line.lstrip(" ")
+    return line[min(columns, len(line) - len(stripped)):]
 
 
 # Pygments finds lexers and formatters by importing modules on first use, which is not thread-safe
@@ -194,7 +206,7 @@ class MarkdownRenderer:
         if self._md is None:
             self._md, self._styles = _build_markdown()
         self._styles.theme = self.theme
-        prose, blocks = split_code(text)
+        prose, blocks = split_code(normalize_lists(text))
         prose, plain = _set_aside_plain(prose)
         prose = _IMAGE.sub(r"[\1](", prose)  # an image becomes a link: nothing loads unless clicked
         self._md.reset()

@@ -11,11 +11,11 @@ API keys are deliberately not settings: they live in the OS keyring (see ``secre
 from __future__ import annotations
 
 import math
-import platform
-import sys
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from ..i18n_marks import QT_TRANSLATE_NOOP
@@ -33,6 +33,7 @@ class SettingType(str, Enum):
     PATH = "path"  # a folder; "" means the app's default
     CHOICE = "choice"
     ENDPOINTS = "endpoints"  # list of {"name", "base_url", "model"}
+    DEVICE = "device"  # "auto", "cpu" or a device the engine lists ("Vulkan0"); the choices come from the engine
 
 
 class Applies(str, Enum):
@@ -84,13 +85,20 @@ class SettingSpec:
                 raise SettingValueError(self.key, f"expected text, got {type(value).__name__}")
             if "\x00" in value or (kind is not SettingType.TEXT and "\n" in value):
                 raise SettingValueError(self.key, "contains a line break or a NUL character")
-            return value.strip() if kind is SettingType.PATH else value
+            if not _is_unicode(value):  # a lone surrogate: no file, pipe or database takes it as UTF-8
+                raise SettingValueError(self.key, "not valid Unicode text (a lone surrogate)")
+            return _folder(self.key, value) if kind is SettingType.PATH else value
         if kind is SettingType.CHOICE:
-            if value not in {c.value for c in self.choices}:
-                raise SettingValueError(self.key, f"{value!r} is not one of the choices")
+            # any JSON value may be in the file: a list or an object is no choice (and not hashable)
+            if not isinstance(value, str) or value not in {c.value for c in self.choices}:
+                raise SettingValueError(self.key, f"{_shown(value)} is not one of the choices")
             return value
         if kind is SettingType.ENDPOINTS:
             return validate_endpoints(self.key, value)
+        if kind is SettingType.DEVICE:
+            if not isinstance(value, str) or not _DEVICE_NAME.fullmatch(value):
+                raise SettingValueError(self.key, f"{value!r} is not 'auto', 'cpu' or a device name such as Vulkan0")
+            return value
         raise SettingValueError(self.key, f"unknown setting type {kind}")
 
     def _number(self, value: Any) -> int | float:
@@ -113,9 +121,34 @@ class SettingSpec:
         return value
 
 
-# Apple Silicon: Metal shares the RAM, so every layer goes on the GPU. Elsewhere 0: a CPU build ignores
-# the setting, and a discrete GPU's memory decides (the fit badge suggests how many layers fit).
-_DEFAULT_GPU_LAYERS = -1 if sys.platform == "darwin" and platform.machine() == "arm64" else LoadParams.n_gpu_layers
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _folder(key: str, value: str) -> str:
+    """A folder setting: empty (the app's default) or an absolute path, ``~`` allowed. A relative path
+    would mean a different folder for every working directory the app or the CLI is started from."""
+    value = value.strip()
+    try:
+        absolute = not value or Path(value).expanduser().is_absolute()
+    except RuntimeError:  # "~someone" whose home folder is unknown
+        absolute = False
+    if not absolute:
+        raise SettingValueError(key, f"{value!r} is not an absolute path")
+    return value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+# ggml's device names: a backend's name and a number ("Vulkan0", "CUDA1", "MTL0"), or "auto" / "cpu".
+_DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 
 
 GROUPS: tuple[Group, ...] = (
@@ -234,12 +267,22 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     # -- llama.cpp --
     SettingSpec(
-        "llamacpp.gpu_layers", SettingType.INT, _DEFAULT_GPU_LAYERS,
+        "llamacpp.device", SettingType.DEVICE, _LOAD.device,
+        QT_TRANSLATE_NOOP("Settings", "Device"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Where models run. Automatic: the graphics card the engine can use, else the processor "
+            "(never a graphics card emulated on the processor)."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
+        "llamacpp.gpu_layers", SettingType.INT, _LOAD.n_gpu_layers,
         QT_TRANSLATE_NOOP("Settings", "GPU layers"), "llamacpp",
         help=QT_TRANSLATE_NOOP(
-            "Settings", "How many layers run on the graphics card. 0 runs everything on the processor."
+            "Settings", "How many layers run on the graphics card. Automatic: as many as fit in its free "
+            "memory. 0 runs everything on the processor."
         ),
-        minimum=-1, maximum=999, step=1, minimum_label=QT_TRANSLATE_NOOP("Settings", "All"),
+        minimum=-1, maximum=999, step=1, minimum_label=QT_TRANSLATE_NOOP("Settings", "Automatic"),
         applies=Applies.NEXT_LOAD,
     ),
     SettingSpec(
@@ -254,6 +297,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "llamacpp.threads", SettingType.INT, 0,
         QT_TRANSLATE_NOOP("Settings", "Threads"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Automatic: the fastest count, measured on the model after each load."
+        ),
         minimum=0, maximum=256, step=1, minimum_label=QT_TRANSLATE_NOOP("Settings", "Automatic"),
         applies=Applies.NEXT_LOAD,
     ),

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import DeepSeekError
 from ..files.atomic import aside_name, write_atomic
-from ..files.json_file import CorruptJson, UnreadableJson, read_json_file
+from ..files.json_file import CorruptJson, UnreadableJson, has_lone_surrogates, read_json_file
 from ..notices import Notice, NoticeBox
 from ..paths import AppPaths
 from ..requests import EXPERTS_IN_RAM, GenerationParams, LoadParams
@@ -151,8 +151,12 @@ class SettingsStore:
             return _copy(self._state.get(key, default))
 
     def set_state(self, key: str, value: Any) -> None:
-        """Remember a JSON value (``None`` forgets it). Raises ``TypeError`` for a non-JSON value."""
+        """Remember a JSON value (``None`` forgets it). Raises ``TypeError`` for a non-JSON value. Text that
+        is not valid Unicode (a file name's bytes that are not UTF-8) cannot be saved: it is not remembered."""
         json.dumps(value)
+        if has_lone_surrogates(value):
+            log.warning("state %s not remembered: %r is not valid Unicode", key, value)
+            value = None
         with self._lock:
             if value is None:
                 self._state.pop(key, None)
@@ -166,7 +170,8 @@ class SettingsStore:
 
     def _load(self) -> None:
         try:
-            data = read_json_file(self.path)
+            # One byte that is not UTF-8 spoils the value it is in (checked below), not the whole file.
+            data = read_json_file(self.path, bad_bytes="surrogateescape")
             if not isinstance(data, dict):
                 raise CorruptJson("the top level is not an object")
             settings, state = data.get("settings", {}), data.get("state", {})
@@ -191,7 +196,11 @@ class SettingsStore:
         rejected = []
         for key, value in settings.items():
             if key not in self.schema:
-                self._unknown[key] = value
+                # kept for the version that knows it, unless it could not be written back
+                if has_lone_surrogates([key, value]):
+                    log.warning("unknown setting %r in %s is not valid Unicode; dropped", key, self.path)
+                else:
+                    self._unknown[key] = value
                 continue
             try:
                 self._values[key] = self.schema.spec(key).validate(value)
@@ -201,7 +210,11 @@ class SettingsStore:
                 rejected.append(key)
         if rejected:
             self._notices.add("settings.values_reset", keys=", ".join(rejected))
-        self._state = state
+        for key, value in state.items():
+            if has_lone_surrogates([key, value]):
+                log.warning("remembered state %r in %s is not valid Unicode; forgotten", key, self.path)
+            else:
+                self._state[key] = value
 
     def _move_aside(self, reason: str) -> None:
         target = aside_name(self.path, "corrupt", time.strftime("%Y%m%d-%H%M%S"))
@@ -284,6 +297,7 @@ def load_params(settings: SettingsStore, model: str = "") -> LoadParams:
     return LoadParams(
         model=model,
         n_ctx=settings.get("generation.context_length"),
+        device=settings.get("llamacpp.device"),
         n_gpu_layers=settings.get("llamacpp.gpu_layers"),
         n_threads=threads or None,
         n_batch=settings.get("llamacpp.batch_size"),
@@ -295,5 +309,6 @@ def load_params(settings: SettingsStore, model: str = "") -> LoadParams:
 
 
 def models_dir(settings: SettingsStore, paths: AppPaths) -> Path:
+    """The models folder, always absolute (the schema refuses a relative one)."""
     folder = settings.get("general.models_folder")
-    return Path(folder).expanduser() if folder else paths.default_models_dir
+    return (Path(folder).expanduser() if folder else paths.default_models_dir).absolute()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.files.json_file import parse_json
+from ...core.files.regular import read_regular_bytes
 from ...core.paths import AppPaths
 from ...core.vocabulary import DownloadSpec, ModelFormat, mlx_download
 from ..errors import CatalogueError
@@ -211,7 +212,7 @@ def load_catalogue(path: str | os.PathLike[str] | None = None, *, hub_cache: str
     """Read the catalogue; with ``hub_cache``, apply the sizes an earlier refresh saved there."""
     p = Path(path) if path else CATALOGUE_FILE
     try:
-        data = parse_json(p.read_text(encoding="utf-8"))
+        data = parse_json(read_regular_bytes(p))  # --catalogue may name any path
         catalogue = Catalogue(tuple(_model(m) for m in data["models"]),
                           data.get("api", {}).get("base_url", "https://api.deepseek.com"),
                           parse_advice(data.get("advice")))
@@ -229,7 +230,7 @@ def hub_cache_file(paths: AppPaths) -> Path:
 
 def read_hub_cache(path: Path) -> dict[str, Any]:
     try:
-        data = parse_json(path.read_text(encoding="utf-8"))
+        data = parse_json(read_regular_bytes(path))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}  # no cache yet, or damaged: the catalogue's own values apply

@@ -8,6 +8,10 @@ the best quality that is still usable. If nothing is usable, the fastest downloa
 the parameter count (for a MoE model the geometric mean of total and active parameters, a common rule
 of thumb). The 671B models rarely fit: for them the recommendation names the remote route (a cluster
 or DeepSeek's API) instead of a download that fails.
+
+The best pick may be a long download (10 GB for DeepSeek-V2-Lite on a 16 GB laptop): beside it the
+recommendation names a quick first try, the smallest model that is still usable here (at the preferred
+quantisation), when it is at most half the best pick's download.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 QUANT_QUALITY = {"UD-IQ1_S": 0.55, "Q2_K": 0.75, "Q3_K_M": 0.88, "Q4_K_M": 0.95, "Q5_K_M": 0.97,
                  "Q6_K": 0.99, "Q8_0": 1.0, "mlx-4bit": 0.95, "mlx-8bit": 1.0}
 MIN_QUALITY = 0.85  # below that only for the 671B models, where the 1.6-2 bit quants are the way in
+QUICK_MAX_SHARE = 0.5  # a quick first try is at most this share of the best pick's download
 HUGE_PARAMS = 200_000_000_000
 DEFAULT_CTX = 8192
 
@@ -43,11 +48,12 @@ class FitOptions:
     n_ctx: int
     cache_type: str
     flash_attn: bool
+    device: str = "auto"  # the device setting: which of the engine's devices the fit counts
 
     @classmethod
     def from_settings(cls, settings: SettingsStore) -> FitOptions:
         return cls(int(settings.get("generation.context_length")), str(settings.get("llamacpp.kv_cache_type")),
-                   bool(settings.get("llamacpp.flash_attention")))
+                   bool(settings.get("llamacpp.flash_attention")), str(settings.get("llamacpp.device")))
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,12 @@ class Recommendation:
     remote: tuple[RemoteRoute, ...]
     n_ctx: int
     advice: Advice = field(default_factory=Advice)
+    quick: Candidate | None = None  # a much smaller download that is still usable, to try first
 
     def to_dict(self) -> dict[str, Any]:
         return {"n_ctx": self.n_ctx, "advice": self.advice.to_dict(),
                 "best": self.best.to_dict() if self.best else None,
+                "quick": self.quick.to_dict() if self.quick else None,
                 "per_purpose": {k: v.to_dict() for k, v in self.per_purpose.items()},
                 "remote": [r.to_dict() for r in self.remote]}
 
@@ -151,6 +159,7 @@ def recommend(catalogue: Catalogue, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, 
         if pick is not None:
             per_purpose[purpose] = pick
     best = pick_candidate([c for c in runnable if c.model.purpose != "code"], catalogue.advice)
+    quick = quick_first_try(runnable, best, catalogue.advice)
     remote = []
     for model in catalogue.models:
         if model.params_total < HUGE_PARAMS or not model.api_model:
@@ -159,7 +168,20 @@ def recommend(catalogue: Catalogue, hw: HardwareInfo, n_ctx: int = DEFAULT_CTX, 
         if mine and not any(c.fit.runs for c in mine):
             need = min(c.fit.estimate.total_bytes for c in mine)
             remote.append(RemoteRoute(model, need, model.api_model, catalogue.api_base_url))
-    return Recommendation(best, per_purpose, tuple(remote), n_ctx, catalogue.advice)
+    return Recommendation(best, per_purpose, tuple(remote), n_ctx, catalogue.advice, quick)
+
+
+def quick_first_try(runnable: Sequence[Candidate], best: Candidate | None, advice: Advice) -> Candidate | None:
+    """The smallest model (not a code model) that is usable here, at the download the recommendation would
+    take of it, when that is at most ``QUICK_MAX_SHARE`` of the best pick's download; else None."""
+    if best is None or not best.level.usable:
+        return None
+    small = [c for c in runnable if c.model.purpose != "code" and c.level.usable
+             and c.size_bytes <= best.size_bytes * QUICK_MAX_SHARE]
+    if not small:
+        return None
+    smallest = min(_size(c.model) for c in small)
+    return pick_candidate([c for c in small if _size(c.model) == smallest], advice)
 
 
 def default_download(model: CatalogueModel, every: Sequence[Candidate] = (), advice: Advice | None = None

@@ -61,12 +61,6 @@ def open_catalogue(paths: AppPaths, catalogue_file: Path | None = None) -> Catal
     return load_catalogue(catalogue_file, hub_cache=hub_cache_file(paths))
 
 
-def probe() -> HardwareInfo:
-    from ..hardware import probe_hardware
-
-    return probe_hardware()
-
-
 def assess(catalogue: Catalogue, hw: HardwareInfo, options: FitOptions, hub_sizes: bool = False) -> CatalogueState:
     from .recommend import candidates, recommend
 
@@ -76,11 +70,11 @@ def assess(catalogue: Catalogue, hw: HardwareInfo, options: FitOptions, hub_size
     return CatalogueState(catalogue, hw, options, tuple(every), rec, hub_sizes)
 
 
-def assess_with_settings(paths: AppPaths, settings: SettingsStore, catalogue_file: Path | None = None
-                         ) -> CatalogueState:
-    """The catalogue with the Hub sizes an earlier refresh cached, judged on this computer with the
-    settings' context, K/V cache and flash attention: what the model manager opens with."""
-    return assess(open_catalogue(paths, catalogue_file), probe(), FitOptions.from_settings(settings))
+def assess_with_settings(paths: AppPaths, settings: SettingsStore, hw: HardwareInfo,
+                         catalogue_file: Path | None = None) -> CatalogueState:
+    """The catalogue with the Hub sizes an earlier refresh cached, judged on ``hw`` (this computer as the engine
+    sees it) with the settings' context, K/V cache and flash attention: what the model manager opens with."""
+    return assess(open_catalogue(paths, catalogue_file), hw, FitOptions.from_settings(settings))
 
 
 def resolve(state: CatalogueState, spec: str) -> tuple[CatalogueModel, GgufQuant | MlxRepo]:

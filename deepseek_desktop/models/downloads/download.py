@@ -1,18 +1,21 @@
 """Downloads from the Hugging Face Hub into the models folder: resumable, verified, cancellable.
 
-huggingface_hub does the HTTP (``http_get``: Range requests, retries on dropped connections). What it
-does not do is kept here: since version 1.x its own downloads use a process-unique temporary file that
-is deleted on failure, so nothing survives a killed process; and it checks sizes, not hashes. So each
-file goes to ``<models>/.downloads/<owner>/<repo>/<file>.part`` beside a small JSON note of what it
-is (size, SHA-256, revision). A later run continues that file where it stopped, if the Hub still
-serves the same content. The SHA-256 is computed while writing and compared with the Hub's LFS hash;
-only when every file is complete and verified are they renamed into place and registered.
+huggingface_hub gives the listing, the URLs, the headers and the translation of the Hub's errors; the
+bytes are read by ``transfer.py`` (Range requests, retries on dropped connections, a minimum-speed rule,
+a cancel seen within a quarter of a second, never a byte past the listed size). Since version 1.x
+huggingface_hub's own downloads use a process-unique temporary file that is deleted on failure, so
+nothing survives a killed process; and it checks sizes, not hashes. So each file goes to
+``<models>/.downloads/<owner>/<repo>/<file>.part`` beside a small JSON note of what it is (size, SHA-256,
+revision). A later run continues that file where it stopped, if the Hub still serves the same content.
+The SHA-256 is computed while writing and compared with the Hub's LFS hash; only when every file is
+complete and verified are they renamed into place and registered. Every place written to is inside the
+models folder itself, whatever symbolic links lie on the way, and a partial file is never opened
+through a link.
 """
 
 from __future__ import annotations
 
 import errno
-import functools
 import json
 import logging
 import os
@@ -23,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from ... import __version__
+from ...core.errors import ModelFileError
 from ...core.files.atomic import write_atomic
 from ...core.files.json_file import parse_json
+from ...core.files.regular import read_regular_bytes
 from ...core.vocabulary import ModelFormat
 from ..catalogue.catalogue import CatalogueModel, GgufQuant, MlxRepo, _hub_files_for
 from ..errors import Cancelled, DownloadError, ModelManagerError, StorageError
@@ -33,13 +38,12 @@ from ..local.registry import InstalledModel, ModelRegistry
 from ..progress import Meter, ProgressCallback
 from ..storage import bytes_with_margin, check_space, ensure_writable, format_bytes, free_space, remove_empty_folders
 from .hub import RepoFile, RepoListing, hub_endpoint, hub_errors, repo_listing
+from .places import check_inside, check_remote_name, clear_the_way, part_size
+from .transfer import StallRule, fetch
 
 log = logging.getLogger(__name__)
 
 STAGING = ".downloads"
-# huggingface_hub reads the body in 10 MB pieces; progress and cancel can only act between pieces,
-# which on a slow line means many seconds. 1 MiB keeps a cancel prompt.
-CHUNK = 1024 * 1024
 _NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 # Files an MLX repository holds that a model does not need.
 _SKIP = {".gitattributes"}
@@ -57,6 +61,7 @@ class DownloadPlan:
     endpoint: str
     catalog_id: str = ""
     quant: str = ""
+    direct: bool = False  # files straight from ``endpoint``/name (a release), not the Hub's resolve URLs
 
     def __post_init__(self) -> None:
         # Every plan is made here, whichever function built it: the one place the Hub's names are checked.
@@ -75,37 +80,14 @@ class DownloadPlan:
         owner, _, repo = self.repo.partition("/")
         return Path(models_dir) / STAGING / owner / repo
 
+    def url_of(self, f: RepoFile, revision: str) -> str:
+        if self.direct:
+            from urllib.parse import quote
 
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+            return f"{self.endpoint.rstrip('/')}/{quote(f.name)}"
+        from huggingface_hub import hf_hub_url
 
-
-def check_remote_name(repo: str, name: str) -> None:
-    """Refuse a file name from the Hub's listing that could land outside the model's folder: it must be
-    a relative POSIX path of plain segments (no ``..``, no absolute or drive path, no backslash)."""
-    segments = name.split("/")
-    problem = ""
-    if not name or "\\" in name or any(ord(c) < 32 for c in name):
-        problem = "empty, a backslash or a control character"
-    elif name.startswith("/") or ":" in name:
-        problem = "an absolute or drive path (or a colon)"
-    elif any(seg in ("", ".", "..") for seg in segments):
-        problem = "an empty, '.' or '..' segment"
-    elif any(seg.split(".")[0].upper() in _WINDOWS_RESERVED or seg.endswith((" ", ".")) for seg in segments):
-        problem = "a name Windows reserves"
-    if problem:
-        log.warning("refused file name %r listed in %s: %s", name, repo, problem)
-        raise DownloadError("download.unsafe_name", f"{name!r} in the listing of {repo}: {problem}",
-                            repo=repo, file=repr(name))
-
-
-def _check_inside(plan: DownloadPlan, models: Path) -> None:
-    """The names are plain, but a folder on the way may be a symlink: every target must resolve inside."""
-    for root in (plan.destination(models), plan.staging(models)):
-        base = root.resolve()
-        for f in plan.files:
-            if not (root / f.name).resolve().is_relative_to(base):
-                raise DownloadError("download.unsafe_name", f"{f.name} resolves outside {base}",
-                                    repo=plan.repo, file=f.name)
+        return hf_hub_url(self.repo, f.name, revision=revision, endpoint=self.endpoint)
 
 
 def plan_gguf(model: CatalogueModel, quant: GgufQuant, *, endpoint: str | None = None) -> DownloadPlan:
@@ -136,23 +118,41 @@ def plan_files(repo: str, files: list[str] | None = None, *, kind: str = ModelFo
 
 
 def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry: ModelRegistry | None = None,
-             progress: ProgressCallback | None = None, cancel: threading.Event | None = None) -> InstalledModel:
+             progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+             stall: StallRule | None = None) -> InstalledModel:
     """Fetch, verify, move into place, register. Blocking; run it on a worker thread.
 
-    Raises ``StorageError`` (space or inodes, checked before any byte), ``DownloadError`` (network,
-    refused, checksum) or ``Cancelled``. After an interruption or a cancel the partial files stay for
-    the next call to continue; after a checksum mismatch the damaged file is removed.
+    Raises ``StorageError`` (space or inodes, checked before any byte; a link out of the models folder),
+    ``DownloadError`` (network, refused, stalled, too large, checksum) or ``Cancelled``. After an
+    interruption or a cancel the partial files stay for the next call to continue; after a checksum
+    mismatch the damaged file is removed. ``stall``: the minimum-speed rule (``transfer.StallRule``).
     """
-    from huggingface_hub import constants
-
-    models = Path(models_dir).expanduser()
+    models = Path(models_dir).expanduser().absolute()
     if registry is not None and any(m.name == plan.name and m.present for m in registry.list()):
         raise ModelManagerError("model.already_installed", f"{plan.name} is registered", name=plan.name)
-    staging, dest = plan.staging(models), plan.destination(models)
-    _check_inside(plan, models)
-    _check_space(plan, models, staging, dest)  # before anything is written, the models folder included
-    ensure_writable(models)
-    constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, CHUNK)
+    placed, meter = _fetch_all(plan, models, progress, cancel, stall)
+    model = _installed_entry(plan, plan.destination(models), placed)
+    if registry is not None:
+        model = registry.add(model)
+    meter.emit(force=True, phase="done")
+    return model
+
+
+def fetch_files(plan: DownloadPlan, root: Path, *, progress: ProgressCallback | None = None,
+                cancel: threading.Event | None = None, stall: StallRule | None = None) -> list[Path]:
+    """Fetch and verify every file of ``plan`` into ``plan.destination(root)``, resuming from
+    ``root/.downloads``, and register nothing (the GPU packs). The same errors as ``download``."""
+    placed, meter = _fetch_all(plan, Path(root).absolute(), progress, cancel, stall)
+    meter.emit(force=True, phase="done")
+    return placed
+
+
+def _fetch_all(plan: DownloadPlan, root: Path, progress: ProgressCallback | None,
+               cancel: threading.Event | None, stall: StallRule | None) -> tuple[list[Path], Meter]:
+    staging, dest = plan.staging(root), plan.destination(root)
+    check_inside(root, (dest, staging), [f.name for f in plan.files])
+    _check_space(plan, root, staging, dest)  # before anything is written, the folder itself included
+    ensure_writable(root)
     staging.mkdir(parents=True, exist_ok=True)
     meter = Meter("download", plan.total_bytes, progress, cancel, file_count=len(plan.files))
     lock_file = staging.parent / f"{staging.name}.lock"
@@ -160,25 +160,21 @@ def download(plan: DownloadPlan, models_dir: str | os.PathLike[str], *, registry
         with _exclusive(lock_file, plan.repo):
             for index, f in enumerate(plan.files, 1):
                 meter.start_file(f.name, index)
-                _fetch_one(plan, f, staging, meter, progress, cancel)
+                _fetch_one(plan, f, staging, meter, progress, cancel, stall or StallRule())
             meter.emit(force=True, phase="verify")
             if plan.kind == ModelFormat.GGUF:
                 _check_gguf_parts(plan, staging)
             placed = _move_into_place(plan, staging, dest)
     except Cancelled as exc:
         raise Cancelled("download.cancelled", exc.detail) from exc
-    remove_empty_folders(staging, models / STAGING, subtree=True, keep_stop=False)
-    model = _installed_entry(plan, dest, placed)
-    if registry is not None:
-        model = registry.add(model)
-    meter.emit(force=True, phase="done")
-    return model
+    remove_empty_folders(staging, root / STAGING, subtree=True, keep_stop=False)
+    return placed, meter
 
 
 def partial_bytes(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> int:
     """Bytes already on disk for this plan (kept from an interrupted run)."""
     staging = plan.staging(Path(models_dir))
-    return sum(_part(staging, f).stat().st_size for f in plan.files if _part(staging, f).exists())
+    return sum(part_size(_part(staging, f)) for f in plan.files)
 
 
 def discard_staging(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> None:
@@ -190,12 +186,11 @@ def discard_staging(plan: DownloadPlan, models_dir: str | os.PathLike[str]) -> N
 
 def _resumable_bytes(staging: Path, f: RepoFile) -> int:
     """What of ``f`` is on disk and will be continued (a part of another revision starts again)."""
-    part = _part(staging, f)
     state = _read_note(_note(staging, f))
     expected = {"size": f.size, "sha256": f.sha256, "blob_id": f.blob_id}
-    if not part.exists() or {k: state.get(k) for k in expected} != expected:
+    if {k: state.get(k) for k in expected} != expected:
         return 0
-    have = part.stat().st_size
+    have = part_size(_part(staging, f))
     return have if have <= f.size else 0
 
 
@@ -204,7 +199,7 @@ def _still_needed(plan: DownloadPlan, staging: Path) -> int:
 
 
 def _check_space(plan: DownloadPlan, models: Path, staging: Path, dest: Path) -> None:
-    new_files = sum(0 if _part(staging, f).exists() else 2 for f in plan.files)  # the .part and its note
+    new_files = sum(0 if part_size(_part(staging, f)) else 2 for f in plan.files)  # the .part and its note
     new_dirs: set[Path] = set()
     for f in plan.files:
         for leaf in (_part(staging, f).parent, (dest / f.name).parent):
@@ -222,52 +217,49 @@ def _out_of_space(plan: DownloadPlan, staging: Path, exc: OSError) -> StorageErr
                         free=format_bytes(free))
 
 
-def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter,
-               progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
-    from huggingface_hub import hf_hub_url
-    from huggingface_hub.file_download import http_get
+def _fetch_one(plan: DownloadPlan, f: RepoFile, staging: Path, meter: Meter, progress: ProgressCallback | None,
+               cancel: threading.Event | None, stall: StallRule) -> None:
     from huggingface_hub.utils import build_hf_headers
 
     part, note = _part(staging, f), _note(staging, f)
+    clear_the_way(part)
     expected = {"size": f.size, "sha256": f.sha256, "blob_id": f.blob_id}
     state = _read_note(note)
-    if {k: state.get(k) for k in expected} != expected or (part.exists() and part.stat().st_size > f.size):
+    if {k: state.get(k) for k in expected} != expected or part_size(part) > f.size:
         # Another revision of the file (or no note at all): what is on disk cannot be continued.
         part.unlink(missing_ok=True)
         state = dict(expected, revision=plan.revision)
         part.parent.mkdir(parents=True, exist_ok=True)
         _write_note(note, state)
-    if state.get("verified") and part.exists() and part.stat().st_size == f.size:
+    have = part_size(part)
+    if state.get("verified") and have == f.size:
         meter.done += f.size
         return
-    have = part.stat().st_size if part.exists() else 0
     if have:
         log.info("resuming %s at %d of %d bytes", f.name, have, f.size)
     rehash = Meter("verify", have, progress, cancel, file_count=meter.file_count) if have else None
     if rehash is not None:
         rehash.name, rehash.file_index = f.name, meter.file_index
-    writer = HashingWriter(part, rehash)
+    try:
+        writer = HashingWriter(part, rehash)
+    except OSError as exc:
+        raise DownloadError("download.failed", f"{part}: {exc}", partial_kept=True, file=f.name) from exc
     meter.done += have
-    url = hf_hub_url(plan.repo, f.name, revision=state.get("revision") or plan.revision, endpoint=plan.endpoint)
-    bar = functools.partial(_Bar, meter)
+    url = plan.url_of(f, state.get("revision") or plan.revision)
+    headers = build_hf_headers(library_name="deepseek-desktop", library_version=__version__)
     out_of_space: OSError | None = None
     try:
         with hub_errors(plan.endpoint, plan.repo, f.name):
             try:
-                http_get(url, writer, resume_size=have, expected_size=f.size, tqdm_class=bar,  # type: ignore[arg-type]
-                         headers=build_hf_headers(library_name="deepseek-desktop", library_version=__version__))
-            except ValueError as exc:  # e.g. huggingface_hub's limit for one plain-HTTP file (50 GB)
-                raise DownloadError("download.failed", str(exc), partial_kept=True, file=f.name) from exc
+                fetch(url, writer, have=have, size=f.size, headers=headers, name=f.name, meter=meter,
+                      cancel=cancel, rule=stall)
             except OSError as exc:
                 if type(exc) is not OSError:
                     raise  # huggingface_hub's HTTP errors are OSError subclasses: hub_errors maps them
                 if exc.errno in _NO_SPACE:
                     out_of_space = exc
-                elif exc.errno is not None:
-                    raise DownloadError("download.failed", str(exc), partial_kept=True, file=f.name) from exc
                 else:
-                    # huggingface_hub's size check ("Consistency check failed"): the body ended early.
-                    raise DownloadError("download.interrupted", str(exc), partial_kept=True, file=f.name) from exc
+                    raise DownloadError("download.failed", str(exc), partial_kept=True, file=f.name) from exc
     finally:
         try:
             writer.close()
@@ -304,7 +296,11 @@ def _check_gguf_parts(plan: DownloadPlan, staging: Path) -> None:
         raise DownloadError("download.file_not_found", f"no .gguf file in {[f.name for f in plan.files]}",
                             repo=plan.repo, file="*.gguf")
     for f in ggufs:
-        check_gguf(_part(staging, f))
+        try:
+            check_gguf(_part(staging, f))
+        except ModelFileError as exc:  # named as the file will be, and said of our own download
+            message_id = "model.incomplete_download" if exc.message_id == "model.incomplete" else exc.message_id
+            raise ModelFileError(message_id, exc.detail, **{**exc.params, "file": Path(f.name).name}) from exc
 
 
 def _move_into_place(plan: DownloadPlan, staging: Path, dest: Path) -> list[Path]:
@@ -331,23 +327,6 @@ def _installed_entry(plan: DownloadPlan, dest: Path, placed: list[Path]) -> Inst
                           parts=tuple(str(p) for p in ggufs) if len(ggufs) > 1 else (),
                           source=source, catalog_id=plan.catalog_id, quant=plan.quant or header.quantization,
                           architecture=header.architecture, context_length=header.context_length)
-
-
-class _Bar:
-    """Stands in for the tqdm bar huggingface_hub drives: its updates feed our meter, which raises
-    ``Cancelled`` when the cancel event is set (the chunk in hand is then not written)."""
-
-    def __init__(self, meter: Meter, **_kwargs: Any) -> None:
-        self.meter = meter
-
-    def __enter__(self) -> _Bar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        self.meter.add(n)
 
 
 class _exclusive:
@@ -383,7 +362,7 @@ def _note(staging: Path, f: RepoFile) -> Path:
 
 def _read_note(note: Path) -> dict[str, Any]:
     try:
-        data = parse_json(note.read_text(encoding="utf-8"))
+        data = parse_json(read_regular_bytes(note, limit=64 * 1024))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}

@@ -14,14 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from ...core.errors import ModelFileError
+from ...core.files.regular import NotRegularFile, open_regular
 from .values import Cursor, MalformedHeader, SkippedArray, TruncatedHeader
 
 GGUF_MAGIC = b"GGUF"
 DEFAULT_ALIGNMENT = 32
 
-# Bounds on the counts a header may claim (the arrays' bounds are in values.py).
-_MAX_COUNT = 10_000_000  # tensors or keys
+# Bounds on the counts a header may claim (the bounds on the work of reading it are in values.py).
+# Real files: a few dozen keys, a few thousand tensors (DeepSeek-V3 671B: about 1,100).
+_MAX_KEYS = 65_536
+_MAX_TENSORS = 65_536
 _MAX_DIMS = 8
+_MAX_KEY = 65_535  # GGUF's own limit on a key's length
+_MAX_TENSOR_NAME = 1024  # ggml's is 63 bytes; a longer name is a damaged header, not a long model
 
 # ggml type id -> (elements per block, bytes per block). Mirrors gguf-py's GGML_QUANT_SIZES so this
 # module needs no numpy at import time; ``_block_size`` falls back to gguf-py for ids not listed.
@@ -142,12 +147,8 @@ def read_gguf_header(path: str | os.PathLike[str]) -> GGUFHeader:
     Being truncated is not an error here (``header.truncated`` tells); ``check_gguf`` makes it one.
     """
     p = Path(path)
-    if p.is_dir():
-        raise ModelFileError("model.is_folder", f"{p} is a folder", path=p)
-    if not p.is_file():
-        raise ModelFileError("model.not_found", f"{p} does not exist or is not a file", path=p)
-    try:
-        with open(p, "rb") as fh:
+    with _open(p) as fh:
+        try:
             size = os.fstat(fh.fileno()).st_size
             if fh.read(4) != GGUF_MAGIC:
                 raise ModelFileError("model.not_gguf", "the file does not start with the GGUF magic", path=p)
@@ -162,10 +163,28 @@ def read_gguf_header(path: str | os.PathLike[str]) -> GGUFHeader:
                     raise ModelFileError("model.truncated", f"the header runs past the end: {exc}", path=p) from exc
                 except (ValueError, IndexError, OverflowError, RecursionError) as exc:  # a shape not foreseen
                     raise ModelFileError("model.bad_header", f"{type(exc).__name__}: {exc}", path=p) from exc
-    except PermissionError as exc:
+        except PermissionError as exc:
+            raise ModelFileError("model.no_permission", str(exc), path=p) from exc
+        except OSError as exc:
+            raise ModelFileError("model.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
+
+
+def _open(p: Path):
+    """The file, opened only if it is a regular one (a FIFO would block the open, a device never end)."""
+    try:
+        return open_regular(p)
+    except IsADirectoryError as exc:
+        raise ModelFileError("model.is_folder", f"{p} is a folder", path=p) from exc
+    except NotRegularFile as exc:
+        raise ModelFileError("model.not_regular", str(exc), path=p) from exc
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise ModelFileError("model.not_found", f"{p} does not exist", path=p) from exc
+    except PermissionError as exc:  # the file's or a folder's on the way
         raise ModelFileError("model.no_permission", str(exc), path=p) from exc
     except OSError as exc:
         raise ModelFileError("model.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
+    except ValueError as exc:  # a NUL character in the path
+        raise ModelFileError("model.not_found", f"{p!r}: {exc}", path=p) from exc
 
 
 def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
@@ -177,7 +196,7 @@ def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
         raise ModelFileError(
             "model.incomplete",
             f"file has {header.file_size} bytes, its tensor table needs {header.expected_size}",
-            name=_printable(header.name), present=format_bytes(header.file_size),
+            present=format_bytes(header.file_size),
             expected=format_bytes(header.expected_size),
             path=header.path,
         )
@@ -185,30 +204,33 @@ def check_gguf(path: str | os.PathLike[str]) -> GGUFHeader:
 
 
 def is_gguf_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a regular file that starts with the GGUF magic (never opens anything else)."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(4) == GGUF_MAGIC
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
 def _parse(path: Path, mm: mmap.mmap, size: int) -> GGUFHeader:
     version = struct.unpack_from("<I", mm, 4)[0]
     if version not in (1, 2, 3):
-        raise ModelFileError("model.not_gguf", f"unsupported GGUF version {version}", path=path)
+        raise ModelFileError("model.gguf_version", f"unsupported GGUF version {version}", path=path, version=version)
     cur = Cursor(mm, 8, wide=version >= 2)
     n_tensors = cur.count()
     n_kv = cur.count()
-    if n_tensors > _MAX_COUNT or n_kv > _MAX_COUNT:
+    if n_tensors > _MAX_TENSORS or n_kv > _MAX_KEYS:
         raise MalformedHeader(f"implausible counts: {n_tensors} tensors, {n_kv} keys")
     metadata: dict[str, Any] = {}
     for _ in range(n_kv):
-        key = cur.string()
+        key = cur.string(_MAX_KEY)
+        if key in metadata:  # llama.cpp refuses a key given twice
+            raise MalformedHeader(f"the key {_printable(key)!r} appears twice")
         metadata[key] = cur.value(cur.unpack("I"))
     _check_metadata(metadata)
     tensors = []
     for _ in range(n_tensors):
-        name = cur.string()
+        name = cur.string(_MAX_TENSOR_NAME)
         n_dims = cur.unpack("I")
         if n_dims > _MAX_DIMS:
             raise MalformedHeader(f"tensor {name} has {n_dims} dimensions")

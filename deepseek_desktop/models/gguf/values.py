@@ -1,5 +1,11 @@
 """GGUF's typed values (scalars, strings, nested arrays) read from a mapped file, with the bounds a
-crafted header must not get past. ``header`` builds the header from them."""
+crafted header must not get past. ``header`` builds the header from them.
+
+A sparse file is a few kilobytes on disk and claims any size, and its holes read as zeros: valid empty
+arrays, strings, keys and tensors, millions of them. So the bounds are on the work itself, not on the
+file's size: ``Budget`` counts every item the reader walks one by one and every byte of text it decodes,
+over the whole header, and the header is malformed once it asks for more than a real one ever needs.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,35 @@ _MAX_ARRAY = 1 << 26
 _MIN_ITEM = {_STRING: 8, _ARRAY: 12}
 
 
+@dataclass
+class Budget:
+    """What reading one header may cost, over all of it. A real header: a few dozen keys, at most a few
+    thousand tensors, token lists and merges of a few hundred thousand strings each (Gemma 3: 262k tokens,
+    about 300k items walked in all), a chat template of some kilobytes."""
+
+    items: int = 4_000_000  # keys, tensors, strings decoded or skipped, array items read one by one
+    nested: int = 65_536  # arrays inside arrays (llama.cpp itself refuses any)
+    text: int = 64 << 20  # bytes of text decoded
+    string: int = 16 << 20  # bytes of one decoded string (a chat template is a few kilobytes)
+
+    def spend(self, items: int, what: str) -> None:
+        self.items -= items
+        if self.items < 0:
+            raise MalformedHeader(f"{what}: the header asks for more than {Budget.items} items")
+
+    def spend_text(self, n: int) -> None:
+        if n > self.string:
+            raise MalformedHeader(f"a string of {n} bytes")
+        self.text -= n
+        if self.text < 0:
+            raise MalformedHeader(f"more than {Budget.text} bytes of text")
+
+    def spend_nested(self, n: int) -> None:
+        self.nested -= n
+        if self.nested < 0:
+            raise MalformedHeader(f"more than {Budget.nested} arrays inside arrays")
+
+
 class MalformedHeader(ValueError):
     """The header breaks the GGUF format (as opposed to being cut short)."""
 
@@ -35,10 +70,11 @@ class TruncatedHeader(ValueError):
 class Cursor:
     """Reads GGUF's typed values (scalars, strings, arrays) from the mapped header, bounds-checked."""
 
-    __slots__ = ("buf", "pos", "wide")
+    __slots__ = ("buf", "pos", "wide", "budget")
 
-    def __init__(self, buf: mmap.mmap, pos: int, wide: bool) -> None:
+    def __init__(self, buf: mmap.mmap, pos: int, wide: bool, budget: Budget | None = None) -> None:
         self.buf, self.pos, self.wide = buf, pos, wide
+        self.budget = budget or Budget()
 
     def unpack(self, fmt: str) -> Any:
         value = struct.unpack_from("<" + fmt, self.buf, self.pos)[0]
@@ -53,14 +89,20 @@ class Cursor:
             raise TruncatedHeader(f"{what} runs past the end of the file")
         self.pos += n
 
-    def string(self) -> str:
+    def string(self, limit: int | None = None) -> str:
+        """A string; ``limit``: the most bytes this one may have (a key, a tensor's name)."""
         n = self.count()
+        if limit is not None and n > limit:
+            raise MalformedHeader(f"a name of {n} bytes")
+        self.budget.spend(1, "a string")
+        self.budget.spend_text(n)
         start = self.pos
         self.advance(n, "a string")
         return self.buf[start:self.pos].decode("utf-8", errors="replace")
 
     def skip_strings(self, n: int) -> None:
-        # Token lists hold ~100k-250k strings; walk the lengths without decoding.
+        # Token lists hold ~100k-250k strings; walk the lengths without decoding. The caller has spent
+        # the budget for them.
         buf, pos, fmt = self.buf, self.pos, "<Q" if self.wide else "<I"
         step = 8 if self.wide else 4
         unpack = struct.unpack_from
@@ -95,13 +137,18 @@ class Cursor:
         item_min = struct.calcsize(_SCALARS[item_type]) if item_type in _SCALARS else _MIN_ITEM[item_type]
         if self.pos + n * item_min > len(self.buf):
             raise TruncatedHeader(f"an array of {n} items runs past the end of the file")
+        if item_type == _ARRAY:
+            self.budget.spend_nested(n)
         if n <= _KEEP_ARRAY_MAX or (item_type in _SCALARS and n <= _KEEP_NUMBERS_MAX):
+            self.budget.spend(n, "an array")
             return [self.value(item_type, depth) for _ in range(n)]
-        if item_type in _SCALARS:
+        if item_type in _SCALARS:  # skipped in one step, whatever its length
             self.advance(n * item_min, "an array")
         elif item_type == _STRING:
+            self.budget.spend(n, "an array of strings")
             self.skip_strings(n)
         else:
+            self.budget.spend(n, "an array of arrays")
             for _ in range(n):
                 self.value(item_type, depth)
         return SkippedArray(item_type, n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from ...core.errors import ModelFileError
 from ...core.files.json_file import parse_json
+from ...core.files.regular import NotRegularFile, open_regular, read_regular_bytes
 from ...core.vocabulary import Engine, ModelFormat
 from ..fit import MemoryEstimate, ModelShape, estimate_gguf, estimate_memory
 from ..gguf.header import GGUFHeader, check_gguf
@@ -25,6 +27,7 @@ from ..gguf.split import gguf_parts
 log = logging.getLogger(__name__)
 
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
+_JSON_MAX = 256 << 20  # the largest JSON file of a model folder read (a tokenizer.json is a few MB)
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,9 @@ def check_mlx_folder(path: str | os.PathLike[str]) -> LocalModelInfo:
         raise ModelFileError("model.not_found", f"{p} does not exist", path=p)
     if not p.is_dir():
         raise ModelFileError("model.not_mlx", "not a folder", path=p)
+    _only_files_and_folders(p)
     try:
-        config = parse_json((p / "config.json").read_text(encoding="utf-8"))
+        config = _read_json(p / "config.json")
     except FileNotFoundError as exc:
         raise ModelFileError("model.not_mlx", "config.json is missing", path=p) from exc
     except PermissionError as exc:
@@ -95,7 +99,7 @@ def check_mlx_folder(path: str | os.PathLike[str]) -> LocalModelInfo:
     index = p / "model.safetensors.index.json"
     if index.exists():
         try:
-            shards = set(parse_json(index.read_text(encoding="utf-8"))["weight_map"].values())
+            shards = set(_read_json(index)["weight_map"].values())
         except (OSError, ValueError, KeyError, AttributeError) as exc:
             raise ModelFileError("model.not_mlx", f"{index.name} unreadable: {exc}", path=p) from exc
         for shard in sorted(shards):
@@ -137,7 +141,7 @@ def estimate_local_model(path: str | os.PathLike[str], n_ctx: int, **kwargs: Any
     p = Path(path).expanduser()
     if p.is_dir():
         info = check_mlx_folder(p)
-        config = parse_json((p / "config.json").read_text(encoding="utf-8"))
+        config = _read_json(p / "config.json")
         weights = sum(f.stat().st_size for f in p.glob("*.safetensors"))
         ctx = min(n_ctx, info.context_length or n_ctx)
         return estimate_memory(ModelShape.from_hf_config(config), weights, ctx, engine=Engine.MLX, **kwargs)
@@ -154,7 +158,7 @@ def files_of(info: LocalModelInfo) -> list[Path]:
 def _safetensors_size(path: Path) -> int:
     """The size a safetensors file must have: 8 + header length + the end of the last tensor."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             (n,) = struct.unpack("<Q", fh.read(8))
             if n > 100_000_000:
                 raise ValueError("header length implausible")
@@ -172,6 +176,35 @@ def _safetensors_size(path: Path) -> int:
 
 def _has_template(tokenizer_config: Path) -> bool:
     try:
-        return bool(parse_json(tokenizer_config.read_text(encoding="utf-8")).get("chat_template"))
+        return bool(_read_json(tokenizer_config).get("chat_template"))
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def _only_files_and_folders(folder: Path) -> None:
+    """MLX reads whichever of a folder's files it wants (config, weights, tokenizer and its settings, a
+    template): a FIFO among them would block it for good, a device never end. So a folder with anything
+    but files and folders in it is refused, naming the entry."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        raise ModelFileError("model.no_permission" if isinstance(exc, PermissionError) else "model.unreadable",
+                             str(exc), path=folder) from exc
+    for entry in entries:
+        try:
+            mode = entry.stat().st_mode  # through a link: what would be opened
+        except OSError:
+            continue  # a dangling link: the checks below say what is missing
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise ModelFileError("model.not_regular", f"{entry.name} in the MLX folder is not a file (mode {mode:o})",
+                                 path=Path(entry.path))
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file of a model folder: only a regular file is opened (a FIFO there would block the open
+    for good), and the error says which file."""
+    try:
+        return parse_json(read_regular_bytes(path, limit=_JSON_MAX))
+    except NotRegularFile as exc:
+        raise NotRegularFile(exc.errno, f"{path.name} is {exc.strerror.removeprefix('not a regular file but ')}, "
+                             "not a file", str(path)) from exc

@@ -21,6 +21,7 @@ from typing import Any
 from ...core.files.atomic import aside_name, write_atomic
 from ...core.files.json_file import parse_json
 from ...core.files.lock import file_lock
+from ...core.files.regular import read_regular_bytes
 from ...core.paths import AppPaths
 from ...core.vocabulary import Engine, ModelFormat
 from ..errors import ModelManagerError, StorageError
@@ -82,6 +83,9 @@ class InstalledModel:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:  # bytes that were not UTF-8 in the file (surrogate-escaped)
                 raise ValueError(f"{text!r} is not valid UTF-8") from exc
+        for path in (values["path"], *values["parts"]):
+            if "\x00" in path:  # no file system takes it: every later use would be a ValueError
+                raise ValueError(f"the path {path!r} holds a NUL character")
         return cls(**values)
 
 
@@ -194,7 +198,7 @@ class ModelRegistry:
 
     def _load(self) -> list[InstalledModel]:
         try:
-            raw = self.file.read_bytes()
+            raw = read_regular_bytes(self.file)  # a FIFO in its place would block every command
         except FileNotFoundError:
             return []
         try:

@@ -13,6 +13,7 @@ import os
 import threading
 from pathlib import Path
 
+from ...core.files.regular import open_regular
 from ...core.vocabulary import ModelFormat
 from ..hashing import sha256_file
 from ..progress import ProgressCallback
@@ -70,7 +71,7 @@ def identical_installed(files: list[tuple[str, Path]], fmt: str, registry: Model
 
 def _fingerprint(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         size = os.fstat(fh.fileno()).st_size
         digest.update(fh.read(EDGE))
         if size > EDGE:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ...core.chat_templates import choose_fallback
 from ...core.errors import ModelFileError
+from ...core.files.regular import open_regular, read_regular_bytes
 from ..gguf.header import GGUFHeader, read_gguf_header
 
 FALLBACK_PREFIX = "fallback:"
@@ -33,7 +34,7 @@ def fallback_template(path: str | os.PathLike[str]) -> str:
     if header.has_chat_template:
         return ""
     try:
-        with open(p, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        with open_regular(p) as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             return choose_fallback(header.architecture, lambda text: _in_vocab(mm, header, text)).name
     except (OSError, ValueError):
         return ""
@@ -63,7 +64,7 @@ def _mlx_fallback(folder: Path) -> str:
     if info.has_chat_template:
         return ""
     try:
-        tokenizer = parse_json((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        tokenizer = parse_json(read_regular_bytes(folder / "tokenizer.json", limit=256 << 20))
         vocab = tokenizer["model"]["vocab"]
         added = {t.get("content") for t in tokenizer.get("added_tokens", []) if isinstance(t, dict)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -3,7 +3,9 @@
 Fusion draws these outlines a little darker than the window colour, which on a dark window is almost
 black on black (about 1.1:1). This style draws them again over Fusion's, in a colour chosen for the
 theme (at least 3:1 against the field, WCAG 2.1 non-text contrast), and the keyboard focus in a colour
-that stands out as well.
+that stands out as well: two pixels wide on drop-downs, spin boxes and fields, where one pixel of it was
+hard to find. Dialog buttons carry no icons: some desktops give Close a dark ✗ that vanished on the dark
+theme, and the word says it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ class OutlinedStyle(QProxyStyle):
     def set_colors(self, outline: str, focus: str) -> None:
         self.outline, self.focus = QColor(outline), QColor(focus)
 
+    def styleHint(self, hint, option=None, widget=None, return_data=None) -> int:  # noqa: N802
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, return_data)
+
     def drawPrimitive(self, element, option: QStyleOption, painter: QPainter,  # noqa: N802
                       widget: QWidget | None = None) -> None:
         super().drawPrimitive(element, option, painter, widget)
@@ -37,7 +44,7 @@ class OutlinedStyle(QProxyStyle):
         # a check box or radio button shows the focus only when it came by keyboard; a field always
         keyboard = element in (_PE.PE_FrameLineEdit, _PE.PE_Frame) or bool(option.state & _ST.State_KeyboardFocusChange)
         painter.save()
-        painter.setPen(QPen(self._color(option, keyboard), 1.0))
+        painter.setPen(QPen(self._color(option, keyboard), self._width(option, keyboard)))
         painter.setBrush(QColor(0, 0, 0, 0))
         rect = QRectF(option.rect)
         if element == _PE.PE_Frame:
@@ -51,7 +58,8 @@ class OutlinedStyle(QProxyStyle):
             radius = (option.rect.width() + (option.rect.width() + 1) % 2) / 2.0 - 1
             painter.drawEllipse(center, radius, radius)
         elif element == _PE.PE_FrameLineEdit:
-            painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 2, 2)
+            inset = self._width(option, keyboard) / 2
+            painter.drawRoundedRect(rect.adjusted(inset, inset, -inset, -inset), 2, 2)
         painter.restore()
 
     def drawComplexControl(self, control, option: QStyleOptionComplex, painter: QPainter,  # noqa: N802
@@ -60,10 +68,16 @@ class OutlinedStyle(QProxyStyle):
         if control in (QStyle.ComplexControl.CC_SpinBox, QStyle.ComplexControl.CC_ComboBox) and option.frame:
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            painter.setPen(QPen(self._color(option, True), 1.0))
+            width = self._width(option, True)
+            painter.setPen(QPen(self._color(option, True), width))
             painter.setBrush(QColor(0, 0, 0, 0))
-            painter.drawRoundedRect(QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5), 2, 2)
+            inset = width / 2
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(inset, inset, -inset, -inset), 2, 2)
             painter.restore()
+
+    @staticmethod
+    def _width(option: QStyleOption, keyboard: bool) -> float:
+        return 2.0 if bool(option.state & _ST.State_HasFocus) and keyboard else 1.0
 
     def _color(self, option: QStyleOption, keyboard: bool) -> QColor:
         focused = bool(option.state & _ST.State_HasFocus) and keyboard

@@ -5,26 +5,9 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QEvent, QRect, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
-
-class _Input(QPlainTextEdit):
-    submit = Signal()
-    widthChanged = Signal()  # a narrower field may need more lines for its hint
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.widthChanged.emit()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-            event.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier)
-        ):
-            self.submit.emit()
-            return
-        super().keyPressEvent(event)
+from .message_input import MessageInput
 
 
 class ComposerState(Enum):
@@ -41,9 +24,8 @@ class Composer(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.input = _Input(self)
+        self.input = MessageInput(self)
         self.input.setObjectName("composerInput")
-        self.input.setTabChangesFocus(True)
         self.input.submit.connect(self._on_submit)
         self.input.document().documentLayout().documentSizeChanged.connect(self._grow)
         self.input.widthChanged.connect(self._grow)
@@ -57,7 +39,7 @@ class Composer(QWidget):
         layout.addWidget(self.input, 1)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
         self.mode = ComposerState.IDLE
-        self._reason = ""
+        self._hint = ""  # set with the state (set_mode)
         self.input.textChanged.connect(self._update_button)
         self.retranslate()
         self._grow()
@@ -96,11 +78,17 @@ class Composer(QWidget):
         else:
             self._on_submit()
 
-    def set_mode(self, mode: ComposerState, reason: str = "") -> None:
-        """``reason`` is shown in the empty field: why nothing can be sent, or what sending will do first."""
+    def set_mode(self, mode: ComposerState, hint: str) -> None:
+        """The one state of the message box and the one hint that goes with it (``EnginePresenter`` decides
+        both from the engine's state and the session's turn): the button, the hint and what a screen reader
+        says follow at once."""
         self.mode = ComposerState(mode)
-        self._reason = reason
-        self.retranslate()
+        self._hint = hint
+        self._show_state()
+
+    @property
+    def hint(self) -> str:
+        return self._hint
 
     def restore(self, text: str) -> None:
         """Put back text that could not be sent, unless the user has typed something new meanwhile."""
@@ -118,21 +106,25 @@ class Composer(QWidget):
 
     def retranslate(self) -> None:
         self.input.setAccessibleName(self.tr("Message"))
-        if self.mode == self.GENERATING:
-            self.button.setText(self.tr("Stop"))
-            self.button.setToolTip(self.tr("Stop the reply (Esc)"))
+        self._show_state()
+
+    def _show_state(self) -> None:
+        generating = self.mode == self.GENERATING
+        self.button.setText(self.tr("Stop") if generating else self.tr("Send"))
+        self.button.setToolTip(self.tr("Stop the reply (Esc)") if generating else
+                               self.tr("Send (Enter)") if self.mode == self.IDLE else "")
+        if generating:
             self.button.setEnabled(True)
-            self.input.setPlaceholderText(self.tr("The model is answering…"))
         elif self.mode == self.BLOCKED:
-            self.button.setText(self.tr("Send"))
             self.button.setEnabled(False)
-            self.input.setPlaceholderText(self._reason)
         else:
-            self.button.setText(self.tr("Send"))
-            self.button.setToolTip(self.tr("Send (Enter)"))
-            self.input.setPlaceholderText(self._reason or self.tr(
-                "Message DeepSeek… (Enter to send, Shift+Enter for a new line)"))
             self._update_button()
+        if self.input.placeholderText() != self._hint:
+            self.input.setPlaceholderText(self._hint)
+            # Qt repaints the hint only when it appears or vanishes, not when its text changes: the old
+            # text stayed on the screen until the next keystroke.
+            self.input.viewport().update()
+        self.input.setAccessibleDescription(self._hint)
         # typing ahead stays possible while the model answers or loads; only sending waits
         self.input.setReadOnly(False)
         self._grow()

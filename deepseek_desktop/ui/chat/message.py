@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -28,6 +27,7 @@ from ..template_note import note_for_stats
 from .chat_item import ChatItem
 from .copy_feedback import CopyConfirmation, confirm_code_copy
 from .markdown_pool import MarkdownPool
+from .message_input import MessageInput
 from .reply_blocks import SYNC_CHARS, BlockStack
 from .rich_text import RichTextView
 from .thinking import ThinkingSection
@@ -87,7 +87,7 @@ class MessageWidget(QFrame):
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.footer.setWordWrap(True)
 
-        self.editor: QPlainTextEdit | None = None
+        self.editor: MessageInput | None = None
         self.edit_bar: QWidget | None = None
 
         layout = QVBoxLayout(self)
@@ -99,6 +99,7 @@ class MessageWidget(QFrame):
         layout.addWidget(self.footer)
         self._layout = layout
         self._reasoning_shown = ""
+        self._busy = False
         if item.reasoning:
             self.thinking.seconds = item.reasoning_seconds
         self.retranslate()
@@ -190,7 +191,7 @@ class MessageWidget(QFrame):
         else:
             rendered = self._renderer.render(content)
             self._whole_code_blocks = rendered.code_blocks
-            self.body.setHtml(rendered.html)
+            self.body.show_html(rendered.html)
 
     def shown_text(self) -> str:
         """The message's text as the views show it now (what a user can see and select)."""
@@ -257,15 +258,20 @@ class MessageWidget(QFrame):
 
     def set_busy(self, busy: bool) -> None:
         """Editing, regenerating and switching versions wait while a turn runs."""
+        self._busy = busy
         self.edit_button.setEnabled(not busy)
         self.regen_button.setEnabled(not busy)
         self.version_switch.set_actions_enabled(not busy)
+        if self.editor is not None:  # an edit begun before the turn waits for its end: its text stays
+            self.send_edit_button.setEnabled(not busy)
 
     def _start_edit(self) -> None:
         if self.editor is not None:
             return
-        self.editor = QPlainTextEdit(self)
-        self.editor.setTabChangesFocus(True)  # Tab goes on to Cancel and Save, as in the message box
+        # as the message box: Enter sends, Shift+Enter is a new line, Tab goes on to Cancel and Save; Esc cancels
+        self.editor = MessageInput(self, escape_cancels=True)
+        self.editor.submit.connect(self._submit_edit)
+        self.editor.cancel.connect(self._cancel_edit)
         self.editor.setPlainText(self.item.content)
         self.editor.setMinimumHeight(80)
         bar = QWidget(self)
@@ -275,7 +281,8 @@ class MessageWidget(QFrame):
         self.cancel_edit_button = QPushButton(bar)
         self.send_edit_button = QPushButton(bar)
         self.send_edit_button.setDefault(True)
-        self.cancel_edit_button.clicked.connect(self._end_edit)
+        self.send_edit_button.setEnabled(not self._busy)
+        self.cancel_edit_button.clicked.connect(self._cancel_edit)
         self.send_edit_button.clicked.connect(self._submit_edit)
         row.addWidget(self.cancel_edit_button)
         row.addWidget(self.send_edit_button)
@@ -293,9 +300,15 @@ class MessageWidget(QFrame):
 
     def _submit_edit(self) -> None:
         text = self.editor.toPlainText().strip() if self.editor else ""
-        if text:
+        if text and self.send_edit_button.isEnabled():  # not while a reply runs (set_busy)
             self._end_edit()
             self.editSubmitted.emit(self.item, text)
+
+    def _cancel_edit(self) -> None:
+        had_focus = self.editor is not None and self.editor.hasFocus()
+        self._end_edit()
+        if had_focus:
+            self.edit_button.setFocus(Qt.FocusReason.OtherFocusReason)  # the focus stays where the user was
 
     def _end_edit(self) -> None:
         for w in (self.editor, self.edit_bar):

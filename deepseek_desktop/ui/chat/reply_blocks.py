@@ -124,7 +124,7 @@ class BlockStack(QWidget):
                               self._renderer.copy_label, code_index)
 
     def _apply(self, slot: _Slot, text: str, rendered: Rendered) -> None:
-        slot.view.setHtml(rendered.html)
+        slot.view.show_html(rendered.html)
         slot.shown, slot.plain = text, False
 
     def apply_rendered(self, key, text: str, rendered: Rendered) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QTextCursor, QTextOption
+from PySide6.QtGui import QFontMetricsF, QTextCursor, QTextOption
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
 
 
@@ -26,6 +26,11 @@ class RichTextView(QTextBrowser):
         self.document().setDocumentMargin(2)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self._last_height = -1
+
+    def show_html(self, html: str) -> None:
+        """Show rendered Markdown; a wrapped line of code continues under its own first character."""
+        self.setHtml(html)
+        hang_code_indents(self.document())
 
     def show_plain(self, text: str, previous: str | None = None) -> None:
         """Show ``text`` as plain text; if the view shows ``previous`` as plain text and ``text`` only
@@ -68,3 +73,26 @@ class RichTextView(QTextBrowser):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(super().sizeHint().width(), max(self._last_height, 10))
+
+
+def hang_code_indents(document) -> None:
+    """Give each indented line of code (a block in a fixed-pitch font) a hanging indent of its own leading
+    white space: a long line that wraps continues at its first character, not at the left edge, so the
+    code's indentation still reads. The text itself is unchanged (Copy and selection give the same code)."""
+    cursor = QTextCursor(document)
+    block = document.begin()
+    while block.isValid():
+        text = block.text()
+        lead = len(text) - len(text.lstrip(" \t"))
+        first = block.begin()
+        if lead and lead < len(text) and not first.atEnd():
+            char_format = first.fragment().charFormat()
+            if "monospace" in (char_format.fontFamilies() or []) or char_format.fontFixedPitch():
+                metrics = QFontMetricsF(char_format.font())
+                width = metrics.horizontalAdvance(text[:lead].replace("\t", "    "))
+                fmt = block.blockFormat()
+                fmt.setLeftMargin(fmt.leftMargin() + width)
+                fmt.setTextIndent(fmt.textIndent() - width)
+                cursor.setPosition(block.position())
+                cursor.setBlockFormat(fmt)
+        block = block.next()

@@ -106,6 +106,16 @@ class ConversationSidebar(QWidget):
         """The conversation's stored title ("" when it has none yet)."""
         return self._titles.get(conversation_id, "")
 
+    def select_next(self, step: int) -> None:
+        """Open the conversation ``step`` places below (above, if negative) the current one, round the list."""
+        count = self.list.count()
+        if not count:
+            return
+        row = self.list.currentRow()
+        row = (0 if step > 0 else count - 1) if row < 0 else (row + step) % count
+        self.list.setCurrentRow(row)  # the list says so (conversationSelected); the focus stays where it is
+        self.list.scrollToItem(self.list.item(row))
+
     def rename_current(self) -> None:
         item = self.list.currentItem()
         if item:
@@ -150,7 +160,7 @@ class ConversationSidebar(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.new_button.setText(self.tr("New chat"))
+        self.new_button.setText(self.tr("New conversation"))
         self.new_button.setToolTip(self.tr("Start a new conversation (Ctrl+N)"))
         self.search.setPlaceholderText(self.tr("Search conversations (Ctrl+F)"))
         self.search.setAccessibleName(self.tr("Search conversations"))

@@ -122,8 +122,7 @@ class ChatView(QScrollArea):
         if idx is None:
             return
         for w in self.widgets[idx:]:
-            w.setParent(None)
-            w.deleteLater()
+            _drop(w)
         del self.widgets[idx:]
         self.refresh_after_change()
 
@@ -134,8 +133,7 @@ class ChatView(QScrollArea):
         if idx is None:
             return None
         for w in self.widgets[idx:]:
-            w.setParent(None)
-            w.deleteLater()
+            _drop(w)
         del self.widgets[idx:]
         for new in items:
             self._insert(len(self.widgets), new)
@@ -144,8 +142,7 @@ class ChatView(QScrollArea):
 
     def clear(self) -> None:
         for w in self.widgets:
-            w.setParent(None)
-            w.deleteLater()
+            _drop(w)
         self.widgets = []
         self._earlier.hide()
         self.refresh_after_change()
@@ -185,6 +182,11 @@ class ChatView(QScrollArea):
             w.show_template_note(key is not None and key not in explained)
             if key is not None:
                 explained.add(key)
+
+    def last_reply(self) -> MessageWidget | None:
+        """The last message, if it is a reply (what Regenerate and Copy the last reply act on)."""
+        last = self.widgets[-1] if self.widgets else None
+        return last if last is not None and last.item.role == "assistant" else None
 
     def set_busy(self, busy: bool) -> None:
         """Editing and regenerating are off while a turn runs (``ChatSession.busy``)."""
@@ -240,3 +242,13 @@ class ChatView(QScrollArea):
         self._empty.setText(
             self.tr("Ask DeepSeek anything.\n\nEnter sends, Shift+Enter starts a new line, Esc stops a reply.")
         )
+
+
+def _drop(widget: QWidget) -> None:
+    """Take a message widget off the view. Not by ``setParent(None)``: that makes it a window of its own for a
+    moment, and a window coming and going took the keyboard focus from the main window."""
+    widget.hide()
+    layout = widget.parentWidget().layout() if widget.parentWidget() is not None else None
+    if layout is not None:
+        layout.removeWidget(widget)
+    widget.deleteLater()

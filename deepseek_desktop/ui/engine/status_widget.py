@@ -31,6 +31,7 @@ class EngineStatusWidget(QWidget):
         layout.addWidget(self.restart)
         self.state = EngineState.STOPPED
         self.model_label = ""
+        self.where = ""  # where the loaded model runs ("CPU · AVX2 · 1 thread"), shown while it is loaded
         self.set_state(EngineState.STOPPED)
 
     def set_state(self, state: EngineState, model_label: str | None = None) -> None:
@@ -42,6 +43,11 @@ class EngineStatusWidget(QWidget):
         if state == EngineState.LOADING:
             self.progress.setValue(0)
         self.retranslate()
+
+    def set_where(self, where: str) -> None:
+        if where != self.where:
+            self.where = where
+            self.retranslate()
 
     def set_progress(self, fraction: float) -> None:
         self.progress.setValue(int(round(fraction * 100)))
@@ -61,7 +67,10 @@ class EngineStatusWidget(QWidget):
             EngineState.CRASHED: self.tr("Engine stopped"),
             EngineState.FAILED: self.tr("Not loaded: {model}").format(model=self.model_label),
         }
-        self.label.set_text(texts.get(self.state, str(self.state)))
+        text = texts.get(self.state, str(self.state))
+        if self.where and self.state in (EngineState.READY, EngineState.GENERATING):
+            text = f"{text} · {self.where}"
+        self.label.set_text(text)
         if self.state == EngineState.FAILED:
             self.restart.setText(self.tr("Retry"))
             self.restart.setToolTip(self.tr("Try to load the model again"))

@@ -40,9 +40,25 @@ def install(window) -> dict[str, QAction]:
     def show_keyboard_map() -> None:
         KeyboardMapDialog.show_for(window)
 
+    def last_reply_button(name: str) -> None:
+        """Press the last reply's Regenerate or Copy button, if it offers one now."""
+        reply = window.chat_view.last_reply()
+        button = getattr(reply, name, None) if reply is not None else None
+        if button is not None and not button.isHidden() and button.isEnabled():  # not hidden: shown, or about to be
+            button.click()
+
+    def to_message_box() -> None:
+        window.composer.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     slots: dict[str, tuple[QWidget, Callable[[], None]]] = {
         "stop": (window, on_escape),
+        "message_box": (window, to_message_box),
         "new": (window, window.new_chat),
+        "next": (window, lambda: sidebar.select_next(1)),
+        "previous": (window, lambda: sidebar.select_next(-1)),
+        "regenerate": (window, lambda: last_reply_button("regen_button")),
+        "copy_reply": (window, lambda: last_reply_button("copy_button")),
+        "undo_delete": (window, window.undo_delete),
         "find": (window, lambda: sidebar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)),
         "rename": (window, sidebar.rename_current),
         "delete": (conversations, delete_selected),

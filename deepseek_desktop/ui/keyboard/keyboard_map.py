@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.paths import AppPaths
+from ..about import AboutDialog
+from ..screen_fit import ScreenFit
 from .shortcuts import SHORTCUTS, WHERE, key_text, translated
 
 
@@ -36,14 +39,16 @@ class KeyboardMapDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyboardMap")
-        self.resize(880, 560)
+        self.screen_fit = ScreenFit(self, QSize(880, 560))
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.table = QTableWidget(len(SHORTCUTS), 3, self)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)  # one line a shortcut: the dialog is wide enough
+        # a long action wraps in its row (a small screen has no room for it on one line)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -81,13 +86,19 @@ class KeyboardMapDialog(QDialog):
 
 
 class HelpMenu(QMenu):
-    """The main window's Help menu; it relabels itself when the language changes."""
+    """The main window's Help menu (the keyboard shortcuts, About); it relabels itself when the language
+    changes. ``paths``: the app's folders, which About shows."""
 
-    def __init__(self, window: QMainWindow, keys_action: QAction) -> None:
+    def __init__(self, window: QMainWindow, keys_action: QAction, paths: AppPaths) -> None:
         super().__init__(window.menuBar())
         self.setObjectName("helpMenu")
         self.keys_action = keys_action
         self.addAction(keys_action)
+        self.addSeparator()
+        self.about_action = QAction(self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)  # in the application menu on macOS
+        self.about_action.triggered.connect(lambda: AboutDialog.show_for(window, paths))
+        self.addAction(self.about_action)
         window.menuBar().addMenu(self)
         self.retranslate()
 
@@ -99,3 +110,4 @@ class HelpMenu(QMenu):
     def retranslate(self) -> None:
         self.setTitle(self.tr("&Help"))
         self.keys_action.setText(self.tr("&Keyboard shortcuts"))
+        self.about_action.setText(self.tr("&About DeepSeek Desktop"))

@@ -16,14 +16,20 @@ class Shortcut:
     name: str  # what the window binds it to (see ``actions.install``); "" when a widget handles the key itself
     keys: tuple[str, ...]  # portable key sequences ("Ctrl" is Cmd on macOS)
     text: str  # untranslated; shown through QCoreApplication.translate(CONTEXT, text)
-    where: str = "window"  # window | conversations | search | message
+    where: str = "window"  # window | conversations | search | message | edit
 
 
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("", ("Return",), QT_TRANSLATE_NOOP("KeyboardMap", "Send the message"), "message"),
+    Shortcut("", ("Return", "Ctrl+Return"), QT_TRANSLATE_NOOP("KeyboardMap", "Send the message"), "message"),
     Shortcut("", ("Shift+Return",), QT_TRANSLATE_NOOP("KeyboardMap", "New line in the message"), "message"),
     Shortcut("stop", ("Esc",), QT_TRANSLATE_NOOP("KeyboardMap", "Stop the reply")),
+    Shortcut("message_box", ("Shift+Esc",), QT_TRANSLATE_NOOP("KeyboardMap", "Back to the message box")),
     Shortcut("new", ("Ctrl+N",), QT_TRANSLATE_NOOP("KeyboardMap", "New conversation")),
+    Shortcut("next", ("Ctrl+Tab", "Ctrl+PgDown", "Alt+Down"), QT_TRANSLATE_NOOP("KeyboardMap", "Next conversation")),
+    Shortcut("previous", ("Ctrl+Shift+Tab", "Ctrl+PgUp", "Alt+Up"),
+             QT_TRANSLATE_NOOP("KeyboardMap", "Previous conversation")),
+    Shortcut("regenerate", ("Ctrl+R",), QT_TRANSLATE_NOOP("KeyboardMap", "Regenerate the last reply")),
+    Shortcut("copy_reply", ("Ctrl+Shift+C",), QT_TRANSLATE_NOOP("KeyboardMap", "Copy the last reply")),
     Shortcut("find", ("Ctrl+F",), QT_TRANSLATE_NOOP("KeyboardMap", "Search conversations")),
     Shortcut("", ("Esc",), QT_TRANSLATE_NOOP("KeyboardMap", "Clear the search"), "search"),
     Shortcut("rename", ("F2",), QT_TRANSLATE_NOOP("KeyboardMap", "Rename the selected conversation"), "conversations"),
@@ -33,12 +39,19 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         QT_TRANSLATE_NOOP("KeyboardMap", "Delete the selected conversation (with Undo)"),
         "conversations",
     ),
+    Shortcut("undo_delete", ("Ctrl+Z",),
+             QT_TRANSLATE_NOOP("KeyboardMap", "Undo the last deletion of a conversation (in a text box: once "
+                                              "there is no typing left to undo)")),
     Shortcut(
         "menu",
         ("Shift+F10", "Menu"),
         QT_TRANSLATE_NOOP("KeyboardMap", "Open the selected conversation's menu (export, rename, delete)"),
         "conversations",
     ),
+    Shortcut("", ("Return", "Ctrl+Return"), QT_TRANSLATE_NOOP("KeyboardMap", "Save the edited question and send it"),
+             "edit"),
+    Shortcut("", ("Shift+Return",), QT_TRANSLATE_NOOP("KeyboardMap", "New line in the edited question"), "edit"),
+    Shortcut("", ("Esc",), QT_TRANSLATE_NOOP("KeyboardMap", "Cancel the edit"), "edit"),
     Shortcut("models", ("Ctrl+Shift+M",), QT_TRANSLATE_NOOP("KeyboardMap", "Open the model manager")),
     Shortcut("settings", ("Ctrl+,",), QT_TRANSLATE_NOOP("KeyboardMap", "Open the settings")),
     Shortcut("keys", ("F1",), QT_TRANSLATE_NOOP("KeyboardMap", "Show this list of shortcuts")),
@@ -51,6 +64,7 @@ WHERE = {
     "conversations": QT_TRANSLATE_NOOP("KeyboardMap", "In the list of conversations"),
     "search": QT_TRANSLATE_NOOP("KeyboardMap", "In the search field"),
     "message": QT_TRANSLATE_NOOP("KeyboardMap", "In the message box"),
+    "edit": QT_TRANSLATE_NOOP("KeyboardMap", "While editing a question"),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,6 +32,7 @@ from ...core.vocabulary import Engine, LaunchEngine
 from ...models.launch.plan import load_engines
 from ..background import BackgroundWork
 from ..error_text import describe
+from ..screen_fit import ScreenFit
 from .plan_view import EnginePlanView
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class LaunchPlannerDialog(QDialog):
         self.work = BackgroundWork(self)  # what the planner starts; a failure is the status line
         self._pending: ModelChoice | None = None
         self._engine_names = {e: rules["name"] for e, rules in load_engines()["engines"].items()}  # before a plan
-        self.resize(980, 720)
+        self.screen_fit = ScreenFit(self, QSize(980, 720))
         self.setMinimumSize(760, 540)
 
         self.model_box = QComboBox(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..fit_text import elapsed_text
+from ..screen_fit import ScreenFit
 from .controller import LocalServerController
 
 MAX_ROWS = 200
@@ -31,7 +33,7 @@ class RequestLogView(QDialog):
         self.table.verticalHeader().setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        self.resize(640, 320)
+        self.screen_fit = ScreenFit(self, QSize(640, 320))
         for entry in server.requests.entries:
             self.add(entry)
         server.logged.connect(self.add)
@@ -49,7 +51,7 @@ class RequestLogView(QDialog):
             entry.client,
             entry.model or "–",
             tokens,
-            f"{entry.duration_ms:.0f} ms",
+            elapsed_text(entry.duration_ms),
             str(entry.status),
         )
         for col, text in enumerate(cells):

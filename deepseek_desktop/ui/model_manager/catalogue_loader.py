@@ -13,15 +13,16 @@ from shiboken6 import isValid
 
 from ...core.paths import AppPaths
 from ...core.settings.store import SettingsStore
+from ...engine_host.device_query import probe_here
 from ...models.catalogue.catalogue import hub_cache_file
 from ...models.catalogue.recommend import FitOptions
-from ...models.catalogue.state import CatalogueState, assess, open_catalogue, probe
+from ...models.catalogue.state import CatalogueState, assess, open_catalogue
 from ..background import BackgroundWork
 from ..error_text import describe
 
 log = logging.getLogger(__name__)
 
-FIT_KEYS = ("generation.context_length", "llamacpp.kv_cache_type", "llamacpp.flash_attention")
+FIT_KEYS = ("generation.context_length", "llamacpp.kv_cache_type", "llamacpp.flash_attention", "llamacpp.device")
 
 
 class CatalogueLoader(QObject):
@@ -52,7 +53,7 @@ class CatalogueLoader(QObject):
         options = FitOptions.from_settings(self.settings)
         try:
             catalogue = await asyncio.to_thread(open_catalogue, self.paths, self.catalogue_file)
-            hw = await asyncio.to_thread(probe)
+            hw = await asyncio.to_thread(probe_here, options.device, self.paths.cache_dir)
             state = await asyncio.to_thread(assess, catalogue, hw, options)
         except Exception as exc:  # noqa: BLE001 - one line in the window, the detail in the log
             log.warning("model catalogue: %s", exc)
@@ -92,7 +93,7 @@ class CatalogueLoader(QObject):
             return
         options = FitOptions.from_settings(self.settings)
         try:
-            hw = await asyncio.to_thread(probe)  # free memory changes while the app runs
+            hw = await asyncio.to_thread(probe_here, options.device, self.paths.cache_dir)  # free memory changes
             new = await asyncio.to_thread(assess, state.catalogue, hw, options, state.hub_sizes)
         except Exception as exc:  # noqa: BLE001 - the estimates shown stay
             log.warning("fit estimate: %s", exc)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QSplitter,
@@ -23,6 +24,7 @@ from ...core.vocabulary import FitVerdict, SpeedLevel
 from ...models.catalogue.catalogue import CatalogueModel
 from ...models.catalogue.state import CatalogueState
 from ...models.hardware import HardwareInfo
+from ..device_text import gpu_name, hint_lines
 from ..elided_label import ElidedLabel
 from ..fit_text import badge_sheet, level_text, params_text, size_text, verdict_text
 from .detail import ModelDetail, context_text, purpose_text
@@ -37,8 +39,14 @@ class ModelListEntry(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model, self.level, self.verdict = model, level, verdict
-        self.name = ElidedLabel(self)  # plain text, ends in "…" when the list is narrow (the whole in the tooltip)
-        self.name.set_text(model.name)
+        # The whole name, wrapped after its hyphens when the list is narrow ("DeepSeek-R1-Distill-" / "Qwen-14B"):
+        # names differ at their end, so a name cut short ("DeepSeek-R1-Distill-Qw…") told nothing apart.
+        self.name = QLabel(self)
+        self.name.setTextFormat(Qt.TextFormat.PlainText)  # a catalogue's names: never read as HTML
+        self.name.setWordWrap(True)
+        self.name.setText(model.name.replace("-", "-\u200b"))  # a zero-width space: a place to wrap
+        self.name.setToolTip(model.name)
+        self.name.setAccessibleName(model.name)
         self.name.setObjectName("entryName")
         self.facts = ElidedLabel(self)
         self.facts.setObjectName("mutedLabel")
@@ -84,12 +92,15 @@ class CatalogueView(QWidget):
         self.hardware = QLabel(self)
         self.hardware.setObjectName("mutedLabel")
         self.hardware.setWordWrap(True)
+        self.pack_button = QPushButton(self)  # the GPU pack, when a GPU here needs it (see gpu_pack_offer)
+        self.pack_button.setVisible(False)
         self.model_list = QListWidget(self)
         self.model_list.setObjectName("modelList")
         self.model_list.setMinimumWidth(240)
         self.model_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.model_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.model_list.currentItemChanged.connect(self._on_current)
+        self.model_list.viewport().installEventFilter(self)  # a narrower list: names wrap, entries grow
         self.detail = ModelDetail(self)
         self.detail.downloadRequested.connect(self.downloadRequested)
         self.detail.remoteRequested.connect(self.remoteRequested)
@@ -122,7 +133,10 @@ class CatalogueView(QWidget):
         layout.setContentsMargins(0, 12, 0, 0)
         layout.setSpacing(8)
         layout.addLayout(filters)
-        layout.addWidget(self.hardware)
+        hardware_row = QHBoxLayout()
+        hardware_row.addWidget(self.hardware, 1)
+        hardware_row.addWidget(self.pack_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(hardware_row)
         layout.addWidget(splitter, 1)
         self.state: CatalogueState | None = None
         self._error = ""
@@ -141,10 +155,11 @@ class CatalogueView(QWidget):
                                        self.model_list)
                 item = QListWidgetItem(self.model_list)
                 item.setData(ID_ROLE, m.id)
-                # Width 1: the entry takes the list's width (and elides nothing) instead of widening it.
+                # Width 1: the entry takes the list's width instead of widening it; its height follows (_fit_entries)
                 item.setSizeHint(QSize(1, entry.sizeHint().height() + 2))
                 self.model_list.setItemWidget(item, entry)
         self.model_list.blockSignals(False)
+        self._fit_entries()
         self.list_stack.setCurrentWidget(self.model_list if state is not None else self.placeholder)
         self.retranslate()
         wanted = current
@@ -154,6 +169,22 @@ class CatalogueView(QWidget):
 
     def set_local(self, installed: set[str], partials: dict[str, int], active: set[str]) -> None:
         self.detail.set_local(installed, partials, active)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if watched is self.model_list.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_entries()
+        return False
+
+    def _fit_entries(self) -> None:
+        """Each entry as tall as its wrapped name needs at the list's width."""
+        width = self.model_list.viewport().width()
+        for i in range(self.model_list.count()):
+            item = self.model_list.item(i)
+            entry = self.model_list.itemWidget(item)
+            if entry is not None:
+                height = entry.heightForWidth(width) if entry.hasHeightForWidth() else entry.sizeHint().height()
+                if item.sizeHint().height() != height + 2:
+                    item.setSizeHint(QSize(1, height + 2))
 
     @property
     def fits_only(self) -> bool:
@@ -256,10 +287,10 @@ class CatalogueView(QWidget):
                 gpu=hw.gpus[0].name, usable=size_text(hw.gpu_total_bytes)))
         elif hw.gpus:
             parts.append(self.tr("GPU: {names}, {free} of {total} free").format(
-                names=", ".join(g.name for g in hw.gpus), free=size_text(hw.gpu_free_bytes),
+                names=", ".join(gpu_name(g) for g in hw.gpus), free=size_text(hw.gpu_free_bytes),
                 total=size_text(hw.gpu_total_bytes)))
         else:
-            parts.append(self.tr("no GPU"))
+            parts.append(self.tr("no GPU the engine can use"))
         parts.append(self.tr("{n} cores").format(n=loc.toString(hw.cpu_physical_cores)))
         parts.append(self.tr("estimates for {ctx} tokens of context").format(ctx=loc.toString(n_ctx)))
-        return " · ".join(parts)
+        return "\n".join([" · ".join(parts), *hint_lines(hw)])

@@ -5,6 +5,7 @@ cannot run here."""
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QPalette
@@ -232,7 +233,7 @@ class ModelDetail(QWidget):
             facts.append(self.tr("{active} active per token (mixture of experts)").format(
                 active=params_text(m.params_active)))
         facts.append(self.tr("up to {ctx} tokens of context").format(ctx=context_text(m.context_length)))
-        facts.append(self.tr("licence: {licence}").format(licence=m.license))
+        facts.append(self.tr("licence: {licence}").format(licence=licence_text(m.license)))
         facts.append(self.tr("released {date}").format(date=QLocale().toString(_date(m.released), "MMMM yyyy")))
         self.facts.setText(" · ".join(facts))
         link = self.palette().color(QPalette.ColorRole.Link).name()  # a QLabel keeps the colour it was given
@@ -264,3 +265,19 @@ def _date(text: str):
     from PySide6.QtCore import QDate
 
     return QDate.fromString(text, "yyyy-MM-dd")
+
+
+_BASE_LICENCE = re.compile(r"^(?P<own>[^()]+) \(base model (?P<base>[^:()]+): (?P<licence>[^()]+)\)$")
+_COMMERCIAL = " (commercial use allowed)"
+
+
+def licence_text(licence: str) -> str:
+    """The catalogue's licence in the window's language: the licences' names stay, the notes about them are
+    translated ("MIT (base model Qwen2.5: Apache-2.0)", "DeepSeek Model License (commercial use allowed)")."""
+    m = _BASE_LICENCE.match(licence)
+    if m:
+        return QCoreApplication.translate("ModelFacts", "{own} (base model {base}: {licence})").format(**m.groupdict())
+    if licence.endswith(_COMMERCIAL):
+        return QCoreApplication.translate("ModelFacts", "{licence} (commercial use allowed)").format(
+            licence=licence[: -len(_COMMERCIAL)])
+    return licence

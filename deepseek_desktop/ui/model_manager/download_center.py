@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 class DownloadCenter(QObject):
     installed = Signal(object)  # InstalledModel
     message = Signal(str, str)  # text, kind
+    failed = Signal(str, str)  # a download failed: the model's name, the reason (its row shows the reason)
     statesChanged = Signal()  # a download started, stopped, finished, came or went (not mere progress)
     partialRemoved = Signal()
 
@@ -62,7 +63,8 @@ class DownloadCenter(QObject):
             old.deleteLater()
         self.jobs[job.spec] = job
         job.finished.connect(self.installed)
-        job.failed.connect(lambda text: self.message.emit(text, "error"))
+        # a failure is told in its row; the window tells it elsewhere only while it is closed
+        job.failed.connect(lambda text, job=job: self.failed.emit(job.model.name, text))
         job.changed.connect(self._on_job_changed)
         self.panel.add(job)
         return job

@@ -79,6 +79,9 @@ class DownloadRow(QWidget):
         self.resume_button.setVisible(job.state in (JobState.PAUSED, JobState.FAILED))
         self.discard_button.setVisible(resumable)
         self.dismiss_button.setVisible(job.state in (JobState.DONE, JobState.FAILED))
+        # asking the Hub: a bar that moves, not one at 0 %; failed with nothing downloaded: no bar at all
+        self.bar.setRange(0, 0 if job.state is JobState.STARTING else 1000)
+        self.bar.setVisible(not (job.state is JobState.FAILED and job.partial == 0))
         self.bar.setValue(int(round((1.0 if job.state is JobState.DONE else job.fraction()) * 1000)))
         self.bar.setFormat(self.tr("%p %"))
         self.status.setText(self._status_text())

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
@@ -24,16 +24,18 @@ from ...models.catalogue.state import CatalogueState, resolve
 from ...models.folder_state import LocalState, check_folder, ramdisk_state, read_local
 from ...models.local.registry import registry_for
 from ..background import BackgroundWork
-from ..desktop.drop_import import DropImporter, dropped_paths
+from ..desktop.drop_import import DropImporter, FileDragsToWindow, answer_drag, dropped_paths
 from ..error_text import describe
 from ..fit_text import size_text
 from ..notice_bar import NoticeBar
 from ..overlay import EdgeOverlay
+from ..screen_fit import ScreenFit
 from .catalogue_loader import FIT_KEYS, CatalogueLoader
 from .catalogue_view import CatalogueView
 from .download_center import DownloadCenter
 from .download_row import DownloadsPanel
 from .folder_panel import ModelsFolderPanel
+from .gpu_pack_offer import GpuPackOffer
 from .installed_list import InstalledList
 from .recommendation import RecommendationCard
 from .style import manager_style_sheet
@@ -61,7 +63,8 @@ class ModelManagerWindow(QWidget):
         self.catalogue_file = catalogue_file
         self.endpoint = endpoint
         self.setAcceptDrops(True)
-        self.resize(1080, 760)
+        self._file_drags = FileDragsToWindow(self)  # not into a text field as a Move
+        self.screen_fit = ScreenFit(self, QSize(1080, 760))
         self.setMinimumSize(720, 520)  # 800 x 600 screens and windows side by side
 
         self.notice = NoticeBar(self)
@@ -99,6 +102,7 @@ class ModelManagerWindow(QWidget):
         self.download_center = DownloadCenter(self.paths, endpoint, self.downloads, self)
         self.jobs = self.download_center.jobs  # spec -> DownloadJob (the same dict)
         self.work = BackgroundWork(self)
+        self.gpu_pack = GpuPackOffer(self.paths, self.catalogue.pack_button, self)
         self.confirm_box: QMessageBox | None = None  # the open question, if any
         self.file_dialog: QFileDialog | None = None
         close = QAction(self)
@@ -120,7 +124,10 @@ class ModelManagerWindow(QWidget):
         self.catalogue.downloadRequested.connect(self.start_download)
         self.catalogue.remoteRequested.connect(lambda: self.open_remote_settings(self.catalogue.current_model_id()))
         self.download_center.installed.connect(self._on_installed)
+        self.gpu_pack.message.connect(lambda text, kind: self.notice.show_message(text, kind, timeout_ms=15000))
+        self.gpu_pack.installed.connect(lambda _name: self.loader.reassess())
         self.download_center.message.connect(self.notice.show_message)
+        self.download_center.failed.connect(self._on_download_failed)
         self.download_center.statesChanged.connect(self._apply_local)
         self.download_center.partialRemoved.connect(self.refresh_local)
         self.installed.deleteRequested.connect(self.confirm_delete)
@@ -149,6 +156,7 @@ class ModelManagerWindow(QWidget):
 
     def _apply_catalogue(self, state: CatalogueState) -> None:
         self.catalogue.set_state(state)
+        self.gpu_pack.offer(state.hw)
         self.recommendation.set_state(state)
         self._apply_local()
         self.refresh_local()  # partial downloads are found by the catalogue's file names
@@ -257,6 +265,12 @@ class ModelManagerWindow(QWidget):
         self.notice.dismiss()
         self.download_center.start(model, download, folder, model.spec(download).format())
 
+    def _on_download_failed(self, name: str, reason: str) -> None:
+        """The row says why; while this window is closed the main window says it once."""
+        if not self.isVisible():
+            self.messageWhileHidden.emit(self.tr("The download of {name} failed: {reason}").format(
+                name=name, reason=reason))
+
     def _on_installed(self, entry) -> None:
         text = self.tr("Downloaded {name}. Choose it in the toolbar to chat with it.").format(name=entry.name)
         if self.isVisible():
@@ -268,10 +282,12 @@ class ModelManagerWindow(QWidget):
     def stop_downloads(self) -> None:
         """Stop every running download; their partial files stay for a resume."""
         self.download_center.stop()
+        self.gpu_pack.stop()
 
     async def shutdown(self) -> None:
         """For the app's quit: stop downloads and wait (briefly) until they have stopped; their
         partial files stay for a resume."""
+        self.gpu_pack.stop()
         await self.download_center.shutdown()
 
     # -- installed models ---------------------------------------------------------------------------
@@ -333,13 +349,19 @@ class ModelManagerWindow(QWidget):
             self._spawn(self.importer.import_path(path, copy=copy))
 
     # -- drag and drop --------------------------------------------------------------------------------
+    # Registered in place (Link) or copied in (Copy), as the Installed tab's box says; never a Move.
+    def _answer(self, event) -> bool:
+        return answer_drag(event, self.importer.accepts(event.mimeData()),
+                           in_place=not self.installed.copy_into_folder)
+
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        self._answer(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        self._answer(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        if self.importer.accepts(event.mimeData()):
-            event.acceptProposedAction()
+        if self._answer(event):
             self.import_paths(dropped_paths(event.mimeData()), self.installed.copy_into_folder)
 
     # -- remote route -------------------------------------------------------------------------------
@@ -371,6 +393,7 @@ class ModelManagerWindow(QWidget):
         count = len(self.local.installed) if self.local else 0
         self.tabs.setTabText(1, self.tr("Installed ({count})").format(count=count) if count
                              else self.tr("Installed"))
+        self.gpu_pack.retranslate()
 
     def _restyle(self) -> None:
         self.setStyleSheet(manager_style_sheet(self.palette()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,11 +18,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ...core.settings.schema import GROUPS, Applies, SettingType
 from ...core.settings.store import SettingsError
+from ...models.hardware import GpuInfo
+from ..background import BackgroundWork
+from ..device_text import gpu_name
 from ..error_text import describe
 from ..notice_bar import NoticeBar
+from ..screen_fit import ScreenFit
 from .endpoints import EndpointsEditor
 from .fields import Field, tr_setting
 from .server_key import ServerKeyRow
@@ -33,12 +38,16 @@ log = logging.getLogger(__name__)
 class SettingsDialog(QDialog):
     """Made and reused by the main window's ``OtherWindows`` (``MainWindow.open_settings``)."""
 
-    def __init__(self, services, parent: QWidget | None = None) -> None:
+    def __init__(self, services, parent: QWidget | None = None, server=None) -> None:
+        """``server``: the local API server as the window runs it (``LocalServerController``: ``changed``,
+        ``running``, ``address``, ``ollama_address``); its page says where it listens."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.services = services
         self.settings = services.settings
-        self.resize(820, 600)
+        self.server = server
+        self.server_status: QLabel | None = None  # on the local server's page
+        self.screen_fit = ScreenFit(self, QSize(820, 600))
         self.pages = QListWidget(self)
         self.pages.setFixedWidth(190)
         self.stack = QStackedWidget(self)
@@ -64,7 +73,20 @@ class SettingsDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(self.buttons)
         self._unsubscribe = self.settings.subscribe(self._on_external_change)
+        self.work = BackgroundWork(self)
+        self.work.run(self._list_devices())
         self.retranslate()
+
+    async def _list_devices(self) -> None:
+        """The device setting's choices: what the engine lists (asked off the GUI thread)."""
+        import asyncio
+
+        from ...engine_host.device_query import query_devices
+
+        report = await asyncio.to_thread(query_devices)
+        field = self.fields.get("llamacpp.device")
+        if isinstance(field, Field) and isValid(field.widget):
+            field.set_devices([(d.name, gpu_name(GpuInfo.from_device(d))) for d in report.devices])
 
     def show_page(self, name: str) -> None:
         """Turn to the page of the settings group ``name`` ("general", "remote", …); unknown names are ignored."""
@@ -109,15 +131,37 @@ class SettingsDialog(QDialog):
                 col.addWidget(hint)
             form.addRow(label, column)
         if group == "server":
+            self.server_status = QLabel(inner)
+            self.server_status.setObjectName("serverAddress")
+            self.server_status.setWordWrap(True)
+            self.server_status.setTextFormat(Qt.TextFormat.PlainText)
+            self.server_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.insertRow(0, self.server_status)
+            if self.server is not None:
+                self.server.changed.connect(self._show_server_status)
             self.server_key = ServerKeyRow(self.services.secrets, inner)
             self.server_key.keyMessage.connect(self.notice.show_message)
             self.server_key_label = QLabel(inner)
             form.addRow(self.server_key_label, self.server_key)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not to an invisible stop around them
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)
         return scroll
+
+    def _show_server_status(self) -> None:
+        """Where the local server listens (the status bar's line, here where it is switched on), or that it is off."""
+        if self.server_status is None:
+            return
+        server = self.server
+        if server is None or not server.running:
+            self.server_status.setText(self.tr("The server is off."))
+            return
+        text = self.tr("The server is on. OpenAI-compatible: {openai}").format(openai=server.address)
+        if server.ollama_address:
+            text += "\n" + self.tr("Ollama-compatible: {ollama}").format(ollama=server.ollama_address)
+        self.server_status.setText(text)
 
     def _store(self, key: str, value) -> None:
         try:
@@ -159,5 +203,6 @@ class SettingsDialog(QDialog):
                     parts.append(self.tr("Takes effect when a model is loaded next."))
                 label.setText(" ".join(parts))
         self.defaults_button.setText(self.tr("Restore defaults on this page"))
+        self._show_server_status()
         if self.server_key_label is not None:
             self.server_key_label.setText(self.tr("API key:"))

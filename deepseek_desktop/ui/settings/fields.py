@@ -85,6 +85,11 @@ class Field(QObject):
             for c in s.choices:
                 w.addItem(tr_setting(c.label), c.value)
             w.currentIndexChanged.connect(lambda i: self._emit(w.itemData(i)))
+        elif t is SettingType.DEVICE:
+            w = QComboBox(parent)
+            self._devices: list[tuple[str, str]] = []  # (device name, label) as the engine lists them
+            self._fill_devices(w, "auto")
+            w.currentIndexChanged.connect(lambda i: self._emit(w.itemData(i)))
         elif t is SettingType.PATH:
             w = QWidget(parent)
             row = QHBoxLayout(w)
@@ -101,6 +106,25 @@ class Field(QObject):
             w.editingFinished.connect(lambda: self._emit(w.text()))
         self._apply_minimum_label(w)
         return w
+
+    def set_devices(self, devices: list[tuple[str, str]]) -> None:
+        """The engine's devices (name, label) beside Automatic and the processor."""
+        self._devices = list(devices)
+        self._setting = True
+        try:
+            self._fill_devices(self.widget, self.widget.currentData() or "auto")
+        finally:
+            self._setting = False
+
+    def _fill_devices(self, w: QComboBox, current: str) -> None:
+        w.clear()
+        w.addItem(QCoreApplication.translate("Settings", "Automatic"), "auto")
+        w.addItem(QCoreApplication.translate("Settings", "Processor (CPU)"), "cpu")
+        for name, label in self._devices:
+            w.addItem(f"{name}: {label}", name)
+        if w.findData(current) < 0:  # chosen earlier, not listed now (the engine has not answered, or it is gone)
+            w.addItem(QCoreApplication.translate("Settings", "{device} (not found)").format(device=current), current)
+        w.setCurrentIndex(w.findData(current))
 
     def _apply_minimum_label(self, w: QWidget) -> None:
         if isinstance(w, (QSpinBox, QDoubleSpinBox)) and self.spec.minimum_label:
@@ -126,6 +150,8 @@ class Field(QObject):
                     w.setPlainText(value)
             elif t is SettingType.CHOICE:
                 w.setCurrentIndex(max(0, w.findData(value)))
+            elif t is SettingType.DEVICE:
+                self._fill_devices(w, value)
             elif t is SettingType.PATH:
                 self._line.setText(value)
             else:
@@ -140,7 +166,13 @@ class Field(QObject):
         self.widget.setToolTip(tr_setting(self.spec.help))
         # The form's label sits in another widget than the editor: name the editor itself.
         (self._line if self.spec.type is SettingType.PATH else w).setAccessibleName(tr_setting(self.spec.label))
-        if isinstance(w, QComboBox):
+        if isinstance(w, QComboBox) and self.spec.type is SettingType.DEVICE:
+            self._setting = True
+            try:
+                self._fill_devices(w, w.currentData() or "auto")
+            finally:
+                self._setting = False
+        elif isinstance(w, QComboBox):
             for i, c in enumerate(self.spec.choices):
                 w.setItemText(i, tr_setting(c.label))
         if self.spec.type is SettingType.PATH:

@@ -13,17 +13,18 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from ...core.model_choice import ModelChoice
 from ...core.settings.store import SettingsStore
 from ...core.vocabulary import Engine, FitVerdict
+from ..device_text import hint_lines
 from ..fit_text import experts_in_ram_text, size_text
 
 log = logging.getLogger(__name__)
 
 
-def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool):
+def _assess(choice: ModelChoice, n_ctx: int, cache_type: str, flash_attn: bool, device: str):
+    from ...engine_host.device_query import probe_here
     from ...models.fit import assess_fit
-    from ...models.hardware import probe_hardware
     from ...models.local.inspection import estimate_local_model
 
-    hw = probe_hardware()
+    hw = probe_here(device)
     estimate = estimate_local_model(choice.model, n_ctx, cache_type=cache_type, flash_attn=flash_attn)
     return assess_fit(estimate, hw), hw
 
@@ -33,7 +34,7 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     translate = QCoreApplication.translate  # a name lupdate recognises
     if choice.engine is Engine.SIMULATOR:
         return Engine.SIMULATOR, translate("FitBadge",
-                                           "The offline simulator answers from a few built-in topics.")
+                                           "No model runs: the simulator answers from a few built-in topics.")
     if choice.engine is Engine.REMOTE:
         text = translate("FitBadge", "Runs on {url}. Your messages are sent there.")
         return Engine.REMOTE, text.format(url=choice.base_url)
@@ -42,7 +43,7 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     try:
         fit, hw = await asyncio.to_thread(_assess, choice, settings.get("generation.context_length"),
                                           settings.get("llamacpp.kv_cache_type"),
-                                          settings.get("llamacpp.flash_attention"))
+                                          settings.get("llamacpp.flash_attention"), settings.get("llamacpp.device"))
     except Exception as exc:  # the badge is a hint: no badge is better than a wrong one
         log.warning("fit estimate for %s failed: %s", choice.model, exc)
         return None, ""
@@ -54,10 +55,10 @@ async def fit_for_choice(choice: ModelChoice, settings: SettingsStore) -> tuple[
     lines.append(translate("FitBadge", "This computer: {ram} of memory free.").format(
         ram=size_text(hw.ram_available_bytes)))
     if fit.gpu_budget_bytes:
-        lines.append(translate("FitBadge", "GPU memory usable: {gpu}.").format(
-            gpu=size_text(fit.gpu_budget_bytes)))
+        lines.append(translate("FitBadge", "GPU memory usable on {gpu}: {size}.").format(
+            gpu=", ".join(g.name for g in hw.gpus), size=size_text(fit.gpu_budget_bytes)))
     if fit.experts_in_ram:
         lines.append(experts_in_ram_text(e.expert_bytes))
     elif fit.verdict is FitVerdict.PARTIAL:
         lines.append(translate("FitBadge", "Suggested GPU layers: {n}.").format(n=fit.gpu_layers))
-    return fit.verdict, "\n".join(lines)
+    return fit.verdict, "\n".join(lines + hint_lines(hw))

@@ -79,7 +79,7 @@ class ModelPicker(QWidget):
             self.choiceActivated.emit(self._choices[index])
 
     def _show_engine(self, choice: ModelChoice | None) -> None:
-        names = {Engine.REMOTE: self.tr("remote"), Engine.SIMULATOR: self.tr("offline")}
+        names = {Engine.REMOTE: self.tr("remote"), Engine.SIMULATOR: self.tr("built-in answers")}
         self.engine_label.setText(names.get(choice.engine, choice.engine.shown_name) if choice else "")
 
     def label_for(self, choice: ModelChoice) -> str:
