@@ -147,9 +147,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-# Apple Silicon: Metal shares the RAM, so every layer goes on the GPU. Elsewhere 0: a CPU build ignores
-# the setting, and a discrete GPU's memory decides (the fit badge suggests how many layers fit).
-_DEFAULT_GPU_LAYERS = -1 if sys.platform == "darwin" and platform.machine() == "arm64" else LoadParams.n_gpu_layers
 # ggml's device names: a backend's name and a number ("Vulkan0", "CUDA1", "MTL0"), or "auto" / "cpu".
 _DEVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 
