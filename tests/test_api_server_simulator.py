@@ -140,6 +140,25 @@ def test_client_closing_stream_frees_the_engine(served):
     assert entries[0].status == 499 or entries[0].completion_tokens < 200
 
 
+def test_a_client_that_closes_after_done_was_served(served, monkeypatch, caplog):
+    """The openai library closes the connection as soon as it has read "data: [DONE]"; when that is before the
+    empty chunk that ends the body, the end cannot be written. The answer went out whole: 200, no error."""
+    from aiohttp import web
+    from aiohttp.client_exceptions import ClientConnectionResetError
+
+    async def closed(self, data=b""):
+        raise ClientConnectionResetError("Cannot write to closing transport")
+
+    monkeypatch.setattr(web.StreamResponse, "write_eof", closed)
+    app = served()
+    _lang, _reasoning, answer = compose_reply(QUESTION)
+    stream = client(app).chat.completions.create(model="simulator", messages=[{"role": "user", "content": QUESTION}],
+                                                 stream=True)
+    assert "".join(ch.choices[0].delta.content or "" for ch in stream if ch.choices).strip() == answer.strip()
+    assert [e.status for e in app.server.requests.entries] == [200]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 def test_eight_clients_at_once_all_answered(served):
     app = served(words_per_second=1000.0)
     _lang, _reasoning, answer = compose_reply(QUESTION)

@@ -10,6 +10,7 @@ engine's line, streaming or waiting for the whole reply, and the figures for the
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -22,6 +23,8 @@ from .errors import ApiError
 from .fields import Field, choice, number, stops, whole
 from .jobs import Job, Reply, clamp_max_tokens, run
 from .safety import LOG_KEY, open_stream, write_or_give_up
+
+log = logging.getLogger(__name__)
 
 UNLIMITED = 10_000_000  # "as many tokens as the context holds" (Ollama's num_predict -1 and -2)
 # llama.cpp's samplers beyond the four every engine has; a request that sets one needs an engine that has it.
@@ -183,5 +186,10 @@ async def _stream(request: web.Request, backend: Backend, job: Job, reply: Reply
             return response
     for chunk in out.closing(reply):
         await write_or_give_up(request, response, chunk)
-    await response.write_eof()
+    try:
+        await response.write_eof()
+    except ConnectionResetError:
+        # The whole answer went out; the client (the openai library does) closed after the last line,
+        # before the empty chunk that ends the body. It was served.
+        log.debug("client closed before the end of the body of a finished stream")
     return response
