@@ -95,15 +95,9 @@ def test_a_bad_hash_is_refused_and_nothing_is_installed(release, app_home):
 def test_a_stopped_download_resumes_where_it_stopped(release, app_home, monkeypatch):
     import threading
 
-    import huggingface_hub.constants
-
-    from deepseek_desktop.models.downloads import download
     from deepseek_desktop.models.errors import Cancelled
 
     hub, url, archive, entry = release
-    # pieces of 16 KiB instead of 1 MiB: what arrived before the stop is on disk, in a pack of a few MB
-    monkeypatch.setattr(download, "CHUNK", 16 * 1024)
-    monkeypatch.setattr(huggingface_hub.constants, "DOWNLOAD_CHUNK_SIZE", 16 * 1024)
     paths = AppPaths.default().ensure()
     (pack,) = fetch_manifest(url, paths.cache_dir)
     hub.behaviour.throttle = 256 * 1024  # bytes per second: the download takes several seconds

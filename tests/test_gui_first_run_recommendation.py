@@ -58,13 +58,15 @@ def test_a_live_language_switch_rewrites_the_offer_and_the_model_label(make_gui)
 
 
 def test_a_quick_first_try_beside_a_long_download(make_gui):
+    from deepseek_desktop.engine_host.device_query import probe_here
     from deepseek_desktop.models.catalogue.state import assess_with_settings
     from deepseek_desktop.ui.fit_text import size_text
 
     gui = make_gui(words_per_second=0)
     banner = gui.window.banner
     gui.wait(lambda: banner.isVisible() and banner.action.isVisible())
-    rec = assess_with_settings(gui.paths, gui.settings).recommendation
+    hw = probe_here(gui.settings.get("llamacpp.device"), gui.paths.cache_dir)  # as the window asks
+    rec = assess_with_settings(gui.paths, gui.settings, hw).recommendation
     assert banner.action.text() == f"Download ({size_text(rec.best.size_bytes)})"
     if rec.quick is None:  # a computer whose best pick is a small download already
         assert not banner.other_action.isVisible()
