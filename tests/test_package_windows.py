@@ -100,8 +100,19 @@ def places(wine) -> dict[str, Path]:
             "start_menu": wine.unix(r"%APPDATA%\Microsoft\Windows\Start Menu\Programs") / "DeepSeek Desktop.lnk"}
 
 
+# Seen once in a fresh clone: every Setup of the module ended at once with this line, before it read the
+# script (Wine could not create the window of Setup's own form), and a new wine server cleared it.
+WINE_WINDOW_FAILURE = "A call to an OS function failed"
+
+
 def install(wine: WinePrefix, setup: Path, log: Path):
-    return wine.run(str(setup), *SILENT, f"/LOG={windows_inno.wine_path(log)}")
+    done = wine.run(str(setup), *SILENT, f"/LOG={windows_inno.wine_path(log)}")
+    if done.returncode != 0 and log.exists() and WINE_WINDOW_FAILURE in log.read_text(errors="replace"):
+        print(f"wine failed to create Setup's window ({log.read_text(errors='replace')[-300:]!r}); restarted")
+        wine.stop()
+        wine.boot()
+        done = wine.run(str(setup), *SILENT, f"/LOG={windows_inno.wine_path(log)}")
+    return done
 
 
 def uninstall(wine: WinePrefix, app: Path, log: Path):
