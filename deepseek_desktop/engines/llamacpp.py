@@ -39,6 +39,7 @@ from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, too_long
 from .ggml_backends import process_backends
+from .llamacpp_loop import TokenLoop
 from .llamacpp_sampling import Logprobs, sampler_for
 from .output_grammar import output_grammar
 from .reply_shaping import ReplyShaper
@@ -318,8 +319,8 @@ class LlamaCppEngine:
         if watcher:
             self._set_abort_callback(True)
             watcher.start()
-        llm._init_sampler = lambda **_settings: sampler  # generate() asks for its sampler: this request's
-        generator = llm.generate(tokens)
+        loop = TokenLoop(llm, sampler)
+        generator = loop.generate(tokens)
         n = 0
         hit = False
         try:
@@ -355,8 +356,7 @@ class LlamaCppEngine:
             reason = "cancelled"
         finally:
             generator.close()
-            del llm._init_sampler
-            llm._sampler = None
+            loop.close()
             sampler.close()
             if watcher:
                 watcher.stop()
