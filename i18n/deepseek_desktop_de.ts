@@ -1905,6 +1905,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         </translation>
     </message>
     <message>
+        <source>{percent} % of drafted tokens accepted</source>
+        <translation>{percent} % der vorab geratenen Tokens übernommen</translation>
+    </message>
+    <message>
         <source>Stopped</source>
         <translation>Gestoppt</translation>
     </message>
@@ -2653,6 +2657,14 @@ Ollama: {ollama}</translation>
     <message>
         <source>q4_0 (a quarter of the memory)</source>
         <translation>q4_0 (ein Viertel des Speichers)</translation>
+    </message>
+    <message>
+        <source>Prompt lookup (speculative decoding)</source>
+        <translation>Prompt-Lookup (spekulatives Decodieren)</translation>
+    </message>
+    <message>
+        <source>Guesses the next tokens from text earlier in the conversation and checks several at once: faster when a reply repeats the prompt, as when editing code. The reply stays the same.</source>
+        <translation>Errät die nächsten Tokens aus früherem Text der Unterhaltung und prüft mehrere auf einmal: schneller, wenn eine Antwort den Prompt wiederholt, etwa wenn Sie Code bearbeiten lassen. Die Antwort bleibt dieselbe.</translation>
     </message>
     <message>
         <source>Servers</source>

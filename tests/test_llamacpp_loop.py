@@ -150,3 +150,33 @@ def test_lookup_drafts_from_the_most_recent_earlier_occurrence():
     ids = np.array([1, 2, 3, 9, 1, 2, 3, 7, 8, 5, 1, 2, 3], dtype=np.intc)
     assert PromptLookup(n_draft=2).draft(ids) == [7, 8]
     assert PromptLookup().draft(np.array([4, 5, 6], dtype=np.intc)) == []
+
+
+def test_the_engine_gives_the_same_reply_with_prompt_lookup_and_reports_the_acceptance(gemma_path):
+    """Through the engine host, as the window, the CLI and the API server use it: the setting off and on."""
+    import asyncio
+
+    from conftest import THREADS
+
+    from deepseek_desktop.core.events import Stats, TextDelta
+    from deepseek_desktop.core.requests import ChatMessage, ChatRequest, LoadParams
+    from deepseek_desktop.engine_host.client import EngineHostClient
+
+    async def reply(lookup: bool) -> tuple[str, Stats]:
+        client = EngineHostClient()
+        await client.start()
+        try:
+            await client.load("llamacpp", LoadParams(model=str(gemma_path), n_ctx=2048, n_threads=THREADS,
+                                                     prompt_lookup=lookup))
+            request = ChatRequest([ChatMessage("user", CODE)], GenerationParams(temperature=0, max_tokens=64))
+            events = [e async for e in client.chat(request)]
+        finally:
+            await client.stop()
+        return "".join(e.text for e in events if isinstance(e, TextDelta)), next(e for e in events
+                                                                              if isinstance(e, Stats))
+
+    off_text, off = asyncio.run(reply(False))
+    on_text, on = asyncio.run(reply(True))
+    assert on_text == off_text and off_text
+    assert off.draft_acceptance is None
+    assert on.draft_acceptance is not None and 0 < on.draft_acceptance <= 1

@@ -42,6 +42,7 @@ CHAT_FLAGS = (
     ("--batch-size", "llamacpp.batch_size"),
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),
+    ("--prompt-lookup", "llamacpp.prompt_lookup"),
 )
 DEEPSEEK_API = "https://api.deepseek.com"
 # The API key of a remote server comes from here, or from the OS keyring; never from an argument,
@@ -330,8 +331,10 @@ class _Session:
             print_json({"type": "stats", **data, "finish_reason": reason})
         else:
             self.end_reply()
+            drafts = "" if stats.draft_acceptance is None else \
+                f", {100 * stats.draft_acceptance:.0f}% of drafted tokens accepted"
             print(terminal_text(f"[{stats.completion_tokens} tokens, {stats.tokens_per_s:.1f} tokens/s, "
-                                f"first token after {stats.ttft_ms:.0f} ms, {reason}]"), file=sys.stderr)
+                                f"first token after {stats.ttft_ms:.0f} ms{drafts}, {reason}]"), file=sys.stderr)
 
 
 __all__ = ["add_parser", "run", "resolve_engine", "fail"]

@@ -36,6 +36,7 @@ SERVE_FLAGS = (
     ("--batch-size", "llamacpp.batch_size"),
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),
+    ("--prompt-lookup", "llamacpp.prompt_lookup"),
 )
 
 

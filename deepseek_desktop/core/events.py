@@ -42,6 +42,8 @@ class Stats:
     chat_template: str = ""
     # The oldest messages left out because the conversation did not fit the context.
     messages_dropped: int = 0
+    # Speculative decoding: the share (0..1) of the drafted tokens the model accepted; None when none were drafted.
+    draft_acceptance: float | None = None
     type: str = field(default="stats", init=False)
 
 

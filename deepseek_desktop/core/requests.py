@@ -38,6 +38,8 @@ class LoadParams:
     seed: int = -1
     # llama.cpp: "PATTERN=BUFFER" entries (``--override-tensor``), e.g. the routed experts kept in system RAM
     tensor_overrides: tuple[str, ...] = ()
+    # llama.cpp: prompt-lookup decoding (drafts tokens from earlier in the context; greedy output unchanged)
+    prompt_lookup: bool = True
     # remote engine
     base_url: str = ""
     api_key: str = ""  # never logged, never persisted; see ``redacted``

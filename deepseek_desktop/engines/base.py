@@ -55,6 +55,7 @@ class StreamMeter:
         self.splitter = ReasoningSplitter(starts_in_reasoning)
         self.chat_template = chat_template
         self.messages_dropped = 0  # the oldest messages left out to fit the context
+        self.draft_acceptance: float | None = None  # speculative decoding: the share of drafted tokens accepted
 
     def follow_prompt(self, prompt: str) -> None:
         """A template that ends the prompt with ``<think>`` makes the reply start inside the reasoning."""
@@ -93,6 +94,7 @@ class StreamMeter:
             prompt_tokens_evaluated=prompt_tokens_evaluated,
             chat_template=self.chat_template,
             messages_dropped=self.messages_dropped,
+            draft_acceptance=self.draft_acceptance,
         )
 
 

@@ -39,7 +39,7 @@ from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, too_long
 from .ggml_backends import process_backends
-from .llamacpp_loop import TokenLoop
+from .llamacpp_loop import PromptLookup, TokenLoop
 from .llamacpp_sampling import Logprobs, sampler_for
 from .output_grammar import output_grammar
 from .reply_shaping import ReplyShaper
@@ -119,6 +119,7 @@ class LlamaCppEngine:
         self._template_stops: tuple[str, ...] = ()
         self._bos_text = ""
         self._n_ctx = 0
+        self._prompt_lookup = False
         self._abort = threading.Event()
         self._abort_cb = llama_cpp.ggml_abort_callback(lambda _data: self._abort.is_set())
         self._abort_callback_on = False
@@ -144,6 +145,7 @@ class LlamaCppEngine:
                                                        logbook, progress)
         self.llm = llm
         self._n_ctx = llm.n_ctx()
+        self._prompt_lookup = params.prompt_lookup
         self._setup_template(llm, header.architecture)
         self._abort_callback_on = False
         threads = self._choose_threads(llm, params, used, hw.cpu_physical_cores)
@@ -319,7 +321,10 @@ class LlamaCppEngine:
         if watcher:
             self._set_abort_callback(True)
             watcher.start()
-        loop = TokenLoop(llm, sampler)
+        # Prompt lookup where the sampler's choice at each drafted position is all that matters (no grammar,
+        # whose state would have to be rolled back, no logprobs, which read the last position's logits).
+        lookup = PromptLookup() if self._prompt_lookup and grammar is None and logprobs is None else None
+        loop = TokenLoop(llm, sampler, lookup)
         generator = loop.generate(tokens)
         n = 0
         hit = False
@@ -357,6 +362,7 @@ class LlamaCppEngine:
         finally:
             generator.close()
             loop.close()
+            meter.draft_acceptance = loop.accepted / loop.drafted if loop.drafted else None
             sampler.close()
             if watcher:
                 watcher.stop()

@@ -327,6 +327,15 @@ SPECS: tuple[SettingSpec, ...] = (
         ),
         applies=Applies.NEXT_LOAD,
     ),
+    SettingSpec(
+        "llamacpp.prompt_lookup", SettingType.BOOL, _LOAD.prompt_lookup,
+        QT_TRANSLATE_NOOP("Settings", "Prompt lookup (speculative decoding)"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Guesses the next tokens from text earlier in the conversation and checks several at "
+            "once: faster when a reply repeats the prompt, as when editing code. The reply stays the same."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
     # -- remote servers --
     SettingSpec(
         "remote.endpoints", SettingType.ENDPOINTS, [],

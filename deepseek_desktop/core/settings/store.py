@@ -304,6 +304,7 @@ def load_params(settings: SettingsStore, model: str = "") -> LoadParams:
         flash_attn=settings.get("llamacpp.flash_attention"),
         kv_cache_type=settings.get("llamacpp.kv_cache_type"),
         tensor_overrides=(EXPERTS_IN_RAM,) if settings.get("llamacpp.experts_in_ram") else (),
+        prompt_lookup=settings.get("llamacpp.prompt_lookup"),
         words_per_second=settings.get("simulator.words_per_second"),
     )
 

@@ -359,6 +359,9 @@ class MessageWidget(QFrame):
                     seconds=loc.toString(float(st["ttft_ms"]) / 1000.0, "f", 2)))
             if st.get("prompt_tokens"):
                 parts.append(self.tr("%n prompt token(s)", "", int(st["prompt_tokens"])))
+            if st.get("draft_acceptance") is not None:
+                parts.append(self.tr("{percent} % of drafted tokens accepted").format(
+                    percent=loc.toString(100.0 * float(st["draft_acceptance"]), "f", 0)))
         if self.item.interrupted:
             state = self.tr("Interrupted: the app or the engine stopped during this reply")
         else:
