@@ -13,9 +13,10 @@ logits it was chosen from are still llama.cpp's last row (``Logprobs`` reads the
 ``force(tokens)`` appends tokens to the context as if the model had written them (the thinking budget closes
 the thinking this way); the next ``next()`` samples after them.
 
-Prompt-lookup decoding (``PromptLookup``): when the last few tokens occurred earlier in the context, the
-tokens that followed them then are a cheap guess of what follows now. The guess is checked in one batch with
-logits for every position; the sampler picks a token at each position, and the guess is kept up to the
+Speculative decoding: a drafter guesses the next tokens. ``PromptLookup``: when the last few tokens
+occurred earlier in the context, the tokens that followed them then are a cheap guess of what follows now.
+``DraftModel``: a small model of the same vocabulary guesses them greedily. The guess is checked in one batch
+with logits for every position; the sampler picks a token at each position, and the guess is kept up to the
 first position where the sampler chose otherwise (that choice is the next token). With greedy sampling the
 output is the same token for token as without the guess; only the number of decodes changes.
 """
@@ -48,10 +49,31 @@ class PromptLookup:
         return []
 
 
+class DraftModel:
+    """Drafts ``n_draft`` tokens with a second, smaller model of the same vocabulary (greedy), on its own
+    context; what it evaluated last time and is still a prefix of the context is not evaluated again."""
+
+    def __init__(self, llm: llama_cpp.Llama, n_draft: int = 8) -> None:
+        self.llm, self.n_draft = llm, n_draft
+
+    def draft(self, ids: np.ndarray) -> list[int]:
+        from llama_cpp._internals import LlamaSampler
+
+        sampler = LlamaSampler()
+        sampler.add_greedy()
+        loop = TokenLoop(self.llm, sampler)
+        try:
+            loop.prefill(ids.tolist())
+            return [loop.next() for _ in range(self.n_draft)]
+        finally:
+            loop.close()
+            sampler.close()
+
+
 class TokenLoop:
     """Generates one reply on ``llm``'s context with ``sampler`` (a llama-cpp-python ``LlamaSampler``)."""
 
-    def __init__(self, llm: llama_cpp.Llama, sampler, lookup: PromptLookup | None = None) -> None:
+    def __init__(self, llm: llama_cpp.Llama, sampler, lookup: PromptLookup | DraftModel | None = None) -> None:
         self._llm = llm
         self._ctx = llm.ctx
         self._sampler = sampler.sampler
@@ -69,6 +91,10 @@ class TokenLoop:
         self.evaluated = 0
 
     def close(self) -> None:
+        """Ends the reply: verified draft tokens nobody asked for leave the cache."""
+        if self._queue and self._kept is not None:
+            self._truncate(self._kept)
+            self._queue.clear()
         if self._batch is not None:
             llama_cpp.llama_batch_free(self._batch)
             self._batch = None
