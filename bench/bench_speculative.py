@@ -30,7 +30,10 @@ CODE = (
     "    return round(total, 2)\n\n\ndef describe(items):\n    names = [item.name for item in items]\n"
     "    return ', '.join(sorted(names))\n<end_of_turn>\n<start_of_turn>model\n"
 )
-STORY = "<start_of_turn>user\nWrite a long story about a lighthouse keeper and the sea.<end_of_turn>\n<start_of_turn>model\n"
+STORY = (
+    "<start_of_turn>user\nWrite a long story about a lighthouse keeper and the sea.<end_of_turn>\n"
+    "<start_of_turn>model\n"
+)
 
 
 def one(llm, prompt: list[int], n: int, drafter) -> tuple[list[int], float, float | None]:
