@@ -144,8 +144,10 @@ class TokenLoop:
         self._pending = token
         return token
 
-    def force(self, tokens: Sequence[int]) -> None:
-        """Appends ``tokens`` after the last token returned, as if the model had written them."""
+    def force(self, tokens: Sequence[int], accept: bool = True) -> None:
+        """Appends ``tokens`` after the last token returned, as if the model had written them. The sampler
+        chain sees them too (its penalties count them), unless ``accept`` is false: pass that when the chain
+        has a grammar that may refuse them (llama.cpp's grammar sampler fails hard on a token it refuses)."""
         if self._kept is not None:  # the last token came from a draft: drop the rest of that draft
             self._truncate(self._kept)
             self._pending = None
@@ -153,7 +155,7 @@ class TokenLoop:
         self._kept = None
         head = [self._pending] if self._pending is not None else []
         self._pending = None
-        for token in tokens:
+        for token in tokens if accept else ():
             llama_cpp.llama_sampler_accept(self._sampler, token)
         self._decode(head + list(tokens))
 

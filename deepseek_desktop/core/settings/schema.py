@@ -331,8 +331,9 @@ SPECS: tuple[SettingSpec, ...] = (
         "llamacpp.prompt_lookup", SettingType.BOOL, _LOAD.prompt_lookup,
         QT_TRANSLATE_NOOP("Settings", "Prompt lookup (speculative decoding)"), "llamacpp",
         help=QT_TRANSLATE_NOOP(
-            "Settings", "Guesses the next tokens from text earlier in the conversation and checks several at "
-            "once: faster when a reply repeats the prompt, as when editing code. The reply stays the same."
+            "Settings", "Guesses the next tokens from text earlier in the conversation and lets the model check "
+            "several at once: faster when a reply repeats the prompt, as when editing code. The model checks "
+            "every guess; only where it is undecided between two words can the reply differ."
         ),
         applies=Applies.NEXT_LOAD,
     ),
