@@ -1,8 +1,8 @@
 """llama.cpp engine (llama-cpp-python).
 
-One ``Llama`` stays loaded across turns. ``Llama.generate`` keeps the tokens it has evaluated and only
-evaluates what differs from the previous turn's prompt, so a conversation's shared prefix is not
-computed again. The prompt is built with the model's own chat template from its GGUF metadata
+One ``Llama`` stays loaded across turns. Our generation loop (``llamacpp_loop.py``) keeps the tokens it
+has evaluated in llama-cpp-python's bookkeeping and only evaluates what differs from the previous turn's
+prompt, so a conversation's shared prefix is not computed again. The prompt is built with the model's own chat template from its GGUF metadata
 (llama-cpp-python's ``Jinja2ChatFormatter``), or a fallback named in the stats.
 """
 
@@ -510,7 +510,7 @@ class _CancelWatcher:
 
 
 def _tokens_to_evaluate(llm: llama_cpp.Llama, tokens: list[int]) -> int:
-    """How many prompt tokens ``generate`` will evaluate, given what it evaluated last turn."""
+    """How many prompt tokens the loop will evaluate, given what it evaluated last turn."""
     prefix = llama_cpp.Llama.longest_token_prefix(llm._input_ids.tolist(), tokens) if llm.n_tokens else 0
     reuse = prefix - 1 if prefix == len(tokens) else prefix
     return len(tokens) - max(reuse, 0)
