@@ -2,8 +2,9 @@
 
 One ``Llama`` stays loaded across turns. Our generation loop (``llamacpp_loop.py``) keeps the tokens it
 has evaluated in llama-cpp-python's bookkeeping and only evaluates what differs from the previous turn's
-prompt, so a conversation's shared prefix is not computed again. The prompt is built with the model's own chat template from its GGUF metadata
-(llama-cpp-python's ``Jinja2ChatFormatter``), or a fallback named in the stats.
+prompt, so a conversation's shared prefix is not computed again. The prompt is built with the model's own
+chat template from its GGUF metadata (llama-cpp-python's ``Jinja2ChatFormatter``), or a fallback named in
+the stats.
 """
 
 from __future__ import annotations
