@@ -66,7 +66,7 @@ def test_schema_has_every_setting_the_app_needs():
         "generation.system_prompt", "llamacpp.device", "llamacpp.gpu_layers", "llamacpp.experts_in_ram",
         "llamacpp.threads",
         "llamacpp.batch_size",
-        "llamacpp.flash_attention", "llamacpp.kv_cache_type", "remote.endpoints",
+        "llamacpp.flash_attention", "llamacpp.kv_cache_type", "llamacpp.prompt_lookup", "remote.endpoints",
         "simulator.words_per_second", "server.enabled", "server.host", "server.openai_port",
         "server.ollama_port", "server.allowed_origins", "server.queue_limit", "server.max_body_mb",
         "server.simulator_fallback",
