@@ -327,6 +327,28 @@ SPECS: tuple[SettingSpec, ...] = (
         ),
         applies=Applies.NEXT_LOAD,
     ),
+    SettingSpec(
+        "llamacpp.state_cache", SettingType.BOOL, _LOAD.state_cache,
+        QT_TRANSLATE_NOOP("Settings", "Resume conversations without re-reading them"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Keeps what the model has read of recent conversations, in memory and in the data "
+            "folder, so that switching back or continuing after a restart starts answering at once."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
+        "llamacpp.state_cache_disk_mb", SettingType.INT, _LOAD.state_cache_disk_mb,
+        QT_TRANSLATE_NOOP("Settings", "Saved conversations on disk (MB)"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "The least recently used go first when the saved conversations need more space."
+        ),
+        minimum=64, maximum=1048576, step=256, applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
+        "llamacpp.state_cache_memory_mb", SettingType.INT, _LOAD.state_cache_memory_mb,
+        QT_TRANSLATE_NOOP("Settings", "Saved conversations in memory (MB)"), "llamacpp",
+        minimum=0, maximum=65536, step=128, applies=Applies.NEXT_LOAD,
+    ),
     # -- remote servers --
     SettingSpec(
         "remote.endpoints", SettingType.ENDPOINTS, [],
