@@ -10,10 +10,12 @@ atomic, and every file is checked before use).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -197,6 +199,11 @@ class StateCache:
             except OSError as exc:
                 log.warning("the saved states cannot be listed: %s", exc)
                 return
+            stale = time.time() - 3600  # a temporary file an hour old was left by a host that was killed
+            for tmp in self.folder.glob(f".tmp-*{files.SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    if tmp.stat().st_mtime < stale:
+                        tmp.unlink()
             found.sort(key=lambda item: item[1].st_mtime_ns)
             total = sum(st.st_size for _p, st in found)
             for path, st in found:
