@@ -338,15 +338,16 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "llamacpp.state_cache_disk_mb", SettingType.INT, _LOAD.state_cache_disk_mb,
-        QT_TRANSLATE_NOOP("Settings", "Saved conversations on disk (MB)"), "llamacpp",
+        QT_TRANSLATE_NOOP("Settings", "Space on disk for resuming (MB)"), "llamacpp",
         help=QT_TRANSLATE_NOOP(
-            "Settings", "The least recently used go first when the saved conversations need more space."
+            "Settings", "When it is full, the conversation used least recently is read again next time instead."
         ),
         minimum=64, maximum=1048576, step=256, applies=Applies.NEXT_LOAD,
     ),
     SettingSpec(
         "llamacpp.state_cache_memory_mb", SettingType.INT, _LOAD.state_cache_memory_mb,
-        QT_TRANSLATE_NOOP("Settings", "Saved conversations in memory (MB)"), "llamacpp",
+        QT_TRANSLATE_NOOP("Settings", "Space in memory for resuming (MB)"), "llamacpp",
+        help=QT_TRANSLATE_NOOP("Settings", "0: on disk only."),
         minimum=0, maximum=65536, step=128, applies=Applies.NEXT_LOAD,
     ),
     # -- remote servers --
