@@ -169,3 +169,38 @@ def test_a_temporary_file_left_by_a_killed_host_goes_once_it_is_old(tmp_path):
     os.utime(left, (1, 1))
     saved(tmp_path)
     assert not left.exists() and recent.exists()
+
+
+def test_a_conversation_s_states_go_when_the_trash_is_emptied_not_when_it_is_deleted(tmp_path):
+    """Deleting moves a conversation to the trash (undo works, and so does resuming); the window empties the
+    trash at its next start, and the saved states of what it purges go then."""
+    from deepseek_desktop.core.conversations.store import ConversationStore
+    from deepseek_desktop.ui.main_window import _empty_trash
+
+    states = tmp_path / "states"
+    with ConversationStore(tmp_path / "c.sqlite3") as store:
+        kept, gone = store.create_conversation("kept"), store.create_conversation("gone")
+        for c in (kept, gone):
+            saved(states, files.conversation_key(c.id))
+        store.delete_conversation(gone.id)
+        assert len(list(states.iterdir())) == 2  # in the trash: still resumable after an undo
+        _empty_trash(states, store)
+        assert [c.id for c in store.list_conversations()] == [kept.id]
+    (left,) = states.iterdir()
+    assert files.key_tag(files.conversation_key(kept.id)) in left.name
+
+
+def test_removing_a_model_removes_its_states(tmp_path):
+    from deepseek_desktop.models.local.registry import ModelRegistry
+
+    models, states = tmp_path / "models", tmp_path / "states"
+    models.mkdir()
+    gguf = models / "m.gguf"
+    gguf.write_bytes(b"GGUF" + bytes(64))
+    c = StateCache(states, str(gguf), MODEL, SETTINGS, 1 << 30, 1 << 30)
+    c.put("conversation:1", TOKENS, DATA, persist=True)
+    c.close()
+    other = saved(states, "conversation:2")  # another model's
+    ModelRegistry(tmp_path / "installed.json", models, states).remove(str(gguf))
+    assert not gguf.exists()
+    assert list(states.iterdir()) == [other]
