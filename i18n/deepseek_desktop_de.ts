@@ -1904,6 +1904,13 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
             <numerusform>%n Prompt-Token</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n newly read</source>
+        <translation>
+            <numerusform>davon %n neu gelesen</numerusform>
+            <numerusform>davon %n neu gelesen</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Stopped</source>
         <translation>Gestoppt</translation>
