@@ -2663,11 +2663,11 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>Resume conversations without re-reading them</source>
-        <translation>Gespräche fortsetzen, ohne sie neu zu lesen</translation>
+        <translation>Unterhaltungen fortsetzen, ohne sie neu zu lesen</translation>
     </message>
     <message>
         <source>Keeps what the model has read of recent conversations, in memory and in the data folder, so that switching back or continuing after a restart starts answering at once.</source>
-        <translation>Behält, was das Modell von den letzten Gesprächen gelesen hat, im Arbeitsspeicher und im Datenordner, damit es beim Zurückwechseln oder beim Fortsetzen nach einem Neustart sofort antwortet.</translation>
+        <translation>Behält, was das Modell von den letzten Unterhaltungen gelesen hat, im Arbeitsspeicher und im Datenordner, damit es beim Zurückwechseln oder beim Fortsetzen nach einem Neustart sofort antwortet.</translation>
     </message>
     <message>
         <source>Space on disk for resuming (MB)</source>
@@ -2675,7 +2675,7 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>When it is full, the conversation used least recently is read again next time instead.</source>
-        <translation>Ist er voll, wird das am längsten nicht benutzte Gespräch beim nächsten Mal wieder ganz gelesen.</translation>
+        <translation>Ist er voll, wird die am längsten nicht benutzte Unterhaltung beim nächsten Mal wieder ganz gelesen.</translation>
     </message>
     <message>
         <source>Space in memory for resuming (MB)</source>
