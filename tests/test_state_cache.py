@@ -204,3 +204,26 @@ def test_removing_a_model_removes_its_states(tmp_path):
     ModelRegistry(tmp_path / "installed.json", models, states).remove(str(gguf))
     assert not gguf.exists()
     assert list(states.iterdir()) == [other]
+
+
+def test_the_conversation_key_crosses_the_pipe_to_the_engine_host():
+    from deepseek_desktop.core.requests import ChatMessage, ChatRequest, LoadParams, load_params_from_dict
+
+    request = ChatRequest([ChatMessage("user", "hi")], cache_key=files.conversation_key(7))
+    assert ChatRequest.from_dict(request.to_dict()).cache_key == "conversation:7"
+    assert ChatRequest.from_dict({"messages": []}).cache_key == ""  # an older peer: memory only
+    load = LoadParams(model="m.gguf", state_cache_dir="/data/kv-states", state_cache_disk_mb=100)
+    assert load_params_from_dict(load.redacted()) == load
+
+
+def test_the_settings_give_the_engine_the_data_folder_and_the_budgets(tmp_path):
+    from deepseek_desktop.core.paths import AppPaths
+    from deepseek_desktop.core.settings.store import SettingsStore, load_params
+
+    settings = SettingsStore(tmp_path / "settings.json")
+    settings.set("llamacpp.state_cache_disk_mb", 512)
+    params = load_params(settings, "m.gguf")
+    assert params.state_cache and params.state_cache_disk_mb == 512 and params.state_cache_memory_mb == 1024
+    assert params.state_cache_dir == str(AppPaths.default().kv_states_dir)
+    settings.set("llamacpp.state_cache", False)
+    assert not load_params(settings, "m.gguf").state_cache
