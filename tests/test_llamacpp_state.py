@@ -146,3 +146,18 @@ def test_through_the_engine_host_a_new_host_resumes_from_the_folder(gemma_path, 
     _, second = asyncio.run(one_turn(next_turn(msgs, reply)))
     assert first.prompt_tokens_evaluated == first.prompt_tokens
     assert second.prompt_tokens_evaluated < 30
+
+
+def test_without_a_conversation_key_states_are_kept_in_memory_only(gemma_path, tmp_path):
+    """The API server's requests carry no conversation: two clients taking turns each resume from memory,
+    and nothing is written (no conversation would ever remove the file)."""
+    e = engine(gemma_path, tmp_path)
+    try:
+        a = conversation()
+        reply_a, _ = turn(e, a, key="")
+        turn(e, [ChatMessage("system", "You are terse."), ChatMessage("user", "Name a colour. " * 20)], key="")
+        _, back = turn(e, next_turn(a, reply_a), key="")
+    finally:
+        e.unload()
+    assert back.prompt_tokens_evaluated < 30
+    assert list(tmp_path.iterdir()) == []

@@ -21,12 +21,10 @@ from pathlib import Path
 import llama_cpp
 
 from ..core.requests import LoadParams
-from .state_cache import StateCache, common_prefix
+from .state_cache import MIN_TOKENS, StateCache, cache_key, common_prefix
 
 log = logging.getLogger(__name__)
 
-# Prompts shorter than this are not worth a file (an API call with a short question).
-MIN_TOKENS = 32
 _MB = 1024 * 1024
 
 
@@ -99,11 +97,8 @@ class LlamaStates:
         if not 0 < got <= size:
             log.warning("llama.cpp gave no state for the conversation (%d of %d bytes)", got, size)
             return
-        tokens = llm.input_ids[:n].tolist()
-        persist = bool(key)
-        if not key:
-            key = "prompt:" + hashlib.sha256(repr(list(prompt[:MIN_TOKENS * 8])).encode()).hexdigest()
-        self.cache.put(key, tokens, ctypes.string_at(buf, got), persist)
+        key, persist = cache_key(key, prompt)
+        self.cache.put(key, llm.input_ids[:n].tolist(), ctypes.string_at(buf, got), persist)
 
     def close(self) -> None:
         self.cache.close()

@@ -21,11 +21,10 @@ import mlx.core as mx
 from mlx_lm.models.cache import load_prompt_cache, save_prompt_cache
 
 from ..core.requests import LoadParams
-from .state_cache import StateCache, common_prefix
+from .state_cache import MIN_TOKENS, StateCache, cache_key, common_prefix
 
 log = logging.getLogger(__name__)
 
-MIN_TOKENS = 32  # as llama.cpp's: shorter prompts are not worth keeping
 _MB = 1024 * 1024
 
 
@@ -82,9 +81,7 @@ class MlxStates:
     def save(self, cache: list[Any] | None, tokens: Sequence[int], key: str, prompt: Sequence[int]) -> None:
         if not cache or len(tokens) < MIN_TOKENS:
             return
-        persist = bool(key)
-        if not key:
-            key = "prompt:" + hashlib.sha256(repr(list(prompt[:MIN_TOKENS * 8])).encode()).hexdigest()
+        key, persist = cache_key(key, prompt)
         self.cache.put(key, tokens, _to_bytes(cache), persist)
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ atomic, and every file is checked before use).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import queue
@@ -27,6 +28,17 @@ log = logging.getLogger(__name__)
 
 # A saved state is loaded only when it spares at least this many prompt tokens over what the context holds.
 MIN_GAIN = 16
+# Prompts shorter than this are not worth keeping (an API call with a short question).
+MIN_TOKENS = 32
+
+
+def cache_key(key: str, prompt: Sequence[int]) -> tuple[str, bool]:
+    """The key to keep a state under, and whether on disk: a conversation's key (the window's requests) is
+    kept on disk too; without one (the API server, the CLI) the state is kept in memory only, under the
+    prompt's beginning, since nothing would remove its file with a conversation."""
+    if key:
+        return key, True
+    return "prompt:" + hashlib.sha256(repr(list(prompt[:MIN_TOKENS * 8])).encode()).hexdigest(), False
 
 
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
