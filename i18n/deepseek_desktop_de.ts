@@ -1904,6 +1904,13 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
             <numerusform>%n Prompt-Token</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n newly read</source>
+        <translation>
+            <numerusform>davon %n neu gelesen</numerusform>
+            <numerusform>davon %n neu gelesen</numerusform>
+        </translation>
+    </message>
     <message>
         <source>{percent} % of drafted tokens accepted</source>
         <translation>{percent} % der vorab geratenen Tokens übernommen</translation>
@@ -2665,6 +2672,30 @@ Ollama: {ollama}</translation>
     <message>
         <source>Guesses the next tokens from text earlier in the conversation and lets the model check several at once: faster when a reply repeats the prompt, as when editing code. The model checks every guess; only where it is undecided between two words can the reply differ.</source>
         <translation>Errät die nächsten Tokens aus früherem Text der Unterhaltung und lässt das Modell mehrere auf einmal prüfen: schneller, wenn eine Antwort den Prompt wiederholt, etwa wenn Sie Code bearbeiten lassen. Das Modell prüft jede Vermutung; nur wo es zwischen zwei Wörtern unentschieden ist, kann die Antwort abweichen.</translation>
+    </message>
+    <message>
+        <source>Resume conversations without re-reading them</source>
+        <translation>Unterhaltungen fortsetzen, ohne sie neu zu lesen</translation>
+    </message>
+    <message>
+        <source>Keeps what the model has read of recent conversations, in memory and in the data folder, so that switching back or continuing after a restart starts answering at once.</source>
+        <translation>Behält, was das Modell von den letzten Unterhaltungen gelesen hat, im Arbeitsspeicher und im Datenordner, damit es beim Zurückwechseln oder beim Fortsetzen nach einem Neustart sofort antwortet.</translation>
+    </message>
+    <message>
+        <source>Space on disk for resuming (MB)</source>
+        <translation>Platz auf der Festplatte zum Fortsetzen (MB)</translation>
+    </message>
+    <message>
+        <source>When it is full, the conversation used least recently is read again next time instead.</source>
+        <translation>Ist er voll, wird die am längsten nicht benutzte Unterhaltung beim nächsten Mal wieder ganz gelesen.</translation>
+    </message>
+    <message>
+        <source>Space in memory for resuming (MB)</source>
+        <translation>Platz im Arbeitsspeicher zum Fortsetzen (MB)</translation>
+    </message>
+    <message>
+        <source>0: on disk only.</source>
+        <translation>0: nur auf der Festplatte.</translation>
     </message>
     <message>
         <source>Servers</source>

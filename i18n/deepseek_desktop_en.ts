@@ -18,6 +18,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n newly read</source>
+        <translation>
+            <numerusform>%n newly read</numerusform>
+            <numerusform>%n newly read</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>The %n oldest message(s) did not fit the model&apos;s context and were left out of this reply.</source>
         <translation>
             <numerusform>The oldest message did not fit the model&apos;s context and was left out of this reply.</numerusform>

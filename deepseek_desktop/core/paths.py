@@ -42,6 +42,11 @@ class AppPaths:
         return self.data_dir / "gpu-packs"
 
     @property
+    def kv_states_dir(self) -> Path:
+        """Conversations' saved llama.cpp states (K/V caches), so that they resume without re-reading."""
+        return self.data_dir / "kv-states"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "deepseek-desktop.log"
 

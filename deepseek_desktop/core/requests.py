@@ -40,6 +40,11 @@ class LoadParams:
     tensor_overrides: tuple[str, ...] = ()
     # llama.cpp: prompt-lookup decoding (drafts tokens from earlier in the context; greedy output unchanged)
     prompt_lookup: bool = True
+    # llama.cpp: conversations' K/V states kept in memory and in this folder ("" = memory only), within budgets
+    state_cache: bool = True
+    state_cache_dir: str = ""
+    state_cache_disk_mb: int = 4096
+    state_cache_memory_mb: int = 1024
     # remote engine
     base_url: str = ""
     api_key: str = ""  # never logged, never persisted; see ``redacted``
@@ -101,6 +106,9 @@ class ChatRequest:
     think: bool | None = None  # False: no reasoning, where the chat template can switch it off
     prompt: str | None = None  # a raw completion: continue this text, no chat template
     suffix: str | None = None  # with ``prompt``: fill in the middle (models with FIM tokens)
+    # Whose conversation this is (the window: ``core.kv_state_files.conversation_key``): its K/V state is kept
+    # under this key, on disk too. "" (the API server): kept in memory only.
+    cache_key: str = ""
 
     def features(self) -> list[str]:
         """What this request asks beyond a plain chat reply (names from ``FEATURES``)."""

@@ -42,6 +42,7 @@ from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, 
 from .ggml_backends import process_backends
 from .llamacpp_loop import PromptLookup, TokenLoop
 from .llamacpp_sampling import Logprobs, sampler_for
+from .llamacpp_state import LlamaStates
 from .output_grammar import output_grammar
 from .reply_shaping import ReplyShaper
 from .tensor_overrides import tensor_overrides
@@ -124,6 +125,7 @@ class LlamaCppEngine:
         self._abort = threading.Event()
         self._abort_cb = llama_cpp.ggml_abort_callback(lambda _data: self._abort.is_set())
         self._abort_callback_on = False
+        self._states: LlamaStates | None = None  # saved conversation states (K/V cache) of this load
 
     # -- load -----------------------------------------------------------------------------------
     def load(self, params: LoadParams, progress: ProgressCallback | None = None) -> dict[str, Any]:
@@ -150,6 +152,7 @@ class LlamaCppEngine:
         self._setup_template(llm, header.architecture)
         self._abort_callback_on = False
         threads = self._choose_threads(llm, params, used, hw.cpu_physical_cores)
+        self._states = LlamaStates.for_load(path, params, llm, flash_attn, used.devices, used.gpu_layers)
         load_ms = (time.perf_counter() - started) * 1000
         n_layer = int(llama_cpp.llama_model_n_layer(llm.model))
         offloaded = min(n_layer + 1, used.gpu_layers if used.gpu_layers >= 0 else n_layer + 1) if used.devices else 0
@@ -300,6 +303,8 @@ class LlamaCppEngine:
         tokens = prompt.tokens
         meter.messages_dropped = prompt.dropped
         meter.follow_prompt(prompt.text)
+        if self._states is not None:
+            self._states.restore(llm, tokens)  # a saved state of this conversation, if it spares work
         evaluated = _tokens_to_evaluate(llm, tokens)
         budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
         stops = StopScanner(list(p.stop) + ([s for s in self._template_stops if s] if request.prompt is None else []))
@@ -368,6 +373,8 @@ class LlamaCppEngine:
             if watcher:
                 watcher.stop()
                 self._set_abort_callback(False)
+        if self._states is not None:
+            self._states.save(llm, request.cache_key, tokens)  # what the context holds now, for next time
         rest = [] if hit else meter.text(stops.flush() + decoder.decode(b"", final=True))
         if shaper is not None:
             rest = shaper.flush(rest)
@@ -463,6 +470,9 @@ class LlamaCppEngine:
         self._abort_callback_on = on
 
     def unload(self) -> None:
+        if self._states is not None:
+            self._states.close()  # writes what is still pending
+            self._states = None
         if self.llm is not None:
             self.llm.close()
             self.llm = None

@@ -31,6 +31,7 @@ from ..core.vocabulary import Engine
 from ..models.local.inspection import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room
+from .mlx_state import MlxStates
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class MlxEngine:
         self._prefill_step = 512
         self._cache: list[Any] | None = None
         self._cache_tokens: list[int] = []  # the tokens whose keys and values are in the cache
+        self._states: MlxStates | None = None  # saved conversation states (prompt caches) of this load
 
     # -- load -----------------------------------------------------------------------------------
     def load(self, params: LoadParams, progress: ProgressCallback | None = None) -> dict[str, Any]:
@@ -79,6 +81,7 @@ class MlxEngine:
                         folder.context_length)
         self._prefill_step = max(32, params.n_batch)
         self._setup_template(folder.architecture)
+        self._states = MlxStates.for_load(path, params, self._prefill_step)
         if progress:
             progress(1.0)
         load_ms = (time.perf_counter() - started) * 1000
@@ -126,6 +129,8 @@ class MlxEngine:
         tokens = fitted.tokens
         meter.messages_dropped = fitted.dropped
         meter.follow_prompt(fitted.text)
+        if self._states is not None and (saved := self._states.restore(self._cache_tokens, tokens)) is not None:
+            self._cache, self._cache_tokens = saved  # a saved state of this conversation spares work
         rest = self._reuse_cache(tokens)
         budget = max(1, min(p.max_tokens or self._n_ctx, self._n_ctx - len(tokens)))
         stops = StopScanner(list(p.stop) + list(self._fallback.stops if self._fallback else ()))
@@ -174,6 +179,8 @@ class MlxEngine:
         finally:
             generator.close()
             self._record_cache(tokens, generated)
+        if self._states is not None:
+            self._states.save(self._cache, self._cache_tokens, request.cache_key, tokens)
         if not hit:  # text held back in case it began a stop string
             yield from meter.text(stops.flush())
         yield from meter.finish(reason, len(tokens), len(rest))
@@ -241,6 +248,9 @@ class MlxEngine:
         self._cache, self._cache_tokens = None, []
 
     def unload(self) -> None:
+        if self._states is not None:
+            self._states.close()  # writes what is still pending
+            self._states = None
         if self.model is None:
             return
         self.model = self.tokenizer = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QUrl, Signal
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.conversations.store import ConversationStore
+from ..core.kv_state_files import remove_conversations
 from ..core.model_choice import ModelChoice
 from ..core.settings.store import (
     STATE_LAST_CONVERSATION,
@@ -181,7 +184,7 @@ class MainWindow(QMainWindow):
         runner = self.services.runner
         store_notices = []
         try:
-            await runner.call(lambda st: st.purge_deleted(0))  # last session's trash
+            await runner.call(partial(_empty_trash, self.services.paths.kv_states_dir))  # last session's trash
             await self.refresh_conversations()
             last = self.settings.get_state(STATE_LAST_CONVERSATION)
             ids = [self.sidebar.list.item(i).data(Qt.ItemDataRole.UserRole)
@@ -411,3 +414,11 @@ class MainWindow(QMainWindow):
         await self.session.close()
         await self.engine.shutdown()
         await self.switcher.release_ramdisk()
+
+
+def _empty_trash(states_dir: Path, store: ConversationStore) -> None:
+    """Purge the trash, and the saved llama.cpp states of the conversations purged (kept until now so that an
+    undone deletion resumes without re-reading too)."""
+    gone = [c.id for c in store.list_conversations(deleted=True)]
+    store.purge_deleted(0)
+    remove_conversations(states_dir, gone)

@@ -337,6 +337,29 @@ SPECS: tuple[SettingSpec, ...] = (
         ),
         applies=Applies.NEXT_LOAD,
     ),
+    SettingSpec(
+        "llamacpp.state_cache", SettingType.BOOL, _LOAD.state_cache,
+        QT_TRANSLATE_NOOP("Settings", "Resume conversations without re-reading them"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Keeps what the model has read of recent conversations, in memory and in the data "
+            "folder, so that switching back or continuing after a restart starts answering at once."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
+        "llamacpp.state_cache_disk_mb", SettingType.INT, _LOAD.state_cache_disk_mb,
+        QT_TRANSLATE_NOOP("Settings", "Space on disk for resuming (MB)"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "When it is full, the conversation used least recently is read again next time instead."
+        ),
+        minimum=64, maximum=1048576, step=256, applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
+        "llamacpp.state_cache_memory_mb", SettingType.INT, _LOAD.state_cache_memory_mb,
+        QT_TRANSLATE_NOOP("Settings", "Space in memory for resuming (MB)"), "llamacpp",
+        help=QT_TRANSLATE_NOOP("Settings", "0: on disk only."),
+        minimum=0, maximum=65536, step=128, applies=Applies.NEXT_LOAD,
+    ),
     # -- remote servers --
     SettingSpec(
         "remote.endpoints", SettingType.ENDPOINTS, [],

@@ -305,6 +305,10 @@ def load_params(settings: SettingsStore, model: str = "") -> LoadParams:
         kv_cache_type=settings.get("llamacpp.kv_cache_type"),
         tensor_overrides=(EXPERTS_IN_RAM,) if settings.get("llamacpp.experts_in_ram") else (),
         prompt_lookup=settings.get("llamacpp.prompt_lookup"),
+        state_cache=settings.get("llamacpp.state_cache"),
+        state_cache_dir=str(AppPaths.default().kv_states_dir),
+        state_cache_disk_mb=settings.get("llamacpp.state_cache_disk_mb"),
+        state_cache_memory_mb=settings.get("llamacpp.state_cache_memory_mb"),
         words_per_second=settings.get("simulator.words_per_second"),
     )
 

@@ -22,6 +22,7 @@ from ...core.files.atomic import aside_name, write_atomic
 from ...core.files.json_file import parse_json
 from ...core.files.lock import file_lock
 from ...core.files.regular import read_regular_bytes
+from ...core.kv_state_files import remove_model as remove_model_states
 from ...core.paths import AppPaths
 from ...core.vocabulary import Engine, ModelFormat
 from ..errors import ModelManagerError, StorageError
@@ -90,9 +91,11 @@ class InstalledModel:
 
 
 class ModelRegistry:
-    def __init__(self, registry_file: str | os.PathLike[str], models_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, registry_file: str | os.PathLike[str], models_dir: str | os.PathLike[str],
+                 states_dir: str | os.PathLike[str] | None = None) -> None:
         self.file = Path(registry_file)
         self.models_dir = Path(models_dir)
+        self.states_dir = Path(states_dir) if states_dir is not None else None  # conversations' saved states
         self._lock = threading.Lock()
         self._lock_file = self.file.with_name(self.file.name + ".lock")  # writers of every process take it
 
@@ -175,6 +178,8 @@ class ModelRegistry:
                 t.unlink(missing_ok=True)
         for t in targets:
             remove_empty_folders(t.parent.resolve(), self.models_dir.resolve())
+        if self.states_dir is not None:  # the saved conversation states of this model file go with it
+            remove_model_states(self.states_dir, model.path)
         if self.find_by_path(model.path) is not None:
             self.forget(model.name)
         return model
@@ -239,4 +244,4 @@ class ModelRegistry:
 def registry_for(paths: AppPaths, folder: str | os.PathLike[str]) -> ModelRegistry:
     """The app's registry of installed models (``paths.registry_file``) for the models folder ``folder``: how
     the window, the CLI and the local server open it."""
-    return ModelRegistry(paths.registry_file, folder)
+    return ModelRegistry(paths.registry_file, folder, paths.kv_states_dir)

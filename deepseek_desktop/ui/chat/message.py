@@ -359,6 +359,9 @@ class MessageWidget(QFrame):
                     seconds=loc.toString(float(st["ttft_ms"]) / 1000.0, "f", 2)))
             if st.get("prompt_tokens"):
                 parts.append(self.tr("%n prompt token(s)", "", int(st["prompt_tokens"])))
+                evaluated = st.get("prompt_tokens_evaluated")
+                if evaluated is not None and int(evaluated) < int(st["prompt_tokens"]):  # the rest was kept
+                    parts.append(self.tr("%n newly read", "", int(evaluated)))
             if st.get("draft_acceptance") is not None:
                 parts.append(self.tr("{percent} % of drafted tokens accepted").format(
                     percent=loc.toString(100.0 * float(st["draft_acceptance"]), "f", 0)))

@@ -25,6 +25,7 @@ from ...core.conversations.reply_recorder import ReplyRecorder
 from ...core.conversations.types import Conversation, Message, MessageState
 from ...core.errors import DeepSeekError, EngineCrashed, EngineError
 from ...core.events import Finished, Stats
+from ...core.kv_state_files import conversation_key
 from ...core.requests import ChatRequest, GenerationParams
 from ..background import BackgroundWork
 from ..engine.controller import EngineController
@@ -246,7 +247,7 @@ class ChatSession(QObject):
         reason, stats, error = "stop", None, None
         try:
             await self.engine.ensure_ready()  # after a crash this starts a new host and loads the model
-            async for event in self.engine.chat(ChatRequest(history, params)):
+            async for event in self.engine.chat(ChatRequest(history, params, cache_key=conversation_key(cid))):
                 if recorder.collect(event):  # the text is kept in memory; a write is due now and then
                     self.runner.submit(_flush, recorder)
                 if reply.widget is not None:
