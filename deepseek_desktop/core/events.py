@@ -42,6 +42,10 @@ class Stats:
     chat_template: str = ""
     # The oldest messages left out because the conversation did not fit the context.
     messages_dropped: int = 0
+    # The reasoning tokens after which the engine closed the thinking (the budget was spent); None: it was not.
+    thinking_stopped_at: int | None = None
+    # Why the thinking budget was not applied (e.g. a remote server that has no such control); "" when it was.
+    thinking_note: str = ""
     type: str = field(default="stats", init=False)
 
 
