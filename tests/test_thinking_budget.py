@@ -8,7 +8,7 @@ import threading
 import pytest
 from conftest import THREADS
 
-from deepseek_desktop.core.events import Finished, ReasoningDelta, Stats, TextDelta
+from deepseek_desktop.core.events import ReasoningDelta, Stats, TextDelta
 from deepseek_desktop.core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
 from deepseek_desktop.engines.thinking_budget import CLOSE_TEXT
 

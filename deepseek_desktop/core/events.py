@@ -44,7 +44,8 @@ class Stats:
     messages_dropped: int = 0
     # The reasoning tokens after which the engine closed the thinking (the budget was spent); None: it was not.
     thinking_stopped_at: int | None = None
-    # Why the thinking budget was not applied (e.g. a remote server that has no such control); "" when it was.
+    # A budget the engine could not count itself (a remote server): "low", "medium" or "high" when it was sent
+    # as OpenAI's reasoning_effort, "not_applied" when the server takes none; "" otherwise.
     thinking_note: str = ""
     type: str = field(default="stats", init=False)
 

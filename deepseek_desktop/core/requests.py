@@ -97,11 +97,11 @@ class ChatRequest:
     # False: a conversation that does not fit is refused (the API's context_length_exceeded).
     truncate: bool = True
     think: bool | None = None  # False: no reasoning, where the chat template can switch it off
+    prompt: str | None = None  # a raw completion: continue this text, no chat template
+    suffix: str | None = None  # with ``prompt``: fill in the middle (models with FIM tokens)
     # The most reasoning tokens before the engine closes the thinking itself (the model then answers);
     # None: unlimited. See ``core.thinking``.
     thinking_budget: int | None = None
-    prompt: str | None = None  # a raw completion: continue this text, no chat template
-    suffix: str | None = None  # with ``prompt``: fill in the middle (models with FIM tokens)
 
     def features(self) -> list[str]:
         """What this request asks beyond a plain chat reply (names from ``FEATURES``)."""

@@ -22,8 +22,17 @@ EFFORTS = ("none", *EFFORT_SETTINGS)
 CONVERSATION_CHOICES = (UNLIMITED, 256, 1024, 4096, OFF)
 
 
-class _Settings(Protocol):
+class Settings(Protocol):
     def get(self, key: str) -> Any: ...
+
+
+class SchemaDefaults:
+    """The schema's defaults, read like settings (a server run without the user's settings)."""
+
+    def get(self, key: str) -> Any:
+        from .settings.schema import SettingsSchema
+
+        return SettingsSchema().spec(key).default
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ def from_value(value: int) -> Thinking:
     return Thinking(budget=value)
 
 
-def setting_value(settings: _Settings) -> int:
+def setting_value(settings: Settings) -> int:
     """The thinking budget the settings give for a conversation that chose none of its own."""
     mode = settings.get("thinking.mode")
     if mode == "off":
@@ -53,13 +62,45 @@ def setting_value(settings: _Settings) -> int:
     return UNLIMITED
 
 
-def effort_value(settings: _Settings, effort: str) -> int:
+def effort_value(settings: Settings, effort: str) -> int:
     """The budget for one of ``EFFORTS`` (the API's ``reasoning_effort``, Ollama's levels)."""
     if effort == "none":
         return OFF
     return int(settings.get(EFFORT_SETTINGS[effort]))
 
 
-def conversation_value(settings: _Settings, chosen: int | None) -> int:
+def request_value(settings: Settings, think: bool | None, effort: str | None) -> int:
+    """The budget an API request asks: Ollama's ``think`` (False: off; True: the setting) or a level
+    (``effort``, OpenAI's ``reasoning_effort`` or Ollama's level); neither: the setting."""
+    if effort is not None:
+        return effort_value(settings, effort)
+    if think is False:
+        return OFF
+    value = setting_value(settings)
+    return UNLIMITED if think is True and value == OFF else value  # asked to think: it thinks
+
+
+def request_fields(value: int, think: bool | None = None) -> dict[str, Any]:
+    """``ChatRequest``'s ``think`` and ``thinking_budget`` for a budget value; ``think``: what the caller
+    asked of the chat template (True is kept, so templates that need the switch turn thinking on)."""
+    chosen = from_value(value)
+    return {"think": False if chosen.think is False else think, "thinking_budget": chosen.budget}
+
+
+def api_fields(settings: Settings, think: bool | None, effort: str | None) -> dict[str, Any]:
+    """``ChatRequest``'s thinking fields for an API request: Ollama's ``think`` and a level (``effort``: OpenAI's
+    ``reasoning_effort`` or Ollama's level). A level other than "none" asks for thinking, as ``think: true``."""
+    if effort is not None and effort != "none":
+        think = True
+    return request_fields(request_value(settings, think, effort), think)
+
+
+def effort_for_budget(budget: int) -> str:
+    """The OpenAI ``reasoning_effort`` nearest a budget, for servers that take a level and no number: the
+    default budgets' bounds (up to 1,024 tokens low, up to 4,096 medium, more high)."""
+    return "low" if budget <= 1024 else "medium" if budget <= 4096 else "high"
+
+
+def conversation_value(settings: Settings, chosen: int | None) -> int:
     """A conversation's own choice, else the setting."""
     return setting_value(settings) if chosen is None else chosen
