@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .i18n_marks import QT_TRANSLATE_NOOP
+
 OFF = -1
 UNLIMITED = 0
 # The levels OpenAI's ``reasoning_effort`` and Ollama's ``think`` take; each maps to a budget setting.
@@ -104,3 +106,30 @@ def effort_for_budget(budget: int) -> str:
 def conversation_value(settings: Settings, chosen: int | None) -> int:
     """A conversation's own choice, else the setting."""
     return setting_value(settings) if chosen is None else chosen
+
+
+# What a reply's stats say about the thinking budget, with "%1" for the number or the level.
+STOPPED = QT_TRANSLATE_NOOP("Thinking", "Thinking stopped at %1 tokens (budget)")
+SENT_AS_EFFORT = QT_TRANSLATE_NOOP("Thinking", "Thinking budget sent to the server as reasoning effort \"%1\"")
+NOT_APPLIED = QT_TRANSLATE_NOOP("Thinking", "The server takes no thinking budget: it was not applied")
+
+
+def stats_note(stopped_at: int | None, note: str) -> tuple[str, int | str] | None:
+    """What to tell about the thinking budget after a reply (a ``Stats``' two fields): a source text from
+    above and its argument, or None when there is nothing to tell."""
+    if stopped_at is not None:
+        return STOPPED, stopped_at
+    if note == "not_applied":
+        return NOT_APPLIED, ""
+    if note:
+        return SENT_AS_EFFORT, note
+    return None
+
+
+def english_note(stopped_at: int | None, note: str) -> str:
+    """``stats_note`` in English (the CLI), numbers grouped by thousands."""
+    said = stats_note(stopped_at, note)
+    if said is None:
+        return ""
+    text, arg = said
+    return text.replace("%1", f"{arg:,}" if isinstance(arg, int) else arg)
