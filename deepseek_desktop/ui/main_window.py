@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import thinking
 from ..core.model_choice import ModelChoice
 from ..core.settings.store import (
     STATE_LAST_CONVERSATION,
@@ -56,6 +57,7 @@ from .other_windows import OtherWindows
 from .screen_fit import ScreenFit
 from .services import Services
 from .toolbar.model_picker import ModelPicker
+from .toolbar.thinking_picker import ThinkingPicker
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(self.picker)
+        self.thinking = ThinkingPicker(self)  # the conversation's thinking budget, next to the model
+        toolbar.addWidget(self.thinking)
         self.addToolBar(toolbar)
 
         self.sidebar = ConversationSidebar(self)
@@ -121,6 +125,7 @@ class MainWindow(QMainWindow):
         self.session = ChatSession(services.runner, self.engine, self.chat_view,
                                    lambda: generation_params(self.settings),
                                    lambda: self.settings.get("generation.system_prompt"), self.work, self)
+        self.session.thinking_setting = lambda: thinking.setting_value(self.settings)
         self.importer = DropImporter(services, self)
         self.opener = ModelOpener(self)  # a model file opened from the desktop: imported, loaded, the cursor in place
         self._choices: list[ModelChoice] = [SIMULATOR]
@@ -161,6 +166,8 @@ class MainWindow(QMainWindow):
             lambda text: self.work.run(self.refresh_conversations(text), failures.list_failed))
         self.chat_view.linkActivated.connect(self._open_link)
         self.picker.choiceActivated.connect(self.switch_model)
+        self.thinking.choiceChanged.connect(lambda choice: self.work.run(self.session.set_thinking(choice)))
+        self.session.thinkingChanged.connect(self.thinking.set_choice)
         self.picker.manageRequested.connect(lambda: self.open_model_manager())
         self.picker.settingsRequested.connect(lambda: self.open_settings())
         e.loadProgress.connect(self.status.set_progress)
