@@ -2580,7 +2580,7 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>How long reasoning models (DeepSeek-R1) may think before they answer. With a budget, the thinking is closed after that many tokens and the model answers. Off only works with models whose chat template can switch thinking off (DeepSeek-V3.1 and later).</source>
-        <translation>Wie lange Reasoning-Modelle (DeepSeek-R1) nachdenken dürfen, bevor sie antworten. Mit einem Budget wird der Denkprozess nach so vielen Tokens geschlossen und das Modell antwortet. „Aus“ wirkt nur bei Modellen, deren Chat-Vorlage das Denken abschalten kann (DeepSeek-V3.1 und neuer).</translation>
+        <translation>Wie lange Reasoning-Modelle (DeepSeek-R1) nachdenken dürfen, bevor sie antworten. Mit einem Budget wird der Denkprozess nach so vielen Token geschlossen und das Modell antwortet. „Aus“ wirkt nur bei Modellen, deren Chat-Vorlage das Denken abschalten kann (DeepSeek-V3.1 und neuer).</translation>
     </message>
     <message>
         <source>Unlimited</source>
@@ -2588,19 +2588,19 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>A budget of tokens</source>
-        <translation>Ein Budget an Tokens</translation>
+        <translation>Ein Budget an Token</translation>
     </message>
     <message>
         <source>Thinking budget (tokens)</source>
-        <translation>Denkbudget (Tokens)</translation>
+        <translation>Denkbudget (Token)</translation>
     </message>
     <message>
         <source>The most tokens a model may think when the thinking has a budget.</source>
-        <translation>Die meisten Tokens, die ein Modell nachdenken darf, wenn der Denkprozess ein Budget hat.</translation>
+        <translation>Die meisten Token, die ein Modell nachdenken darf, wenn der Denkprozess ein Budget hat.</translation>
     </message>
     <message>
         <source>Thinking budget for low effort (tokens)</source>
-        <translation>Denkbudget bei geringem Aufwand (Tokens)</translation>
+        <translation>Denkbudget bei geringem Aufwand (Token)</translation>
     </message>
     <message>
         <source>The thinking budget of the local server&apos;s reasoning_effort &quot;low&quot; (and &quot;minimal&quot;, and Ollama&apos;s think &quot;low&quot;).</source>
@@ -2608,7 +2608,7 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>Thinking budget for medium effort (tokens)</source>
-        <translation>Denkbudget bei mittlerem Aufwand (Tokens)</translation>
+        <translation>Denkbudget bei mittlerem Aufwand (Token)</translation>
     </message>
     <message>
         <source>The thinking budget of the local server&apos;s reasoning_effort &quot;medium&quot; (and Ollama&apos;s think &quot;medium&quot;).</source>
@@ -2616,7 +2616,7 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>Thinking budget for high effort (tokens)</source>
-        <translation>Denkbudget bei hohem Aufwand (Tokens)</translation>
+        <translation>Denkbudget bei hohem Aufwand (Token)</translation>
     </message>
     <message>
         <source>The thinking budget of the local server&apos;s reasoning_effort &quot;high&quot; (and Ollama&apos;s think &quot;high&quot;).</source>
@@ -2805,7 +2805,7 @@ Ollama: {ollama}</translation>
     <name>Thinking</name>
     <message>
         <source>Thinking stopped at %1 tokens (budget)</source>
-        <translation>Denkprozess nach %1 Tokens beendet (Budget)</translation>
+        <translation>Denkprozess nach %1 Token beendet (Budget)</translation>
     </message>
     <message>
         <source>Thinking budget sent to the server as reasoning effort &quot;%1&quot;</source>
@@ -2832,7 +2832,7 @@ Ollama: {ollama}</translation>
     </message>
     <message>
         <source>%1 tokens</source>
-        <translation>%1 Tokens</translation>
+        <translation>%1 Token</translation>
     </message>
     <message>
         <source>Thinking:</source>

@@ -80,8 +80,6 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(self.picker)
-        self.thinking = ThinkingPicker(self)  # the conversation's thinking budget, next to the model
-        toolbar.addWidget(self.thinking)
         self.addToolBar(toolbar)
 
         self.sidebar = ConversationSidebar(self)
@@ -94,6 +92,9 @@ class MainWindow(QMainWindow):
         header = QHBoxLayout()
         header.setContentsMargins(16, 6, 12, 0)
         header.addWidget(self.title_label, 1)
+        # the conversation's thinking budget, with its other setting (the toolbar has no room at 800 pixels)
+        self.thinking = ThinkingPicker(self)
+        header.addWidget(self.thinking)
         header.addWidget(self.system_button)
         self.banner = NoticeBar(self)
         self.notices = NoticeBar(self)
