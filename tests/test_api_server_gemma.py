@@ -223,8 +223,8 @@ def test_suffix_without_fill_in_the_middle_tokens_is_a_400(oai, gemma_path):
 def test_unsupported_parameters_are_named(oai, gemma_path):
     with pytest.raises(openai.BadRequestError) as err:
         oai.chat.completions.create(model=gemma_path.stem, messages=ASK, max_tokens=2,
-                                    extra_body={"reasoning_effort": "high"})
-    assert err.value.body["param"] == "reasoning_effort" and err.value.body["code"] == "unsupported_parameter"
+                                    extra_body={"web_search_options": {}})
+    assert err.value.body["param"] == "web_search_options" and err.value.body["code"] == "unsupported_parameter"
     # Gemma's file has no chat template: the fallback defines no tool calls
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
     with pytest.raises(openai.BadRequestError) as err:
