@@ -2586,6 +2586,54 @@ Ollama: {ollama}</translation>
         <translation>Maximale Antwortlänge (Token)</translation>
     </message>
     <message>
+        <source>Thinking</source>
+        <translation>Denkprozess</translation>
+    </message>
+    <message>
+        <source>How long reasoning models (DeepSeek-R1) may think before they answer. With a budget, the thinking is closed after that many tokens and the model answers. Off only works with models whose chat template can switch thinking off (DeepSeek-V3.1 and later).</source>
+        <translation>Wie lange Reasoning-Modelle (DeepSeek-R1) nachdenken dürfen, bevor sie antworten. Mit einem Budget wird der Denkprozess nach so vielen Token geschlossen und das Modell antwortet. „Aus“ wirkt nur bei Modellen, deren Chat-Vorlage das Denken abschalten kann (DeepSeek-V3.1 und neuer).</translation>
+    </message>
+    <message>
+        <source>Unlimited</source>
+        <translation>Unbegrenzt</translation>
+    </message>
+    <message>
+        <source>A budget of tokens</source>
+        <translation>Ein Budget an Token</translation>
+    </message>
+    <message>
+        <source>Thinking budget (tokens)</source>
+        <translation>Denkbudget (Token)</translation>
+    </message>
+    <message>
+        <source>The most tokens a model may think when the thinking has a budget.</source>
+        <translation>Die meisten Token, die ein Modell nachdenken darf, wenn der Denkprozess ein Budget hat.</translation>
+    </message>
+    <message>
+        <source>Thinking budget for low effort (tokens)</source>
+        <translation>Denkbudget bei geringem Aufwand (Token)</translation>
+    </message>
+    <message>
+        <source>The thinking budget of the local server&apos;s reasoning_effort &quot;low&quot; (and &quot;minimal&quot;, and Ollama&apos;s think &quot;low&quot;).</source>
+        <translation>Das Denkbudget für reasoning_effort „low“ des lokalen Servers (auch für „minimal“ und Ollamas think „low“).</translation>
+    </message>
+    <message>
+        <source>Thinking budget for medium effort (tokens)</source>
+        <translation>Denkbudget bei mittlerem Aufwand (Token)</translation>
+    </message>
+    <message>
+        <source>The thinking budget of the local server&apos;s reasoning_effort &quot;medium&quot; (and Ollama&apos;s think &quot;medium&quot;).</source>
+        <translation>Das Denkbudget für reasoning_effort „medium“ des lokalen Servers (auch für Ollamas think „medium“).</translation>
+    </message>
+    <message>
+        <source>Thinking budget for high effort (tokens)</source>
+        <translation>Denkbudget bei hohem Aufwand (Token)</translation>
+    </message>
+    <message>
+        <source>The thinking budget of the local server&apos;s reasoning_effort &quot;high&quot; (and Ollama&apos;s think &quot;high&quot;).</source>
+        <translation>Das Denkbudget für reasoning_effort „high“ des lokalen Servers (auch für Ollamas think „high“).</translation>
+    </message>
+    <message>
         <source>Context length (tokens)</source>
         <translation>Kontextlänge (Token)</translation>
     </message>
@@ -2794,6 +2842,52 @@ Ollama: {ollama}</translation>
     <message>
         <source>No chat template in the model file: a generic {name} template is used, answers may be worse than with the model&apos;s own.</source>
         <translation>Die Modelldatei enthält keine Chat-Vorlage: Es wird eine allgemeine {name}-Vorlage verwendet, die Antworten können schlechter sein als mit der eigenen Vorlage des Modells.</translation>
+    </message>
+</context>
+<context>
+    <name>Thinking</name>
+    <message>
+        <source>Thinking stopped at %1 tokens (budget)</source>
+        <translation>Denkprozess nach %1 Token beendet (Budget)</translation>
+    </message>
+    <message>
+        <source>Thinking budget sent to the server as reasoning effort &quot;%1&quot;</source>
+        <translation>Denkbudget als Reasoning-Aufwand „%1“ an den Server gesendet</translation>
+    </message>
+    <message>
+        <source>The server takes no thinking budget: it was not applied</source>
+        <translation>Der Server nimmt kein Denkbudget an: Es wurde nicht angewendet</translation>
+    </message>
+</context>
+<context>
+    <name>ThinkingPicker</name>
+    <message>
+        <source>As in the settings</source>
+        <translation>Wie in den Einstellungen</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Unlimited</source>
+        <translation>Unbegrenzt</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 Token</translation>
+    </message>
+    <message>
+        <source>Thinking:</source>
+        <translation>Denken:</translation>
+    </message>
+    <message>
+        <source>Thinking budget</source>
+        <translation>Denkbudget</translation>
+    </message>
+    <message>
+        <source>How long a reasoning model may think before it answers, for this conversation. Off only works with models whose chat template can switch thinking off.</source>
+        <translation>Wie lange ein Reasoning-Modell in dieser Unterhaltung nachdenken darf, bevor es antwortet. „Aus“ wirkt nur bei Modellen, deren Chat-Vorlage das Denken abschalten kann.</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@ import asyncio
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from deepseek_desktop.api_server.app import LocalServer, ServerConfig
 from deepseek_desktop.api_server.backend import HostBackend
@@ -17,8 +18,10 @@ from deepseek_desktop.models.local.registry import ModelRegistry
 
 class ServedApp:
     def __init__(
-        self, engine: str | None, load: LoadParams, config: ServerConfig, home: Path, simulator_fallback: bool = False
+        self, engine: str | None, load: LoadParams, config: ServerConfig, home: Path, simulator_fallback: bool = False,
+        settings: Any = None,
     ) -> None:
+        self.settings = settings  # the user's settings the backend reads (the thinking budget's); None: defaults
         self.engine, self.load_params, self.config = engine, load, config
         self.home = home
         self.fallback = simulator_fallback
@@ -56,6 +59,7 @@ class ServedApp:
             self.config.queue_limit,
             self.fallback,
             replace(LoadParams(), words_per_second=self.load_params.words_per_second),
+            settings=self.settings,
         )
         await client.start()
         if self.engine:

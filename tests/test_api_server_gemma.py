@@ -223,8 +223,8 @@ def test_suffix_without_fill_in_the_middle_tokens_is_a_400(oai, gemma_path):
 def test_unsupported_parameters_are_named(oai, gemma_path):
     with pytest.raises(openai.BadRequestError) as err:
         oai.chat.completions.create(model=gemma_path.stem, messages=ASK, max_tokens=2,
-                                    extra_body={"reasoning_effort": "high"})
-    assert err.value.body["param"] == "reasoning_effort" and err.value.body["code"] == "unsupported_parameter"
+                                    extra_body={"web_search_options": {}})
+    assert err.value.body["param"] == "web_search_options" and err.value.body["code"] == "unsupported_parameter"
     # Gemma's file has no chat template: the fallback defines no tool calls
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
     with pytest.raises(openai.BadRequestError) as err:
@@ -329,3 +329,64 @@ def test_ollama_num_predict_unlimited_and_the_unload_call(v31_app):
     assert unloaded.done_reason == "unload" and oc.ps().models == []
     again = oc.generate(model=model, prompt="1, 2, 3, 4,", raw=True, options={"temperature": 0, "num_predict": 3})
     assert again.response.startswith(" 5") and oc.ps().models[0].model == model  # loaded again for it
+
+
+@pytest.fixture(scope="module")
+def budget_app(gemma_with_template, tmp_path_factory):
+    """DeepSeek-V3.1's template (thinking switched on by the request), with small effort budgets."""
+    from deepseek_desktop.core.settings.store import SettingsStore
+
+    home = tmp_path_factory.mktemp("home")
+    settings = SettingsStore(home / "settings.json")
+    settings.set("thinking.effort_low", 6)
+    settings.set("thinking.effort_medium", 12)
+    app = ServedApp(
+        "llamacpp",
+        LoadParams(model=str(gemma_with_template("deepseek-v3.1")), n_ctx=1024, n_threads=THREADS),
+        ServerConfig(openai_port=0, ollama_port=0), home, settings=settings,
+    ).start()
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def count_tokens(gemma_path):
+    """The number of tokens of a text, by the model's own vocabulary."""
+    import llama_cpp
+
+    llm = llama_cpp.Llama(str(gemma_path), vocab_only=True, verbose=False)
+    yield lambda text: len(llm.tokenize(text.encode(), add_bos=False, special=False))
+    llm.close()
+
+
+def test_reasoning_effort_maps_to_the_budgets_in_the_settings(budget_app, count_tokens):
+    oc = openai.OpenAI(base_url=budget_app.url("openai"), api_key="none")
+    model = oc.models.list().data[0].id
+
+    def ask(effort):
+        reply = oc.chat.completions.create(model=model, messages=ASK, temperature=0, max_tokens=40,
+                                           reasoning_effort=effort)
+        return reply.choices[0].message.model_extra.get("reasoning_content") or "", reply.choices[0].message.content
+
+    low, low_answer = ask("low")
+    medium, medium_answer = ask("medium")
+    # thinking closed by the engine at the budget (6 and 12 tokens; re-tokenising the text may differ by one)
+    assert abs(count_tokens(low) - 6) <= 1 and abs(count_tokens(medium) - 12) <= 1
+    assert medium.startswith(low.rstrip()) and low_answer and medium_answer  # an answer follows the thinking
+    none, none_answer = ask("none")
+    assert not none and none_answer  # "none": the template switches thinking off
+    with pytest.raises(openai.BadRequestError) as err:
+        ask("extreme")
+    assert err.value.body["param"] == "reasoning_effort"
+
+
+def test_ollama_think_levels_map_to_the_same_budgets(budget_app, count_tokens):
+    oc = ollama.Client(host=budget_app.url("ollama"))
+    model = oc.ps().models[0].model
+    options = {"temperature": 0, "num_predict": 40}
+    low = oc.chat(model=model, messages=ASK, think="low", options=options)
+    assert abs(count_tokens(low.message.thinking) - 6) <= 1 and low.message.content
+    medium = oc.chat(model=model, messages=ASK, think="medium", options=options)
+    assert abs(count_tokens(medium.message.thinking) - 12) <= 1
+    on = oc.chat(model=model, messages=ASK, think=True, options=options)
+    assert len(on.message.thinking) > len(medium.message.thinking)  # true: the setting, unlimited by default

@@ -153,3 +153,16 @@ def test_json_lines_are_utf8_whatever_the_pipe_encoding(tmp_path):
     assert r.returncode == 0, r.stderr
     text = "".join(e["delta"] for e in json_lines(r.stdout.decode("utf-8")) if e["type"] == "text")
     assert "ü" in text or "ä" in text or "ö" in text, text
+
+
+def test_thinking_budget_and_thinking_off():
+    r = cli("chat", "--engine", "simulator", "--prompt", "What is MoE?", "--words-per-second", "5000",
+            "--thinking-budget", "7")
+    assert r.returncode == 0, r.stderr
+    assert "Thinking stopped at 7 tokens (budget)]" in r.stderr
+    stats = json_lines(cli("chat", "--engine", "simulator", "--prompt", "What is MoE?", "--json",
+                           "--words-per-second", "5000", "--thinking-budget", "1500").stdout)[-1]
+    assert stats["thinking_stopped_at"] is None  # the simulator's reasoning is shorter than that
+    off = cli("chat", "--engine", "simulator", "--prompt", "What is MoE?", "--words-per-second", "5000",
+              "--thinking", "off")
+    assert "[thinking]" not in off.stdout and "MoE" in off.stdout

@@ -502,3 +502,23 @@ def test_messages_table_keeps_only_known_roles_and_states(store, db_path):
                      "VALUES (?, 0, 'user', 'bogus', 0)", (conv.id,))
     conn.close()
     assert store.message_count(conv.id) == 0
+
+
+def test_a_conversation_keeps_its_thinking_budget(tmp_path):
+    """Kept with the conversation (schema 3), None follows the setting again, gone with the conversation."""
+    path = tmp_path / "conversations.db"
+    with ConversationStore(path) as store:
+        a, b = store.create_conversation("a"), store.create_conversation("b")
+        assert store.thinking_budget(a.id) is None
+        store.set_thinking_budget(a.id, 1024)
+        store.set_thinking_budget(a.id, -1)
+        store.set_thinking_budget(b.id, 256)
+    with ConversationStore(path) as store:
+        assert (store.thinking_budget(a.id), store.thinking_budget(b.id)) == (-1, 256)
+        store.set_thinking_budget(b.id, None)
+        assert store.thinking_budget(b.id) is None
+        with pytest.raises(ValueError):
+            store.set_thinking_budget(a.id, -5)
+        store.delete_conversation(a.id)
+        store.purge_deleted()
+        assert store.thinking_budget(a.id) is None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_desktop.core.conversations.database import SCHEMA_VERSION
 from deepseek_desktop.core.conversations.export import export_conversation, read_json_export
 from deepseek_desktop.core.conversations.reply_recorder import ReplyRecorder
 from deepseek_desktop.core.conversations.store import ConversationStore, StoreError
@@ -252,7 +253,7 @@ def test_a_database_of_schema_1_becomes_one_path_per_conversation(db_path, use_f
         a4 = reply(store, 1, "Neu erzeugt", version_of=msgs[3].id)  # versions work on old conversations
         assert (a4.version, a4.versions, a4.position) == (2, 2, 3)
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()

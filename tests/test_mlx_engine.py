@@ -275,3 +275,25 @@ def test_engine_in_process_cancel_while_a_long_prompt_is_evaluated(tiny):
         assert events[-1] == Finished("length")
     finally:
         engine.unload()
+
+
+def test_the_thinking_budget_closes_the_reasoning_and_an_answer_follows(tiny):
+    """R1's template opens the reasoning and this tiny model never closes it: with a budget the engine writes
+    the close into the prompt cache after that many tokens, and the model answers (random text, but text)."""
+    params = GenerationParams(temperature=0.0, max_tokens=24)
+
+    async def main():
+        client, _, _ = await loaded(tiny["r1"])
+        try:
+            cut = [e async for e in client.chat(ChatRequest(list(QUESTION), params, thinking_budget=6))]
+            unlimited = await collect(client, QUESTION, params)
+            again = [e async for e in client.chat(ChatRequest(list(QUESTION), params, thinking_budget=6))]
+        finally:
+            await client.stop()
+        return cut, unlimited, again
+
+    cut, unlimited, again = run(main())
+    assert stats_of(cut).thinking_stopped_at == 6 and stats_of(unlimited).thinking_stopped_at is None
+    assert text_of(cut) and not text_of(unlimited)
+    assert reasoning_of(unlimited).startswith(reasoning_of(cut).rstrip())  # the same first six tokens
+    assert [e for e in again if not isinstance(e, Stats)] == [e for e in cut if not isinstance(e, Stats)]

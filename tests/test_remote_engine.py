@@ -496,3 +496,21 @@ def test_secret_filter_cleans_messages_and_tracebacks_from_any_library():
     text = stream.getvalue()
     assert "some.http.library headers" in text and "ValueError: bad key ***" in text
     assert KEY not in text and KEY[:12] not in text
+
+
+def test_a_thinking_budget_is_sent_as_reasoning_effort_and_the_stats_say_so(scripted):
+    """A server counts no tokens for us: the budget goes as the nearest OpenAI level, and the stats say which."""
+
+    async def main():
+        client, _ = await connected(scripted.url, model="deepseek-chat")
+        try:
+            budget = [e async for e in client.chat(ChatRequest(list(HELLO), thinking_budget=800))]
+            plain = await collect(client)
+        finally:
+            await client.stop()
+        return budget, plain
+
+    budget, plain = run(main())
+    assert scripted.chat_requests()[0]["reasoning_effort"] == "low"
+    assert stats_of(budget).thinking_note == "low" and stats_of(budget).thinking_stopped_at is None
+    assert "reasoning_effort" not in scripted.chat_requests()[1] and stats_of(plain).thinking_note == ""

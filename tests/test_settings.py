@@ -70,8 +70,10 @@ def test_schema_has_every_setting_the_app_needs():
         "llamacpp.state_cache_disk_mb", "llamacpp.state_cache_memory_mb", "remote.endpoints",
         "simulator.words_per_second", "server.enabled", "server.host", "server.openai_port",
         "server.ollama_port", "server.allowed_origins", "server.queue_limit", "server.max_body_mb",
-        "server.simulator_fallback",
+        "server.simulator_fallback", "thinking.mode", "thinking.budget_tokens", "thinking.effort_low",
+        "thinking.effort_medium", "thinking.effort_high",
     }
+    assert [c.value for c in schema.spec("thinking.mode").choices] == ["unlimited", "budget", "off"]
     assert schema.spec("server.enabled").default is False and schema.spec("server.host").default == "127.0.0.1"
     assert (schema.spec("server.openai_port").default, schema.spec("server.ollama_port").default) == (1338, 11435)
     assert (schema.spec("server.queue_limit").default, schema.spec("server.max_body_mb").default) == (16, 4)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import thinking
 from ..core.errors import DeepSeekError
 from ..core.requests import GenerationParams, LoadParams
 from ..core.vocabulary import Engine
@@ -97,6 +98,11 @@ class Backend:
         """Sampling defaults for parameters a request leaves out (the user's settings)."""
         raise NotImplementedError
 
+    def thinking_settings(self) -> thinking.Settings:
+        """The thinking budget's settings (``core.thinking`` reads them): the schema's defaults unless the
+        backend has the user's settings."""
+        return thinking.SchemaDefaults()
+
     def simulator_fallback(self) -> bool:
         """Whether the simulator answers when no model is loaded (the user's setting)."""
         raise NotImplementedError
@@ -138,11 +144,13 @@ class HostBackend(Backend):
         queue_limit: int = 16,
         simulator_fallback: bool = False,
         simulator_params: LoadParams | None = None,
+        settings: thinking.Settings | None = None,
     ) -> None:
         self.client = client
         self.turns = Turns(client, queue_limit)
         self._registry = registry
         self._defaults = defaults
+        self._settings = settings
         self._fallback = simulator_fallback
         self._simulator_params = simulator_params or LoadParams()
         self._loaded: ServedModel | None = None
@@ -186,6 +194,9 @@ class HostBackend(Backend):
 
     def defaults(self) -> GenerationParams:
         return self._defaults
+
+    def thinking_settings(self) -> thinking.Settings:
+        return self._settings or thinking.SchemaDefaults()
 
 
 def matches(model: ServedModel, name: str) -> bool:

@@ -32,7 +32,7 @@ class Kind(Enum):
     STOPS = "stops"  # a string or a list of strings
     SECTION = "section"  # an object with fields of its own
     PROMPT = "prompt"  # one string (OpenAI also takes a list of one)
-    THINK = "think"  # Ollama's thinking switch: true, false or a level
+    THINK = "think"  # Ollama's thinking switch: true, false or a level (kept as its text)
     CHOICE = "choice"  # one of the field's ``choices``
     BIAS = "bias"  # logit_bias: {token id: -100 ... 100}
     ACCEPTED = "accepted"  # taken and, by its meaning, without effect here (an end-user id, metadata)
@@ -196,12 +196,12 @@ def _prompt(f: Field, value: Any, name: str) -> str:
     return _text(f, value, name)
 
 
-def _think(f: Field, value: Any, name: str) -> bool | None:
-    """True, False or None; a level ("high", "medium", "low") turns thinking on."""
+def _think(f: Field, value: Any, name: str) -> bool | str | None:
+    """True, False, None, or a level ("high", "medium", "low"): thinking on, with that level's budget."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str) and value in ("high", "medium", "low"):
-        return True
+        return value
     raise bad(f"'{name}' must be true, false or one of high, medium, low.", name, "invalid_type")
 
 

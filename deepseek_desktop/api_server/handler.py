@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from ..core import thinking
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams
 from .backend import Backend, pick_model
 from .errors import ApiError
@@ -114,11 +115,14 @@ class Generation:
     think: bool | None = None
     prompt: str | None = None  # a completion: continue this text as it is
     suffix: str | None = None
+    effort: str | None = None  # OpenAI's reasoning_effort or Ollama's think level (``core.thinking.EFFORTS``)
 
-    def request(self, params: GenerationParams) -> ChatRequest:
+    def request(self, params: GenerationParams, settings: thinking.Settings | None = None) -> ChatRequest:
+        """The engine's request; the thinking budget from ``think``/``effort`` and the thinking ``settings``."""
+        fields = thinking.api_fields(settings or thinking.SchemaDefaults(), self.think, self.effort)
         return ChatRequest(self.messages, params, list(self.tools), self.tool_choice, self.parallel_tool_calls,
-                           self.response_format, self.logprobs, self.truncate, self.think, self.prompt,
-                           self.suffix)
+                           self.response_format, self.logprobs, self.truncate, prompt=self.prompt,
+                           suffix=self.suffix, **fields)
 
 
 class Answer(Protocol):
@@ -151,7 +155,7 @@ async def answer(request: web.Request, backend: Backend, generation: Generation,
     params = generation.sampling.over(backend.defaults())
     params.max_tokens = clamp_max_tokens(params.max_tokens, model.context_length)
     request[LOG_KEY]["model"] = model.id
-    job = Job(model, generation.request(params), request.remote or "", generation.dialect)
+    job = Job(model, generation.request(params, backend.thinking_settings()), request.remote or "", generation.dialect)
     out = make_answer(job)
     reply = Reply()
     try:

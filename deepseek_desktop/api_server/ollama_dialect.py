@@ -83,12 +83,18 @@ def _details(model: ServedModel) -> dict[str, Any]:
     }
 
 
+def _thinking(think: bool | str | None) -> dict[str, Any]:
+    """Ollama's ``think``: true, false, or a level ("low", "medium", "high": thinking on, with that level's
+    budget from the settings)."""
+    return {"think": True, "effort": think} if isinstance(think, str) else {"think": think}
+
+
 def _generation(values: dict[str, Any], chat: bool) -> Generation:
     options = values["options"]
     sampling = Sampling.from_checked(options, *MAX_TOKENS)
     logprobs = (values["top_logprobs"] or 0) if values["logprobs"] else None
     common = {"stream": values["stream"], "dialect": "ollama", "response_format": values["format"],
-              "logprobs": logprobs, "truncate": values["truncate"], "think": values["think"]}
+              "logprobs": logprobs, "truncate": values["truncate"], **_thinking(values["think"])}
     if chat:
         return Generation(values["model"], values["messages"], sampling, tools=values["tools"], **common)
     if values["raw"]:

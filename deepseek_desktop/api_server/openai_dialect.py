@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..core import thinking
 from ..core.events import ToolCall
 from .backend import Backend, ServedModel, listed_models
 from .errors import ApiError, bad
@@ -50,7 +51,8 @@ _REPLY_OPTIONS = (flag("stream", False), section("stream_options", flag("include
 CHAT_REQUEST = (text("model", required=True), messages("messages"), *_REPLY_OPTIONS,
                 flag("logprobs", False), whole("top_logprobs", 0, 20), tools("tools"), tool_choice("tool_choice"),
                 flag("parallel_tool_calls", True), response_format("response_format"),
-                choice("truncation", "auto", "disabled", default="disabled"))
+                choice("truncation", "auto", "disabled", default="disabled"),
+                choice("reasoning_effort", *thinking.EFFORTS))
 COMPLETION_REQUEST = (text("model", required=True), prompt("prompt", list_of_one=True), text("suffix"),
                       flag("echo", False), whole("logprobs", 0, 5), whole("best_of", 1, 1), *_REPLY_OPTIONS)
 # The neutral parameter names as this dialect spells them, for the 400s the engine's refusals become.
@@ -67,6 +69,7 @@ def chat_generation(values: dict[str, Any]) -> Generation:
         response_format=values["response_format"],
         logprobs=(values["top_logprobs"] or 0) if values["logprobs"] else None,
         truncate=values["truncation"] == "auto",
+        effort=values["reasoning_effort"],  # a budget from the settings; "none": thinking off
     )
 
 

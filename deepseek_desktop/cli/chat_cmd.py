@@ -14,6 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from ..core import thinking
 from ..core.errors import DeepSeekError, ModelFileError
 from ..core.events import Finished, ReasoningDelta, Stats, TextDelta
 from ..core.requests import ChatMessage, ChatRequest, GenerationParams, LoadParams
@@ -43,6 +44,8 @@ CHAT_FLAGS = (
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),
     ("--prompt-lookup", "llamacpp.prompt_lookup"),
+    ("--thinking", "thinking.mode"),
+    ("--thinking-budget", "thinking.budget_tokens"),
 )
 DEEPSEEK_API = "https://api.deepseek.com"
 # The API key of a remote server comes from here, or from the OS keyring; never from an argument,
@@ -143,6 +146,8 @@ def run(cmd: Command) -> int:
     given = given_settings(args, CHAT_FLAGS)
     if args.words_per_second is not None:
         given["simulator.words_per_second"] = args.words_per_second
+    if "thinking.budget_tokens" in given:  # a budget given is a budget meant
+        given.setdefault("thinking.mode", "budget")
     chosen = SettingsWithFlags(settings, given)
     if engine is Engine.REMOTE:
         base_url = check_base_url(args.base_url or DEEPSEEK_API)
@@ -156,16 +161,17 @@ def run(cmd: Command) -> int:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     try:
-        return asyncio.run(_chat(args, engine, load, gen, system))
+        return asyncio.run(_chat(args, engine, load, gen, system, thinking.setting_value(chosen)))
     except KeyboardInterrupt:  # where the loop has no signal handler (Windows)
         return interrupted()
 
 
 async def _chat(args: argparse.Namespace, engine: Engine, load: LoadParams, gen: GenerationParams,
-                system: str) -> int:
+                system: str, budget: int = thinking.UNLIMITED) -> int:
     client = EngineHostClient()
     stdin = _StdinLines()
     session = _Session(client, args.json, stdin, asyncio.current_task())
+    session.thinking = thinking.request_fields(budget)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
         loop.add_signal_handler(signal.SIGINT, session.interrupt)
@@ -255,6 +261,7 @@ class _Session:
         self._cancelled = False
         self._dim = False  # inside the reasoning, shown dimmed
         self.at_prompt = False
+        self.thinking: dict[str, Any] = {}  # the request's thinking fields (``core.thinking.request_fields``)
 
     def interrupt(self) -> None:
         """Ctrl+C stops the reply in progress and the session goes on; at the prompt it ends the
@@ -305,7 +312,7 @@ class _Session:
         stats: Stats | None = None
         reason = ""
         in_reasoning = False
-        async for event in self.client.chat(ChatRequest(list(history), gen)):
+        async for event in self.client.chat(ChatRequest(list(history), gen, **self.thinking)):
             if isinstance(event, (TextDelta, ReasoningDelta)):
                 if isinstance(event, TextDelta):
                     answer.append(event.text)
@@ -333,8 +340,10 @@ class _Session:
             self.end_reply()
             drafts = "" if stats.draft_acceptance is None else \
                 f", {100 * stats.draft_acceptance:.0f}% of drafted tokens accepted"
+            note = thinking.english_note(stats.thinking_stopped_at, stats.thinking_note)
             print(terminal_text(f"[{stats.completion_tokens} tokens, {stats.tokens_per_s:.1f} tokens/s, "
-                                f"first token after {stats.ttft_ms:.0f} ms{drafts}, {reason}]"), file=sys.stderr)
+                                f"first token after {stats.ttft_ms:.0f} ms{drafts}, {reason}"
+                                + (f"; {note}" if note else "") + "]"), file=sys.stderr)
 
 
 __all__ = ["add_parser", "run", "resolve_engine", "fail"]

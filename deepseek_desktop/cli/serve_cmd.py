@@ -134,6 +134,7 @@ async def _serve(cmd: Command, settings, config, engine: Engine | str | None, lo
         config.queue_limit,
         settings.get("server.simulator_fallback"),
         replace(load, model=""),
+        settings,
     )
     server = LocalServer(backend, config)
     try:

@@ -44,6 +44,11 @@ class Stats:
     messages_dropped: int = 0
     # Speculative decoding: the share (0..1) of the drafted tokens the model accepted; None when none were drafted.
     draft_acceptance: float | None = None
+    # The reasoning tokens after which the engine closed the thinking (the budget was spent); None: it was not.
+    thinking_stopped_at: int | None = None
+    # A budget the engine could not count itself (a remote server): "low", "medium" or "high" when it was sent
+    # as OpenAI's reasoning_effort, "not_applied" when the server takes none; "" otherwise.
+    thinking_note: str = ""
     type: str = field(default="stats", init=False)
 
 

@@ -37,6 +37,11 @@ class ReasoningSplitter:
         self._after_close = False  # strip the blank lines R1 puts after </think>
         self.saw_reasoning = starts_in_reasoning
 
+    @property
+    def in_reasoning(self) -> bool:
+        """Inside the thinking block: what comes now is reasoning."""
+        return self._state == "reasoning"
+
     def feed(self, piece: str) -> list[TextDelta | ReasoningDelta]:
         self._pending += piece
         return list(self._drain(final=False))

@@ -109,6 +109,9 @@ class ChatRequest:
     # Whose conversation this is (the window: ``core.kv_state_files.conversation_key``): its K/V state is kept
     # under this key, on disk too. "" (the API server): kept in memory only.
     cache_key: str = ""
+    # The most reasoning tokens before the engine closes the thinking itself (the model then answers);
+    # None: unlimited. See ``core.thinking``.
+    thinking_budget: int | None = None
 
     def features(self) -> list[str]:
         """What this request asks beyond a plain chat reply (names from ``FEATURES``)."""

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, Protocol
 
 from ..core.errors import EngineError
@@ -73,9 +74,12 @@ class StreamMeter:
         """Text that belongs to no new token (held-back bytes at the end)."""
         return self.splitter.feed(piece) if piece else []
 
-    def finish(self, reason: str, prompt_tokens: int, prompt_tokens_evaluated: int | None = None) -> list[Event]:
+    def finish(self, reason: str, prompt_tokens: int, prompt_tokens_evaluated: int | None = None,
+               thinking_stopped_at: int | None = None) -> list[Event]:
         events: list[Event] = list(self.splitter.flush())
-        events.append(self.stats(prompt_tokens, prompt_tokens_evaluated))
+        stats = self.stats(prompt_tokens, prompt_tokens_evaluated)
+        events.append(replace(stats, thinking_stopped_at=thinking_stopped_at) if thinking_stopped_at is not None
+                      else stats)
         events.append(Finished(reason))
         return events
 

@@ -46,6 +46,7 @@ from .llamacpp_state import LlamaStates
 from .output_grammar import output_grammar
 from .reply_shaping import ReplyShaper
 from .tensor_overrides import tensor_overrides
+from .thinking_budget import CLOSE_TEXT, ThinkingBudget
 from .thread_probe import ThreadChoice, choose_threads
 from .thread_probe import candidates as thread_candidates
 from .tool_calls import ToolCallReader, ToolFormat, tool_format
@@ -332,10 +333,12 @@ class LlamaCppEngine:
         lookup = PromptLookup() if self._prompt_lookup and grammar is None and logprobs is None else None
         loop = TokenLoop(llm, sampler, lookup)
         generator = loop.generate(tokens)
+        thinking = ThinkingBudget(request.thinking_budget if request.prompt is None else None)
         n = 0
         hit = False
         try:
             for token in generator:
+                was_reasoning = meter.splitter.in_reasoning
                 if watcher:
                     watcher.stop()
                     self._set_abort_callback(False)
@@ -355,6 +358,12 @@ class LlamaCppEngine:
                 if hit:
                     reason = "stop"
                     break
+                if thinking.count(meter, was_reasoning):  # the budget is spent: close the thinking, go on
+                    close = self._close_tokens()
+                    events = thinking.closed(meter, stops.flush() + decoder.decode(b"", final=True), len(close))
+                    yield from (shaper.shape(events) if shaper is not None else events)
+                    loop.force(close, accept=grammar is None)  # a grammar may refuse forced tokens
+                    n += len(close)
                 if cancel.is_set():
                     reason = "cancelled"
                     break
@@ -381,7 +390,12 @@ class LlamaCppEngine:
             if shaper.called and reason == "stop":
                 reason = "tool_calls"
         yield from rest
-        yield from meter.finish(reason, len(tokens), evaluated)
+        yield from meter.finish(reason, len(tokens), evaluated, thinking.stopped_at)
+
+    def _close_tokens(self) -> list[int]:
+        """The tokens of the model's end-of-thinking text."""
+        assert self.llm is not None
+        return self.llm.tokenize(CLOSE_TEXT.encode("utf-8"), add_bos=False, special=True)
 
     def _tool_format(self, request: ChatRequest) -> ToolFormat | None:
         """The tool-call format of the model's chat template, when the request offers tools."""

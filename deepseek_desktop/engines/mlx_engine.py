@@ -32,6 +32,7 @@ from ..models.local.inspection import check_mlx_folder
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room
 from .mlx_state import MlxStates
+from .thinking_budget import CLOSE_TEXT, ThinkingBudget
 
 log = logging.getLogger(__name__)
 
@@ -142,17 +143,22 @@ class MlxEngine:
             if done < total and cancel.is_set():
                 raise _PromptCancelled
 
-        generator = stream_generate(
-            self.model, self.tokenizer, rest, max_tokens=budget,
-            sampler=make_sampler(temp=p.temperature, top_p=p.top_p, top_k=p.top_k),
-            logits_processors=_penalties(penalty, tokens[: len(tokens) - len(rest)]),
-            prompt_cache=self._cache, prefill_step_size=self._prefill_step,
-            prompt_progress_callback=on_prompt,
-        )
+        def generate(context: list[int], rest: list[int], room: int) -> Iterator[Any]:
+            return stream_generate(
+                self.model, self.tokenizer, rest, max_tokens=room,
+                sampler=make_sampler(temp=p.temperature, top_p=p.top_p, top_k=p.top_k),
+                logits_processors=_penalties(penalty, context[: len(context) - len(rest)]),
+                prompt_cache=self._cache, prefill_step_size=self._prefill_step,
+                prompt_progress_callback=on_prompt,
+            )
+
+        generator = generate(tokens, rest, budget)
         generated: list[int] = []
+        thinking = ThinkingBudget(request.thinking_budget)
         reason, hit = "length", False
         try:
-            for response in generator:
+            while (response := next(generator, None)) is not None:
+                was_reasoning = meter.splitter.in_reasoning
                 generated.append(response.token)  # in the cache now, whatever happens next
                 if response.finish_reason == "stop":  # an end-of-turn token: no text, no count
                     safe, hit = stops.feed(response.text)
@@ -164,6 +170,17 @@ class MlxEngine:
                 if hit:
                     reason = "stop"
                     break
+                if thinking.count(meter, was_reasoning):  # the budget is spent: the close goes into the cache
+                    close = self.tokenizer.encode(CLOSE_TEXT, add_special_tokens=False)
+                    yield from thinking.closed(meter, stops.flush(), len(close))
+                    generator.close()  # type: ignore[attr-defined]
+                    self._record_cache(tokens, generated)
+                    generated += close
+                    if len(generated) >= budget:
+                        break  # no room left for an answer: "length"
+                    context = tokens + generated
+                    generator = generate(context, self._reuse_cache(context), budget - len(generated))
+                    continue
                 if response.finish_reason == "length":
                     reason = "length"
                     break
@@ -183,7 +200,7 @@ class MlxEngine:
             self._states.save(self._cache, self._cache_tokens, request.cache_key, tokens)
         if not hit:  # text held back in case it began a stop string
             yield from meter.text(stops.flush())
-        yield from meter.finish(reason, len(tokens), len(rest))
+        yield from meter.finish(reason, len(tokens), len(rest), thinking.stopped_at)
 
     def _prompt_tokens(self, request: ChatRequest, cancel: threading.Event) -> FittedPrompt:
         def tokenize(prompt: str) -> list[int]:

@@ -14,15 +14,17 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import openai
 
 from ..core.errors import EngineError, RemoteError
-from ..core.events import Event, ReasoningDelta
+from ..core.events import Event, ReasoningDelta, Stats
 from ..core.requests import ChatRequest, LoadParams
 from ..core.server_url import check_base_url
+from ..core.thinking import effort_for_budget
 from ..core.vocabulary import Engine
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .remote_errors import SecretFilter, display_url, remote_error
@@ -57,6 +59,7 @@ class RemoteEngine:
         self._filter: SecretFilter | None = None
         self._official = False  # DeepSeek's own API: OpenAI's parameters only
         self._stream_options = True  # False once the server refused ``stream_options``
+        self._effort = True  # False once the server refused ``reasoning_effort``
         self._told_no_usage = False
 
     # -- load -----------------------------------------------------------------------------------
@@ -143,7 +146,8 @@ class RemoteEngine:
         meter = StreamMeter(chat_template="server")
         stops = StopScanner(list(request.params.stop))
         queue: asyncio.Queue[Any] = asyncio.Queue()
-        task = loop.create_task(self._pump(self._request_args(request), queue))
+        args = self._request_args(request)
+        task = loop.create_task(self._pump(args, queue))
         usage: Any = None
         finish: str | None = None
         reason, hit, complete, received = "", False, False, False
@@ -185,7 +189,11 @@ class RemoteEngine:
             yield from meter.text(stops.flush())
         if not reason:
             reason = "stop" if hit else _finish_reason(finish, self._url, received)
-        yield from meter.finish(reason, *self._usage_figures(usage, meter, complete))
+        events = meter.finish(reason, *self._usage_figures(usage, meter, complete))
+        if request.thinking_budget:  # the server counts no tokens for us: say what it was asked, or that it was not
+            note = args.get("reasoning_effort", "not_applied")
+            events = [replace(e, thinking_note=note) if isinstance(e, Stats) else e for e in events]
+        yield from events
 
     def _request_args(self, request: ChatRequest) -> dict[str, Any]:
         p = request.params
@@ -201,6 +209,8 @@ class RemoteEngine:
             args["seed"] = p.seed
         if self._stream_options:
             args["stream_options"] = {"include_usage": True}
+        if request.thinking_budget and self._effort and not self._official:  # DeepSeek's API has no such level
+            args["reasoning_effort"] = effort_for_budget(request.thinking_budget)
         extra: dict[str, Any] = {}
         if not self._official:  # vLLM, SGLang and llama.cpp sample with these too
             if p.top_k > 0:
@@ -218,11 +228,16 @@ class RemoteEngine:
             try:
                 stream = await self._client.chat.completions.create(**args)
             except openai.BadRequestError as exc:
-                if "stream_options" not in args or "stream_options" not in str(exc.body or exc.message):
+                refused = [k for k in ("stream_options", "reasoning_effort")
+                           if k in args and k in str(exc.body or exc.message)]
+                if not refused:
                     raise
-                log.info("the server refuses stream_options; token counts will be estimated")
-                self._stream_options = False
-                args.pop("stream_options")
+                log.info("the server refuses %s; asking again without", refused[0])
+                if refused[0] == "stream_options":
+                    self._stream_options = False  # token counts will be estimated
+                else:
+                    self._effort = False  # the thinking budget is not applied, and the stats say so
+                args.pop(refused[0])
                 stream = await self._client.chat.completions.create(**args)
             async with stream:
                 async for chunk in stream:

@@ -19,6 +19,7 @@ from ..core.requests import ChatRequest, LoadParams
 from ..core.vocabulary import Engine
 from .base import ProgressCallback, StreamMeter, refuse
 from .simulator_advice import fill
+from .thinking_budget import ThinkingBudget
 
 # Like a 7B model at Q4 on a laptop GPU: ~25 tokens/s.
 DEFAULT_WORDS_PER_SECOND = 25.0
@@ -108,12 +109,17 @@ class SimulatorEngine:
         meter = StreamMeter(chat_template="simulator")
         question = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
         _lang, reasoning, answer = compose_reply(question)
-        text = f"<think>\n{reasoning}\n</think>\n\n{answer}"
+        # think=False: the simulated template switches thinking off, as DeepSeek-V3.1's does
+        text = answer if request.think is False else f"<think>\n{reasoning}\n</think>\n\n{answer}"
         prompt_tokens = sum(len(m.content.split()) for m in request.messages)
         delay = 1.0 / self._pace if self._pace > 0 else 0.0
         max_tokens = request.params.max_tokens or 0
         reason = "stop"
-        for n, piece in enumerate(_PIECES.findall(text)):
+        thinking = ThinkingBudget(request.thinking_budget)
+        pieces = _PIECES.findall(text)
+        n = 0
+        while n < len(pieces):
+            piece = pieces[n]
             if max_tokens and n >= max_tokens:
                 reason = "length"
                 break
@@ -124,8 +130,13 @@ class SimulatorEngine:
             if cancel.is_set():
                 reason = "cancelled"
                 break
+            was_reasoning = meter.splitter.in_reasoning
             yield from meter.token(piece)
-        yield from meter.finish(reason, prompt_tokens, prompt_tokens)
+            n += 1
+            if thinking.count(meter, was_reasoning):  # the budget is spent: the answer comes next
+                yield from thinking.closed(meter)
+                pieces = pieces[:n] + _PIECES.findall(answer)
+        yield from meter.finish(reason, prompt_tokens, prompt_tokens, thinking.stopped_at)
 
     def unload(self) -> None:
         self._loaded = False

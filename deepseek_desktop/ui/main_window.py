@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import thinking
 from ..core.conversations.store import ConversationStore
 from ..core.kv_state_files import remove_conversations
 from ..core.model_choice import ModelChoice
@@ -59,6 +60,7 @@ from .other_windows import OtherWindows
 from .screen_fit import ScreenFit
 from .services import Services
 from .toolbar.model_picker import ModelPicker
+from .toolbar.thinking_picker import ThinkingPicker
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,9 @@ class MainWindow(QMainWindow):
         header = QHBoxLayout()
         header.setContentsMargins(16, 6, 12, 0)
         header.addWidget(self.title_label, 1)
+        # the conversation's thinking budget, with its other setting (the toolbar has no room at 800 pixels)
+        self.thinking = ThinkingPicker(self)
+        header.addWidget(self.thinking)
         header.addWidget(self.system_button)
         self.banner = NoticeBar(self)
         self.notices = NoticeBar(self)
@@ -124,6 +129,7 @@ class MainWindow(QMainWindow):
         self.session = ChatSession(services.runner, self.engine, self.chat_view,
                                    lambda: generation_params(self.settings),
                                    lambda: self.settings.get("generation.system_prompt"), self.work, self)
+        self.session.thinking_setting = lambda: thinking.setting_value(self.settings)
         self.importer = DropImporter(services, self)
         self.opener = ModelOpener(self)  # a model file opened from the desktop: imported, loaded, the cursor in place
         self._choices: list[ModelChoice] = [SIMULATOR]
@@ -164,6 +170,8 @@ class MainWindow(QMainWindow):
             lambda text: self.work.run(self.refresh_conversations(text), failures.list_failed))
         self.chat_view.linkActivated.connect(self._open_link)
         self.picker.choiceActivated.connect(self.switch_model)
+        self.thinking.choiceChanged.connect(lambda choice: self.work.run(self.session.set_thinking(choice)))
+        self.session.thinkingChanged.connect(self.thinking.set_choice)
         self.picker.manageRequested.connect(lambda: self.open_model_manager())
         self.picker.settingsRequested.connect(lambda: self.open_settings())
         e.loadProgress.connect(self.status.set_progress)

@@ -24,7 +24,9 @@ from .types import MESSAGE_COLUMNS
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: versions of messages (parent_id, chosen; see tree.py)
+# 2: versions of messages (parent_id, chosen; see tree.py). 3: a conversation's own thinking budget
+# (conversation_thinking; a new table, which the CREATE ... IF NOT EXISTS below adds to a schema 2 file).
+SCHEMA_VERSION = 3
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -63,6 +65,10 @@ CREATE INDEX IF NOT EXISTS messages_by_parent ON messages (parent_id, conversati
 CREATE INDEX IF NOT EXISTS messages_not_chosen ON messages (conversation_id) WHERE NOT chosen;
 CREATE INDEX IF NOT EXISTS messages_streaming ON messages (state) WHERE state = 'streaming';
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS conversation_thinking (
+    conversation_id INTEGER PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+    budget INTEGER NOT NULL CHECK (budget >= -1)
+);
 """
 
 # unicode61 folds case and, with remove_diacritics 2, finds "Müller" when "muller" is typed.

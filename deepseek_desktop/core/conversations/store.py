@@ -136,6 +136,26 @@ class ConversationStore(ConversationReader):
     def set_system_prompt(self, conversation_id: int, system_prompt: str) -> Conversation:
         return self._update_conversation(conversation_id, "system_prompt = ?", (system_prompt,))
 
+    def thinking_budget(self, conversation_id: int) -> int | None:
+        """The conversation's own thinking budget (``core.thinking``: -1 off, 0 unlimited, else tokens);
+        None: it follows the setting."""
+        with self._reading() as db:
+            row = db.execute("SELECT budget FROM conversation_thinking WHERE conversation_id = ?",
+                             (conversation_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_thinking_budget(self, conversation_id: int, budget: int | None) -> None:
+        """Keep the conversation's own thinking budget; None: follow the setting again."""
+        if budget is not None and budget < -1:
+            raise ValueError(f"thinking budget {budget}")
+        with self._writing() as db:
+            if budget is None:
+                db.execute("DELETE FROM conversation_thinking WHERE conversation_id = ?", (conversation_id,))
+            else:
+                db.execute("INSERT INTO conversation_thinking (conversation_id, budget) VALUES (?, ?) "
+                           "ON CONFLICT (conversation_id) DO UPDATE SET budget = excluded.budget",
+                           (conversation_id, budget))
+
     def delete_conversation(self, conversation_id: int) -> Conversation:
         """Move to the trash (undo with ``restore_conversation``; ``purge_deleted`` empties the trash)."""
         return self._update_conversation(conversation_id, "deleted_at = COALESCE(deleted_at, ?)",

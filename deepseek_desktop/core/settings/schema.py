@@ -253,6 +253,57 @@ SPECS: tuple[SettingSpec, ...] = (
         minimum=1, maximum=131072, step=256, applies=Applies.NEXT_REPLY,
     ),
     SettingSpec(
+        "thinking.mode", SettingType.CHOICE, "unlimited",
+        QT_TRANSLATE_NOOP("Settings", "Thinking"), "generation",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "How long reasoning models (DeepSeek-R1) may think before they answer. With a budget, "
+            "the thinking is closed after that many tokens and the model answers. Off only works with models "
+            "whose chat template can switch thinking off (DeepSeek-V3.1 and later)."
+        ),
+        choices=(
+            Choice("unlimited", QT_TRANSLATE_NOOP("Settings", "Unlimited")),
+            Choice("budget", QT_TRANSLATE_NOOP("Settings", "A budget of tokens")),
+            Choice("off", QT_TRANSLATE_NOOP("Settings", "Off")),
+        ),
+        applies=Applies.NEXT_REPLY,
+    ),
+    SettingSpec(
+        "thinking.budget_tokens", SettingType.INT, 1024,
+        QT_TRANSLATE_NOOP("Settings", "Thinking budget (tokens)"), "generation",
+        help=QT_TRANSLATE_NOOP("Settings", "The most tokens a model may think when the thinking has a budget."),
+        minimum=1, maximum=131072, step=256, applies=Applies.NEXT_REPLY,
+    ),
+    SettingSpec(
+        "thinking.effort_low", SettingType.INT, 1024,
+        QT_TRANSLATE_NOOP("Settings", "Thinking budget for low effort (tokens)"), "generation",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "The thinking budget of the local server's reasoning_effort \"low\" (and \"minimal\", "
+            "and Ollama's think \"low\")."
+        ),
+        minimum=0, maximum=131072, step=256, minimum_label=QT_TRANSLATE_NOOP("Settings", "Unlimited"),
+        applies=Applies.NEXT_REPLY,
+    ),
+    SettingSpec(
+        "thinking.effort_medium", SettingType.INT, 4096,
+        QT_TRANSLATE_NOOP("Settings", "Thinking budget for medium effort (tokens)"), "generation",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "The thinking budget of the local server's reasoning_effort \"medium\" (and Ollama's "
+            "think \"medium\")."
+        ),
+        minimum=0, maximum=131072, step=256, minimum_label=QT_TRANSLATE_NOOP("Settings", "Unlimited"),
+        applies=Applies.NEXT_REPLY,
+    ),
+    SettingSpec(
+        "thinking.effort_high", SettingType.INT, 0,
+        QT_TRANSLATE_NOOP("Settings", "Thinking budget for high effort (tokens)"), "generation",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "The thinking budget of the local server's reasoning_effort \"high\" (and Ollama's "
+            "think \"high\")."
+        ),
+        minimum=0, maximum=131072, step=256, minimum_label=QT_TRANSLATE_NOOP("Settings", "Unlimited"),
+        applies=Applies.NEXT_REPLY,
+    ),
+    SettingSpec(
         "generation.context_length", SettingType.INT, _LOAD.n_ctx,
         QT_TRANSLATE_NOOP("Settings", "Context length (tokens)"), "generation",
         help=QT_TRANSLATE_NOOP(

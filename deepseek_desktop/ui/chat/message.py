@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QLocale, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, Qt, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import thinking as thinking_budget
 from ...core.conversations.reply_recorder import ReplyText
 from ...core.conversations.types import MessageState
 from ...core.markdown.blocks import MAX_BLOCK
@@ -373,6 +374,12 @@ class MessageWidget(QFrame):
         if state:
             parts.append(state)
         text = " · ".join(parts)
+        if self.item.role == "assistant" and (said := thinking_budget.stats_note(st.get("thinking_stopped_at"),
+                                                                          str(st.get("thinking_note", "")))):
+            source, arg = said
+            line = QCoreApplication.translate("Thinking", source).replace(
+                "%1", QLocale().toString(arg) if isinstance(arg, int) else arg)
+            text = (text + "<br>" if text else "") + html.escape(line)
         if self.item.role == "assistant" and st.get("messages_dropped"):  # the window trims; it says so
             dropped = self.tr("The %n oldest message(s) did not fit the model's context and were left out of "
                               "this reply.", "", int(st["messages_dropped"]))

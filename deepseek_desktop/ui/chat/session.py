@@ -21,6 +21,7 @@ from dataclasses import asdict
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
+from ...core import thinking
 from ...core.conversations.reply_recorder import ReplyRecorder
 from ...core.conversations.types import Conversation, Message, MessageState
 from ...core.errors import DeepSeekError, EngineCrashed, EngineError
@@ -68,6 +69,7 @@ class ChatSession(QObject):
     busyChanged = Signal()
     problem = Signal(str)  # one translated line for the user
     unsent = Signal(str)  # text that could not be sent, for the composer to take back
+    thinkingChanged = Signal(object)  # the conversation's own thinking budget (core.thinking), None: the setting
 
     def __init__(self, runner: StoreRunner, engine: EngineController, view: ChatView,
                  generation_params, default_system_prompt, work: BackgroundWork,
@@ -80,6 +82,10 @@ class ChatSession(QObject):
         self._generation_params = generation_params  # () -> GenerationParams, read at each send
         self._default_system_prompt = default_system_prompt  # () -> str
         self.conversation: Conversation | None = None
+        # The conversation's own thinking budget (None: the setting's, which ``thinking_setting`` reads at
+        # each send); kept with the conversation, or with the next one made while none is open.
+        self.thinking_choice: int | None = None
+        self.thinking_setting = lambda: thinking.UNLIMITED
         self._oldest_position: int | None = None
         self._reply: _Reply | None = None
         self._task: asyncio.Task | None = None
@@ -116,10 +122,13 @@ class ChatSession(QObject):
             if show_message is not None and not self.busy:
                 await self.runner.call(lambda s: s.show_message(show_message))
             conv, messages, count = await self.runner.call(_open_page, conversation_id)
+            choice = await self.runner.call(lambda s: s.thinking_budget(conversation_id))
         except DeepSeekError as exc:
             self.problem.emit(describe(exc))
             return
         self.conversation = conv
+        self.thinking_choice = choice
+        self.thinkingChanged.emit(choice)
         self._oldest_position = messages[0].position if messages else None
         items = [item_from_message(m) for m in messages]
         reply = self._reply
@@ -144,6 +153,8 @@ class ChatSession(QObject):
         """An empty chat; the conversation is created with its first message (no empty ones pile up)."""
         self._detach_reply()
         self.conversation = None
+        self.thinking_choice = None
+        self.thinkingChanged.emit(None)
         self.view.show_items([], False)
         self.currentChanged.emit(None)
 
@@ -158,6 +169,18 @@ class ChatSession(QObject):
 
     def system_prompt(self) -> str:
         return self.conversation.system_prompt if self.conversation else self._default_system_prompt()
+
+    async def set_thinking(self, choice: int | None) -> None:
+        """The conversation's own thinking budget (None: the setting's), kept with it."""
+        self.thinking_choice = choice
+        if self.conversation is not None:
+            cid = self.conversation.id
+            await self.runner.call(lambda s: s.set_thinking_budget(cid, choice))
+
+    def thinking_fields(self) -> dict:
+        """The request's thinking fields: the conversation's choice, else the setting."""
+        value = self.thinking_setting() if self.thinking_choice is None else self.thinking_choice
+        return thinking.request_fields(value)
 
     # -- sending --------------------------------------------------------------------------------
     def send(self, text: str) -> None:
@@ -186,6 +209,9 @@ class ChatSession(QObject):
         except DeepSeekError:
             self.unsent.emit(text)  # the question is not lost: it goes back into the composer
             raise
+        if conv is None and self.thinking_choice is not None:  # chosen before the conversation existed
+            choice, new_id = self.thinking_choice, turn.conversation.id
+            await self.runner.call(lambda s: s.set_thinking_budget(new_id, choice))
         self.conversation = turn.conversation
         self.view.append_item(item_from_message(turn.question))
         if conv is None or conv.title != turn.conversation.title:  # named after its first question
@@ -247,7 +273,8 @@ class ChatSession(QObject):
         reason, stats, error = "stop", None, None
         try:
             await self.engine.ensure_ready()  # after a crash this starts a new host and loads the model
-            async for event in self.engine.chat(ChatRequest(history, params, cache_key=conversation_key(cid))):
+            async for event in self.engine.chat(ChatRequest(history, params, cache_key=conversation_key(cid),
+                                                            **self.thinking_fields())):
                 if recorder.collect(event):  # the text is kept in memory; a write is due now and then
                     self.runner.submit(_flush, recorder)
                 if reply.widget is not None:

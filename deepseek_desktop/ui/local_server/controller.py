@@ -18,7 +18,7 @@ from ...api_server.safety import is_loopback
 from ...core.errors import DeepSeekError
 from ...core.requests import GenerationParams
 from ...core.secrets import LOCAL_SERVER_KEY
-from ...core.settings.store import generation_params, models_dir
+from ...core.settings.store import SettingsStore, generation_params, models_dir
 from ...core.vocabulary import Engine
 from ...models.local.registry import registry_for
 from ...models.model_sources import SIMULATOR, params_for
@@ -66,6 +66,9 @@ class WindowBackend(Backend):
 
     def defaults(self) -> GenerationParams:
         return generation_params(self._services.settings)
+
+    def thinking_settings(self) -> SettingsStore:
+        return self._services.settings
 
 
 class LocalServerController(QObject):
