@@ -166,7 +166,9 @@ def test_kill_9_mid_generation_then_a_fresh_host_answers(gemma_path):
 
     crash, got, again = run(main())
     assert crash.message_id == "engine.crashed" and "loading llamacpp" in crash.detail
-    assert len(got) == 4
+    # what the host wrote before it died may still arrive (prompt lookup sends several tokens at once), but the
+    # reply never ends as if it had finished
+    assert len(got) >= 4 and not any(isinstance(e, (Stats, Finished)) for e in got)
     assert again[-1].reason in ("stop", "length")
 
 
