@@ -1,15 +1,14 @@
 """Counting the reasoning tokens of a reply against the request's thinking budget.
 
-The engine feeds every generated token's text through its ``StreamMeter`` and then asks ``spent``; when it
-says so, the engine writes ``CLOSE_TEXT`` into the model's context as if the model had written it (for llama.cpp
-with ``force_close``: the generation goes on from prompt + generated + forced tokens) and streams it through
-the meter, which ends the reasoning there. The model then answers. The same logic serves every engine, so
-the count means the same thing everywhere: tokens the model generated inside its thinking block.
+The engine feeds every generated token's text through its ``StreamMeter`` and then asks ``count``; when it
+says the budget is spent, the engine writes ``CLOSE_TEXT`` into the model's context as if the model had written
+it (llama.cpp: the generation loop's ``TokenLoop.force``; MLX: the close appended to its prompt cache) and
+streams it through the meter, which ends the reasoning there. The model then answers. The same logic serves
+every engine, so the count means the same thing everywhere: tokens the model generated inside its thinking
+block.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable, Iterator
 
 from ..core.events import ReasoningDelta, TextDelta
 from ..core.reasoning import CLOSE_TAG
@@ -45,32 +44,3 @@ class ThinkingBudget:
         meter.completion_tokens += forced_tokens
         return meter.text(held) + meter.text(CLOSE_TEXT)
 
-
-class TokenStream:
-    """The tokens ``generate(prompt)`` samples, with ``force(tokens)``: contract 2 on llama-cpp-python's
-    ``Llama.generate``. Forcing closes the generator and starts a new one over prompt + generated + forced
-    tokens; llama-cpp-python evaluates only what its cache does not hold yet (the last sampled token and the
-    forced ones), so ``llm.n_tokens``/``input_ids`` stay the tokens in the cache, and sampling goes on after
-    them. ``generated`` holds the sampled and forced tokens of the reply so far."""
-
-    def __init__(self, generate: Callable[[list[int]], Iterator[int]], prompt: list[int]) -> None:
-        self._generate = generate
-        self._prompt = prompt
-        self.generated: list[int] = []
-        self._tokens = generate(prompt)
-
-    def __iter__(self) -> TokenStream:
-        return self
-
-    def __next__(self) -> int:
-        token = next(self._tokens)
-        self.generated.append(token)
-        return token
-
-    def force(self, tokens: list[int]) -> None:
-        self._tokens.close()  # type: ignore[attr-defined]
-        self.generated += tokens
-        self._tokens = self._generate(self._prompt + self.generated)
-
-    def close(self) -> None:
-        self._tokens.close()  # type: ignore[attr-defined]
