@@ -38,8 +38,8 @@ from ..models.gguf.header import check_gguf
 from ..models.hardware import HardwareInfo, probe_hardware
 from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
-from .draft_pairing import PairedDraft, pair_drafter
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, too_long
+from .draft_pairing import PairedDraft, pair_drafter
 from .ggml_backends import process_backends
 from .llamacpp_loop import PromptLookup, TokenLoop
 from .llamacpp_sampling import Logprobs, sampler_for

@@ -223,7 +223,8 @@ def load_catalogue(path: str | os.PathLike[str] | None = None, *, hub_cache: str
         data = parse_json(read_regular_bytes(p))  # --catalogue may name any path
         models = tuple(_model(m) for m in data["models"])
         catalogue = Catalogue(models, data.get("api", {}).get("base_url", "https://api.deepseek.com"),
-                              parse_advice(data.get("advice")), parse_drafts(data.get("drafts"), {m.id for m in models}))
+                              parse_advice(data.get("advice")),
+                              parse_drafts(data.get("drafts"), {m.id for m in models}))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogueError("catalogue.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
     if hub_cache:
