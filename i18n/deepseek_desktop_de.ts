@@ -691,6 +691,26 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Das Modell antwortet … (Esc hält es an)</translation>
     </message>
     <message>
+        <source>it is neither an installed model nor a file</source>
+        <translation>es ist weder ein installiertes Modell noch eine Datei</translation>
+    </message>
+    <message>
+        <source>its vocabulary is not the model&apos;s</source>
+        <translation>sein Vokabular ist nicht das des Modells</translation>
+    </message>
+    <message>
+        <source>it does not fit in memory beside the model</source>
+        <translation>es passt nicht neben dem Modell in den Speicher</translation>
+    </message>
+    <message>
+        <source>it could not be loaded</source>
+        <translation>es konnte nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>The draft model {name} is not used: {why}. The model answers without it.</source>
+        <translation>Das Entwurfsmodell {name} wird nicht verwendet: {why}. Das Modell antwortet ohne es.</translation>
+    </message>
+    <message>
         <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
         <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>

@@ -194,3 +194,20 @@ def test_off_loads_no_drafter_and_a_model_without_a_pair_gets_none(pair, gemma_p
         assert info["draft_model"] is None and "knows no draft model" in info["draft_model_note"]
     finally:
         engine.unload()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not VOCABS, reason="llama-cpp-python's source with its vocabulary files is not here")
+def test_the_window_says_in_one_line_that_a_chosen_drafter_is_not_used(make_gui, gemma_path):
+    from deepseek_desktop.core.model_choice import ModelChoice
+
+    gui = make_gui(settings_values={"llamacpp.draft_model": VOCABS[-1], "llamacpp.threads": THREADS,
+                                    "generation.context_length": 1024})
+    window = gui.window
+    choice = ModelChoice("llamacpp", str(gemma_path), "Gemma")
+    window.engine.load(choice, load_params(gui.settings, str(gemma_path)))
+    gui.wait(lambda: window.engine.current == choice and window.engine.state == "ready")
+    assert window.engine.model_info["draft_model_refused"] == {"name": "ggml-vocab-qwen2.gguf", "reason": "vocabulary"}
+    gui.wait(lambda: window.notices.isVisible())
+    assert window.notices.label.text() == ("The draft model ggml-vocab-qwen2.gguf is not used: its vocabulary is not "
+                                           "the model's. The model answers without it.")

@@ -295,6 +295,9 @@ class _Session:
         from ..core.devices import Placement
         from ..core.errors import error_text
 
+        if refused := info.get("draft_model_refused"):
+            print(terminal_text(f"draft model not used: {info.get('draft_model_note', refused['name'])}"),
+                  file=sys.stderr, flush=True)
         if "placement" not in info:
             return
         where = Placement.from_dict(info["placement"])

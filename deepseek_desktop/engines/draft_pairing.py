@@ -168,8 +168,9 @@ def pair_drafter(params: LoadParams, main: Path, llm: llama_cpp.Llama, main_plan
     """The drafter of this load, loaded with ``open_drafter``, and what the load's info says about it."""
     candidate, why = find_drafter(params, main, llm.metadata)
     if candidate is None:
-        if params.draft_model.strip() not in ("", OFF):
-            log.info("no draft model: %s", why)
+        if params.draft_model.strip() not in ("", OFF, AUTO):  # a chosen drafter that is not there
+            log.warning("no draft model: %s", why)
+            return None, _refused(params.draft_model.strip(), "missing", why)
         return None, {"draft_model": None, "draft_model_note": why}
     name = candidate.name
     try:
@@ -178,25 +179,33 @@ def pair_drafter(params: LoadParams, main: Path, llm: llama_cpp.Llama, main_plan
         difference = f"its file could not be read ({exc})"
     if difference:
         log.warning("draft model %s refused: %s", name, difference)
-        return None, {"draft_model": None, "draft_model_note": f"{name}: vocabulary differs: {difference}"}
+        return None, _refused(name, "vocabulary", f"{name}: vocabulary differs: {difference}")
     kwargs = {"cache_type": params.kv_cache_type, "flash_attn": flash_attn, "n_ubatch": params.n_batch}
     try:
         draft_estimate = estimate_local_model(candidate.path, params.n_ctx, **kwargs)
         main_estimate = estimate_local_model(main, params.n_ctx, **kwargs)
     except (OSError, ValueError) as exc:
         log.warning("draft model %s refused: %s", name, exc)
-        return None, {"draft_model": None, "draft_model_note": f"{name}: {exc}"}
+        return None, _refused(name, "load", f"{name}: {exc}")
     plan = drafter_plan(draft_estimate, main_estimate, main_plan, hw)
     if plan is None:
         log.info("draft model %s not loaded: %.0f MB do not fit beside the main model", name,
                  draft_estimate.total_bytes / 1e6)
-        return None, {"draft_model": None, "draft_model_note": f"{name}: does not fit beside the main model"}
+        return None, _refused(name, "fit", f"{name}: does not fit beside the main model")
     try:
         draft_llm = open_drafter(candidate.path, plan)
     except (ValueError, RuntimeError) as exc:
         log.warning("draft model %s could not be loaded: %s", name, exc)
-        return None, {"draft_model": None, "draft_model_note": f"{name}: could not be loaded"}
+        return None, _refused(name, "load", f"{name}: could not be loaded")
     where = ",".join(plan.devices) or "CPU"
     log.info("draft model %s on %s (%s)", name, where, "chosen" if candidate.chosen else "catalogue pair")
     info = {"name": name, "path": str(candidate.path), "device": where, "chosen": candidate.chosen}
     return PairedDraft(draft_llm, name, llama_cpp.llama_vocab_n_tokens(llm._model.vocab)), {"draft_model": info}
+
+
+# Why a drafter that was there (or chosen) is not used; the window and the CLI tell the user in their words.
+REFUSALS = ("missing", "vocabulary", "fit", "load")
+
+
+def _refused(name: str, reason: str, note: str) -> dict[str, Any]:
+    return {"draft_model": None, "draft_model_note": note, "draft_model_refused": {"name": name, "reason": reason}}
