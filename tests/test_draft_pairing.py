@@ -38,8 +38,9 @@ CODE = (
     "    total = total * (1 + tax)\n    return round(total, 2)\n\n"
 )
 # Vocabulary-only GGUFs of other tokenizers, shipped in llama-cpp-python's source (they cannot run).
-VOCABS = sorted(glob.glob(os.path.expanduser(
-    "~/.cache/uv/sdists-v11/pypi/llama-cpp-python/*/*/src/vendor/llama.cpp/models/ggml-vocab-qwen2.gguf")))
+VOCAB_DIRS = sorted(glob.glob(os.path.expanduser(
+    "~/.cache/uv/sdists-v11/pypi/llama-cpp-python/*/*/src/vendor/llama.cpp/models")))
+VOCABS = [f"{VOCAB_DIRS[-1]}/ggml-vocab-qwen2.gguf"] if VOCAB_DIRS else []
 
 
 def _copy(src: Path, dest: Path) -> Path:
@@ -78,6 +79,33 @@ def test_the_catalogue_pairs_the_qwen_distills_with_the_1_5b():
     assert cat.drafters_for("", "llama", "llama-bpe") == []
     with pytest.raises(ValueError, match="not a catalogue model"):
         parse_drafts({"pairs": [{"drafter": "nope", "for": []}]}, {"a"})
+
+
+@pytest.mark.skipif(not VOCABS, reason="llama-cpp-python's source with its vocabulary files is not here")
+def test_the_vocabulary_check_on_real_tokenizers(gemma_path):
+    """The same vocabulary passes (Qwen2's and the Qwen3.5 test file's: the same 151,936 tokens); Qwen2 against
+    Llama 3, DeepSeek-LLM or Gemma does not."""
+    import llama_cpp
+
+    from deepseek_desktop.engines.draft_pairing import read_vocab_difference
+    from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+
+    load_ggml_backends()
+    params = llama_cpp.llama_model_default_params()
+    params.vocab_only = True
+    qwen2 = llama_cpp.llama_model_load_from_file(VOCABS[0].encode(), params)
+    try:
+        vocab = llama_cpp.llama_model_get_vocab(qwen2)
+        assert read_vocab_difference(vocab, Path(VOCABS[0])) == ""
+        assert read_vocab_difference(vocab, Path(VOCAB_DIRS[-1]) / "ggml-vocab-qwen35.gguf") == ""
+        for other in ("llama-bpe", "deepseek-llm"):
+            why = read_vocab_difference(vocab, Path(VOCAB_DIRS[-1]) / f"ggml-vocab-{other}.gguf")
+            assert why, other
+        assert read_vocab_difference(vocab, gemma_path)
+        with pytest.raises(ValueError, match="could not read"):
+            read_vocab_difference(vocab, Path(VOCAB_DIRS[-1]) / "missing.gguf")
+    finally:
+        llama_cpp.llama_model_free(qwen2)
 
 
 def test_settings_carry_the_draft_model_and_the_registry_to_the_load(app_home):
@@ -179,6 +207,27 @@ def test_a_drafter_that_does_not_fit_beside_the_main_model_is_not_loaded(pair, m
         assert info["draft_model"] is None and "does not fit" in info["draft_model_note"]
         assert engine._draft is None
         assert any("not loaded" in r.getMessage() for r in caplog.records)
+    finally:
+        engine.unload()
+
+
+@pytest.mark.slow
+def test_a_chosen_file_that_is_no_gguf_is_refused_and_the_model_answers(pair, tmp_path):
+    main, _draft, registry = pair
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + b"\xff" * 60)
+    engine = LlamaCppEngine()
+    try:
+        info = engine.load(_params(main, registry, draft_model=str(bad)))
+        assert info["draft_model"] is None and info["draft_model_refused"] == {"name": "bad.gguf", "reason": "load"}
+        cut = tmp_path / "cut.gguf"  # the same vocabulary, its tensors cut off
+        with open(main, "rb") as src:
+            cut.write_bytes(src.read(20 * 2**20))
+        info = engine.load(_params(main, registry, draft_model=str(cut)))
+        assert info["draft_model_refused"] == {"name": "cut.gguf", "reason": "load"}
+        info = engine.load(_params(main, registry, draft_model=str(tmp_path / "nowhere.gguf")))
+        assert info["draft_model_refused"]["reason"] == "missing"
+        assert _text(_reply(engine, ChatRequest(QUESTION, GREEDY)))
     finally:
         engine.unload()
 

@@ -21,10 +21,12 @@ from typing import Any
 import llama_cpp
 import numpy as np
 
+from ..core.errors import ModelFileError
 from ..core.requests import LoadParams
 from ..models.catalogue.catalogue import load_catalogue
 from ..models.errors import ModelManagerError
 from ..models.fit import MemoryEstimate, OffloadPlan, assess_fit
+from ..models.gguf.header import check_gguf, read_gguf_header
 from ..models.hardware import HardwareInfo
 from ..models.local.inspection import estimate_local_model
 from ..models.local.registry import ModelRegistry
@@ -105,12 +107,13 @@ def vocab_difference(main_vocab: Any, draft_vocab: Any) -> str:
 
 
 def read_vocab_difference(main_vocab: Any, path: Path) -> str:
-    """``vocab_difference`` with the drafter's vocabulary read from its file (its weights are not loaded)."""
+    """``vocab_difference`` with the drafter's vocabulary read from its file (its weights are not loaded);
+    ``ValueError`` when llama.cpp cannot read it."""
     mparams = llama_cpp.llama_model_default_params()
     mparams.vocab_only = True
     model = llama_cpp.llama_model_load_from_file(str(path).encode("utf-8"), mparams)
     if not model:
-        return "its vocabulary could not be read"
+        raise ValueError(f"llama.cpp could not read the vocabulary of {path.name}")
     try:
         return vocab_difference(main_vocab, llama_cpp.llama_model_get_vocab(model))
     finally:
@@ -174,12 +177,23 @@ def pair_drafter(params: LoadParams, main: Path, llm: llama_cpp.Llama, main_plan
         return None, {"draft_model": None, "draft_model_note": why}
     name = candidate.name
     try:
-        difference = read_vocab_difference(llm._model.vocab, candidate.path)
-    except (OSError, ValueError) as exc:
-        difference = f"its file could not be read ({exc})"
+        read_gguf_header(candidate.path)  # not a GGUF: refused here, never handed to llama.cpp
+    except (ModelFileError, OSError, ValueError) as exc:
+        log.warning("draft model %s refused: %s", name, exc)
+        return None, _refused(name, "load", f"{name}: {exc}")
+    try:
+        difference = read_vocab_difference(llm._model.vocab, candidate.path)  # reads no tensor data
+    except ValueError as exc:
+        log.warning("draft model %s refused: %s", name, exc)
+        return None, _refused(name, "load", f"{name}: {exc}")
     if difference:
         log.warning("draft model %s refused: %s", name, difference)
         return None, _refused(name, "vocabulary", f"{name}: vocabulary differs: {difference}")
+    try:
+        check_gguf(candidate.path)  # all of its tensor data is there
+    except (ModelFileError, OSError, ValueError) as exc:
+        log.warning("draft model %s refused: %s", name, exc)
+        return None, _refused(name, "load", f"{name}: {exc}")
     kwargs = {"cache_type": params.kv_cache_type, "flash_attn": flash_attn, "n_ubatch": params.n_batch}
     try:
         draft_estimate = estimate_local_model(candidate.path, params.n_ctx, **kwargs)
