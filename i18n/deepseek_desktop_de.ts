@@ -2742,8 +2742,8 @@ Ollama: {ollama}</translation>
         <translation>Prompt-Lookup (spekulatives Decodieren)</translation>
     </message>
     <message>
-        <source>Guesses the next tokens from text earlier in the conversation and lets the model check several at once: faster when a reply repeats the prompt, as when editing code. The model checks every guess; only where it is undecided between two words can the reply differ.</source>
-        <translation>Errät die nächsten Tokens aus früherem Text der Unterhaltung und lässt das Modell mehrere auf einmal prüfen: schneller, wenn eine Antwort den Prompt wiederholt, etwa wenn Sie Code bearbeiten lassen. Das Modell prüft jede Vermutung; nur wo es zwischen zwei Wörtern unentschieden ist, kann die Antwort abweichen.</translation>
+        <source>Guesses the next tokens from text earlier in the conversation and lets the model check several at once: faster when a reply repeats the prompt, as when editing code. The model checks every guess; only where it is undecided between two words can the reply differ. Replies that repeat little get slower (the checks cost more than they save), so it is off at first.</source>
+        <translation>Errät die nächsten Tokens aus früherem Text der Unterhaltung und lässt das Modell mehrere auf einmal prüfen: schneller, wenn eine Antwort den Prompt wiederholt, etwa wenn Sie Code bearbeiten lassen. Das Modell prüft jede Vermutung; nur wo es zwischen zwei Wörtern unentschieden ist, kann die Antwort abweichen. Antworten, die wenig wiederholen, werden langsamer (die Prüfungen kosten mehr, als sie sparen), daher ist es zunächst aus.</translation>
     </message>
     <message>
         <source>Draft model (speculative decoding)</source>

@@ -39,7 +39,7 @@ class LoadParams:
     # llama.cpp: "PATTERN=BUFFER" entries (``--override-tensor``), e.g. the routed experts kept in system RAM
     tensor_overrides: tuple[str, ...] = ()
     # llama.cpp: prompt-lookup decoding (drafts tokens from earlier in the context; greedy output unchanged)
-    prompt_lookup: bool = True
+    prompt_lookup: bool = False
     # llama.cpp: the draft model, "auto" (the catalogue's pair when installed and it fits), "off", or an installed
     # model's name or a GGUF path; the registry of installed models it is looked up in ("" = none)
     draft_model: str = "auto"

@@ -384,7 +384,8 @@ SPECS: tuple[SettingSpec, ...] = (
         help=QT_TRANSLATE_NOOP(
             "Settings", "Guesses the next tokens from text earlier in the conversation and lets the model check "
             "several at once: faster when a reply repeats the prompt, as when editing code. The model checks "
-            "every guess; only where it is undecided between two words can the reply differ."
+            "every guess; only where it is undecided between two words can the reply differ. Replies that "
+            "repeat little get slower (the checks cost more than they save), so it is off at first."
         ),
         applies=Applies.NEXT_LOAD,
     ),
