@@ -37,7 +37,6 @@ SERVE_FLAGS = (
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),
     ("--prompt-lookup", "llamacpp.prompt_lookup"),
-    ("--draft-model", "llamacpp.draft_model"),
 )
 
 
