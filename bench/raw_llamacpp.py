@@ -4,7 +4,8 @@ Prints one JSON line per streamed chunk and a final stats line in the same shape
 ``deepseek-desktop chat --json``.
 
 The chat template is the same Gemma layout our engine falls back to (the Gemma GGUF carries none),
-written out here so both sides evaluate exactly the same prompt tokens.
+written out here so both sides evaluate exactly the same prompt tokens. Flash attention on, as in our
+engine's default and in llama-server (its "auto" turns it on for the CPU).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main() -> None:
     ap.add_argument("--prompt", action="append", required=True, help="one per turn")
     args = ap.parse_args()
     llm = llama_cpp.Llama(model_path=args.model, n_ctx=args.ctx, n_threads=args.threads,
-                          n_threads_batch=args.threads, verbose=False,
+                          n_threads_batch=args.threads, verbose=False, flash_attn=True,
                           chat_handler=Jinja2ChatFormatter(GEMMA, "<eos>", "<bos>").to_chat_handler())
     messages = []
     for prompt in args.prompt:

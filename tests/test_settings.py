@@ -232,7 +232,7 @@ def test_damaged_values_fall_back_to_defaults_with_a_warning_and_a_notice(path, 
     with caplog.at_level(logging.WARNING, logger="deepseek_desktop.core.settings.store"):
         store = SettingsStore(path)
     assert store.get("generation.temperature") == 0.6 and store.get("generation.top_k") == 40
-    assert store.get("general.theme") == "system" and store.get("llamacpp.flash_attention") is False
+    assert store.get("general.theme") == "system" and store.get("llamacpp.flash_attention") is True
     assert store.get("general.language") == "de" and store.get("generation.max_tokens") == 1024  # good ones kept
     assert store.get_state(STATE_WINDOW_GEOMETRY) == "AdnQywAD"
     [notice] = store.take_notices()

@@ -32,7 +32,8 @@ class LoadParams:
     n_gpu_layers: int = -1  # -1: as many as the fit says fit on the device; 0: none; N: N
     n_threads: int | None = None  # None: the fastest count in a short probe after the load
     n_batch: int = 512
-    flash_attn: bool = False
+    # on, as llama.cpp's own "auto" resolves on the CPU and its GPU backends: faster decoding, smaller buffers
+    flash_attn: bool = True
     kv_cache_type: str = "f16"
     rope_freq_scale: float = 0.0  # 0 = take it from the model
     seed: int = -1

@@ -363,6 +363,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "llamacpp.flash_attention", SettingType.BOOL, _LOAD.flash_attn,
         QT_TRANSLATE_NOOP("Settings", "Flash attention"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "Faster replies and less memory for the context; needed for a smaller K/V cache precision."
+        ),
         applies=Applies.NEXT_LOAD,
     ),
     SettingSpec(
