@@ -33,9 +33,10 @@ def conv(store):
     store.add_message(c.id, "assistant", "MLA komprimiert Keys und Values in einen **Latentvektor**.",
                       reasoning="Der Nutzer fragt nach MLA. Ein Beispiel: </details> im Text.",
                       reasoning_seconds=4.4, model="DeepSeek-R1-Distill-Qwen-7B", engine="llamacpp",
-                      stats=MessageStats(20, 40, 31.5, 250.0, "stop"))
+                      stats=MessageStats(20, 40, 31.5, 250.0, "stop", thinking_stopped_at=1024))
     store.add_message(c.id, "user", "Und MoE?")
-    store.add_message(c.id, "assistant", "Ein Router wä", state=MessageState.CANCELLED, model="m")
+    store.add_message(c.id, "assistant", "Ein Router wä", state=MessageState.CANCELLED, model="m",
+                      stats=MessageStats(thinking_note="low"))
     store.add_message(c.id, "assistant", "", state=MessageState.ERROR, error_id="engine.crashed")
     store.begin_reply(c.id, model="m")  # streaming in a session that "crashed": see below
     return store.get_conversation(c.id)
@@ -85,6 +86,8 @@ def test_json_export_reads_back_and_imports_unchanged(store, conv):
     assert data["format"] == "deepseek-desktop.conversation" and len(data["messages"]) == 6
     assert data["messages"][1]["reasoning"].startswith("Der Nutzer")
     assert data["messages"][-1]["state"] == "interrupted"
+    assert data["messages"][1]["stats"]["thinking_stopped_at"] == 1024  # what the thinking budget did
+    assert data["messages"][3]["stats"] == {"thinking_note": "low"}
 
     parsed_conv, parsed = read_json_export(text)
     assert replace(parsed_conv, id=c.id) == c
@@ -138,7 +141,16 @@ def test_export_to_an_impossible_place_fails_clearly_and_keeps_the_old_file(stor
                 "conversation": {"title": "t", "created_at": 1, "updated_at": 1},
                 "messages": [{"role": "user", "content": "x", "created_at": "gestern"}]}),
     '{"format": "deepseek-desktop.conversation", "version": 1, "messages": ' + "[" * 100_000,
-], ids=["text", "array", "other-format", "future-version", "bad-title", "bad-role", "bad-time", "deeply-nested"])
+    json.dumps({"format": "deepseek-desktop.conversation", "version": 1,
+                "conversation": {"title": "t", "created_at": 1, "updated_at": 1},
+                "messages": [{"role": "assistant", "content": "x", "created_at": 1,
+                              "stats": {"thinking_stopped_at": "viel"}}]}),
+    json.dumps({"format": "deepseek-desktop.conversation", "version": 1,
+                "conversation": {"title": "t", "created_at": 1, "updated_at": 1},
+                "messages": [{"role": "assistant", "content": "x", "created_at": 1,
+                              "stats": {"thinking_note": "<img src=x onerror=alert(1)>"}}]}),
+], ids=["text", "array", "other-format", "future-version", "bad-title", "bad-role", "bad-time", "deeply-nested",
+        "bad-thinking-stop", "bad-thinking-note"])
 def test_reading_something_else_is_refused_clearly(text):
     with pytest.raises(StoreError) as err:
         read_json_export(text)

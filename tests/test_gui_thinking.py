@@ -50,3 +50,20 @@ def test_a_small_budget_from_the_settings(make_gui):
     assert gui.window.thinking.choice() is None
     gui.run(gui.window.session.open(cid))
     assert gui.window.thinking.choice() == thinking.OFF
+
+
+def test_the_budget_line_stays_with_the_reply_after_switching_and_a_restart(make_gui):
+    gui = make_gui(words_per_second=1000, settings_values={"thinking.mode": "budget", "thinking.budget_tokens": 5})
+    send_and_wait(gui, "What is DeepSeek-R1?")
+    line = "Thinking stopped at 5 tokens (budget)"
+    assert line in gui.window.chat_view.widgets[-1].footer.text()
+    cid = gui.window.session.conversation.id
+    gui.window.session.new_conversation()  # away, and back: the reply now comes from the store
+    assert not gui.window.chat_view.widgets
+    gui.run(gui.window.session.open(cid))
+    reply = gui.window.chat_view.widgets[-1]
+    assert reply.item.role == "assistant" and line in reply.footer.text() and reply.footer.isVisible()
+    gui.close()
+    again = make_gui(words_per_second=1000)  # the app restarted
+    again.run(again.window.session.open(cid))
+    assert line in again.window.chat_view.widgets[-1].footer.text()

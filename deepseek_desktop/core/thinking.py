@@ -108,6 +108,15 @@ def conversation_value(settings: Settings, chosen: int | None) -> int:
     return setting_value(settings) if chosen is None else chosen
 
 
+# What ``Stats.thinking_note`` can say besides "" (the remote engine sets it; see ``events.Stats``).
+NOTES = ("low", "medium", "high", "not_applied")
+
+
+def known_note(note: object) -> str | None:
+    """``note`` when it is one of ``NOTES``, else None (nothing to tell, or nothing this version knows)."""
+    return note if isinstance(note, str) and note in NOTES else None
+
+
 # What a reply's stats say about the thinking budget, with "%1" for the number or the level.
 STOPPED = QT_TRANSLATE_NOOP("Thinking", "Thinking stopped at %1 tokens (budget)")
 SENT_AS_EFFORT = QT_TRANSLATE_NOOP("Thinking", "Thinking budget sent to the server as reasoning effort \"%1\"")

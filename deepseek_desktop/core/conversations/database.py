@@ -20,13 +20,14 @@ from ..errors import DeepSeekError
 from ..files.atomic import aside_name
 from . import tree
 from .salvage import Salvaged, salvage
-from .types import MESSAGE_COLUMNS
+from .types import MESSAGE_COLUMNS_V1
 
 log = logging.getLogger(__name__)
 
 # 2: versions of messages (parent_id, chosen; see tree.py). 3: a conversation's own thinking budget
 # (conversation_thinking; a new table, which the CREATE ... IF NOT EXISTS below adds to a schema 2 file).
-SCHEMA_VERSION = 3
+# 4: what the thinking budget did to a reply (thinking_stopped_at, thinking_note; two columns added).
+SCHEMA_VERSION = 4
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -58,7 +59,9 @@ CREATE TABLE IF NOT EXISTS messages (
     ttft_ms REAL,
     finish_reason TEXT,
     error_id TEXT,
-    error_params TEXT
+    error_params TEXT,
+    thinking_stopped_at INTEGER,
+    thinking_note TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_position ON messages (conversation_id, position);
 CREATE INDEX IF NOT EXISTS messages_by_parent ON messages (parent_id, conversation_id, chosen, position);
@@ -236,8 +239,11 @@ def _check(conn: sqlite3.Connection) -> None:
 
 
 def _prepare(conn: sqlite3.Connection, path: Path, use_fts: bool | None) -> bool:
-    if 0 < conn.execute("PRAGMA user_version").fetchone()[0] < 2:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if 0 < version < 2:
         _migrate_to_tree(conn, path)
+    if 0 < version < 4:
+        _add_thinking_columns(conn, path)
     conn.executescript("BEGIN IMMEDIATE;" + _TABLES + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
     if use_fts is None:
         use_fts = _fts5_available(conn)
@@ -253,7 +259,7 @@ def _migrate_to_tree(conn: sqlite3.Connection, path: Path) -> None:
     table is rebuilt (SQLite cannot drop the old UNIQUE (conversation_id, position)). Ids stay, so the
     search index stays valid; its triggers went with the old table and ``_enable_fts`` makes them again."""
     log.info("conversation database %s: adding message versions (schema 1 -> 2)", path)
-    columns = MESSAGE_COLUMNS
+    columns = MESSAGE_COLUMNS_V1
     conn.execute("PRAGMA foreign_keys = OFF")  # must be set outside a transaction
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -278,6 +284,24 @@ def _migrate_to_tree(conn: sqlite3.Connection, path: Path) -> None:
             raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _add_thinking_columns(conn: sqlite3.Connection, path: Path) -> None:
+    """Schema 3 -> 4: two columns for what the thinking budget did to a reply; NULL for the replies before.
+    A file that came through ``_migrate_to_tree`` has them already (its table was made from ``_TABLES``)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        have = {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
+        missing = [(name, kind) for name, kind in (("thinking_stopped_at", "INTEGER"), ("thinking_note", "TEXT"))
+                   if have and name not in have]
+        if missing:
+            log.info("conversation database %s: keeping the thinking budget's figures (schema 3 -> 4)", path)
+        for name, kind in missing:
+            conn.execute(f"ALTER TABLE messages ADD COLUMN {name} {kind}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _messages_table_sql() -> str:

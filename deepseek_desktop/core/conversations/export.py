@@ -24,6 +24,7 @@ from ..errors import error_text
 from ..files.atomic import write_atomic
 from ..files.json_file import CorruptJson, parse_json
 from ..i18n_marks import QT_TRANSLATE_NOOP
+from ..thinking import known_note
 from .database import StoreError
 from .store import ConversationStore
 from .types import ROLES, Conversation, Message, MessageState, MessageStats
@@ -185,10 +186,20 @@ def _message_from_dict(conv: Conversation, position: int, m: dict[str, Any]) -> 
     return Message(
         0, conv.id, position, role, _text(m, "content"), _text(m, "reasoning"),
         None if seconds is None else float(seconds), state, _text(m, "model"), _text(m, "engine"),
-        _time(m, "created_at"), MessageStats(**{f.name: stats.get(f.name) for f in fields(MessageStats)}),
+        _time(m, "created_at"), _stats(position, stats),
         error.get("message_id"), {str(k): str(v) for k, v in (error.get("params") or {}).items()},
         interrupted=interrupted,
     )
+
+
+def _stats(position: int, stats: dict[str, Any]) -> MessageStats:
+    values = {f.name: stats.get(f.name) for f in fields(MessageStats)}
+    stopped, note = values["thinking_stopped_at"], values["thinking_note"]
+    if stopped is not None and (isinstance(stopped, bool) or not isinstance(stopped, int) or stopped < 0):
+        raise ValueError(f"message {position}: thinking_stopped_at is not a number of tokens")
+    if note is not None and known_note(note) is None:
+        raise ValueError(f"message {position}: unknown thinking_note {str(note)[:40]!r}")
+    return MessageStats(**values)
 
 
 def _text(d: dict[str, Any], key: str) -> str:

@@ -17,8 +17,8 @@ INSERT_CONVERSATION = (
 INSERT_MESSAGE = (
     "INSERT INTO messages (conversation_id, position, role, content, reasoning, reasoning_seconds, "
     "state, model, engine, created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, "
-    "finish_reason, error_id, error_params, parent_id, chosen) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "finish_reason, error_id, error_params, parent_id, chosen, thinking_stopped_at, thinking_note) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -37,7 +37,8 @@ def message_values(conversation_id: int, position: int, role: str, content: str,
     stats = stats or MessageStats()
     return (conversation_id, position, role, content, reasoning, reasoning_seconds, MessageState(state).value,
             model, engine, created_at, stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s,
-            stats.ttft_ms, stats.finish_reason, error_id, params_json(error_params), parent_id, int(chosen))
+            stats.ttft_ms, stats.finish_reason, error_id, params_json(error_params), parent_id, int(chosen),
+            stats.thinking_stopped_at, stats.thinking_note)
 
 
 def copied_message_values(conversation_id: int, position: int, m: Message,

@@ -13,7 +13,8 @@ Two ways, the better first:
 Conversations and messages keep their ids, so "the conversation open last time" is still found. A message
 whose conversation row is lost gets an untitled conversation rather than being dropped. Versions of messages
 (schema 2) keep their parent and which one was shown; a message whose parent is lost is linked to the
-message before it when the database opens (``tree.repair``).
+message before it when the database opens (``tree.repair``). Replies keep what the thinking budget did to
+them (schema 4).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _MESSAGE_COLUMNS = (
     "id, conversation_id, position, role, content, reasoning, reasoning_seconds, state, model, engine, "
     "created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params")
 _VERSION_COLUMNS = ", parent_id, chosen"  # schema 2 and later
+_THINKING_COLUMNS = ", thinking_stopped_at, thinking_note"  # schema 4 and later
 # After this many rowids in a row that all fail, the rest of the table is taken as lost (the largest rowid
 # itself cannot be read when the right edge of the tree is damaged).
 _MAX_FAILED_LOOKUPS = 50_000
@@ -94,7 +96,9 @@ def _copy(source: Path, conn: sqlite3.Connection, method: str) -> Salvaged | Non
     try:
         old.execute("PRAGMA writable_schema = ON")  # tolerate a schema that points at missing pages
         conversations = readable_rows(old, "conversations", _CONVERSATION_COLUMNS)
-        columns = _MESSAGE_COLUMNS + (_VERSION_COLUMNS if _has_versions(old) else "")
+        version = _schema_version(old)
+        columns = (_MESSAGE_COLUMNS + (_VERSION_COLUMNS if version >= 2 else "")
+                   + (_THINKING_COLUMNS if version >= 4 else ""))
         messages = readable_rows(old, "messages", columns)
     finally:
         old.close()
@@ -103,11 +107,11 @@ def _copy(source: Path, conn: sqlite3.Connection, method: str) -> Salvaged | Non
     return _insert(conn, conversations or [], messages or [], method)
 
 
-def _has_versions(db: sqlite3.Connection) -> bool:
+def _schema_version(db: sqlite3.Connection) -> int:
     try:
-        return db.execute("PRAGMA user_version").fetchone()[0] >= 2
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
     except sqlite3.DatabaseError:
-        return False
+        return 0
 
 
 def readable_rows(db: sqlite3.Connection, table: str, columns: str) -> list[tuple[object, ...]] | None:
@@ -168,8 +172,10 @@ def _insert(conn: sqlite3.Connection, conversations: list[tuple[object, ...]],
         for conv in conversations + placeholders:
             conn.execute(f"INSERT OR IGNORE INTO conversations ({_CONVERSATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                          conv)
-        conn.executemany(f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, chosen) VALUES ({', '.join('?' * 19)})",
-                         [(*m[:18], m[19] if len(m) > 18 else 1) for m in messages])
+        conn.executemany(f"INSERT OR IGNORE INTO messages ({_MESSAGE_COLUMNS}, chosen{_THINKING_COLUMNS}) "
+                         f"VALUES ({', '.join('?' * 21)})",
+                         [(*m[:18], m[19] if len(m) > 18 else 1, *(m[20:22] if len(m) > 20 else (None, None)))
+                          for m in messages])
         # parents afterwards, where they came through: a lost one would fail the foreign key, which
         # OR IGNORE does not cover
         conn.executemany("UPDATE messages SET parent_id = ? WHERE id = ? AND EXISTS (SELECT 1 FROM messages p "

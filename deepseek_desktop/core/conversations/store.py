@@ -261,9 +261,9 @@ class ConversationStore(ConversationReader):
                              params_json(error_params)]
         if stats is not None:
             sets += ["prompt_tokens = ?", "completion_tokens = ?", "tokens_per_s = ?", "ttft_ms = ?",
-                     "finish_reason = ?"]
+                     "finish_reason = ?", "thinking_stopped_at = ?", "thinking_note = ?"]
             values += [stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
-                       stats.finish_reason]
+                       stats.finish_reason, stats.thinking_stopped_at, stats.thinking_note]
         with self._writing() as db:
             self._update_message(db, message_id, ", ".join(sets), values)
             self._live.discard(message_id)

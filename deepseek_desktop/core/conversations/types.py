@@ -14,6 +14,7 @@ from typing import Any
 
 from ..events import Stats
 from ..requests import ChatMessage
+from ..thinking import known_note
 
 ROLES = ("system", "user", "assistant")
 
@@ -32,13 +33,17 @@ class MessageStats:
     tokens_per_s: float | None = None
     ttft_ms: float | None = None
     finish_reason: str | None = None  # "stop", "length", "cancelled", "error"
+    # The thinking budget (schema 4): the reasoning tokens after which the engine closed the thinking, and
+    # what a remote server was asked instead (one of ``thinking.NOTES``); as ``events.Stats`` says them.
+    thinking_stopped_at: int | None = None
+    thinking_note: str | None = None
 
     @classmethod
     def from_event(cls, stats: Stats | None, finish_reason: str | None = None) -> MessageStats:
         if stats is None:
             return cls(finish_reason=finish_reason)
         return cls(stats.prompt_tokens, stats.completion_tokens, stats.tokens_per_s, stats.ttft_ms,
-                   finish_reason)
+                   finish_reason, stats.thinking_stopped_at, known_note(stats.thinking_note))
 
     def is_empty(self) -> bool:
         return self == MessageStats()
@@ -103,11 +108,14 @@ class SearchHit:
 
 
 CONVERSATION_COLUMNS = "id, title, system_prompt, created_at, updated_at, deleted_at"
-MESSAGE_COLUMNS = (
+# The columns a message has had since schema 1 (the migration to schema 2 copies these).
+MESSAGE_COLUMNS_V1 = (
     "id, conversation_id, position, role, content, reasoning, reasoning_seconds, state, model, engine, "
     "created_at, prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, "
     "error_params"
 )
+THINKING_COLUMNS = "thinking_stopped_at, thinking_note"  # schema 4
+MESSAGE_COLUMNS = f"{MESSAGE_COLUMNS_V1}, {THINKING_COLUMNS}"
 # The columns above (of ``messages m``), then the parent, the version number, the number of versions and
 # whether it is the chosen one. Siblings are numbered in the order they were made.
 MESSAGE_SELECT = (
@@ -125,12 +133,16 @@ def conversation_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Conversation:
 def message_from_row(row: sqlite3.Row | tuple[Any, ...], live: set[int] | frozenset[int]) -> Message:
     """``row`` holds ``MESSAGE_COLUMNS``, or ``MESSAGE_SELECT`` with the version figures."""
     (mid, cid, position, role, content, reasoning, reasoning_seconds, state, model, engine, created_at,
-     prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params) = row[:18]
-    parent_id, version, versions, chosen = tuple(row[18:22]) if len(row) >= 22 else (None, 1, 1, True)
+     prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason, error_id, error_params,
+     thinking_stopped_at, thinking_note) = row[:20]
+    parent_id, version, versions, chosen = tuple(row[20:24]) if len(row) >= 24 else (None, 1, 1, True)
     state = MessageState(state)
     return Message(
         mid, cid, position, role, content, reasoning, reasoning_seconds, state, model, engine, created_at,
-        MessageStats(prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason),
+        MessageStats(prompt_tokens, completion_tokens, tokens_per_s, ttft_ms, finish_reason,
+                     # a file edited by hand or rescued from damaged pages: shown only when it makes sense
+                     thinking_stopped_at if type(thinking_stopped_at) is int and thinking_stopped_at >= 0 else None,
+                     known_note(thinking_note)),
         error_id, json.loads(error_params) if error_params else {},
         interrupted=state is MessageState.STREAMING and mid not in live,
         parent_id=parent_id, version=version, versions=versions, chosen=bool(chosen),
