@@ -2694,6 +2694,10 @@ Ollama: {ollama}</translation>
         <translation>Flash Attention</translation>
     </message>
     <message>
+        <source>Faster replies and less memory for the context; needed for a smaller K/V cache precision.</source>
+        <translation>Schnellere Antworten und weniger Speicher für den Kontext; nötig für eine geringere Genauigkeit des K/V-Caches.</translation>
+    </message>
+    <message>
         <source>K/V cache precision</source>
         <translation>Genauigkeit des K/V-Caches</translation>
     </message>
@@ -2863,7 +2867,7 @@ Ollama: {ollama}</translation>
     <name>ThinkingPicker</name>
     <message>
         <source>As in the settings</source>
-        <translation>Wie in den Einstellungen</translation>
+        <translation>Laut Einstellungen</translation>
     </message>
     <message>
         <source>Off</source>

@@ -191,6 +191,8 @@ def test_tab_reaches_only_controls_that_show_their_focus(make_gui):
         assert widget.grab().toImage() != focused, f"{type(widget).__name__} {widget.objectName()} shows no focus"
     kinds = {type(x).__name__ for x in reached}
     assert w.sidebar.list in reached and w.sidebar.search in reached and w.picker.combo in reached, kinds
+    at = reached.index(w.picker.combo)  # the model, then its thinking budget beside it, then the buttons
+    assert reached[at:at + 3] == [w.picker.combo, w.thinking.combo, w.picker.manage], kinds
     assert w.chat_view.widgets[1].copy_button in reached and w.chat_view in reached, kinds
 
 

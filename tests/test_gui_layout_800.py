@@ -6,10 +6,12 @@ import pytest
 from mm_catalogue import SMALL_ID, write_catalogue
 from PySide6.QtCore import QRect, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QPushButton, QToolBar, QToolButton
 from test_gui_chat import send_and_wait
 
 from deepseek_desktop.core.conversations.types import Conversation
+from deepseek_desktop.core.model_choice import ModelChoice
+from deepseek_desktop.core.vocabulary import Engine, FitVerdict
 from deepseek_desktop.ui.chat.rich_text import RichTextView
 from deepseek_desktop.ui.chat.sidebar import ConversationSidebar
 from deepseek_desktop.ui.engine.controller import EngineState
@@ -56,6 +58,70 @@ def test_composer_hint_is_whole_at_800_in_english_and_german(gui_en):
         gui.wait(lambda start=start: w.composer.input.placeholderText().startswith(start))
         gui.wait(lambda: placeholder_fits(w.composer))
         assert w.width() == 800 and w.composer.input.isVisible()
+
+
+def toolbar_problems(w, bar) -> list[str]:
+    """What is wrong with the toolbar: a control hidden, outside the window or cut (only the model's name may be
+    cut, down to its shortest form)."""
+    problems = [] if w.width() == 800 else [f"window {w.width()} wide"]
+    extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    if extension is not None and extension.isVisible():
+        problems.append("controls behind the toolbar's chevron")
+    if w.centralWidget().sizes()[0] < 250:
+        problems.append(f"sidebar squeezed to {w.centralWidget().sizes()[0]}")
+    shown = [x for x in (*w.picker.findChildren(QLabel), *w.picker.findChildren(QPushButton),
+                         *w.picker.findChildren(QComboBox)) if x.isVisible()]
+    for needed in (w.picker.combo, w.thinking.combo, w.thinking.label, w.picker.manage, w.picker.settings):
+        if needed not in shown:
+            problems.append(f"{needed.accessibleName() or needed.text()} not shown")
+    for x in shown:
+        name = x.currentText() if isinstance(x, QComboBox) else x.text()
+        left, right = x.mapTo(w, x.rect().topLeft()).x(), x.mapTo(w, x.rect().topRight()).x()
+        if left < 0 or right >= 800:
+            problems.append(f"{name} outside the window ({left}..{right})")
+        if x.width() < (x.minimumSizeHint() if x is w.picker.combo else x.sizeHint()).width():
+            problems.append(f"{name} cut to {x.width()}")
+    return problems
+
+
+@pytest.mark.qt_log_ignore("^This plugin does not support grabbing the keyboard$",
+                           r"^This plugin does not support raise\(\)")  # the open list, offscreen
+def test_the_toolbar_holds_the_model_and_its_thinking_budget_at_800(gui_en):
+    """The thinking budget sits right after the model (and its fit), before Models… and Settings…; at 800 pixels
+    in German the model's name gives way, cut in the middle, and nothing else is cut or hidden."""
+    gui = gui_en()
+    w = gui.window
+    send_and_wait(gui, LONG_TITLE)  # a long title in the conversation's header, too
+    bar = w.findChild(QToolBar, "mainToolbar")
+    assert w.thinking.parentWidget() is w.picker and w.thinking.window() is w
+    parts = w.picker.layout()
+    order = [parts.itemAt(i).widget() for i in range(parts.count())]
+    assert order.index(w.picker.badge) + 1 == order.index(w.thinking) < order.index(w.picker.manage)
+    long_name = "DeepSeek-R1-Distill-Qwen-32B-Q4_K_M.gguf"
+    simulator = w.picker.current()
+    model = ModelChoice(Engine.LLAMACPP, f"/models/{long_name}", long_name)
+    for choice, verdict in ((simulator, Engine.SIMULATOR), (model, FitVerdict.NO_FIT)):  # the longest badges
+        w.picker.set_choices([choice], choice)
+        w.picker.set_fit(verdict, "")
+        for lang, thinking_label in (("en", "Thinking:"), ("de", "Denken:")):
+            gui.services.language.apply(lang)
+            gui.wait(lambda label=thinking_label: w.thinking.label.text() == label)
+            w.resize(800, 600)
+            try:  # once laid out again in the new language
+                gui.wait(lambda: not toolbar_problems(w, bar), 10)
+            except Exception:  # noqa: BLE001 - the assertion below says what is wrong
+                pass
+            assert toolbar_problems(w, bar) == [], lang
+            assert w.picker.combo.itemText(0) == w.picker.label_for(choice)  # the whole name stays the item's text
+    combo = w.picker.combo  # German at 800: the open list shows the whole name
+    combo.showPopup()
+    gui.wait(combo.view().isVisible)
+    assert combo.view().width() > combo.view().fontMetrics().horizontalAdvance(long_name)
+    combo.hidePopup()
+    gui.services.language.apply("en")
+    w.resize(1280, 800)  # with room, the whole name
+    gui.wait(lambda: w.picker.combo.width() >= w.picker.combo.sizeHint().width())
+    assert w.picker.combo.fontMetrics().horizontalAdvance(long_name) < w.picker.combo.width()
 
 
 def test_model_manager_at_800_cuts_nothing(gui_en, gemma_path, tmp_path):

@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
         self.screen_fit = ScreenFit(self, QSize(1180, 780))  # smaller on a small screen
 
         self.picker = ModelPicker(self)
+        # the conversation's thinking budget, next to the model that thinks (the model's name gives way at 800 px)
+        self.thinking = ThinkingPicker(self)
+        self.picker.add_beside(self.thinking, self.thinking.combo)
         toolbar = QToolBar(self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
@@ -95,9 +98,6 @@ class MainWindow(QMainWindow):
         header = QHBoxLayout()
         header.setContentsMargins(16, 6, 12, 0)
         header.addWidget(self.title_label, 1)
-        # the conversation's thinking budget, with its other setting (the toolbar has no room at 800 pixels)
-        self.thinking = ThinkingPicker(self)
-        header.addWidget(self.thinking)
         header.addWidget(self.system_button)
         self.banner = NoticeBar(self)
         self.notices = NoticeBar(self)

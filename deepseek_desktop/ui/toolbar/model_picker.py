@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QWidget,
+)
 
 from ...core.model_choice import ModelChoice
 from ...core.vocabulary import NEUTRAL_COLOUR, Engine, FitVerdict
@@ -13,6 +23,45 @@ from ..fit_text import verdict_text
 ENGINE_BADGE_COLOURS = {Engine.REMOTE: "#6a1b9a", Engine.SIMULATOR: NEUTRAL_COLOUR}
 
 
+class ModelCombo(QComboBox):
+    """As wide as its longest name where the toolbar has room (at least ``PREFERRED`` pixels), and down to
+    ``SHORTEST`` characters where it has not (800 pixels, German): the name is then cut in the middle with "…"
+    (its start and its size and quantisation at the end stay), and the whole one is in the open list. The rest
+    of the toolbar keeps its size."""
+
+    PREFERRED, SHORTEST = 260, 13
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(self.SHORTEST)
+        items = self.model()  # the width asked for follows the names (Qt asks again only in AdjustToContents)
+        for changed in (items.rowsInserted, items.rowsRemoved, items.dataChanged, items.modelReset):
+            changed.connect(lambda *_: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()  # SHORTEST characters, with the frame and the arrow
+        fm = self.fontMetrics()
+        longest = max((fm.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
+        extra = max(0, longest - self.SHORTEST * fm.horizontalAdvance("x"))
+        return QSize(max(self.PREFERRED, hint.width() + extra), hint.height())
+
+    def showPopup(self) -> None:  # noqa: N802
+        self.view().setMinimumWidth(self.sizeHint().width())  # the open list shows whole names
+        super().showPopup()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        option.currentText = self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideMiddle,
+                                                           field.width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class ModelPicker(QWidget):
     choiceActivated = Signal(object)  # ModelChoice
     manageRequested = Signal()
@@ -20,9 +69,7 @@ class ModelPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.combo = QComboBox(self)
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.combo.setMinimumWidth(260)
+        self.combo = ModelCombo(self)
         self.combo.activated.connect(self._on_activated)
         self.engine_label = QLabel(self)
         self.engine_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -48,6 +95,14 @@ class ModelPicker(QWidget):
         self._verdict: FitVerdict | Engine | None = None
         self._badge_tip = ""
         self.retranslate()
+
+    def add_beside(self, widget: QWidget, focus: QWidget) -> None:
+        """Put ``widget`` (a control that goes with the model) right after the model and its badge, before
+        the buttons on the right; ``focus``, its control, comes after the model's with Tab."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.badge) + 1, widget)
+        QWidget.setTabOrder(self.combo, focus)
+        QWidget.setTabOrder(focus, self.manage)
 
     def set_choices(self, choices: list[ModelChoice], current: ModelChoice | None) -> None:
         self._choices = list(choices)

@@ -1,12 +1,20 @@
-"""The toolbar's thinking budget for the conversation shown: as the settings say, unlimited, a few token
-budgets, or off (``core.thinking``)."""
+"""The toolbar's thinking budget for the conversation shown, beside the model: as the settings say, unlimited,
+a few token budgets, or off (``core.thinking``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QEvent, QLocale, QSize, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ...core import thinking
+
+
+class _Combo(QComboBox):
+    """Always as wide as its longest choice. QComboBox keeps the widest minimum it ever had, so after German
+    it would keep taking German's room in English (the toolbar has none to spare at 800 pixels)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
 
 
 class ThinkingPicker(QWidget):
@@ -16,7 +24,7 @@ class ThinkingPicker(QWidget):
         super().__init__(parent)
         self.label = QLabel(self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.combo = QComboBox(self)
+        self.combo = _Combo(self)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._values: list[int | None] = [None, *thinking.CONVERSATION_CHOICES]
         for _ in self._values:
@@ -24,7 +32,7 @@ class ThinkingPicker(QWidget):
         self.combo.activated.connect(lambda i: self.choiceChanged.emit(self._values[i]))
         self.label.setBuddy(self.combo)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setContentsMargins(0, 0, 0, 0)  # in the toolbar, whose row has its own margins
         layout.addWidget(self.label)
         layout.addWidget(self.combo)
         self.retranslate()
