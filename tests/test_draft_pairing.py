@@ -88,9 +88,11 @@ def test_the_vocabulary_check_on_real_tokenizers(gemma_path):
     import llama_cpp
 
     from deepseek_desktop.engines.draft_pairing import read_vocab_difference
-    from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+    from deepseek_desktop.engines.ggml_backends import process_backends
 
-    load_ggml_backends()
+    # as the engine loads them (not load_ggml_backends: the first load decides for the whole process, and the
+    # GPU tests later in this process need the software Vulkan device the engine lists)
+    process_backends().load()
     params = llama_cpp.llama_model_default_params()
     params.vocab_only = True
     qwen2 = llama_cpp.llama_model_load_from_file(VOCABS[0].encode(), params)

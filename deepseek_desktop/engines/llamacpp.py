@@ -66,7 +66,7 @@ class _LlamaLog:
     warnings and errors to stderr, which the app keeps for its crash report."""
 
     def __init__(self) -> None:
-        self.lines: collections.deque[str] = collections.deque(maxlen=200)
+        self.lines = _RecentLines(maxlen=200)
         self._partial = ""
         self._level = 0
         self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
@@ -88,10 +88,30 @@ class _LlamaLog:
                 os.write(2, (line + "\n").encode("utf-8", errors="replace"))
 
     def mark(self) -> int:
-        return len(self.lines)
+        return self.lines.mark()
 
     def since(self, mark: int) -> list[str]:
-        return list(self.lines)[mark:] if mark <= len(self.lines) else list(self.lines)
+        return self.lines.since(mark)
+
+
+class _RecentLines(collections.deque):
+    """The last lines, and how many ever came in."""
+
+    def __init__(self, maxlen: int) -> None:
+        super().__init__(maxlen=maxlen)
+        self.count_in = 0
+
+    def append(self, line: str) -> None:
+        self.count_in += 1
+        super().append(line)
+
+    def mark(self) -> int:
+        return self.count_in
+
+    def since(self, mark: int) -> list[str]:
+        """The lines after ``mark`` that are still kept (counted, not indexed: the kept lines are a window)."""
+        new = min(self.count_in - mark, len(self))
+        return list(self)[len(self) - new:] if new > 0 else []
 
 
 _LOG: _LlamaLog | None = None
