@@ -10,7 +10,6 @@ itself matches no tensor of a dense model, which loads and answers as before.
 from __future__ import annotations
 
 import asyncio
-import collections
 import re
 import threading
 
