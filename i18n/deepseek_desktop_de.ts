@@ -2718,6 +2718,10 @@ Ollama: {ollama}</translation>
         <translation>Flash Attention</translation>
     </message>
     <message>
+        <source>Faster replies and less memory for the context; needed for a smaller K/V cache precision.</source>
+        <translation>Schnellere Antworten und weniger Speicher für den Kontext; nötig für eine kleinere Genauigkeit des K/V-Caches.</translation>
+    </message>
+    <message>
         <source>K/V cache precision</source>
         <translation>Genauigkeit des K/V-Caches</translation>
     </message>
