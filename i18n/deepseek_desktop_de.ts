@@ -691,6 +691,26 @@ Eingabetaste sendet, Umschalt+Eingabe beginnt eine neue Zeile, Esc stoppt eine A
         <translation>Das Modell antwortet … (Esc hält es an)</translation>
     </message>
     <message>
+        <source>it is neither an installed model nor a file</source>
+        <translation>es ist weder ein installiertes Modell noch eine Datei</translation>
+    </message>
+    <message>
+        <source>its vocabulary is not the model&apos;s</source>
+        <translation>sein Vokabular ist nicht das des Modells</translation>
+    </message>
+    <message>
+        <source>it does not fit in memory beside the model</source>
+        <translation>es passt nicht neben dem Modell in den Speicher</translation>
+    </message>
+    <message>
+        <source>it could not be loaded</source>
+        <translation>es konnte nicht geladen werden</translation>
+    </message>
+    <message>
+        <source>The draft model {name} is not used: {why}. The model answers without it.</source>
+        <translation>Das Entwurfsmodell {name} wird nicht verwendet: {why}. Das Modell antwortet ohne es.</translation>
+    </message>
+    <message>
         <source>Message DeepSeek… (Enter to send, Shift+Enter for a new line)</source>
         <translation>Nachricht an DeepSeek … (Eingabetaste sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
     </message>
@@ -1912,6 +1932,10 @@ Laden Sie eines aus dem Katalog herunter oder ziehen Sie eine .gguf-Datei oder e
         </translation>
     </message>
     <message>
+        <source>{percent} % of the tokens drafted by {model} accepted</source>
+        <translation>{percent} % der von {model} entworfenen Tokens angenommen</translation>
+    </message>
+    <message>
         <source>{percent} % of drafted tokens accepted</source>
         <translation>{percent} % der vorab geratenen Tokens übernommen</translation>
     </message>
@@ -2724,6 +2748,14 @@ Ollama: {ollama}</translation>
     <message>
         <source>Guesses the next tokens from text earlier in the conversation and lets the model check several at once: faster when a reply repeats the prompt, as when editing code. The model checks every guess; only where it is undecided between two words can the reply differ. Replies that repeat little get slower (the checks cost more than they save), so it is off at first.</source>
         <translation>Errät die nächsten Tokens aus früherem Text der Unterhaltung und lässt das Modell mehrere auf einmal prüfen: schneller, wenn eine Antwort den Prompt wiederholt, etwa wenn Sie Code bearbeiten lassen. Das Modell prüft jede Vermutung; nur wo es zwischen zwei Wörtern unentschieden ist, kann die Antwort abweichen. Antworten, die wenig wiederholen, werden langsamer (die Prüfungen kosten mehr, als sie sparen), daher ist es zunächst aus.</translation>
+    </message>
+    <message>
+        <source>Draft model (speculative decoding)</source>
+        <translation>Entwurfsmodell (spekulatives Decodieren)</translation>
+    </message>
+    <message>
+        <source>A small model of the same vocabulary guesses the next tokens and the main model checks several at once. &quot;auto&quot;: the catalogue&apos;s pair, when it is installed and fits in memory beside the main model (DeepSeek-R1-Distill-Qwen-1.5B for the 7B, 14B and 32B distills); &quot;off&quot;: none; or the name of an installed model or the path of a GGUF file. Used instead of prompt lookup.</source>
+        <translation>Ein kleines Modell mit demselben Vokabular errät die nächsten Tokens, und das Hauptmodell prüft mehrere auf einmal. &quot;auto&quot;: das passende Modell aus dem Katalog, wenn es installiert ist und neben dem Hauptmodell in den Speicher passt (DeepSeek-R1-Distill-Qwen-1.5B für die Distill-Modelle mit 7B, 14B und 32B); &quot;off&quot;: keines; oder geben Sie den Namen eines installierten Modells oder den Pfad einer GGUF-Datei an. Wird anstelle des Prompt-Lookups verwendet.</translation>
     </message>
     <message>
         <source>Resume conversations without re-reading them</source>

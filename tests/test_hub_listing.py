@@ -91,6 +91,7 @@ def _small_catalogue(tmp_path: Path) -> Path:
         "Q8_0": {"file": "Q8_0/Tiny-Q8_0-00001-of-00002.gguf", "size": 20, "parts": 2}}}
     model["mlx"] = []
     data["models"] = [model]
+    data.pop("drafts", None)  # its pairs name models this one-model catalogue does not have
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path

@@ -257,3 +257,19 @@ def test_a_cancelled_request_with_a_long_conversation_stops_before_its_prompt(ge
         assert stats.messages_dropped > 1900 and 0 < stats.prompt_tokens < 1024
     finally:
         engine.unload()
+
+
+def test_the_log_lines_of_a_load_are_found_after_the_kept_window_is_full():
+    """A load logs about 1,400 lines and 200 are kept: the lines of the next (failing) load are still found."""
+    from deepseek_desktop.engines.llamacpp import _RecentLines
+
+    lines = _RecentLines(maxlen=200)
+    for i in range(1400):
+        lines.append(f"earlier {i}")
+    mark = lines.mark()
+    assert lines.since(mark) == []
+    lines.append("ggml_vulkan: Device memory allocation of size 150994944 failed.")
+    assert lines.since(mark) == ["ggml_vulkan: Device memory allocation of size 150994944 failed."]
+    for i in range(300):
+        lines.append(f"later {i}")
+    assert lines.since(mark) == list(lines) and len(lines) == 200  # no more than is kept

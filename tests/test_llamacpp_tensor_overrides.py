@@ -10,7 +10,6 @@ itself matches no tensor of a dense model, which loads and answers as before.
 from __future__ import annotations
 
 import asyncio
-import collections
 import re
 import threading
 
@@ -34,7 +33,7 @@ def load(gemma_path, overrides):
     engine = engine_module.LlamaCppEngine()
     log = engine_module._llama_log()
     kept = log.lines
-    log.lines = collections.deque(maxlen=10_000)  # the engine keeps 200 lines; a load logs about 1,400
+    log.lines = engine_module._RecentLines(maxlen=10_000)  # the engine keeps 200 lines; a load logs about 1,400
     try:
         info = engine.load(LoadParams(model=str(gemma_path), n_ctx=512, n_threads=THREADS,
                                       tensor_overrides=overrides))

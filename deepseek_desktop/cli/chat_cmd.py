@@ -44,6 +44,7 @@ CHAT_FLAGS = (
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),
     ("--prompt-lookup", "llamacpp.prompt_lookup"),
+    ("--draft-model", "llamacpp.draft_model"),
     ("--thinking", "thinking.mode"),
     ("--thinking-budget", "thinking.budget_tokens"),
 )
@@ -294,13 +295,17 @@ class _Session:
         from ..core.devices import Placement
         from ..core.errors import error_text
 
+        if refused := info.get("draft_model_refused"):
+            print(terminal_text(f"draft model not used: {info.get('draft_model_note', refused['name'])}"),
+                  file=sys.stderr, flush=True)
         if "placement" not in info:
             return
         where = Placement.from_dict(info["placement"])
         if self.as_json:
             print_json({"type": "loaded", "placement": where.to_dict(), "summary": where.summary(),
                         "devices": info.get("devices", []), "threads": info.get("threads", {}),
-                        "cpu_variant": info.get("cpu_variant", "")})
+                        "cpu_variant": info.get("cpu_variant", ""), "draft_model": info.get("draft_model"),
+                        "draft_model_note": info.get("draft_model_note", "")})
         if where.fallback:
             params = {"reason": where.fallback_detail, "layers": where.gpu_layers, "total": where.layers}
             print(terminal_text(error_text(where.fallback, params)), file=sys.stderr, flush=True)
@@ -339,7 +344,8 @@ class _Session:
         else:
             self.end_reply()
             drafts = "" if stats.draft_acceptance is None else \
-                f", {100 * stats.draft_acceptance:.0f}% of drafted tokens accepted"
+                f", {100 * stats.draft_acceptance:.0f}% of drafted tokens accepted" \
+                + (f" (draft model {stats.drafter})" if stats.drafter else "")
             note = thinking.english_note(stats.thinking_stopped_at, stats.thinking_note)
             print(terminal_text(f"[{stats.completion_tokens} tokens, {stats.tokens_per_s:.1f} tokens/s, "
                                 f"first token after {stats.ttft_ms:.0f} ms{drafts}, {reason}"

@@ -37,6 +37,7 @@ SERVE_FLAGS = (
     ("--flash-attn", "llamacpp.flash_attention"),
     ("--cache-type", "llamacpp.kv_cache_type"),
     ("--prompt-lookup", "llamacpp.prompt_lookup"),
+    ("--draft-model", "llamacpp.draft_model"),
 )
 
 

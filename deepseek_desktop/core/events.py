@@ -44,6 +44,8 @@ class Stats:
     messages_dropped: int = 0
     # Speculative decoding: the share (0..1) of the drafted tokens the model accepted; None when none were drafted.
     draft_acceptance: float | None = None
+    # Who drafted: the draft model's name; "" for prompt lookup (or no speculation).
+    drafter: str = ""
     # The reasoning tokens after which the engine closed the thinking (the budget was spent); None: it was not.
     thinking_stopped_at: int | None = None
     # A budget the engine could not count itself (a remote server): "low", "medium" or "high" when it was sent

@@ -41,6 +41,10 @@ class LoadParams:
     tensor_overrides: tuple[str, ...] = ()
     # llama.cpp: prompt-lookup decoding (drafts tokens from earlier in the context; greedy output unchanged)
     prompt_lookup: bool = False
+    # llama.cpp: the draft model, "auto" (the catalogue's pair when installed and it fits), "off", or an installed
+    # model's name or a GGUF path; the registry of installed models it is looked up in ("" = none)
+    draft_model: str = "auto"
+    registry_file: str = ""
     # llama.cpp: conversations' K/V states kept in memory and in this folder ("" = memory only), within budgets
     state_cache: bool = True
     state_cache_dir: str = ""

@@ -57,6 +57,7 @@ class StreamMeter:
         self.chat_template = chat_template
         self.messages_dropped = 0  # the oldest messages left out to fit the context
         self.draft_acceptance: float | None = None  # speculative decoding: the share of drafted tokens accepted
+        self.drafter = ""  # the draft model's name ("" for prompt lookup)
 
     def follow_prompt(self, prompt: str) -> None:
         """A template that ends the prompt with ``<think>`` makes the reply start inside the reasoning."""
@@ -99,6 +100,7 @@ class StreamMeter:
             chat_template=self.chat_template,
             messages_dropped=self.messages_dropped,
             draft_acceptance=self.draft_acceptance,
+            drafter=self.drafter,
         )
 
 

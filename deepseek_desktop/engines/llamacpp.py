@@ -39,6 +39,7 @@ from ..models.hardware import HardwareInfo, probe_hardware
 from ..models.local.inspection import estimate_local_model
 from .base import ProgressCallback, StopScanner, StreamMeter, history_for_model, refuse
 from .context_fit import FittedPrompt, PromptCancelled, fit_prompt, reply_room, too_long
+from .draft_pairing import PairedDraft, pair_drafter
 from .ggml_backends import process_backends
 from .llamacpp_loop import PromptLookup, TokenLoop
 from .llamacpp_sampling import Logprobs, sampler_for
@@ -65,7 +66,7 @@ class _LlamaLog:
     warnings and errors to stderr, which the app keeps for its crash report."""
 
     def __init__(self) -> None:
-        self.lines: collections.deque[str] = collections.deque(maxlen=200)
+        self.lines = _RecentLines(maxlen=200)
         self._partial = ""
         self._level = 0
         self._callback = llama_cpp.llama_log_callback(self._on_log)  # keep a reference: C holds it
@@ -87,10 +88,30 @@ class _LlamaLog:
                 os.write(2, (line + "\n").encode("utf-8", errors="replace"))
 
     def mark(self) -> int:
-        return len(self.lines)
+        return self.lines.mark()
 
     def since(self, mark: int) -> list[str]:
-        return list(self.lines)[mark:] if mark <= len(self.lines) else list(self.lines)
+        return self.lines.since(mark)
+
+
+class _RecentLines(collections.deque):
+    """The last lines, and how many ever came in."""
+
+    def __init__(self, maxlen: int) -> None:
+        super().__init__(maxlen=maxlen)
+        self.count_in = 0
+
+    def append(self, line: str) -> None:
+        self.count_in += 1
+        super().append(line)
+
+    def mark(self) -> int:
+        return self.count_in
+
+    def since(self, mark: int) -> list[str]:
+        """The lines after ``mark`` that are still kept (counted, not indexed: the kept lines are a window)."""
+        new = min(self.count_in - mark, len(self))
+        return list(self)[len(self) - new:] if new > 0 else []
 
 
 _LOG: _LlamaLog | None = None
@@ -123,6 +144,7 @@ class LlamaCppEngine:
         self._bos_text = ""
         self._n_ctx = 0
         self._prompt_lookup = False
+        self._draft: PairedDraft | None = None  # the draft model of this load, if one was paired
         self._abort = threading.Event()
         self._abort_cb = llama_cpp.ggml_abort_callback(lambda _data: self._abort.is_set())
         self._abort_callback_on = False
@@ -153,6 +175,9 @@ class LlamaCppEngine:
         self._setup_template(llm, header.architecture)
         self._abort_callback_on = False
         threads = self._choose_threads(llm, params, used, hw.cpu_physical_cores)
+        self._draft, draft_info = pair_drafter(params, path, llm, used, hw, flash_attn, lambda draft, plan: self._open(
+            draft, replace(params, model=str(draft), tensor_overrides=(), n_threads=threads.threads), plan,
+            flash_attn, None))
         self._states = LlamaStates.for_load(path, params, llm, flash_attn, used.devices, used.gpu_layers)
         load_ms = (time.perf_counter() - started) * 1000
         n_layer = int(llama_cpp.llama_model_n_layer(llm.model))
@@ -179,6 +204,7 @@ class LlamaCppEngine:
             "chat_template_source": self._formatter.template if self._formatter else "",
             "capabilities": self._capabilities(),
             "load_ms": round(load_ms, 1),
+            **draft_info,
         }
         log.info("loaded %s in %.0f ms on %s, %d threads (%s), chat template %s", path.name, load_ms,
                  placement.summary(), threads.threads, threads.reason, self._template_name)
@@ -328,10 +354,13 @@ class LlamaCppEngine:
         if watcher:
             self._set_abort_callback(True)
             watcher.start()
-        # Prompt lookup where the sampler's choice at each drafted position is all that matters (no grammar,
-        # whose state would have to be rolled back, no logprobs, which read the last position's logits).
-        lookup = PromptLookup() if self._prompt_lookup and grammar is None and logprobs is None else None
+        # Speculation where the sampler's choice at each drafted position is all that matters (no grammar,
+        # whose state would have to be rolled back, no logprobs, which read the last position's logits): the
+        # paired draft model, else prompt lookup.
+        speculate = grammar is None and logprobs is None
+        lookup = (self._draft or (PromptLookup() if self._prompt_lookup else None)) if speculate else None
         loop = TokenLoop(llm, sampler, lookup)
+        meter.drafter = self._draft.name if lookup is not None and lookup is self._draft else ""
         generator = loop.generate(tokens)
         thinking = ThinkingBudget(request.thinking_budget if request.prompt is None else None)
         n = 0
@@ -487,6 +516,9 @@ class LlamaCppEngine:
         if self._states is not None:
             self._states.close()  # writes what is still pending
             self._states = None
+        if self._draft is not None:
+            self._draft.close()
+            self._draft = None
         if self.llm is not None:
             self.llm.close()
             self.llm = None

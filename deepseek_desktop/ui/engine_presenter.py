@@ -56,11 +56,27 @@ class EnginePresenter(QObject):
         self.composer.set_mode(*self.composer_state())
         self._update_notice(state)
 
-    def _loaded(self, _choice: ModelChoice, _info: dict) -> None:
-        """A GPU that could not take the model: one line, and the model runs where it could."""
+    def _loaded(self, _choice: ModelChoice, info: dict) -> None:
+        """A GPU that could not take the model: one line, and the model runs where it could. A draft model
+        that is not used (speculative decoding): one line too, and the model answers without it."""
         where = self.placement()
         if where is not None and where.fallback:
             self.notices.show_message(fallback_text(where), "info", timeout_ms=15000)
+        refused = info.get("draft_model_refused")
+        if isinstance(refused, dict) and (text := self.draft_refused_text(refused)):
+            self.notices.show_message(text, "info", timeout_ms=15000)
+
+    def draft_refused_text(self, refused: dict) -> str:
+        why = {
+            "missing": self.tr("it is neither an installed model nor a file"),
+            "vocabulary": self.tr("its vocabulary is not the model's"),
+            "fit": self.tr("it does not fit in memory beside the model"),
+            "load": self.tr("it could not be loaded"),
+        }.get(str(refused.get("reason")))
+        if why is None:
+            return ""
+        return self.tr("The draft model {name} is not used: {why}. The model answers without it.").format(
+            name=str(refused.get("name", "")), why=why)
 
     def retranslate(self) -> None:
         self.status.model_label = self.model_label()  # the model's label is translated too ("Simulator (…)")

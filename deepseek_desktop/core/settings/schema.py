@@ -393,6 +393,17 @@ SPECS: tuple[SettingSpec, ...] = (
         applies=Applies.NEXT_LOAD,
     ),
     SettingSpec(
+        "llamacpp.draft_model", SettingType.STRING, _LOAD.draft_model,
+        QT_TRANSLATE_NOOP("Settings", "Draft model (speculative decoding)"), "llamacpp",
+        help=QT_TRANSLATE_NOOP(
+            "Settings", "A small model of the same vocabulary guesses the next tokens and the main model checks "
+            "several at once. \"auto\": the catalogue's pair, when it is installed and fits in memory beside "
+            "the main model (DeepSeek-R1-Distill-Qwen-1.5B for the 7B, 14B and 32B distills); \"off\": none; "
+            "or the name of an installed model or the path of a GGUF file. Used instead of prompt lookup."
+        ),
+        applies=Applies.NEXT_LOAD,
+    ),
+    SettingSpec(
         "llamacpp.state_cache", SettingType.BOOL, _LOAD.state_cache,
         QT_TRANSLATE_NOOP("Settings", "Resume conversations without re-reading them"), "llamacpp",
         help=QT_TRANSLATE_NOOP(

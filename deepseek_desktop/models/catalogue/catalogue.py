@@ -20,6 +20,7 @@ from ...core.vocabulary import DownloadSpec, ModelFormat, mlx_download
 from ..errors import CatalogueError
 from ..fit import Arch
 from ..gguf.split import split_info, split_part_names, split_stem
+from .drafts import DraftPair, parse_drafts
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,13 @@ class Catalogue:
     models: tuple[CatalogueModel, ...]
     api_base_url: str = "https://api.deepseek.com"
     advice: Advice = field(default_factory=Advice)
+    drafts: tuple[DraftPair, ...] = ()  # which small model drafts for which (speculative decoding)
+
+    def drafters_for(self, catalog_id: str, architecture: str = "", tokenizer_pre: str = "") -> list[str]:
+        """The catalogue ids of the models that draft for this one (a catalogue id, or an imported GGUF's
+        architecture and pre-tokenizer), smallest first."""
+        ids = {p.drafter for p in self.drafts if p.drafts_for(catalog_id, architecture, tokenizer_pre)}
+        return sorted(ids, key=lambda i: self.get(i).params_total)
 
     def get(self, model_id: str) -> CatalogueModel:
         wanted = model_id.strip().lower()
@@ -213,9 +221,10 @@ def load_catalogue(path: str | os.PathLike[str] | None = None, *, hub_cache: str
     p = Path(path) if path else CATALOGUE_FILE
     try:
         data = parse_json(read_regular_bytes(p))  # --catalogue may name any path
-        catalogue = Catalogue(tuple(_model(m) for m in data["models"]),
-                          data.get("api", {}).get("base_url", "https://api.deepseek.com"),
-                          parse_advice(data.get("advice")))
+        models = tuple(_model(m) for m in data["models"])
+        catalogue = Catalogue(models, data.get("api", {}).get("base_url", "https://api.deepseek.com"),
+                              parse_advice(data.get("advice")),
+                              parse_drafts(data.get("drafts"), {m.id for m in models}))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogueError("catalogue.unreadable", f"{type(exc).__name__}: {exc}", path=p) from exc
     if hub_cache:

@@ -364,8 +364,12 @@ class MessageWidget(QFrame):
                 if evaluated is not None and int(evaluated) < int(st["prompt_tokens"]):  # the rest was kept
                     parts.append(self.tr("%n newly read", "", int(evaluated)))
             if st.get("draft_acceptance") is not None:
-                parts.append(self.tr("{percent} % of drafted tokens accepted").format(
-                    percent=loc.toString(100.0 * float(st["draft_acceptance"]), "f", 0)))
+                percent = loc.toString(100.0 * float(st["draft_acceptance"]), "f", 0)
+                if st.get("drafter"):
+                    parts.append(self.tr("{percent} % of the tokens drafted by {model} accepted").format(
+                        percent=percent, model=str(st["drafter"])))
+                else:
+                    parts.append(self.tr("{percent} % of drafted tokens accepted").format(percent=percent))
         if self.item.interrupted:
             state = self.tr("Interrupted: the app or the engine stopped during this reply")
         else:
