@@ -8,6 +8,10 @@ import glob
 import logging
 import os
 import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,9 +42,38 @@ CODE = (
     "    total = total * (1 + tax)\n    return round(total, 2)\n\n"
 )
 # Vocabulary-only GGUFs of other tokenizers, shipped in llama-cpp-python's source (they cannot run).
-VOCAB_DIRS = sorted(glob.glob(os.path.expanduser(
-    "~/.cache/uv/sdists-v11/pypi/llama-cpp-python/*/*/src/vendor/llama.cpp/models")))
-VOCABS = [f"{VOCAB_DIRS[-1]}/ggml-vocab-qwen2.gguf"] if VOCAB_DIRS else []
+VOCAB_NAMES = ("qwen2", "qwen35", "llama-bpe", "deepseek-llm")
+
+
+@pytest.fixture(scope="session")
+def vocab_dir() -> Path:
+    """The folder with llama.cpp's ``ggml-vocab-*.gguf`` test files: from an unpacked llama-cpp-python source if
+    one is here, else taken out of the locked sdist (downloaded hash-checked from the package registry, as the
+    llama.cpp build does) and kept in the cache for the next run."""
+    import llama_cpp
+
+    wanted = [f"ggml-vocab-{name}.gguf" for name in VOCAB_NAMES]
+    unpacked = sorted(glob.glob(os.path.expanduser(
+        f"~/.cache/uv/sdists-v11/pypi/llama-cpp-python/{llama_cpp.__version__}/*/src/vendor/llama.cpp/models")))
+    cached = Path.home() / ".cache/deepseek-desktop/test-data" / f"llama-cpp-python-{llama_cpp.__version__}-vocab"
+    for folder in [*map(Path, unpacked), cached]:
+        if all((folder / name).is_file() for name in wanted):
+            return folder
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packaging"))
+    import build_llama
+
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            archive = build_llama.fetch_sdist(llama_cpp.__version__, Path(work))
+        except (subprocess.CalledProcessError, StopIteration) as exc:
+            pytest.skip(f"llama-cpp-python's source could not be fetched: {exc}")
+        cached.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                if member.isfile() and member.name.endswith(tuple(f"/vendor/llama.cpp/models/{n}" for n in wanted)):
+                    (cached / Path(member.name).name).write_bytes(tar.extractfile(member).read())
+    assert all((cached / name).is_file() for name in wanted), sorted(p.name for p in cached.iterdir())
+    return cached
 
 
 def _copy(src: Path, dest: Path) -> Path:
@@ -81,8 +114,7 @@ def test_the_catalogue_pairs_the_qwen_distills_with_the_1_5b():
         parse_drafts({"pairs": [{"drafter": "nope", "for": []}]}, {"a"})
 
 
-@pytest.mark.skipif(not VOCABS, reason="llama-cpp-python's source with its vocabulary files is not here")
-def test_the_vocabulary_check_on_real_tokenizers(gemma_path):
+def test_the_vocabulary_check_on_real_tokenizers(gemma_path, vocab_dir):
     """The same vocabulary passes (Qwen2's and the Qwen3.5 test file's: the same 151,936 tokens); Qwen2 against
     Llama 3, DeepSeek-LLM or Gemma does not."""
     import llama_cpp
@@ -95,17 +127,17 @@ def test_the_vocabulary_check_on_real_tokenizers(gemma_path):
     process_backends().load()
     params = llama_cpp.llama_model_default_params()
     params.vocab_only = True
-    qwen2 = llama_cpp.llama_model_load_from_file(VOCABS[0].encode(), params)
+    qwen2 = llama_cpp.llama_model_load_from_file(str(vocab_dir / "ggml-vocab-qwen2.gguf").encode(), params)
     try:
         vocab = llama_cpp.llama_model_get_vocab(qwen2)
-        assert read_vocab_difference(vocab, Path(VOCABS[0])) == ""
-        assert read_vocab_difference(vocab, Path(VOCAB_DIRS[-1]) / "ggml-vocab-qwen35.gguf") == ""
+        assert read_vocab_difference(vocab, vocab_dir / "ggml-vocab-qwen2.gguf") == ""
+        assert read_vocab_difference(vocab, vocab_dir / "ggml-vocab-qwen35.gguf") == ""
         for other in ("llama-bpe", "deepseek-llm"):
-            why = read_vocab_difference(vocab, Path(VOCAB_DIRS[-1]) / f"ggml-vocab-{other}.gguf")
+            why = read_vocab_difference(vocab, vocab_dir / f"ggml-vocab-{other}.gguf")
             assert why, other
         assert read_vocab_difference(vocab, gemma_path)
         with pytest.raises(ValueError, match="could not read"):
-            read_vocab_difference(vocab, Path(VOCAB_DIRS[-1]) / "missing.gguf")
+            read_vocab_difference(vocab, vocab_dir / "missing.gguf")
     finally:
         llama_cpp.llama_model_free(qwen2)
 
@@ -177,13 +209,12 @@ def test_a_chosen_drafter_is_used_by_name(pair):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not VOCABS, reason="llama-cpp-python's source with its vocabulary files is not here")
-def test_a_drafter_with_another_vocabulary_is_refused_and_the_model_answers(pair, caplog):
+def test_a_drafter_with_another_vocabulary_is_refused_and_the_model_answers(pair, caplog, vocab_dir):
     main, _draft, registry = pair
     engine = LlamaCppEngine()
     try:
         with caplog.at_level(logging.WARNING, logger="deepseek_desktop.engines.draft_pairing"):
-            info = engine.load(_params(main, registry, draft_model=VOCABS[-1]))
+            info = engine.load(_params(main, registry, draft_model=str(vocab_dir / "ggml-vocab-qwen2.gguf")))
         assert info["draft_model"] is None and "vocabulary differs" in info["draft_model_note"]
         assert any("refused" in r.getMessage() and "ggml-vocab-qwen2" in r.getMessage() for r in caplog.records)
         events = _reply(engine, ChatRequest(QUESTION, GREEDY))
@@ -248,12 +279,11 @@ def test_off_loads_no_drafter_and_a_model_without_a_pair_gets_none(pair, gemma_p
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not VOCABS, reason="llama-cpp-python's source with its vocabulary files is not here")
-def test_the_window_says_in_one_line_that_a_chosen_drafter_is_not_used(make_gui, gemma_path):
+def test_the_window_says_in_one_line_that_a_chosen_drafter_is_not_used(make_gui, gemma_path, vocab_dir):
     from deepseek_desktop.core.model_choice import ModelChoice
 
-    gui = make_gui(settings_values={"llamacpp.draft_model": VOCABS[-1], "llamacpp.threads": THREADS,
-                                    "generation.context_length": 1024})
+    gui = make_gui(settings_values={"llamacpp.draft_model": str(vocab_dir / "ggml-vocab-qwen2.gguf"),
+                                    "llamacpp.threads": THREADS, "generation.context_length": 1024})
     window = gui.window
     choice = ModelChoice("llamacpp", str(gemma_path), "Gemma")
     window.engine.load(choice, load_params(gui.settings, str(gemma_path)))
