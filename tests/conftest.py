@@ -206,3 +206,17 @@ def gemma_with_template(tmp_path_factory, gemma_path):
         return made[name]
 
     return make
+
+
+def garble_search_index(db_path: Path) -> None:
+    """Turn the first page of a conversation store's search index to garbage (the WAL checkpointed first)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'message_fts_data'").fetchone()[0]
+    conn.close()
+    with db_path.open("r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa5" * page_size)

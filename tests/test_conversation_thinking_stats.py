@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import garble_search_index
 
 from deepseek_desktop.core.conversations import database
 from deepseek_desktop.core.conversations.database import SCHEMA_VERSION
@@ -143,14 +144,7 @@ def test_a_damaged_database_is_rescued_with_the_budget_figures(db_path):
         cid = store.create_conversation().id
         store.add_message(cid, "user", "Frage")
         mid = record_reply(store, cid, Stats(completion_tokens=9, thinking_stopped_at=64))
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'message_fts_data'").fetchone()[0]
-    conn.close()
-    with db_path.open("r+b") as f:  # the search index's page turns to garbage; the messages are intact
-        f.seek((root - 1) * page_size)
-        f.write(b"\xa5" * page_size)
+    garble_search_index(db_path)  # the messages are intact
     with ConversationStore(db_path, find_cli=lambda: None) as store:
         [notice] = store.take_notices()
         assert notice.message_id == "store.corrupt_recovered"

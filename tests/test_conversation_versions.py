@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import garble_search_index
 
 from deepseek_desktop.core.conversations.database import SCHEMA_VERSION
 from deepseek_desktop.core.conversations.export import export_conversation, read_json_export
@@ -287,14 +288,7 @@ def test_a_damaged_database_is_rescued_with_its_versions(db_path):
         store.add_message(cid, "user", "Anderer Weg")  # under the second answer
         store.select_version(a1.id, 1)
         store.add_message(cid, "user", "Weiter")
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'message_fts_data'").fetchone()[0]
-    conn.close()
-    with db_path.open("r+b") as f:  # the search index's page turns to garbage; the messages are intact
-        f.seek((root - 1) * page_size)
-        f.write(b"\xa5" * page_size)
+    garble_search_index(db_path)  # the messages are intact
     with ConversationStore(db_path, find_cli=lambda: None) as store:
         [notice] = store.take_notices()
         assert notice.message_id == "store.corrupt_recovered"
