@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import llama_cpp
-from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from deepseek_desktop.core.requests import GenerationParams
 from deepseek_desktop.engines.ggml_backends import load_ggml_backends
+from deepseek_desktop.engines.llamacpp import chat_formatter
 from deepseek_desktop.engines.llamacpp_loop import DraftModel, PromptLookup, TokenLoop
 from deepseek_desktop.engines.llamacpp_sampling import sampler_for
 
@@ -47,14 +47,10 @@ def prompt_tokens(llm: llama_cpp.Llama, ask: str, own_template: bool) -> list[in
     if not own_template:
         text = f"<start_of_turn>user\n{ask}<end_of_turn>\n<start_of_turn>model\n"
         return llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
-    template = llm.metadata.get("tokenizer.chat_template")
-    if not template:
+    if not llm.metadata.get("tokenizer.chat_template"):
         raise SystemExit("the GGUF carries no chat template")
-    vocab = llm._model
-    eos = vocab.token_get_text(llm.token_eos()) if llm.token_eos() != -1 else ""
-    bos = vocab.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
-    result = Jinja2ChatFormatter(template, eos, bos, add_generation_prompt=True)(
-        messages=[{"role": "user", "content": ask}])
+    formatter = chat_formatter(llm, llm.metadata.get("general.architecture", ""))[0]  # as the engine reads it
+    result = formatter(messages=[{"role": "user", "content": ask}])
     return llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
 
 

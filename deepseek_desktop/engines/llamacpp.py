@@ -124,6 +124,28 @@ def _llama_log() -> _LlamaLog:
     return _LOG
 
 
+def chat_formatter(llm: llama_cpp.Llama, architecture: str
+                   ) -> tuple[llama_chat_format.Jinja2ChatFormatter, str, tuple[str, ...], str]:
+    """The model's chat template from its GGUF metadata, else the fallback for its architecture: the formatter,
+    the template's name ("gguf" or "fallback:<name>"), the fallback's stop strings and the BOS text."""
+    model = llm._model
+    eos_id, bos_id = llm.token_eos(), llm.token_bos()
+    eos = model.token_get_text(eos_id) if eos_id != -1 else ""
+    bos = model.token_get_text(bos_id) if bos_id != -1 else ""
+    template = llm.metadata.get("tokenizer.chat_template")
+    stops: tuple[str, ...] = ()
+    if template:
+        name = "gguf"
+    else:
+        def single(text: str) -> bool:
+            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)) == 1
+
+        chosen = choose_fallback(architecture, single)
+        template, name, stops = chosen.source, f"fallback:{chosen.name}", chosen.stops
+        log.warning("the GGUF has no chat template; using the %s fallback", chosen.name)
+    return llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos), name, stops, bos
+
+
 def default_threads() -> int:
     try:
         import psutil
@@ -289,25 +311,7 @@ class LlamaCppEngine:
         return choice
 
     def _setup_template(self, llm: llama_cpp.Llama, architecture: str) -> None:
-        model = llm._model
-        eos_id, bos_id = llm.token_eos(), llm.token_bos()
-        eos = model.token_get_text(eos_id) if eos_id != -1 else ""
-        bos = model.token_get_text(bos_id) if bos_id != -1 else ""
-        template = llm.metadata.get("tokenizer.chat_template")
-        stops: tuple[str, ...] = ()
-        if template:
-            name = "gguf"
-        else:
-            def single(text: str) -> bool:
-                return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)) == 1
-
-            chosen = choose_fallback(architecture, single)
-            template, name, stops = chosen.source, f"fallback:{chosen.name}", chosen.stops
-            log.warning("the GGUF has no chat template; using the %s fallback", chosen.name)
-        self._formatter = llama_chat_format.Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
-        self._bos_text = bos
-        self._template_name = name
-        self._template_stops = stops
+        self._formatter, self._template_name, self._template_stops, self._bos_text = chat_formatter(llm, architecture)
 
     # -- chat -----------------------------------------------------------------------------------
     # What a request may ask beyond a plain chat reply (core.requests.FEATURES); llama.cpp's samplers too.
